@@ -1,0 +1,338 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"acconsole/cloud/rpc"
+	"acconsole/cloud/store"
+	"acconsole/models"
+)
+
+const (
+	defaultCodeTTL = 300 * time.Second
+	maxCodeTTL     = 24 * time.Hour
+	// sendGap and sendsPerHour are the per-account limits of
+	// sendVerifyCode: real SMS costs money and floods a victim's phone.
+	sendGap      = 60 * time.Second
+	sendsPerHour = 10
+	// maxCodeAttempts burns a code after this many wrong guesses, since six
+	// digits are otherwise guessable within a code's lifetime.
+	maxCodeAttempts = 10
+	// outboxKeep is how many outbox rows a domain keeps.
+	outboxKeep = 1000
+)
+
+// newCode returns six random digits.
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1000000))
+	if err != nil { // crypto/rand does not fail on supported platforms
+		panic(err)
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// matchCode finds which of accounts (empty ones skipped) has code as its
+// live verify code. The errors say what a person should do next: a code
+// that was right but expired is 3506, everything else 3505.
+func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, code string, accounts ...string) (string, error) {
+	code = strings.TrimSpace(code)
+	now := ms(s.now())
+	var named []string
+	var sent, expired, burnt bool
+	for _, a := range accounts {
+		if a == "" {
+			continue
+		}
+		named = append(named, a)
+		var stored string
+		var exp int64
+		var attempts int
+		err := q.QueryRowContext(ctx, `SELECT code, expires_ms, attempts FROM account_verify_codes WHERE domain_id = ? AND account = ?`, domainID, a).Scan(&stored, &exp, &attempts)
+		if store.IsNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		sent = true
+		switch {
+		case attempts >= maxCodeAttempts:
+			burnt = true
+		case subtle.ConstantTimeCompare([]byte(stored), []byte(code)) != 1:
+		case now >= exp:
+			expired = true
+		default:
+			return a, nil
+		}
+	}
+	who := strings.Join(named, " or ")
+	switch {
+	case expired:
+		return "", rpc.Errorf(models.ErrVerifyCodeExpired, "the verify code for %s has expired: ask for a new one with sendVerifyCode", who)
+	case burnt:
+		return "", rpc.Errorf(models.ErrWrongVerifyCode, "too many wrong verify codes for %s: ask for a new one with sendVerifyCode", who)
+	case !sent:
+		return "", rpc.Errorf(models.ErrWrongVerifyCode, "no verify code was sent to %s: ask for one with sendVerifyCode", who)
+	}
+	return "", rpc.Errorf(models.ErrWrongVerifyCode, "wrong verify code for %s: check it, or ask for a new one", who)
+}
+
+// useCode checks a verify code inside a write transaction and consumes it,
+// so that one code proves one change.
+func (s *Service) useCode(ctx context.Context, tx *sql.Tx, domainID int64, code string, accounts ...string) (string, error) {
+	a, err := s.matchCode(ctx, tx, domainID, code, accounts...)
+	if err != nil {
+		return "", err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM account_verify_codes WHERE domain_id = ? AND account = ?`, domainID, a)
+	return a, err
+}
+
+// noteWrongCode counts a wrong guess against the accounts' codes. It runs
+// after the failed transaction rolled back, in its own statement, because
+// the count must survive the rollback.
+func (s *Service) noteWrongCode(ctx context.Context, domainID int64, err error, accounts ...string) {
+	if !isCode(err, models.ErrWrongVerifyCode) {
+		return
+	}
+	for _, a := range accounts {
+		if a != "" {
+			_, _ = s.db.ExecContext(context.WithoutCancel(ctx), `UPDATE account_verify_codes SET attempts = attempts + 1 WHERE domain_id = ? AND account = ?`, domainID, a)
+		}
+	}
+}
+
+// codeTTL reads the optional timeout key (seconds).
+func codeTTL(c *rpc.Call) (time.Duration, error) {
+	sec, err := c.OptInt64("timeout", int64(defaultCodeTTL/time.Second))
+	if err != nil {
+		return 0, err
+	}
+	if sec <= 0 {
+		sec = int64(defaultCodeTTL / time.Second)
+	}
+	if sec > int64(maxCodeTTL/time.Second) {
+		return 0, rpc.Errorf(models.ErrInvalidParam, "timeout is %d seconds: at most %d (a day) are allowed", sec, int64(maxCodeTTL/time.Second))
+	}
+	return time.Duration(sec) * time.Second, nil
+}
+
+func accountParam(c *rpc.Call) (string, error) {
+	raw, err := c.MustString("account")
+	if err != nil {
+		return "", err
+	}
+	a, _, err := normAccount(raw)
+	return a, err
+}
+
+func (s *Service) apiSendVerifyCode(c *rpc.Call) (any, error) {
+	acct, err := accountParam(c)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := c.OptInt64("template", 1)
+	if err != nil {
+		return nil, err
+	}
+	if tmpl < 0 || tmpl > 1<<31-1 {
+		return nil, rpc.Errorf(models.ErrInvalidParam, "template must be a template number (0 or more)")
+	}
+	ttl, err := codeTTL(c)
+	if err != nil {
+		return nil, err
+	}
+	domain := c.MajorDomain.ID
+	now := s.now()
+	code := newCode()
+	var sendID int64
+	err = s.db.Tx(c.Ctx, func(tx *sql.Tx) error {
+		hourAgo := ms(now.Add(-time.Hour))
+		if _, err := tx.ExecContext(c.Ctx, `DELETE FROM account_verify_sends WHERE sent_ms <= ?`, hourAgo); err != nil {
+			return err
+		}
+		var n int
+		var first, last sql.NullInt64
+		if err := tx.QueryRowContext(c.Ctx, `SELECT COUNT(*), MIN(sent_ms), MAX(sent_ms) FROM account_verify_sends WHERE domain_id = ? AND account = ? AND sent_ms > ?`,
+			domain, acct, hourAgo).Scan(&n, &first, &last); err != nil {
+			return err
+		}
+		if last.Valid && ms(now) < last.Int64+sendGap.Milliseconds() {
+			return waitError(acct, last.Int64+sendGap.Milliseconds()-ms(now))
+		}
+		if n >= sendsPerHour && first.Valid {
+			return waitError(acct, first.Int64+time.Hour.Milliseconds()-ms(now))
+		}
+		res, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, sent_ms) VALUES (?, ?, ?)`, domain, acct, ms(now))
+		if err != nil {
+			return err
+		}
+		sendID, _ = res.LastInsertId()
+		// A new code replaces the old one: the message a person just got
+		// is the one that should work.
+		if _, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_codes(domain_id, account, code, expires_ms, attempts) VALUES (?, ?, ?, ?, 0)
+			ON CONFLICT(domain_id, account) DO UPDATE SET code = excluded.code, expires_ms = excluded.expires_ms, attempts = 0`,
+			domain, acct, code, ms(now.Add(ttl))); err != nil {
+			return err
+		}
+		if s.opt.SMS != nil {
+			return nil
+		}
+		// The default sender writes in the same transaction, so a code is
+		// acknowledged only once a person can read it.
+		return writeOutbox(c.Ctx, tx, domain, acct, code, int(tmpl), now)
+	})
+	if err != nil || s.opt.SMS == nil {
+		return nil, err
+	}
+	if serr := s.opt.SMS.Send(c.Ctx, domain, acct, code, int(tmpl)); serr != nil {
+		// Undo the rate-limit slot and the code, so that the person can
+		// try again at once rather than wait for a message never sent.
+		ctx := context.WithoutCancel(c.Ctx)
+		_, _ = s.db.ExecContext(ctx, `DELETE FROM account_verify_sends WHERE rowid = ?`, sendID)
+		_, _ = s.db.ExecContext(ctx, `DELETE FROM account_verify_codes WHERE domain_id = ? AND account = ? AND code = ?`, domain, acct, code)
+		return nil, rpc.Errorf(models.ErrServiceDown, "could not send the verify code to %s (%v): try again", acct, serr)
+	}
+	return nil, nil
+}
+
+func waitError(acct string, waitMS int64) error {
+	sec := (waitMS + 999) / 1000
+	if sec < 1 {
+		sec = 1
+	}
+	return rpc.Errorf(models.ErrNotAllowed, "too many verify codes for %s: wait %d seconds before asking again (at most one a minute and %d an hour)", acct, sec, sendsPerHour)
+}
+
+func writeOutbox(ctx context.Context, tx *sql.Tx, domainID int64, acct, code string, tmpl int, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sms_outbox(domain_id, account, code, template, sent_ms) VALUES (?, ?, ?, ?, ?)`,
+		domainID, acct, code, tmpl, ms(now)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM sms_outbox WHERE domain_id = ? AND id <= (SELECT id FROM sms_outbox WHERE domain_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+		domainID, domainID, outboxKeep)
+	return err
+}
+
+func (s *Service) apiCheckVerifyCode(c *rpc.Call) (any, error) {
+	acct, err := accountParam(c)
+	if err != nil {
+		return nil, err
+	}
+	code, err := verifyCodeParam(c)
+	if err != nil {
+		return nil, err
+	}
+	domain := c.MajorDomain.ID
+	_, err = s.matchCode(c.Ctx, s.db, domain, code, acct)
+	// A check is a guess like any other, so it counts towards the limit.
+	s.noteWrongCode(c.Ctx, domain, err, acct)
+	if err != nil && !isCode(err, models.ErrWrongVerifyCode) && !isCode(err, models.ErrVerifyCodeExpired) {
+		return nil, err
+	}
+	return map[string]bool{keyValid: err == nil}, nil
+}
+
+// apiGetVerifyCode answers the account's live code, or makes one valid for
+// timeout seconds without sending it (developer scope: the developer's own
+// server delivers it, e.g. in a WeChat message).
+func (s *Service) apiGetVerifyCode(c *rpc.Call) (any, error) {
+	acct, err := accountParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := codeTTL(c)
+	if err != nil {
+		return nil, err
+	}
+	domain := c.MajorDomain.ID
+	now := s.now()
+	var code string
+	err = s.db.Tx(c.Ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(c.Ctx, `SELECT code FROM account_verify_codes WHERE domain_id = ? AND account = ? AND expires_ms > ? AND attempts < ?`,
+			domain, acct, ms(now), maxCodeAttempts).Scan(&code)
+		if err == nil || !store.IsNoRows(err) {
+			return err
+		}
+		code = newCode()
+		_, err = tx.ExecContext(c.Ctx, `INSERT INTO account_verify_codes(domain_id, account, code, expires_ms, attempts) VALUES (?, ?, ?, ?, 0)
+			ON CONFLICT(domain_id, account) DO UPDATE SET code = excluded.code, expires_ms = excluded.expires_ms, attempts = 0`,
+			domain, acct, code, ms(now.Add(ttl)))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"verifyCode": code}, nil
+}
+
+// OutboxEntry is a verify code the default sender "sent".
+type OutboxEntry struct {
+	Account  string
+	Code     string
+	Template int
+	SentAt   time.Time
+}
+
+// Outbox lists the newest verify codes of a major domain, newest first;
+// limit ≤ 0 means 50.
+func (s *Service) Outbox(ctx context.Context, domainID int64, limit int) ([]OutboxEntry, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT account, code, template, sent_ms FROM sms_outbox WHERE domain_id = ? ORDER BY id DESC LIMIT ?`, domainID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		var sent int64
+		if err := rows.Scan(&e.Account, &e.Code, &e.Template, &sent); err != nil {
+			return nil, err
+		}
+		e.SentAt = time.UnixMilli(sent).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+type outboxAnswer struct {
+	Account  string `json:"account"`
+	Code     string `json:"code"`
+	Template int    `json:"template"`
+	SentAt   string `json:"sentAt"`
+}
+
+// apiListSmsOutbox is a LOCAL EXTENSION, not an AbleCloud method: it shows
+// the verify codes the local cloud would have sent by SMS or email, newest
+// first, so a person can register or reset a password on a laptop. With a
+// custom Options.SMS sender it lists nothing.
+func (s *Service) apiListSmsOutbox(c *rpc.Call) (any, error) {
+	limit, err := c.OptInt64("limit", 50)
+	if err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > outboxKeep {
+		return nil, rpc.Errorf(models.ErrInvalidParam, "limit must be between 1 and %d (got %d)", outboxKeep, limit)
+	}
+	es, err := s.Outbox(c.Ctx, c.MajorDomain.ID, int(limit))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]outboxAnswer, 0, len(es))
+	for _, e := range es {
+		out = append(out, outboxAnswer{e.Account, e.Code, e.Template, models.FormatTime(e.SentAt)})
+	}
+	return map[string]any{"messages": out}, nil
+}

@@ -1,0 +1,357 @@
+// Package hub is the local cloud's device hub: which devices are online,
+// routing of commands to them with a reply timeout, device reports, and the
+// pairing windows of gateways. Devices are reached through the Endpoint
+// interface, so that simulated devices today and other transports later
+// plug in the same way.
+package hub
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Message-code ranges (PROTOCOL §2.2.6).
+const (
+	MinCommandCode = 65
+	MaxCommandCode = 199
+	MinReportCode  = 200
+)
+
+// Errors that the bind service turns into protocol codes.
+var (
+	ErrOffline    = errors.New("device offline")                // 3807
+	ErrTimeout    = errors.New("device did not answer in time") // 3814
+	ErrBadCode    = errors.New("message code out of range")     // 3801
+	ErrNotGateway = errors.New("device is not a gateway")       // 3808
+)
+
+// Endpoint delivers commands to one device.
+type Endpoint interface {
+	// Deliver hands a command to the device and returns its reply. It must
+	// honour ctx: the hub cancels it at the reply timeout.
+	Deliver(ctx context.Context, code int, payload []byte) (replyCode int, reply []byte, err error)
+}
+
+// Gateway is an endpoint that can open a window for sub-devices to join.
+type Gateway interface {
+	Endpoint
+	// OpenMatch lets sub-devices join until deadline.
+	OpenMatch(deadline time.Time) error
+	CloseMatch() error
+}
+
+// Key names a device: product (sub-domain) name and physical id.
+type Key struct {
+	SubDomain  string
+	PhysicalID string
+}
+
+// EventKind says what an Event is about.
+type EventKind int
+
+const (
+	EventOnline EventKind = iota + 1
+	EventOffline
+	EventReport
+	EventJoined
+	EventMatchOpened
+	EventMatchClosed
+	EventCommand
+)
+
+// Event is something that happened at a device, for subscribers (warehouse
+// last-online times, live event tails, device history).
+type Event struct {
+	Kind    EventKind
+	Device  Key
+	At      time.Time
+	Code    int
+	Payload []byte
+	IP      string
+	// Gateway is set for EventJoined: the gateway the sub-device joined.
+	Gateway Key
+	// Result of a command ("ok", "offline", "timeout", "error").
+	Result string
+}
+
+// Joined is a sub-device that joined a gateway and was not added yet.
+type Joined struct {
+	Device   Key
+	JoinedAt time.Time
+}
+
+type device struct {
+	ep       Endpoint
+	online   bool
+	ip       string
+	lastSeen time.Time
+	deadline time.Time // match window of a gateway
+	joined   map[Key]Joined
+}
+
+// Hub is safe for concurrent use.
+type Hub struct {
+	now func() time.Time
+
+	mu      sync.RWMutex
+	devices map[Key]*device
+	subs    map[int]func(Event)
+	nextSub int
+}
+
+// New returns an empty hub; now may be nil for time.Now.
+func New(now func() time.Time) *Hub {
+	if now == nil {
+		now = time.Now
+	}
+	return &Hub{now: now, devices: map[Key]*device{}, subs: map[int]func(Event){}}
+}
+
+func (h *Hub) dev(k Key) *device {
+	d := h.devices[k]
+	if d == nil {
+		d = &device{}
+		h.devices[k] = d
+	}
+	return d
+}
+
+// Connect marks a device online, reached through ep.
+func (h *Hub) Connect(k Key, ep Endpoint, ip string) {
+	h.mu.Lock()
+	d := h.dev(k)
+	d.ep, d.online, d.ip, d.lastSeen = ep, true, ip, h.now()
+	h.mu.Unlock()
+	h.publish(Event{Kind: EventOnline, Device: k, At: h.now(), IP: ip})
+}
+
+// Disconnect marks a device offline; its endpoint is kept so that a
+// reconnect with a nil endpoint can reuse it.
+func (h *Hub) Disconnect(k Key) {
+	h.mu.Lock()
+	d := h.devices[k]
+	was := d != nil && d.online
+	if d != nil {
+		d.online = false
+		d.lastSeen = h.now()
+	}
+	h.mu.Unlock()
+	if was {
+		h.publish(Event{Kind: EventOffline, Device: k, At: h.now()})
+	}
+}
+
+// Online reports whether the device is connected.
+func (h *Hub) Online(k Key) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	d := h.devices[k]
+	return d != nil && d.online
+}
+
+// LastSeen is when the device was last connected or disconnected, and from
+// which address.
+func (h *Hub) LastSeen(k Key) (time.Time, string) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if d := h.devices[k]; d != nil {
+		return d.lastSeen, d.ip
+	}
+	return time.Time{}, ""
+}
+
+// Send delivers a command (codes 65–199) and waits for the reply at most
+// timeout.
+func (h *Hub) Send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
+	if code < MinCommandCode || code > MaxCommandCode {
+		return 0, nil, ErrBadCode
+	}
+	h.mu.RLock()
+	d := h.devices[k]
+	var ep Endpoint
+	online := d != nil && d.online
+	if online {
+		ep = d.ep
+	}
+	h.mu.RUnlock()
+	ev := Event{Kind: EventCommand, Device: k, At: h.now(), Code: code, Payload: payload}
+	if !online || ep == nil {
+		ev.Result = "offline"
+		h.publish(ev)
+		return 0, nil, ErrOffline
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type answer struct {
+		code  int
+		reply []byte
+		err   error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		c, r, err := ep.Deliver(ctx, code, payload)
+		ch <- answer{c, r, err}
+	}()
+	select {
+	case a := <-ch:
+		switch {
+		case a.err == nil:
+			ev.Result = "ok"
+		case errors.Is(a.err, ErrOffline):
+			ev.Result = "offline"
+		case errors.Is(a.err, context.DeadlineExceeded):
+			ev.Result, a.err = "timeout", ErrTimeout
+		default:
+			ev.Result = "error"
+		}
+		h.publish(ev)
+		return a.code, a.reply, a.err
+	case <-ctx.Done():
+		ev.Result = "timeout"
+		h.publish(ev)
+		return 0, nil, ErrTimeout
+	}
+}
+
+// Report records a message a device sent on its own (codes ≥ 200).
+func (h *Hub) Report(k Key, code int, payload []byte) {
+	h.mu.Lock()
+	if d := h.devices[k]; d != nil {
+		d.lastSeen = h.now()
+	}
+	h.mu.Unlock()
+	h.publish(Event{Kind: EventReport, Device: k, At: h.now(), Code: code, Payload: payload})
+}
+
+// OpenMatch opens a gateway's pairing window for d and returns its deadline.
+func (h *Hub) OpenMatch(gw Key, d time.Duration) (time.Time, error) {
+	h.mu.Lock()
+	dev := h.devices[gw]
+	if dev == nil || !dev.online {
+		h.mu.Unlock()
+		return time.Time{}, ErrOffline
+	}
+	g, ok := dev.ep.(Gateway)
+	if !ok {
+		h.mu.Unlock()
+		return time.Time{}, ErrNotGateway
+	}
+	deadline := h.now().Add(d)
+	dev.deadline = deadline
+	h.mu.Unlock()
+	if err := g.OpenMatch(deadline); err != nil {
+		return time.Time{}, err
+	}
+	h.publish(Event{Kind: EventMatchOpened, Device: gw, At: h.now()})
+	return deadline, nil
+}
+
+// CloseMatch closes a gateway's pairing window early.
+func (h *Hub) CloseMatch(gw Key) error {
+	h.mu.Lock()
+	dev := h.devices[gw]
+	if dev == nil || !dev.online {
+		h.mu.Unlock()
+		return ErrOffline
+	}
+	g, ok := dev.ep.(Gateway)
+	if !ok {
+		h.mu.Unlock()
+		return ErrNotGateway
+	}
+	dev.deadline = time.Time{}
+	h.mu.Unlock()
+	if err := g.CloseMatch(); err != nil {
+		return err
+	}
+	h.publish(Event{Kind: EventMatchClosed, Device: gw, At: h.now()})
+	return nil
+}
+
+// MatchDeadline is the end of a gateway's open window (zero when closed or
+// expired).
+func (h *Hub) MatchDeadline(gw Key) time.Time {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if d := h.devices[gw]; d != nil && h.now().Before(d.deadline) {
+		return d.deadline
+	}
+	return time.Time{}
+}
+
+// Join is called by a gateway when a sub-device joins it. Joins outside an
+// open window are refused with false.
+func (h *Hub) Join(gw Key, sub Key) bool {
+	h.mu.Lock()
+	dev := h.devices[gw]
+	if dev == nil || !h.now().Before(dev.deadline) {
+		h.mu.Unlock()
+		return false
+	}
+	if dev.joined == nil {
+		dev.joined = map[Key]Joined{}
+	}
+	at := h.now()
+	if _, dup := dev.joined[sub]; !dup {
+		dev.joined[sub] = Joined{Device: sub, JoinedAt: at}
+	}
+	h.mu.Unlock()
+	h.publish(Event{Kind: EventJoined, Device: sub, Gateway: gw, At: at})
+	return true
+}
+
+// NewDevices lists sub-devices that joined gw and were not added yet,
+// oldest first.
+func (h *Hub) NewDevices(gw Key) []Joined {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	d := h.devices[gw]
+	if d == nil {
+		return nil
+	}
+	out := make([]Joined, 0, len(d.joined))
+	for _, j := range d.joined {
+		out = append(out, j)
+	}
+	sortJoined(out)
+	return out
+}
+
+// Added removes a sub-device from gw's new-device list (it was added, or
+// evicted).
+func (h *Hub) Added(gw Key, sub Key) {
+	h.mu.Lock()
+	if d := h.devices[gw]; d != nil {
+		delete(d.joined, sub)
+	}
+	h.mu.Unlock()
+}
+
+// Subscribe calls fn for every event until cancel is called. fn runs on the
+// goroutine that caused the event and must not block.
+func (h *Hub) Subscribe(fn func(Event)) (cancel func()) {
+	h.mu.Lock()
+	id := h.nextSub
+	h.nextSub++
+	h.subs[id] = fn
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		delete(h.subs, id)
+		h.mu.Unlock()
+	}
+}
+
+func (h *Hub) publish(e Event) {
+	h.mu.RLock()
+	fns := make([]func(Event), 0, len(h.subs))
+	for _, f := range h.subs {
+		fns = append(fns, f)
+	}
+	h.mu.RUnlock()
+	for _, f := range fns {
+		f(e)
+	}
+}

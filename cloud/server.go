@@ -1,0 +1,215 @@
+// Package cloud is a local AbleCloud-compatible cloud: the router, the
+// built-in services and their SQLite store, so that the console, the WeChat
+// bridge and the tests run on a laptop with no account anywhere. It is
+// written from PROTOCOL.md, never from the acapi client, so that each checks
+// the other.
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"acconsole/cloud/account"
+	"acconsole/cloud/hub"
+	"acconsole/cloud/platform"
+	"acconsole/cloud/rpc"
+	"acconsole/cloud/store"
+)
+
+// Options configure a local cloud.
+type Options struct {
+	// DataDir holds cloud.db and local-developer.json.
+	DataDir string
+	// MajorDomain is created on first start; default "acme".
+	MajorDomain string
+	// RuntimeMode "test" (default) or "production".
+	RuntimeMode string
+	Now         func() time.Time
+	Logger      *slog.Logger
+	// BcryptCost 0 means the default; tests lower it.
+	BcryptCost int
+	// Demo is the number of devices in the demo world seeded on first
+	// start; 0 seeds nothing.
+	Demo int
+	// Simulate connects simulated devices for every device in the
+	// warehouse.
+	Simulate bool
+	// UDS maps the names of vendor services to their HTTP endpoints.
+	UDS map[string]string
+}
+
+// Server is a running local cloud (without a listener; see Serve).
+type Server struct {
+	DB        *store.DB
+	Platform  *platform.Platform
+	Account   *account.Service
+	Registry  *rpc.Registry
+	Hub       *hub.Hub
+	Developer rpc.Developer
+	Domain    rpc.Domain
+
+	opt     Options
+	handler http.Handler
+	// closers stop background parts (simulated devices, schedulers) in
+	// reverse order of start.
+	closers []func()
+	httpSrv *http.Server
+}
+
+// Open opens (or creates) the cloud in opt.DataDir.
+func Open(ctx context.Context, opt Options) (*Server, error) {
+	if opt.DataDir == "" {
+		return nil, errors.New("cloud: a data directory is required")
+	}
+	if opt.MajorDomain == "" {
+		opt.MajorDomain = "acme"
+	}
+	if opt.RuntimeMode == "" {
+		opt.RuntimeMode = "test"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("cloud: data directory: %w", err)
+	}
+	db, err := store.Open(filepath.Join(opt.DataDir, "cloud.db"))
+	if err != nil {
+		return nil, fmt.Errorf("cloud: %w", err)
+	}
+	s := &Server{DB: db, opt: opt, Registry: rpc.NewRegistry()}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) init(ctx context.Context) error {
+	var err error
+	if s.Platform, err = platform.Open(ctx, s.DB); err != nil {
+		return fmt.Errorf("cloud: platform: %w", err)
+	}
+	if s.Developer, s.Domain, err = s.Platform.EnsureDomain(ctx, s.opt.MajorDomain); err != nil {
+		return fmt.Errorf("cloud: developer: %w", err)
+	}
+	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Now: s.opt.Now, BcryptCost: s.opt.BcryptCost})
+	s.Account.Register(s.Registry)
+	s.Hub = hub.New(s.opt.Now)
+	if err := s.initProducts(ctx); err != nil {
+		return fmt.Errorf("cloud: products: %w", err)
+	}
+	if err := s.initDevices(ctx); err != nil {
+		return fmt.Errorf("cloud: devices: %w", err)
+	}
+	if err := s.initSimulation(ctx); err != nil {
+		return fmt.Errorf("cloud: simulation: %w", err)
+	}
+	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Now, Logger: s.opt.Logger, Unknown: s.unknownService})
+	return nil
+}
+
+// Handler is the router as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers on ln until Close. Timeouts keep a slow or silent client
+// from holding a connection forever.
+func (s *Server) Serve(ln net.Listener) error {
+	s.httpSrv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.opt.Logger.Handler(), slog.LevelWarn),
+	}
+	err := s.httpSrv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops serving and closes the store.
+func (s *Server) Close() error {
+	if s.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = s.httpSrv.Shutdown(ctx)
+		cancel()
+	}
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	return s.DB.Close()
+}
+
+// DeveloperFile is what local-developer.json holds, for scripts and for the
+// console.
+type DeveloperFile struct {
+	Router      string   `json:"router"`
+	DeveloperID int64    `json:"developerId"`
+	AccessKey   string   `json:"accessKey"`
+	SecretKey   string   `json:"secretKey"`
+	MajorDomain string   `json:"majorDomain"`
+	SubDomains  []string `json:"subDomains"`
+	RuntimeMode string   `json:"runtimeMode"`
+}
+
+// DeveloperFileName is the name of the credentials file in the data dir.
+const DeveloperFileName = "local-developer.json"
+
+// WriteDeveloperFile writes the credentials (mode 0600: it holds the secret
+// key) and returns its path.
+func (s *Server) WriteDeveloperFile(router string) (string, error) {
+	f := DeveloperFile{
+		Router: router, DeveloperID: s.Developer.ID, AccessKey: s.Developer.AccessKey,
+		SecretKey: s.Developer.SecretKey, MajorDomain: s.Domain.Name, RuntimeMode: s.opt.RuntimeMode,
+	}
+	for _, p := range s.Platform.Products(s.Domain.ID) {
+		f.SubDomains = append(f.SubDomains, p.SubDomainName)
+	}
+	raw, _ := json.MarshalIndent(f, "", "  ")
+	path := filepath.Join(s.opt.DataDir, DeveloperFileName)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(raw, '\n'), 0o600); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// ReadDeveloperFile reads local-developer.json.
+func ReadDeveloperFile(path string) (DeveloperFile, error) {
+	var f DeveloperFile
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return f, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}
+
+// MaskSecret shows enough of a secret to recognise it and no more.
+func MaskSecret(s string) string {
+	if len(s) <= 8 {
+		return "****"
+	}
+	return s[:4] + "…" + s[len(s)-4:]
+}

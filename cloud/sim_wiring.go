@@ -1,0 +1,23 @@
+package cloud
+
+import (
+	"context"
+
+	"acconsole/cloud/rpc"
+)
+
+// initProducts creates the products of the simulated device catalog.
+func (s *Server) initProducts(ctx context.Context) error {
+	return nil
+}
+
+// initSimulation connects a simulated device for every warehouse device.
+func (s *Server) initSimulation(ctx context.Context) error {
+	return nil
+}
+
+// unknownService serves services that are not built in: the configured
+// vendor services (UDS) and the built-in ones the local cloud ships.
+func (s *Server) unknownService(c *rpc.Call) (any, error) {
+	return nil, rpc.Errorf(3009, "service %q does not exist", c.Service)
+}

@@ -1,0 +1,476 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// example is the sample from the design brief, comments and all.
+const example = `default_profile = "local"
+operator = "alice"          # defaults to $USER
+theme = "dark"              # dark | light | high-contrast | ascii | a user theme name
+refresh_interval = "5s"     # 0 = off
+write_minutes = 15          # how long :write lasts
+[profiles.local]
+local = true                # start the in-process local cloud
+[profiles.prod-eu]
+routers = ["https://eurouter.example.com:9005", "http://eurouter.example.com:5000"]
+developer_id = 42
+access_key = "AK…"
+secret_key_env = "ACCONSOLE_PROD_EU_SK"   # or secret_key = "…" (then the file must be mode 0600)
+major_domain = "acme"
+sub_domain = "plug"
+runtime_mode = "production" # test | production
+theme = "high-contrast"
+refresh_interval = "10s"
+timeout = "10s"
+[keys]
+quit = ["q", "ctrl+c"]
+pair = "p"
+[aliases]
+dev = "devices"
+`
+
+func TestParseExample(t *testing.T) {
+	c, err := Parse("config.toml", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DefaultProfile != "local" || c.Operator != "alice" || c.Theme != "dark" ||
+		c.RefreshInterval != 5*time.Second || c.WriteMinutes != 15 || c.Path != "config.toml" {
+		t.Errorf("top level = %+v", c)
+	}
+	if got := c.Profiles["local"]; !got.Local || got.Name != "local" {
+		t.Errorf("local profile = %+v", got)
+	}
+	p := c.Profiles["prod-eu"]
+	want := Profile{
+		Name:         "prod-eu",
+		Routers:      []string{"https://eurouter.example.com:9005", "http://eurouter.example.com:5000"},
+		DeveloperID:  42,
+		AccessKey:    "AK…",
+		SecretKeyEnv: "ACCONSOLE_PROD_EU_SK",
+		MajorDomain:  "acme", SubDomain: "plug", RuntimeMode: "production", Theme: "high-contrast",
+		RefreshInterval: 10 * time.Second, HasRefresh: true, Timeout: 10 * time.Second,
+	}
+	if !reflect.DeepEqual(p, want) {
+		t.Errorf("prod-eu =\n %+v\nwant\n %+v", p, want)
+	}
+	if !c.Profiles["prod-eu"].Production() || c.Profiles["local"].Production() {
+		t.Error("Production() wrong")
+	}
+	if !slices.Equal(c.Keys["quit"], []string{"q", "ctrl+c"}) || !slices.Equal(c.Keys["pair"], []string{"p"}) {
+		t.Errorf("keys = %q", c.Keys)
+	}
+	if c.Aliases["dev"] != "devices" || len(c.Aliases) != 1 {
+		t.Errorf("aliases = %q", c.Aliases)
+	}
+}
+
+func TestParseValues(t *testing.T) {
+	src := "\uFEFF" + `# a comment line
+operator = "a\"b\\c\nd\te\u00e9\U0001F600"
+theme = 'C-3po'   # literal
+[profiles."lab"]
+routers = [
+  'http://10.0.0.1:5000',   # first
+  "http://10.0.0.2:5000",   # trailing comma is fine
+]
+developer_id = +1_000
+refresh_interval = 0      # integer 0 means off
+[aliases]
+"x y" = 'C:\no\escapes'
+` + "[keys]\r\nquit = []\r\n"
+	c, err := Parse("t", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Operator != "a\"b\\c\nd\teé😀" || c.Theme != "C-3po" {
+		t.Errorf("strings: %q %q", c.Operator, c.Theme)
+	}
+	lab := c.Profiles["lab"]
+	if len(lab.Routers) != 2 || lab.DeveloperID != 1000 || !lab.HasRefresh || lab.RefreshInterval != 0 {
+		t.Errorf("lab = %+v", lab)
+	}
+	if c.Aliases["x y"] != `C:\no\escapes` {
+		t.Errorf("aliases = %q", c.Aliases)
+	}
+	if k, ok := c.Keys["quit"]; !ok || len(k) != 0 {
+		t.Errorf("keys = %q", c.Keys)
+	}
+	// The implicit local profile stays when the file defines others.
+	if !c.Profiles["local"].Local || c.DefaultProfile != "local" {
+		t.Errorf("profiles = %+v", c.Profiles)
+	}
+}
+
+// configErrors unpacks Parse's joined errors.
+func configErrors(t *testing.T, err error) []*Error {
+	t.Helper()
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else if err != nil {
+		list = []error{err}
+	}
+	var out []*Error
+	for _, e := range list {
+		var ce *Error
+		if !errors.As(e, &ce) {
+			t.Fatalf("error %v is not a *config.Error", e)
+		}
+		out = append(out, ce)
+	}
+	return out
+}
+
+func TestErrors(t *testing.T) {
+	const prof = "[profiles.p]\nrouters = [\"http://h:1\"]\n"
+	tests := []struct {
+		name, src string
+		line      int
+		want      string
+	}{
+		{"unknown key", "theme = \"dark\"\nrefresh_intervall = \"5s\"\n", 2, `unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"?`},
+		{"unknown key far", "colour = \"red\"\n", 1, `unknown key "colour" at the top level`},
+		{"unknown profile key", prof + "developerid = 4\n", 3, `unknown key "developerid" in [profiles.p]; did you mean "developer_id"?`},
+		{"profile key at top", "routers = []\n", 1, `routers belongs in a [profiles.NAME] table`},
+		{"top key in profile", prof + "operator = \"x\"\n", 3, `operator is a top-level setting`},
+		{"wrong type int", "write_minutes = \"15\"\n", 1, "write_minutes: want an integer, got a string"},
+		{"wrong type bool", "[profiles.p]\nlocal = \"yes\"\n", 2, "local: want a boolean (true or false), got a string"},
+		{"wrong type string", "theme = 3\n", 1, "theme: want a string, got an integer"},
+		{"wrong type list", prof + "[keys]\nquit = true\n", 4, "quit: want a string or an array of strings, got a boolean"},
+		{"array of ints", "[keys]\nquit = [1]\n", 2, "arrays may hold only strings"},
+		{"empty string", "operator = \"\"\n", 1, "operator: must not be empty"},
+		{"write range", "write_minutes = 0\n", 1, "write_minutes: 0 is out of range"},
+		{"bad duration", "\nrefresh_interval = \"5 seconds\"\n", 2, `refresh_interval: bad duration "5 seconds"`},
+		{"duration without unit", "refresh_interval = 5\n", 1, `has no unit; write a duration string like "5s"`},
+		{"refresh too short", "refresh_interval = \"100ms\"\n", 1, "too short"},
+		{"bad timeout", prof + "timeout = \"-1s\"\n", 3, "timeout: must be more than 0"},
+		{"runtime mode", prof + "runtime_mode = \"prod\"\n", 3, `runtime_mode: unknown mode "prod" (use "test" or "production")`},
+		{"runtime mode suggestion", prof + "runtime_mode = \"tset\"\n", 3, `did you mean "test"?`},
+		{"duplicate key", "theme = \"a\"\n\ntheme = \"b\"\n", 3, `duplicate key "theme" at the top level (first set on line 1)`},
+		{"duplicate profile key", prof + "routers = [\"http://h:2\"]\n", 3, `duplicate key "routers" in [profiles.p] (first set on line 2)`},
+		{"duplicate table", prof + "[keys]\n[profiles.p]\nlocal = true\n", 4, "table [profiles.p] is already defined on line 1"},
+		{"unterminated basic", "operator = \"alice\n", 1, `unterminated string (missing closing ")`},
+		{"unterminated literal", "\noperator = 'alice\n", 2, "unterminated string (missing closing ')"},
+		{"unterminated escape", "operator = \"alice\\", 1, "unterminated string"},
+		{"unterminated array", "[profiles.p]\nrouters = [\"http://h:1\",\n", 2, "unterminated array"},
+		{"neither local nor routers", "theme = \"dark\"\n[profiles.x]\ndeveloper_id = 1\n", 2, `profile "x" has neither local = true nor routers`},
+		{"local false", "[profiles.x]\nlocal = false\n", 1, `profile "x" has neither local = true nor routers`},
+		{"both local and routers", "[profiles.x]\nlocal = true\nrouters = [\"http://h:1\"]\n", 1, "sets both local = true and routers"},
+		{"bad router", "[profiles.x]\nrouters = [\"ftp://h\"]\n", 2, `routers: "ftp://h" is not an http(s) URL`},
+		{"router path", "[profiles.x]\nrouters = \"http://h:1/api\"\n", 2, "no path"},
+		{"developer id", prof + "developer_id = -3\n", 3, "developer_id: must be a positive number"},
+		{"secret env name", prof + "secret_key_env = \"MY-KEY\"\n", 3, "is not an environment variable name"},
+		{"unknown table", "[profile.x]\nlocal = true\n", 1, "unknown table [profile.x]"},
+		{"unknown table suggestion", "[profile.x]\n", 1, "did you mean [profiles.x]?"},
+		{"unknown table key", "[key]\n", 1, "did you mean [keys]?"},
+		{"profiles alone", "[profiles]\n", 1, "[profiles] needs a profile name"},
+		{"profile name", "[profiles.\"a b\"]\nlocal = true\n", 1, `profile name "a b" may hold only letters`},
+		{"theme name", "theme = \"../x\"\n", 1, `theme: "../x" may hold only letters`},
+		{"default profile unknown", "\ndefault_profile = \"prod\"\n[profiles.prd]\nlocal = true\n", 2, `no profile "prod" (known: local, prd); did you mean "prd"?`},
+		{"float", "write_minutes = 1.5\n", 1, "floats, dates and times are not supported"},
+		{"date", "operator = 2024-01-01\n", 1, "floats, dates and times are not supported"},
+		{"bare word", "theme = dark\n", 1, `invalid value dark (strings need quotes, like "dark")`},
+		{"leading zero", "write_minutes = 015\n", 1, "invalid value 015"},
+		{"hex", "write_minutes = 0x1f\n", 1, "only decimal integers"},
+		{"too big", "write_minutes = 99999999999999999999\n", 1, "out of range"},
+		{"missing value", "theme =\n", 1, "missing value"},
+		{"missing equals", "theme \"dark\"\n", 1, `expected '=' after key "theme"`},
+		{"trailing text", "theme = \"dark\" \"light\"\n", 1, `unexpected '"' after the value`},
+		{"multi-line string", "operator = \"\"\"x\"\"\"\n", 1, "multi-line strings"},
+		{"inline table", "[profiles.p]\nx = {a = 1}\n", 2, "inline tables"},
+		{"dotted key", "profiles.p.local = true\n", 1, "dotted key"},
+		{"array of tables", "[[profiles]]\n", 1, "arrays of tables"},
+		{"unclosed header", "[keys\n", 1, "expected ']'"},
+		{"bad escape", "operator = \"a\\qb\"\n", 1, `invalid escape \q`},
+		{"short unicode escape", "operator = \"\\u12\"\n", 1, "needs 4 hex digits"},
+		{"surrogate escape", "operator = \"\\uD800\"\n", 1, "not a Unicode scalar value"},
+		{"control character", "operator = \"a\x1bb\"\n", 1, "control character"},
+		{"invalid utf-8", "# ok\noperator = \"\xff\"\n", 2, "not valid UTF-8"},
+		{"bad key", "= 3\n", 1, "expected a key, found '='"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("cfg.toml", []byte(tt.src))
+			errs := configErrors(t, err)
+			if len(errs) != 1 {
+				t.Fatalf("want one error, got %d: %v", len(errs), err)
+			}
+			e := errs[0]
+			if e.Line != tt.line || e.Path != "cfg.toml" || !strings.Contains(e.Msg, tt.want) {
+				t.Errorf("got  %v\nwant cfg.toml:%d: …%s…", e, tt.line, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "cfg.toml:"+strconv.Itoa(tt.line)+": ") {
+				t.Errorf("message %q lacks path:line:", err)
+			}
+		})
+	}
+}
+
+func TestSeveralErrorsAtOnce(t *testing.T) {
+	src := `theme = 3
+operator = "x" junk
+[profiles.a]
+runtime_mode = "staging"
+timeout = "soon"
+[profiles.b]
+routers = ["http://h:1",
+`
+	_, err := Parse("c", []byte(src))
+	var lines []int
+	for _, e := range configErrors(t, err) {
+		lines = append(lines, e.Line)
+	}
+	// Line 2 and 7 do not parse; the whole-profile check for [profiles.a]
+	// is skipped then, since its routers may be on a broken line.
+	if want := []int{1, 2, 4, 5, 7}; !slices.Equal(lines, want) {
+		t.Errorf("error lines = %v, want %v\n%v", lines, want, err)
+	}
+}
+
+func TestBrokenHeaderDoesNotLeak(t *testing.T) {
+	// The keys under a header that did not parse must not be reported as
+	// unknown keys of the previous table.
+	_, err := Parse("c", []byte("[keys]\nquit = \"q\"\n[profiles.a b]\nlocal = true\n"))
+	errs := configErrors(t, err)
+	if len(errs) != 1 || errs[0].Line != 3 {
+		t.Errorf("errors = %v", err)
+	}
+}
+
+func TestTooManyErrors(t *testing.T) {
+	_, err := Parse("c", []byte(strings.Repeat("%\n", 100)))
+	errs := configErrors(t, err)
+	if len(errs) != maxSyntaxErrors+1 || !strings.Contains(errs[len(errs)-1].Msg, "too many errors") {
+		t.Errorf("got %d errors: %v", len(errs), err)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("USER", "bob")
+	path := filepath.Join(t.TempDir(), "acconsole", "config.toml")
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Profile("")
+	if err != nil || !p.Local || p.Name != "local" {
+		t.Fatalf("default profile = %+v, %v", p, err)
+	}
+	if c.Path != path || c.Operator != "bob" || c.WriteMinutes != DefaultWrite || c.RefreshInterval != DefaultRefresh {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func writeFile(t *testing.T, src string, mode os.FileMode) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Chmod after writing: WriteFile's mode is filtered by the umask.
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadRefusesSharedSecret(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	clearEnv(t)
+	src := "[profiles.p]\nrouters = [\"http://h:1\"]\nsecret_key = \"s3cret\"\n"
+
+	path := writeFile(t, src, 0o644)
+	_, err := Load(path)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Line != 3 || ce.Path != path ||
+		!strings.Contains(ce.Msg, "chmod 600 "+path) || !strings.Contains(ce.Msg, "mode 0644") {
+		t.Fatalf("0644: err = %v", err)
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Error("the error shows the secret")
+	}
+	if _, err := Load(writeFile(t, src, 0o640)); err == nil {
+		t.Error("0640 accepted")
+	}
+
+	c, err := Load(writeFile(t, src, 0o600))
+	if err != nil {
+		t.Fatalf("0600: %v", err)
+	}
+	if s, err := c.Profiles["p"].Secret(noEnv); s != "s3cret" || err != nil {
+		t.Errorf("secret = %q, %v", s, err)
+	}
+
+	// Without a secret in it the file may be shared.
+	if _, err := Load(writeFile(t, "theme = \"dark\"\n", 0o644)); err != nil {
+		t.Errorf("no secret, 0644: %v", err)
+	}
+}
+
+func TestLoadReportsParseErrors(t *testing.T) {
+	clearEnv(t)
+	path := writeFile(t, "theme = 'x\n", 0o600)
+	_, err := Load(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+":1: unterminated string") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("directory: %v", err)
+	}
+}
+
+// clearEnv unsets the overrides so the developer's own environment cannot
+// change the tests' results.
+func clearEnv(t *testing.T) {
+	for _, k := range []string{"ACCONSOLE_PROFILE", "ACCONSOLE_THEME", "ACCONSOLE_OPERATOR", "ACCONSOLE_REFRESH"} {
+		t.Setenv(k, "")
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	path := writeFile(t, example, 0o600)
+
+	clearEnv(t)
+	t.Setenv("USER", "fallback")
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Operator != "alice" {
+		t.Errorf("operator from file = %q", c.Operator)
+	}
+
+	t.Setenv("ACCONSOLE_PROFILE", "prod-eu")
+	t.Setenv("ACCONSOLE_THEME", "light")
+	t.Setenv("ACCONSOLE_OPERATOR", "carol")
+	t.Setenv("ACCONSOLE_REFRESH", "0")
+	c, err = Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Profile("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The environment beats the profile's own theme and refresh too.
+	if p.Name != "prod-eu" || p.Theme != "light" || p.RefreshInterval != 0 || c.Operator != "carol" {
+		t.Errorf("profile = %+v, operator %q", p, c.Operator)
+	}
+
+	t.Setenv("ACCONSOLE_PROFILE", "prod-us")
+	t.Setenv("ACCONSOLE_REFRESH", "often")
+	_, err = Load(path)
+	if err == nil || !strings.Contains(err.Error(), `ACCONSOLE_PROFILE="prod-us": no profile "prod-us" (known: local, prod-eu)`) ||
+		!strings.Contains(err.Error(), `ACCONSOLE_REFRESH="often": bad duration`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestOperatorDefaultsToUser(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("USER", "dave")
+	c, err := Load(writeFile(t, "theme = \"dark\"\n", 0o600))
+	if err != nil || c.Operator != "dave" {
+		t.Errorf("operator = %q, %v", c.Operator, err)
+	}
+}
+
+func TestProfileLookup(t *testing.T) {
+	c, err := Parse("cfg.toml", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Profile("prod-eu")
+	if err != nil || p.Theme != "high-contrast" || p.RefreshInterval != 10*time.Second {
+		t.Errorf("prod-eu = %+v, %v", p, err)
+	}
+	// local sets neither, so it inherits the top level.
+	p, err = c.Profile("")
+	if err != nil || p.Name != "local" || p.Theme != "dark" || p.RefreshInterval != 5*time.Second {
+		t.Errorf("default = %+v, %v", p, err)
+	}
+	_, err = c.Profile("prod-ue")
+	if err == nil || err.Error() != `cfg.toml: no profile "prod-ue" (known: local, prod-eu); did you mean "prod-eu"?` {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func noEnv(string) string { return "" }
+
+func TestSecret(t *testing.T) {
+	env := func(vals map[string]string) func(string) string {
+		return func(k string) string { return vals[k] }
+	}
+	both := Profile{Name: "p", SecretKeyEnv: "SK", SecretKey: "from-file"}
+	if s, err := both.Secret(env(map[string]string{"SK": "from-env"})); s != "from-env" || err != nil {
+		t.Errorf("env wins: %q, %v", s, err)
+	}
+	if s, err := both.Secret(noEnv); s != "from-file" || err != nil {
+		t.Errorf("file fallback: %q, %v", s, err)
+	}
+	onlyEnv := Profile{Name: "p", SecretKeyEnv: "ACCONSOLE_P_SK"}
+	if _, err := onlyEnv.Secret(noEnv); err == nil || !strings.Contains(err.Error(), "ACCONSOLE_P_SK") {
+		t.Errorf("unset variable: %v", err)
+	}
+	if s, err := (Profile{Name: "local", Local: true}).Secret(noEnv); s != "" || err != nil {
+		t.Errorf("local: %q, %v", s, err)
+	}
+	if _, err := (Profile{Name: "r", Routers: []string{"http://h:1"}}).Secret(noEnv); err == nil ||
+		!strings.Contains(err.Error(), "secret_key_env") {
+		t.Errorf("none: %v", err)
+	}
+	t.Setenv("ACCONSOLE_TEST_SK", "os-env")
+	if s, _ := (Profile{SecretKeyEnv: "ACCONSOLE_TEST_SK"}).Secret(nil); s != "os-env" {
+		t.Errorf("nil getenv: %q", s)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	for w, want := range map[string]string{
+		"Theme": "theme", "operater": "operator", "write_minute": "write_minutes",
+		"refresh": "", "x": "", "colour": "",
+	} {
+		if got := suggest(w, rootKeys); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+// FuzzParse: no input makes the parser panic, and every error it returns
+// says where, on a line that exists.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(example))
+	for _, s := range []string{"", "[", "a = [", "a = \"\\u", "x = 'y", "[profiles.p]\nrouters = [\n'a',\n# c\n]",
+		"a = +", "a = -0", "a = 1_", "a = _1", "\"\" = 1", "[a.\"\".b]", "a = \"\\U0011FFFF\"", "\r\n", "a = 1\r"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("f", data)
+		if err == nil {
+			if _, perr := c.Profile(""); perr != nil {
+				t.Fatalf("parsed config has no default profile: %v", perr)
+			}
+			return
+		}
+		lines := strings.Count(string(data), "\n") + 1
+		for _, e := range configErrors(t, err) {
+			if e.Line < 1 || e.Line > lines {
+				t.Fatalf("error on line %d of %d: %v", e.Line, lines, e)
+			}
+		}
+	})
+}

@@ -1,0 +1,136 @@
+// Command acconsole is a terminal console for AbleCloud IoT device clouds,
+// with a local AbleCloud-compatible cloud and a WeChat official-account
+// bridge.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"acconsole/cloud"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	if err := rootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "acconsole:", err)
+		os.Exit(1)
+	}
+}
+
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "acconsole",
+		Short:         "Terminal console for AbleCloud IoT device clouds",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), serveFlags{listen: "127.0.0.1:0", data: dataDir()}, cmd.OutOrStdout())
+		},
+	}
+	root.AddCommand(serveCmd(), versionCmd())
+	return root
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "acconsole", version)
+		},
+	}
+}
+
+type serveFlags struct {
+	listen string
+	data   string
+	domain string
+	mode   string
+}
+
+func serveCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the local AbleCloud-compatible cloud",
+		Long: `Run the local AbleCloud-compatible cloud. On start it prints the router URL,
+the developer id, access key and major domain, and writes them with the secret
+key to DIR/local-developer.json (mode 0600).`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), f, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:5000", "address to listen on")
+	cmd.Flags().StringVar(&f.data, "data", dataDir(), "data directory (SQLite store and credentials)")
+	cmd.Flags().StringVar(&f.domain, "major-domain", "acme", "major domain created on first start")
+	cmd.Flags().StringVar(&f.mode, "mode", "test", "runtime mode: test or production")
+	return cmd
+}
+
+func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if f.mode != "test" && f.mode != "production" && f.mode != "" {
+		return fmt.Errorf("--mode must be test or production, not %q", f.mode)
+	}
+	logger, closeLog, err := openLog(filepath.Join(stateDir(), "cloud.log"))
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("listen on %s: %w", f.listen, err)
+	}
+	router := "http://" + ln.Addr().String()
+	path, err := srv.WriteDeveloperFile(router)
+	if err != nil {
+		ln.Close()
+		srv.Close()
+		return fmt.Errorf("write credentials: %w", err)
+	}
+	fmt.Fprintf(out, "local AbleCloud cloud listening\n  router        %s\n  developer id  %d\n  access key    %s\n  secret key    %s (full key in %s)\n  major domain  %s\n  data          %s\n",
+		router, srv.Developer.ID, srv.Developer.AccessKey, cloud.MaskSecret(srv.Developer.SecretKey), path, srv.Domain.Name, f.data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		return srv.Close()
+	case err := <-errc:
+		srv.Close()
+		return err
+	}
+}
+
+// openLog opens an append-only log file; the console draws on the terminal,
+// so logs never go there.
+func openLog(path string) (*slog.Logger, func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("log directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}

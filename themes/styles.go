@@ -1,0 +1,86 @@
+package themes
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Styles are the ready-made styles of one theme and glyph set. They are built
+// once (at start and when the theme or the terminal background changes) and
+// shared by pointer: building lipgloss styles inside View would cost on every
+// message, since Bubble Tea v2 renders after each one.
+type Styles struct {
+	Theme   Theme
+	Palette Palette
+	Glyphs  Glyphs
+
+	Text   lipgloss.Style
+	Faint  lipgloss.Style
+	Accent lipgloss.Style
+	Title  lipgloss.Style // page and dialog titles
+	Bold   lipgloss.Style
+
+	Header   lipgloss.Style // table header band
+	Selected lipgloss.Style // cursor row
+	Marked   lipgloss.Style // multi-selected rows
+
+	OK       lipgloss.Style
+	Warn     lipgloss.Style
+	Err      lipgloss.Style
+	Offline  lipgloss.Style
+	Disabled lipgloss.Style
+
+	// Production is the full-width red band shown while connected to a
+	// production cloud.
+	Production lipgloss.Style
+
+	HelpKey  lipgloss.Style // "enter" in the help line
+	HelpDesc lipgloss.Style // "open" in the help line
+
+	BorderFg lipgloss.Style // separator lines drawn by hand
+	Box      lipgloss.Style // bordered panes
+	Dialog   lipgloss.Style // bordered overlay dialogs
+	Input    lipgloss.Style // filter / command input text
+	Prompt   lipgloss.Style // the ":" or "/" before an input
+}
+
+// NewStyles builds the styles for a theme and glyph set.
+func NewStyles(t Theme, g Glyphs) *Styles {
+	p := t.Palette
+	fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
+	s := &Styles{Theme: t, Palette: p, Glyphs: g}
+
+	s.Text = fg(p.Text)
+	s.Faint = fg(p.Faint)
+	s.Accent = fg(p.Accent)
+	s.Title = fg(p.Accent).Bold(true)
+	s.Bold = fg(p.Text).Bold(true)
+
+	s.Header = lipgloss.NewStyle().Foreground(p.HeaderFg).Background(p.HeaderBg).Bold(true)
+	s.Selected = lipgloss.NewStyle().Foreground(p.SelectedFg).Background(p.SelectedBg)
+	s.Marked = fg(p.Accent).Bold(true)
+
+	s.OK = fg(p.OK)
+	s.Warn = fg(p.Warn)
+	s.Err = fg(p.Err)
+	s.Offline = fg(p.Offline)
+	s.Disabled = fg(p.Disabled)
+
+	s.Production = lipgloss.NewStyle().Foreground(p.ProductionFg).Background(p.ProductionBg).Bold(true)
+
+	s.HelpKey = fg(p.Accent)
+	s.HelpDesc = fg(p.Faint)
+
+	s.BorderFg = fg(p.Border)
+	s.Box = lipgloss.NewStyle().Border(g.Border).BorderForeground(p.Border)
+	s.Dialog = lipgloss.NewStyle().Border(g.Border).BorderForeground(p.Accent).Padding(0, 1)
+	s.Input = fg(p.Text)
+	s.Prompt = fg(p.Accent).Bold(true)
+	return s
+}
+
+// DefaultStyles is NewStyles for PickDefault(isDark) with Unicode glyphs.
+func DefaultStyles(isDark bool) *Styles {
+	return NewStyles(PickDefault(isDark), UnicodeGlyphs())
+}

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"acconsole/models"
+)
+
+// API is everything the console asks of a cloud. The real implementation
+// (NewAPI) sits on acapi; tests use an in-memory fake. Every string it
+// returns was sanitised by acapi at decode time.
+type API interface {
+	// Write mode: the guard lives in acapi, the console only switches it.
+	ReadOnly() bool
+	SetReadOnly(on bool)
+
+	CountUsers(ctx context.Context) (int64, error)
+	ListUsers(ctx context.Context, offset, limit int) ([]models.User, error)
+	// FindUser resolves a user id, phone, email or WeChat OpenID.
+	FindUser(ctx context.Context, query string) (models.User, error)
+	UserDetail(ctx context.Context, userID int64) (UserDetail, error)
+
+	Homes(ctx context.Context, userID int64) ([]models.Home, error)
+	Rooms(ctx context.Context, userID, homeID int64) ([]models.Room, error)
+	HomeDevices(ctx context.Context, userID, homeID int64) ([]models.Device, error)
+	RoomDevices(ctx context.Context, userID, homeID, roomID int64) ([]models.Device, error)
+	UserDevices(ctx context.Context, userID int64) ([]models.Device, error)
+
+	FleetCount(ctx context.Context) (int64, error)
+	Fleet(ctx context.Context, offset, limit int) ([]FleetDevice, error)
+	DeviceDetail(ctx context.Context, ref DeviceRef) (DeviceDetail, error)
+
+	RenameDevice(ctx context.Context, ref DeviceRef, name string) error
+	Outbox(ctx context.Context, limit int) ([]OutboxEntry, error)
+}
+
+// DeviceRef names a device and the user through whom the console reaches
+// it (0 = developer scope).
+type DeviceRef struct {
+	UserID     int64
+	DeviceID   int64
+	SubDomain  string
+	PhysicalID string
+}
+
+// UserDetail is what the user page shows.
+type UserDetail struct {
+	User    models.User
+	Profile map[string]any
+	OpenIDs []models.OpenID
+	Homes   []models.Home
+	Devices []models.Device
+}
+
+// FleetDevice is a warehouse row with what the cloud knows of its binding.
+type FleetDevice struct {
+	Info          models.DeviceInfo
+	DeviceID      int64
+	Name          string
+	Owner         int64
+	OwnerNickName string
+	Online        bool
+}
+
+// DeviceDetail is what the device page shows.
+type DeviceDetail struct {
+	Device     models.Device
+	Info       models.DeviceInfo
+	Users      []models.DeviceUser
+	Profile    map[string]any
+	Online     bool
+	SubDevices []models.Device
+}
+
+// OutboxEntry is a verify code the local cloud "sent".
+type OutboxEntry struct {
+	Account  string
+	Code     string
+	Template int
+	SentAt   time.Time
+}

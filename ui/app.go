@@ -1,0 +1,678 @@
+// Package ui is the console: a Bubble Tea v2 program over an API (acapi in
+// production, an in-memory fake in model tests). One root App owns the page
+// stack, the command bar, the filter, dialogs, the status line and write
+// mode; pages own their data and tables.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"acconsole/models"
+	"acconsole/themes"
+)
+
+// Minimum terminal size; below it the console shows a "too small" screen.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Profile is what the header says about the connection.
+type Profile struct {
+	Name        string
+	Router      string
+	MajorDomain string
+	Production  bool
+	// CanWrite is false for profiles where write mode is refused outright.
+	CanWrite bool
+}
+
+// AuditSource reads the audit log for the :audit view.
+type AuditSource func() ([]AuditRow, error)
+
+// AuditRow is one line of the audit log as the console shows it.
+type AuditRow struct {
+	Time       time.Time
+	Operator   string
+	Profile    string
+	ActingUser int64
+	Action     string
+	Params     string
+	Result     string
+	TraceID    string
+	Reason     string
+}
+
+// Options build an App.
+type Options struct {
+	API      API
+	Keys     KeyMap
+	Styles   *themes.Styles
+	Themes   func(name string) (*themes.Styles, error)
+	Profile  Profile
+	Now      func() time.Time
+	Refresh  time.Duration // 0 = no polling
+	WriteFor time.Duration // how long :write lasts; 0 = 15 min
+	// StartWritable opens in write mode (refused for production profiles).
+	StartWritable bool
+	Audit         AuditSource
+	// OnWriteMode tells the caller the reason for write mode, for audit
+	// notes.
+	OnWriteMode func(reason string)
+}
+
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputCommand
+	inputFilter
+	inputPrompt
+)
+
+// App is the root model.
+type App struct {
+	api     API
+	keys    KeyMap
+	styles  *themes.Styles
+	themes  func(string) (*themes.Styles, error)
+	profile Profile
+	now     func() time.Time
+	refresh time.Duration
+	audit   AuditSource
+	onWrite func(string)
+
+	width, height int
+
+	stack   []Page
+	back    [][]Page // snapshots for "[" and "]"
+	forward [][]Page
+
+	mode   inputMode
+	input  textinput.Model
+	prompt *promptDialog
+
+	dialogs []dialog
+
+	status     string
+	statusErr  bool
+	statusTag  int
+	lastErr    error
+	lastErrAt  time.Time
+	writeUntil time.Time
+	writeFor   time.Duration
+	writeWhy   string
+	writeTag   int
+	pollSeq    int
+	showHelp   bool
+	quitting   bool
+	ctx        context.Context
+	cancel     context.CancelFunc
+}
+
+// New builds the console. The first page is the users list.
+func New(o Options) *App {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.WriteFor == 0 {
+		o.WriteFor = 15 * time.Minute
+	}
+	if o.Styles == nil {
+		o.Styles = themes.DefaultStyles(true)
+	}
+	ti := textinput.New()
+	ti.Prompt = ""
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &App{
+		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
+		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode,
+		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel,
+	}
+	a.api.SetReadOnly(true)
+	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
+		a.enterWrite("--write at start")
+	}
+	a.stack = []Page{newUsersPage()}
+	return a
+}
+
+// Context is cancelled when the console quits, so in-flight calls stop.
+func (a *App) Context() context.Context { return a.ctx }
+
+// Styles returns the current styles.
+func (a *App) Styles() *themes.Styles { return a.styles }
+
+// Keys returns the key map.
+func (a *App) Keys() KeyMap { return a.keys }
+
+// API returns the cloud the console talks to.
+func (a *App) API() API { return a.api }
+
+// Now is the console's clock.
+func (a *App) Now() time.Time { return a.now() }
+
+// Init implements tea.Model.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, a.top().Load(a), a.schedulePoll()}
+	if !a.writeUntil.IsZero() {
+		cmds = append(cmds, a.writeTick())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) top() Page { return a.stack[len(a.stack)-1] }
+
+// Push opens a page on top of the stack.
+func (a *App) Push(p Page) tea.Cmd {
+	a.back = append(a.back, append([]Page(nil), a.stack...))
+	a.forward = nil
+	a.stack = append(a.stack, p)
+	return tea.Batch(p.Load(a), a.schedulePoll())
+}
+
+// Replace swaps the whole stack for a new root page (":" jumps).
+func (a *App) Replace(p Page) tea.Cmd {
+	a.back = append(a.back, append([]Page(nil), a.stack...))
+	a.forward = nil
+	a.stack = []Page{p}
+	return tea.Batch(p.Load(a), a.schedulePoll())
+}
+
+func (a *App) pop() tea.Cmd {
+	if len(a.stack) <= 1 {
+		return nil
+	}
+	a.back = append(a.back, append([]Page(nil), a.stack...))
+	a.forward = nil
+	a.stack = a.stack[:len(a.stack)-1]
+	return a.schedulePoll()
+}
+
+func (a *App) history(forward bool) tea.Cmd {
+	from, to := &a.back, &a.forward
+	if forward {
+		from, to = &a.forward, &a.back
+	}
+	if len(*from) == 0 {
+		return nil
+	}
+	snap := (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
+	*to = append(*to, append([]Page(nil), a.stack...))
+	a.stack = snap
+	return a.schedulePoll()
+}
+
+func (a *App) toggleLast() tea.Cmd {
+	if len(a.back) == 0 {
+		return nil
+	}
+	snap := a.back[len(a.back)-1]
+	a.back[len(a.back)-1] = append([]Page(nil), a.stack...)
+	a.stack = snap
+	return a.schedulePoll()
+}
+
+// Flash shows a message in the status line for a few seconds.
+func (a *App) Flash(msg string) tea.Cmd { return a.flash(msg, false) }
+
+// Fail shows an error in the status line and keeps it for `e`.
+func (a *App) Fail(err error) tea.Cmd {
+	a.lastErr, a.lastErrAt = err, a.now()
+	return a.flash(errorLine(err), true)
+}
+
+type clearStatus struct{ tag int }
+
+func (a *App) flash(msg string, isErr bool) tea.Cmd {
+	a.statusTag++
+	a.status, a.statusErr = models.SanitizeLine(msg), isErr
+	tag := a.statusTag
+	ttl := 5 * time.Second
+	if isErr {
+		ttl = 8 * time.Second
+	}
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return clearStatus{tag} })
+}
+
+// Run starts a call in the background and routes its result to page p.
+func Run[T any](a *App, p Page, gen int, bg bool, fn func(ctx context.Context) (T, error)) tea.Cmd {
+	ctx := a.ctx
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		v, err := fn(c)
+		return loaded{page: p, gen: gen, val: v, err: err, bg: bg}
+	}
+}
+
+// Writable reports whether write mode is on.
+func (a *App) Writable() bool { return !a.writeUntil.IsZero() && a.now().Before(a.writeUntil) }
+
+// RequireWrite returns a reason when the action cannot run now.
+func (a *App) RequireWrite() string {
+	if a.Writable() {
+		return ""
+	}
+	if a.profile.Production && !a.profile.CanWrite {
+		return "read-only: this production profile does not allow writes"
+	}
+	return "read-only: type :write to enable changes for " + fmtDuration(a.writeFor)
+}
+
+func (a *App) enterWrite(reason string) {
+	a.writeUntil = a.now().Add(a.writeFor)
+	a.writeWhy = reason
+	a.api.SetReadOnly(false)
+	if a.onWrite != nil {
+		a.onWrite(reason)
+	}
+}
+
+func (a *App) leaveWrite() {
+	a.writeUntil = time.Time{}
+	a.writeWhy = ""
+	a.api.SetReadOnly(true)
+	if a.onWrite != nil {
+		a.onWrite("")
+	}
+}
+
+type writeTickMsg struct{ tag int }
+
+func (a *App) writeTick() tea.Cmd {
+	a.writeTag++
+	tag := a.writeTag
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return writeTickMsg{tag} })
+}
+
+func (a *App) schedulePoll() tea.Cmd {
+	if a.refresh <= 0 {
+		return nil
+	}
+	if _, ok := a.top().(Poller); !ok {
+		return nil
+	}
+	a.pollSeq++
+	seq, p := a.pollSeq, a.top()
+	return tea.Tick(a.refresh, func(time.Time) tea.Msg { return pollTick{page: p, seq: seq} })
+}
+
+// Update implements tea.Model.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = m.Width, m.Height
+		return a, nil
+	case tea.BackgroundColorMsg:
+		if a.themes == nil {
+			a.styles = themes.DefaultStyles(m.IsDark())
+		}
+		return a, nil
+	case clearStatus:
+		if m.tag == a.statusTag {
+			a.status = ""
+		}
+		return a, nil
+	case writeTickMsg:
+		if m.tag != a.writeTag || a.writeUntil.IsZero() {
+			return a, nil
+		}
+		if !a.now().Before(a.writeUntil) {
+			a.leaveWrite()
+			return a, a.Flash("write mode ended: back to read-only")
+		}
+		return a, a.writeTick()
+	case pollTick:
+		if m.seq != a.pollSeq || m.page != a.top() {
+			return a, nil // hidden pages do not poll
+		}
+		if p, ok := a.top().(Poller); ok {
+			return a, p.Poll(a)
+		}
+		return a, nil
+	case loaded:
+		cmd := m.page.Update(a, m)
+		if m.bg && m.page == a.top() {
+			cmd = tea.Batch(cmd, a.schedulePoll())
+		}
+		return a, cmd
+	case confirmResult:
+		return a, m.cmd
+	case tea.MouseWheelMsg:
+		return a, a.mouseWheel(m)
+	case tea.MouseClickMsg:
+		return a, a.mouseClick(m)
+	case tea.PasteMsg:
+		if a.mode != inputNone {
+			var cmd tea.Cmd
+			a.input, cmd = a.input.Update(m)
+			return a, cmd
+		}
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.key(m)
+	}
+	return a, a.top().Update(a, msg)
+}
+
+func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
+	if len(a.dialogs) > 0 {
+		d := a.dialogs[len(a.dialogs)-1]
+		done, cmd := d.key(a, m)
+		if done {
+			a.dialogs = a.dialogs[:len(a.dialogs)-1]
+		}
+		return cmd
+	}
+	if a.showHelp {
+		if m.String() == "esc" || a.keys.Is(m, ActHelp) || a.keys.Is(m, ActQuit) {
+			a.showHelp = false
+		}
+		return nil
+	}
+	if a.mode != inputNone {
+		return a.inputKey(m)
+	}
+	k := a.keys
+	switch {
+	case m.String() == "ctrl+c":
+		a.quitting = true
+		a.cancel()
+		return tea.Quit
+	case k.Is(m, ActQuit):
+		if len(a.stack) > 1 {
+			return a.pop()
+		}
+		a.quitting = true
+		a.cancel()
+		return tea.Quit
+	case k.Is(m, ActHelp):
+		a.showHelp = true
+		return nil
+	case k.Is(m, ActCommand):
+		a.startInput(inputCommand, "")
+		return nil
+	case k.Is(m, ActFilter):
+		if f, ok := a.top().(Filterable); ok {
+			a.startInput(inputFilter, f.Filter())
+		}
+		return nil
+	case k.Is(m, ActBack):
+		if f, ok := a.top().(Filterable); ok && f.Filter() != "" {
+			_ = f.SetFilter("")
+			return nil
+		}
+		return a.pop()
+	case k.Is(m, ActHistBack):
+		return a.history(false)
+	case k.Is(m, ActHistFwd):
+		return a.history(true)
+	case k.Is(m, ActLastToggle):
+		return a.toggleLast()
+	case k.Is(m, ActRefresh):
+		return a.top().Load(a)
+	case k.Is(m, ActErrors):
+		if a.lastErr != nil {
+			a.dialogs = append(a.dialogs, &errorDialog{err: a.lastErr, at: a.lastErrAt})
+		} else {
+			return a.Flash("no error so far")
+		}
+		return nil
+	}
+	return a.top().Update(a, m)
+}
+
+func (a *App) startInput(mode inputMode, value string) {
+	a.mode = mode
+	a.input.SetValue(value)
+	a.input.CursorEnd()
+	if mode == inputCommand {
+		a.input.ShowSuggestions = true
+		a.input.SetSuggestions(commandSuggestions())
+	} else {
+		a.input.ShowSuggestions = false
+		a.input.SetSuggestions(nil)
+	}
+	a.input.Focus()
+}
+
+func (a *App) inputKey(m tea.KeyPressMsg) tea.Cmd {
+	switch m.String() {
+	case "esc":
+		if a.mode == inputFilter {
+			if f, ok := a.top().(Filterable); ok {
+				_ = f.SetFilter("")
+			}
+		}
+		a.endInput()
+		return nil
+	case "enter":
+		v := strings.TrimSpace(a.input.Value())
+		mode := a.mode
+		a.endInput()
+		switch mode {
+		case inputCommand:
+			return a.runCommand(v)
+		case inputFilter:
+			return nil
+		case inputPrompt:
+			p := a.prompt
+			a.prompt = nil
+			if p != nil {
+				return p.submit(a, v)
+			}
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	a.input, cmd = a.input.Update(m)
+	if a.mode == inputFilter {
+		if f, ok := a.top().(Filterable); ok {
+			if err := f.SetFilter(a.input.Value()); err != nil {
+				a.status, a.statusErr = err.Error(), true
+			} else if a.statusErr {
+				a.status = ""
+			}
+		}
+	}
+	return cmd
+}
+
+func (a *App) endInput() {
+	a.mode = inputNone
+	a.input.Blur()
+	a.input.SetValue("")
+}
+
+// Ask opens a one-line prompt; submit runs with the answer.
+func (a *App) Ask(question string, submit func(a *App, answer string) tea.Cmd) {
+	a.prompt = &promptDialog{question: question, submit: submit}
+	a.startInput(inputPrompt, "")
+}
+
+// Confirm opens a yes/no dialog that defaults to No and carries its action.
+func (a *App) Confirm(question string, yes tea.Cmd) {
+	a.dialogs = append(a.dialogs, &confirmDialog{question: models.SanitizeLine(question), yes: yes})
+}
+
+func (a *App) mouseWheel(m tea.MouseWheelMsg) tea.Cmd {
+	if s, ok := a.top().(interface{ Scroll(n int) }); ok {
+		switch m.Mouse().Button {
+		case tea.MouseWheelUp:
+			s.Scroll(-3)
+		case tea.MouseWheelDown:
+			s.Scroll(3)
+		}
+	}
+	return nil
+}
+
+func (a *App) mouseClick(m tea.MouseClickMsg) tea.Cmd {
+	if c, ok := a.top().(interface{ Click(y int) }); ok {
+		c.Click(m.Mouse().Y - a.bodyTop())
+	}
+	return nil
+}
+
+// bodyTop is the screen row where the page body starts (below the header
+// and breadcrumbs).
+func (a *App) bodyTop() int { return 2 }
+
+// View implements tea.Model.
+func (a *App) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "acconsole"
+	if a.quitting {
+		return v
+	}
+	v.SetContent(a.render())
+	return v
+}
+
+func (a *App) render() string {
+	w, h := a.width, a.height
+	if w == 0 || h == 0 {
+		return "starting…"
+	}
+	if w < MinWidth || h < MinHeight {
+		return tooSmall(w, h)
+	}
+	header := a.renderHeader(w)
+	crumbs := a.renderCrumbs(w)
+	footer := a.renderFooter(w)
+	bodyH := h - 3
+	var body string
+	if a.showHelp {
+		body = a.renderHelp(w, bodyH)
+	} else {
+		body = a.top().View(a, w, bodyH)
+	}
+	body = fitBlock(body, w, bodyH)
+	screen := header + "\n" + crumbs + "\n" + body + "\n" + footer
+	if len(a.dialogs) > 0 {
+		screen = overlay(screen, a.dialogs[len(a.dialogs)-1].view(a, w), w, h)
+	}
+	return screen
+}
+
+func tooSmall(w, h int) string {
+	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d", w, h, MinWidth, MinHeight)
+	lines := []string{}
+	for _, part := range wrap(msg, max(w, 1)) {
+		lines = append(lines, part)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (a *App) renderHeader(w int) string {
+	s := a.styles
+	mode := "read-only"
+	if a.Writable() {
+		left := a.writeUntil.Sub(a.now())
+		mode = "WRITE " + fmtClock(left)
+	}
+	parts := []string{"acconsole", a.profile.Name, a.profile.Router, "domain " + a.profile.MajorDomain, mode}
+	if u := a.actingUser(); u != "" {
+		parts = append(parts, "for "+u)
+	}
+	line := " " + strings.Join(parts, " "+s.Glyphs.Bullet+" ")
+	line = padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w)
+	if a.profile.Production {
+		return s.Production.Render(line)
+	}
+	if a.Writable() {
+		return s.Header.Foreground(s.Palette.Warn).Render(line)
+	}
+	return s.Header.Render(line)
+}
+
+func (a *App) actingUser() string {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if u, ok := a.stack[i].(interface{ ActingFor() string }); ok {
+			return u.ActingFor()
+		}
+	}
+	return ""
+}
+
+func (a *App) renderCrumbs(w int) string {
+	s := a.styles
+	titles := make([]string, len(a.stack))
+	for i, p := range a.stack {
+		titles[i] = p.Title()
+	}
+	line := " " + strings.Join(titles, " "+s.Glyphs.PathSep+" ")
+	return s.Accent.Render(padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w))
+}
+
+func (a *App) renderFooter(w int) string {
+	s := a.styles
+	switch a.mode {
+	case inputCommand, inputFilter, inputPrompt:
+		prefix := ":"
+		if a.mode == inputFilter {
+			prefix = "/"
+		} else if a.mode == inputPrompt && a.prompt != nil {
+			prefix = a.prompt.question + " "
+		}
+		a.input.SetWidth(max(w-lipgloss.Width(prefix)-2, 10))
+		return s.Prompt.Render(prefix) + a.input.View()
+	}
+	if a.status != "" {
+		st := s.Text
+		if a.statusErr {
+			st = s.Err
+		}
+		return st.Render(padRight(ansi.Truncate(" "+a.status, w, s.Glyphs.Ellipsis), w))
+	}
+	var hints []string
+	for _, act := range append(a.top().Hints(), ActCommand, ActFilter, ActBack, ActHelp, ActQuit) {
+		b := a.keys.Get(act)
+		if b.Action == "" {
+			continue
+		}
+		if _, ok := a.top().(Filterable); !ok && act == ActFilter {
+			continue
+		}
+		ks, ds := s.HelpKey, s.HelpDesc
+		if b.Writes && !a.Writable() {
+			ks, ds = s.Disabled, s.Disabled
+		}
+		hints = append(hints, ks.Render(b.Label())+" "+ds.Render(b.Desc))
+	}
+	return ansi.Truncate(" "+strings.Join(hints, "  "), w, s.Glyphs.Ellipsis)
+}
+
+func (a *App) renderHelp(w, h int) string {
+	s := a.styles
+	var lines []string
+	lines = append(lines, s.Title.Render("Keys"), "")
+	for _, b := range a.keys.All() {
+		keys := strings.Join(b.Keys, ", ")
+		desc := b.Desc
+		if b.Writes {
+			desc += " (write mode)"
+		}
+		lines = append(lines, fmt.Sprintf("  %-18s %s", keys, desc))
+	}
+	lines = append(lines, "", s.Title.Render("Commands"), "")
+	for _, c := range commandTable {
+		lines = append(lines, fmt.Sprintf("  %-28s %s", ":"+c.usage, c.desc))
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+)
+
+// command is one ":" command; the table drives completion, help and
+// dispatch, so the three never disagree.
+type command struct {
+	name    string
+	aliases []string
+	usage   string
+	desc    string
+	run     func(a *App, arg string) tea.Cmd
+}
+
+var commandTable []command
+
+func init() {
+	commandTable = []command{
+		{"users", []string{"u", "accounts"}, "users", "all users, paged", func(a *App, _ string) tea.Cmd { return a.Replace(newUsersPage()) }},
+		{"user", nil, "user <id|phone|email|openid>", "find a user and open it", cmdUser},
+		{"devices", []string{"dev", "fleet"}, "devices", "every device in the warehouse", func(a *App, _ string) tea.Cmd { return a.Replace(newFleetPage()) }},
+		{"device", nil, "device <id|physical id>", "open a device", cmdDevice},
+		{"homes", []string{"home"}, "homes", "homes of the user in view", cmdHomes},
+		{"audit", nil, "audit", "the audit log of writes", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
+		{"outbox", []string{"sms"}, "outbox", "verify codes the local cloud sent", func(a *App, _ string) tea.Cmd { return a.Push(newOutboxPage()) }},
+		{"write", nil, "write", "enable changes for a while (asks for a reason)", cmdWrite},
+		{"readonly", []string{"ro"}, "readonly", "end write mode", cmdReadOnly},
+		{"theme", nil, "theme <name>", "dark, light, high-contrast, ascii or a user theme", cmdTheme},
+		{"q", []string{"quit", "exit"}, "q", "quit", func(a *App, _ string) tea.Cmd { a.quitting = true; a.cancel(); return tea.Quit }},
+	}
+}
+
+func commandSuggestions() []string {
+	var out []string
+	for _, c := range commandTable {
+		out = append(out, c.name)
+		out = append(out, c.aliases...)
+	}
+	return out
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commandTable {
+		if c.name == name {
+			return c, true
+		}
+		for _, al := range c.aliases {
+			if al == name {
+				return c, true
+			}
+		}
+	}
+	return command{}, false
+}
+
+func (a *App) runCommand(line string) tea.Cmd {
+	line = strings.TrimPrefix(strings.TrimSpace(line), ":")
+	if line == "" {
+		return nil
+	}
+	name, arg, _ := strings.Cut(line, " ")
+	c, ok := findCommand(strings.ToLower(name))
+	if !ok {
+		return a.Fail(errorf("unknown command " + strconv.Quote(models.SanitizeLine(name)) + ": press ? for the list"))
+	}
+	return c.run(a, strings.TrimSpace(arg))
+}
+
+func cmdUser(a *App, arg string) tea.Cmd {
+	if arg == "" {
+		return a.Fail(errorf("usage: :user <id|phone|email|openid>"))
+	}
+	return a.Push(newFindUserPage(arg))
+}
+
+func cmdDevice(a *App, arg string) tea.Cmd {
+	if arg == "" {
+		return a.Fail(errorf("usage: :device <id|physical id>"))
+	}
+	ref := DeviceRef{PhysicalID: arg}
+	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && len(arg) < 16 {
+		ref = DeviceRef{DeviceID: id}
+	}
+	return a.Push(newDevicePage(ref, arg))
+}
+
+func cmdHomes(a *App, _ string) tea.Cmd {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
+			return a.Push(newHomesPage(u.UserID(), a.stack[i].Title()))
+		}
+	}
+	return a.Fail(errorf("open a user first (:user …), then :homes"))
+}
+
+func cmdWrite(a *App, _ string) tea.Cmd {
+	if a.profile.Production && !a.profile.CanWrite {
+		return a.Fail(errorf("this production profile does not allow writes"))
+	}
+	a.Ask("reason for write mode:", func(a *App, reason string) tea.Cmd {
+		if strings.TrimSpace(reason) == "" {
+			return a.Fail(errorf("write mode needs a reason (a ticket id, say)"))
+		}
+		a.enterWrite(reason)
+		return tea.Batch(a.writeTick(), a.Flash("write mode on for "+fmtDuration(a.writeFor)+": "+reason))
+	})
+	return nil
+}
+
+func cmdReadOnly(a *App, _ string) tea.Cmd {
+	a.leaveWrite()
+	return a.Flash("read-only")
+}
+
+func cmdTheme(a *App, arg string) tea.Cmd {
+	if a.themes == nil {
+		return a.Fail(errorf("themes are not configurable here"))
+	}
+	st, err := a.themes(arg)
+	if err != nil {
+		return a.Fail(err)
+	}
+	a.styles = st
+	for _, p := range a.stack {
+		if s, ok := p.(interface{ Restyle(*App) }); ok {
+			s.Restyle(a)
+		}
+	}
+	return a.Flash("theme " + arg)
+}
+
+type uiError string
+
+func (e uiError) Error() string { return string(e) }
+
+func errorf(s string) error { return uiError(s) }

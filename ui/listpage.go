@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/ui/components/table"
+)
+
+// listPage is a table page: it loads rows, keeps cursor, selection and
+// filter across refreshes (by row id), and drills down on Enter.
+type listPage[T any] struct {
+	title   string
+	cols    []table.Column
+	id      func(T) string
+	cells   func(T) []string
+	tone    func(T, int) table.Tone
+	load    func(ctx context.Context, api API) ([]T, error)
+	open    func(a *App, row T) tea.Cmd
+	extra   func(a *App, m tea.KeyPressMsg, row T, ok bool) (tea.Cmd, bool)
+	summary func(a *App) string
+	hints   []string
+	empty   string
+	poll    bool
+
+	tbl     *table.Table[T]
+	gen     int
+	loading bool
+	err     error
+	done    bool
+}
+
+func (p *listPage[T]) Title() string { return p.title }
+
+func (p *listPage[T]) Hints() []string {
+	return append([]string{ActOpen}, p.hints...)
+}
+
+func (p *listPage[T]) ensureTable(a *App) {
+	if p.tbl != nil {
+		return
+	}
+	p.tbl = table.New(table.Options[T]{Columns: p.cols, ID: p.id, Cells: p.cells, Tone: p.tone, Styles: a.styles, Empty: p.empty})
+}
+
+func (p *listPage[T]) Restyle(a *App) {
+	if p.tbl != nil {
+		p.tbl.SetStyles(a.styles)
+	}
+}
+
+func (p *listPage[T]) Load(a *App) tea.Cmd { return p.fetch(a, false) }
+
+func (p *listPage[T]) fetch(a *App, bg bool) tea.Cmd {
+	p.ensureTable(a)
+	p.gen++
+	p.loading = true
+	api := a.api
+	return Run(a, p, p.gen, bg, func(ctx context.Context) ([]T, error) { return p.load(ctx, api) })
+}
+
+// Poll refreshes in the background (pages built with poll = true).
+func (p *listPage[T]) Poll(a *App) tea.Cmd {
+	if !p.poll {
+		return nil
+	}
+	return p.fetch(a, true)
+}
+
+func (p *listPage[T]) SetFilter(q string) error {
+	if p.tbl == nil {
+		return nil
+	}
+	return p.tbl.SetFilter(q)
+}
+
+func (p *listPage[T]) Filter() string {
+	if p.tbl == nil {
+		return ""
+	}
+	return p.tbl.Filter()
+}
+
+func (p *listPage[T]) Scroll(n int) {
+	if p.tbl != nil {
+		p.tbl.ScrollBy(n)
+	}
+}
+
+func (p *listPage[T]) Click(y int) {
+	if p.tbl == nil {
+		return
+	}
+	if p.summary != nil {
+		y--
+	}
+	if row, ok := p.tbl.RowAt(y); ok {
+		p.tbl.SetCursorByID(p.id(row))
+	}
+}
+
+func (p *listPage[T]) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		if m.gen != p.gen {
+			return nil // an older request answered late
+		}
+		p.loading = false
+		if m.err != nil {
+			if m.bg && p.done {
+				// Background refresh errors never cover the table.
+				return a.Fail(m.err)
+			}
+			p.err = m.err
+			return a.Fail(m.err)
+		}
+		p.err, p.done = nil, true
+		rows, _ := m.val.([]T)
+		p.tbl.SetRows(rows)
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(a, m)
+	}
+	return nil
+}
+
+func (p *listPage[T]) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	p.ensureTable(a)
+	k := a.keys
+	row, ok := p.tbl.CursorRow()
+	if p.extra != nil {
+		if cmd, handled := p.extra(a, m, row, ok); handled {
+			return cmd
+		}
+	}
+	switch {
+	case k.Is(m, ActUp):
+		p.tbl.MoveUp()
+	case k.Is(m, ActDown):
+		p.tbl.MoveDown()
+	case k.Is(m, ActPageUp):
+		p.tbl.PageUp()
+	case k.Is(m, ActPageDown):
+		p.tbl.PageDown()
+	case k.Is(m, ActTop):
+		p.tbl.Home()
+	case k.Is(m, ActBottom):
+		p.tbl.End()
+	case k.Is(m, ActSelect):
+		p.tbl.ToggleSelect()
+		p.tbl.MoveDown()
+	case k.Is(m, ActSelectAll):
+		if p.tbl.SelectedCount() > 0 {
+			p.tbl.SelectNone()
+		} else {
+			p.tbl.SelectAll()
+		}
+	case k.Is(m, ActSort), k.Is(m, ActSortRev):
+		p.cycleSort(k.Is(m, ActSortRev))
+	case k.Is(m, ActOpen):
+		if ok && p.open != nil {
+			return p.open(a, row)
+		}
+	}
+	return nil
+}
+
+func (p *listPage[T]) cycleSort(reverse bool) {
+	key, desc := p.tbl.Sort()
+	cols := p.tbl.Columns()
+	if reverse {
+		if key == "" && len(cols) > 0 {
+			key = cols[0].Key
+		}
+		p.tbl.SetSort(key, !desc)
+		return
+	}
+	next := 0
+	for i, c := range cols {
+		if c.Key == key {
+			next = (i + 1) % len(cols)
+		}
+	}
+	if len(cols) > 0 {
+		p.tbl.SetSort(cols[next].Key, false)
+	}
+}
+
+func (p *listPage[T]) View(a *App, w, h int) string {
+	p.ensureTable(a)
+	s := a.styles
+	top := ""
+	if p.summary != nil {
+		top = s.Faint.Render(" "+p.summary(a)) + "\n"
+		h--
+	}
+	if !p.done {
+		switch {
+		case p.err != nil:
+			return top + s.Err.Render(" could not load: "+errorLine(p.err)) + "\n" + s.Faint.Render(" press "+a.keys.Get(ActRefresh).Label()+" to retry")
+		default:
+			return top + s.Faint.Render(" loading…")
+		}
+	}
+	p.tbl.SetSize(w, h)
+	return top + p.tbl.View()
+}
+
+func (p *listPage[T]) countLine(what string, total int64) string {
+	if p.tbl == nil {
+		return ""
+	}
+	if total >= 0 {
+		return fmt.Sprintf("%s: %d", what, total)
+	}
+	return fmt.Sprintf("%s: %d", what, p.tbl.Total())
+}

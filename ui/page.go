@@ -1,0 +1,48 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+// Page is one view on the stack. Pages are pointers and change in place;
+// only the App builds the tea.View.
+type Page interface {
+	// Title is the page's breadcrumb.
+	Title() string
+	// Load starts (or restarts) fetching the page's data.
+	Load(a *App) tea.Cmd
+	// Update handles a message routed to this page: keys while it is on
+	// top, and results of its own loads.
+	Update(a *App, msg tea.Msg) tea.Cmd
+	View(a *App, w, h int) string
+	// Hints are the actions the footer offers on this page.
+	Hints() []string
+}
+
+// Filterable pages take "/" filters.
+type Filterable interface {
+	SetFilter(q string) error
+	Filter() string
+}
+
+// Poller pages refresh at the profile's interval while they are on top.
+type Poller interface {
+	Poll(a *App) tea.Cmd
+}
+
+// loaded carries a page's async result. Results are routed by page pointer
+// and generation: an answer for a page that is gone, or for an older
+// request, is dropped (UI_GUIDE §3.3).
+type loaded struct {
+	page Page
+	gen  int
+	val  any
+	err  error
+	bg   bool // background refresh: errors go to the status line only
+}
+
+// pollTick asks the top page to refresh.
+type pollTick struct {
+	page Page
+	seq  int
+}

@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+)
+
+// devicePage shows one device: warehouse record, users with roles,
+// profile, online state, gateway and sub-devices.
+type devicePage struct {
+	ref    DeviceRef
+	name   string
+	detail *DeviceDetail
+	gen    int
+	err    error
+}
+
+func newDevicePage(ref DeviceRef, name string) *devicePage {
+	return &devicePage{ref: ref, name: name}
+}
+
+func (p *devicePage) Title() string {
+	if p.name != "" {
+		return models.SanitizeLine(p.name)
+	}
+	return "device"
+}
+
+func (p *devicePage) Hints() []string { return []string{ActRename, ActRefresh} }
+
+func (p *devicePage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
+func (p *devicePage) Poll(a *App) tea.Cmd { return p.fetch(a, true) }
+
+func (p *devicePage) fetch(a *App, bg bool) tea.Cmd {
+	p.gen++
+	api, ref := a.api, p.ref
+	return Run(a, p, p.gen, bg, func(ctx context.Context) (DeviceDetail, error) { return api.DeviceDetail(ctx, ref) })
+}
+
+type renamed struct {
+	page *devicePage
+	name string
+	err  error
+}
+
+func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		if m.gen != p.gen {
+			return nil
+		}
+		if m.err != nil {
+			if p.detail == nil {
+				p.err = m.err
+			}
+			return a.Fail(m.err)
+		}
+		d := m.val.(DeviceDetail)
+		p.detail, p.err = &d, nil
+		p.name = d.Device.Name
+		if p.ref.DeviceID == 0 {
+			p.ref.DeviceID = d.Device.DeviceID
+		}
+		if p.ref.SubDomain == "" {
+			p.ref.SubDomain = d.Device.SubDomainName
+		}
+		if p.ref.PhysicalID == "" {
+			p.ref.PhysicalID = d.Device.PhysicalDeviceID
+		}
+		return nil
+	case renamed:
+		if m.err != nil {
+			return a.Fail(m.err)
+		}
+		p.name = m.name
+		return tea.Batch(a.Flash("renamed to "+m.name), p.Load(a))
+	case tea.KeyPressMsg:
+		if a.keys.Is(m, ActRename) {
+			return p.rename(a)
+		}
+	}
+	return nil
+}
+
+func (p *devicePage) rename(a *App) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	if p.detail == nil || p.ref.DeviceID == 0 {
+		return a.Fail(errorf("the device is still loading"))
+	}
+	ref := p.ref
+	if ref.UserID == 0 {
+		ref.UserID = p.detail.Device.Owner
+	}
+	a.Ask("new name:", func(a *App, name string) tea.Cmd {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return a.Fail(errorf("a device name cannot be empty"))
+		}
+		api := a.api
+		a.Confirm(fmt.Sprintf("Rename %q to %q?", p.name, name), func() tea.Msg {
+			ctx, cancel := context.WithTimeout(a.ctx, 15e9)
+			defer cancel()
+			return renamed{page: p, name: name, err: api.RenameDevice(ctx, ref, name)}
+		})
+		return nil
+	})
+	return nil
+}
+
+func (p *devicePage) View(a *App, w, h int) string {
+	s := a.styles
+	if p.detail == nil {
+		if p.err != nil {
+			return s.Err.Render(" could not load the device: " + errorLine(p.err))
+		}
+		return s.Faint.Render(" loading…")
+	}
+	d := p.detail
+	dv, info := d.Device, d.Info
+	state := s.Offline.Render(s.Glyphs.Offline + " offline")
+	if d.Online {
+		state = s.OK.Render(s.Glyphs.Online + " online")
+	}
+	var lines []string
+	lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render(fmt.Sprintf("  device #%d", dv.DeviceID)))
+	lines = append(lines,
+		fmt.Sprintf(" product %s   physical id %s", orDash(dv.SubDomainName), orDash(dv.PhysicalDeviceID)),
+		fmt.Sprintf(" firmware %s   module %s   mac %s", orDash(info.DevVersion), orDash(info.ModVersion), orDash(info.MAC)),
+		fmt.Sprintf(" activated %s   last online %s   ip %s", orDash(info.ActiveTime), orDash(info.LastOnlineTime), orDash(info.IPAddr)),
+		fmt.Sprintf(" location %s", orDash(strings.Trim(strings.Join([]string{info.Country, info.Province, info.City}, " "), " "))),
+	)
+	if dv.IsSubDevice() {
+		lines = append(lines, fmt.Sprintf(" sub-device of gateway #%d", dv.GatewayDeviceID))
+	}
+	if dv.RootID != 0 {
+		lines = append(lines, fmt.Sprintf(" in home #%d", dv.RootID))
+	}
+	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)), "")
+	lines = append(lines, s.Bold.Render(fmt.Sprintf(" users (%d)", len(d.Users))))
+	for _, u := range d.Users {
+		role := "shared"
+		if u.UserType == 1 {
+			role = "owner"
+		}
+		lines = append(lines, fmt.Sprintf("   %-8s #%-8d %s %s %s", role, u.UserID, u.NickName, u.Phone, u.Email))
+	}
+	if len(d.SubDevices) > 0 {
+		lines = append(lines, "", s.Bold.Render(fmt.Sprintf(" sub-devices (%d)", len(d.SubDevices))))
+		for _, sd := range d.SubDevices {
+			lines = append(lines, fmt.Sprintf("   #%-8d %-16s %s %s", sd.DeviceID, sd.PhysicalDeviceID, sd.SubDomainName, sd.Name))
+		}
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+var _ = strconv.Itoa

@@ -1,0 +1,503 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+	"acconsole/ui/components/table"
+)
+
+const pageSize = 100
+
+// pager adds server-side paging to a list page.
+type pager struct {
+	offset int
+	total  int64
+}
+
+func (pg *pager) line(what string, shown int) string {
+	if shown == 0 {
+		return fmt.Sprintf("%s: none (of %d)", what, pg.total)
+	}
+	return fmt.Sprintf("%s %d–%d of %d   n next page · b previous", what, pg.offset+1, pg.offset+shown, pg.total)
+}
+
+func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (tea.Cmd, bool) {
+	switch {
+	case a.keys.Is(m, ActNextPage):
+		if int64(pg.offset+pageSize) < pg.total {
+			pg.offset += pageSize
+			return reload(), true
+		}
+		return a.Flash("last page"), true
+	case a.keys.Is(m, ActPrevPage):
+		if pg.offset > 0 {
+			pg.offset = max(pg.offset-pageSize, 0)
+			return reload(), true
+		}
+		return a.Flash("first page"), true
+	}
+	return nil, false
+}
+
+func userName(u models.User) string {
+	switch {
+	case u.NickName != "":
+		return u.NickName
+	case u.Phone != "":
+		return u.Phone
+	case u.Email != "":
+		return u.Email
+	}
+	return "user " + strconv.FormatInt(u.UserID, 10)
+}
+
+var userColumns = []table.Column{
+	{Key: "id", Title: "ID", Width: 8, Align: table.AlignRight},
+	{Key: "name", Title: "NICK NAME", Flex: 2, MinWidth: 10},
+	{Key: "phone", Title: "PHONE", Width: 14},
+	{Key: "email", Title: "EMAIL", Flex: 2, MinWidth: 12},
+	{Key: "created", Title: "CREATED", Width: 19},
+}
+
+func userCells(u models.User) []string {
+	return []string{strconv.FormatInt(u.UserID, 10), u.NickName, u.Phone, u.Email, u.CreateTime}
+}
+
+func newUsersPage() Page {
+	pg := &pager{}
+	p := &listPage[models.User]{
+		title: "Users", cols: userColumns, cells: userCells,
+		id:    func(u models.User) string { return strconv.FormatInt(u.UserID, 10) },
+		empty: "no users yet",
+		hints: []string{ActNextPage, ActPrevPage},
+	}
+	p.load = func(ctx context.Context, api API) ([]models.User, error) {
+		n, err := api.CountUsers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pg.total = n
+		return api.ListUsers(ctx, pg.offset, pageSize)
+	}
+	p.summary = func(a *App) string { return pg.line("users", p.tbl.Len()) }
+	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
+	p.extra = func(a *App, m tea.KeyPressMsg, _ models.User, _ bool) (tea.Cmd, bool) {
+		return pagingKeys(a, m, pg, func() tea.Cmd { return p.Load(a) })
+	}
+	return p
+}
+
+// findUserPage resolves ":user <query>" and then puts the user page in its
+// place on the stack.
+type findUserPage struct {
+	query string
+	gen   int
+	err   error
+}
+
+func newFindUserPage(q string) *findUserPage { return &findUserPage{query: q} }
+
+func (p *findUserPage) Title() string   { return "find " + models.SanitizeLine(p.query) }
+func (p *findUserPage) Hints() []string { return nil }
+
+func (p *findUserPage) Load(a *App) tea.Cmd {
+	p.gen++
+	api, q := a.api, p.query
+	return Run(a, p, p.gen, false, func(ctx context.Context) (models.User, error) { return api.FindUser(ctx, q) })
+}
+
+func (p *findUserPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	m, ok := msg.(loaded)
+	if !ok || m.gen != p.gen {
+		return nil
+	}
+	if m.err != nil {
+		p.err = m.err
+		return a.Fail(m.err)
+	}
+	u := m.val.(models.User)
+	next := newUserPage(u.UserID, userName(u))
+	for i, q := range a.stack {
+		if q == Page(p) {
+			a.stack[i] = next
+			return tea.Batch(next.Load(a), a.schedulePoll())
+		}
+	}
+	return nil
+}
+
+func (p *findUserPage) View(a *App, w, h int) string {
+	if p.err != nil {
+		return a.styles.Err.Render(" no user matches "+strconv.Quote(models.SanitizeLine(p.query))+": "+errorLine(p.err)) +
+			"\n" + a.styles.Faint.Render(" search by user id, phone, email or WeChat OpenID")
+	}
+	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
+}
+
+// userPage shows one user: profile, OpenIDs, homes and devices.
+type userPage struct {
+	id     int64
+	name   string
+	detail *UserDetail
+	devs   *listPage[models.Device]
+	gen    int
+	err    error
+}
+
+func newUserPage(id int64, name string) *userPage {
+	p := &userPage{id: id, name: name}
+	p.devs = newDeviceList("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
+		if p.detail != nil {
+			return p.detail.Devices, nil
+		}
+		return api.UserDevices(ctx, id)
+	}, true)
+	return p
+}
+
+func (p *userPage) Title() string     { return models.SanitizeLine(p.name) }
+func (p *userPage) UserID() int64     { return p.id }
+func (p *userPage) ActingFor() string { return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id) }
+func (p *userPage) Hints() []string   { return []string{ActOpen, "homes"} }
+
+func (p *userPage) Load(a *App) tea.Cmd {
+	p.gen++
+	api, id := a.api, p.id
+	p.devs.ensureTable(a)
+	return Run(a, p, p.gen, false, func(ctx context.Context) (UserDetail, error) { return api.UserDetail(ctx, id) })
+}
+
+func (p *userPage) Poll(a *App) tea.Cmd {
+	p.gen++
+	api, id := a.api, p.id
+	return Run(a, p, p.gen, true, func(ctx context.Context) (UserDetail, error) { return api.UserDetail(ctx, id) })
+}
+
+func (p *userPage) SetFilter(q string) error { return p.devs.SetFilter(q) }
+func (p *userPage) Filter() string           { return p.devs.Filter() }
+func (p *userPage) Scroll(n int)             { p.devs.Scroll(n) }
+func (p *userPage) Restyle(a *App)           { p.devs.Restyle(a) }
+
+func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		if m.page == Page(p.devs) {
+			return p.devs.Update(a, msg)
+		}
+		if m.gen != p.gen {
+			return nil
+		}
+		if m.err != nil {
+			if p.detail == nil {
+				p.err = m.err
+			}
+			return a.Fail(m.err)
+		}
+		d := m.val.(UserDetail)
+		p.detail, p.err = &d, nil
+		if d.User.NickName != "" {
+			p.name = d.User.NickName
+		}
+		p.devs.done = true
+		p.devs.tbl.SetRows(d.Devices)
+		return nil
+	case tea.KeyPressMsg:
+		if m.String() == "h" {
+			return a.Push(newHomesPage(p.id, p.name))
+		}
+		return p.devs.key(a, m)
+	}
+	return nil
+}
+
+func (p *userPage) View(a *App, w, h int) string {
+	s := a.styles
+	if p.detail == nil {
+		if p.err != nil {
+			return s.Err.Render(" could not load the user: " + errorLine(p.err))
+		}
+		return s.Faint.Render(" loading…")
+	}
+	d := p.detail
+	u := d.User
+	var lines []string
+	lines = append(lines, s.Title.Render(fmt.Sprintf(" %s", userName(u)))+s.Faint.Render(fmt.Sprintf("  user #%d  created %s", u.UserID, u.CreateTime)))
+	lines = append(lines, fmt.Sprintf(" phone %s   email %s", orDash(u.Phone), orDash(u.Email)))
+	var oids []string
+	for _, o := range d.OpenIDs {
+		oids = append(oids, o.Provider+":"+o.OpenID)
+	}
+	lines = append(lines, " openids "+orDash(strings.Join(oids, ", ")))
+	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)))
+	var homes []string
+	for _, hm := range d.Homes {
+		homes = append(homes, hm.Name)
+	}
+	lines = append(lines, fmt.Sprintf(" homes (%d) %s   %s", len(d.Homes), strings.Join(homes, ", "), s.HelpKey.Render("h")+s.HelpDesc.Render(" open homes")))
+	online := 0
+	for _, dv := range d.Devices {
+		if dv.Online() {
+			online++
+		}
+	}
+	lines = append(lines, s.Bold.Render(fmt.Sprintf(" devices %d (%d online)", len(d.Devices), online)))
+	top := strings.Join(lines, "\n")
+	p.devs.tbl.SetSize(w, max(h-len(lines), 3))
+	return top + "\n" + p.devs.tbl.View()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func flatProfile(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
+	}
+	return models.SanitizeLine(strings.Join(parts, "  "))
+}
+
+var deviceColumns = []table.Column{
+	{Key: "status", Title: "", Width: 1},
+	{Key: "id", Title: "ID", Width: 8, Align: table.AlignRight},
+	{Key: "name", Title: "NAME", Flex: 3, MinWidth: 10},
+	{Key: "product", Title: "PRODUCT", Width: 10},
+	{Key: "pid", Title: "PHYSICAL ID", Width: 16},
+	{Key: "role", Title: "ROLE", Width: 10},
+	{Key: "home", Title: "HOME", Width: 7, Align: table.AlignRight},
+}
+
+func newDeviceList(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool) *listPage[models.Device] {
+	p := &listPage[models.Device]{
+		title: title, cols: deviceColumns, load: load, poll: poll, empty: "no devices",
+		id: func(d models.Device) string { return strconv.FormatInt(d.DeviceID, 10) },
+		cells: func(d models.Device) []string {
+			st := "?"
+			if d.Status != nil {
+				if d.Online() {
+					st = "●"
+				} else {
+					st = "○"
+				}
+			}
+			role := "shared"
+			if d.Owner == userID {
+				role = "owner"
+			}
+			if d.IsSubDevice() {
+				role += " (sub)"
+			}
+			home := ""
+			if d.RootID != 0 {
+				home = strconv.FormatInt(d.RootID, 10)
+			}
+			return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, role, home}
+		},
+		tone: func(d models.Device, col int) table.Tone {
+			if col == 0 && d.Status != nil {
+				if d.Online() {
+					return table.ToneOK
+				}
+				return table.ToneOffline
+			}
+			return table.ToneDefault
+		},
+	}
+	p.open = func(a *App, d models.Device) tea.Cmd {
+		return a.Push(newDevicePage(DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
+	}
+	return p
+}
+
+func newHomesPage(userID int64, userName string) Page {
+	p := &listPage[models.Home]{
+		title: "Homes", empty: "this user has no homes",
+		cols: []table.Column{{Key: "id", Title: "ID", Width: 8, Align: table.AlignRight}, {Key: "name", Title: "NAME", Flex: 2}, {Key: "owner", Title: "OWNER", Width: 10}},
+		id:   func(h models.Home) string { return strconv.FormatInt(h.HomeID, 10) },
+		cells: func(h models.Home) []string {
+			owner := strconv.FormatInt(h.Owner, 10)
+			if h.Owner == userID {
+				owner = "this user"
+			}
+			return []string{strconv.FormatInt(h.HomeID, 10), h.Name, owner}
+		},
+		load: func(ctx context.Context, api API) ([]models.Home, error) { return api.Homes(ctx, userID) },
+	}
+	p.open = func(a *App, h models.Home) tea.Cmd { return a.Push(newRoomsPage(userID, h)) }
+	return p
+}
+
+// roomRow is a room, or the whole home (RoomID 0) listed first.
+type roomRow struct {
+	room  models.Room
+	whole bool
+}
+
+func newRoomsPage(userID int64, home models.Home) Page {
+	p := &listPage[roomRow]{
+		title: models.SanitizeLine(home.Name), empty: "no rooms",
+		cols: []table.Column{{Key: "id", Title: "ROOM", Width: 8, Align: table.AlignRight}, {Key: "name", Title: "NAME", Flex: 2}},
+		id: func(r roomRow) string {
+			if r.whole {
+				return "all"
+			}
+			return strconv.FormatInt(r.room.RoomID, 10)
+		},
+		cells: func(r roomRow) []string {
+			if r.whole {
+				return []string{"", "(all devices of the home)"}
+			}
+			return []string{strconv.FormatInt(r.room.RoomID, 10), r.room.Name}
+		},
+		load: func(ctx context.Context, api API) ([]roomRow, error) {
+			rooms, err := api.Rooms(ctx, userID, home.HomeID)
+			if err != nil {
+				return nil, err
+			}
+			out := []roomRow{{whole: true}}
+			for _, r := range rooms {
+				out = append(out, roomRow{room: r})
+			}
+			return out, nil
+		},
+	}
+	p.open = func(a *App, r roomRow) tea.Cmd {
+		if r.whole {
+			return a.Push(newDeviceList("Devices", userID, func(ctx context.Context, api API) ([]models.Device, error) {
+				return api.HomeDevices(ctx, userID, home.HomeID)
+			}, true))
+		}
+		return a.Push(newDeviceList(models.SanitizeLine(r.room.Name), userID, func(ctx context.Context, api API) ([]models.Device, error) {
+			return api.RoomDevices(ctx, userID, home.HomeID, r.room.RoomID)
+		}, true))
+	}
+	return p
+}
+
+func newFleetPage() Page {
+	pg := &pager{}
+	p := &listPage[FleetDevice]{
+		title: "Fleet", empty: "the warehouse is empty", poll: true,
+		cols: []table.Column{
+			{Key: "status", Title: "", Width: 1},
+			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
+			{Key: "product", Title: "PRODUCT", Width: 10},
+			{Key: "name", Title: "NAME", Flex: 2, MinWidth: 8},
+			{Key: "fw", Title: "FIRMWARE", Width: 8},
+			{Key: "last", Title: "LAST ONLINE", Width: 19},
+			{Key: "owner", Title: "OWNER", Flex: 1, MinWidth: 8},
+		},
+		id: func(d FleetDevice) string { return d.Info.SubDomainName + "/" + d.Info.PhysicalDeviceID },
+		cells: func(d FleetDevice) []string {
+			st := "○"
+			if d.Online {
+				st = "●"
+			}
+			owner := "–"
+			if d.Owner != 0 {
+				owner = fmt.Sprintf("%s #%d", d.OwnerNickName, d.Owner)
+			}
+			prod := d.Info.SubDomainName
+			if prod == "" {
+				prod = d.Info.SubDomain
+			}
+			return []string{st, d.Info.PhysicalDeviceID, prod, d.Name, d.Info.DevVersion, d.Info.LastOnlineTime, owner}
+		},
+		tone: func(d FleetDevice, col int) table.Tone {
+			if col == 0 {
+				if d.Online {
+					return table.ToneOK
+				}
+				return table.ToneOffline
+			}
+			return table.ToneDefault
+		},
+		hints: []string{ActNextPage, ActPrevPage},
+	}
+	p.load = func(ctx context.Context, api API) ([]FleetDevice, error) {
+		n, err := api.FleetCount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pg.total = n
+		return api.Fleet(ctx, pg.offset, pageSize)
+	}
+	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len()) }
+	p.open = func(a *App, d FleetDevice) tea.Cmd {
+		return a.Push(newDevicePage(DeviceRef{DeviceID: d.DeviceID, SubDomain: d.Info.SubDomainName, PhysicalID: d.Info.PhysicalDeviceID}, d.Name))
+	}
+	p.extra = func(a *App, m tea.KeyPressMsg, _ FleetDevice, _ bool) (tea.Cmd, bool) {
+		return pagingKeys(a, m, pg, func() tea.Cmd { return p.Load(a) })
+	}
+	return p
+}
+
+func newOutboxPage() Page {
+	return &listPage[OutboxEntry]{
+		title: "SMS outbox", empty: "no verify codes sent yet", poll: true,
+		cols: []table.Column{{Key: "at", Title: "SENT", Width: 19}, {Key: "account", Title: "ACCOUNT", Flex: 2}, {Key: "code", Title: "CODE", Width: 8}, {Key: "tpl", Title: "TEMPLATE", Width: 8}},
+		id:   func(e OutboxEntry) string { return e.SentAt.Format(time.RFC3339Nano) + e.Account },
+		cells: func(e OutboxEntry) []string {
+			return []string{e.SentAt.Local().Format(models.TimeLayout), e.Account, e.Code, strconv.Itoa(e.Template)}
+		},
+		load: func(ctx context.Context, api API) ([]OutboxEntry, error) { return api.Outbox(ctx, 200) },
+	}
+}
+
+func newAuditPage() Page {
+	p := &listPage[AuditRow]{
+		title: "Audit", empty: "no writes recorded yet",
+		cols: []table.Column{
+			{Key: "time", Title: "TIME", Width: 19}, {Key: "op", Title: "OPERATOR", Width: 10},
+			{Key: "as", Title: "AS USER", Width: 8}, {Key: "action", Title: "ACTION", Width: 26},
+			{Key: "result", Title: "RESULT", Width: 14}, {Key: "params", Title: "PARAMETERS", Flex: 2},
+			{Key: "reason", Title: "REASON", Flex: 1},
+		},
+		id: func(r AuditRow) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID },
+		cells: func(r AuditRow) []string {
+			as := ""
+			if r.ActingUser != 0 {
+				as = strconv.FormatInt(r.ActingUser, 10)
+			}
+			return []string{r.Time.Local().Format(models.TimeLayout), r.Operator, as, r.Action, r.Result, r.Params, r.Reason}
+		},
+	}
+	p.load = func(ctx context.Context, api API) ([]AuditRow, error) { return nil, nil }
+	return &auditPage{listPage: p}
+}
+
+// auditPage reads the local audit file instead of the cloud.
+type auditPage struct{ *listPage[AuditRow] }
+
+func (p *auditPage) Load(a *App) tea.Cmd {
+	src := a.audit
+	p.load = func(ctx context.Context, api API) ([]AuditRow, error) {
+		if src == nil {
+			return nil, nil
+		}
+		rows, err := src()
+		// Newest first.
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+		return rows, err
+	}
+	return p.listPage.Load(a)
+}

@@ -1,0 +1,34 @@
+// Package wxemu emulates the WeChat side of an official account with the
+// device (hardware platform) feature, so the bridge can be tested and demoed
+// on a laptop with no WeChat account.
+//
+// An *Emulator is two things:
+//
+//   - An http.Handler serving the WeChat APIs the vendor backend calls
+//     (PROTOCOL §4.2, plus /cgi-bin/token and template-message sending). It
+//     issues expiring access tokens, checks them on every call, and answers
+//     in each endpoint's own error wrapping, so a client cannot get away with
+//     reading only one of them. Tests can force tokens to expire or become
+//     invalid, inject errors, count calls, and read every template message
+//     and transmsg that was sent.
+//
+//   - The WeChat platform that POSTs signed push XML to the vendor's
+//     callback URL: Follow, Unfollow, ScanQR, UnbindDevice, OpenDevicePage
+//     and CloseDevicePage act like a user in the WeChat app, changing the
+//     emulator's state first (as WeChat does) and then pushing the events
+//     WeChat would push. PushRaw replays an exact body, for retry and
+//     idempotency tests.
+//
+// The emulator is written from PROTOCOL.md, not from wxapi or wxpush (it
+// imports neither), so that tests of those packages against it check one
+// reading of the protocol against another.
+//
+// Where the real platform's behaviour or error codes are unknown, the
+// emulator chooses the stricter plausible behaviour (for instance, transmsg
+// to an unbound user fails) and keeps its invented error codes in one table
+// (codes.go).
+//
+// All methods are safe for concurrent use. Pushes are sent without holding
+// the emulator's lock, because the bridge typically calls back into the
+// emulator's API while handling a push.
+package wxemu
