@@ -30,15 +30,25 @@ func main() {
 }
 
 func rootCmd() *cobra.Command {
+	var f consoleFlags
 	root := &cobra.Command{
-		Use:           "acconsole",
-		Short:         "Terminal console for AbleCloud IoT device clouds",
+		Use:   "acconsole",
+		Short: "Terminal console for AbleCloud IoT device clouds",
+		Long: `acconsole opens the console. With no configuration it starts a local
+AbleCloud-compatible cloud in-process (seeded with a demo world on first run)
+and connects to it; profiles in the config file point it at any router.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runServe(cmd.Context(), serveFlags{listen: "127.0.0.1:0", data: dataDir()}, cmd.OutOrStdout())
+			return runConsole(cmd.Context(), f)
 		},
 	}
+	root.Flags().StringVar(&f.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/acconsole/config.toml, or $ACCONSOLE_CONFIG)")
+	root.Flags().StringVar(&f.profile, "profile", "", "profile to use (default: the config's default_profile)")
+	root.Flags().BoolVar(&f.readonly, "readonly", false, "never allow writes in this session")
+	root.Flags().BoolVar(&f.write, "write", false, "start in write mode (refused for production profiles)")
+	root.Flags().StringVar(&f.theme, "theme", "", "dark, light, high-contrast, ascii or a user theme")
+	root.Flags().IntVar(&f.demo, "demo", 2000, "devices in the local cloud's demo world (first run only)")
 	root.AddCommand(serveCmd(), versionCmd())
 	return root
 }
@@ -58,6 +68,7 @@ type serveFlags struct {
 	data   string
 	domain string
 	mode   string
+	demo   int
 }
 
 func serveCmd() *cobra.Command {
@@ -76,6 +87,7 @@ key to DIR/local-developer.json (mode 0600).`,
 	cmd.Flags().StringVar(&f.data, "data", dataDir(), "data directory (SQLite store and credentials)")
 	cmd.Flags().StringVar(&f.domain, "major-domain", "acme", "major domain created on first start")
 	cmd.Flags().StringVar(&f.mode, "mode", "test", "runtime mode: test or production")
+	cmd.Flags().IntVar(&f.demo, "demo", 0, "seed a demo world of N devices if the store is empty")
 	return cmd
 }
 
@@ -93,7 +105,7 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true})
 	if err != nil {
 		return err
 	}

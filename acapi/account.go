@@ -305,3 +305,24 @@ func putIf(p map[string]any, k, v string) {
 		p[k] = v
 	}
 }
+
+// OutboxMessage is a verify code the local cloud wrote to its SMS outbox.
+type OutboxMessage struct {
+	Account  string `json:"account"`
+	Code     string `json:"code"`
+	Template int    `json:"template"`
+	SentAt   string `json:"sentAt"`
+}
+
+// ListSMSOutbox reads the newest verify codes the cloud "sent".
+//
+// LOCAL EXTENSION: only the local cloud has an outbox (zc-account/
+// listSmsOutbox); a real router answers 3010.
+func (a Account) ListSMSOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	r := a.req("listSmsOutbox", map[string]any{"limit": limit}, false)
+	r.Auth = AuthDeveloper
+	var out struct {
+		Messages []OutboxMessage `json:"messages"`
+	}
+	return out.Messages, a.c.call(ctx, r, &out)
+}

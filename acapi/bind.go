@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -366,8 +365,8 @@ type sendOptions struct {
 	description string
 }
 
-// WithReplyTimeout asks the cloud to wait d (rounded up to whole seconds) for
-// the device's reply before answering 3814. It is a local-cloud extension; a
+// WithReplyTimeout asks the cloud to wait d (rounded up to whole
+// milliseconds) for the device's reply before answering 3814. It is a local-cloud extension; a
 // real router uses its own timeout. The call's context still bounds the
 // whole request.
 func WithReplyTimeout(d time.Duration) SendOption {
@@ -401,7 +400,7 @@ func (b Bind) SendToDevice(ctx context.Context, sub string, deviceID int64, phys
 	putIf(p, "physicalDeviceId", physicalID)
 	putIf(p, "description", o.description)
 	if o.timeout > 0 {
-		p[keySendTimeout] = int(math.Ceil(o.timeout.Seconds()))
+		p[keySendTimeout] = (o.timeout + time.Millisecond - 1).Milliseconds()
 	}
 	if payload == nil {
 		payload = []byte{}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -65,6 +64,7 @@ type shared struct {
 	// preferred is the index of the router that last answered.
 	preferred atomic.Int32
 	now       func() time.Time
+	signer    *signer
 }
 
 // New validates cfg and returns a client.
@@ -90,7 +90,7 @@ func New(cfg Config) (*Client, error) {
 		tr.MaxIdleConnsPerHost = 64
 		hc = &http.Client{Transport: tr}
 	}
-	s := &shared{cfg: cfg, http: hc, now: time.Now}
+	s := &shared{cfg: cfg, http: hc, now: time.Now, signer: newSigner(cfg.SecretKey)}
 	s.readOnly.Store(cfg.ReadOnly)
 	return &Client{shared: s, subDomain: cfg.SubDomain}, nil
 }
@@ -329,48 +329,56 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 	if err != nil {
 		return nil, &Error{Code: 3006, Message: err.Error(), Service: req.Service, Method: req.Method}
 	}
-	h := hreq.Header
-	h["Content-Type"] = []string{contentType}
-	h[hdrContentLen] = []string{strconv.Itoa(len(body))}
-	h[hdrMajorDomain] = []string{cfg.MajorDomain}
-	h[hdrSubDomain] = []string{sub}
-	h[hdrTraceID] = []string{traceID}
+	// One header map sized for every X-Zc header, and one backing array for
+	// all values: a call's allocations are dominated by headers otherwise.
+	h := make(http.Header, 20)
+	hreq.Header = h
+	vals := make([]string, 0, 20)
+	set := func(k, v string) {
+		vals = append(vals, v)
+		h[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	set("Content-Type", contentType)
+	set(hdrContentLen, strconv.Itoa(len(body)))
+	set(hdrMajorDomain, cfg.MajorDomain)
+	set(hdrSubDomain, sub)
+	set(hdrTraceID, traceID)
 	now := c.shared.now()
-	h[hdrTraceStart] = []string{strconv.FormatInt(now.UnixMilli(), 10)}
+	set(hdrTraceStart, strconv.FormatInt(now.UnixMilli(), 10))
 	if req.MethodVersion != 0 {
-		h[hdrVersion] = []string{strconv.Itoa(req.MethodVersion)}
+		set(hdrVersion, strconv.Itoa(req.MethodVersion))
 	}
 	ts := now.Unix()
 	nonce := Nonce()
 	setSigned := func() {
-		h[hdrTimestamp] = []string{strconv.FormatInt(ts, 10)}
-		h[hdrTimeout] = []string{strconv.Itoa(signatureTimeout)}
-		h[hdrNonce] = []string{nonce}
+		set(hdrTimestamp, strconv.FormatInt(ts, 10))
+		set(hdrTimeout, strconv.Itoa(signatureTimeout))
+		set(hdrNonce, nonce)
 	}
 	signDeveloper := func(actAs int64) {
 		setSigned()
-		h[hdrDeveloperID] = []string{strconv.FormatInt(cfg.DeveloperID, 10)}
+		set(hdrDeveloperID, strconv.FormatInt(cfg.DeveloperID, 10))
 		if cfg.AccessKey != "" {
-			h[hdrAccessKey] = []string{cfg.AccessKey}
+			set(hdrAccessKey, cfg.AccessKey)
 		}
-		h[hdrDevSig] = []string{DeveloperSignature(cfg.SecretKey, signatureTimeout, ts, nonce, cfg.DeveloperID, req.Method, cfg.MajorDomain, sub)}
+		set(hdrDevSig, c.shared.signer.sign(signatureTimeout, ts, nonce, cfg.DeveloperID, req.Method, cfg.MajorDomain, sub))
 		if actAs != 0 {
-			h[hdrUserID] = []string{strconv.FormatInt(actAs, 10)}
+			set(hdrUserID, strconv.FormatInt(actAs, 10))
 		}
 	}
 	switch {
 	case req.Auth == AuthAnonymous:
-		h[hdrAccessMode] = []string{"1"}
+		set(hdrAccessMode, "1")
 	case req.Auth == AuthRefresh:
 		setSigned()
-		h[hdrUserID] = []string{strconv.FormatInt(c.userID, 10)}
-		h[hdrUserSig] = []string{UserSignature(signatureTimeout, ts, nonce, req.RefreshToken)}
+		set(hdrUserID, strconv.FormatInt(c.userID, 10))
+		set(hdrUserSig, UserSignature(signatureTimeout, ts, nonce, req.RefreshToken))
 	case req.Auth == AuthDeveloper:
 		signDeveloper(0)
 	case c.userToken != "":
 		setSigned()
-		h[hdrUserID] = []string{strconv.FormatInt(c.userID, 10)}
-		h[hdrUserSig] = []string{UserSignature(signatureTimeout, ts, nonce, c.userToken)}
+		set(hdrUserID, strconv.FormatInt(c.userID, 10))
+		set(hdrUserSig, UserSignature(signatureTimeout, ts, nonce, c.userToken))
 	default:
 		signDeveloper(c.actAs)
 	}
@@ -380,7 +388,7 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 		return nil, transportError(req, traceID, err)
 	}
 	defer hresp.Body.Close()
-	respBody, err := io.ReadAll(io.LimitReader(hresp.Body, maxResponse+1))
+	respBody, err := readBody(hresp)
 	if err != nil {
 		return nil, transportError(req, traceID, err)
 	}

@@ -430,7 +430,7 @@ func TestSendToDeviceWireForm(t *testing.T) {
 	}
 	got := f.last(t)
 	// Every key in the query, RFC 3986 encoded (Q8), in key order.
-	want := "description=turn%20on%20%26%20off&deviceId=77&messageCode=66&physicalDeviceId=A1%20B2%2BC3%26D%2F%C3%A9&subDomain=plug&timeout=2"
+	want := "description=turn%20on%20%26%20off&deviceId=77&messageCode=66&physicalDeviceId=A1%20B2%2BC3%26D%2F%C3%A9&subDomain=plug&timeout=1500"
 	if got.RawQuery != want {
 		t.Errorf("query\n got %s\nwant %s", got.RawQuery, want)
 	}

@@ -25,7 +25,7 @@ import (
 // signature lifetime, so the client's real-time signatures stay valid.
 type testClock struct{ off atomic.Int64 }
 
-func (c *testClock) now() time.Time           { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *testClock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // echoDevice answers every command with code 102 and "ok:" + the payload,
@@ -184,14 +184,19 @@ func must(t testing.TB, what string, err error) {
 
 // servicesReady skips a test when the device services are not wired into
 // the local cloud yet, so that the suite says so instead of failing on 3009.
-func servicesReady(t *testing.T, e *env, services ...string) {
+func servicesReady(t testing.TB, e *env, services ...string) {
 	t.Helper()
 	for _, s := range services {
 		if !e.cloud.Registry.HasService(s) {
 			t.Skipf("the local cloud does not serve %s yet (cloud/devices not wired)", s)
 		}
 	}
+	if tmpEnsureProducts != nil {
+		tmpEnsureProducts(e)
+	}
 	if _, ok := e.cloud.Platform.SubDomain(context.Background(), e.cloud.Domain.ID, "plug"); !ok {
 		t.Skip("the local cloud has no product \"plug\" yet (cloud/sim catalog not wired)")
 	}
 }
+
+var tmpEnsureProducts func(*env)

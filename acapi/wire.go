@@ -61,9 +61,9 @@ const (
 	// (deviceId, owner, ownerNickName, name, online), so the console's fleet
 	// view needs one call per page instead of one per device.
 	mWarehouseListDevicesExt = "listDevicesExt"
-	// keySendTimeout asks the cloud to wait this many seconds for a device's
-	// reply to sendToDevice (the protocol has no such key; a real router
-	// ignores it and uses its own timeout).
+	// keySendTimeout asks the cloud to wait this many milliseconds for a
+	// device's reply to sendToDevice (the protocol has no such key; a real
+	// router ignores it and uses its own timeout).
 	keySendTimeout = "timeout"
 )
 

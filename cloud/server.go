@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"acconsole/cloud/account"
+	"acconsole/cloud/devices"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
@@ -54,6 +55,7 @@ type Server struct {
 	Account   *account.Service
 	Registry  *rpc.Registry
 	Hub       *hub.Hub
+	Devices   *devices.Service
 	Developer rpc.Developer
 	Domain    rpc.Domain
 

@@ -95,6 +95,10 @@ const (
 	DefaultWrite       = 15
 )
 
+// maxErrors is how many errors Parse reports; the first ones are what
+// helps, and the rest often follow from them.
+const maxErrors = 20
+
 // maxFileSize keeps a mistaken path (a log, a disk image) from being read
 // whole; a real config file is a few kilobytes.
 const maxFileSize = 1 << 20
@@ -192,9 +196,15 @@ func Parse(name string, data []byte) (Config, error) {
 	c := d.decode(tables)
 	if len(d.errs) > 0 {
 		slices.SortStableFunc(d.errs, func(a, b *Error) int { return a.Line - b.Line })
-		errs := make([]error, len(d.errs))
+		var errs []error
 		for i, e := range d.errs {
-			errs[i] = e
+			if i == maxErrors {
+				// A file that is not a config at all would otherwise
+				// bury the useful first errors.
+				errs = append(errs, &Error{Path: name, Line: e.Line, Msg: fmt.Sprintf("%d more errors not shown", len(d.errs)-i)})
+				break
+			}
+			errs = append(errs, e)
 		}
 		return Config{}, errors.Join(errs...)
 	}

@@ -474,3 +474,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestLargeInputIsFast(t *testing.T) {
+	// A megabyte of nonsense must be answered quickly and briefly.
+	for _, src := range []string{
+		strings.Repeat("a = \"x\"\n", 1<<17),
+		"[keys]\n" + strings.Repeat("k = ['x', \"y\"]\n", 1<<16),
+		strings.Repeat("[", 1<<20),
+		"a = [" + strings.Repeat("'x',", 1<<18) + "]",
+	} {
+		start := time.Now()
+		_, err := Parse("big", []byte(src))
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("took %v", d)
+		}
+		if err != nil && len(configErrors(t, err)) > maxErrors+1 {
+			t.Errorf("%d errors", len(configErrors(t, err)))
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -69,18 +70,20 @@ type scanner struct {
 	errs []lineErr
 }
 
-// syntaxError aborts the current statement; parseDoc records it and skips
-// to the next line.
+// syntaxError aborts the current statement; statement records it and
+// skips to the next line.
 type syntaxError lineErr
 
+// fail unwinds to statement by panicking with a syntaxError, which keeps
+// the small recursive readers below free of error plumbing (encoding/json
+// once did the same). No other panic is recovered.
 func (s *scanner) fail(line int, format string, args ...any) {
 	panic(syntaxError{line, fmt.Sprintf(format, args...)})
 }
 
-// parseDoc splits src into tables. It never panics on any input: the panics
-// above are only a way to unwind a statement and are recovered here.
+// parseDoc splits src into tables, recording syntax errors and carrying on
+// at the next line so that one run reports several.
 func parseDoc(src []byte) ([]*table, []lineErr) {
-	s := &scanner{src: src, line: 1}
 	if !utf8.Valid(src) {
 		bad := 0
 		for bad < len(src) {
@@ -90,9 +93,9 @@ func parseDoc(src []byte) ([]*table, []lineErr) {
 			}
 			bad += n
 		}
-		return nil, []lineErr{{1 + strings.Count(string(src[:bad]), "\n"), "file is not valid UTF-8"}}
+		return nil, []lineErr{{1 + bytes.Count(src[:bad], []byte("\n")), "file is not valid UTF-8"}}
 	}
-	s.src = []byte(strings.TrimPrefix(string(src), "\uFEFF"))
+	s := &scanner{src: bytes.TrimPrefix(src, []byte("\uFEFF")), line: 1}
 	root := &table{line: 1}
 	tables := []*table{root}
 	cur := root
@@ -309,7 +312,7 @@ func (s *scanner) array(line int) value {
 // quoted reads a basic ("…") or literal ('…') string on one line.
 func (s *scanner) quoted(line int) string {
 	q := s.src[s.pos]
-	if strings.HasPrefix(string(s.src[s.pos:]), strings.Repeat(string(q), 3)) {
+	if bytes.HasPrefix(s.src[s.pos:], []byte{q, q, q}) {
 		s.fail(line, "multi-line strings (%s) are not supported", strings.Repeat(string(q), 3))
 	}
 	s.pos++

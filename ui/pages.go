@@ -163,10 +163,12 @@ func newUserPage(id int64, name string) *userPage {
 	return p
 }
 
-func (p *userPage) Title() string     { return models.SanitizeLine(p.name) }
-func (p *userPage) UserID() int64     { return p.id }
-func (p *userPage) ActingFor() string { return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id) }
-func (p *userPage) Hints() []string   { return []string{ActOpen, "homes"} }
+func (p *userPage) Title() string { return models.SanitizeLine(p.name) }
+func (p *userPage) UserID() int64 { return p.id }
+func (p *userPage) ActingFor() string {
+	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
+}
+func (p *userPage) Hints() []string { return []string{ActOpen, "homes"} }
 
 func (p *userPage) Load(a *App) tea.Cmd {
 	p.gen++

@@ -270,6 +270,23 @@ func (h *Hub) CloseMatch(gw Key) error {
 	return nil
 }
 
+// ExpireMatch is called by a gateway whose window reached deadline. If the
+// hub still holds that deadline (no later OpenMatch moved it), the window is
+// over and EventMatchClosed is published, so that subscribers learn of the
+// end without keeping a timer of their own.
+func (h *Hub) ExpireMatch(gw Key, deadline time.Time) bool {
+	h.mu.Lock()
+	d := h.devices[gw]
+	if d == nil || d.deadline.IsZero() || !d.deadline.Equal(deadline) {
+		h.mu.Unlock()
+		return false
+	}
+	d.deadline = time.Time{}
+	h.mu.Unlock()
+	h.publish(Event{Kind: EventMatchClosed, Device: gw, At: h.now()})
+	return true
+}
+
 // MatchDeadline is the end of a gateway's open window (zero when closed or
 // expired).
 func (h *Hub) MatchDeadline(gw Key) time.Time {

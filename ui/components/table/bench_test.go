@@ -123,6 +123,8 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	// cost of the first keystroke, of a backspace, of a paste.
 	b.Run("full-scan", func(b *testing.B) { alternate(b, "plug-12", "dev-34") })
 	b.Run("full-scan-cjk", func(b *testing.B) { alternate(b, "客厅", "张伟") })
+	// The worst keystroke: one letter that nearly every row contains.
+	b.Run("full-scan-all-match", func(b *testing.B) { alternate(b, "d", "e") })
 	b.Run("inverted", func(b *testing.B) { alternate(b, "!dev", "!plug") })
 	b.Run("regex", func(b *testing.B) { alternate(b, `/^dev-1\d+$/`, "/plug-2/") })
 	b.Run("clear", func(b *testing.B) { alternate(b, "", "dev-1") })

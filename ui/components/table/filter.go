@@ -95,20 +95,25 @@ func (t *Table[T]) refilter(keepSet bool) {
 func (t *Table[T]) scanText(needle string, hits []bool) {
 	clear(hits)
 	s, off := t.lower, t.lowerOff
-	pos := 0
+	pos, row := 0, 0 // pos is always the start of row
 	for pos < len(s) {
 		k := strings.Index(s[pos:], needle)
 		if k < 0 {
 			return
 		}
 		p := uint32(pos + k)
-		// The row holding p: the last row starting at or before it.
-		r, found := slices.BinarySearch(off, p)
-		if !found {
-			r--
+		// Which row holds p: when most rows match it is the row the search
+		// started in, otherwise the last row starting at or before p.
+		if p >= off[row+1] {
+			r, found := slices.BinarySearch(off[row+1:], p)
+			if !found {
+				r--
+			}
+			row += 1 + r
 		}
-		hits[r] = true
-		pos = int(off[r+1])
+		hits[row] = true
+		row++
+		pos = int(off[row])
 	}
 }
 

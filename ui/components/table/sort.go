@@ -34,7 +34,8 @@ func (t *Table[T]) sortOrder() {
 	}
 	keys := make([]sortKey, n)
 	ends := make([]int, n)
-	var arena []byte
+	arena := make([]byte, 0, 16*n) // grows if cells are longer
+
 	for i := range keys {
 		s := t.cell(int32(i), t.sortCol)
 		keys[i].num, keys[i].isNum = parseNumber(s)

@@ -1,0 +1,143 @@
+package acapi_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"acconsole/acapi"
+	"acconsole/cloud/cloudtest"
+	"acconsole/cloud/sim"
+	"acconsole/models"
+)
+
+// These tests drive the simulated products of the local cloud (cloud/sim)
+// through the client: the demo world with simulation on, as `go run .`
+// shows it.
+
+// simDevice finds an online simulated device of product sub in the demo
+// warehouse and returns a client of a user bound to it (binding it to a new
+// user when nobody has), its logical id and physical id.
+func simDevice(t testing.TB, w *world, sub string) (*acapi.Client, int64, string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := w.client.Warehouse().ListDevicesExt(ctx, sub, 0, 100)
+	must(t, "warehouse listDevicesExt", err)
+	for _, r := range rows {
+		if !r.Online {
+			continue
+		}
+		if r.Owner != 0 && r.DeviceID != 0 {
+			return w.client.As(r.Owner), r.DeviceID, r.PhysicalDeviceID
+		}
+		p := w.person("Sim user")
+		bound, err := p.c.Bind().BindDevice(ctx, sub, r.PhysicalDeviceID, "")
+		must(t, "bind a simulated "+sub, err)
+		return p.c, bound.DeviceID, r.PhysicalDeviceID
+	}
+	t.Skipf("no online simulated %s in the demo warehouse (%d rows): simulation not wired yet", sub, len(rows))
+	return nil, 0, ""
+}
+
+func simPlug(t testing.TB, w *world) (*acapi.Client, int64) {
+	c, id, _ := simDevice(t, w, sim.SubPlug)
+	return c, id
+}
+
+func TestSimulatedPlugAnswersCommands(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
+	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
+	ctx := w.ctx
+	c, id := simPlug(t, w)
+	r, err := c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeIdentify, nil)
+	if err != nil || r.Code != sim.CodeInfo || len(r.Payload) == 0 {
+		t.Fatalf("identify: %+v, %v", r, err)
+	}
+	r, err = c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeQueryState, nil)
+	if err != nil || r.Code != sim.CodeState || len(r.Payload) == 0 {
+		t.Fatalf("query state: %+v, %v", r, err)
+	}
+	if online, err := c.Bind().IsDeviceOnline(ctx, "plug", id, ""); err != nil || !online {
+		t.Fatalf("isDeviceOnline = %v, %v", online, err)
+	}
+	// A stranger is refused before the device hears anything.
+	stranger := w.person("Stranger")
+	_, err = stranger.c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeQueryState, nil)
+	wantCode(t, "stranger commands a simulated plug", err, 3802)
+}
+
+// TestSimulatedGatewayPairing: sub-devices in range of a simulated gateway
+// join only while its match window is open; a joined one can be added and
+// commanded; after the window closes nobody else joins.
+func TestSimulatedGatewayPairing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for simulated joins (seconds)")
+	}
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
+	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
+	ctx := w.ctx
+	c, gwID, gwPID := simDevice(t, w, sim.SubGateway)
+	inRange := sim.Candidates(gwPID, 16)
+	isCandidate := func(pid string) bool {
+		return slices.ContainsFunc(inRange, func(x sim.Candidate) bool { return x.PhysicalID == pid })
+	}
+	before, err := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	must(t, "listNewDevices", err)
+
+	must(t, "openGatewayMatch", c.Bind().OpenGatewayMatch(ctx, "gateway", gwID, 30))
+	var joined []string
+	deadline := time.Now().Add(15 * time.Second)
+	for len(joined) == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		nd, err := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+		must(t, "listNewDevices", err)
+		for _, d := range nd {
+			if !slices.Contains(newPIDs(before), d.PhysicalDeviceID) {
+				joined = append(joined, d.PhysicalDeviceID)
+			}
+		}
+	}
+	if len(joined) == 0 {
+		t.Fatal("no sub-device joined the open window within 15 s")
+	}
+	if !isCandidate(joined[0]) {
+		t.Errorf("joined %s is not one of the gateway's candidates %v", joined[0], inRange)
+	}
+	must(t, "closeGatewayMatch", c.Bind().CloseGatewayMatch(ctx, "gateway", gwID))
+	var sub string
+	for _, cand := range inRange {
+		if cand.PhysicalID == joined[0] {
+			sub = cand.SubDomain
+		}
+	}
+	d, err := c.Bind().AddSubDevice(ctx, sub, gwID, joined[0], "Joined")
+	must(t, "addSubDevice", err)
+	if d.GatewayDeviceID != gwID || d.SubDomainName != sub {
+		t.Fatalf("added sub-device %+v", d)
+	}
+	subs, err := c.Bind().ListSubDevices(ctx, "gateway", gwID)
+	if err != nil || !slices.Contains(ids(subs), d.DeviceID) {
+		t.Fatalf("listSubDevices = %+v, %v", subs, err)
+	}
+	if r, err := c.Bind().SendToDevice(ctx, sub, d.DeviceID, "", sim.CodeQueryState, nil); err != nil || r.Code != sim.CodeState {
+		t.Fatalf("query a joined sub-device: %+v, %v", r, err)
+	}
+
+	// Closed: wait longer than the join interval and check that nobody
+	// else joined.
+	after, _ := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	time.Sleep(sim.DefaultJoinEvery + time.Second)
+	later, _ := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	if len(later) > len(after) {
+		t.Fatalf("sub-devices joined a closed window: %v → %v", newPIDs(after), newPIDs(later))
+	}
+}
+
+func newPIDs(ds []models.NewDevice) []string {
+	out := make([]string, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, d.PhysicalDeviceID)
+	}
+	return out
+}

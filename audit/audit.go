@@ -1,0 +1,138 @@
+// Package audit appends every write the console makes to a JSON-lines file
+// (one object per line, append-only, mode 0600) and reads it back for the
+// :audit view.
+package audit
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"acconsole/acapi"
+)
+
+// Entry is one line of the audit file.
+type Entry struct {
+	Time       time.Time      `json:"time"`
+	Operator   string         `json:"operator"`
+	Profile    string         `json:"profile"`
+	ActingUser int64          `json:"actingUser,omitempty"`
+	Service    string         `json:"service"`
+	Method     string         `json:"method"`
+	SubDomain  string         `json:"subDomain,omitempty"`
+	Params     map[string]any `json:"params,omitempty"`
+	Code       int            `json:"code"`
+	Error      string         `json:"error,omitempty"`
+	TraceID    string         `json:"traceId,omitempty"`
+	DurationMS float64        `json:"durationMs"`
+	Reason     string         `json:"reason,omitempty"`
+	Refused    bool           `json:"refusedReadOnly,omitempty"`
+}
+
+// Log is an acapi.Auditor writing to a file.
+type Log struct {
+	path    string
+	profile string
+
+	mu     sync.Mutex
+	f      *os.File
+	reason string
+	err    error
+}
+
+// Open opens (creating) the audit file for appending.
+func Open(path, profile string) (*Log, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return &Log{path: path, profile: profile, f: f}, nil
+}
+
+// SetReason records why write mode is on; it goes on every entry until
+// changed ("" when write mode ends).
+func (l *Log) SetReason(r string) {
+	l.mu.Lock()
+	l.reason = r
+	l.mu.Unlock()
+}
+
+// Audit implements acapi.Auditor. A write that cannot be recorded is kept
+// as an error for Err, because the caller (a key press) cannot wait on disk.
+func (l *Log) Audit(e acapi.AuditEntry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	reason := l.reason
+	if e.Note != "" {
+		reason = e.Note
+	}
+	line, _ := json.Marshal(Entry{
+		Time: e.Time.UTC(), Operator: e.Operator, Profile: l.profile, ActingUser: e.ActingUser,
+		Service: e.Service, Method: e.Method, SubDomain: e.SubDomain, Params: e.Params,
+		Code: e.Code, Error: e.Error, TraceID: e.TraceID,
+		DurationMS: float64(e.Duration.Microseconds()) / 1000, Reason: reason, Refused: e.ReadOnlyRefused,
+	})
+	if _, err := l.f.Write(append(line, '\n')); err != nil && l.err == nil {
+		l.err = err
+	}
+}
+
+// Err is the first write error, if any.
+func (l *Log) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// Close closes the file.
+func (l *Log) Close() error { return l.f.Close() }
+
+// Path is the file's location.
+func (l *Log) Path() string { return l.path }
+
+// Read returns every entry in the file, oldest first. Lines that do not
+// parse (a torn last line after a crash) are skipped, not fatal.
+func Read(path string) ([]Entry, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Entry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		var e Entry
+		if json.Unmarshal(sc.Bytes(), &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out, sc.Err()
+}
+
+// FormatParams renders parameters as k=v pairs in key order.
+func FormatParams(p map[string]any) string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, p[k]))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,503 @@
+package sim
+
+import (
+	"sort"
+
+	"acconsole/models"
+)
+
+// Sub-domain (product) names of the simulated catalog. They are wire names:
+// devices, data points and commands are found by them.
+const (
+	SubPlug       = "plug"
+	SubPurifier   = "purifier"
+	SubGateway    = "gateway"
+	SubBulb       = "bulb"
+	SubDoorSensor = "doorsensor"
+	SubSwitch     = "switch"
+)
+
+// Product type numbers, as they appear in payloads (info reply 101, the
+// gateway's sub-device list 103 and join report 204).
+const (
+	TypePlug       = 1
+	TypePurifier   = 2
+	TypeGateway    = 3
+	TypeBulb       = 4
+	TypeDoorSensor = 5
+	TypeSwitch     = 6
+)
+
+// Message codes. Commands are 65–199 (PROTOCOL §2.2.6), replies 100–127,
+// reports 200 and up. A code means the same on every product that has it;
+// codes 70–72 are product-specific (see each product).
+const (
+	CodeIdentify   = 65 // every product: empty → 101 info
+	CodeSetPower   = 68 // plug, purifier, bulb: power; switch: set gang
+	CodeSetGang    = 68
+	CodeQueryState = 69 // every product: empty → 102 state
+
+	CodeResetEnergy     = 70 // plug
+	CodeSetMode         = 70 // purifier
+	CodeSetFan          = 71 // purifier
+	CodeSetBrightness   = 70 // bulb
+	CodeSetColourTemp   = 71 // bulb
+	CodeSimulateContact = 70 // doorsensor
+	CodeListSubDevices  = 71 // gateway
+	CodeForward         = 72 // gateway
+
+	CodeInfo      = 101
+	CodeState     = 102
+	CodeSubList   = 103
+	CodeForwarded = 104
+	CodeError     = 127
+
+	CodeStateChanged = 201
+	CodeTelemetry    = 202
+	CodeUpgrade      = 203
+	CodeSubJoined    = 204
+)
+
+// Reasons carried by the error reply 127 (payload: reason u8, command code
+// u8).
+const (
+	ReasonUnknownCommand = 1
+	ReasonBadLength      = 2
+	ReasonOutOfRange     = 3
+	ReasonBusy           = 4
+	ReasonUnknownSub     = 5
+	ReasonSubNoAnswer    = 6
+)
+
+var reasonNames = []string{
+	"", "unknown command", "bad payload length", "value out of range",
+	"busy (firmware upgrade)", "unknown sub-device", "sub-device did not answer",
+}
+
+// Direction says who sends a message.
+type Direction string
+
+const (
+	Command Direction = "command" // cloud → device, 65–199
+	Reply   Direction = "reply"   // device → cloud, answer to a command
+	Report  Direction = "report"  // device → cloud on its own, ≥ 200
+)
+
+// FieldKind says how a field's bytes read.
+type FieldKind string
+
+const (
+	// KindUint is an unsigned big-endian integer of Size bytes.
+	KindUint FieldKind = "uint"
+	// KindEnum is a one-byte value named by Enum[value].
+	KindEnum FieldKind = "enum"
+	// KindBits is a one-byte bit set; Enum[i] names bit i.
+	KindBits FieldKind = "bits"
+	// KindID is an 8-byte physical id, written as 16 uppercase hex digits.
+	KindID FieldKind = "id"
+	// KindText is ASCII up to the end of the payload.
+	KindText FieldKind = "text"
+	// KindBytes is raw bytes up to the end of the payload.
+	KindBytes FieldKind = "bytes"
+)
+
+// Field is one field of a message's byte layout; the command composer
+// builds a form from it and Describe reads payloads with it.
+type Field struct {
+	Name   string
+	Offset int
+	// Size in bytes; 0 means "to the end of the payload".
+	Size int
+	Kind FieldKind
+	// Min and Max bound the value of a command field; a device answers an
+	// out-of-range value with error 127 reason 3.
+	Min, Max int64
+	Enum     []string
+	Unit     string
+	// Decimals scales the value: 125 with Decimals 1 reads 12.5.
+	Decimals int
+	// Terse leaves the name out of descriptions ("12.5 W", not
+	// "power 12.5 W"); enum values are always shown alone.
+	Terse bool
+}
+
+// MessageSpec documents one message code of a product.
+type MessageSpec struct {
+	Code int
+	Name string
+	Dir  Direction
+	// Reply is the code a command is answered with (besides error 127).
+	Reply int
+	Doc   string
+	// Fields in byte order. An empty list means an empty payload.
+	Fields []Field
+	// Repeat, when set, is the layout of each entry of a list that follows
+	// Fields (the gateway's sub-device list).
+	Repeat []Field
+	// Example is a payload in hex, for people driving a device by hand.
+	Example string
+}
+
+// CommandSpec is the command composer's name for a MessageSpec.
+type CommandSpec = MessageSpec
+
+// Size is the fixed payload length, or -1 when it varies.
+func (m *MessageSpec) Size() int {
+	if len(m.Repeat) > 0 {
+		return -1
+	}
+	n := 0
+	for _, f := range m.Fields {
+		if f.Size == 0 {
+			return -1
+		}
+		n = f.Offset + f.Size
+	}
+	return n
+}
+
+// minSize is the shortest valid payload.
+func (m *MessageSpec) minSize() int {
+	n := 0
+	for _, f := range m.Fields {
+		if f.Offset+f.Size > n {
+			n = f.Offset + f.Size
+		}
+	}
+	return n
+}
+
+// Product is one product of the simulated catalog.
+type Product struct {
+	Record     models.Product
+	DataPoints []models.DataPoint
+	Messages   []MessageSpec
+	// Firmware is the version a new device runs (PROTOCOL §3.6 form).
+	Firmware string
+	Type     int
+	// Gateway products open match windows; SubDevice products join one.
+	Gateway, SubDevice bool
+}
+
+// Commands lists the product's commands.
+func (p *Product) Commands() []MessageSpec { return p.filter(Command) }
+
+// Reports lists the product's reports.
+func (p *Product) Reports() []MessageSpec { return p.filter(Report) }
+
+func (p *Product) filter(d Direction) []MessageSpec {
+	var out []MessageSpec
+	for _, m := range p.Messages {
+		if m.Dir == d {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// message finds a spec by code and direction.
+func (p *Product) message(code int, d Direction) *MessageSpec {
+	for i := range p.Messages {
+		if p.Messages[i].Code == code && p.Messages[i].Dir == d {
+			return &p.Messages[i]
+		}
+	}
+	return nil
+}
+
+// Catalog lists the simulated products, by sub-domain name. The result is a
+// copy: callers may change it.
+func Catalog() []Product {
+	out := make([]Product, 0, len(catalog))
+	for _, name := range catalogOrder {
+		p := *catalog[name]
+		p.DataPoints = append([]models.DataPoint(nil), p.DataPoints...)
+		p.Messages = append([]MessageSpec(nil), p.Messages...)
+		out = append(out, p)
+	}
+	return out
+}
+
+// Lookup finds a product by sub-domain name.
+func Lookup(subDomain string) (Product, bool) {
+	p, ok := catalog[subDomain]
+	if !ok {
+		return Product{}, false
+	}
+	return *p, true
+}
+
+// Commands lists the commands of a product for the command composer; nil
+// for an unknown product.
+func Commands(subDomain string) []CommandSpec {
+	p, ok := catalog[subDomain]
+	if !ok {
+		return nil
+	}
+	return p.Commands()
+}
+
+// Field constructors keep the tables below readable.
+
+func fPower(off int) Field {
+	return Field{Name: "power", Offset: off, Size: 1, Kind: KindEnum, Max: 2, Enum: []string{"off", "on", "toggle"}}
+}
+
+func fOnOff(off int) Field {
+	return Field{Name: "power", Offset: off, Size: 1, Kind: KindEnum, Max: 1, Enum: []string{"off", "on"}}
+}
+
+func fUint(name string, off, size int, min, max int64, unit string) Field {
+	return Field{Name: name, Offset: off, Size: size, Kind: KindUint, Min: min, Max: max, Unit: unit}
+}
+
+var (
+	msgIdentify = MessageSpec{Code: CodeIdentify, Name: "identify", Dir: Command, Reply: CodeInfo,
+		Doc: "asks for the product type and firmware version (and blinks the LED)"}
+	msgQuery = MessageSpec{Code: CodeQueryState, Name: "query state", Dir: Command, Reply: CodeState,
+		Doc: "asks for the current state"}
+	msgInfo = MessageSpec{Code: CodeInfo, Name: "info", Dir: Reply, Doc: "product type and firmware version",
+		Fields: []Field{
+			{Name: "type", Offset: 0, Size: 1, Kind: KindEnum, Enum: typeNames},
+			{Name: "firmware", Offset: 1, Kind: KindText},
+		}}
+	msgError = MessageSpec{Code: CodeError, Name: "error", Dir: Reply,
+		Doc: "the command was refused; nothing changed",
+		Fields: []Field{
+			{Name: "reason", Offset: 0, Size: 1, Kind: KindEnum, Enum: reasonNames},
+			{Name: "command", Offset: 1, Size: 1, Kind: KindUint},
+		}}
+	msgUpgrade = MessageSpec{Code: CodeUpgrade, Name: "upgrade progress", Dir: Report,
+		Doc: "firmware upgrade phase and overall percent; reason is set when failed",
+		Fields: []Field{
+			{Name: "phase", Offset: 0, Size: 1, Kind: KindEnum, Enum: phaseNames},
+			{Name: "percent", Offset: 1, Size: 1, Kind: KindUint, Unit: "%", Terse: true},
+			{Name: "reason", Offset: 2, Size: 1, Kind: KindEnum, Enum: failNames},
+		}}
+)
+
+var typeNames = []string{"", SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSensor, SubSwitch}
+
+// common adds the messages every product has.
+func common(ms ...MessageSpec) []MessageSpec {
+	out := []MessageSpec{msgIdentify, msgQuery}
+	out = append(out, ms...)
+	out = append(out, msgInfo, msgError, msgUpgrade)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Dir != out[j].Dir {
+			return dirRank(out[i].Dir) < dirRank(out[j].Dir)
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
+func dirRank(d Direction) int {
+	switch d {
+	case Command:
+		return 0
+	case Reply:
+		return 1
+	}
+	return 2
+}
+
+func stateMsgs(doc string, fields []Field) []MessageSpec {
+	return []MessageSpec{
+		{Code: CodeState, Name: "state", Dir: Reply, Doc: doc, Fields: fields},
+		{Code: CodeStateChanged, Name: "state changed", Dir: Report,
+			Doc: "sent after every change, whoever made it; same layout as 102", Fields: fields},
+	}
+}
+
+var plugState = []Field{
+	fOnOff(0),
+	{Name: "draw", Offset: 1, Size: 2, Kind: KindUint, Unit: "W", Decimals: 1, Terse: true},
+	{Name: "energy", Offset: 3, Size: 4, Kind: KindUint, Unit: "Wh", Terse: true},
+}
+
+var purifierState = []Field{
+	fOnOff(0),
+	{Name: "mode", Offset: 1, Size: 1, Kind: KindEnum, Enum: modeNames},
+	fUint("fan", 2, 1, 0, 0, ""),
+	{Name: "PM2.5", Offset: 3, Size: 2, Kind: KindUint, Unit: "µg/m³"},
+	fUint("filter", 5, 1, 0, 0, "%"),
+}
+
+var modeNames = []string{"auto", "sleep", "manual", "turbo"}
+
+var gatewayState = []Field{
+	{Name: "permit join", Offset: 0, Size: 1, Kind: KindEnum, Enum: []string{"closed", "open"}},
+	{Name: "remaining", Offset: 1, Size: 2, Kind: KindUint, Unit: "s"},
+	fUint("sub-devices", 3, 1, 0, 0, ""),
+}
+
+var bulbState = []Field{
+	fOnOff(0),
+	fUint("brightness", 1, 1, 0, 0, "%"),
+	{Name: "colour temperature", Offset: 2, Size: 2, Kind: KindUint, Unit: "K", Terse: true},
+}
+
+var doorState = []Field{
+	{Name: "contact", Offset: 0, Size: 1, Kind: KindEnum, Enum: []string{"closed", "open"}},
+	fUint("battery", 1, 1, 0, 0, "%"),
+}
+
+var switchState = []Field{
+	fUint("gangs", 0, 1, 0, 0, ""),
+	{Name: "on", Offset: 1, Size: 1, Kind: KindBits, Enum: []string{"gang 1", "gang 2", "gang 3"}},
+}
+
+var subEntry = []Field{
+	{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
+	{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Enum: typeNames},
+	{Name: "link", Offset: 9, Size: 1, Kind: KindEnum, Enum: []string{"offline", "online"}},
+}
+
+func dp(key, name, typ, unit, desc string) models.DataPoint {
+	return models.DataPoint{Key: key, Name: name, Type: typ, Unit: unit, Description: desc}
+}
+
+func record(sub, name, typ, model, connect, desc string) models.Product {
+	return models.Product{
+		SubDomainName: sub, Name: name, Type: typ, Model: model, Description: desc,
+		DataProtocol: "binary", TransportProtocol: "tcp", ConnectProtocol: connect, OS: "rtos",
+		SecType: "aes", Category: 1, DeviceMode: 1, TaskMode: 1, TaskUpdatePolicy: 1,
+	}
+}
+
+var catalogOrder = []string{SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSensor, SubSwitch}
+
+var catalog = map[string]*Product{
+	SubPlug: {
+		Type: TypePlug, Firmware: "1-4-2",
+		Record: record(SubPlug, "Smart plug", "device", "SP-10", "wifi",
+			"Wi-Fi smart plug with power metering"),
+		DataPoints: []models.DataPoint{
+			dp("on", "Power", "bool", "", "relay state"),
+			dp("power", "Power draw", "float", "W", "current draw, 0.1 W steps"),
+			dp("energy", "Energy", "int", "Wh", "energy since the last reset"),
+		},
+		Messages: common(append([]MessageSpec{
+			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "01",
+				Doc: "switches the relay", Fields: []Field{fPower(0)}},
+			{Code: CodeResetEnergy, Name: "reset energy", Dir: Command, Reply: CodeState,
+				Doc: "sets the energy counter to 0"},
+			{Code: CodeTelemetry, Name: "power telemetry", Dir: Report,
+				Doc: "every telemetry interval while online", Fields: []Field{
+					{Name: "draw", Offset: 0, Size: 2, Kind: KindUint, Unit: "W", Decimals: 1, Terse: true},
+					{Name: "energy", Offset: 2, Size: 4, Kind: KindUint, Unit: "Wh", Terse: true},
+				}},
+		}, stateMsgs("relay, current draw and energy", plugState)...)...),
+	},
+	SubPurifier: {
+		Type: TypePurifier, Firmware: "2-1-0",
+		Record: record(SubPurifier, "Air purifier", "device", "AP-300", "wifi",
+			"Wi-Fi air purifier with a PM2.5 sensor"),
+		DataPoints: []models.DataPoint{
+			dp("on", "Power", "bool", "", ""),
+			dp("mode", "Mode", "enum", "", "auto, sleep, manual, turbo"),
+			dp("fan", "Fan speed", "int", "", "1–5"),
+			dp("pm25", "PM2.5", "int", "µg/m³", "measured by the device"),
+			dp("filter", "Filter life", "int", "%", "remaining"),
+		},
+		Messages: common(append([]MessageSpec{
+			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "01",
+				Doc: "switches the purifier", Fields: []Field{fPower(0)}},
+			{Code: CodeSetMode, Name: "set mode", Dir: Command, Reply: CodeState, Example: "03",
+				Doc: "auto follows PM2.5; sleep runs fan 1; turbo runs fan 5", Fields: []Field{
+					{Name: "mode", Offset: 0, Size: 1, Kind: KindEnum, Max: 3, Enum: modeNames},
+				}},
+			{Code: CodeSetFan, Name: "set fan speed", Dir: Command, Reply: CodeState, Example: "04",
+				Doc: "also switches to manual mode", Fields: []Field{fUint("fan", 0, 1, 1, 5, "")}},
+			{Code: CodeTelemetry, Name: "air quality", Dir: Report,
+				Doc: "every telemetry interval while online", Fields: []Field{
+					{Name: "PM2.5", Offset: 0, Size: 2, Kind: KindUint, Unit: "µg/m³"},
+					fUint("filter", 2, 1, 0, 0, "%"),
+				}},
+		}, stateMsgs("power, mode, fan speed, PM2.5, filter life", purifierState)...)...),
+	},
+	SubGateway: {
+		Type: TypeGateway, Firmware: "3-0-7", Gateway: true,
+		Record: record(SubGateway, "Zigbee gateway", "gateway", "GW-Z3", "wifi",
+			"Wi-Fi to Zigbee gateway; bulbs, door sensors and switches join it"),
+		DataPoints: []models.DataPoint{
+			dp("permitJoin", "Permit join", "bool", "", "match window open"),
+			dp("remaining", "Window remaining", "int", "s", ""),
+			dp("subDevices", "Sub-devices", "int", "", "joined sub-devices"),
+		},
+		Messages: common(append([]MessageSpec{
+			{Code: CodeListSubDevices, Name: "list sub-devices", Dir: Command, Reply: CodeSubList,
+				Doc: "lists the sub-devices that joined"},
+			{Code: CodeForward, Name: "forward", Dir: Command, Reply: CodeForwarded, Example: "0123456789ABCDEF45",
+				Doc: "passes a command to a sub-device; errors: 127 reason 5 or 6", Fields: []Field{
+					{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
+					{Name: "code", Offset: 8, Size: 1, Kind: KindUint, Min: 65, Max: 199},
+					{Name: "payload", Offset: 9, Kind: KindBytes},
+				}},
+			{Code: CodeSubList, Name: "sub-devices", Dir: Reply, Doc: "count, then 10 bytes per sub-device",
+				Fields: []Field{fUint("count", 0, 1, 0, 0, "")}, Repeat: subEntry},
+			{Code: CodeForwarded, Name: "forwarded reply", Dir: Reply, Doc: "the sub-device's reply", Fields: []Field{
+				{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
+				{Name: "code", Offset: 8, Size: 1, Kind: KindUint},
+				{Name: "payload", Offset: 9, Kind: KindBytes},
+			}},
+			{Code: CodeSubJoined, Name: "sub-device joined", Dir: Report, Doc: "a sub-device joined during a match window",
+				Fields: []Field{
+					{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
+					{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Enum: typeNames},
+				}},
+		}, stateMsgs("match window and sub-device count; also reported when the window opens, closes or expires", gatewayState)...)...),
+	},
+	SubBulb: {
+		Type: TypeBulb, Firmware: "1-1-5", SubDevice: true,
+		Record: record(SubBulb, "Tunable white bulb", "device", "BL-9", "zigbee",
+			"Zigbee bulb with brightness and colour temperature"),
+		DataPoints: []models.DataPoint{
+			dp("on", "Power", "bool", "", ""),
+			dp("brightness", "Brightness", "int", "%", "1–100"),
+			dp("kelvin", "Colour temperature", "int", "K", "2700–6500"),
+		},
+		Messages: common(append([]MessageSpec{
+			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "02",
+				Doc: "switches the bulb", Fields: []Field{fPower(0)}},
+			{Code: CodeSetBrightness, Name: "set brightness", Dir: Command, Reply: CodeState, Example: "32",
+				Doc: "does not switch the bulb on", Fields: []Field{fUint("brightness", 0, 1, 1, 100, "%")}},
+			{Code: CodeSetColourTemp, Name: "set colour temperature", Dir: Command, Reply: CodeState, Example: "0FA0",
+				Doc: "warm 2700 K to cold 6500 K", Fields: []Field{fUint("colour temperature", 0, 2, 2700, 6500, "K")}},
+		}, stateMsgs("power, brightness, colour temperature", bulbState)...)...),
+	},
+	SubDoorSensor: {
+		Type: TypeDoorSensor, Firmware: "1-0-3", SubDevice: true,
+		Record: record(SubDoorSensor, "Door sensor", "device", "DS-2", "zigbee",
+			"Zigbee contact sensor on battery"),
+		DataPoints: []models.DataPoint{
+			dp("open", "Open", "bool", "", "contact open"),
+			dp("battery", "Battery", "int", "%", ""),
+		},
+		Messages: common(append([]MessageSpec{
+			{Code: CodeSimulateContact, Name: "simulate contact", Dir: Command, Reply: CodeState, Example: "01",
+				Doc: "simulator only: opens or closes the door as if someone did", Fields: []Field{
+					{Name: "contact", Offset: 0, Size: 1, Kind: KindEnum, Max: 1, Enum: []string{"closed", "open"}},
+				}},
+			{Code: CodeTelemetry, Name: "battery", Dir: Report, Doc: "every tenth telemetry interval while online (battery devices report rarely)",
+				Fields: []Field{fUint("battery", 0, 1, 0, 0, "%")}},
+		}, stateMsgs("contact and battery; the door also opens and closes on its own", doorState)...)...),
+	},
+	SubSwitch: {
+		Type: TypeSwitch, Firmware: "1-2-1", SubDevice: true,
+		Record: record(SubSwitch, "Wall switch", "device", "WS-3", "zigbee",
+			"Zigbee wall switch with 1 to 3 gangs"),
+		DataPoints: []models.DataPoint{
+			dp("gangs", "Gangs", "int", "", "1–3, fixed per device"),
+			dp("on", "On", "bits", "", "bit 0 = gang 1 … bit 2 = gang 3"),
+		},
+		Messages: common(append([]MessageSpec{
+			{Code: CodeSetGang, Name: "set gang", Dir: Command, Reply: CodeState, Example: "0101",
+				Doc: "gang 0 means every gang; a gang above the device's count is out of range", Fields: []Field{
+					fUint("gang", 0, 1, 0, 3, ""),
+					fPower(1),
+				}},
+		}, stateMsgs("gang count and on bits", switchState)...)...),
+	},
+}

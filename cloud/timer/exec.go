@@ -1,0 +1,306 @@
+package timer
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"acconsole/cloud/hub"
+	"acconsole/models"
+)
+
+// record is a history entry on its way to the database; final marks the
+// last firing of a task, which then stops (unless it changed meanwhile:
+// version).
+type record struct {
+	taskID, deviceID int64
+	at, scheduled    time.Time
+	result           string
+	replyCode        int
+	detail           string
+	final            bool
+	version          int64
+}
+
+// record queues a history entry; after Close (or before Start) it is
+// dropped, since nothing would write it.
+func (s *Service) record(r *record) {
+	s.histMu.RLock()
+	defer s.histMu.RUnlock()
+	if s.histOpen {
+		s.hist <- histMsg{rec: r}
+	}
+}
+
+type histMsg struct {
+	rec *record
+	ack chan struct{}
+}
+
+// dispatch runs on the scheduler goroutine. It first marks the batch
+// handled on disk (one transaction, so 1 000 simultaneous firings cost one
+// sync, not 1 000), which makes firings at-most-once across a crash, then
+// hands each run to its own goroutine so that a slow or offline device
+// never delays another.
+func (s *Service) dispatch(batch []Due) {
+	ctx := context.Background()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE timer_tasks SET handled_ms=? WHERE id=? AND handled_ms<?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, d := range batch {
+			at := d.At
+			if d.Kind == DueMissed {
+				at = d.Last
+			}
+			if _, err := st.ExecContext(ctx, at.UnixMilli(), d.TaskID, at.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// Sending anyway is the lesser harm: a timer that does not fire is
+		// what people notice; a restart in the next instant is rare.
+		s.log.Error("timer: could not mark firings handled", "n", len(batch), "err", err)
+	}
+	for _, d := range batch {
+		if d.Kind == DueMissed {
+			s.recordMissed(d)
+			continue
+		}
+		s.sem <- struct{}{}
+		s.sending.Add(1)
+		go s.execute(d)
+	}
+}
+
+func (s *Service) recordMissed(d Due) {
+	deviceID, version := s.taskRef(d.TaskID)
+	n := fmt.Sprint(d.Count)
+	if d.Capped {
+		n = "at least " + n
+	}
+	detail := fmt.Sprintf("%s firing(s) not run: found more than %s late (cloud down or stalled)", n, s.opt.Grace)
+	if d.Count > 1 {
+		detail += fmt.Sprintf("; last one %s", models.FormatTime(d.Last))
+	}
+	s.record(&record{
+		taskID: d.TaskID, deviceID: deviceID, at: s.clock.Now(), scheduled: d.At,
+		result: ResultMissed, detail: detail, final: d.Final, version: version,
+	})
+	if d.Final {
+		s.sched.Finish(d.TaskID, d.Gen)
+	}
+}
+
+func (s *Service) taskRef(id int64) (deviceID, version int64) {
+	_ = s.db.QueryRow(`SELECT device_id, version FROM timer_tasks WHERE id=?`, id).Scan(&deviceID, &version)
+	return
+}
+
+// execute sends one firing's command and records what happened.
+func (s *Service) execute(d Due) {
+	defer s.sending.Done()
+	defer func() { <-s.sem }()
+	if d.Final {
+		defer s.sched.Finish(d.TaskID, d.Gen)
+	}
+	if !s.sched.Valid(d.TaskID, d.Gen) {
+		return // stopped, modified or deleted since it fell due
+	}
+	ctx := context.Background()
+	var deviceID, version int64
+	var flag, code int
+	var payload []byte
+	err := s.db.QueryRowContext(ctx, `SELECT device_id, task_flag, message_code, payload, version FROM timer_tasks WHERE id=?`, d.TaskID).
+		Scan(&deviceID, &flag, &code, &payload, &version)
+	if err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			s.log.Error("timer: load task to fire", "task", d.TaskID, "err", err)
+		}
+		return
+	}
+	rec := &record{taskID: d.TaskID, deviceID: deviceID, at: s.clock.Now(), scheduled: d.At, final: d.Final, version: version}
+	if flag == 1 {
+		rec.result = ResultHanded
+		rec.detail = "device timer: the device runs it from its own clock; the cloud records the due time"
+	} else {
+		s.send(ctx, rec, code, payload)
+	}
+	s.record(rec)
+}
+
+func (s *Service) send(ctx context.Context, rec *record, code int, payload []byte) {
+	dev, err := s.deps.Devices.Device(ctx, rec.deviceID)
+	if err != nil {
+		rec.result, rec.detail = ResultError, fmt.Sprintf("device %d: %v", rec.deviceID, err)
+		return
+	}
+	key, ok := s.keyOf(dev)
+	if !ok {
+		rec.result, rec.detail = ResultError, fmt.Sprintf("device %d: product %d does not exist", rec.deviceID, dev.SubDomainID)
+		return
+	}
+	replyCode, reply, err := s.deps.Sender.Send(ctx, key, code, payload, s.opt.SendTimeout)
+	switch {
+	case err == nil:
+		rec.result, rec.replyCode = ResultOK, replyCode
+		rec.detail = fmt.Sprintf("sent code %d (%d bytes); reply code %d (%d bytes)", code, len(payload), replyCode, len(reply))
+	case errors.Is(err, hub.ErrOffline):
+		rec.result, rec.detail = ResultOffline, "device offline: command not delivered"
+	case errors.Is(err, hub.ErrTimeout):
+		rec.result, rec.detail = ResultTimeout, fmt.Sprintf("no reply within %s", s.opt.SendTimeout)
+	default:
+		rec.result, rec.detail = ResultError, err.Error()
+	}
+}
+
+// keyOf names a device for the hub: product name and physical id.
+func (s *Service) keyOf(dev models.Device) (hub.Key, bool) {
+	name := dev.SubDomainName
+	if name == "" {
+		sd, ok := s.deps.Products.SubDomainByID(dev.SubDomainID)
+		if !ok {
+			return hub.Key{}, false
+		}
+		name = sd.Name
+	}
+	return hub.Key{SubDomain: name, PhysicalID: dev.PhysicalDeviceID}, true
+}
+
+// historyWriter writes history entries in batches, one transaction for all
+// that are queued, so a burst of firings costs few disk syncs.
+func (s *Service) historyWriter() {
+	defer close(s.histEnd)
+	var batch []*record
+	for m := range s.hist {
+		var acks []chan struct{}
+		collect := func(m histMsg) {
+			if m.rec != nil {
+				batch = append(batch, m.rec)
+			}
+			if m.ack != nil {
+				acks = append(acks, m.ack)
+			}
+		}
+		collect(m)
+	drain:
+		for len(batch) < 1024 {
+			select {
+			case m, ok := <-s.hist:
+				if !ok {
+					break drain
+				}
+				collect(m)
+			default:
+				break drain
+			}
+		}
+		if len(batch) > 0 {
+			if err := s.writeHistory(batch); err != nil {
+				s.log.Error("timer: write history", "n", len(batch), "err", err)
+			}
+			batch = batch[:0]
+		}
+		for _, a := range acks {
+			close(a)
+		}
+	}
+}
+
+func (s *Service) writeHistory(batch []*record) error {
+	ctx := context.Background()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO timer_history(task_id, device_id, at_ms, scheduled_ms, result, reply_code, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		prune, err := tx.PrepareContext(ctx, `DELETE FROM timer_history WHERE task_id=? AND id <= (
+			SELECT id FROM timer_history WHERE task_id=? ORDER BY id DESC LIMIT 1 OFFSET ?)`)
+		if err != nil {
+			return err
+		}
+		defer prune.Close()
+		seen := map[int64]bool{}
+		for _, r := range batch {
+			if _, err := ins.ExecContext(ctx, r.taskID, r.deviceID, r.at.UnixMilli(), r.scheduled.UnixMilli(), r.result, r.replyCode, r.detail); err != nil {
+				return err
+			}
+			if r.final {
+				// The task's last firing: it stops, unless it was changed
+				// (and so rescheduled) while this one was handled.
+				if _, err := tx.ExecContext(ctx, `UPDATE timer_tasks SET status=? WHERE id=? AND version=? AND status=?`,
+					models.TaskStopped, r.taskID, r.version, models.TaskRunning); err != nil {
+					return err
+				}
+			}
+			seen[r.taskID] = true
+		}
+		for id := range seen {
+			if _, err := prune.ExecContext(ctx, id, id, s.opt.HistoryKeep); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OnUnbind applies the product's taskUpdatePolicy when a user leaves a
+// device (see the package comment): an owner's unbind freezes all of the
+// device's tasks; under policy 2 an ordinary user's unbind freezes that
+// user's. cloud/devices calls it after the unbind has committed.
+func (s *Service) OnUnbind(deviceID, userID int64, ownerUnbind bool) {
+	ctx := context.Background()
+	var q string
+	var args []any
+	var reason string
+	if ownerUnbind {
+		q, args = `SELECT id FROM timer_tasks WHERE device_id=? AND status<>?`, []any{deviceID, models.TaskFrozen}
+		reason = fmt.Sprintf("the owner (user %d) unbound the device", userID)
+	} else {
+		var sub int64
+		err := s.db.QueryRowContext(ctx, `SELECT sub_domain_id FROM timer_tasks WHERE device_id=? AND user_id=? LIMIT 1`, deviceID, userID).Scan(&sub)
+		if err != nil {
+			return // no task of this user on this device
+		}
+		if p, ok := s.deps.Products.Product(sub); !ok || p.TaskUpdatePolicy != 2 {
+			return // policy 1 (or unset): an ordinary user's unbind keeps tasks
+		}
+		q, args = `SELECT id FROM timer_tasks WHERE device_id=? AND user_id=? AND status<>?`, []any{deviceID, userID, models.TaskFrozen}
+		reason = fmt.Sprintf("its creator (user %d) unbound the device", userID)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		s.log.Error("timer: unbind lookup", "device", deviceID, "err", err)
+		return
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if rows.Scan(&id) == nil {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	now := s.clock.Now()
+	for _, id := range ids {
+		unlock := s.lock(id)
+		_, err := s.db.ExecContext(ctx, `UPDATE timer_tasks SET status=?, frozen_reason=?, modify_ms=?, version=version+1 WHERE id=? AND status<>?`,
+			models.TaskFrozen, reason, now.UnixMilli(), id, models.TaskFrozen)
+		if err == nil {
+			s.sched.Remove(id)
+		}
+		unlock()
+		if err != nil {
+			s.log.Error("timer: freeze task", "task", id, "err", err)
+			continue
+		}
+		s.record(&record{taskID: id, deviceID: deviceID, at: now, scheduled: now, result: ResultFrozen, detail: "frozen: " + reason})
+	}
+}

@@ -1,0 +1,5 @@
+package ui
+
+import "acconsole/models"
+
+type modelsUser = models.User
