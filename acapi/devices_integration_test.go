@@ -913,3 +913,34 @@ func TestDeviceReadOnlyRefusals(t *testing.T) {
 		t.Error("a read on a read-only client did not reach the cloud")
 	}
 }
+
+// TestHomeAddBindsEveryMember: PROTOCOL §2.3 "adding a device … to a home
+// binds it to all members of the home". A member who unbound one home device
+// on their own is bound again when the owner adds it (again) to the home:
+// a successful add leaves no member without the device. (Found by the
+// random-operations property test.)
+func TestHomeAddBindsEveryMember(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{})
+	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
+	ctx := w.ctx
+	alice, bob := w.person("Alice"), w.person("Bob")
+	h, err := alice.c.Home().CreateHome(ctx, "Flat")
+	must(t, "createHome", err)
+	d := w.bound(alice, "Lamp")
+	_, err = alice.c.Home().AddDeviceToHome(ctx, h.HomeID, d.DeviceID, "")
+	must(t, "addDeviceToHome", err)
+	must(t, "addUserToHome", alice.c.Home().AddUserToHome(ctx, h.HomeID, bob.Phone))
+	if !sees(t, bob, d.DeviceID) {
+		t.Fatal("a member does not see the home's device")
+	}
+	// Bob, an ordinary user, unbinds himself from the one device.
+	must(t, "member unbinds a home device", bob.c.Bind().UnbindDevice(ctx, "plug", d.DeviceID))
+	if sees(t, bob, d.DeviceID) {
+		t.Fatal("unbindDevice left the member bound")
+	}
+	// The owner adds it to the home again: either that binds every member
+	// again, or it is refused; it may not succeed and leave Bob out.
+	if _, err := alice.c.Home().AddDeviceToHome(ctx, h.HomeID, d.DeviceID, ""); err == nil && !sees(t, bob, d.DeviceID) {
+		t.Error("addDeviceToHome succeeded, but home member Bob is not bound to the device")
+	}
+}

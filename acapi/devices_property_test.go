@@ -211,7 +211,7 @@ func (p *propWorld) step(t *testing.T, step int) {
 		u := p.anyone()
 		name, desc = "createHome", fmt.Sprintf("u%d createHome", u.UserID)
 		var hm models.Home
-		if hm, err = u.c.Home().CreateHome(ctx, "home"); err == nil {
+		if hm, err = u.c.Home().CreateHome(ctx, fmt.Sprintf("home %d", step)); err == nil {
 			p.homes = append(p.homes, hm.HomeID)
 			p.homeOwner[hm.HomeID] = u.UserID
 		}

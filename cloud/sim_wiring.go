@@ -4,10 +4,16 @@ import (
 	"context"
 
 	"acconsole/cloud/rpc"
+	"acconsole/cloud/sim"
 )
 
 // initProducts creates the products of the simulated device catalog.
 func (s *Server) initProducts(ctx context.Context) error {
+	for _, p := range sim.Catalog() {
+		if _, err := s.Platform.EnsureProduct(ctx, s.Domain.ID, p.Record); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

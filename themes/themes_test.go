@@ -3,6 +3,7 @@ package themes
 import (
 	"errors"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -323,5 +324,46 @@ func BenchmarkNewStyles(b *testing.B) {
 	g := UnicodeGlyphs()
 	for b.Loop() {
 		_ = NewStyles(th, g)
+	}
+}
+
+// contrast is the WCAG contrast ratio of two colours.
+func contrast(a, b color.Color) float64 {
+	lum := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		lin := func(v uint32) float64 {
+			x := float64(v>>8) / 255
+			if x <= 0.03928 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	}
+	la, lb := lum(a), lum(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func TestBuiltinsAreReadable(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		th, _ := Builtin(name)
+		p := th.Palette
+		var bg color.Color = color.White
+		if th.Dark {
+			bg = color.Black
+		}
+		for key, c := range map[string]color.Color{"text": p.Text, "faint": p.Faint, "accent": p.Accent, "ok": p.OK, "warn": p.Warn, "err": p.Err, "offline": p.Offline} {
+			if r := contrast(c, bg); r < 4.5 {
+				t.Errorf("%s: %s contrast %.1f on the terminal background", name, key, r)
+			}
+		}
+		for band, pair := range map[string][2]color.Color{"selected": {p.SelectedFg, p.SelectedBg}, "header": {p.HeaderFg, p.HeaderBg}, "production": {p.ProductionFg, p.ProductionBg}} {
+			if r := contrast(pair[0], pair[1]); r < 4.5 {
+				t.Errorf("%s: %s band contrast %.1f", name, band, r)
+			}
+		}
 	}
 }

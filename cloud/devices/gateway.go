@@ -104,6 +104,15 @@ func (s *Service) apiAddSubDevice(c *rpc.Call) (any, error) {
 	}
 	sd, joined := s.joinedSub(c, gw, pid)
 	if !joined {
+		// A retried add: the device left the new-device list when it was
+		// added the first time.
+		if c.SubDomainInfo != nil {
+			if d, found, err := loadDeviceByPID(c.Ctx, s.db, c.SubDomainInfo.ID, pid); err != nil {
+				return nil, err
+			} else if found && d.gatewayID == gw.id {
+				return deviceAnswer{s.wire(d)}, nil
+			}
+		}
 		return nil, s.notJoined(c, gw, pid)
 	}
 	var d devRow

@@ -65,7 +65,8 @@ type Options[T any] struct {
 	Columns []Column
 	ID      func(T) string
 	Cells   func(T) []string
-	// Tone, if set, colours cells; it is called for visible rows only.
+	// Tone, if set, colours cells (of the first 16 columns); it is called
+	// for visible rows only, on every frame, so it must be cheap.
 	Tone func(row T, col int) Tone
 	// Styles default to themes.DefaultStyles(true).
 	Styles *themes.Styles

@@ -655,6 +655,13 @@ func TestSetColumnsAndCell(t *testing.T) {
 	short.SetRows([]int{0, 1, 5})
 	short.SetSize(50, 5)
 	checkLines(t, short.View(), 50, 5, "short cells")
+	// No columns at all is odd but must not break.
+	none := New(Options[int]{ID: func(i int) string { return fmt.Sprint(i) }, Cells: func(int) []string { return nil }})
+	none.SetRows([]int{1, 2, 3})
+	none.SortBy("x")
+	must(t, none.SetFilter("1"))
+	none.SetSize(30, 5)
+	checkLines(t, none.View(), 30, 5, "no columns")
 }
 
 func TestNewPanicsWithoutFuncs(t *testing.T) {
@@ -791,5 +798,19 @@ func TestCursorReturnsAfterAFilterMatchedNothing(t *testing.T) {
 	must(t, tb.SetFilter(""))
 	if tb.CursorID() != id {
 		t.Errorf("cursor on %q after clearing the filter, want %q", tb.CursorID(), id)
+	}
+}
+
+func TestScanTextEqualsRowByRow(t *testing.T) {
+	tb := newDeviceTable(nil)
+	tb.SetRows(append(makeDevices(2000), hostileDevices()...))
+	hits := make([]bool, tb.Total())
+	for _, needle := range []string{"d", "dev-1", "1", "9", "a", "ac0", "客", "@example.com", "\n", "com\n", "00", "offline\n20", "张伟1", "zzz"} {
+		tb.scanText(needle, hits)
+		for i := range tb.rows {
+			if want := strings.Contains(tb.lowerOf(int32(i)), needle); hits[i] != want {
+				t.Fatalf("needle %q row %d: hit %v, want %v", needle, i, hits[i], want)
+			}
+		}
 	}
 }
