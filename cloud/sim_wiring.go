@@ -19,6 +19,13 @@ func (s *Server) initProducts(ctx context.Context) error {
 
 // initSimulation connects a simulated device for every warehouse device.
 func (s *Server) initSimulation(ctx context.Context) error {
+	for _, p := range sim.Catalog() {
+		if sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName); ok {
+			if err := s.Devices.SetDataPoints(sd.ID, p.DataPoints); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
