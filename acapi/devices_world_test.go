@@ -182,21 +182,17 @@ func must(t testing.TB, what string, err error) {
 	}
 }
 
-// servicesReady skips a test when the device services are not wired into
-// the local cloud yet, so that the suite says so instead of failing on 3009.
+// servicesReady fails a test early, with a message that says what is
+// missing, when the local cloud does not serve the device services or the
+// simulated catalog, instead of letting every call fail with 3009/3008.
 func servicesReady(t testing.TB, e *env, services ...string) {
 	t.Helper()
 	for _, s := range services {
 		if !e.cloud.Registry.HasService(s) {
-			t.Skipf("the local cloud does not serve %s yet (cloud/devices not wired)", s)
+			t.Fatalf("the local cloud does not serve %s (cloud/devices not wired into cloud/server.go)", s)
 		}
 	}
-	if tmpEnsureProducts != nil {
-		tmpEnsureProducts(e)
-	}
 	if _, ok := e.cloud.Platform.SubDomain(context.Background(), e.cloud.Domain.ID, "plug"); !ok {
-		t.Skip("the local cloud has no product \"plug\" yet (cloud/sim catalog not wired)")
+		t.Fatal("the local cloud has no product \"plug\" (the cloud/sim catalog is not wired)")
 	}
 }
-
-var tmpEnsureProducts func(*env)

@@ -65,6 +65,7 @@ type Server struct {
 	// reverse order of start.
 	closers []func()
 	httpSrv *http.Server
+	simw    simParts // simulated devices, UDS proxy: sim_wiring.go
 }
 
 // Open opens (or creates) the cloud in opt.DataDir.

@@ -2,12 +2,27 @@ package cloud
 
 import (
 	"context"
+	"errors"
 
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/sim"
+	"acconsole/cloud/uds"
+	"acconsole/models"
 )
 
-// initProducts creates the products of the simulated device catalog.
+// simParts are the Server's simulated devices and vendor-service parts.
+type simParts struct {
+	fleet   *sim.Fleet // nil unless Options.Simulate
+	history *uds.History
+	proxy   *uds.Proxy
+}
+
+// Fleet is the simulated fleet (nil unless Options.Simulate), for tests
+// and tools that drive devices by hand.
+func (s *Server) Fleet() *sim.Fleet { return s.simw.fleet }
+
+// initProducts creates the products of the simulated device catalog. It
+// runs on every start, so that a newer catalog updates the records.
 func (s *Server) initProducts(ctx context.Context) error {
 	for _, p := range sim.Catalog() {
 		if _, err := s.Platform.EnsureProduct(ctx, s.Domain.ID, p.Record); err != nil {
@@ -17,11 +32,12 @@ func (s *Server) initProducts(ctx context.Context) error {
 	return nil
 }
 
-// initSimulation connects a simulated device for every warehouse device.
-func (s *Server) initSimulation(ctx context.Context) error {
+// applySimDataPoints hands the catalog's data points to set (the devices
+// service's SetDataPoints), by sub-domain id.
+func (s *Server) applySimDataPoints(ctx context.Context, set func(subDomainID int64, dps []models.DataPoint) error) error {
 	for _, p := range sim.Catalog() {
 		if sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName); ok {
-			if err := s.Devices.SetDataPoints(sd.ID, p.DataPoints); err != nil {
+			if err := set(sd.ID, p.DataPoints); err != nil {
 				return err
 			}
 		}
@@ -29,8 +45,66 @@ func (s *Server) initSimulation(ctx context.Context) error {
 	return nil
 }
 
+// initSimulation sets up the device history and the UDS proxy, and, with
+// Options.Simulate, connects a simulated device for every warehouse device
+// of a catalog product.
+func (s *Server) initSimulation(ctx context.Context) error {
+	if err := s.applySimDataPoints(ctx, s.Devices.SetDataPoints); err != nil {
+		return err
+	}
+	// The history subscribes before any device connects, so that it sees
+	// the first online events too.
+	s.simw.history = uds.NewHistory(s.Hub, uds.HistoryOptions{Describe: sim.Describe})
+	s.closers = append(s.closers, s.simw.history.Close)
+	proxy, err := uds.New(uds.Options{Services: s.opt.UDS})
+	if err != nil {
+		return err
+	}
+	proxy.Register(uds.HistoryName, s.simw.history.Serve)
+	s.simw.proxy = proxy
+	if !s.opt.Simulate {
+		return nil
+	}
+	s.simw.fleet = sim.NewFleet(s.Hub, sim.Options{Now: s.opt.Now, Seed: 1})
+	// Closed before the devices service (closers run in reverse), and
+	// silently: see sim.Fleet.Close.
+	s.closers = append(s.closers, s.simw.fleet.Close)
+	return s.startFleet(ctx, func(fn func(sub, pid, firmware string) error) error {
+		return s.Devices.WarehouseDevices(ctx, func(info models.DeviceInfo, sub string) error {
+			return fn(sub, info.PhysicalDeviceID, info.DevVersion)
+		})
+	})
+}
+
+// startFleet connects a simulated device for each device that each yields
+// (product name, physical id, firmware). Products the catalog does not know
+// stay offline; devices already connected are left alone, so it may run
+// again after new devices enter the warehouse.
+func (s *Server) startFleet(ctx context.Context, each func(fn func(sub, pid, firmware string) error) error) error {
+	f := s.simw.fleet
+	if f == nil {
+		return nil
+	}
+	return each(func(sub, pid, firmware string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, ok := sim.Lookup(sub); !ok {
+			return nil
+		}
+		if _, err := f.Add(sub, pid, firmware); err != nil && !errors.Is(err, sim.ErrExists) {
+			return err
+		}
+		return nil
+	})
+}
+
 // unknownService serves services that are not built in: the configured
-// vendor services (UDS) and the built-in ones the local cloud ships.
+// vendor services (UDS) and the built-in ones the local cloud ships
+// (device-history); anything else is 3009.
 func (s *Server) unknownService(c *rpc.Call) (any, error) {
-	return nil, rpc.Errorf(3009, "service %q does not exist", c.Service)
+	if s.simw.proxy == nil {
+		return nil, rpc.Errorf(models.ErrServiceAbsent, "service %q does not exist", c.Service)
+	}
+	return s.simw.proxy.Serve(c)
 }

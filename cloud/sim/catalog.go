@@ -172,18 +172,19 @@ type Product struct {
 	Record     models.Product
 	DataPoints []models.DataPoint
 	Messages   []MessageSpec
-	// Firmware is the version a new device runs (PROTOCOL §3.6 form).
-	Firmware string
-	Type     int
+	// Firmware is the MCU version a new device runs (PROTOCOL §3.6 form);
+	// Module is its communication module's version (otaType 2).
+	Firmware, Module string
+	Type             int
 	// Gateway products open match windows; SubDevice products join one.
 	Gateway, SubDevice bool
 }
 
-// Commands lists the product's commands.
-func (p *Product) Commands() []MessageSpec { return p.filter(Command) }
+// Commands lists the product's commands (a copy).
+func (p *Product) Commands() []MessageSpec { return cloneMsgs(p.filter(Command)) }
 
-// Reports lists the product's reports.
-func (p *Product) Reports() []MessageSpec { return p.filter(Report) }
+// Reports lists the product's reports (a copy).
+func (p *Product) Reports() []MessageSpec { return cloneMsgs(p.filter(Report)) }
 
 func (p *Product) filter(d Direction) []MessageSpec {
 	var out []MessageSpec
@@ -206,25 +207,51 @@ func (p *Product) message(code int, d Direction) *MessageSpec {
 }
 
 // Catalog lists the simulated products, by sub-domain name. The result is a
-// copy: callers may change it.
+// deep copy: callers may change it.
 func Catalog() []Product {
 	out := make([]Product, 0, len(catalog))
 	for _, name := range catalogOrder {
-		p := *catalog[name]
-		p.DataPoints = append([]models.DataPoint(nil), p.DataPoints...)
-		p.Messages = append([]MessageSpec(nil), p.Messages...)
-		out = append(out, p)
+		out = append(out, catalog[name].clone())
 	}
 	return out
 }
 
-// Lookup finds a product by sub-domain name.
+// Lookup finds a product by sub-domain name (a deep copy).
 func Lookup(subDomain string) (Product, bool) {
 	p, ok := catalog[subDomain]
 	if !ok {
 		return Product{}, false
 	}
-	return *p, true
+	return p.clone(), true
+}
+
+// clone copies a product down to its enum names, so that no caller can
+// change what the devices run on.
+func (p *Product) clone() Product {
+	c := *p
+	c.DataPoints = append([]models.DataPoint(nil), p.DataPoints...)
+	c.Messages = cloneMsgs(p.Messages)
+	return c
+}
+
+func cloneMsgs(ms []MessageSpec) []MessageSpec {
+	out := append([]MessageSpec(nil), ms...)
+	for i := range out {
+		out[i].Fields = cloneFields(out[i].Fields)
+		out[i].Repeat = cloneFields(out[i].Repeat)
+	}
+	return out
+}
+
+func cloneFields(fs []Field) []Field {
+	if fs == nil {
+		return nil
+	}
+	out := append([]Field(nil), fs...)
+	for i := range out {
+		out[i].Enum = append([]string(nil), out[i].Enum...)
+	}
+	return out
 }
 
 // Commands lists the commands of a product for the command composer; nil
@@ -370,7 +397,7 @@ var catalogOrder = []string{SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSe
 
 var catalog = map[string]*Product{
 	SubPlug: {
-		Type: TypePlug, Firmware: "1-4-2",
+		Type: TypePlug, Firmware: "1-4-2", Module: "2-0-4",
 		Record: record(SubPlug, "Smart plug", "device", "SP-10", "wifi",
 			"Wi-Fi smart plug with power metering"),
 		DataPoints: []models.DataPoint{
@@ -391,7 +418,7 @@ var catalog = map[string]*Product{
 		}, stateMsgs("relay, current draw and energy", plugState)...)...),
 	},
 	SubPurifier: {
-		Type: TypePurifier, Firmware: "2-1-0",
+		Type: TypePurifier, Firmware: "2-1-0", Module: "2-0-4",
 		Record: record(SubPurifier, "Air purifier", "device", "AP-300", "wifi",
 			"Wi-Fi air purifier with a PM2.5 sensor"),
 		DataPoints: []models.DataPoint{
@@ -405,11 +432,11 @@ var catalog = map[string]*Product{
 			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "01",
 				Doc: "switches the purifier", Fields: []Field{fPower(0)}},
 			{Code: CodeSetMode, Name: "set mode", Dir: Command, Reply: CodeState, Example: "03",
-				Doc: "auto follows PM2.5; sleep runs fan 1; turbo runs fan 5", Fields: []Field{
+				Doc: "auto follows PM2.5; sleep runs fan 1; turbo runs fan 5; does not switch the purifier on", Fields: []Field{
 					{Name: "mode", Offset: 0, Size: 1, Kind: KindEnum, Max: 3, Enum: modeNames},
 				}},
 			{Code: CodeSetFan, Name: "set fan speed", Dir: Command, Reply: CodeState, Example: "04",
-				Doc: "also switches to manual mode", Fields: []Field{fUint("fan", 0, 1, 1, 5, "")}},
+				Doc: "also switches to manual mode (but not on)", Fields: []Field{fUint("fan", 0, 1, 1, 5, "")}},
 			{Code: CodeTelemetry, Name: "air quality", Dir: Report,
 				Doc: "every telemetry interval while online", Fields: []Field{
 					{Name: "PM2.5", Offset: 0, Size: 2, Kind: KindUint, Unit: "µg/m³"},
@@ -418,7 +445,7 @@ var catalog = map[string]*Product{
 		}, stateMsgs("power, mode, fan speed, PM2.5, filter life", purifierState)...)...),
 	},
 	SubGateway: {
-		Type: TypeGateway, Firmware: "3-0-7", Gateway: true,
+		Type: TypeGateway, Firmware: "3-0-7", Module: "2-1-1", Gateway: true,
 		Record: record(SubGateway, "Zigbee gateway", "gateway", "GW-Z3", "wifi",
 			"Wi-Fi to Zigbee gateway; bulbs, door sensors and switches join it"),
 		DataPoints: []models.DataPoint{
@@ -450,7 +477,7 @@ var catalog = map[string]*Product{
 		}, stateMsgs("match window and sub-device count; also reported when the window opens, closes or expires", gatewayState)...)...),
 	},
 	SubBulb: {
-		Type: TypeBulb, Firmware: "1-1-5", SubDevice: true,
+		Type: TypeBulb, Firmware: "1-1-5", Module: "1-3-0", SubDevice: true,
 		Record: record(SubBulb, "Tunable white bulb", "device", "BL-9", "zigbee",
 			"Zigbee bulb with brightness and colour temperature"),
 		DataPoints: []models.DataPoint{
@@ -468,7 +495,7 @@ var catalog = map[string]*Product{
 		}, stateMsgs("power, brightness, colour temperature", bulbState)...)...),
 	},
 	SubDoorSensor: {
-		Type: TypeDoorSensor, Firmware: "1-0-3", SubDevice: true,
+		Type: TypeDoorSensor, Firmware: "1-0-3", Module: "1-3-0", SubDevice: true,
 		Record: record(SubDoorSensor, "Door sensor", "device", "DS-2", "zigbee",
 			"Zigbee contact sensor on battery"),
 		DataPoints: []models.DataPoint{
@@ -485,7 +512,7 @@ var catalog = map[string]*Product{
 		}, stateMsgs("contact and battery; the door also opens and closes on its own", doorState)...)...),
 	},
 	SubSwitch: {
-		Type: TypeSwitch, Firmware: "1-2-1", SubDevice: true,
+		Type: TypeSwitch, Firmware: "1-2-1", Module: "1-3-0", SubDevice: true,
 		Record: record(SubSwitch, "Wall switch", "device", "WS-3", "zigbee",
 			"Zigbee wall switch with 1 to 3 gangs"),
 		DataPoints: []models.DataPoint{

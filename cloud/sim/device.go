@@ -28,6 +28,7 @@ type Device struct {
 
 	mu        sync.Mutex
 	firmware  string
+	module    string // communication module firmware (otaType 2)
 	st        state
 	powered   bool // false after SetPowered(false)
 	churned   bool
@@ -50,14 +51,21 @@ type msg struct {
 // Key names the device in the hub.
 func (d *Device) Key() hub.Key { return d.key }
 
-// Product is the device's product.
-func (d *Device) Product() Product { return *d.prod }
+// Product is the device's product (a copy).
+func (d *Device) Product() Product { return d.prod.clone() }
 
 // Firmware is the version the device runs.
 func (d *Device) Firmware() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.firmware
+}
+
+// ModuleVersion is the communication module's firmware version.
+func (d *Device) ModuleVersion() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.module
 }
 
 // SetVersion changes the firmware version, as a finished upgrade does.
@@ -239,6 +247,7 @@ type State struct {
 	SubDomain  string
 	PhysicalID string
 	Firmware   string
+	Module     string
 	Online     bool
 	Upgrading  bool
 	Gateway    string // a sub-device's gateway
@@ -269,7 +278,7 @@ func (d *Device) State() State {
 	d.settle(now)
 	st := d.st
 	s := State{
-		SubDomain: d.key.SubDomain, PhysicalID: d.key.PhysicalID, Firmware: d.firmware,
+		SubDomain: d.key.SubDomain, PhysicalID: d.key.PhysicalID, Firmware: d.firmware, Module: d.module,
 		Online: d.connected.Load(), Upgrading: d.up != nil,
 		On: st.on, PowerW: float64(st.powerDW) / 10, EnergyWh: st.energyWh,
 		Mode: enumName(modeNames, int(st.mode)), Fan: int(st.fan), PM25: int(st.pm25), Filter: int(st.filter),

@@ -67,7 +67,7 @@
 //
 // # plug: Smart plug
 //
-// Wi-Fi smart plug with power metering. Product type 1, default firmware 1-4-2. Also the common codes 65, 101, 127 and 203.
+// Wi-Fi smart plug with power metering. Product type 1, default firmware 1-4-2 (module 2-0-4). Also the common codes 65, 101, 127 and 203.
 //
 //	68  command set power              [0] power u8: 0 off, 1 on, 2 toggle → 102 (e.g. 01)
 //	69  command query state            empty → 102
@@ -78,7 +78,7 @@
 //
 // # purifier: Air purifier
 //
-// Wi-Fi air purifier with a PM2.5 sensor. Product type 2, default firmware 2-1-0. Also the common codes 65, 101, 127 and 203.
+// Wi-Fi air purifier with a PM2.5 sensor. Product type 2, default firmware 2-1-0 (module 2-0-4). Also the common codes 65, 101, 127 and 203.
 //
 //	68  command set power              [0] power u8: 0 off, 1 on, 2 toggle → 102 (e.g. 01)
 //	69  command query state            empty → 102
@@ -90,7 +90,7 @@
 //
 // # gateway: Zigbee gateway
 //
-// Wi-Fi to Zigbee gateway; bulbs, door sensors and switches join it. Product type 3, default firmware 3-0-7. Also the common codes 65, 101, 127 and 203.
+// Wi-Fi to Zigbee gateway; bulbs, door sensors and switches join it. Product type 3, default firmware 3-0-7 (module 2-1-1). Also the common codes 65, 101, 127 and 203.
 //
 //	69  command query state            empty → 102
 //	71  command list sub-devices       empty → 103
@@ -103,7 +103,7 @@
 //
 // # bulb: Tunable white bulb
 //
-// Zigbee bulb with brightness and colour temperature. Product type 4, default firmware 1-1-5. Also the common codes 65, 101, 127 and 203.
+// Zigbee bulb with brightness and colour temperature. Product type 4, default firmware 1-1-5 (module 1-3-0). Also the common codes 65, 101, 127 and 203.
 //
 //	68  command set power              [0] power u8: 0 off, 1 on, 2 toggle → 102 (e.g. 02)
 //	69  command query state            empty → 102
@@ -114,7 +114,7 @@
 //
 // # doorsensor: Door sensor
 //
-// Zigbee contact sensor on battery. Product type 5, default firmware 1-0-3. Also the common codes 65, 101, 127 and 203.
+// Zigbee contact sensor on battery. Product type 5, default firmware 1-0-3 (module 1-3-0). Also the common codes 65, 101, 127 and 203.
 //
 //	69  command query state            empty → 102
 //	70  command simulate contact       [0] contact u8: 0 closed, 1 open → 102 (e.g. 01)
@@ -124,7 +124,7 @@
 //
 // # switch: Wall switch
 //
-// Zigbee wall switch with 1 to 3 gangs. Product type 6, default firmware 1-2-1. Also the common codes 65, 101, 127 and 203.
+// Zigbee wall switch with 1 to 3 gangs. Product type 6, default firmware 1-2-1 (module 1-3-0). Also the common codes 65, 101, 127 and 203.
 //
 //	68  command set gang               [0] gang u8: 0–3; [1] power u8: 0 off, 1 on, 2 toggle → 102 (e.g. 0101)
 //	69  command query state            empty → 102

@@ -175,7 +175,7 @@ func (f *Fleet) add(sub, physicalID, firmware string, gw *Device) (*Device, erro
 		firmware = p.Firmware
 	}
 	k := hub.Key{SubDomain: p.Record.SubDomainName, PhysicalID: physicalID}
-	d := &Device{f: f, key: k, prod: p, h: fnv64(sub + "/" + physicalID), firmware: firmware, powered: true, gw: gw}
+	d := &Device{f: f, key: k, prod: p, h: fnv64(sub + "/" + physicalID), firmware: firmware, module: p.Module, powered: true, gw: gw}
 	if p.Gateway {
 		d.gws = &gwState{}
 	}
@@ -197,8 +197,16 @@ func (f *Fleet) add(sub, physicalID, firmware string, gw *Device) (*Device, erro
 	f.mu.Unlock()
 	if gw != nil {
 		gw.mu.Lock()
-		gw.gws.subs = append(gw.gws.subs, d)
+		gone := gw.removed
+		if !gone {
+			gw.gws.subs = append(gw.gws.subs, d)
+		}
 		gw.mu.Unlock()
+		if gone {
+			// The gateway left while this sub-device was joining it.
+			f.Remove(k)
+			return nil, fmt.Errorf("%w: %s/%s", ErrNotGateway, gw.key.SubDomain, gw.key.PhysicalID)
+		}
 	}
 	d.reconcile()
 	return d, nil

@@ -52,6 +52,9 @@ type UpgradeOptions struct {
 	FailPhase UpgradePhase
 	// FailReason replaces the phase's failure text in UpgradeProgress.
 	FailReason string
+	// Module upgrades the communication module (otaType 2) instead of the
+	// MCU firmware.
+	Module bool
 }
 
 // UpgradeProgress is one step of an upgrade, sent on the channel that
@@ -82,6 +85,7 @@ type upStep struct {
 
 type upgrade struct {
 	from, to string
+	module   bool
 	start    time.Time
 	steps    []upStep
 	i        int
@@ -95,8 +99,8 @@ type upgrade struct {
 // StartUpgrade starts a firmware upgrade to target. Progress arrives on the
 // channel, which is closed after the final Done or Failed entry; it is
 // buffered for every entry, so a caller that reads late loses nothing. At
-// the end the device runs target (SetVersion) and has rebooted (offline for
-// the reboot phase).
+// the end the device runs target (as SetVersion would set it) and has
+// rebooted (offline for the reboot phase).
 func (d *Device) StartUpgrade(target string, opt UpgradeOptions) (<-chan UpgradeProgress, error) {
 	if target == "" {
 		return nil, ErrNoTarget
@@ -126,13 +130,17 @@ func (d *Device) StartUpgrade(target string, opt UpgradeOptions) (<-chan Upgrade
 		d.mu.Unlock()
 		return nil, ErrUpgrading
 	}
-	if target == d.firmware {
+	current := d.firmware
+	if opt.Module {
+		current = d.module
+	}
+	if target == current {
 		d.mu.Unlock()
 		return nil, ErrSameVersion
 	}
 	d.st.upgrades++
 	steps := upgradePlan(opt)
-	u := &upgrade{from: d.firmware, to: target, start: f.now()}
+	u := &upgrade{from: current, to: target, module: opt.Module, start: f.now()}
 	draw := mix3(f.seed, d.h^fnv64(target), uint64(d.st.upgrades))
 	if unit(draw) < opt.FailFraction {
 		steps, u.failCode = failPlan(steps, opt, mix(draw))
@@ -205,7 +213,11 @@ func (d *Device) upgradeStepLocked(u *upgrade) msg {
 		u.busy, d.rebooting = true, true
 	case PhaseDone:
 		d.rebooting = false
-		d.firmware = u.to
+		if u.module {
+			d.module = u.to
+		} else {
+			d.firmware = u.to
+		}
 		d.up = nil
 	case PhaseFailed:
 		d.up = nil

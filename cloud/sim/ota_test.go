@@ -160,6 +160,26 @@ func TestUpgradeFailures(t *testing.T) {
 	}
 }
 
+func TestModuleUpgrade(t *testing.T) {
+	r := newRig(t, Options{})
+	d := r.add(SubBulb, "B000000000000001")
+	if _, err := d.StartUpgrade(d.ModuleVersion(), UpgradeOptions{Module: true}); !errors.Is(err, ErrSameVersion) {
+		t.Fatalf("same module version: %v", err)
+	}
+	ch, err := d.StartUpgrade("1-4-0", UpgradeOptions{Module: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Minute)
+	ps := drain(ch)
+	if last := ps[len(ps)-1]; last.Phase != PhaseDone || last.From != "1-3-0" {
+		t.Fatalf("module upgrade: %+v", last)
+	}
+	if d.ModuleVersion() != "1-4-0" || d.Firmware() != "1-1-5" {
+		t.Fatalf("versions after a module upgrade: mcu %s, module %s", d.Firmware(), d.ModuleVersion())
+	}
+}
+
 func TestUpgradeCancelAndRemove(t *testing.T) {
 	r := newRig(t, Options{})
 	d := r.add(SubPlug, "P000000000000001")

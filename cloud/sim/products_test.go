@@ -385,3 +385,20 @@ func TestDescribeAllSpecs(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogCopies(t *testing.T) {
+	p, _ := Lookup(SubPlug)
+	p.Messages[0].Fields = append(p.Messages[0].Fields, Field{Name: "x"})
+	for i := range p.Messages {
+		for j := range p.Messages[i].Fields {
+			if p.Messages[i].Fields[j].Enum != nil {
+				p.Messages[i].Fields[j].Enum[0] = "changed"
+			}
+		}
+	}
+	cs := Commands(SubPlug)
+	cs[1].Fields[0].Enum[1] = "changed"
+	if got := Describe(SubPlug, CodeSetPower, []byte{1}); got != "set power: on" {
+		t.Fatalf("catalog changed through a copy: %q", got)
+	}
+}

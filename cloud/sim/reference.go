@@ -90,7 +90,7 @@ func reference(md bool) string {
 		p := catalog[name]
 		msgs := productOnly(p.Messages)
 		title := fmt.Sprintf("%s: %s", name, p.Record.Name)
-		summary := fmt.Sprintf("%s. Product type %d, default firmware %s. Also the common codes 65, 101, 127 and 203.", p.Record.Description, p.Type, p.Firmware)
+		summary := fmt.Sprintf("%s. Product type %d, default firmware %s (module %s). Also the common codes 65, 101, 127 and 203.", p.Record.Description, p.Type, p.Firmware, p.Module)
 		if md {
 			b.WriteString("### " + title + "\n\n" + summary + "\n\n")
 			b.WriteString("| code | dir | name | payload | answer | example | notes |\n|---|---|---|---|---|---|---|\n")
