@@ -41,8 +41,9 @@ const (
 	msgAck         = "X-Zc-Ack"
 	msgErr         = "X-Zc-Err"
 
-	signatureTimeout = 300
-	maxResponse      = 32 << 20
+	signatureTimeout     = 300
+	signatureTimeoutText = "300"
+	maxResponse          = 32 << 20
 )
 
 // Client calls an AbleCloud router. It is safe for concurrent use. Derived
@@ -65,6 +66,8 @@ type shared struct {
 	preferred atomic.Int32
 	now       func() time.Time
 	signer    *signer
+	// developerID is the decimal header value, formatted once.
+	developerID string
 }
 
 // New validates cfg and returns a client.
@@ -90,7 +93,7 @@ func New(cfg Config) (*Client, error) {
 		tr.MaxIdleConnsPerHost = 64
 		hc = &http.Client{Transport: tr}
 	}
-	s := &shared{cfg: cfg, http: hc, now: time.Now, signer: newSigner(cfg.SecretKey)}
+	s := &shared{cfg: cfg, http: hc, now: time.Now, signer: newSigner(cfg.SecretKey), developerID: strconv.FormatInt(cfg.DeveloperID, 10)}
 	s.readOnly.Store(cfg.ReadOnly)
 	return &Client{shared: s, subDomain: cfg.SubDomain}, nil
 }
@@ -321,7 +324,7 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 		var err error
 		if req.Params == nil {
 			body = []byte("{}")
-		} else if body, err = json.Marshal(req.Params); err != nil {
+		} else if body, err = encodeParams(req.Params); err != nil {
 			return nil, &Error{Code: 3002, Message: "cannot encode parameters: " + err.Error(), Service: req.Service, Method: req.Method}
 		}
 	}
@@ -329,61 +332,46 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 	if err != nil {
 		return nil, &Error{Code: 3006, Message: err.Error(), Service: req.Service, Method: req.Method}
 	}
-	// One header map sized for every X-Zc header, and one backing array for
-	// all values: a call's allocations are dominated by headers otherwise.
-	h := make(http.Header, 20)
-	hreq.Header = h
-	vals := make([]string, 0, 20)
-	set := func(k, v string) {
-		vals = append(vals, v)
-		h[k] = vals[len(vals)-1 : len(vals) : len(vals)]
-	}
-	set("Content-Type", contentType)
-	set(hdrContentLen, strconv.Itoa(len(body)))
-	set(hdrMajorDomain, cfg.MajorDomain)
-	set(hdrSubDomain, sub)
-	set(hdrTraceID, traceID)
+	hs := headerSet{h: make(http.Header, 20), vals: make([]string, 0, 20)}
+	hreq.Header = hs.h
+	hs.set("Content-Type", contentType)
+	hs.set(hdrContentLen, strconv.Itoa(len(body)))
+	hs.set(hdrMajorDomain, cfg.MajorDomain)
+	hs.set(hdrSubDomain, sub)
+	hs.set(hdrTraceID, traceID)
 	now := c.shared.now()
-	set(hdrTraceStart, strconv.FormatInt(now.UnixMilli(), 10))
+	hs.set(hdrTraceStart, strconv.FormatInt(now.UnixMilli(), 10))
 	if req.MethodVersion != 0 {
-		set(hdrVersion, strconv.Itoa(req.MethodVersion))
+		hs.set(hdrVersion, strconv.Itoa(req.MethodVersion))
 	}
 	ts := now.Unix()
-	nonce := Nonce()
-	setSigned := func() {
-		set(hdrTimestamp, strconv.FormatInt(ts, 10))
-		set(hdrTimeout, strconv.Itoa(signatureTimeout))
-		set(hdrNonce, nonce)
-	}
-	signDeveloper := func(actAs int64) {
-		setSigned()
-		set(hdrDeveloperID, strconv.FormatInt(cfg.DeveloperID, 10))
-		if cfg.AccessKey != "" {
-			set(hdrAccessKey, cfg.AccessKey)
+	if req.Auth == AuthAnonymous {
+		hs.set(hdrAccessMode, "1")
+	} else {
+		nonce := Nonce()
+		hs.set(hdrTimestamp, strconv.FormatInt(ts, 10))
+		hs.set(hdrTimeout, signatureTimeoutText)
+		hs.set(hdrNonce, nonce)
+		switch {
+		case req.Auth == AuthRefresh:
+			hs.set(hdrUserID, strconv.FormatInt(c.userID, 10))
+			hs.set(hdrUserSig, UserSignature(signatureTimeout, ts, nonce, req.RefreshToken))
+		case req.Auth != AuthDeveloper && c.userToken != "":
+			hs.set(hdrUserID, strconv.FormatInt(c.userID, 10))
+			hs.set(hdrUserSig, UserSignature(signatureTimeout, ts, nonce, c.userToken))
+		default:
+			hs.set(hdrDeveloperID, c.shared.developerID)
+			if cfg.AccessKey != "" {
+				hs.set(hdrAccessKey, cfg.AccessKey)
+			}
+			hs.set(hdrDevSig, c.shared.signer.sign(signatureTimeout, ts, nonce, cfg.DeveloperID, req.Method, cfg.MajorDomain, sub))
+			if req.Auth != AuthDeveloper && c.actAs != 0 {
+				hs.set(hdrUserID, strconv.FormatInt(c.actAs, 10))
+			}
 		}
-		set(hdrDevSig, c.shared.signer.sign(signatureTimeout, ts, nonce, cfg.DeveloperID, req.Method, cfg.MajorDomain, sub))
-		if actAs != 0 {
-			set(hdrUserID, strconv.FormatInt(actAs, 10))
-		}
-	}
-	switch {
-	case req.Auth == AuthAnonymous:
-		set(hdrAccessMode, "1")
-	case req.Auth == AuthRefresh:
-		setSigned()
-		set(hdrUserID, strconv.FormatInt(c.userID, 10))
-		set(hdrUserSig, UserSignature(signatureTimeout, ts, nonce, req.RefreshToken))
-	case req.Auth == AuthDeveloper:
-		signDeveloper(0)
-	case c.userToken != "":
-		setSigned()
-		set(hdrUserID, strconv.FormatInt(c.userID, 10))
-		set(hdrUserSig, UserSignature(signatureTimeout, ts, nonce, c.userToken))
-	default:
-		signDeveloper(c.actAs)
 	}
 
-	hresp, err := c.shared.http.Do(hreq)
+	hresp, err := c.shared.roundTrip(hreq)
 	if err != nil {
 		return nil, transportError(req, traceID, err)
 	}
@@ -507,4 +495,38 @@ func queryValue(v any) string {
 func rfc3986(s string) string {
 	// url.QueryEscape writes spaces as '+'; RFC 3986 wants %20.
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// roundTrip sends a request straight through the transport when the
+// configured http.Client adds nothing (no cookie jar, no redirect policy):
+// http.Client.Do copies every header for redirect handling, which costs
+// a dozen allocations per call, and AbleCloud calls are POSTs that are never
+// redirected. Deadlines come from the request's context either way.
+func (s *shared) roundTrip(r *http.Request) (*http.Response, error) {
+	hc := s.http
+	if hc.Jar != nil || hc.CheckRedirect != nil || hc.Timeout != 0 {
+		return hc.Do(r)
+	}
+	tr := hc.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	resp, err := tr.RoundTrip(r)
+	if err != nil {
+		return nil, &url.Error{Op: "Post", URL: r.URL.Redacted(), Err: err}
+	}
+	return resp, nil
+}
+
+// headerSet fills one header map from one backing array of values: a call's
+// allocations are dominated by headers otherwise.
+type headerSet struct {
+	h    http.Header
+	vals []string
+}
+
+func (hs *headerSet) set(k, v string) {
+	hs.vals = append(hs.vals, v)
+	n := len(hs.vals)
+	hs.h[k] = hs.vals[n-1 : n : n]
 }

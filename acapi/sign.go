@@ -81,13 +81,13 @@ type signer struct{ pool sync.Pool }
 func newSigner(secretKey string) *signer {
 	key := []byte(secretKey)
 	s := &signer{}
-	s.pool.New = func() any { return hmac.New(sha256.New, key) }
+	s.pool.New = func() any { return &macState{h: hmac.New(sha256.New, key), buf: make([]byte, 0, 256)} }
 	return s
 }
 
 func (s *signer) sign(timeout, timestamp int64, nonce string, developerID int64, method, majorDomain, subDomain string) string {
-	var buf [256]byte
-	b := buf[:0]
+	m := s.pool.Get().(*macState)
+	b := m.buf[:0]
 	b = strconv.AppendInt(b, timeout, 10)
 	b = strconv.AppendInt(b, timestamp, 10)
 	b = append(b, nonce...)
@@ -95,11 +95,20 @@ func (s *signer) sign(timeout, timestamp int64, nonce string, developerID int64,
 	b = append(b, method...)
 	b = append(b, majorDomain...)
 	b = append(b, subDomain...)
-	m := s.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(b)
-	var sum [sha256.Size]byte
-	out := hex.EncodeToString(m.Sum(sum[:0]))
+	m.h.Reset()
+	m.h.Write(b)
+	out := hex.EncodeToString(m.h.Sum(m.sum[:0]))
+	if cap(b) <= 4096 {
+		m.buf = b
+	}
 	s.pool.Put(m)
 	return out
+}
+
+// macState keeps a keyed HMAC with its input and output buffers, so none
+// of them is allocated per signature.
+type macState struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
+	buf []byte
 }
