@@ -168,13 +168,6 @@ type DeviceExt struct {
 	Extra map[string]any
 }
 
-// deviceKeys are the keys models.Device (and its aliases) already holds.
-var deviceKeys = map[string]bool{
-	"deviceId": true, "physicalDeviceId": true, "name": true, "owner": true, "subDomainId": true,
-	"subDomainName": true, "subDomain": true, "aesKey": true, "gatewayDeviceId": true,
-	"masterDeviceId": true, "rootId": true, "status": true,
-}
-
 // ListDevicesExt is ListDevices with the cloud's extra per-device fields.
 func (b Bind) ListDevicesExt(ctx context.Context, withStatus bool) ([]DeviceExt, error) {
 	r := b.reqNoSub("listDevicesExt", map[string]any{"status": withStatus}, false)

@@ -252,8 +252,8 @@ func TestGatewayMatchWindowAndSubDevices(t *testing.T) {
 	wantCode(t, "stranger opens the match window", carol.c.Bind().OpenGatewayMatch(ctx, "gateway", g.DeviceID, 30), models.ErrDeviceAbsent, models.ErrNoPermission)
 
 	must(t, "openGatewayMatch", alice.c.Bind().OpenGatewayMatch(ctx, "gateway", g.DeviceID, 30))
-	if gw.opened != 1 {
-		t.Fatalf("the gateway was told to open %d times", gw.opened)
+	if n := gw.timesOpened(); n != 1 {
+		t.Fatalf("the gateway was told to open %d times", n)
 	}
 	if !w.join("gateway", gwPID, "bulb", bulb1) || !w.join("gateway", gwPID, "bulb", bulb2) {
 		t.Fatal("joins refused while the window is open")
@@ -500,6 +500,20 @@ func TestDeviceProfileRenameAndReplace(t *testing.T) {
 	// Developer scope reads it too (PHP getDeviceProfile with a NULL user).
 	if prof, err := w.client.Bind().GetDeviceProfile(ctx, "plug", d.DeviceID); err != nil || prof["watts"] != float64(60) {
 		t.Fatalf("developer-scope profile = %v, %v", prof, err)
+	}
+	// listDevicesExt: the devices of listDevices, with the cloud's extras
+	// (their keys are not fixed by the protocol; the local cloud sends the
+	// profile among them).
+	ext, err := alice.c.Bind().ListDevicesExt(ctx, true)
+	must(t, "listDevicesExt", err)
+	if len(ext) != 1 || ext[0].DeviceID != d.DeviceID || ext[0].Owner != alice.UserID || ext[0].Status == nil || len(ext[0].Extra) == 0 {
+		t.Fatalf("listDevicesExt = %+v", ext)
+	}
+	if p, ok := ext[0].Extra["deviceProfile"].(map[string]any); ok && p["room"] != "hall" {
+		t.Errorf("listDevicesExt profile %v (not sanitised?)", p)
+	}
+	if ext, _ := bob.c.Bind().ListDevicesExt(ctx, false); len(ext) != 0 {
+		t.Errorf("a stranger's listDevicesExt = %+v", ext)
 	}
 	_, err = bob.c.Bind().GetDeviceProfile(ctx, "plug", d.DeviceID)
 	wantCode(t, "stranger getDeviceProfile", err, models.ErrDeviceAbsent, models.ErrNoPermission)

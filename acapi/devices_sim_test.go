@@ -36,7 +36,7 @@ func simDevice(t testing.TB, w *world, sub string) (*acapi.Client, int64, string
 		must(t, "bind a simulated "+sub, err)
 		return p.c, bound.DeviceID, r.PhysicalDeviceID
 	}
-	t.Skipf("no online simulated %s in the demo warehouse (%d rows): simulation not wired yet", sub, len(rows))
+	t.Fatalf("no online simulated %s in the demo warehouse (%d rows): is Options.Simulate wired?", sub, len(rows))
 	return nil, 0, ""
 }
 

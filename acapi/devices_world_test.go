@@ -63,6 +63,13 @@ func (g *testGateway) OpenMatch(deadline time.Time) error {
 	return nil
 }
 
+// timesOpened is how often the hub told the gateway to open its window.
+func (g *testGateway) timesOpened() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.opened
+}
+
 func (g *testGateway) CloseMatch() error {
 	g.mu.Lock()
 	g.deadline = time.Time{}

@@ -19,6 +19,10 @@ func (h Home) req(method string, params map[string]any, mutating bool) Request {
 	return Request{Service: svcBind, Method: method, NoSubDomain: true, Params: params, Mutating: mutating}
 }
 
+// bind reuses the device decoding of Bind: home calls answer the same
+// {"device":…} and {"devices":[…]} shapes.
+func (h Home) bind() Bind { return Bind(h) }
+
 type homeResult struct {
 	Home models.Home `json:"home"`
 }
@@ -59,7 +63,7 @@ func (h Home) ChangeRoomName(ctx context.Context, homeID, roomID int64, name str
 
 // AddDeviceToHome adds a device the acting user has by its logical id.
 func (h Home) AddDeviceToHome(ctx context.Context, homeID, deviceID int64, name string) (models.Device, error) {
-	return Bind(h).deviceCall(ctx, h.req("addDeviceToHome", map[string]any{"deviceId": deviceID, "homeId": homeID, "name": name}, true))
+	return h.bind().deviceCall(ctx, h.req("addDeviceToHome", map[string]any{"deviceId": deviceID, "homeId": homeID, "name": name}, true))
 }
 
 // AddDeviceToHomeByPhysicalID adds a device by its product and physical id
@@ -68,7 +72,7 @@ func (h Home) AddDeviceToHome(ctx context.Context, homeID, deviceID int64, name 
 func (h Home) AddDeviceToHomeByPhysicalID(ctx context.Context, sub string, homeID int64, physicalID, name string) (models.Device, error) {
 	r := h.req("addDeviceToHome", map[string]any{"physicalDeviceId": physicalID, "homeId": homeID, "name": name}, true)
 	r.NoSubDomain, r.SubDomain = false, sub
-	return Bind(h).deviceCall(ctx, r)
+	return h.bind().deviceCall(ctx, r)
 }
 
 // DeleteDeviceFromHome removes a device from a home (unbinding it from the
@@ -136,12 +140,12 @@ func (h Home) ListRooms(ctx context.Context, homeID int64) ([]models.Room, error
 
 // ListHomeDevices lists a home's devices; withStatus asks for online status.
 func (h Home) ListHomeDevices(ctx context.Context, homeID int64, withStatus bool) ([]models.Device, error) {
-	return Bind(h).devicesCall(ctx, h.req("listHomeDevices", map[string]any{"homeId": homeID, "status": withStatus}, false))
+	return h.bind().devicesCall(ctx, h.req("listHomeDevices", map[string]any{"homeId": homeID, "status": withStatus}, false))
 }
 
 // ListRoomDevices lists a room's devices; withStatus asks for online status.
 func (h Home) ListRoomDevices(ctx context.Context, homeID, roomID int64, withStatus bool) ([]models.Device, error) {
-	return Bind(h).devicesCall(ctx, h.req("listRoomDevices", map[string]any{"homeId": homeID, "roomId": roomID, "status": withStatus}, false))
+	return h.bind().devicesCall(ctx, h.req("listRoomDevices", map[string]any{"homeId": homeID, "roomId": roomID, "status": withStatus}, false))
 }
 
 // ListHomeUsers lists a home's members.

@@ -76,6 +76,14 @@ type wireDevice struct {
 	MasterDeviceID int64  `json:"masterDeviceId"`
 }
 
+// deviceKeys are the keys wireDevice reads; listDevicesExt keeps every
+// other key of an entry as an extra.
+var deviceKeys = map[string]bool{
+	"deviceId": true, "physicalDeviceId": true, "name": true, "owner": true, "subDomainId": true,
+	"subDomainName": true, "subDomain": true, "aesKey": true, "gatewayDeviceId": true,
+	"masterDeviceId": true, "rootId": true, "status": true,
+}
+
 // device folds the aliases into the canonical fields.
 func (w wireDevice) device() models.Device {
 	d := w.Device
