@@ -10,6 +10,10 @@ import (
 // defaultBindings is every default key of the console, in the order of the
 // help screen. Users rebind by action name in the config's [keys] table.
 func defaultBindings() []ui.Binding {
+	return append(coreBindings(), workflowBindings()...)
+}
+
+func coreBindings() []ui.Binding {
 	return []ui.Binding{
 		{Action: ui.ActOpen, Keys: []string{"enter"}, Desc: "open", Scope: "table"},
 		{Action: ui.ActBack, Keys: []string{"esc"}, Desc: "back"},

@@ -33,8 +33,11 @@ func init() {
 		{"write", nil, "write", "enable changes for a while (asks for a reason)", cmdWrite},
 		{"readonly", []string{"ro"}, "readonly", "end write mode", cmdReadOnly},
 		{"theme", nil, "theme <name>", "dark, light, high-contrast, ascii or a user theme", cmdTheme},
-		{"q", []string{"quit", "exit"}, "q", "quit", func(a *App, _ string) tea.Cmd { a.quitting = true; a.cancel(); return tea.Quit }},
 	}
+	commandTable = append(commandTable, workflowCommands()...)
+	commandTable = append(commandTable, []command{
+		{"q", []string{"quit", "exit"}, "q", "quit", func(a *App, _ string) tea.Cmd { a.quitting = true; a.cancel(); return tea.Quit }},
+	}...)
 }
 
 func commandSuggestions() []string {

@@ -32,7 +32,9 @@ func (p *devicePage) Title() string {
 	return "device"
 }
 
-func (p *devicePage) Hints() []string { return []string{ActRename, ActRefresh} }
+func (p *devicePage) Hints() []string {
+	return append([]string{ActRename}, deviceWorkflowHints(p.detail)...)
+}
 
 func (p *devicePage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
 func (p *devicePage) Poll(a *App) tea.Cmd { return p.fetch(a, true) }
@@ -84,6 +86,13 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		if a.keys.Is(m, ActRename) {
 			return p.rename(a)
 		}
+		if p.detail != nil {
+			if cmd, ok := deviceWorkflowKey(a, p.ref, *p.detail, m); ok {
+				return cmd
+			}
+		}
+	default:
+		return deviceWorkflowMsg(a, p, msg)
 	}
 	return nil
 }
