@@ -39,6 +39,15 @@ func coreBindings() []ui.Binding {
 		{Action: ui.ActNextPage, Keys: []string{"n"}, Desc: "next page", Scope: "table"},
 		{Action: ui.ActPrevPage, Keys: []string{"b"}, Desc: "previous page", Scope: "table"},
 		{Action: ui.ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true, Scope: "device"},
+		{Action: ui.ActUnbindUser, Keys: []string{"x"}, Desc: "unbind a user", Writes: true, Scope: "device"},
+		{Action: ui.ActOwner, Keys: []string{"W"}, Desc: "change owner", Writes: true, Scope: "device"},
+		{Action: ui.ActProfile, Keys: []string{"P"}, Desc: "set profile value", Writes: true, Scope: "device"},
+		{Action: ui.ActAddToHome, Keys: []string{"H"}, Desc: "add to home", Writes: true, Scope: "device"},
+		{Action: ui.ActMoveRoom, Keys: []string{"m"}, Desc: "move to room", Writes: true, Scope: "device"},
+		{Action: ui.ActOutOfRoom, Keys: []string{"M"}, Desc: "take out of room", Writes: true, Scope: "device"},
+		{Action: ui.ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true, Scope: "device"},
+		{Action: ui.ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true, Scope: "device"},
+		{Action: ui.ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true, Scope: "device"},
 	}
 }
 

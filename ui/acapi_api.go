@@ -208,3 +208,86 @@ func (x *clientAPI) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error
 	}
 	return out, err
 }
+
+// Gateways lists the user's devices that are gateways of any product.
+func (x *clientAPI) Gateways(ctx context.Context, userID int64) ([]models.Device, error) {
+	prods, err := x.c.Product().GetDomainProducts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.Device
+	as := x.c.As(userID).Bind()
+	for _, p := range prods {
+		gws, err := as.ListGateways(ctx, p.SubDomainName)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gws...)
+	}
+	return out, nil
+}
+
+func (x *clientAPI) UnbindUser(ctx context.Context, ref DeviceRef, userID int64) error {
+	return x.c.As(ref.UserID).Bind().UnbindDeviceWithUser(ctx, ref.SubDomain, ref.DeviceID, userID)
+}
+
+func (x *clientAPI) ChangeOwner(ctx context.Context, ref DeviceRef, newOwner int64) error {
+	return x.c.As(ref.UserID).Bind().ChangeOwner(ctx, ref.SubDomain, ref.DeviceID, newOwner)
+}
+
+func (x *clientAPI) SetDeviceProfile(ctx context.Context, ref DeviceRef, key string, value any) error {
+	return x.c.As(ref.UserID).Bind().SetDeviceProfile(ctx, ref.SubDomain, ref.DeviceID, map[string]any{key: value})
+}
+
+func (x *clientAPI) AddDeviceToHome(ctx context.Context, ref DeviceRef, homeID int64) error {
+	_, err := x.c.As(ref.UserID).Home().AddDeviceToHome(ctx, homeID, ref.DeviceID, "")
+	return err
+}
+
+func (x *clientAPI) MoveDeviceToRoom(ctx context.Context, ref DeviceRef, homeID, roomID int64) error {
+	return x.c.As(ref.UserID).Home().MoveDeviceToRoom(ctx, homeID, roomID, ref.DeviceID)
+}
+
+func (x *clientAPI) RemoveDeviceFromRoom(ctx context.Context, ref DeviceRef, homeID, roomID int64) error {
+	return x.c.As(ref.UserID).Home().RemoveDeviceFromRoom(ctx, homeID, roomID, ref.DeviceID)
+}
+
+func (x *clientAPI) CreateHome(ctx context.Context, userID int64, name string) error {
+	_, err := x.c.As(userID).Home().CreateHome(ctx, name)
+	return err
+}
+
+func (x *clientAPI) RenameHome(ctx context.Context, userID, homeID int64, name string) error {
+	return x.c.As(userID).Home().ChangeHomeName(ctx, homeID, name)
+}
+
+func (x *clientAPI) DeleteHome(ctx context.Context, userID, homeID int64) error {
+	return x.c.As(userID).Home().DeleteHome(ctx, homeID)
+}
+
+func (x *clientAPI) CreateRoom(ctx context.Context, userID, homeID int64, name string) error {
+	_, err := x.c.As(userID).Home().CreateRoom(ctx, homeID, name)
+	return err
+}
+
+func (x *clientAPI) RenameRoom(ctx context.Context, userID, homeID, roomID int64, name string) error {
+	return x.c.As(userID).Home().ChangeRoomName(ctx, homeID, roomID, name)
+}
+
+func (x *clientAPI) DeleteRoom(ctx context.Context, userID, homeID, roomID int64) error {
+	return x.c.As(userID).Home().DeleteRoom(ctx, homeID, roomID)
+}
+
+func (x *clientAPI) SetUserProfile(ctx context.Context, userID int64, key string, value any) error {
+	return x.c.As(userID).Account().SetUserProfile(ctx, map[string]any{key: value})
+}
+
+func (x *clientAPI) SendVerifyCode(ctx context.Context, account string) error {
+	return x.c.Account().SendVerifyCode(ctx, account, 1, 0)
+}
+
+// BindPhone sets a user's phone with the verify code the user received;
+// under the developer's signature the password may be empty (PROTOCOL Q9).
+func (x *clientAPI) BindPhone(ctx context.Context, userID int64, phone, code string) error {
+	return x.c.As(userID).Account().ChangePhone(ctx, phone, "", code)
+}

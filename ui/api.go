@@ -31,7 +31,27 @@ type API interface {
 	Fleet(ctx context.Context, offset, limit int) ([]FleetDevice, error)
 	DeviceDetail(ctx context.Context, ref DeviceRef) (DeviceDetail, error)
 
+	Gateways(ctx context.Context, userID int64) ([]models.Device, error)
+
 	RenameDevice(ctx context.Context, ref DeviceRef, name string) error
+	UnbindUser(ctx context.Context, ref DeviceRef, userID int64) error
+	ChangeOwner(ctx context.Context, ref DeviceRef, newOwner int64) error
+	SetDeviceProfile(ctx context.Context, ref DeviceRef, key string, value any) error
+	AddDeviceToHome(ctx context.Context, ref DeviceRef, homeID int64) error
+	MoveDeviceToRoom(ctx context.Context, ref DeviceRef, homeID, roomID int64) error
+	RemoveDeviceFromRoom(ctx context.Context, ref DeviceRef, homeID, roomID int64) error
+
+	CreateHome(ctx context.Context, userID int64, name string) error
+	RenameHome(ctx context.Context, userID, homeID int64, name string) error
+	DeleteHome(ctx context.Context, userID, homeID int64) error
+	CreateRoom(ctx context.Context, userID, homeID int64, name string) error
+	RenameRoom(ctx context.Context, userID, homeID, roomID int64, name string) error
+	DeleteRoom(ctx context.Context, userID, homeID, roomID int64) error
+
+	SetUserProfile(ctx context.Context, userID int64, key string, value any) error
+	SendVerifyCode(ctx context.Context, account string) error
+	BindPhone(ctx context.Context, userID int64, phone, code string) error
+
 	Outbox(ctx context.Context, limit int) ([]OutboxEntry, error)
 }
 

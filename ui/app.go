@@ -348,6 +348,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	case confirmResult:
 		return a, m.cmd
+	case writeDone:
+		return a, a.finishWrite(m)
+	case codeSent:
+		return a, a.afterCodeSent(m)
 	case tea.MouseWheelMsg:
 		return a, a.mouseWheel(m)
 	case tea.MouseClickMsg:

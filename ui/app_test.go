@@ -22,6 +22,11 @@ func testKeys() KeyMap {
 		{Action: ActUp, Keys: []string{"up"}, Desc: "up"},
 		{Action: ActNextPage, Keys: []string{"n"}, Desc: "next page"},
 		{Action: ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true},
+		{Action: ActUnbindUser, Keys: []string{"x"}, Desc: "unbind", Writes: true},
+		{Action: ActProfile, Keys: []string{"P"}, Desc: "profile", Writes: true},
+		{Action: ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true},
+		{Action: ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true},
+		{Action: ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true},
 		{Action: ActHistBack, Keys: []string{"["}, Desc: "back in history"},
 		{Action: ActErrors, Keys: []string{"e"}, Desc: "last error"},
 	})
@@ -56,7 +61,7 @@ func (h *harness) run(cmd tea.Cmd) {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(150 * time.Millisecond):
+	case <-time.After(60 * time.Millisecond):
 		return // a tick: the test does not wait for timers
 	}
 	switch m := msg.(type) {

@@ -33,7 +33,7 @@ func (p *devicePage) Title() string {
 }
 
 func (p *devicePage) Hints() []string {
-	return append([]string{ActRename}, deviceWorkflowHints(p.detail)...)
+	return append([]string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom}, deviceWorkflowHints(p.detail)...)
 }
 
 func (p *devicePage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
@@ -85,6 +85,9 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		if a.keys.Is(m, ActRename) {
 			return p.rename(a)
+		}
+		if cmd, ok := p.deviceWrite(a, m); ok {
+			return cmd
 		}
 		if p.detail != nil {
 			if cmd, ok := deviceWorkflowKey(a, p.ref, *p.detail, m); ok {

@@ -215,6 +215,9 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		if m.String() == "h" {
 			return a.Push(newHomesPage(p.id, p.name))
 		}
+		if cmd, ok := p.userWrite(a, m); ok {
+			return cmd
+		}
 		return p.devs.key(a, m)
 	}
 	return nil
@@ -343,6 +346,8 @@ func newHomesPage(userID int64, userName string) Page {
 		load: func(ctx context.Context, api API) ([]models.Home, error) { return api.Homes(ctx, userID) },
 	}
 	p.open = func(a *App, h models.Home) tea.Cmd { return a.Push(newRoomsPage(userID, h)) }
+	p.extra = homeWrites(userID, func() Page { return p })
+	p.hints = []string{ActCreate, ActRename, ActDelete}
 	return p
 }
 
@@ -380,6 +385,8 @@ func newRoomsPage(userID int64, home models.Home) Page {
 			return out, nil
 		},
 	}
+	p.extra = roomWrites(userID, home.HomeID, func() Page { return p })
+	p.hints = []string{ActCreate, ActRename, ActDelete}
 	p.open = func(a *App, r roomRow) tea.Cmd {
 		if r.whole {
 			return a.Push(newDeviceList("Devices", userID, func(ctx context.Context, api API) ([]models.Device, error) {
