@@ -59,6 +59,34 @@ func localCloud(ctx context.Context, demo int) (*cloud.Server, cloud.DeveloperFi
 }
 
 func runConsole(ctx context.Context, f consoleFlags) error {
+	app, cleanup, err := newConsole(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithFilter(coalesceMouse()))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// newConsole builds the console from flags and configuration: it loads the
+// profile, starts the local cloud when the profile says so, and wires the
+// client, audit log, keys and themes. cleanup stops what it started.
+func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(), err error) {
+	var closers []func()
+	cleanup = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
 	path := f.configPath
 	if path == "" {
 		if p := os.Getenv("ACCONSOLE_CONFIG"); p != "" {
@@ -69,18 +97,18 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
-		return err
+		return nil, cleanup, err
 	}
 	prof, err := cfg.Profile(f.profile)
 	if err != nil {
-		return err
+		return nil, cleanup, err
 	}
 	if f.write && prof.Production() {
-		return errors.New("--write is refused for production profiles: use :write inside the console, which asks for a reason and expires")
+		return nil, cleanup, errors.New("--write is refused for production profiles: use :write inside the console, which asks for a reason and expires")
 	}
 	km, err := buildKeyMap(cfg.Keys)
 	if err != nil {
-		return err
+		return nil, cleanup, err
 	}
 	themeName := firstNonEmpty(f.theme, prof.Theme, cfg.Theme)
 	userThemes := filepath.Join(configDir(), "themes")
@@ -98,7 +126,7 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 	var styles *themes.Styles
 	if themeName != "" {
 		if styles, err = loadStyles(themeName); err != nil {
-			return err
+			return nil, cleanup, err
 		}
 	}
 
@@ -110,29 +138,29 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 	if prof.Local {
 		srv, dev, err := localCloud(ctx, f.demo)
 		if err != nil {
-			return fmt.Errorf("local cloud: %w", err)
+			return nil, cleanup, fmt.Errorf("local cloud: %w", err)
 		}
-		defer srv.Close()
+		closers = append(closers, func() { srv.Close() })
 		acfg.Routers, acfg.DeveloperID, acfg.AccessKey = []string{dev.Router}, dev.DeveloperID, dev.AccessKey
 		acfg.SecretKey, acfg.MajorDomain, acfg.RuntimeMode = dev.SecretKey, dev.MajorDomain, dev.RuntimeMode
 	} else if acfg.SecretKey, err = prof.Secret(os.Getenv); err != nil {
-		return err
+		return nil, cleanup, err
 	}
 	auditLog, err := audit.Open(filepath.Join(stateDir(), "audit.jsonl"), prof.Name)
 	if err != nil {
-		return err
+		return nil, cleanup, err
 	}
-	defer auditLog.Close()
+	closers = append(closers, func() { auditLog.Close() })
 	acfg.Auditor = auditLog
 	client, err := acapi.New(acfg)
 	if err != nil {
-		return fmt.Errorf("profile %s: %w", prof.Name, err)
+		return nil, cleanup, fmt.Errorf("profile %s: %w", prof.Name, err)
 	}
 	refresh := cfg.RefreshInterval
 	if prof.HasRefresh {
 		refresh = prof.RefreshInterval
 	}
-	app := ui.New(ui.Options{
+	app = ui.New(ui.Options{
 		API: ui.NewAPI(client), Keys: km, Styles: styles, Themes: loadStyles,
 		Profile: ui.Profile{Name: prof.Name, Router: acfg.Routers[0], MajorDomain: acfg.MajorDomain,
 			Production: prof.Production(), CanWrite: !f.readonly},
@@ -141,12 +169,7 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 		Audit:         auditRows(auditLog.Path()),
 		OnWriteMode:   auditLog.SetReason,
 	})
-	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithFilter(coalesceMouse()))
-	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return app, cleanup, nil
 }
 
 func auditRows(path string) ui.AuditSource {

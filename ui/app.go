@@ -113,6 +113,9 @@ type App struct {
 	writeTag   int
 	pollSeq    int
 	showHelp   bool
+	// autoTheme follows the terminal's background (dark or light) because
+	// no theme was configured.
+	autoTheme bool
 	quitting   bool
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -126,7 +129,8 @@ func New(o Options) *App {
 	if o.WriteFor == 0 {
 		o.WriteFor = 15 * time.Minute
 	}
-	if o.Styles == nil {
+	auto := o.Styles == nil
+	if auto {
 		o.Styles = themes.DefaultStyles(true)
 	}
 	ti := textinput.New()
@@ -135,7 +139,7 @@ func New(o Options) *App {
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
 		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode,
-		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel,
+		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 	}
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
@@ -143,6 +147,15 @@ func New(o Options) *App {
 	}
 	a.stack = []Page{newUsersPage()}
 	return a
+}
+
+func (a *App) setStyles(st *themes.Styles) {
+	a.styles = st
+	for _, p := range a.stack {
+		if s, ok := p.(interface{ Restyle(*App) }); ok {
+			s.Restyle(a)
+		}
+	}
 }
 
 // Context is cancelled when the console quits, so in-flight calls stop.
@@ -314,8 +327,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = m.Width, m.Height
 		return a, nil
 	case tea.BackgroundColorMsg:
-		if a.themes == nil {
-			a.styles = themes.DefaultStyles(m.IsDark())
+		if a.autoTheme {
+			a.setStyles(themes.DefaultStyles(m.IsDark()))
 		}
 		return a, nil
 	case clearStatus:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,7 @@ func init() {
 		{"devices", []string{"dev", "fleet"}, "devices", "every device in the warehouse", func(a *App, _ string) tea.Cmd { return a.Replace(newFleetPage()) }},
 		{"device", nil, "device <id|physical id>", "open a device", cmdDevice},
 		{"homes", []string{"home"}, "homes", "homes of the user in view", cmdHomes},
+		{"gateways", []string{"gw"}, "gateways", "gateways of the user in view", cmdGateways},
 		{"audit", nil, "audit", "the audit log of writes", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
 		{"outbox", []string{"sms"}, "outbox", "verify codes the local cloud sent", func(a *App, _ string) tea.Cmd { return a.Push(newOutboxPage()) }},
 		{"write", nil, "write", "enable changes for a while (asks for a reason)", cmdWrite},
@@ -103,6 +105,18 @@ func cmdHomes(a *App, _ string) tea.Cmd {
 	return a.Fail(errorf("open a user first (:user …), then :homes"))
 }
 
+func cmdGateways(a *App, _ string) tea.Cmd {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
+			uid := u.UserID()
+			return a.Push(newDeviceList("Gateways", uid, func(ctx context.Context, api API) ([]models.Device, error) {
+				return api.Gateways(ctx, uid)
+			}, true))
+		}
+	}
+	return a.Fail(errorf("open a user first (:user …), then :gateways"))
+}
+
 func cmdWrite(a *App, _ string) tea.Cmd {
 	if a.profile.Production && !a.profile.CanWrite {
 		return a.Fail(errorf("this production profile does not allow writes"))
@@ -130,12 +144,8 @@ func cmdTheme(a *App, arg string) tea.Cmd {
 	if err != nil {
 		return a.Fail(err)
 	}
-	a.styles = st
-	for _, p := range a.stack {
-		if s, ok := p.(interface{ Restyle(*App) }); ok {
-			s.Restyle(a)
-		}
-	}
+	a.autoTheme = false
+	a.setStyles(st)
 	return a.Flash("theme " + arg)
 }
 

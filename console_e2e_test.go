@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
+
+	"acconsole/acapi"
+	"acconsole/audit"
+	"acconsole/cloud"
+	"acconsole/ui"
+)
+
+// screen mirrors the program's output on a vt emulator, so tests read the
+// screen a person sees rather than the byte stream of cell diffs
+// (UI_GUIDE §4.5).
+type screen struct {
+	mu  sync.Mutex
+	emu *vt.Emulator
+}
+
+func newScreen(w, h int, out io.Reader) *screen {
+	s := &screen{emu: vt.NewEmulator(w, h)}
+	go func() { _, _ = io.Copy(io.Discard, s.emu) }() // the emulator's replies
+	go func() {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := out.Read(buf)
+			if n > 0 {
+				// The test writer has no tty to turn \n into \r\n.
+				chunk := bytes.ReplaceAll(buf[:n], []byte("\n"), []byte("\r\n"))
+				s.mu.Lock()
+				_, _ = s.emu.Write(chunk)
+				s.mu.Unlock()
+			}
+			if err != nil {
+				if err == io.EOF {
+					time.Sleep(5 * time.Millisecond)
+					continue
+				}
+				return
+			}
+		}
+	}()
+	return s
+}
+
+func (s *screen) text() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emu.String()
+}
+
+func (s *screen) waitFor(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(s.text(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("screen never showed %q; it shows:\n%s", want, s.text())
+}
+
+// console runs the real console (local cloud, config, keys, audit) in a
+// teatest program.
+type console struct {
+	t    *testing.T
+	tm   *teatest.TestModel
+	scr  *screen
+	keys ui.KeyMap
+	dev  cloud.DeveloperFile
+}
+
+func startConsole(t *testing.T) *console {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("ACCONSOLE_CONFIG", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	app, cleanup, err := newConsole(ctx, consoleFlags{demo: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cleanup() })
+	dev, err := cloud.ReadDeveloperFile(filepath.Join(dataDir(), cloud.DeveloperFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	km, _ := buildKeyMap(nil)
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 40))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return &console{t: t, tm: tm, scr: newScreen(120, 40, tm.Output()), keys: km, dev: dev}
+}
+
+// press sends the first key of a named binding, the way a terminal would
+// deliver it; remapping keys in keymap.go never breaks these tests.
+func (c *console) press(action string) {
+	c.t.Helper()
+	b := c.keys.Get(action)
+	if len(b.Keys) == 0 {
+		c.t.Fatalf("no key for %s", action)
+	}
+	c.tm.Send(keyMsg(b.Keys[0]))
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func (c *console) typeText(s string) {
+	for _, r := range s {
+		c.tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func (c *console) command(s string) {
+	c.press(ui.ActCommand)
+	c.typeText(s)
+	c.press(ui.ActOpen)
+}
+
+func (c *console) client() *acapi.Client {
+	cl, err := acapi.New(acapi.Config{Routers: []string{c.dev.Router}, DeveloperID: c.dev.DeveloperID,
+		SecretKey: c.dev.SecretKey, MajorDomain: c.dev.MajorDomain})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return cl
+}
+
+func TestConsoleEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local cloud with a demo world")
+	}
+	c := startConsole(t)
+	ctx := context.Background()
+
+	// Start: the users of the local cloud, read-only.
+	c.scr.waitFor(t, "users 1–")
+	c.scr.waitFor(t, "read-only")
+
+	// Find a user by phone.
+	users, err := c.client().Account().ListAllAccounts(ctx, 0, 5)
+	if err != nil || len(users) == 0 {
+		t.Fatalf("demo users: %v %v", users, err)
+	}
+	var u = users[0]
+	for _, cand := range users {
+		devs, _ := c.client().As(cand.UserID).Bind().ListDevices(ctx, false)
+		homes, _ := c.client().As(cand.UserID).Home().ListHomes(ctx)
+		if len(devs) > 0 && len(homes) > 0 && cand.Phone != "" {
+			u = cand
+			break
+		}
+	}
+	c.command("user " + u.Phone)
+	c.scr.waitFor(t, "user #")
+	c.scr.waitFor(t, u.Phone)
+
+	// Open a home and its rooms.
+	c.tm.Send(keyMsg("h"))
+	c.scr.waitFor(t, "Homes")
+	c.press(ui.ActOpen)
+	c.scr.waitFor(t, "(all devices of the home)")
+	c.press(ui.ActOpen)
+	c.scr.waitFor(t, "PHYSICAL ID")
+
+	// Open a device.
+	devs, _ := c.client().As(u.UserID).Home().ListHomeDevices(ctx, mustHome(t, c, u.UserID), false)
+	if len(devs) == 0 {
+		t.Fatal("the demo home has no devices")
+	}
+	c.press(ui.ActOpen)
+	c.scr.waitFor(t, "physical id")
+	c.scr.waitFor(t, "users (")
+
+	// Rename it in write mode; the audit log records the write.
+	c.press(ui.ActRename)
+	c.scr.waitFor(t, "read-only: type :write")
+	c.command("write")
+	c.typeText("SUP-100 customer rename")
+	c.press(ui.ActOpen)
+	c.scr.waitFor(t, "WRITE 1")
+	c.press(ui.ActRename)
+	c.scr.waitFor(t, "new name:")
+	c.typeText("E2E lamp")
+	c.press(ui.ActOpen)
+	c.scr.waitFor(t, `to "E2E lamp"?`)
+	c.tm.Send(keyMsg("y"))
+	c.scr.waitFor(t, "renamed to E2E lamp")
+
+	entries, err := audit.Read(filepath.Join(stateDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		if e.Method == "modifyDevice" && e.Code == 0 && e.Reason == "SUP-100 customer rename" && e.Params["name"] == "E2E lamp" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the rename is not in the audit log: %+v", entries)
+	}
+}
+
+func mustHome(t *testing.T, c *console, uid int64) int64 {
+	homes, err := c.client().As(uid).Home().ListHomes(context.Background())
+	if err != nil || len(homes) == 0 {
+		t.Fatalf("homes of %d: %v %v", uid, homes, err)
+	}
+	return homes[0].HomeID
+}
