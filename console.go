@@ -35,7 +35,7 @@ func localCloud(ctx context.Context, demo int) (*cloud.Server, cloud.DeveloperFi
 	if err != nil {
 		return nil, cloud.DeveloperFile{}, err
 	}
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Logger: logger, Demo: demo, Simulate: true})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true})
 	if err != nil {
 		closeLog()
 		return nil, cloud.DeveloperFile{}, err

@@ -44,6 +44,9 @@ type Options struct {
 	// Simulate connects simulated devices for every device in the
 	// warehouse.
 	Simulate bool
+	// BackgroundFleet connects the simulated devices after Open returns
+	// instead of before.
+	BackgroundFleet bool
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
 }

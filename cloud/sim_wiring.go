@@ -69,11 +69,29 @@ func (s *Server) initSimulation(ctx context.Context) error {
 	// Closed before the devices service (closers run in reverse), and
 	// silently: see sim.Fleet.Close.
 	s.closers = append(s.closers, s.simw.fleet.Close)
-	return s.startFleet(ctx, func(fn func(sub, pid, firmware string) error) error {
-		return s.Devices.WarehouseDevices(ctx, func(info models.DeviceInfo, sub string) error {
-			return fn(sub, info.PhysicalDeviceID, info.DevVersion)
+	connect := func(ctx context.Context) error {
+		return s.startFleet(ctx, func(fn func(sub, pid, firmware string) error) error {
+			return s.Devices.WarehouseDevices(ctx, func(info models.DeviceInfo, sub string) error {
+				return fn(sub, info.PhysicalDeviceID, info.DevVersion)
+			})
 		})
-	})
+	}
+	if !s.opt.BackgroundFleet {
+		return connect(ctx)
+	}
+	// The console wants its first frame before 100 000 devices have
+	// connected: they come online in the background, as a real fleet does
+	// after a cloud restart.
+	bg, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := connect(bg); err != nil && bg.Err() == nil {
+			s.opt.Logger.Error("connecting simulated devices", "err", err)
+		}
+	}()
+	s.closers = append(s.closers, func() { cancel(); <-done })
+	return nil
 }
 
 // startFleet connects a simulated device for each device that each yields
