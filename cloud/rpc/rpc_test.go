@@ -104,8 +104,12 @@ func (dir) SubDomain(context.Context, int64, string) (SubDomain, bool) {
 
 type noTokens struct{}
 
-func (noTokens) AccessToken(context.Context, int64) (string, time.Time, bool)  { return "", time.Time{}, false }
-func (noTokens) RefreshToken(context.Context, int64) (string, time.Time, bool) { return "", time.Time{}, false }
+func (noTokens) AccessToken(context.Context, int64) (string, time.Time, bool) {
+	return "", time.Time{}, false
+}
+func (noTokens) RefreshToken(context.Context, int64) (string, time.Time, bool) {
+	return "", time.Time{}, false
+}
 
 func TestPanickingMethodAnswers3000(t *testing.T) {
 	reg := NewRegistry()
