@@ -130,3 +130,16 @@ type (
 		DeviceID int64 `json:"deviceId"`
 	}
 )
+
+// Timer and OTA names: the INFERRED keys of §3.6 (Q5) and the local
+// extensions of the local cloud (PROTOCOL-EXTENSIONS.md); a real AbleCloud
+// router answers 3010 for the extensions.
+const (
+	mListTaskHistory  = "listTaskHistory"
+	mGetUpgradeStatus = "getUpgradeStatus"
+	mListUpgrades     = "listUpgrades"
+
+	// taskType values (§3.5 recommends them; clients treat them as opaque).
+	taskTypeCloud  = "cloud"
+	taskTypeDevice = "device"
+)

@@ -62,8 +62,9 @@ type Server struct {
 	Developer rpc.Developer
 	Domain    rpc.Domain
 
-	opt     Options
-	handler http.Handler
+	opt      Options
+	handler  http.Handler
+	features featureParts
 	// closers stop background parts (simulated devices, schedulers) in
 	// reverse order of start.
 	closers []func()
@@ -122,6 +123,12 @@ func (s *Server) init(ctx context.Context) error {
 	}
 	if err := s.initSimulation(ctx); err != nil {
 		return fmt.Errorf("cloud: simulation: %w", err)
+	}
+	if err := s.initTimers(ctx); err != nil {
+		return fmt.Errorf("cloud: timers: %w", err)
+	}
+	if err := s.initOTA(ctx); err != nil {
+		return fmt.Errorf("cloud: ota: %w", err)
 	}
 	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Now, Logger: s.opt.Logger, Unknown: s.unknownService})
 	return nil

@@ -67,6 +67,9 @@ type Options struct {
 	// OnWriteMode tells the caller the reason for write mode, for audit
 	// notes.
 	OnWriteMode func(reason string)
+	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
+	// the plain share code (page_share.go).
+	ShareQR ShareQRFunc
 }
 
 type inputMode int
@@ -116,9 +119,10 @@ type App struct {
 	// autoTheme follows the terminal's background (dark or light) because
 	// no theme was configured.
 	autoTheme bool
-	quitting   bool
-	ctx        context.Context
-	cancel     context.CancelFunc
+	quitting  bool
+	wf        workflowState // workflows.go
+	ctx       context.Context
+	cancel    context.CancelFunc
 }
 
 // New builds the console. The first page is the users list.
@@ -140,6 +144,7 @@ func New(o Options) *App {
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
 		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode,
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
+		wf: newWorkflowState(o),
 	}
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
@@ -375,7 +380,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.input, cmd = a.input.Update(m)
 			return a, cmd
 		}
-		return a, nil
+		return a, a.top().Update(a, m) // editors take pastes (workflows.go)
 	case tea.KeyPressMsg:
 		return a, a.key(m)
 	}
@@ -399,6 +404,9 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	}
 	if a.mode != inputNone {
 		return a.inputKey(m)
+	}
+	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (workflows.go)
+		return cmd
 	}
 	k := a.keys
 	switch {
@@ -674,22 +682,41 @@ func (a *App) renderFooter(w int) string {
 
 func (a *App) renderHelp(w, h int) string {
 	s := a.styles
-	var lines []string
-	lines = append(lines, s.Title.Render("Keys"), "")
+	var keys, cmds []string
 	for _, b := range a.keys.All() {
-		keys := strings.Join(b.Keys, ", ")
 		desc := b.Desc
 		if b.Writes {
 			desc += " (write mode)"
 		}
-		lines = append(lines, fmt.Sprintf("  %-18s %s", keys, desc))
+		keys = append(keys, fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc))
 	}
-	lines = append(lines, "", s.Title.Render("Commands"), "")
 	for _, c := range commandTable {
-		lines = append(lines, fmt.Sprintf("  %-28s %s", ":"+c.usage, c.desc))
+		cmds = append(cmds, fmt.Sprintf(":%-28s %s", c.usage, c.desc))
 	}
+	lines := []string{s.Title.Render(" Keys")}
+	lines = append(lines, columns(keys, w)...)
+	lines = append(lines, "", s.Title.Render(" Commands"))
+	lines = append(lines, columns(cmds, w)...)
+	lines = append(lines, "", s.Faint.Render(" esc or ? closes"))
 	if len(lines) > h {
 		lines = lines[:h]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// columns lays entries out top to bottom in as many columns as fit in w.
+func columns(entries []string, w int) []string {
+	width := 0
+	for _, e := range entries {
+		width = max(width, lipgloss.Width(e))
+	}
+	width += 3
+	n := max(1, (w-1)/width)
+	rows := (len(entries) + n - 1) / n
+	out := make([]string, rows)
+	for i, e := range entries {
+		r := i % rows
+		out[r] += " " + padRight(ansi.Truncate(e, width-1, "…"), width-1)
+	}
+	return out
 }

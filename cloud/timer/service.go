@@ -123,7 +123,6 @@ type Service struct {
 
 	startOnce sync.Once
 	closeOnce sync.Once
-	started   bool
 }
 
 // New builds the service; call Start to load the tasks and run the
@@ -193,7 +192,6 @@ func (s *Service) Start(ctx context.Context) error {
 		s.histMu.Unlock()
 		go s.historyWriter()
 		s.sched.Start()
-		s.started = true
 	})
 	return err
 }

@@ -1,0 +1,152 @@
+package acapi
+
+import (
+	"context"
+	"time"
+
+	"acconsole/models"
+)
+
+// OTA is zc-ota (PROTOCOL §2.5): firmware update checks and confirmations.
+// Calls go with the device's product as the sub-domain.
+type OTA struct{ c *Client }
+
+// OTA returns the OTA service of this client's identity.
+func (c *Client) OTA() OTA { return OTA{c} }
+
+func (o OTA) req(sub, method string, params map[string]any, mutating bool) Request {
+	r := Request{Service: svcOTA, Method: method, Params: params, Mutating: mutating, SubDomain: sub}
+	if sub == "" && o.c.subDomain == "" {
+		r.NoSubDomain = true
+	}
+	return r
+}
+
+// otaAnswer is checkUpdate's answer in both shapes (Q5): the current keys
+// and the old ones (oldVersion, upgradeVersion, file), plus PHP's
+// newVersion.
+type otaAnswer struct {
+	models.OTAVersion
+	OldVersion     string           `json:"oldVersion"`
+	UpgradeVersion string           `json:"upgradeVersion"`
+	NewVersion     string           `json:"newVersion"`
+	File           []models.OTAFile `json:"file"`
+}
+
+// CheckUpdate asks whether a newer firmware is published for a device, by
+// logical id or (when deviceID is 0) physical id; otaType 1 is the MCU
+// firmware, 2 the communication module (0 means 1). The target version is
+// read from targetVersion, then upgradeVersion, then newVersion (Q5).
+func (o OTA) CheckUpdate(ctx context.Context, sub string, deviceID int64, physicalID string, otaType int) (models.OTAVersion, error) {
+	p := map[string]any{}
+	if deviceID != 0 {
+		p["deviceId"] = deviceID
+	}
+	putIf(p, "physicalDeviceId", physicalID)
+	if otaType == 0 {
+		otaType = 1
+	}
+	p["otaType"] = otaType
+	var a otaAnswer
+	if err := o.c.call(ctx, o.req(sub, "checkUpdate", p, false), &a); err != nil {
+		return models.OTAVersion{}, err
+	}
+	v := a.OTAVersion
+	for _, alt := range []string{a.UpgradeVersion, a.NewVersion} {
+		if v.TargetVersion == "" {
+			v.TargetVersion = alt
+		}
+	}
+	if v.CurrentVersion == "" {
+		v.CurrentVersion = a.OldVersion
+	}
+	if len(v.Files) == 0 {
+		v.Files = a.File
+	}
+	return v, nil
+}
+
+// ConfirmUpdate starts the upgrade of a device to targetVersion ("" means
+// the newest published). The owner confirms (3821 otherwise); 4101 means
+// nothing newer, 4102 that the offer expired (check again first).
+func (o OTA) ConfirmUpdate(ctx context.Context, sub string, deviceID int64, targetVersion string, otaType int) error {
+	p := map[string]any{"deviceId": deviceID}
+	putIf(p, "targetVersion", targetVersion)
+	if otaType == 0 {
+		otaType = 1
+	}
+	p["otaType"] = otaType
+	return o.c.call(ctx, o.req(sub, "confirmUpdate", p, true), nil)
+}
+
+// OTAMediaDone reports that an app-driven (BLE) upgrade finished, so the
+// cloud records the device's new version.
+func (o OTA) OTAMediaDone(ctx context.Context, sub, physicalID, currentVersion, targetVersion string, otaType int) error {
+	if otaType == 0 {
+		otaType = 1
+	}
+	p := map[string]any{"physicalDeviceId": physicalID, "currentVersion": currentVersion, "targetVersion": targetVersion, "otaType": otaType}
+	return o.c.call(ctx, o.req(sub, "otaMediaDone", p, true), nil)
+}
+
+// UpgradeStatus is a device's current or last upgrade (local extension).
+type UpgradeStatus struct {
+	// State is idle, upgrading, stalled (upgrading, but silent for several
+	// of its own progress intervals), succeeded or failed.
+	State          string  `json:"state"`
+	Phase          string  `json:"phase"` // download, verify, flash, reboot, done, failed
+	Percent        float64 `json:"percent"`
+	StartedAt      string  `json:"startedAt"`
+	LastProgressAt string  `json:"lastProgressAt"`
+	TargetVersion  string  `json:"targetVersion"`
+	FailureReason  string  `json:"failureReason"`
+	BytesPerSecond float64 `json:"bytesPerSecond"`
+	CurrentVersion string  `json:"currentVersion"`
+	OTAType        int     `json:"otaType"`
+	// ETASeconds is the cloud's estimate of the time left at the pace so
+	// far; ProgressIntervalMs the device's average gap between reports;
+	// StalledForMs how long a stalled upgrade has been silent.
+	ETASeconds         int64 `json:"etaSeconds"`
+	ProgressIntervalMs int64 `json:"progressIntervalMs"`
+	StalledForMs       int64 `json:"stalledForMs"`
+}
+
+// Running reports whether the upgrade has not ended (stalled included).
+func (s UpgradeStatus) Running() bool { return s.State == "upgrading" || s.State == "stalled" }
+
+// ETA is the estimated time left (0 when unknown or not running).
+func (s UpgradeStatus) ETA() time.Duration {
+	if !s.Running() {
+		return 0
+	}
+	return time.Duration(s.ETASeconds) * time.Second
+}
+
+// GetUpgradeStatus reads a device's upgrade progress. Local cloud only.
+func (o OTA) GetUpgradeStatus(ctx context.Context, sub string, deviceID int64) (UpgradeStatus, error) {
+	var st UpgradeStatus
+	return st, o.c.call(ctx, o.req(sub, mGetUpgradeStatus, map[string]any{"deviceId": deviceID}, false), &st)
+}
+
+// UpgradeCandidate is a device of listUpgrades: an update is published for
+// it, or it is upgrading or failed.
+type UpgradeCandidate struct {
+	PhysicalDeviceID string  `json:"physicalDeviceId"`
+	OTAType          int     `json:"otaType"`
+	CurrentVersion   string  `json:"currentVersion"`
+	TargetVersion    string  `json:"targetVersion"`
+	OTAMode          int     `json:"otaMode"`
+	State            string  `json:"state"`
+	Percent          float64 `json:"percent"`
+}
+
+// ListUpgrades lists a product's devices with an update available (the
+// fleet view; developer scope). Local cloud only.
+func (o OTA) ListUpgrades(ctx context.Context, sub string) ([]UpgradeCandidate, error) {
+	r := o.req(sub, mListUpgrades, map[string]any{"subDomain": sub}, false)
+	r.Auth = AuthDeveloper
+	var out struct {
+		Devices []UpgradeCandidate `json:"devices"`
+	}
+	return out.Devices, o.c.call(ctx, r, &out)
+}

@@ -1,0 +1,456 @@
+package ota
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"acconsole/cloud/hub"
+	"acconsole/cloud/rpc"
+	"acconsole/models"
+)
+
+// Upgrade states of getUpgradeStatus.
+const (
+	StateIdle      = "idle"
+	StateUpgrading = "upgrading"
+	StateStalled   = "stalled" // upgrading, but no progress for several of its own intervals
+	StateSucceeded = "succeeded"
+	StateFailed    = "failed"
+)
+
+// run is one upgrade of one device.
+type run struct {
+	id                              int64 // ota_upgrades row
+	key                             hub.Key
+	subID                           int64
+	pid                             string
+	deviceID                        int64
+	otaType, mode                   int
+	from, target                    string
+	auto                            bool
+	size                            int64
+	state, phase, failure           string
+	percent                         float64
+	started, lastProgress, finished time.Time
+	// avgGap is the moving average of the time between progress reports;
+	// rate is bytes per second over the download, both from the device's
+	// own history, so a slow device is not called stalled.
+	avgGap time.Duration
+	rate   float64
+}
+
+// start begins an upgrade of t to v. auto marks silent/forced upgrades,
+// which count against MaxAuto.
+func (s *Service) start(t target, v Version, trigger string, auto bool) error {
+	k := t.key()
+	s.mu.Lock()
+	if r := s.active[k]; r != nil && r.state == StateUpgrading {
+		s.mu.Unlock()
+		if r.target == v.Version && r.otaType == v.OTAType {
+			return nil // confirming twice is harmless
+		}
+		return rpc.Errorf(models.ErrDeviceState, "device %s is already upgrading to %s: wait for it to finish", t.pid, r.target)
+	}
+	if auto {
+		s.autoRuns++
+	}
+	s.mu.Unlock()
+	ch, err := s.deps.Upgrader.StartUpgrade(k, v.OTAType, v.Version)
+	if err != nil {
+		if auto {
+			s.mu.Lock()
+			s.autoRuns--
+			s.mu.Unlock()
+		}
+		switch {
+		case errors.Is(err, hub.ErrOffline):
+			return rpc.Errorf(models.ErrDeviceOffline, "device %s is offline: the upgrade starts when it is confirmed again while online", t.pid)
+		case errors.Is(err, ErrSameVersion):
+			return rpc.Errorf(models.ErrOTANoNewVersion, "device %s already runs %s", t.pid, v.Version)
+		case errors.Is(err, ErrUpgrading):
+			return rpc.Errorf(models.ErrDeviceState, "device %s is busy with another upgrade", t.pid)
+		}
+		return err
+	}
+	now := s.clock.Now()
+	r := &run{
+		key: k, subID: t.sub.ID, pid: t.pid, deviceID: t.deviceID, otaType: v.OTAType, mode: v.Mode,
+		from: t.current(v.OTAType), target: v.Version, auto: auto, size: v.Size,
+		state: StateUpgrading, phase: "download", started: now, lastProgress: now,
+	}
+	res, err := s.db.Exec(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
+		trigger, state, phase, started_ms, last_progress_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		s.log.Error("ota: record upgrade", "device", t.pid, "err", err)
+	} else {
+		r.id, _ = res.LastInsertId()
+	}
+	s.mu.Lock()
+	s.active[k] = r
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go s.track(r, ch)
+	return nil
+}
+
+// track follows an upgrade's progress until it ends (or is timed out).
+func (s *Service) track(r *run, ch <-chan Progress) {
+	defer s.wg.Done()
+	timer := s.clock.NewTimer(s.opt.NoProgressTimeout)
+	timedOut := false
+	for {
+		select {
+		case p, ok := <-ch:
+			timer.Stop()
+			if !ok {
+				s.finish(r, "", StateFailed, "the device stopped reporting before the end")
+				return
+			}
+			ended := s.progress(r, p)
+			if !ended {
+				timer = s.clock.NewTimer(s.opt.NoProgressTimeout)
+			}
+			if s.afterProgress != nil {
+				s.afterProgress()
+			}
+			if ended {
+				return
+			}
+		case <-timer.C():
+			if !timedOut {
+				timedOut = true
+				s.finish(r, "", StateFailed, fmt.Sprintf("no progress for %s: timed out (a later success is still recorded)", s.opt.NoProgressTimeout))
+			}
+			// Keep listening with no deadline: the device may still
+			// finish, and the status must then say so.
+			timer = s.clock.NewTimer(365 * 24 * time.Hour)
+			if s.afterProgress != nil {
+				s.afterProgress()
+			}
+		case <-s.quit:
+			timer.Stop()
+			return
+		}
+	}
+}
+
+// progress applies one report; true when the upgrade ended.
+func (s *Service) progress(r *run, p Progress) bool {
+	at := p.At
+	if at.IsZero() {
+		at = s.clock.Now()
+	}
+	s.mu.Lock()
+	gap := at.Sub(r.lastProgress)
+	if gap > 0 {
+		if r.avgGap == 0 {
+			r.avgGap = gap
+		} else {
+			r.avgGap = (r.avgGap*3 + gap) / 4
+		}
+		if p.Phase == "download" && r.size > 0 && p.Percent > r.percent {
+			// Download is 0–70 % of the whole (the simulated devices'
+			// split); bytes follow the download share.
+			bytes := (p.Percent - r.percent) / 70 * float64(r.size)
+			inst := bytes / gap.Seconds()
+			if r.rate == 0 {
+				r.rate = inst
+			} else {
+				r.rate = (r.rate*3 + inst) / 4
+			}
+		}
+	}
+	r.phase, r.lastProgress = p.Phase, at
+	if p.Percent > r.percent || p.Phase == "failed" {
+		r.percent = p.Percent
+	}
+	s.mu.Unlock()
+	switch p.Phase {
+	case "done":
+		s.finish(r, "done", StateSucceeded, "")
+		return true
+	case "failed":
+		reason := p.Reason
+		if reason == "" {
+			reason = "the device reported a failure"
+		}
+		s.finish(r, "failed", StateFailed, reason)
+		return true
+	}
+	if _, err := s.db.Exec(`UPDATE ota_upgrades SET phase=?, percent=?, last_progress_ms=? WHERE id=?`, r.phase, r.percent, at.UnixMilli(), r.id); err != nil {
+		s.log.Warn("ota: record progress", "device", r.pid, "err", err)
+	}
+	return false
+}
+
+// finish ends an upgrade. A success moves the warehouse version; it may
+// follow a timeout, which it then overrides.
+func (s *Service) finish(r *run, phase, state, failure string) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	wasRunning := r.state == StateUpgrading
+	r.state, r.failure, r.finished = state, failure, now
+	if phase != "" {
+		r.phase = phase
+	}
+	if state == StateSucceeded {
+		r.percent = 100
+		r.failure = ""
+	}
+	if r.auto && wasRunning {
+		s.autoRuns--
+	}
+	if state == StateFailed && r.auto {
+		s.failedAt[failKey(r.key, r.otaType, r.target)] = now
+	}
+	s.mu.Unlock()
+	ctx := context.Background()
+	if state == StateSucceeded {
+		dev, mod := r.target, ""
+		if r.otaType == TypeModule {
+			dev, mod = "", r.target
+		}
+		if err := s.deps.Devices.SetDeviceVersion(ctx, r.subID, r.pid, dev, mod); err != nil {
+			s.log.Error("ota: warehouse version after upgrade", "device", r.pid, "err", err)
+		}
+	}
+	if _, err := s.db.Exec(`UPDATE ota_upgrades SET state=?, phase=?, percent=?, failure=?, finished_ms=? WHERE id=?`,
+		r.state, r.phase, r.percent, r.failure, now.UnixMilli(), r.id); err != nil {
+		s.log.Warn("ota: record end of upgrade", "device", r.pid, "err", err)
+	}
+	if wasRunning {
+		// The slot is free: the next device waiting for a silent or forced
+		// upgrade goes, and this device may have another (module after
+		// MCU).
+		s.next(ctx)
+		if state == StateSucceeded {
+			s.enqueue(r.key)
+		}
+	}
+}
+
+func failKey(k hub.Key, typ int, target string) string {
+	return fmt.Sprintf("%s|%s|%d|%s", k.SubDomain, k.PhysicalID, typ, target)
+}
+
+func (s *Service) enqueue(k hub.Key) {
+	select {
+	case s.checkins <- k:
+	default:
+	}
+}
+
+// autoStart starts a silent or forced upgrade on a device that checked
+// in, if one is due and a rollout slot is free; otherwise the device waits
+// in the queue.
+func (s *Service) autoStart(ctx context.Context, k hub.Key) {
+	sd, ok := s.deps.Products.SubDomain(ctx, s.opt.DomainID, k.SubDomain)
+	if !ok {
+		return
+	}
+	info, ok, err := s.deps.Warehouse.DeviceInfo(ctx, sd.ID, k.PhysicalID)
+	if err != nil || !ok {
+		return
+	}
+	t := target{sub: sd, pid: k.PhysicalID, info: info}
+	if d, ok, err := s.deps.Devices.DeviceByPhysical(ctx, sd.ID, k.PhysicalID); err == nil && ok {
+		t.deviceID = d.DeviceID
+	}
+	now := s.clock.Now()
+	for _, typ := range []int{TypeMCU, TypeModule} {
+		s.mu.Lock()
+		v, ok := s.cat.newest(sd.ID, typ, t.current(typ))
+		busy := s.active[k] != nil && s.active[k].state == StateUpgrading
+		full := s.autoRuns >= s.opt.MaxAuto
+		last, failed := s.failedAt[failKey(k, typ, v.Version)]
+		if ok && v.Mode != ModeConfirm && !busy && full && !s.queued[k] {
+			s.queued[k] = true
+			s.queue = append(s.queue, k)
+		}
+		s.mu.Unlock()
+		if !ok || v.Mode == ModeConfirm || busy || full || (failed && now.Sub(last) < s.opt.RetryAfter) {
+			continue
+		}
+		if !s.deps.Hub.Online(k) {
+			return
+		}
+		trigger := "silent"
+		if v.Mode == ModeForced {
+			trigger = "forced"
+		}
+		if err := s.start(t, v, trigger, true); err != nil {
+			s.log.Info("ota: automatic upgrade not started", "device", k.PhysicalID, "err", err)
+		}
+		return // one upgrade at a time per device
+	}
+}
+
+// next hands a free rollout slot to the first queued device.
+func (s *Service) next(ctx context.Context) {
+	s.mu.Lock()
+	if len(s.queue) == 0 || s.autoRuns >= s.opt.MaxAuto {
+		s.mu.Unlock()
+		return
+	}
+	k := s.queue[0]
+	s.queue = s.queue[1:]
+	delete(s.queued, k)
+	s.mu.Unlock()
+	s.enqueue(k)
+}
+
+// rollout offers a freshly published silent or forced version to every
+// online device of the product.
+func (s *Service) rollout(ctx context.Context, subID int64) {
+	sd, ok := s.deps.Products.SubDomainByID(subID)
+	if !ok {
+		return
+	}
+	_ = s.deps.Devices.WarehouseDevices(ctx, func(info models.DeviceInfo, sub string) error {
+		if sub != sd.Name {
+			return nil
+		}
+		k := hub.Key{SubDomain: sub, PhysicalID: info.PhysicalDeviceID}
+		if s.deps.Hub.Online(k) {
+			s.enqueue(k)
+		}
+		return nil
+	})
+}
+
+// Status is the answer of getUpgradeStatus (local extension).
+type Status struct {
+	State          string  `json:"state"`
+	Phase          string  `json:"phase"`
+	Percent        float64 `json:"percent"`
+	StartedAt      string  `json:"startedAt"`
+	LastProgressAt string  `json:"lastProgressAt"`
+	TargetVersion  string  `json:"targetVersion"`
+	FailureReason  string  `json:"failureReason"`
+	BytesPerSecond float64 `json:"bytesPerSecond"`
+	// Beyond the keys asked for: enough to draw an ETA and explain a stall.
+	CurrentVersion     string `json:"currentVersion"`
+	OTAType            int    `json:"otaType"`
+	ETASeconds         int64  `json:"etaSeconds"`
+	ProgressIntervalMs int64  `json:"progressIntervalMs"`
+	StalledForMs       int64  `json:"stalledForMs"`
+}
+
+// statusOf turns a run into the wire status at now: "stalled" when no
+// progress came for StallIntervals of the device's own average interval
+// (at least StallMin).
+func (s *Service) statusOf(r *run, now time.Time) Status {
+	st := Status{
+		State: r.state, Phase: r.phase, Percent: r.percent, TargetVersion: r.target, FailureReason: r.failure,
+		StartedAt: models.FormatTime(r.started), LastProgressAt: models.FormatTime(r.lastProgress),
+		BytesPerSecond: r.rate, CurrentVersion: r.from, OTAType: r.otaType, ProgressIntervalMs: r.avgGap.Milliseconds(),
+	}
+	if r.state == StateSucceeded {
+		st.CurrentVersion = r.target
+	}
+	if r.state != StateUpgrading {
+		return st
+	}
+	limit := time.Duration(s.opt.StallIntervals) * r.avgGap
+	if limit < s.opt.StallMin {
+		limit = s.opt.StallMin
+	}
+	if quiet := now.Sub(r.lastProgress); quiet > limit {
+		st.State, st.StalledForMs = StateStalled, quiet.Milliseconds()
+	}
+	if el := r.lastProgress.Sub(r.started); r.percent > 0 && el > 0 {
+		// Remaining share at the average pace so far.
+		st.ETASeconds = int64(el.Seconds() * (100 - r.percent) / r.percent)
+	}
+	return st
+}
+
+func (s *Service) apiGetUpgradeStatus(c *rpc.Call) (any, error) {
+	t, err := s.resolve(c, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	r := s.active[t.key()]
+	var st Status
+	if r != nil {
+		st = s.statusOf(r, c.Now)
+	}
+	s.mu.Unlock()
+	if r != nil {
+		return st, nil
+	}
+	// Not in memory (the cloud restarted): the last recorded run.
+	var rr run
+	var started, last, finished int64
+	err = s.db.QueryRowContext(c.Ctx, `SELECT ota_type, from_version, target_version, state, phase, percent, started_ms, last_progress_ms, finished_ms, failure
+		FROM ota_upgrades WHERE sub_domain_id=? AND physical_id=? ORDER BY id DESC LIMIT 1`, t.sub.ID, t.pid).
+		Scan(&rr.otaType, &rr.from, &rr.target, &rr.state, &rr.phase, &rr.percent, &started, &last, &finished, &rr.failure)
+	if err != nil {
+		return Status{State: StateIdle, CurrentVersion: t.info.DevVersion, OTAType: TypeMCU}, nil
+	}
+	rr.started, rr.lastProgress = time.UnixMilli(started), time.UnixMilli(last)
+	return s.statusOf(&rr, c.Now), nil
+}
+
+// FleetEntry is one line of listUpgrades (local extension).
+type FleetEntry struct {
+	PhysicalDeviceID string  `json:"physicalDeviceId"`
+	OTAType          int     `json:"otaType"`
+	CurrentVersion   string  `json:"currentVersion"`
+	TargetVersion    string  `json:"targetVersion"`
+	OTAMode          int     `json:"otaMode"`
+	State            string  `json:"state"`
+	Percent          float64 `json:"percent"`
+}
+
+func (s *Service) apiListUpgrades(c *rpc.Call) (any, error) {
+	sd := c.SubDomainInfo
+	if name, _ := c.OptString("subDomain"); strings.TrimSpace(name) != "" {
+		x, ok := s.deps.Products.SubDomain(c.Ctx, c.MajorDomain.ID, strings.TrimSpace(name))
+		if !ok {
+			return nil, rpc.Errorf(models.ErrSubDomainAbsent, "sub-domain %q does not exist", name)
+		}
+		sd = &x
+	}
+	if sd == nil {
+		return nil, rpc.Errorf(models.ErrSubDomainAbsent, "listUpgrades needs the product: set X-Zc-Sub-Domain or subDomain")
+	}
+	out := []FleetEntry{}
+	now := c.Now
+	err := s.deps.Devices.WarehouseDevices(c.Ctx, func(info models.DeviceInfo, sub string) error {
+		if sub != sd.Name {
+			return nil
+		}
+		k := hub.Key{SubDomain: sub, PhysicalID: info.PhysicalDeviceID}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r := s.active[k]
+		for _, typ := range []int{TypeMCU, TypeModule} {
+			cur := info.DevVersion
+			if typ == TypeModule {
+				cur = info.ModVersion
+			}
+			e := FleetEntry{PhysicalDeviceID: info.PhysicalDeviceID, OTAType: typ, CurrentVersion: cur, State: StateIdle}
+			if v, ok := s.cat.newest(sd.ID, typ, cur); ok {
+				e.TargetVersion, e.OTAMode = v.Version, v.Mode
+			}
+			if r != nil && r.otaType == typ && (r.state == StateUpgrading || r.state == StateFailed) {
+				st := s.statusOf(r, now)
+				e.State, e.Percent, e.TargetVersion = st.State, st.Percent, r.target
+			}
+			if e.TargetVersion != "" {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"devices": out}, nil
+}

@@ -1,0 +1,114 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"acconsole/cloud/clock"
+	"acconsole/cloud/hub"
+	"acconsole/cloud/ota"
+	"acconsole/cloud/rpc"
+	"acconsole/cloud/sim"
+	"acconsole/cloud/store"
+	"acconsole/models"
+)
+
+// OTA is the OTA service (nil until initOTA ran).
+func (s *Server) OTA() *ota.Service { return s.parts().ota }
+
+// SetSimUpgradeOptions shapes the upgrades of simulated devices from now
+// on (phase lengths, failure share); tests make them short.
+func (s *Server) SetSimUpgradeOptions(o sim.UpgradeOptions) { s.parts().upgrade.Store(&o) }
+
+// initOTA registers zc-ota, seeds the firmware catalog of the simulated
+// products on first start, and listens for check-ins (silent and forced
+// upgrades). It needs s.Devices and, to run upgrades, the simulated fleet
+// (s.Fleet(), with Options.Simulate); call it after initSimulation.
+func (s *Server) initOTA(ctx context.Context) error {
+	o, err := ota.New(ota.Deps{
+		DB: s.DB, Devices: s.Devices, Warehouse: warehouseInfo{s}, Products: s.Platform, Hub: s.Hub,
+		Upgrader: simUpgrader{s},
+	}, ota.Options{Clock: clock.FromFunc(s.opt.Now), DomainID: s.Domain.ID, Logger: s.opt.Logger})
+	if err != nil {
+		return err
+	}
+	o.Register(s.Registry)
+	if err := o.Start(ctx); err != nil {
+		return err
+	}
+	s.parts().ota = o
+	s.closers = append(s.closers, o.Close)
+	now := s.opt.Now()
+	for _, p := range sim.Catalog() {
+		sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName)
+		if !ok || len(o.Versions(sd.ID, ota.TypeMCU))+len(o.Versions(sd.ID, ota.TypeModule)) > 0 {
+			continue // not a product here, or seeded before: leave the vendor's catalog alone
+		}
+		// The purifier also gets a silent module version, so that the demo
+		// shows an upgrade starting by itself.
+		for _, v := range ota.SeedFor(sd.ID, p.Record.SubDomainName, p.Firmware, p.Record.SubDomainName == sim.SubPurifier, now) {
+			if err := o.Publish(ctx, v); err != nil {
+				return fmt.Errorf("ota catalog: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// warehouseInfo reads one device's current versions from the warehouse.
+// cloud/devices exports no single-device lookup yet, so this reads its
+// table; a DeviceInfo(ctx, subDomainID, pid) method there would replace it.
+type warehouseInfo struct{ s *Server }
+
+func (w warehouseInfo) DeviceInfo(ctx context.Context, subDomainID int64, pid string) (models.DeviceInfo, bool, error) {
+	info := models.DeviceInfo{PhysicalDeviceID: pid, SubDomain: fmt.Sprint(subDomainID), Status: 2}
+	err := w.s.DB.QueryRowContext(ctx, `SELECT dev_version, mod_version FROM dev_warehouse WHERE sub_domain_id=? AND physical_id=?`,
+		subDomainID, pid).Scan(&info.DevVersion, &info.ModVersion)
+	if store.IsNoRows(err) {
+		return info, false, nil
+	}
+	return info, err == nil, err
+}
+
+// simUpgrader runs upgrades on simulated devices. The simulator models one
+// firmware per device, the MCU's (the warehouse devVersion); a module
+// (otaType 2) upgrade runs the same simulated steps and then gives the
+// device its MCU version back.
+type simUpgrader struct{ s *Server }
+
+func (u simUpgrader) StartUpgrade(k hub.Key, otaType int, target string) (<-chan ota.Progress, error) {
+	f := u.s.Fleet()
+	var d *sim.Device
+	if f != nil {
+		d = f.Device(k)
+	}
+	if d == nil {
+		return nil, rpc.Errorf(models.ErrDeviceState, "device %s of %s is not simulated: the local cloud can only upgrade simulated devices (start it with simulation on)", k.PhysicalID, k.SubDomain)
+	}
+	var opt sim.UpgradeOptions
+	if p := u.s.parts().upgrade.Load(); p != nil {
+		opt = *p
+	}
+	mcu := d.Firmware()
+	ch, err := d.StartUpgrade(target, opt)
+	switch {
+	case errors.Is(err, sim.ErrUpgrading):
+		return nil, ota.ErrUpgrading
+	case errors.Is(err, sim.ErrSameVersion):
+		return nil, ota.ErrSameVersion
+	case err != nil:
+		return nil, err
+	}
+	out := make(chan ota.Progress, 32)
+	go func() {
+		defer close(out)
+		for p := range ch {
+			if p.Phase == sim.PhaseDone && otaType == ota.TypeModule {
+				d.SetVersion(mcu)
+			}
+			out <- ota.Progress{Phase: p.Phase.String(), Percent: float64(p.Percent), Reason: p.Reason, At: p.At}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,59 @@
+package cloud
+
+import (
+	"context"
+	"sync/atomic"
+
+	"acconsole/cloud/clock"
+	"acconsole/cloud/ota"
+	"acconsole/cloud/sim"
+	"acconsole/cloud/timer"
+)
+
+// featureParts are the timer and OTA services of a Server.
+type featureParts struct {
+	timers *timer.Service
+	ota    *ota.Service
+	// upgrade shapes the simulated devices' upgrades (phase lengths,
+	// failure share); tests shorten it.
+	upgrade atomic.Pointer[sim.UpgradeOptions]
+}
+
+func (s *Server) parts() *featureParts { return &s.features }
+
+// Timers is the timer service (nil until initTimers ran).
+func (s *Server) Timers() *timer.Service { return s.parts().timers }
+
+// initTimers registers zc-timer-task and starts its scheduler: tasks saved
+// before a restart are scheduled again, and firings missed while the cloud
+// was down run once if less than the grace period late. It needs
+// s.Devices (access checks, device lookups, unbind hook) and s.Hub (sends).
+func (s *Server) initTimers(ctx context.Context) error {
+	t, err := timer.New(timer.Deps{
+		DB: s.DB, Devices: s.Devices, Products: s.Platform, Sender: s.Hub,
+		Users: nickNames{s: s},
+	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger})
+	if err != nil {
+		return err
+	}
+	t.Register(s.Registry)
+	if err := t.Start(ctx); err != nil {
+		return err
+	}
+	// taskUpdatePolicy: unbinding freezes tasks (see cloud/timer).
+	s.Devices.OnUnbind(t.OnUnbind)
+	s.parts().timers = t
+	s.closers = append(s.closers, t.Close)
+	return nil
+}
+
+// nickNames reads creators' nick names for task objects.
+type nickNames struct{ s *Server }
+
+func (n nickNames) NickName(ctx context.Context, userID int64) (string, error) {
+	u, ok, err := n.s.Account.Lookup(ctx, n.s.Domain.ID, userID)
+	if err != nil || !ok {
+		return "", err
+	}
+	return u.NickName, nil
+}
