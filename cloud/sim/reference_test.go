@@ -63,3 +63,21 @@ func TestReference(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMECarriesTheProductReference keeps the README's copy of the
+// product reference (a person drives devices by hand from it) in step with
+// the specs: every line but the headings must be there.
+func TestREADMECarriesTheProductReference(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(reference(true), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if !strings.Contains(string(readme), l) {
+			t.Fatalf("README.md lacks %q: paste cloud/sim/PRODUCTS.md into its product section", l)
+		}
+	}
+}
