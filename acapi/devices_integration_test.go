@@ -934,7 +934,6 @@ func TestDeviceReadOnlyRefusals(t *testing.T) {
 // a successful add leaves no member without the device. (Found by the
 // random-operations property test.)
 func TestHomeAddBindsEveryMember(t *testing.T) {
-	t.Skip("known cloud bug (issue 3 open): addDeviceToHome does not bind the device to the other home members; this test found it")
 	w := newWorld(t, cloudtest.Options{})
 	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
 	ctx := w.ctx

@@ -26,7 +26,6 @@ import (
 // Most operations fail (wrong actor, stale id, …): that is the point; what
 // may never happen is an internal error or a broken invariant.
 func TestBindingInvariantsUnderRandomOperations(t *testing.T) {
-	t.Skip("known cloud bug (issue 3 open): addDeviceToHome does not bind the device to the other home members; this test found it")
 	steps := 300
 	if testing.Short() {
 		steps = 60

@@ -50,7 +50,9 @@ func (s *Service) userByAccount(ctx context.Context, q queryer, domainID int64, 
 	if isEmail {
 		col = "email"
 	}
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM account_users WHERE domain_id = ? AND `+col+` = ?`, domainID, acct))
+	// "<> ''" lets SQLite use the partial unique index on the column;
+	// without it every lookup scans all accounts.
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM account_users WHERE domain_id = ? AND `+col+` = ? AND `+col+` <> ''`, domainID, acct))
 	if store.IsNoRows(err) {
 		return u, rpc.Errorf(models.ErrAccountAbsent, "no account has the %s %s: check it or register first", col, acct)
 	}
@@ -65,7 +67,7 @@ func checkFree(ctx context.Context, q queryer, domainID int64, email, phone stri
 			continue
 		}
 		var id int64
-		err := q.QueryRowContext(ctx, `SELECT id FROM account_users WHERE domain_id = ? AND `+f.col+` = ?`, domainID, f.v).Scan(&id)
+		err := q.QueryRowContext(ctx, `SELECT id FROM account_users WHERE domain_id = ? AND `+f.col+` = ? AND `+f.col+` <> ''`, domainID, f.v).Scan(&id)
 		if err == nil && id != self {
 			return rpc.Errorf(models.ErrAccountExists, "the %s %s already has an account: log in, or use resetPassword if the password is lost", f.col, f.v)
 		}

@@ -97,3 +97,33 @@ func BenchmarkWarehousePages(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOnlineFlush100k: 100 000 devices come online at once (the
+// simulation's start); one flush writes their online times.
+func BenchmarkOnlineFlush100k(b *testing.B) {
+	e := newEnv(b)
+	if err := e.svc.SeedDemo(context.Background(), e.dom.ID, 100000, 1); err != nil {
+		b.Fatal(err)
+	}
+	var keys []struct{ sub, pid string }
+	err := e.svc.WarehouseDevices(context.Background(), func(info models.DeviceInfo, sub string) error {
+		keys = append(keys, struct{ sub, pid string }{sub, info.PhysicalDeviceID})
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ep := &fakeDevice{}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		for _, k := range keys {
+			e.hub.Connect(hubKey(k.sub, k.pid), ep, "10.0.0.1")
+		}
+		e.clock.Advance(time.Second)
+		b.StartTimer()
+		start := time.Now()
+		e.svc.Flush()
+		b.ReportMetric(time.Since(start).Seconds(), "s/flush")
+	}
+}

@@ -31,6 +31,11 @@ func (s *Service) bindNew(ctx context.Context, tx *sql.Tx, sd rpc.SubDomain, pid
 		return devRow{}, rpc.Errorf(models.ErrDeviceNotActivated,
 			"device %s of product %s is not activated (not in the warehouse): power it on so that it reaches the cloud, or call zc-warehouse/activateDevice", pid, sd.Name)
 	}
+	// A gateway product's device is a gateway however it was bound (the
+	// WeChat bridge binds with bindDevice when it is not told otherwise).
+	if p, ok := s.plat.Product(sd.ID); ok && strings.EqualFold(p.Type, "gateway") {
+		gateway = true
+	}
 	d, found, err := loadDeviceByPID(ctx, tx, sd.ID, pid)
 	if err != nil {
 		return d, err

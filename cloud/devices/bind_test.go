@@ -261,3 +261,40 @@ func TestListDevicesExtAndStatus(t *testing.T) {
 	wantCode(t, e.bind(0, "plug", "isDeviceOnline", map[string]any{"deviceId": d1.DeviceID, "physicalDeviceId": "EEEE000000000002"}, nil), models.ErrInvalidParam)
 	wantCode(t, e.bind(0, "plug", "isDeviceOnline", map[string]any{"physicalDeviceId": "NOPE"}, nil), models.ErrDeviceAbsent)
 }
+
+// TestConcurrentFirstBind: many users race to bind one device; exactly one
+// becomes its owner and the others are told to ask for a share code.
+func TestConcurrentFirstBind(t *testing.T) {
+	e := newEnv(t)
+	e.activate("plug", "RACE000000000001")
+	const n = 8
+	users := make([]int64, n)
+	for i := range users {
+		users[i] = e.user(i + 1)
+	}
+	errs := make(chan *apiErr, n)
+	for _, u := range users {
+		go func() {
+			errs <- e.bind(u, "plug", "bindDevice", map[string]any{"physicalDeviceId": "RACE000000000001"}, nil)
+		}()
+	}
+	ok := 0
+	for range users {
+		switch a := <-errs; {
+		case a == nil:
+			ok++
+		case a.Code != models.ErrDeviceAlreadyBound:
+			t.Errorf("racing bind: %v", a)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d users bound the device, want 1", ok)
+	}
+	owners := 0
+	for _, u := range users {
+		owners += len(e.listDevices(u, false))
+	}
+	if owners != 1 {
+		t.Fatalf("%d bindings after the race", owners)
+	}
+}

@@ -441,8 +441,9 @@ func (s *Service) access(c *rpc.Call, q queryer, devID int64, needOwner bool) (d
 	return d, nil
 }
 
-// tx runs fn in a write transaction, then reports the unbinds it made to
-// the hooks (after the commit, so that a hook sees the new state).
+// tx runs fn in a write transaction; after the commit it invalidates the
+// device cache and reports the unbinds fn made to the hooks (so that a hook
+// sees the new state). Every write to device records goes through here.
 func (s *Service) tx(ctx context.Context, fn func(tx *sql.Tx) ([]unbound, error)) error {
 	var evs []unbound
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -451,6 +452,7 @@ func (s *Service) tx(ctx context.Context, fn func(tx *sql.Tx) ([]unbound, error)
 		return err
 	})
 	if err == nil {
+		s.cache.invalidate()
 		s.fire(evs)
 	}
 	return err

@@ -405,6 +405,7 @@ func (s *Service) SeedDemo(ctx context.Context, domainID int64, n int, seed int6
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.writeDemo(ctx, tx, domainID, subs, plan, hash, now)
 	})
+	s.cache.invalidate()
 	if err == nil {
 		s.log.Info("demo world seeded", "world", plan.summary(), "took", time.Since(start).Round(time.Millisecond))
 	}
@@ -413,18 +414,6 @@ func (s *Service) SeedDemo(ctx context.Context, domainID int64, n int, seed int6
 
 func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, subs [6]rpc.SubDomain, plan demoPlan, hash string, now time.Time) error {
 	nowUnix := now.Unix()
-	// CreateUser checks email and phone with "col = ?", which cannot use
-	// the account table's partial unique indexes (WHERE col <> ''): every
-	// check scans all accounts, quadratic over the demo's 16 000 users
-	// (40 s of a 100 000-device seed). Until the account service's queries
-	// can use its indexes, plain ones live for the length of this
-	// transaction only; nothing of them is committed.
-	tmpIdx := []string{"dev_demo_tmp_email", "dev_demo_tmp_phone"}
-	for i, col := range []string{"email", "phone"} {
-		if _, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+tmpIdx[i]+` ON account_users(domain_id, `+col+`)`); err != nil {
-			return err
-		}
-	}
 	uids := make([]int64, len(plan.users))
 	for i, u := range plan.users {
 		nu := account.NewUser{Email: u.email, Phone: u.phone, NickName: u.nick, PasswordHash: hash,
@@ -437,11 +426,6 @@ func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, sub
 			return fmt.Errorf("demo user %s: %w", u.email, err)
 		}
 		uids[i] = id
-	}
-	for _, name := range tmpIdx {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+name); err != nil {
-			return err
-		}
 	}
 
 	prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }

@@ -72,7 +72,8 @@ type Service struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	st statements
+	st    statements
+	cache devCache
 }
 
 // statements are the hot paths, prepared once: a user's device list and

@@ -362,7 +362,9 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				}
 				d.name = name
 			}
-			return nil, nil // already there: a retried add
+			// Already there: still, a successful add leaves no member
+			// without the device (one may have unbound it alone).
+			return nil, bindMembers(c.Ctx, tx, h.id, d.id, s.now().Unix())
 		}
 		if !fresh {
 			if d.gatewayID != 0 {

@@ -53,6 +53,16 @@ func TestHomesMembersOwnDevices(t *testing.T) {
 	if !hasID(e.listDevices(member, false), plug.DeviceID) {
 		t.Fatal("member not bound to the home's device")
 	}
+	// A member who unbinds one home device alone is bound again when it is
+	// added again: a successful add leaves no member without it.
+	e.must(e.bind(member, "plug", "unbindDevice", map[string]any{"deviceId": plug.DeviceID}, nil))
+	if hasID(e.listDevices(member, false), plug.DeviceID) {
+		t.Fatal("member still bound after unbinding")
+	}
+	e.must(e.bind(owner, "", "addDeviceToHome", map[string]any{"homeId": h.HomeID, "deviceId": plug.DeviceID}, nil))
+	if !hasID(e.listDevices(member, false), plug.DeviceID) {
+		t.Fatal("adding the device again left a member out")
+	}
 	// The member brings their own plug: the home's owner now owns it.
 	e.must(e.bind(member, "", "addDeviceToHome", map[string]any{"homeId": h.HomeID, "deviceId": memberPlug.DeviceID}, &dev))
 	if dev.Device.Owner != owner || dev.Device.RootID != h.HomeID {

@@ -11,9 +11,10 @@ import (
 	"acconsole/models"
 )
 
-// qUserDevices is listDevices: the bindings' primary key starts with the
-// user, so this is one range scan in device-id order.
-const qUserDevices = `SELECT ` + devCols + ` FROM dev_bindings b JOIN dev_devices d ON d.id = b.device_id
+// qUserDevices is listDevices' id query: the bindings' primary key starts
+// with the user, so it is one range scan in device-id order; the records
+// come from the cache (cache.go).
+const qUserDevices = `SELECT d.id FROM dev_bindings b JOIN dev_devices d ON d.id = b.device_id
 	WHERE b.user_id = ? AND d.domain_id = ? ORDER BY b.device_id`
 
 type devicesAnswer struct {
@@ -25,16 +26,20 @@ func (s *Service) userDevices(c *rpc.Call, uid int64) ([]devRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []devRow
+	var ids []int64
 	for rows.Next() {
-		d, err := scanDev(rows)
-		if err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		out = append(out, d)
+		ids = append(ids, id)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return s.devicesByID(c.Ctx, ids)
 }
 
 func (s *Service) apiListDevices(c *rpc.Call) (any, error) {

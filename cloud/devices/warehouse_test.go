@@ -170,3 +170,23 @@ func TestProducts(t *testing.T) {
 		t.Fatalf("products: %+v", prods.Products)
 	}
 }
+
+// TestCloseFlushes: online times still pending when the service closes are
+// written, not lost.
+func TestCloseFlushes(t *testing.T) {
+	e := newEnv(t)
+	e.activate("plug", "CL00000000000001")
+	e.clock.Advance(time.Hour)
+	e.hub.Connect(hubKey("plug", "CL00000000000001"), &fakeDevice{}, "10.1.2.3")
+	e.svc.Close()
+	var last int64
+	var ip string
+	if err := e.db.QueryRow(`SELECT last_online, ip_addr FROM dev_warehouse WHERE physical_id = 'CL00000000000001'`).Scan(&last, &ip); err != nil {
+		t.Fatal(err)
+	}
+	if last != e.clock.Now().Unix() || ip != "10.1.2.3" {
+		t.Fatalf("after Close: last online %d, ip %q", last, ip)
+	}
+	// Events after Close are ignored, not a crash.
+	e.hub.Disconnect(hubKey("plug", "CL00000000000001"))
+}
