@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync"
 
 	"acconsole/models"
 )
@@ -49,13 +50,8 @@ func sanitizeValue(v reflect.Value, multiline bool) {
 			sanitizeValue(v.Elem(), multiline)
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < v.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			sanitizeValue(v.Field(i), f.Tag.Get("sanitize") == "text")
+		for _, f := range structPlan(v.Type()) {
+			sanitizeValue(v.Field(f.index), f.multiline)
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
@@ -131,4 +127,53 @@ func cleanCopy(v reflect.Value, multiline bool) reflect.Value {
 		return out
 	}
 	return reflect.Value{}
+}
+
+// fieldPlan is a struct field that can hold text.
+type fieldPlan struct {
+	index     int
+	multiline bool
+}
+
+var plans sync.Map // reflect.Type → []fieldPlan
+
+// structPlan lists, once per type, the exported fields that can hold a
+// string: decoding a 500-device list otherwise spends most of its sanitising
+// time asking reflect about the same numeric fields again and again.
+func structPlan(t reflect.Type) []fieldPlan {
+	if p, ok := plans.Load(t); ok {
+		return p.([]fieldPlan)
+	}
+	var out []fieldPlan
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || !mayHoldText(f.Type, 0) {
+			continue
+		}
+		out = append(out, fieldPlan{index: i, multiline: f.Tag.Get("sanitize") == "text"})
+	}
+	plans.Store(t, out)
+	return out
+}
+
+// mayHoldText reports whether a value of type t can contain a string.
+func mayHoldText(t reflect.Type, depth int) bool {
+	if depth > 8 {
+		return true // deep or recursive types: just walk them
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Interface, reflect.Map:
+		return true
+	case reflect.Pointer, reflect.Array:
+		return mayHoldText(t.Elem(), depth+1)
+	case reflect.Slice:
+		return t.Elem().Kind() != reflect.Uint8 && mayHoldText(t.Elem(), depth+1)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() && mayHoldText(t.Field(i).Type, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
