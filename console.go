@@ -28,6 +28,11 @@ type consoleFlags struct {
 	demo       int
 }
 
+// demoChurn keeps about 2 % of the local cloud's simulated devices offline
+// at any moment, rotating, so offline states and last-online times are
+// there to look at.
+const demoChurn = 0.02
+
 // localCloud starts the local cloud in-process on a loopback port and
 // returns its credentials.
 func localCloud(ctx context.Context, demo int) (*cloud.Server, cloud.DeveloperFile, error) {
@@ -35,7 +40,7 @@ func localCloud(ctx context.Context, demo int) (*cloud.Server, cloud.DeveloperFi
 	if err != nil {
 		return nil, cloud.DeveloperFile{}, err
 	}
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
 	if err != nil {
 		closeLog()
 		return nil, cloud.DeveloperFile{}, err

@@ -105,7 +105,7 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true, Churn: demoChurn})
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,9 @@ type Options struct {
 	// Simulate connects simulated devices for every device in the
 	// warehouse.
 	Simulate bool
+	// Churn is the share of simulated devices offline at any time, each
+	// going away and coming back every few minutes (0 = always online).
+	Churn float64
 	// BackgroundFleet connects the simulated devices after Open returns
 	// instead of before.
 	BackgroundFleet bool
