@@ -141,8 +141,10 @@ type TaskRun struct {
 	At           string `json:"at"`           // when it ran (UTC wire time)
 	ScheduledFor string `json:"scheduledFor"` // when it was due
 	// Result is ok, offline, timeout, error, missed (too late after the
-	// cloud was down), handed (a device timer) or frozen (an unbind froze
-	// the task; not a firing).
+	// cloud was down) for a cloud timer; fired-by-device (its device ran
+	// it; At is the device's time, ReplyCode 127 when it refused the
+	// command) or handed (due, not reported by the device yet) for a
+	// device timer; frozen (an unbind froze the task; not a firing).
 	Result    string `json:"result"`
 	ReplyCode int    `json:"replyCode"`
 	Detail    string `json:"detail"`

@@ -23,6 +23,7 @@ import (
 	"acconsole/cloud/hub"
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
+	"acconsole/cloud/sim"
 	"acconsole/cloud/store"
 )
 
@@ -50,6 +51,17 @@ type Options struct {
 	// BackgroundFleet connects the simulated devices after Open returns
 	// instead of before.
 	BackgroundFleet bool
+	// SimClock sets the simulated devices' timers (telemetry, upgrades,
+	// device timers); nil is the wall clock. A test passes a
+	// *sim.FakeClock, with Now reading the same clock, to fire device
+	// timers by moving time instead of waiting.
+	SimClock sim.Clock
+	// SimJoinEvery and SimJoinCandidates shape gateway pairing: the gap
+	// between two sub-devices joining an open window and how many are in
+	// range of each gateway; 0 keeps the simulation's defaults (3 s, 6).
+	// Console tests shorten them to pair in a second.
+	SimJoinEvery      time.Duration
+	SimJoinCandidates int
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
 }
@@ -134,15 +146,9 @@ func (s *Server) init(ctx context.Context) error {
 		return fmt.Errorf("cloud: ota: %w", err)
 	}
 	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Now, Logger: s.opt.Logger, Unknown: s.unknownService})
-	return nil
-}
-
-// Handler is the router as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Serve answers on ln until Close. Timeouts keep a slow or silent client
-// from holding a connection forever.
-func (s *Server) Serve(ln net.Listener) error {
+	// Built here, not in Serve, so that Close (any goroutine) never races
+	// with Serve setting it up. Timeouts keep a slow or silent client from
+	// holding a connection forever.
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -152,6 +158,14 @@ func (s *Server) Serve(ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.opt.Logger.Handler(), slog.LevelWarn),
 	}
+	return nil
+}
+
+// Handler is the router as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
 	err := s.httpSrv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -161,11 +175,9 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Close stops serving and closes the store.
 func (s *Server) Close() error {
-	if s.httpSrv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = s.httpSrv.Shutdown(ctx)
-		cancel()
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = s.httpSrv.Shutdown(ctx)
+	cancel()
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		s.closers[i]()
 	}

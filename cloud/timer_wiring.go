@@ -26,12 +26,17 @@ func (s *Server) Timers() *timer.Service { return s.parts().timers }
 
 // initTimers registers zc-timer-task and starts its scheduler: tasks saved
 // before a restart are scheduled again, and firings missed while the cloud
-// was down run once if less than the grace period late. It needs
-// s.Devices (access checks, device lookups, unbind hook) and s.Hub (sends).
+// was down run once if less than the grace period late; device timers are
+// handed to the devices that are online (the others get theirs when they
+// connect). It needs s.Devices (access checks, device lookups, unbind
+// hook) and s.Hub (sends, device timers).
 func (s *Server) initTimers(ctx context.Context) error {
 	t, err := timer.New(timer.Deps{
 		DB: s.DB, Devices: s.Devices, Products: s.Platform, Sender: s.Hub,
 		Users: nickNames{s: s},
+		// Device timers are handed to the devices through the hub; the
+		// simulated devices keep and fire them.
+		Hosts: s.Hub,
 	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger})
 	if err != nil {
 		return err

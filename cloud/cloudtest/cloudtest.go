@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"acconsole/cloud"
+	"acconsole/cloud/sim"
 )
 
 // Cloud is a running local cloud.
@@ -30,6 +31,13 @@ type Options struct {
 	// Simulate connects simulated devices (plug, gateway, …) for the
 	// warehouse's devices.
 	Simulate bool
+	// SimClock drives the simulated devices' timers (cloud.Options);
+	// nil is the wall clock.
+	SimClock sim.Clock
+	// SimJoinEvery and SimJoinCandidates shape gateway pairing
+	// (cloud.Options); 0 keeps the simulation's defaults.
+	SimJoinEvery      time.Duration
+	SimJoinCandidates int
 }
 
 // Start opens a cloud in a temp dir, serves it on 127.0.0.1:0 and stops it
@@ -42,7 +50,8 @@ func Start(t testing.TB, opt Options) *Cloud {
 	}
 	srv, err := cloud.Open(context.Background(), cloud.Options{
 		DataDir: dir, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
-		Demo: opt.Demo, Simulate: opt.Simulate,
+		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
+		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
 	})
 	if err != nil {
 		t.Fatalf("open cloud: %v", err)

@@ -25,6 +25,9 @@ var (
 	ErrTimeout    = errors.New("device did not answer in time") // 3814
 	ErrBadCode    = errors.New("message code out of range")     // 3801
 	ErrNotGateway = errors.New("device is not a gateway")       // 3808
+	// ErrNoTimers: the device's endpoint cannot keep device timers
+	// (it does not implement TimerHost).
+	ErrNoTimers = errors.New("device does not keep timers")
 )
 
 // Endpoint delivers commands to one device.
@@ -40,6 +43,42 @@ type Gateway interface {
 	// OpenMatch lets sub-devices join until deadline.
 	OpenMatch(deadline time.Time) error
 	CloseMatch() error
+}
+
+// DeviceTimer is a device timer (taskFlag 1, PROTOCOL §2.4) as the cloud
+// hands it to its device: the schedule (§3.5) and the command to apply at
+// each firing. Running is false for a stopped task, which the device keeps
+// but does not fire.
+type DeviceTimer struct {
+	TaskID                         int64
+	TimeZone, TimePoint, TimeCycle string
+	MessageCode                    int
+	Payload                        []byte
+	Running                        bool
+}
+
+// TimerHost is an endpoint that keeps device timers and fires them from
+// its own clock, connected or not. The cloud always sends the device's
+// whole set, so that pushing it again (after a reconnect) is harmless.
+type TimerHost interface {
+	// SetTimers replaces the device's timers with tasks.
+	SetTimers(tasks []DeviceTimer) error
+}
+
+// TimerFiring is one run of a device timer, reported by the device (see
+// Hub.TimerFired).
+type TimerFiring struct {
+	TaskID int64
+	// Scheduled is the firing's instant; At is when the device ran it, by
+	// its own clock.
+	Scheduled, At time.Time
+	// Code and Payload are the command the device applied; ReplyCode is
+	// its own answer to it (127 when it refused).
+	Code      int
+	Payload   []byte
+	ReplyCode int
+	// Result is "ok", or "error" when the device refused the command.
+	Result string
 }
 
 // Key names a device: product (sub-domain) name and physical id.
@@ -59,6 +98,10 @@ const (
 	EventMatchOpened
 	EventMatchClosed
 	EventCommand
+	// EventTimerFired: the device ran one of its device timers. At is the
+	// device's time of the firing, which is earlier than the event when
+	// the device was offline then and reports it after reconnecting.
+	EventTimerFired
 )
 
 // Event is something that happened at a device, for subscribers (warehouse
@@ -72,8 +115,15 @@ type Event struct {
 	IP      string
 	// Gateway is set for EventJoined: the gateway the sub-device joined.
 	Gateway Key
-	// Result of a command ("ok", "offline", "timeout", "error").
+	// Result of a command ("ok", "offline", "timeout", "error"), or of a
+	// device timer's firing ("ok", "error").
 	Result string
+	// TaskID, Scheduled and ReplyCode describe a device timer's firing
+	// (EventTimerFired): the task, its due instant and the device's reply
+	// code to the command.
+	TaskID    int64
+	Scheduled time.Time
+	ReplyCode int
 }
 
 // Joined is a sub-device that joined a gateway and was not added yet.
@@ -223,6 +273,49 @@ func (h *Hub) Report(k Key, code int, payload []byte) {
 	}
 	h.mu.Unlock()
 	h.publish(Event{Kind: EventReport, Device: k, At: h.now(), Code: code, Payload: payload})
+}
+
+// SetTimers hands a device its whole set of device timers. It is
+// ErrOffline when the device is not connected (the caller keeps the set
+// for the next EventOnline) and ErrNoTimers when its endpoint cannot keep
+// timers.
+func (h *Hub) SetTimers(k Key, tasks []DeviceTimer) error {
+	h.mu.RLock()
+	d := h.devices[k]
+	var ep Endpoint
+	if d != nil && d.online {
+		ep = d.ep
+	}
+	h.mu.RUnlock()
+	if ep == nil {
+		return ErrOffline
+	}
+	th, ok := ep.(TimerHost)
+	if !ok {
+		return ErrNoTimers
+	}
+	// Called without the hub's lock: the device may report (and so
+	// publish) while it takes its new set.
+	return th.SetTimers(tasks)
+}
+
+// TimerFired publishes a device timer's firing (EventTimerFired). It is
+// ErrOffline when the device is not connected: the device keeps the report
+// and sends it after reconnecting.
+func (h *Hub) TimerFired(k Key, f TimerFiring) error {
+	h.mu.Lock()
+	d := h.devices[k]
+	if d == nil || !d.online {
+		h.mu.Unlock()
+		return ErrOffline
+	}
+	d.lastSeen = h.now()
+	h.mu.Unlock()
+	h.publish(Event{
+		Kind: EventTimerFired, Device: k, At: f.At, Code: f.Code, Payload: f.Payload, Result: f.Result,
+		TaskID: f.TaskID, Scheduled: f.Scheduled, ReplyCode: f.ReplyCode,
+	})
+	return nil
 }
 
 // OpenMatch opens a gateway's pairing window for d and returns its deadline.

@@ -385,11 +385,14 @@ func dp(key, name, typ, unit, desc string) models.DataPoint {
 	return models.DataPoint{Key: key, Name: name, Type: typ, Unit: unit, Description: desc}
 }
 
+// record is a product's record. TaskMode 0 accepts both timer kinds: the
+// cloud runs cloud timers, and every simulated device keeps and fires
+// device timers itself (timers.go).
 func record(sub, name, typ, model, connect, desc string) models.Product {
 	return models.Product{
 		SubDomainName: sub, Name: name, Type: typ, Model: model, Description: desc,
 		DataProtocol: "binary", TransportProtocol: "tcp", ConnectProtocol: connect, OS: "rtos",
-		SecType: "aes", Category: 1, DeviceMode: 1, TaskMode: 1, TaskUpdatePolicy: 1,
+		SecType: "aes", Category: 1, DeviceMode: 1, TaskMode: 0, TaskUpdatePolicy: 1,
 	}
 }
 

@@ -32,12 +32,14 @@ type Device struct {
 	st        state
 	powered   bool // false after SetPowered(false)
 	churned   bool
+	unlinked  bool // cut off from the cloud by SetLinked(false), still running
 	rebooting bool
 	removed   bool
 	syncing   bool     // a goroutine is telling the hub about a change
 	gw        *Device  // the gateway of a sub-device
 	gws       *gwState // gateway products only
 	up        *upgrade // firmware upgrade in progress
+	tm        *timers  // device timers; nil until the cloud hands some
 }
 
 // msg is a report waiting to be sent once locks are released: the hub
@@ -87,6 +89,24 @@ func (d *Device) SetPowered(on bool) {
 	d.reconcile()
 }
 
+// SetLinked connects the device to the cloud or cuts it off (the cloud
+// unreachable: a broken uplink, a router down) without powering it off:
+// unlinked, it is offline in the hub but keeps running, so its device
+// timers still fire, and it reports those firings when linked again.
+func (d *Device) SetLinked(on bool) {
+	d.mu.Lock()
+	d.unlinked = !on
+	d.mu.Unlock()
+	d.reconcile()
+}
+
+// Linked reports whether the device may reach the cloud (see SetLinked).
+func (d *Device) Linked() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return !d.unlinked
+}
+
 // Gateway is the physical id of a sub-device's gateway ("" otherwise).
 func (d *Device) Gateway() string {
 	d.mu.Lock()
@@ -109,11 +129,18 @@ func (d *Device) Deliver(ctx context.Context, code int, payload []byte) (int, []
 	return rc, reply, err
 }
 
-// exec runs a command and returns the reply and the reports it causes.
-func (d *Device) exec(code int, p []byte) (int, []byte, []msg, error) {
+// exec runs a command from the cloud and returns the reply and the reports
+// it causes.
+func (d *Device) exec(code int, p []byte) (int, []byte, []msg, error) { return d.run(code, p, false) }
+
+// run runs a command. own marks the device's own commands (its timers):
+// they need the device awake, not connected, since a device runs its
+// timers whether or not it can reach the cloud. Everything else (checks,
+// state change, replies) is the same as for a command from the cloud.
+func (d *Device) run(code int, p []byte, own bool) (int, []byte, []msg, error) {
 	spec := d.prod.message(code, Command)
 	d.mu.Lock()
-	if !d.liveLocked() {
+	if !d.liveLocked() && !(own && d.awakeLocked()) {
 		d.mu.Unlock()
 		return 0, nil, nil, hub.ErrOffline
 	}
@@ -163,11 +190,16 @@ func errReply(reason byte, code int) (int, []byte, []msg, error) {
 	return CodeError, []byte{reason, byte(code)}, nil, nil
 }
 
-// liveLocked: the device is powered, in the fleet, and (for a sub-device)
-// its gateway is online.
+// liveLocked: the device is awake, reaches the cloud (not churned out or
+// unlinked), and (for a sub-device) its gateway is online.
 func (d *Device) liveLocked() bool {
-	return !d.removed && d.powered && !d.churned && !d.rebooting && !d.f.closed.Load() &&
-		(d.gw == nil || d.gw.connected.Load())
+	return d.awakeLocked() && !d.churned && !d.unlinked && (d.gw == nil || d.gw.connected.Load())
+}
+
+// awakeLocked: the device is powered, in the fleet and not rebooting; it
+// runs (its timers fire) whether or not it reaches the cloud.
+func (d *Device) awakeLocked() bool {
+	return !d.removed && d.powered && !d.rebooting && !d.f.closed.Load()
 }
 
 // reconcile tells the hub when the device's reachability changed. Only one
@@ -192,6 +224,11 @@ func (d *Device) reconcile() {
 		if want == d.connected.Load() {
 			d.syncing = false
 			d.mu.Unlock()
+			if want {
+				// Back online (or still): firings made while offline are
+				// reported now.
+				d.flushFirings()
+			}
 			return
 		}
 		var subs []*Device

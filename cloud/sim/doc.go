@@ -47,6 +47,13 @@
 // Power bytes read 0 off, 1 on, 2 toggle. Telemetry reports (202) come once
 // per telemetry interval (default 30 s) while the device is online.
 //
+// Device timers (zc-timer-task taskFlag 1): every product keeps the timers
+// the cloud hands it and fires them from its own clock, applying the
+// command as a command from the cloud would (same checks, state change and
+// 201), also while it cannot reach the cloud. It reports each firing to the
+// cloud, with the time it happened; firings made offline (the last 100) are
+// reported after it reconnects.
+//
 // Driving a device by hand: send the code (decimal) as messageCode and the
 // payload (hex here) as the octet-stream body; the reply's code comes back
 // in X-Zc-Msg-Attr_code. For example, to switch a plug on and read it back:

@@ -226,6 +226,7 @@ func (f *Fleet) Remove(k hub.Key) bool {
 
 	d.mu.Lock()
 	d.removed = true
+	d.dropTimersLocked()
 	var subs []*Device
 	if d.gws != nil {
 		subs = append(subs, d.gws.subs...)

@@ -28,6 +28,10 @@ func (g *gatewayEP) Deliver(ctx context.Context, code int, payload []byte) (int,
 	return (*Device)(g).Deliver(ctx, code, payload)
 }
 
+// SetTimers implements hub.TimerHost: a gateway keeps timers like any
+// device.
+func (g *gatewayEP) SetTimers(tasks []hub.DeviceTimer) error { return (*Device)(g).SetTimers(tasks) }
+
 // OpenMatch implements hub.Gateway: sub-devices in range join one at a time,
 // JoinEvery apart, until the deadline. Opening an open window moves its
 // deadline.

@@ -22,6 +22,10 @@ type record struct {
 	detail           string
 	final            bool
 	version          int64
+	// device is set for a firing its device reported (result
+	// fired-by-device): taskID is then the device's word, checked against
+	// the task's device when written, and deviceID comes from the task.
+	device hub.Key
 }
 
 // record queues a history entry; after Close (or before Start) it is
@@ -80,10 +84,29 @@ func (s *Service) dispatch(batch []Due) {
 }
 
 func (s *Service) recordMissed(d Due) {
-	deviceID, version := s.taskRef(d.TaskID)
+	deviceID, version, flag := s.taskRef(d.TaskID)
 	n := fmt.Sprint(d.Count)
 	if d.Capped {
 		n = "at least " + n
+	}
+	if flag == 1 {
+		// A device timer runs on the device whatever the cloud was doing:
+		// nothing was missed. The latest due instant is recorded as
+		// handed, like a firing found on time, and the device's reports
+		// (one per firing) replace it or stand beside it.
+		detail := "device timer due while the cloud was down or stalled: the device runs it from its own clock and has not reported this firing (yet)"
+		if d.Count > 1 {
+			detail = fmt.Sprintf("device timer: %s firings due while the cloud was down or stalled, the first %s; the device runs them itself and has not reported this last one (yet)",
+				n, models.FormatTime(d.At))
+		}
+		s.record(&record{
+			taskID: d.TaskID, deviceID: deviceID, at: s.clock.Now(), scheduled: d.Last,
+			result: ResultHanded, detail: detail, final: d.Final, version: version,
+		})
+		if d.Final {
+			s.sched.Finish(d.TaskID, d.Gen)
+		}
+		return
 	}
 	detail := fmt.Sprintf("%s firing(s) not run: found more than %s late (cloud down or stalled)", n, s.opt.Grace)
 	if d.Count > 1 {
@@ -98,8 +121,8 @@ func (s *Service) recordMissed(d Due) {
 	}
 }
 
-func (s *Service) taskRef(id int64) (deviceID, version int64) {
-	_ = s.db.QueryRow(`SELECT device_id, version FROM timer_tasks WHERE id=?`, id).Scan(&deviceID, &version)
+func (s *Service) taskRef(id int64) (deviceID, version int64, flag int) {
+	_ = s.db.QueryRow(`SELECT device_id, version, task_flag FROM timer_tasks WHERE id=?`, id).Scan(&deviceID, &version, &flag)
 	return
 }
 
@@ -127,8 +150,10 @@ func (s *Service) execute(d Due) {
 	}
 	rec := &record{taskID: d.TaskID, deviceID: deviceID, at: s.clock.Now(), scheduled: d.At, final: d.Final, version: version}
 	if flag == 1 {
+		// Written only if the device has not reported this firing yet;
+		// its report replaces it later (writeHistory).
 		rec.result = ResultHanded
-		rec.detail = "device timer: the device runs it from its own clock; the cloud records the due time"
+		rec.detail = "device timer due: the device runs it from its own clock and has not reported this firing (yet)"
 	} else {
 		s.send(ctx, rec, code, payload)
 	}
@@ -221,16 +246,23 @@ func (s *Service) writeHistory(batch []*record) error {
 			return err
 		}
 		defer ins.Close()
-		prune, err := tx.PrepareContext(ctx, `DELETE FROM timer_history WHERE task_id=? AND id <= (
-			SELECT id FROM timer_history WHERE task_id=? ORDER BY id DESC LIMIT 1 OFFSET ?)`)
+		// Entries go in the order of listTaskHistory (the firing's instant),
+		// since a device reports its offline firings late.
+		prune, err := tx.PrepareContext(ctx, `DELETE FROM timer_history WHERE task_id=? AND id IN (
+			SELECT id FROM timer_history WHERE task_id=? ORDER BY scheduled_ms DESC, id DESC LIMIT -1 OFFSET ?)`)
 		if err != nil {
 			return err
 		}
 		defer prune.Close()
 		seen := map[int64]bool{}
 		for _, r := range batch {
-			if _, err := ins.ExecContext(ctx, r.taskID, r.deviceID, r.at.UnixMilli(), r.scheduled.UnixMilli(), r.result, r.replyCode, r.detail); err != nil {
+			switch write, err := s.reconcileDeviceFiring(ctx, tx, r); {
+			case err != nil:
 				return err
+			case write:
+				if _, err := ins.ExecContext(ctx, r.taskID, r.deviceID, r.at.UnixMilli(), r.scheduled.UnixMilli(), r.result, r.replyCode, r.detail); err != nil {
+					return err
+				}
 			}
 			if r.final {
 				// The task's last firing: it stops, unless it was changed
@@ -251,6 +283,51 @@ func (s *Service) writeHistory(batch []*record) error {
 	})
 }
 
+// reconcileDeviceFiring pairs the cloud's "handed" entry of a device
+// timer's firing with the device's own report of it, whichever comes
+// first, and says whether r still needs inserting:
+//
+//   - handed: not when the device already reported that firing;
+//   - fired-by-device: dropped when the task is not on that device (a
+//     deleted task, or a report from another device); otherwise it takes
+//     the place of the firing's handed entry, keeping its position in the
+//     history, or is inserted when there is none; a repeated report is
+//     dropped.
+func (s *Service) reconcileDeviceFiring(ctx context.Context, tx *sql.Tx, r *record) (bool, error) {
+	switch r.result {
+	case ResultHanded:
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM timer_history WHERE task_id=? AND scheduled_ms=? AND result=?`,
+			r.taskID, r.scheduled.UnixMilli(), ResultFiredByDevice).Scan(&n)
+		return n == 0, err
+	case ResultFiredByDevice:
+		var k hub.Key
+		err := tx.QueryRowContext(ctx, `SELECT device_id, sub_domain_name, physical_id FROM timer_tasks WHERE id=?`, r.taskID).
+			Scan(&r.deviceID, &k.SubDomain, &k.PhysicalID)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && k != r.device) {
+			s.log.Debug("timer: firing report for a task not on that device", "task", r.taskID, "device", r.device)
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM timer_history WHERE task_id=? AND scheduled_ms=? AND result=?`,
+			r.taskID, r.scheduled.UnixMilli(), ResultFiredByDevice).Scan(&n); err != nil || n > 0 {
+			return false, err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE timer_history SET at_ms=?, result=?, reply_code=?, detail=?
+			WHERE id=(SELECT id FROM timer_history WHERE task_id=? AND scheduled_ms=? AND result=? ORDER BY id LIMIT 1)`,
+			r.at.UnixMilli(), r.result, r.replyCode, r.detail, r.taskID, r.scheduled.UnixMilli(), ResultHanded)
+		if err != nil {
+			return false, err
+		}
+		replaced, err := res.RowsAffected()
+		return replaced == 0, err
+	}
+	return true, nil
+}
+
 // OnUnbind applies the product's taskUpdatePolicy when a user leaves a
 // device (see the package comment): an owner's unbind freezes all of the
 // device's tasks; under policy 2 an ordinary user's unbind freezes that
@@ -261,7 +338,7 @@ func (s *Service) OnUnbind(deviceID, userID int64, ownerUnbind bool) {
 	var args []any
 	var reason string
 	if ownerUnbind {
-		q, args = `SELECT id FROM timer_tasks WHERE device_id=? AND status<>?`, []any{deviceID, models.TaskFrozen}
+		q, args = `SELECT id, task_flag, sub_domain_name, physical_id FROM timer_tasks WHERE device_id=? AND status<>?`, []any{deviceID, models.TaskFrozen}
 		reason = fmt.Sprintf("the owner (user %d) unbound the device", userID)
 	} else {
 		var sub int64
@@ -272,7 +349,7 @@ func (s *Service) OnUnbind(deviceID, userID int64, ownerUnbind bool) {
 		if p, ok := s.deps.Products.Product(sub); !ok || p.TaskUpdatePolicy != 2 {
 			return // policy 1 (or unset): an ordinary user's unbind keeps tasks
 		}
-		q, args = `SELECT id FROM timer_tasks WHERE device_id=? AND user_id=? AND status<>?`, []any{deviceID, userID, models.TaskFrozen}
+		q, args = `SELECT id, task_flag, sub_domain_name, physical_id FROM timer_tasks WHERE device_id=? AND user_id=? AND status<>?`, []any{deviceID, userID, models.TaskFrozen}
 		reason = fmt.Sprintf("its creator (user %d) unbound the device", userID)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
@@ -281,14 +358,27 @@ func (s *Service) OnUnbind(deviceID, userID int64, ownerUnbind bool) {
 		return
 	}
 	var ids []int64
+	hosts := map[hub.Key]bool{} // devices whose timers change
 	for rows.Next() {
 		var id int64
-		if rows.Scan(&id) == nil {
+		var flag int
+		var k hub.Key
+		if rows.Scan(&id, &flag, &k.SubDomain, &k.PhysicalID) == nil {
 			ids = append(ids, id)
+			if flag == 1 {
+				hosts[k] = true
+			}
 		}
 	}
 	rows.Close()
 	now := s.clock.Now()
+	defer func() {
+		// A frozen timer leaves its device: the device is told after
+		// the tasks froze (an owner's unbind empties its set).
+		for k := range hosts {
+			s.pushTimers(ctx, k)
+		}
+	}()
 	for _, id := range ids {
 		unlock := s.lock(id)
 		_, err := s.db.ExecContext(ctx, `UPDATE timer_tasks SET status=?, frozen_reason=?, modify_ms=?, version=version+1 WHERE id=? AND status<>?`,

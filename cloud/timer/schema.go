@@ -48,4 +48,15 @@ CREATE TABLE timer_history (
 );
 CREATE INDEX timer_history_task ON timer_history(task_id, id);
 `})
+	// Version 2: the device's hub key (product name and physical id), kept
+	// with the task so that device timers can be handed to the physical
+	// device and its firing reports matched to the task, even after an
+	// owner's unbind has removed the device record. Rows from version 1
+	// are filled in at start (Service.load).
+	store.Register(store.Migration{Component: "timer", Version: 2, SQL: `
+ALTER TABLE timer_tasks ADD COLUMN sub_domain_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE timer_tasks ADD COLUMN physical_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX timer_tasks_key ON timer_tasks(physical_id, sub_domain_name);
+CREATE INDEX timer_history_scheduled ON timer_history(task_id, scheduled_ms);
+`})
 }

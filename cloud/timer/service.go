@@ -26,6 +26,9 @@
 //     its command is sent, so a crash never sends it twice. After downtime,
 //     a missed firing less than Grace late runs once (the latest such one);
 //     older ones are recorded as "missed".
+//   - Device timers (taskFlag 1) are not sent: each device is handed its
+//     whole set whenever it changes and fires them itself, connected or
+//     not; its firing reports become "fired-by-device" entries (hosts.go).
 package timer
 
 import (
@@ -80,6 +83,9 @@ type Deps struct {
 	Products Products
 	Sender   Sender
 	Users    Users // nil: nickName is empty
+	// Hosts hands device timers to their devices and reports their
+	// firings (hosts.go); nil: device timers are only recorded as handed.
+	Hosts TimerHosts
 }
 
 // Options tune the service.
@@ -121,6 +127,9 @@ type Service struct {
 	histMu   sync.RWMutex
 	histOpen bool
 
+	// host hands device timers to devices (hosts.go).
+	host hosting
+
 	startOnce sync.Once
 	closeOnce sync.Once
 }
@@ -152,6 +161,7 @@ func New(d Deps, opt Options) (*Service, error) {
 	s := &Service{
 		db: d.DB, deps: d, opt: opt, clock: opt.Clock, log: opt.Logger,
 		sem: make(chan struct{}, opt.MaxSending), hist: make(chan histMsg, 4096), histEnd: make(chan struct{}),
+		host: newHosting(),
 	}
 	s.sched = NewScheduler(SchedulerOptions{Clock: opt.Clock, Grace: opt.Grace, Dispatch: s.dispatch})
 	return s, nil
@@ -179,10 +189,15 @@ func (s *Service) Register(reg *rpc.Registry) {
 
 // Start loads the running tasks, schedules them from where they were left
 // (firings missed while the cloud was down are caught up by the Grace
-// rule) and starts the scheduler and the history writer.
+// rule), starts the scheduler and the history writer, and hands the
+// device timers to their devices.
 func (s *Service) Start(ctx context.Context) error {
 	var err error
 	s.startOnce.Do(func() {
+		if err = s.backfillKeys(ctx); err != nil {
+			err = fmt.Errorf("timer: device keys: %w", err)
+			return
+		}
 		err = s.load(ctx)
 		if err != nil {
 			return
@@ -192,6 +207,8 @@ func (s *Service) Start(ctx context.Context) error {
 		s.histMu.Unlock()
 		go s.historyWriter()
 		s.sched.Start()
+		// After the history writer: firing reports may come at once.
+		err = s.startHosting(ctx)
 	})
 	return err
 }
@@ -233,6 +250,7 @@ func (s *Service) load(ctx context.Context) error {
 // last history entries.
 func (s *Service) Close() {
 	s.closeOnce.Do(func() {
+		s.closeHosting()
 		s.sched.Close()
 		s.sending.Wait()
 		s.histMu.Lock()
@@ -249,10 +267,12 @@ func (s *Service) Close() {
 }
 
 // Settle returns once everything due at the clock's current time has been
-// sent and recorded. Tests call it after moving a fake clock.
+// sent and recorded, and every queued push of device timers made. Tests
+// call it after moving a fake clock.
 func (s *Service) Settle() {
 	s.sched.Settle()
 	s.sending.Wait()
+	s.settleHosting()
 	ack := make(chan struct{})
 	s.histMu.RLock()
 	open := s.histOpen
@@ -281,15 +301,16 @@ type row struct {
 	status                                      int
 	frozenReason                                string
 	createMs, modifyMs, handledMs, version      int64
+	subName, physicalID                         string // the device's hub key
 }
 
 const rowCols = `id, domain_id, device_id, sub_domain_id, user_id, task_flag, name, description, time_zone, time_point, time_cycle,
-	message_code, payload, status, frozen_reason, create_ms, modify_ms, handled_ms, version`
+	message_code, payload, status, frozen_reason, create_ms, modify_ms, handled_ms, version, sub_domain_name, physical_id`
 
 func scanRow(sc interface{ Scan(...any) error }) (row, error) {
 	var r row
 	err := sc.Scan(&r.id, &r.domainID, &r.deviceID, &r.subDomainID, &r.userID, &r.flag, &r.name, &r.desc, &r.zone, &r.point, &r.cycle,
-		&r.code, &r.payload, &r.status, &r.frozenReason, &r.createMs, &r.modifyMs, &r.handledMs, &r.version)
+		&r.code, &r.payload, &r.status, &r.frozenReason, &r.createMs, &r.modifyMs, &r.handledMs, &r.version, &r.subName, &r.physicalID)
 	return r, err
 }
 
@@ -530,16 +551,18 @@ func (s *Service) apiAddTask(c *rpc.Call) (any, error) {
 	if payload == nil {
 		payload = []byte{}
 	}
+	key, _ := s.keyOf(dev) // an unknown product leaves it empty: nothing to hand
 	r := row{
 		domainID: c.MajorDomain.ID, deviceID: deviceID, subDomainID: dev.SubDomainID, userID: uid, flag: in.flag,
 		name: in.name, desc: in.desc, zone: in.zone, point: in.point, cycle: in.cycle, code: in.code, payload: payload,
 		status: models.TaskRunning, createMs: now.UnixMilli(), modifyMs: now.UnixMilli(), handledMs: ref.UnixMilli(), version: 1,
+		subName: key.SubDomain, physicalID: key.PhysicalID,
 	}
 	res, err := s.db.ExecContext(c.Ctx, `INSERT INTO timer_tasks(domain_id, device_id, sub_domain_id, user_id, task_flag, name, description,
-		time_zone, time_point, time_cycle, message_code, payload, status, create_ms, modify_ms, handled_ms, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		time_zone, time_point, time_cycle, message_code, payload, status, create_ms, modify_ms, handled_ms, version, sub_domain_name, physical_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.domainID, r.deviceID, r.subDomainID, r.userID, r.flag, r.name, r.desc, r.zone, r.point, r.cycle, r.code, r.payload,
-		r.status, r.createMs, r.modifyMs, r.handledMs, r.version)
+		r.status, r.createMs, r.modifyMs, r.handledMs, r.version, r.subName, r.physicalID)
 	if err != nil {
 		return nil, err
 	}
@@ -550,6 +573,9 @@ func (s *Service) apiAddTask(c *rpc.Call) (any, error) {
 	if err != nil && !errors.Is(err, ErrNoFiring) {
 		s.log.Error("timer: schedule new task", "task", r.id, "err", err)
 	}
+	// Pushed before the answer, so that the device holds its new timer
+	// when the app shows it; the request's cancellation must not stop it.
+	s.pushFor(context.WithoutCancel(c.Ctx), r)
 	return map[string]any{"task": r.task(s.nick(c.Ctx, map[int64]string{}, uid))}, nil
 }
 
@@ -641,6 +667,8 @@ func (s *Service) apiModifyTask(c *rpc.Call) (any, error) {
 			s.log.Error("timer: reschedule task", "task", r.id, "err", err)
 		}
 	}
+	// A change of taskFlag moves the task onto or off the device.
+	s.pushFor(context.WithoutCancel(c.Ctx), r, in.flag)
 	return struct{}{}, nil
 }
 
@@ -673,6 +701,7 @@ func (s *Service) apiDeleteTask(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	s.sched.Remove(r.id)
+	s.pushFor(context.WithoutCancel(c.Ctx), r)
 	return struct{}{}, nil
 }
 
@@ -697,6 +726,7 @@ func (s *Service) apiStopTask(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	s.sched.Remove(r.id)
+	s.pushFor(context.WithoutCancel(c.Ctx), r)
 	return struct{}{}, nil
 }
 
@@ -731,6 +761,7 @@ func (s *Service) apiStartTask(c *rpc.Call) (any, error) {
 	if err := s.sched.Schedule(r.id, uint64(version), r.spec(), ref); err != nil && !errors.Is(err, ErrNoFiring) {
 		s.log.Error("timer: schedule started task", "task", r.id, "err", err)
 	}
+	s.pushFor(context.WithoutCancel(c.Ctx), r)
 	return struct{}{}, nil
 }
 
@@ -804,8 +835,11 @@ const (
 	ResultTimeout = "timeout"
 	ResultError   = "error"
 	ResultMissed  = "missed"
-	ResultHanded  = "handed" // a device timer: the device runs it itself
+	ResultHanded  = "handed" // a device timer due, not (yet) reported by its device
 	ResultFrozen  = "frozen" // not a firing: the task was frozen by an unbind
+	// ResultFiredByDevice is a device timer's firing as its device
+	// reported it (hosts.go).
+	ResultFiredByDevice = "fired-by-device"
 )
 
 func (s *Service) apiListTaskHistory(c *rpc.Call) (any, error) {
@@ -827,8 +861,11 @@ func (s *Service) apiListTaskHistory(c *rpc.Call) (any, error) {
 	if _, err := s.loadTask(c, deviceID, taskID); err != nil {
 		return nil, err
 	}
+	// Newest firing first: a device reports the firings it made while
+	// offline after reconnecting, later than the cloud's entries of
+	// firings that came after them.
 	rows, err := s.db.QueryContext(c.Ctx, `SELECT at_ms, scheduled_ms, result, reply_code, detail FROM timer_history
-		WHERE task_id=? ORDER BY id DESC LIMIT ?`, taskID, limit)
+		WHERE task_id=? ORDER BY scheduled_ms DESC, id DESC LIMIT ?`, taskID, limit)
 	if err != nil {
 		return nil, err
 	}

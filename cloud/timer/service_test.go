@@ -179,7 +179,7 @@ func (w *world) open() {
 	w.t.Helper()
 	opt := w.opt
 	opt.Clock = w.clock
-	svc, err := New(Deps{DB: w.db, Devices: w.devices, Products: w.plat, Sender: w.hub}, opt)
+	svc, err := New(Deps{DB: w.db, Devices: w.devices, Products: w.plat, Sender: w.hub, Hosts: w.hub}, opt)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -1,0 +1,407 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"acconsole/acapi"
+	"acconsole/cloud"
+	"acconsole/wechat"
+	"acconsole/wechat/wxapi"
+	"acconsole/wechat/wxemu"
+)
+
+// Environment variables of `acconsole wechat`. Secrets are best passed this
+// way: flags show in the process list.
+const (
+	envWXAppID       = "ACCONSOLE_WECHAT_APP_ID"
+	envWXAppSecret   = "ACCONSOLE_WECHAT_APP_SECRET"
+	envWXToken       = "ACCONSOLE_WECHAT_TOKEN"
+	envWXAccount     = "ACCONSOLE_WECHAT_ACCOUNT"
+	envWXPushSecret  = "ACCONSOLE_WECHAT_PUSH_SECRET"
+	envWXTemplate    = "ACCONSOLE_WECHAT_TEMPLATE_ID"
+	envWXAPI         = "ACCONSOLE_WECHAT_API"
+	envWXRouter      = "ACCONSOLE_WECHAT_ROUTER"
+	envWXDeveloperID = "ACCONSOLE_WECHAT_DEVELOPER_ID"
+	envWXAccessKey   = "ACCONSOLE_WECHAT_ACCESS_KEY"
+	envWXSecretKey   = "ACCONSOLE_WECHAT_SK"
+	envWXMajorDomain = "ACCONSOLE_WECHAT_MAJOR_DOMAIN"
+)
+
+type wechatFlags struct {
+	appID, appSecret, token, account string
+	listen, pushSecret               string
+	templateID, templateURL, apiBase string
+	router, accessKey, majorDomain   string
+	developerID                      int64
+	local, emulator                  bool
+	data                             string
+	subDomain, deviceName            string
+	gateways                         []string
+	rate                             float64
+	burst                            int
+}
+
+func wechatCmd() *cobra.Command {
+	var f wechatFlags
+	cmd := &cobra.Command{
+		Use:   "wechat",
+		Short: "Run the WeChat official-account bridge",
+		Long: `Run the WeChat official-account bridge: the callback URL WeChat pushes to
+(/wechat), the data-push endpoint cloud services call with alerts (/push), the
+record of deliveries (/deliveries), and the alert channel of H5 pages (/ws,
+tokens from /ws-token).
+
+AbleCloud: --router, --developer-id, --access-key and --major-domain, with the
+secret key in $` + envWXSecretKey + `; or --local for the local cloud started with
+'acconsole serve' (its local-developer.json in the data directory).
+
+WeChat: --app-id, --app-secret, --token and --account (the gh_ id); or
+--emulator to run the WeChat platform emulator in-process, with a control API
+to play users (follow, scan, unbind, open a device page).
+
+Every flag can also come from the environment variable shown in its help.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runWechat(cmd.Context(), f, cmd.OutOrStdout())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.appID, "app-id", os.Getenv(envWXAppID), "official account app id (env "+envWXAppID+")")
+	fl.StringVar(&f.appSecret, "app-secret", os.Getenv(envWXAppSecret), "official account app secret (env "+envWXAppSecret+")")
+	fl.StringVar(&f.token, "token", os.Getenv(envWXToken), "token of the account's server configuration (env "+envWXToken+")")
+	fl.StringVar(&f.account, "account", os.Getenv(envWXAccount), "the account's original id, gh_… (env "+envWXAccount+")")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on")
+	fl.StringVar(&f.pushSecret, "push-secret", os.Getenv(envWXPushSecret), "shared secret of /push, /deliveries and /ws-token (env "+envWXPushSecret+")")
+	fl.StringVar(&f.templateID, "template-id", os.Getenv(envWXTemplate), "template of alert messages; empty: no template messages (env "+envWXTemplate+")")
+	fl.StringVar(&f.templateURL, "template-url", "", "page a template message opens")
+	fl.StringVar(&f.apiBase, "wechat-api", envOr(envWXAPI, wxapi.DefaultBaseURL), "WeChat API base URL (env "+envWXAPI+")")
+	fl.StringVar(&f.router, "router", os.Getenv(envWXRouter), "AbleCloud router URL (env "+envWXRouter+")")
+	fl.Int64Var(&f.developerID, "developer-id", envInt(envWXDeveloperID), "AbleCloud developer id (env "+envWXDeveloperID+")")
+	fl.StringVar(&f.accessKey, "access-key", os.Getenv(envWXAccessKey), "AbleCloud access key (env "+envWXAccessKey+"); the secret key is read from "+envWXSecretKey)
+	fl.StringVar(&f.majorDomain, "major-domain", os.Getenv(envWXMajorDomain), "AbleCloud major domain (env "+envWXMajorDomain+")")
+	fl.BoolVar(&f.local, "local", false, "use the local cloud of 'acconsole serve' (its local-developer.json)")
+	fl.StringVar(&f.data, "data", dataDir(), "data directory of the local cloud (with --local)")
+	fl.BoolVar(&f.emulator, "emulator", false, "run the WeChat platform emulator in-process as the WeChat side")
+	fl.StringVar(&f.subDomain, "sub-domain", "", "product of devices whose QR code names none")
+	fl.StringVar(&f.deviceName, "device-name", "", "name given to devices bound by a QR scan")
+	fl.StringSliceVar(&f.gateways, "gateway", nil, "product whose devices are gateways (repeatable)")
+	fl.Float64Var(&f.rate, "rate", wechat.DefaultRate*60, "alerts per minute per user (token bucket refill)")
+	fl.IntVar(&f.burst, "burst", wechat.DefaultBurst, "alerts a user may get at once (token bucket size)")
+	return cmd
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// envInt reads an integer variable; a malformed one is left for the flag
+// check to report as missing rather than silently half-used.
+func envInt(k string) int64 {
+	n, _ := strconv.ParseInt(os.Getenv(k), 10, 64)
+	return n
+}
+
+func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logPath := filepath.Join(stateDir(), "wechat.log")
+	logger, closeLog, err := openLog(logPath)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	if f.emulator && !isLoopback(f.listen) {
+		// The emulator's control API is unauthenticated: it plays any
+		// WeChat user, and its binds reach the cloud.
+		return fmt.Errorf("--emulator serves on loopback only; --listen %s is not a loopback address", f.listen)
+	}
+	ac, err := wechatAbleCloud(ctx, f)
+	if err != nil {
+		return err
+	}
+
+	// The WeChat side: the real API, or the emulator on its own loopback
+	// port (as api.weixin.qq.com is its own host).
+	var emu *wxemu.Emulator
+	var emuLn net.Listener
+	emuURL := ""
+	if f.emulator {
+		emu = wxemu.New(wxemu.Config{})
+		f.appID, f.appSecret, f.account = emu.AppID(), emu.AppSecret(), emu.AccountID()
+		if f.token == "" {
+			f.token = emu.PushToken()
+		}
+		// Listening now gives the API's URL; serving starts once the
+		// control API has the bridge to talk to.
+		if emuLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("emulator: %w", err)
+		}
+		defer emuLn.Close()
+		emuURL = "http://" + emuLn.Addr().String()
+		f.apiBase = emuURL
+	}
+	var missing []string
+	for _, kv := range [][2]string{{"--app-id", f.appID}, {"--app-secret", f.appSecret}, {"--token", f.token}, {"--account", f.account}} {
+		if kv[1] == "" {
+			missing = append(missing, kv[0])
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("WeChat account settings missing: %v (or use --emulator)", missing)
+	}
+	wx, err := wxapi.New(wxapi.Config{AppID: f.appID, AppSecret: f.appSecret, BaseURL: f.apiBase})
+	if err != nil {
+		return err
+	}
+	bridge, err := wechat.NewBridge(ac, wx, f.account, wechat.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+
+	generated := false
+	if f.pushSecret == "" {
+		if !f.emulator {
+			return fmt.Errorf("a data-push secret is required (--push-secret or $%s)", envWXPushSecret)
+		}
+		f.pushSecret, generated = randomSecret(), true
+	}
+	if f.rate <= 0 || f.burst <= 0 {
+		return errors.New("--rate and --burst must be positive")
+	}
+	srv, err := wechat.NewServer(bridge, wechat.ServerConfig{
+		Callback: wechat.CallbackConfig{Token: f.token, DeviceName: f.deviceName, DefaultSubDomain: f.subDomain,
+			GatewaySubDomains: f.gateways, Logger: logger},
+		Push: wechat.PushConfig{Secret: f.pushSecret, TemplateID: f.templateID, TemplateURL: f.templateURL,
+			Rate: f.rate / 60, Burst: f.burst, Logger: logger},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.listen, err)
+	}
+	base := "http://" + ln.Addr().String()
+	authorized := 0
+	if emu != nil {
+		emu.SetCallback(base+wechat.PathCallback, f.token)
+		n, err := authorizeWarehouse(ctx, ac, emu)
+		if err != nil {
+			logger.Warn("emulator: authorising the warehouse's devices", "err", err)
+		}
+		authorized = n
+		emuSrv := &http.Server{Handler: emulatorMux(emu, ac, bridge, srv.Push), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = emuSrv.Serve(emuLn) }()
+		defer emuSrv.Close()
+	}
+
+	fmt.Fprintf(out, "WeChat bridge listening\n  callback URL  %s%s (token in the account's server settings)\n  data push     POST %s%s (header %s)\n  deliveries    GET %s%s\n  page channel  %s%s?openid=…&token=… (tokens: %s%s)\n  account       %s\n  log           %s\n",
+		base, wechat.PathCallback, base, wechat.PathPush, wechat.HeaderSecret, base, wechat.PathDeliveries,
+		"ws"+base[len("http"):], wechat.PathWS, base, wechat.PathWSToken, f.account, logPath)
+	if generated {
+		fmt.Fprintf(out, "  push secret   %s (generated for this run)\n", f.pushSecret)
+	} else {
+		fmt.Fprintf(out, "  push secret   %s\n", cloud.MaskSecret(f.pushSecret))
+	}
+	if emu != nil {
+		fmt.Fprintf(out, "WeChat emulator\n  API           %s\n  control       %s/control/ (devices, follow, unfollow, scan, unbind, open, qr, token, state)\n  devices       %d warehouse devices authorised\n", emuURL, emuURL, authorized)
+	}
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Pushes are answered within seconds; WebSocket connections are
+		// taken over from the server and set their own deadlines.
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			srv.Close()
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	srv.Close()
+	return nil
+}
+
+// wechatAbleCloud builds the developer client from the flags, or from the
+// local cloud's credentials file, and checks that the router answers.
+func wechatAbleCloud(ctx context.Context, f wechatFlags) (*acapi.Client, error) {
+	cfg := acapi.Config{Operator: "wechat-bridge"}
+	hint := ""
+	if f.local {
+		path := filepath.Join(f.data, cloud.DeveloperFileName)
+		dev, err := cloud.ReadDeveloperFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--local: %w (start the local cloud with 'acconsole serve' first)", err)
+		}
+		cfg.Routers, cfg.DeveloperID, cfg.AccessKey = []string{dev.Router}, dev.DeveloperID, dev.AccessKey
+		cfg.SecretKey, cfg.MajorDomain, cfg.RuntimeMode = dev.SecretKey, dev.MajorDomain, dev.RuntimeMode
+		hint = " (is 'acconsole serve' running?)"
+	} else {
+		cfg.Routers, cfg.DeveloperID, cfg.AccessKey = acapi.ParseRouters(f.router), f.developerID, f.accessKey
+		cfg.SecretKey, cfg.MajorDomain = os.Getenv(envWXSecretKey), f.majorDomain
+	}
+	ac, err := acapi.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("AbleCloud settings (flags, $%s for the secret key, or --local):\n%w", envWXSecretKey, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := ac.Account().GetAccountCount(cctx); err != nil {
+		return nil, fmt.Errorf("AbleCloud router %s does not answer%s: %w", cfg.Routers[0], hint, err)
+	}
+	return ac, nil
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func randomSecret() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b) // crypto/rand.Read does not fail
+	return hex.EncodeToString(b)
+}
+
+// authorizeWarehouse authorises every warehouse device in the emulator, as
+// a vendor does on the WeChat hardware platform before selling them.
+func authorizeWarehouse(ctx context.Context, ac *acapi.Client, emu *wxemu.Emulator) (int, error) {
+	const page, most = 100, 20000
+	n := 0
+	for off := 0; off < most; off += page {
+		devs, err := ac.Warehouse().ListDevices(ctx, "", off, page)
+		if err != nil {
+			return n, err
+		}
+		for _, d := range devs {
+			emu.AuthorizeDevice(d.PhysicalDeviceID, d.MAC)
+			n++
+		}
+		if len(devs) < page {
+			break
+		}
+	}
+	return n, nil
+}
+
+// emulatorMux serves the emulator's WeChat API and a control API that plays
+// WeChat users, so the bridge can be tried with curl:
+//
+//	POST /control/follow?openid=O        POST /control/unfollow?openid=O
+//	POST /control/scan?openid=O&qr=QR    POST /control/unbind?openid=O&device=D
+//	POST /control/open?openid=O&device=D (the device page: returns its status)
+//	POST /control/authorize?device=D
+//	GET  /control/qr?device=D&sub=S[&share=O]   (the bridge's QR text)
+//	GET  /control/token?openid=O                (a page-channel token)
+//	GET  /control/state                         (followers, bindings, messages)
+//	GET  /control/devices[?sub=S]               (the warehouse, with owners)
+func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wechat.Pusher) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", emu)
+	reply := func(w http.ResponseWriter, v any, err error) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			v = map[string]string{"error": err.Error()}
+		}
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	act := func(name string, fn func(r *http.Request) (any, error)) {
+		mux.HandleFunc("POST /control/"+name, func(w http.ResponseWriter, r *http.Request) {
+			v, err := fn(r)
+			if v == nil && err == nil {
+				v = map[string]string{"result": "ok"}
+			}
+			reply(w, v, err)
+		})
+	}
+	q := func(r *http.Request, k string) string { return r.URL.Query().Get(k) }
+	act("follow", func(r *http.Request) (any, error) { return nil, emu.Follow(r.Context(), q(r, "openid")) })
+	act("unfollow", func(r *http.Request) (any, error) { return nil, emu.Unfollow(r.Context(), q(r, "openid")) })
+	act("scan", func(r *http.Request) (any, error) { return nil, emu.ScanQR(r.Context(), q(r, "openid"), q(r, "qr")) })
+	act("unbind", func(r *http.Request) (any, error) {
+		return nil, emu.UnbindDevice(r.Context(), q(r, "openid"), q(r, "device"))
+	})
+	act("open", func(r *http.Request) (any, error) {
+		return emu.OpenDevicePage(r.Context(), q(r, "openid"), q(r, "device"))
+	})
+	act("authorize", func(r *http.Request) (any, error) {
+		if q(r, "device") == "" {
+			return nil, errors.New("device is required")
+		}
+		emu.AuthorizeDevice(q(r, "device"), q(r, "mac"))
+		return nil, nil
+	})
+	mux.HandleFunc("GET /control/qr", func(w http.ResponseWriter, r *http.Request) {
+		share := q(r, "share")
+		s, err := b.GetDeviceQRCode(r.Context(), q(r, "device"), q(r, "sub"), share != "", share, 0)
+		reply(w, map[string]string{"qr": s}, err)
+	})
+	mux.HandleFunc("GET /control/token", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, map[string]string{"token": p.IssueToken(q(r, "openid"))}, nil)
+	})
+	mux.HandleFunc("GET /control/devices", func(w http.ResponseWriter, r *http.Request) {
+		type row struct {
+			PhysicalDeviceID string `json:"physicalDeviceId"`
+			SubDomain        string `json:"subDomain"`
+			Owner            int64  `json:"owner"`
+			Online           bool   `json:"online"`
+		}
+		// The fleet listing is a local-cloud extension, which is what
+		// --emulator runs against in practice.
+		devs, err := ac.Warehouse().ListDevicesExt(r.Context(), q(r, "sub"), 0, 100)
+		rows := make([]row, 0, len(devs))
+		for _, d := range devs {
+			rows = append(rows, row{d.PhysicalDeviceID, d.SubDomainName, d.Owner, d.Online})
+		}
+		reply(w, rows, err)
+	})
+	mux.HandleFunc("GET /control/state", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, map[string]any{"followers": emu.Followers(), "bindings": emu.Bindings(),
+			"templates": emu.SentTemplates()}, nil)
+	})
+	return mux
+}
