@@ -161,6 +161,15 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	if err != nil {
 		return nil, cleanup, fmt.Errorf("profile %s: %w", prof.Name, err)
 	}
+	var shareQR ui.ShareQRFunc
+	if prof.Local {
+		share, _, stop, err := localWeChat(client)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("local WeChat platform: %w", err)
+		}
+		closers = append(closers, stop)
+		shareQR = share
+	}
 	refresh := cfg.RefreshInterval
 	if prof.HasRefresh {
 		refresh = prof.RefreshInterval
@@ -173,6 +182,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		StartWritable: f.write && !f.readonly,
 		Audit:         auditRows(auditLog.Path()),
 		OnWriteMode:   auditLog.SetReason,
+		ShareQR:       shareQR,
 	})
 	return app, cleanup, nil
 }

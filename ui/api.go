@@ -53,6 +53,7 @@ type API interface {
 	BindPhone(ctx context.Context, userID int64, phone, code string) error
 
 	Outbox(ctx context.Context, limit int) ([]OutboxEntry, error)
+	WorkflowAPI // api_workflows.go
 }
 
 // DeviceRef names a device and the user through whom the console reaches

@@ -67,6 +67,9 @@ type Options struct {
 	// OnWriteMode tells the caller the reason for write mode, for audit
 	// notes.
 	OnWriteMode func(reason string)
+	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
+	// the plain share code (page_share.go).
+	ShareQR ShareQRFunc
 }
 
 type inputMode int
@@ -117,6 +120,7 @@ type App struct {
 	// no theme was configured.
 	autoTheme bool
 	quitting  bool
+	wf        workflowState // workflows.go
 	ctx       context.Context
 	cancel    context.CancelFunc
 }
@@ -140,6 +144,7 @@ func New(o Options) *App {
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
 		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode,
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
+		wf: newWorkflowState(o),
 	}
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
@@ -375,7 +380,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.input, cmd = a.input.Update(m)
 			return a, cmd
 		}
-		return a, nil
+		return a, a.top().Update(a, m) // editors take pastes (workflows.go)
 	case tea.KeyPressMsg:
 		return a, a.key(m)
 	}
@@ -399,6 +404,9 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	}
 	if a.mode != inputNone {
 		return a.inputKey(m)
+	}
+	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (workflows.go)
+		return cmd
 	}
 	k := a.keys
 	switch {

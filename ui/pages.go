@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -16,23 +17,26 @@ import (
 
 const pageSize = 100
 
-// pager adds server-side paging to a list page.
+// pager adds server-side paging to a list page. total is written by the
+// load on its goroutine and read by View, hence atomic; offset changes only
+// on key presses.
 type pager struct {
 	offset int
-	total  int64
+	total  atomic.Int64
 }
 
 func (pg *pager) line(what string, shown int) string {
+	total := pg.total.Load()
 	if shown == 0 {
-		return fmt.Sprintf("%s: none (of %d)", what, pg.total)
+		return fmt.Sprintf("%s: none (of %d)", what, total)
 	}
-	return fmt.Sprintf("%s %d–%d of %d   n next page · b previous", what, pg.offset+1, pg.offset+shown, pg.total)
+	return fmt.Sprintf("%s %d–%d of %d   n next page · b previous", what, pg.offset+1, pg.offset+shown, total)
 }
 
 func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (tea.Cmd, bool) {
 	switch {
 	case a.keys.Is(m, ActNextPage):
-		if int64(pg.offset+pageSize) < pg.total {
+		if int64(pg.offset+pageSize) < pg.total.Load() {
 			pg.offset += pageSize
 			return reload(), true
 		}
@@ -84,7 +88,7 @@ func newUsersPage() Page {
 		if err != nil {
 			return nil, err
 		}
-		pg.total = n
+		pg.total.Store(n)
 		return api.ListUsers(ctx, pg.offset, pageSize)
 	}
 	p.summary = func(a *App) string { return pg.line("users", p.tbl.Len()) }
@@ -445,7 +449,7 @@ func newFleetPage() Page {
 		if err != nil {
 			return nil, err
 		}
-		pg.total = n
+		pg.total.Store(n)
 		return api.Fleet(ctx, pg.offset, pageSize)
 	}
 	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len()) }

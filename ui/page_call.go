@@ -1,0 +1,472 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+)
+
+const callsKept = 50
+
+// callRecord is one entry of the session's service-call history.
+type callRecord struct {
+	At     time.Time
+	Call   ServiceCall
+	Result ServiceResult
+	Err    error
+}
+
+// Call form fields, in order.
+const (
+	callService = iota
+	callMethod
+	callVersion
+	callProduct
+	callUser
+	callKind
+	callBody
+	callFields
+	callResponse = callFields     // focus on the response (scrolls)
+	callHistory  = callFields + 1 // focus on the history
+	callAreas    = callFields + 2
+)
+
+var callLabels = [callFields]string{"service", "method", "version", "product", "as user", "kind", "body"}
+
+// knownReads are calls whose methods change nothing, so they may run in
+// read-only mode. A vendor's own service is unknown to the console and is
+// treated as a write (acapi does the same for a generic call) unless it is
+// listed here.
+var knownReads = map[string]func(method string) bool{
+	historyService:  func(string) bool { return true },
+	"zc-product":    func(string) bool { return true },
+	"zc-warehouse":  readish,
+	"zc-bind":       readish,
+	"zc-account":    readish,
+	"zc-timer-task": func(m string) bool { return m == "listTasks" || m == "listTaskHistory" },
+	"zc-ota":        func(m string) bool { return m == "checkUpdate" || m == "getUpgradeStatus" || m == "listUpgrades" },
+}
+
+func readish(m string) bool {
+	for _, p := range []string{"list", "get", "is", "count"} {
+		if strings.HasPrefix(m, p) && !strings.HasPrefix(m, "getShareCode") && !strings.HasPrefix(m, "getHomeShareCode") && m != "getVerifyCode" {
+			return true
+		}
+	}
+	return false
+}
+
+func isKnownRead(service, method string) bool {
+	f, ok := knownReads[service]
+	return ok && f(method)
+}
+
+// callPage calls any service (PROTOCOL §2.8, the vendor's UDS included):
+// service, version, method, product, acting user and a JSON body checked
+// as it is typed; the answer pretty-printed; a session history to call
+// again from.
+type callPage struct {
+	f      [callFields]lineEdit
+	focus  int
+	typing bool // see timerEditor.typing
+	read   bool // the operator's "no side effects" mark (retries only)
+	hist   int
+	scroll int
+
+	gen     int
+	sending bool
+	last    *callRecord
+}
+
+func newCallPage(service, method string, userID int64) *callPage {
+	p := &callPage{}
+	p.f[callService] = newLineEdit(service)
+	p.f[callMethod] = newLineEdit(method)
+	p.f[callVersion] = newLineEdit("1")
+	p.f[callProduct] = newLineEdit("")
+	p.f[callUser] = newLineEdit(strconv.FormatInt(userID, 10))
+	p.f[callBody] = newLineEdit("{}")
+	p.f[callVersion].accept = func(r rune) bool { return r >= '0' && r <= '9' }
+	p.f[callUser].accept = p.f[callVersion].accept
+	p.setFocus(callMethod)
+	if method != "" {
+		p.setFocus(callBody)
+	}
+	return p
+}
+
+func (p *callPage) setFocus(f int) {
+	p.focus = f
+	p.typing = true
+}
+
+// cmdCall opens the call form for "service[/method]".
+func cmdCall(a *App, arg string) tea.Cmd {
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		return a.Fail(errorf("usage: :call <service>[/method], e.g. :call device-history/listEvents"))
+	}
+	svc, method, _ := strings.Cut(arg, "/")
+	return a.Push(newCallPage(strings.TrimSpace(svc), strings.TrimSpace(method), homeViewer(a)))
+}
+
+func (p *callPage) Title() string { return "Call " + models.SanitizeLine(p.f[callService].value()) }
+
+func (p *callPage) Hints() []string { return []string{ActSave, ActNextField} }
+
+func (p *callPage) Load(a *App) tea.Cmd { return nil }
+
+func (p *callPage) textFocused() bool { return p.focus < callFields && p.focus != callKind }
+
+func (p *callPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch m.String() {
+	case "up":
+		if p.focus < callFields {
+			p.setFocus(max(p.focus-1, 0))
+			return nil, true
+		}
+	case "down":
+		if p.focus < callFields {
+			p.setFocus(p.focus + 1)
+			return nil, true
+		}
+	}
+	if !p.textFocused() {
+		return nil, false
+	}
+	switch m.String() {
+	case "esc":
+		if p.typing {
+			p.typing = false
+			return a.Flash("stopped typing: \":\" runs a command (such as :write), esc leaves, enter types again"), true
+		}
+		return nil, false
+	case "enter":
+		if !p.typing {
+			p.typing = true
+			return nil, true
+		}
+		return nil, false
+	case "tab", "shift+tab", "ctrl+s":
+		return nil, false
+	}
+	if !p.typing {
+		return nil, false
+	}
+	_, ok := p.f[p.focus].key(m)
+	return nil, ok
+}
+
+func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		switch v := m.val.(type) {
+		case callApproved:
+			return p.run(a, v.call)
+		case callRecord:
+			if m.gen != p.gen {
+				return nil
+			}
+			p.sending = false
+			v.Err = m.err
+			a.wf.calls = append(a.wf.calls, v)
+			if len(a.wf.calls) > callsKept {
+				a.wf.calls = a.wf.calls[len(a.wf.calls)-callsKept:]
+			}
+			p.last, p.scroll, p.hist = &v, 0, 0
+			if m.err != nil {
+				return a.Fail(m.err)
+			}
+			return a.Flash(fmt.Sprintf("%s/%s answered in %s", v.Call.Service, v.Call.Method, v.Result.Elapsed.Round(time.Millisecond)))
+		}
+		return nil
+	case tea.PasteMsg:
+		if p.textFocused() {
+			p.f[p.focus].paste(m.Content)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(a, m)
+	}
+	return nil
+}
+
+func (p *callPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	k := a.keys
+	switch {
+	case k.Is(m, ActNextField):
+		p.setFocus((p.focus + 1) % callAreas)
+		return nil
+	case k.Is(m, ActPrevField):
+		p.setFocus((p.focus + callAreas - 1) % callAreas)
+		return nil
+	case k.Is(m, ActSave):
+		return p.submit(a)
+	}
+	switch p.focus {
+	case callKind:
+		if m.String() == "space" || m.String() == "left" || m.String() == "right" {
+			p.read = !p.read
+		} else if k.Is(m, ActOpen) {
+			return p.submit(a)
+		}
+	case callResponse:
+		switch {
+		case k.Is(m, ActUp):
+			p.scroll = max(p.scroll-1, 0)
+		case k.Is(m, ActDown):
+			p.scroll++
+		case k.Is(m, ActPageUp):
+			p.scroll = max(p.scroll-10, 0)
+		case k.Is(m, ActPageDown):
+			p.scroll += 10
+		}
+	case callHistory:
+		n := len(a.wf.calls)
+		switch {
+		case k.Is(m, ActUp):
+			p.hist = max(p.hist-1, 0)
+		case k.Is(m, ActDown):
+			p.hist = min(p.hist+1, max(n-1, 0))
+		case k.Is(m, ActOpen):
+			if n > 0 {
+				p.load(a.wf.calls[n-1-p.hist])
+			}
+		}
+	default:
+		if k.Is(m, ActOpen) {
+			return p.submit(a)
+		}
+	}
+	return nil
+}
+
+// load fills the form from a history entry.
+func (p *callPage) load(r callRecord) {
+	c := r.Call
+	p.f[callService].set(c.Service)
+	p.f[callMethod].set(c.Method)
+	p.f[callVersion].set(strconv.Itoa(max(c.Version, 1)))
+	p.f[callProduct].set(c.SubDomain)
+	p.f[callUser].set(strconv.FormatInt(c.UserID, 10))
+	p.f[callBody].set(string(c.Body))
+	p.read = c.Read && !isKnownRead(c.Service, c.Method)
+	p.last, p.scroll = &r, 0
+	p.setFocus(callBody)
+}
+
+// build reads the form; the error names the field to fix.
+func (p *callPage) build() (ServiceCall, error) {
+	c := ServiceCall{
+		Service: strings.TrimSpace(p.f[callService].value()), Method: strings.TrimSpace(p.f[callMethod].value()),
+		SubDomain: strings.TrimSpace(p.f[callProduct].value()),
+	}
+	if c.Service == "" || strings.ContainsAny(c.Service, "/ ") {
+		return c, errorf("service: a name such as device-history or zc-bind")
+	}
+	if c.Method == "" || strings.ContainsAny(c.Method, "/ ") {
+		return c, errorf("method: a name such as listEvents")
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(p.f[callVersion].value()))
+	if err != nil || v < 1 {
+		return c, errorf("version: a whole number from 1")
+	}
+	c.Version = v
+	if u := strings.TrimSpace(p.f[callUser].value()); u != "" {
+		if c.UserID, err = strconv.ParseInt(u, 10, 64); err != nil || c.UserID < 0 {
+			return c, errorf("as user: a user id, or 0 for the developer")
+		}
+	}
+	body, err := checkJSONObject(p.f[callBody].value())
+	if err != nil {
+		return c, err
+	}
+	c.Body = body
+	c.Read = p.read || isKnownRead(c.Service, c.Method)
+	return c, nil
+}
+
+// checkJSONObject validates a body as typed: a JSON object, compacted.
+func checkJSONObject(s string) (json.RawMessage, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		s = "{}"
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, errorf("body: " + jsonProblem(s, err))
+	}
+	if dec.More() {
+		return nil, errorf("body: text after the JSON object")
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, errorf("body: must be a JSON object ({…}), the keys of the call")
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		return nil, errorf("body: " + err.Error())
+	}
+	return b.Bytes(), nil
+}
+
+// jsonProblem says where a JSON error is.
+func jsonProblem(s string, err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		at := int(se.Offset)
+		return fmt.Sprintf("%s at character %d: %s", se.Error(), at, clipText(s[max(at-10, 0):min(at+5, len(s))], 20))
+	}
+	if err.Error() == "EOF" || err.Error() == "unexpected EOF" {
+		return "unfinished JSON (a missing } or \")"
+	}
+	return err.Error()
+}
+
+type callApproved struct{ call ServiceCall }
+
+func (p *callPage) submit(a *App) tea.Cmd {
+	c, err := p.build()
+	if err != nil {
+		return a.Fail(err)
+	}
+	if p.sending {
+		return a.Flash("a call is on its way")
+	}
+	if isKnownRead(c.Service, c.Method) {
+		return p.run(a, c)
+	}
+	// Anything else may change something: write mode, and a yes.
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why + " (the console cannot know whether " + c.Service + "/" + c.Method + " changes anything)"))
+	}
+	a.Confirm(fmt.Sprintf("Call %s/%s v%d as %s with %s?", c.Service, c.Method, c.Version, actorText(c.UserID), clipText(string(c.Body), 120)), approve(p, callApproved{call: c}))
+	return nil
+}
+
+func actorText(uid int64) string {
+	if uid == 0 {
+		return "the developer"
+	}
+	return fmt.Sprintf("user #%d", uid)
+}
+
+func (p *callPage) run(a *App, c ServiceCall) tea.Cmd {
+	p.gen++
+	p.sending = true
+	api, at := a.api, a.Now()
+	return Run(a, p, p.gen, false, func(ctx context.Context) (callRecord, error) {
+		res, err := api.CallService(ctx, c)
+		return callRecord{At: at, Call: c, Result: res}, err
+	})
+}
+
+// pretty indents a JSON answer; anything else is shown sanitised.
+func pretty(b []byte) []string {
+	var out bytes.Buffer
+	if json.Indent(&out, b, "", "  ") == nil {
+		return strings.Split(models.SanitizeText(out.String()), "\n")
+	}
+	return strings.Split(models.SanitizeText(string(b)), "\n")
+}
+
+func (p *callPage) View(a *App, w, h int) string {
+	s := a.styles
+	lines := []string{s.Title.Render(" Call a service") + s.Faint.Render("  POST {router}/{service}/v{version}/{method} · tab moves · enter calls")}
+	for i := range callFields {
+		mark := "  "
+		if p.focus == i {
+			mark = s.Glyphs.Cursor + " "
+		}
+		label := fmt.Sprintf(" %s%-8s ", mark, callLabels[i])
+		var val string
+		switch i {
+		case callKind:
+			c, _ := p.build()
+			switch {
+			case isKnownRead(c.Service, c.Method):
+				val = s.OK.Render("read") + s.Faint.Render(": a known read, allowed in read-only mode")
+			case p.read:
+				val = s.Warn.Render("read (as you say)") + s.Faint.Render(": still needs write mode; only retries change")
+			default:
+				val = s.Warn.Render("write") + s.Faint.Render(": needs write mode and a yes; audited")
+			}
+			if p.focus == i {
+				val += s.Faint.Render("  (space toggles)")
+			}
+		case callUser:
+			val = p.f[i].view(p.focus == i, 12, s.Selected)
+			if u, err := strconv.ParseInt(strings.TrimSpace(p.f[i].value()), 10, 64); err == nil {
+				val += s.Faint.Render("  " + actorText(u))
+			}
+		default:
+			val = p.f[i].view(p.focus == i, max(w-14, 10), s.Selected)
+		}
+		lines = append(lines, label+val)
+	}
+	if _, err := checkJSONObject(p.f[callBody].value()); err != nil {
+		lines = append(lines, s.Err.Render("            ✗ "+clipText(err.Error(), w-14)))
+	} else {
+		var m map[string]any
+		_ = json.Unmarshal([]byte(p.f[callBody].value()), &m)
+		lines = append(lines, s.OK.Render(fmt.Sprintf("            ✓ a JSON object with %d key(s)", len(m))))
+	}
+
+	head := " RESPONSE"
+	if p.focus == callResponse {
+		head = " " + s.Glyphs.Cursor + "RESPONSE"
+	}
+	switch {
+	case p.sending:
+		lines = append(lines, s.Bold.Render(head), s.Faint.Render("   calling…"))
+	case p.last == nil:
+		lines = append(lines, s.Bold.Render(head), s.Faint.Render("   (none yet)"))
+	default:
+		r := p.last
+		meta := fmt.Sprintf("  %s/%s v%d as %s · %s", r.Call.Service, r.Call.Method, r.Call.Version, actorText(r.Call.UserID), r.Result.Elapsed.Round(time.Millisecond))
+		if r.Result.TraceID != "" {
+			meta += " · trace " + r.Result.TraceID
+		}
+		lines = append(lines, s.Bold.Render(head)+s.Faint.Render(meta))
+		if r.Err != nil {
+			lines = append(lines, s.Err.Render("   "+errorLine(r.Err)))
+		} else {
+			body := pretty(r.Result.Body)
+			hist := min(len(a.wf.calls), 5) + 1
+			room := max(h-len(lines)-hist-1, 3)
+			p.scroll = min(p.scroll, max(len(body)-room, 0))
+			for i := p.scroll; i < len(body) && i < p.scroll+room; i++ {
+				lines = append(lines, "   "+clipText(body[i], w-4))
+			}
+			if len(body) > room {
+				lines = append(lines, s.Faint.Render(fmt.Sprintf("   lines %d–%d of %d", p.scroll+1, min(p.scroll+room, len(body)), len(body))))
+			}
+		}
+	}
+	head = " HISTORY"
+	if p.focus == callHistory {
+		head = " " + s.Glyphs.Cursor + "HISTORY"
+	}
+	lines = append(lines, s.Bold.Render(fmt.Sprintf("%s (%d)", head, len(a.wf.calls))))
+	for i := 0; i < len(a.wf.calls) && len(lines) < h; i++ {
+		r := a.wf.calls[len(a.wf.calls)-1-i]
+		res := s.OK.Render("ok")
+		if r.Err != nil {
+			res = s.Err.Render(clipText(errorLine(r.Err), 40))
+		}
+		mark := "  "
+		if p.focus == callHistory && i == p.hist {
+			mark = s.Glyphs.Cursor + " "
+		}
+		lines = append(lines, fmt.Sprintf("   %s%s %s/%s v%d %s → %s", mark, r.At.Format("15:04:05"), r.Call.Service, r.Call.Method, r.Call.Version, clipText(string(r.Call.Body), 30), res))
+	}
+	return strings.Join(lines, "\n")
+}

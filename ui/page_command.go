@@ -1,0 +1,566 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/acapi"
+	"acconsole/models"
+)
+
+// Command codes devices accept (PROTOCOL §2.2.6).
+const (
+	minCommandCode = 65
+	maxCommandCode = 199
+	defaultTimeout = 5 * time.Second
+	maxTimeout     = 25 * time.Second // under Run's 30 s bound on the whole call
+	historyKeep    = 50               // commands kept per device
+)
+
+// sentCommand is one entry of a device's command history.
+type sentCommand struct {
+	At      time.Time
+	Code    int
+	Payload []byte
+	Timeout time.Duration
+	Reply   CommandReply
+	Err     error
+}
+
+// Composer focus areas, in tab order.
+const (
+	focusCodes = iota
+	focusHex
+	focusFields
+	focusHistory
+	focusAreas
+)
+
+// composerPage sends binary commands to one device: a message-code picker
+// from the product's commands (or any code 65–199), a hex editor with the
+// product's fields beside it, the reply decoded next to the request, and a
+// per-device history to re-send from. No anchor treats binary payloads as
+// first class (FEATURES §2 H); this page does.
+type composerPage struct {
+	ref    DeviceRef
+	detail DeviceDetail
+
+	spec    ProductSpec
+	specErr error
+	specGen int
+	cmds    []MessageSpec
+
+	pick    int // index into cmds; len(cmds) is "other code"
+	code    int
+	hex     lineEdit
+	field   int
+	focus   int
+	typing  bool // see timerEditor.typing
+	timeout time.Duration
+	hist    int // cursor in the history, newest first
+
+	sendGen int
+	sending *sentCommand
+}
+
+func newComposerPage(ref DeviceRef, d DeviceDetail) *composerPage {
+	p := &composerPage{ref: ref, detail: d, timeout: defaultTimeout, focus: focusCodes}
+	p.hex.accept = func(r rune) bool { return r < 128 && (isHexDigit(byte(r)) || r == ' ') }
+	return p
+}
+
+func (p *composerPage) Title() string { return "Command" }
+
+func (p *composerPage) Hints() []string {
+	return []string{ActSave, ActNextField, ActTimeout, ActResend}
+}
+
+func (p *composerPage) Load(a *App) tea.Cmd {
+	p.specGen++
+	api, sub := a.api, p.ref.SubDomain
+	return Run(a, p, p.specGen, false, func(ctx context.Context) (ProductSpec, error) { return api.ProductSpec(ctx, sub) })
+}
+
+// current is the message spec of the chosen code (ok false for a code the
+// product does not describe).
+func (p *composerPage) current() (MessageSpec, bool) {
+	if p.code == 0 {
+		return MessageSpec{}, false
+	}
+	return p.spec.Message(p.code, DirCommand)
+}
+
+func (p *composerPage) payload() ([]byte, error) { return parseHex(p.hex.value()) }
+
+func (p *composerPage) setPayload(b []byte) { p.hex.set(spacedHex(b)) }
+
+func (p *composerPage) choose(i int) {
+	p.pick = i
+	if i < len(p.cmds) {
+		m := p.cmds[i]
+		p.code = m.Code
+		b, err := p.payload()
+		if err != nil || layoutSize(m.Fields, m.Repeat) != len(b) {
+			// A payload of the wrong length for the new code would only
+			// be refused; start from the documented example.
+			p.setPayload(m.Example)
+		}
+		p.field = 0
+	}
+}
+
+func (p *composerPage) history(a *App) []sentCommand { return a.wf.commands[p.ref.DeviceID] }
+
+func (p *composerPage) setFocus(f int) {
+	p.focus = f
+	p.typing = f == focusHex
+}
+
+func (p *composerPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+	if p.focus != focusHex {
+		return nil, false
+	}
+	switch m.String() {
+	case "esc":
+		if p.typing {
+			p.typing = false
+			return a.Flash("stopped typing: \":\" runs a command (such as :write), esc leaves, enter types again"), true
+		}
+		return nil, false
+	case "enter":
+		if !p.typing {
+			p.typing = true
+			return nil, true
+		}
+		return nil, false
+	case "tab", "shift+tab", "ctrl+s", "ctrl+t":
+		return nil, false
+	}
+	if !p.typing {
+		return nil, false
+	}
+	if _, ok := p.hex.key(m); ok {
+		return nil, true
+	}
+	if m.Text != "" {
+		return a.Flash(fmt.Sprintf("%q is not a hex digit", m.Text)), true
+	}
+	return nil, false
+}
+
+func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		switch v := m.val.(type) {
+		case ProductSpec:
+			if m.gen != p.specGen {
+				return nil
+			}
+			p.spec, p.specErr = v, m.err
+			p.cmds = p.spec.Commands()
+			if p.code == 0 && len(p.cmds) > 0 {
+				p.choose(0)
+			}
+			if m.err != nil {
+				return a.Fail(m.err)
+			}
+		case sendApproved:
+			return p.doSend(a, v)
+		case sentCommand:
+			if m.gen != p.sendGen {
+				return nil
+			}
+			p.sending = nil
+			v.Err = m.err
+			h := append(a.wf.commands[p.ref.DeviceID], v)
+			if len(h) > historyKeep {
+				h = h[len(h)-historyKeep:]
+			}
+			a.wf.commands[p.ref.DeviceID] = h
+			p.hist = 0
+			if m.err != nil {
+				return a.Fail(explainSendError(m.err, v.Timeout))
+			}
+			return a.Flash(fmt.Sprintf("reply %d in %s", v.Reply.Code, v.Reply.Elapsed.Round(time.Millisecond)))
+		}
+		return nil
+	case tea.PasteMsg:
+		if p.focus == focusHex {
+			p.hex.paste(m.Content)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(a, m)
+	}
+	return nil
+}
+
+func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	k := a.keys
+	switch {
+	case k.Is(m, ActNextField):
+		p.setFocus((p.focus + 1) % focusAreas)
+		return nil
+	case k.Is(m, ActPrevField):
+		p.setFocus((p.focus + focusAreas - 1) % focusAreas)
+		return nil
+	case k.Is(m, ActSave):
+		return p.send(a, p.code, p.hex.value())
+	case k.Is(m, ActTimeout):
+		askWith(a, "reply timeout in seconds (1–25):", strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < 1 || time.Duration(n)*time.Second > maxTimeout {
+				return a.Fail(errorf("the reply timeout is 1 to 25 seconds"))
+			}
+			p.timeout = time.Duration(n) * time.Second
+			return a.Flash(fmt.Sprintf("devices get %d s to reply", n))
+		})
+		return nil
+	}
+	switch p.focus {
+	case focusCodes:
+		switch {
+		case k.Is(m, ActUp):
+			p.choose(max(p.pick-1, 0))
+		case k.Is(m, ActDown):
+			p.choose(min(p.pick+1, len(p.cmds)))
+		case k.Is(m, ActOpen):
+			if p.pick < len(p.cmds) {
+				p.setFocus(focusHex)
+				return nil
+			}
+			askWith(a, "message code (65–199):", "", func(a *App, s string) tea.Cmd {
+				n, err := strconv.Atoi(strings.TrimSpace(s))
+				if err != nil || n < minCommandCode || n > maxCommandCode {
+					return a.Fail(errorf("commands use message codes 65–199 (replies are 100–127 and reports 200 and up, from the device)"))
+				}
+				p.code = n
+				p.setFocus(focusHex)
+				return nil
+			})
+		}
+	case focusHex:
+		if k.Is(m, ActOpen) {
+			return p.send(a, p.code, p.hex.value())
+		}
+	case focusFields:
+		return p.fieldKey(a, m)
+	case focusHistory:
+		h := p.history(a)
+		switch {
+		case k.Is(m, ActUp):
+			p.hist = max(p.hist-1, 0)
+		case k.Is(m, ActDown):
+			p.hist = min(p.hist+1, max(len(h)-1, 0))
+		case k.Is(m, ActOpen), k.Is(m, ActResend):
+			if len(h) == 0 {
+				return nil
+			}
+			c := h[len(h)-1-p.hist]
+			p.code = c.Code
+			p.pick = len(p.cmds)
+			for i, s := range p.cmds {
+				if s.Code == c.Code {
+					p.pick = i
+				}
+			}
+			p.setPayload(c.Payload)
+			if k.Is(m, ActResend) {
+				return p.send(a, c.Code, spacedHex(c.Payload))
+			}
+			p.setFocus(focusHex)
+		}
+	}
+	return nil
+}
+
+func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
+	spec, ok := p.current()
+	if !ok || len(spec.Fields) == 0 {
+		return nil
+	}
+	f := spec.Fields[min(p.field, len(spec.Fields)-1)]
+	b, _ := p.payload()
+	switch {
+	case a.keys.Is(m, ActUp):
+		p.field = max(p.field-1, 0)
+	case a.keys.Is(m, ActDown):
+		p.field = min(p.field+1, len(spec.Fields)-1)
+	case m.String() == "left" || m.String() == "right":
+		d := 1
+		if m.String() == "left" {
+			d = -1
+		}
+		if nb, ok := stepField(b, f, d); ok {
+			p.setPayload(nb)
+		}
+	case a.keys.Is(m, ActOpen):
+		cur := ""
+		if raw, ok := fieldBytes(f, b); ok {
+			cur = fieldText(f, raw)
+			if f.Unit != "" {
+				cur = strings.TrimSuffix(cur, " "+f.Unit)
+			}
+		}
+		askWith(a, fmt.Sprintf("%s (%s):", f.Name, fieldHelp(f)), cur, func(a *App, s string) tea.Cmd {
+			nb, err := setField(b, f, s)
+			if err != nil {
+				return a.Fail(err)
+			}
+			p.setPayload(nb)
+			return nil
+		})
+	}
+	return nil
+}
+
+// fieldHelp says what a field takes, for prompts and the form.
+func fieldHelp(f FieldSpec) string {
+	switch f.Kind {
+	case KindEnum:
+		return enumChoices(f)
+	case KindBits:
+		return "names joined by +: " + enumChoices(f)
+	case KindID:
+		return "16 hex digits"
+	case KindBytes:
+		return "hex bytes"
+	case KindText:
+		return "ASCII text"
+	}
+	s := fmt.Sprintf("u%d", 8*f.Size)
+	if f.HasRange {
+		s += fmt.Sprintf(" %d–%d", f.Min, f.Max)
+	}
+	if f.Decimals > 0 {
+		s += fmt.Sprintf(" in steps of %s", strconv.FormatFloat(1/pow10(f.Decimals), 'f', f.Decimals, 64))
+	}
+	if f.Unit != "" {
+		s += " " + f.Unit
+	}
+	return s
+}
+
+// send checks the command and asks before sending it: a command changes a
+// customer's device, so it is a write like any other (FEATURES §1 K).
+func (p *composerPage) send(a *App, code int, hexText string) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	if p.sending != nil {
+		return a.Flash("a command is on its way: wait for its reply")
+	}
+	if code < minCommandCode || code > maxCommandCode {
+		return a.Fail(errorf("pick a message code first (commands are 65–199)"))
+	}
+	b, err := parseHex(hexText)
+	if err != nil {
+		return a.Fail(errorf("payload: " + err.Error()))
+	}
+	what := fmt.Sprintf("code %d", code)
+	if spec, ok := p.spec.Message(code, DirCommand); ok && spec.Dir == DirCommand {
+		what = fmt.Sprintf("%d %s", code, describePayload(spec, b))
+	} else if len(b) > 0 {
+		what += " " + spacedHex(b)
+	}
+	q := fmt.Sprintf("Send %s to %s (as user #%d)?", what, deviceTitle(p.detail), p.ref.UserID)
+	a.Confirm(q, approve(p, sendApproved{code: code, payload: b}))
+	return nil
+}
+
+// sendApproved is the operator's yes to a command.
+type sendApproved struct {
+	code    int
+	payload []byte
+}
+
+// doSend starts the command; it runs on the UI goroutine after the yes.
+func (p *composerPage) doSend(a *App, v sendApproved) tea.Cmd {
+	if why := a.RequireWrite(); why != "" { // write mode may have ended meanwhile
+		return a.Fail(errorf(why))
+	}
+	p.sendGen++
+	api, ref, timeout := a.api, p.ref, p.timeout
+	sent := sentCommand{At: a.Now(), Code: v.code, Payload: v.payload, Timeout: timeout}
+	shown := sent // the view's copy; the call fills in its own
+	p.sending = &shown
+	return Run(a, p, p.sendGen, false, func(ctx context.Context) (sentCommand, error) {
+		r, err := api.SendCommand(ctx, ref, sent.Code, sent.Payload, timeout)
+		sent.Reply = r
+		return sent, err
+	})
+}
+
+// explainSendError turns the usual failures of sendToDevice into what the
+// operator can do about them.
+func explainSendError(err error, timeout time.Duration) error {
+	switch acapi.Code(err) {
+	case models.ErrDeviceOffline:
+		return errorf("device offline (3807): it is not connected to the cloud, so the command was not delivered; check its power and network, or watch its events (v) for it to come back")
+	case models.ErrDeviceTimeout:
+		return errorf(fmt.Sprintf("no reply within %s (3814): the device got the command but did not answer in time; it may still have acted, so query its state before sending again", timeout))
+	case models.ErrDeviceAbsent:
+		return errorf("the device is not bound to the acting user (3802): open it from its owner's page")
+	case models.ErrBadMessageCode:
+		return errorf("message code refused (3801): commands are 65–199")
+	}
+	if errors.Is(err, acapi.ErrReadOnly) {
+		return errorf("read-only: type :write to send commands")
+	}
+	return err
+}
+
+// replyText decodes a reply by the product's layouts.
+func replyText(spec ProductSpec, r CommandReply) string {
+	if m, ok := spec.Message(r.Code, DirReply); ok {
+		return describePayload(m, r.Payload)
+	}
+	if len(r.Payload) == 0 {
+		return "(empty)"
+	}
+	return spacedHex(r.Payload)
+}
+
+func (p *composerPage) View(a *App, w, h int) string {
+	s := a.styles
+	head := func(focus int, title string) string {
+		if p.focus == focus {
+			return s.Accent.Render(" " + s.Glyphs.Cursor + " " + title)
+		}
+		return s.Bold.Render("   " + title)
+	}
+	lines := []string{
+		s.Title.Render(" Command → "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  %s %s · as user #%d · reply timeout %s",
+			p.ref.SubDomain, p.ref.PhysicalID, p.ref.UserID, p.timeout)),
+	}
+	if p.specErr != nil {
+		lines = append(lines, s.Warn.Render(" product layouts unavailable ("+errorLine(p.specErr)+"): raw hex only"))
+	}
+	if dps := p.spec.DataPoints; len(dps) > 0 {
+		// The cloud's data points say what the device's state means.
+		var parts []string
+		for _, d := range dps {
+			part := d.Key + " " + d.Type
+			if d.Unit != "" {
+				part += " " + d.Unit
+			}
+			parts = append(parts, part)
+		}
+		lines = append(lines, s.Faint.Render(" data points: "+clipText(models.SanitizeLine(strings.Join(parts, " · ")), max(w-16, 10))))
+	}
+	lines = append(lines, head(focusCodes, "MESSAGE CODE"))
+	for i, c := range p.cmds {
+		mark := "  "
+		if i == p.pick {
+			mark = s.Glyphs.Cursor + " "
+		}
+		line := fmt.Sprintf("    %s%3d  %-22s %s → %d", mark, c.Code, clipText(c.Name, 22), clipText(c.Layout, max(w-45, 10)), c.Reply)
+		if i == p.pick {
+			line = s.Bold.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	other := "    " + "  " + "…    other code (65–199)"
+	if p.pick >= len(p.cmds) {
+		other = s.Bold.Render(fmt.Sprintf("    %s%3d  other code", s.Glyphs.Cursor+" ", p.code))
+	}
+	lines = append(lines, other)
+
+	spec, known := p.current()
+	b, perr := p.payload()
+	title := "PAYLOAD"
+	if p.code != 0 {
+		title += fmt.Sprintf("  code %d", p.code)
+		if known {
+			title += " " + spec.Name
+		}
+	}
+	lines = append(lines, head(focusHex, title))
+	size := ""
+	if perr == nil {
+		size = fmt.Sprintf("  (%d byte%s", len(b), plural(len(b)))
+		if known {
+			if n := layoutSize(spec.Fields, spec.Repeat); n >= 0 {
+				size += fmt.Sprintf(", %d expected", n)
+			}
+		}
+		size += ")"
+	}
+	lines = append(lines, "    hex "+p.hex.view(p.focus == focusHex, max(w-30, 10), s.Selected)+s.Faint.Render(size))
+	switch {
+	case perr != nil:
+		lines = append(lines, s.Err.Render("    "+perr.Error()))
+	case known:
+		lines = append(lines, head(focusFields, "FIELDS"))
+		for i, f := range spec.Fields {
+			val := s.Faint.Render("(missing)")
+			if raw, ok := fieldBytes(f, b); ok {
+				val = fieldText(f, raw)
+			}
+			mark := "  "
+			if p.focus == focusFields && i == p.field {
+				mark = s.Glyphs.Cursor + " "
+			}
+			lines = append(lines, fmt.Sprintf("    %s[%s] %-12s = %-14s %s", mark, fieldRange(f), clipText(f.Name, 12), val, s.Faint.Render(fieldHelp(f))))
+		}
+		if len(spec.Fields) == 0 {
+			lines = append(lines, s.Faint.Render("    (no payload)"))
+		}
+		lines = append(lines, "    "+s.Accent.Render("→ ")+describePayload(spec, b))
+	default:
+		lines = append(lines, s.Faint.Render("    no documented layout for this code: the bytes go as typed"))
+	}
+	if p.sending != nil {
+		lines = append(lines, s.Warn.Render(fmt.Sprintf("    sending %d… (the device has %s to reply)", p.sending.Code, p.sending.Timeout)))
+	}
+
+	hist := p.history(a)
+	lines = append(lines, head(focusHistory, fmt.Sprintf("HISTORY (%d)", len(hist))))
+	// Two lines per command: what was asked and answered, in words; then
+	// the bytes both ways and the time it took.
+	for i := 0; i < len(hist) && len(lines)+1 < h; i++ {
+		c := hist[len(hist)-1-i]
+		req := fmt.Sprintf("%d", c.Code)
+		if m, ok := p.spec.Message(c.Code, DirCommand); ok && m.Dir == DirCommand {
+			req = fmt.Sprintf("%d %s", c.Code, describePayload(m, c.Payload))
+		}
+		var rep, bytes string
+		st := s.Text
+		if c.Err != nil {
+			rep = "✗ " + errorLine(explainSendError(c.Err, c.Timeout))
+			st = s.Err
+			bytes = fmt.Sprintf("[%s]", orNone(spacedHex(c.Payload)))
+		} else {
+			rep = fmt.Sprintf("→ %d %s", c.Reply.Code, replyText(p.spec, c.Reply))
+			if c.Reply.Code == 127 {
+				st = s.Warn
+			}
+			bytes = fmt.Sprintf("[%s] → [%s] in %s", orNone(spacedHex(c.Payload)), orNone(spacedHex(c.Reply.Payload)), c.Reply.Elapsed.Round(time.Millisecond))
+		}
+		mark := "  "
+		if p.focus == focusHistory && i == p.hist {
+			mark = s.Glyphs.Cursor + " "
+		}
+		reqW := min(len([]rune(req)), max((w-16)/3, 16))
+		lines = append(lines,
+			fmt.Sprintf("    %s%s  %s  ", mark, c.At.Format("15:04:05"), clipText(req, reqW))+st.Render(clipText(rep, max(w-reqW-20, 10))),
+			s.Faint.Render("              "+clipText(bytes, max(w-16, 10))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func fieldRange(f FieldSpec) string {
+	switch {
+	case f.Size == 0:
+		return fmt.Sprintf("%d…", f.Offset)
+	case f.Size == 1:
+		return strconv.Itoa(f.Offset)
+	}
+	return fmt.Sprintf("%d–%d", f.Offset, f.Offset+f.Size-1)
+}

@@ -1,0 +1,653 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"acconsole/models"
+)
+
+const (
+	tailKeep      = 5000 // lines kept, like k9s's log buffer (FEATURES §4)
+	tailPollGap   = 2 * time.Second
+	tailBacklog   = 50  // entries per device on the first read
+	tailReadLimit = 200 // entries per device per read after that
+	timerPollEach = 5   // read timer histories every 5th poll (10 s)
+	watchMax      = 8
+	listWidth     = 30
+)
+
+// watchedDevice is a device on the watch list.
+type watchedDevice struct {
+	ref   DeviceRef
+	label string
+}
+
+func watchOf(ref DeviceRef, d DeviceDetail) watchedDevice {
+	return watchedDevice{ref: ref, label: deviceTitle(d)}
+}
+
+// tailLine is one line of the merged tail.
+type tailLine struct {
+	at   time.Time
+	dev  int // index into the page's devices
+	kind string
+	text string
+	bad  bool // a failure worth colouring
+	low  string
+}
+
+// devTail is what the page knows of one watched device.
+type devTail struct {
+	w         watchedDevice
+	lastMs    int64
+	atLast    map[string]bool // keys of the entries at lastMs, to drop repeats
+	online    string          // "online", "offline" or ""
+	lines     int
+	timerSeen map[string]bool
+	colour    int // index into watchColours, kept while the device is watched
+	err       error
+}
+
+// eventsPage is the live tail of one device (v on a device) or of a watch
+// list of several (:watch), in a split pane: the devices on the left, one
+// colour each, and their events merged in time order on the right
+// (FEATURES §2 I). It polls the device-history service incrementally,
+// adds timer firings and this console's audit entries for the devices,
+// keeps the last 5 000 lines, and filters with "/".
+type eventsPage struct {
+	devs   []*devTail
+	lines  []tailLine // ring, oldest first once full
+	start  int
+	cursor int  // device under the list cursor
+	solo   int  // -1, or the only device shown
+	follow bool // stick to the newest line
+	scroll int  // lines up from the bottom when not following
+	filter string
+	invert bool
+
+	gen        int
+	tag        int
+	polls      int
+	auditSeen  time.Time
+	paused     bool
+	nextColour int
+	styles     []lipgloss.Style // by colour index
+}
+
+// The colours of watched devices: ANSI colours, so that each theme's
+// terminal palette keeps them readable.
+var watchColours = []color.Color{
+	lipgloss.ANSIColor(6), lipgloss.ANSIColor(3), lipgloss.ANSIColor(5), lipgloss.ANSIColor(2),
+	lipgloss.ANSIColor(4), lipgloss.ANSIColor(14), lipgloss.ANSIColor(11), lipgloss.ANSIColor(13),
+}
+
+func newEventsPage(ws []watchedDevice) *eventsPage {
+	p := &eventsPage{solo: -1, follow: true}
+	for _, w := range ws {
+		p.addDevice(w)
+	}
+	return p
+}
+
+func (p *eventsPage) addDevice(w watchedDevice) bool {
+	for _, d := range p.devs {
+		if d.w.ref.PhysicalID == w.ref.PhysicalID && d.w.ref.SubDomain == w.ref.SubDomain {
+			return false
+		}
+	}
+	p.devs = append(p.devs, &devTail{w: w, atLast: map[string]bool{}, timerSeen: map[string]bool{}, colour: p.nextColour % len(watchColours)})
+	p.nextColour++
+	return true
+}
+
+// style is device i's colour (built once per colour: View runs often).
+func (p *eventsPage) style(i int) lipgloss.Style {
+	if len(p.styles) == 0 {
+		for _, c := range watchColours {
+			p.styles = append(p.styles, lipgloss.NewStyle().Foreground(c).Bold(true))
+		}
+	}
+	return p.styles[p.devs[i].colour]
+}
+
+func (p *eventsPage) Title() string {
+	if len(p.devs) == 1 {
+		return "Events " + p.devs[0].w.label
+	}
+	return fmt.Sprintf("Watch (%d)", len(p.devs))
+}
+
+func (p *eventsPage) Hints() []string {
+	return []string{ActWatchAdd, ActWatchRemove, ActOpen, ActPause}
+}
+
+func (p *eventsPage) SetFilter(q string) error {
+	p.invert = strings.HasPrefix(q, "!")
+	p.filter = strings.ToLower(strings.TrimPrefix(q, "!"))
+	if p.filter == "" {
+		p.invert = false
+	}
+	p.scroll = 0
+	return nil
+}
+
+func (p *eventsPage) Filter() string {
+	if p.invert {
+		return "!" + p.filter
+	}
+	return p.filter
+}
+
+func (p *eventsPage) Scroll(n int) {
+	p.follow = false
+	p.scroll = max(p.scroll-n, 0)
+}
+
+// Load starts (or restarts) the tail; the watch list is remembered for
+// the session, so ":watch" alone comes back to it.
+func (p *eventsPage) Load(a *App) tea.Cmd {
+	var ws []watchedDevice
+	for _, d := range p.devs {
+		ws = append(ws, d.w)
+	}
+	if len(ws) > 1 {
+		a.wf.watch = ws
+	}
+	p.tag++
+	return p.poll(a)
+}
+
+type (
+	tailTick  struct{ tag int }
+	tailBatch struct {
+		perDev [][]DeviceEvent
+		errs   []error
+		runs   [][]timerFiring
+		audit  []AuditRow
+	}
+	timerFiring struct {
+		task models.TimerTask
+		run  TimerRun
+	}
+	watchResolved struct {
+		w   watchedDevice
+		err error
+	}
+)
+
+func (p *eventsPage) poll(a *App) tea.Cmd {
+	p.gen++
+	p.polls++
+	api, audit := a.api, a.audit
+	type q struct {
+		ref   DeviceRef
+		since time.Time
+		limit int
+	}
+	qs := make([]q, len(p.devs))
+	for i, d := range p.devs {
+		qs[i] = q{ref: d.w.ref, limit: tailBacklog}
+		if d.lastMs != 0 {
+			qs[i].since, qs[i].limit = time.UnixMilli(d.lastMs), tailReadLimit
+		}
+	}
+	withTimers := p.polls%timerPollEach == 1
+	return Run(a, p, p.gen, true, func(ctx context.Context) (tailBatch, error) {
+		b := tailBatch{perDev: make([][]DeviceEvent, len(qs)), errs: make([]error, len(qs)), runs: make([][]timerFiring, len(qs))}
+		for i, x := range qs {
+			b.perDev[i], b.errs[i] = api.DeviceHistory(ctx, x.ref, x.since, x.limit)
+			if withTimers {
+				b.runs[i] = timerFirings(ctx, api, x.ref)
+			}
+		}
+		if audit != nil {
+			b.audit, _ = audit()
+		}
+		return b, nil
+	})
+}
+
+// timerFirings reads the last runs of a device's timers; failures leave
+// them out (a cloud without timer history, or without timers).
+func timerFirings(ctx context.Context, api API, ref DeviceRef) []timerFiring {
+	tasks, err := api.ListTimers(ctx, ref)
+	if err != nil {
+		return nil
+	}
+	var out []timerFiring
+	for _, t := range tasks {
+		runs, err := api.TimerHistory(ctx, ref, t.TaskID, 10)
+		if err != nil {
+			continue
+		}
+		for _, r := range runs {
+			out = append(out, timerFiring{task: t, run: r})
+		}
+	}
+	return out
+}
+
+func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		switch v := m.val.(type) {
+		case tailTick:
+			if v.tag != p.tag || !onStack(a, p) {
+				return nil
+			}
+			if a.top() != Page(p) || p.paused {
+				// Hidden or paused: keep the chain, skip the read.
+				return pageTick(p, tailPollGap, tailTick{p.tag})
+			}
+			return p.poll(a)
+		case tailBatch:
+			if m.gen != p.gen {
+				return nil
+			}
+			p.absorb(a, v)
+			return pageTick(p, tailPollGap, tailTick{p.tag})
+		case watchResolved:
+			if v.err != nil {
+				return a.Fail(v.err)
+			}
+			if len(p.devs) >= watchMax {
+				return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+			}
+			if !p.addDevice(v.w) {
+				return a.Flash(v.w.label + " is already watched")
+			}
+			return tea.Batch(a.Flash("watching "+v.w.label), p.Load(a))
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(a, m)
+	}
+	return nil
+}
+
+func (p *eventsPage) absorb(a *App, b tailBatch) {
+	var fresh []tailLine
+	for i, d := range p.devs {
+		if i >= len(b.perDev) {
+			break
+		}
+		d.err = b.errs[i]
+		for _, e := range b.perDev[i] {
+			ms := e.At.UnixMilli()
+			key := e.Kind + "|" + strconv.Itoa(e.Code) + "|" + string(e.Payload) + "|" + e.Other + e.Result
+			if ms < d.lastMs || (ms == d.lastMs && d.atLast[key]) {
+				continue
+			}
+			if ms > d.lastMs {
+				d.lastMs = ms
+				clear(d.atLast)
+			}
+			d.atLast[key] = true
+			switch e.Kind {
+			case "online", "offline":
+				d.online = e.Kind
+			}
+			fresh = append(fresh, eventLine(i, e))
+		}
+		for _, f := range b.runs[i] {
+			k := strconv.FormatInt(f.task.TaskID, 10) + "|" + f.run.At.String()
+			if d.timerSeen[k] {
+				continue
+			}
+			d.timerSeen[k] = true
+			bad := !timerRunOK(f.run.Result, f.run.ReplyCode)
+			text := fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, f.run.Result)
+			if f.run.ReplyCode != 0 {
+				text += fmt.Sprintf(", reply %d", f.run.ReplyCode)
+			}
+			if f.run.Late > time.Second {
+				text += ", " + f.run.Late.Round(time.Second).String() + " late"
+			}
+			if f.run.Detail != "" {
+				text += " · " + f.run.Detail
+			}
+			fresh = append(fresh, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
+		}
+	}
+	for _, r := range b.audit {
+		if !r.Time.After(p.auditSeen) {
+			continue
+		}
+		for i, d := range p.devs {
+			if auditMentions(r, d.w.ref) {
+				text := fmt.Sprintf("%s %s by %s: %s", r.Action, r.Params, r.Operator, r.Result)
+				if r.Reason != "" {
+					text += " · " + r.Reason
+				}
+				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: r.Result != "ok"})
+			}
+		}
+	}
+	for _, r := range b.audit {
+		if r.Time.After(p.auditSeen) {
+			p.auditSeen = r.Time
+		}
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	sortTail(fresh)
+	for _, l := range fresh {
+		l.low = strings.ToLower(l.kind + " " + p.devs[l.dev].w.label + " " + l.text)
+		p.devs[l.dev].lines++
+		p.push(l)
+	}
+	if !p.follow {
+		p.scroll += len(fresh) // keep the lines in view where they are
+	}
+}
+
+// auditMentions reports whether an audit row is about the device: the
+// console's writes name it by id or physical id in their parameters.
+func auditMentions(r AuditRow, ref DeviceRef) bool {
+	if ref.PhysicalID != "" && strings.Contains(r.Params, ref.PhysicalID) {
+		return true
+	}
+	if ref.DeviceID == 0 {
+		return false
+	}
+	id := strconv.FormatInt(ref.DeviceID, 10)
+	for _, key := range []string{"deviceId=", "gatewayDeviceId=", "deviceId:", "\"deviceId\":"} {
+		if i := strings.Index(r.Params, key+id); i >= 0 {
+			end := i + len(key) + len(id)
+			if end == len(r.Params) || r.Params[end] < '0' || r.Params[end] > '9' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sortTail(ls []tailLine) {
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && ls[j].at.Before(ls[j-1].at); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
+}
+
+// push appends a line to the ring; the tail is in time order of arrival
+// per poll, which is time order per device.
+func (p *eventsPage) push(l tailLine) {
+	if len(p.lines) < tailKeep {
+		p.lines = append(p.lines, l)
+		return
+	}
+	p.lines[p.start] = l
+	p.start = (p.start + 1) % tailKeep
+}
+
+func (p *eventsPage) line(i int) tailLine { return p.lines[(p.start+i)%len(p.lines)] }
+
+func eventLine(dev int, e DeviceEvent) tailLine {
+	l := tailLine{at: e.At, dev: dev, kind: e.Kind}
+	switch e.Kind {
+	case "report", EventOTA:
+		l.text = fmt.Sprintf("%d %s", e.Code, orHex(e.Text, e.Payload))
+	case "command":
+		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), orDash(e.Result))
+		l.bad = e.Result != "" && e.Result != "ok"
+	case "offline":
+		l.bad = true
+		l.text = "went offline"
+	case "online":
+		l.text = "came online"
+		if e.Other != "" {
+			l.text += " from " + e.Other
+		}
+	case "joined":
+		l.text = "joined gateway " + e.Other
+	case "subDeviceJoined":
+		l.text = "sub-device joined: " + e.Other
+	case "matchOpened":
+		l.text = "pairing window opened"
+	case "matchClosed":
+		l.text = "pairing window closed"
+	default:
+		l.text = e.Text
+	}
+	l.text = models.SanitizeLine(l.text)
+	return l
+}
+
+func orHex(text string, b []byte) string {
+	if text != "" {
+		return text
+	}
+	return orNone(spacedHex(b))
+}
+
+func (p *eventsPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	k := a.keys
+	switch {
+	case k.Is(m, ActUp):
+		p.cursor = max(p.cursor-1, 0)
+	case k.Is(m, ActDown):
+		p.cursor = min(p.cursor+1, max(len(p.devs)-1, 0))
+	case k.Is(m, ActOpen):
+		if p.solo == p.cursor {
+			p.solo = -1
+		} else {
+			p.solo = p.cursor
+		}
+		p.scroll = 0
+	case k.Is(m, ActPageUp):
+		p.Scroll(-10)
+	case k.Is(m, ActPageDown):
+		p.Scroll(10)
+		if p.scroll == 0 {
+			p.follow = true
+		}
+	case k.Is(m, ActBottom):
+		p.follow, p.scroll = true, 0
+	case k.Is(m, ActPause):
+		p.paused = !p.paused
+		if p.paused {
+			return a.Flash("paused: no new events are read")
+		}
+		return a.Flash("following again")
+	case k.Is(m, ActWatchRemove):
+		if len(p.devs) <= 1 {
+			return a.Flash("the last device stays: esc leaves the tail")
+		}
+		p.removeDevice(p.cursor)
+		return p.Load(a)
+	case k.Is(m, ActWatchAdd):
+		if len(p.devs) >= watchMax {
+			return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+		}
+		a.Ask("watch device (id or physical id):", func(a *App, s string) tea.Cmd {
+			return resolveWatch(a, p, s)
+		})
+	}
+	return nil
+}
+
+func (p *eventsPage) removeDevice(i int) {
+	if i < 0 || i >= len(p.devs) {
+		return
+	}
+	p.devs = append(p.devs[:i], p.devs[i+1:]...)
+	kept := p.lines[:0:0]
+	for j := 0; j < len(p.lines); j++ {
+		l := p.line(j)
+		switch {
+		case l.dev == i:
+			continue
+		case l.dev > i:
+			l.dev--
+		}
+		kept = append(kept, l)
+	}
+	p.lines, p.start = kept, 0
+	p.cursor = min(p.cursor, len(p.devs)-1)
+	p.solo = -1
+}
+
+// resolveWatch finds a device by id or physical id for the watch list.
+func resolveWatch(a *App, p Page, q string) tea.Cmd {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return a.Fail(errorf("name a device by its id or physical id"))
+	}
+	ref := DeviceRef{PhysicalID: q}
+	if id, err := strconv.ParseInt(q, 10, 64); err == nil && len(q) < 16 {
+		ref = DeviceRef{DeviceID: id}
+	}
+	api := a.api
+	return runVal(a, p, func(ctx context.Context) any {
+		d, err := api.DeviceDetail(ctx, ref)
+		if err != nil {
+			return watchResolved{err: err}
+		}
+		if d.Device.PhysicalDeviceID == "" {
+			return watchResolved{err: errors.New("device " + q + " has no physical id the history knows")}
+		}
+		return watchResolved{w: watchOf(actingRef(ref, d), d)}
+	})
+}
+
+// cmdWatch opens the watch list: the devices named, else the last list.
+func cmdWatch(a *App, arg string) tea.Cmd {
+	p := newEventsPage(nil)
+	if strings.TrimSpace(arg) == "" {
+		if len(a.wf.watch) == 0 {
+			if dp, ok := a.top().(*devicePage); ok && dp.detail != nil {
+				return a.Push(newEventsPage([]watchedDevice{watchOf(actingRef(dp.ref, *dp.detail), *dp.detail)}))
+			}
+			return a.Fail(errorf("usage: :watch <device id|physical id> … (up to 8), or v on a device"))
+		}
+		for _, w := range a.wf.watch {
+			p.addDevice(w)
+		}
+		return a.Push(p)
+	}
+	cmds := []tea.Cmd{a.Push(p)}
+	for _, q := range strings.Fields(arg) {
+		cmds = append(cmds, resolveWatch(a, p, q))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (p *eventsPage) visible(l tailLine) bool {
+	if p.solo >= 0 && l.dev != p.solo {
+		return false
+	}
+	if p.filter == "" {
+		return true
+	}
+	return strings.Contains(l.low, p.filter) != p.invert
+}
+
+func (p *eventsPage) View(a *App, w, h int) string {
+	s := a.styles
+	lw := min(listWidth, w/3)
+	tw := w - lw - 1
+
+	// Left: the watched devices.
+	left := []string{s.Bold.Render(" WATCHING")}
+	for i, d := range p.devs {
+		mark := " "
+		if i == p.cursor {
+			mark = s.Glyphs.Cursor
+		}
+		dot := s.Faint.Render("?")
+		switch d.online {
+		case "online":
+			dot = s.OK.Render(s.Glyphs.Online)
+		case "offline":
+			dot = s.Offline.Render(s.Glyphs.Offline)
+		}
+		name := p.style(i).Render(clipText(d.w.label, lw-8))
+		left = append(left, fmt.Sprintf("%s%s %s", mark, dot, name))
+		info := fmt.Sprintf("   %s %s", d.w.ref.SubDomain, shortID(d.w.ref.PhysicalID))
+		if d.err != nil {
+			info = "   " + s.Err.Render(clipText(errorLine(d.err), lw-4))
+		} else {
+			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d lines", info, d.lines), lw))
+		}
+		left = append(left, info)
+	}
+	left = append(left, "")
+	if p.solo >= 0 && p.solo < len(p.devs) {
+		left = append(left, s.Warn.Render(" only "+clipText(p.devs[p.solo].w.label, lw-7)))
+	}
+	if p.filter != "" {
+		left = append(left, s.Warn.Render(" filter "+clipText(p.Filter(), lw-9)))
+	}
+	if p.paused {
+		left = append(left, s.Warn.Render(" paused"))
+	} else if !p.follow {
+		left = append(left, s.Faint.Render(fmt.Sprintf(" %d lines below", p.scroll)))
+	}
+
+	// Right: the merged tail, newest at the bottom.
+	var shown []int
+	for i := len(p.lines) - 1; i >= 0 && len(shown) < h+p.scroll; i-- {
+		if p.visible(p.line(i)) {
+			shown = append(shown, i)
+		}
+	}
+	skip := min(p.scroll, len(shown))
+	shown = shown[skip:]
+	rows := make([]string, 0, h)
+	for j := min(len(shown), h) - 1; j >= 0; j-- {
+		l := p.line(shown[j])
+		who := p.style(l.dev).Render(padRight(clipText(p.devs[l.dev].w.label, 12), 12))
+		kind := padRight(l.kind, 9)
+		text := clipText(l.text, max(tw-36, 10))
+		st := s.Text
+		switch {
+		case l.bad:
+			st = s.Err
+		case l.kind == EventAudit:
+			st = s.Accent
+		case l.kind == EventOTA || l.kind == EventTimer:
+			st = s.Warn
+		}
+		rows = append(rows, " "+s.Faint.Render(l.at.Local().Format("15:04:05.000"))+" "+who+" "+s.Faint.Render(kind)+" "+st.Render(text))
+	}
+	if len(rows) == 0 {
+		msg := " waiting for events…"
+		if len(p.lines) > 0 {
+			msg = " no line matches the filter"
+		}
+		rows = append(rows, s.Faint.Render(msg))
+	}
+	for len(rows) < h {
+		rows = append([]string{""}, rows...)
+	}
+	out := make([]string, h)
+	sep := s.BorderFg.Render("│")
+	for i := range h {
+		l := ""
+		if i < len(left) {
+			l = left[i]
+		}
+		out[i] = padRight(clipCells(l, lw), lw) + sep + rows[i]
+	}
+	return strings.Join(out, "\n")
+}
+
+// clipCells cuts a styled string to w cells.
+func clipCells(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}

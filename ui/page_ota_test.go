@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"acconsole/models"
+)
+
+func setStatus(w *fakeWF, id int64, f func(*UpgradeStatus)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st := w.status[id]
+	f(&st)
+	w.status[id] = st
+}
+
+// Firmware: check (versions, mode, notes, files), confirm with a reason,
+// then follow the progress: percent, phase, ETA from the recent rate,
+// stalled after three of the device's own intervals without progress, and
+// the final state.
+func TestOTACheckConfirmAndFollow(t *testing.T) {
+	api := newFakeAPI()
+	w := api.wf()
+	w.version[900] = models.OTAVersion{Update: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1,
+		UpgradeLog: "Fixes relay chatter.\nFaster reconnects after a router restart.",
+		Files:      []models.OTAFile{{Name: "plug-1-5-0.bin", DownloadURL: "http://fw.example/plug-1-5-0.bin", Type: 1, Checksum: 12345}}}
+	h := newWFHarness(t, api, 130, 40)
+	h.command("device 900")
+	h.act(ActFirmware)
+	h.must("Firmware of 客厅插座", "current 1-4-2 → target 1-5-0", "mode user confirms", "Fixes relay chatter.", "Faster reconnects", "plug-1-5-0.bin", "checksum 12345", "no upgrade has run")
+
+	h.act(ActOTAConfirm)
+	h.must("read-only")
+	h.writeMode()
+	h.act(ActOTAConfirm)
+	h.answer("")
+	h.must("needs a reason")
+	h.act(ActOTAConfirm)
+	h.answer("SUP-42 customer asked")
+	h.must("Upgrade 客厅插座's MCU firmware from 1-4-2 to 1-5-0 (user", "Reason: SUP-42 customer asked")
+	h.press("y")
+	if got := strings.Join(w.confirms, ","); got != "900/A1B2C3D4E5F60001:1-5-0:SUP-42 customer asked" {
+		t.Fatalf("confirms = %q", got)
+	}
+	h.must("download", "estimating the time left")
+
+	// 20 % in 2 s, then 40 % at 4 s: 60 % left at 10 %/s is 6 s.
+	start := h.clock.Now()
+	for i, pct := range []float64{20, 40} {
+		at := start.Add(time.Duration(2*(i+1)) * time.Second)
+		setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt, st.Phase = pct, at, "download" })
+		h.advance(2 * time.Second)
+	}
+	h.must("40.0 % download", "about 6s left at the recent rate")
+
+	// Silent for more than three of its one-second intervals: stalled.
+	h.advance(4 * time.Second)
+	h.must("STALLED", "no progress for 4s (the device reported every 1s before)")
+
+	setStatus(w, 900, func(st *UpgradeStatus) {
+		st.State, st.Percent, st.Phase, st.LastProgressAt = "succeeded", 100, "done", h.clock.Now()
+	})
+	h.advance(time.Second)
+	h.must("100.0 % done", "done", "finished")
+	n := len(h.timers)
+	h.advance(5 * time.Second)
+	if len(h.timers) > n {
+		t.Fatal("the page keeps polling a finished upgrade every second")
+	}
+
+	setStatus(w, 900, func(st *UpgradeStatus) {
+		st.State, st.Phase, st.FailureReason = "failed", "failed", "checksum mismatch"
+	})
+	h.act(ActOTAType) // module, then back: reloads
+	h.act(ActOTAType)
+	h.must("failed", "reason: checksum mismatch", "u tries again")
+}
+
+// :ota lists the fleet's updates per product and confirms several after a
+// dry run that skips what is already upgrading.
+func TestFleetOTADryRunAndBulkConfirm(t *testing.T) {
+	api := newFakeAPI()
+	w := api.wf()
+	w.pending["plug"] = []UpgradeCandidate{
+		{SubDomain: "plug", PhysicalID: "P000000000000001", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "available"},
+		{SubDomain: "plug", PhysicalID: "P000000000000002", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "upgrading", Percent: 30},
+	}
+	w.pending["bulb"] = []UpgradeCandidate{
+		{SubDomain: "bulb", PhysicalID: "B000000000000001", OTAType: 1, CurrentVersion: "1-1-5", TargetVersion: "1-2-0", OTAMode: 2, State: "failed"},
+	}
+	h := newWFHarness(t, api, 130, 40)
+	h.command("ota")
+	h.must("3 device(s) with an update (every product): 1 upgrading, 1 failed", "P000000000000001", "B000000000000001", "forced")
+	h.act(ActSelectAll)
+	h.act(ActOTAConfirm)
+	h.must("Dry run: confirm firmware updates", "2 of 3 device(s) would be confirmed; nothing has been sent yet",
+		"confirm 1-4-2 → 1-5-0", "skip: already upgrading", "retry 1-1-5 → 1-2-0 (the last attempt failed)")
+	h.act(ActOTAConfirm)
+	h.must("read-only")
+	h.writeMode()
+	h.act(ActOTAConfirm)
+	h.answer("SUP-77 recall")
+	h.must("Confirm the upgrade of 2 device(s), 4 at a time, as in the dry", "SUP-77 recall")
+	h.press("y")
+	got := strings.Join(w.confirms, ",")
+	if !strings.Contains(got, "0/P000000000000001:1-5-0:SUP-77 recall") || !strings.Contains(got, "0/B000000000000001:1-2-0:SUP-77 recall") || len(w.confirms) != 2 {
+		t.Fatalf("confirms = %q", got)
+	}
+	h.must("bulk confirm done: 2 confirmed, 0 failed", "confirmed")
+}

@@ -1,0 +1,773 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+	"acconsole/ui/components/table"
+)
+
+// Pairing windows: a gateway's timer is one byte, so 254 s is the longest
+// (FEATURES §4: 0xFF means "open for ever" on some stacks; never send it).
+const (
+	maxWindow    = 254
+	extendBy     = 60
+	pairPollGap  = time.Second // listNewDevices about once a second
+	closingGrace = 3 * time.Second
+)
+
+var windowPresets = []int{60, 120, 254}
+
+// Row states of a pairing run.
+const (
+	rowJoined  = "joined"
+	rowAdding  = "adding"
+	rowAdded   = "added"
+	rowFailed  = "failed"
+	rowSkipped = "skipped"
+	rowLeft    = "left" // no longer waiting, added by someone else or evicted
+)
+
+// Pairing phases.
+const (
+	phaseReady   = iota // window closed, nothing opened yet
+	phaseOpening        // openGatewayMatch on its way
+	phaseOpen
+	phaseClosed // the run is over: summary
+)
+
+type pairRow struct {
+	dev      JoinedDevice
+	name     string
+	state    string
+	earlier  bool      // waiting before this run started (jemma#119)
+	seen     time.Time // when the console first saw it
+	err      string
+	deviceID int64
+}
+
+func (r pairRow) joined() time.Time {
+	if !r.dev.JoinedAt.IsZero() {
+		return r.dev.JoinedAt
+	}
+	return r.seen
+}
+
+// pairingPage is a recorded pairing run on one gateway (FEATURES §2 E):
+// before opening it lists sub-devices that joined and were never added;
+// while the window is open the countdown follows the gateway's own
+// deadline, "+" extends it, "x" closes it, and joined sub-devices stream
+// in with their state; on close a summary goes to the screen and, as the
+// note of the close call, to the audit log.
+type pairingPage struct {
+	gw     DeviceRef
+	detail DeviceDetail
+
+	preset int // index into windowPresets
+	phase  int
+
+	window   MatchWindow // the gateway's view
+	local    time.Time   // our own deadline estimate, for clouds without history
+	runStart time.Time
+	runEnd   time.Time
+	opened   bool
+
+	rows map[string]*pairRow
+	tbl  *table.Table[pairRow]
+
+	pollGen  int
+	pollTag  int
+	cdTag    int
+	loaded   bool
+	err      error
+	closeErr error
+	summary  string
+}
+
+type (
+	pairPoll struct {
+		joined []JoinedDevice
+		window MatchWindow
+		werr   error
+	}
+	pairPollTick  struct{ tag int }
+	pairCountdown struct{ tag int }
+	pairOpened    struct {
+		seconds int
+		at      time.Time
+		err     error
+	}
+	pairClosed struct{ err error }
+	pairAdded  struct {
+		pid string
+		dev models.Device
+		err error
+	}
+	pairAddApproved struct{ pids []string }
+	// closeAndLeave is the yes to "the window is open: close it and leave?".
+	closeAndLeave struct{}
+)
+
+func newPairingPage(gw DeviceRef, d DeviceDetail) *pairingPage {
+	return &pairingPage{gw: gw, detail: d, preset: 1, rows: map[string]*pairRow{}}
+}
+
+func (p *pairingPage) Title() string { return "Pairing" }
+
+func (p *pairingPage) Hints() []string {
+	switch p.phase {
+	case phaseOpen, phaseOpening:
+		return []string{ActPairExtend, ActPairClose, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}
+	}
+	return []string{ActPairOpen, ActPairDuration, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}
+}
+
+func (p *pairingPage) ensureTable(a *App) {
+	if p.tbl != nil {
+		return
+	}
+	p.tbl = table.New(table.Options[pairRow]{
+		Columns: []table.Column{
+			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
+			{Key: "product", Title: "PRODUCT", Width: 10},
+			{Key: "joined", Title: "JOINED", Width: 9},
+			{Key: "state", Title: "STATE", Width: 8},
+			{Key: "name", Title: "ADD AS", Flex: 2, MinWidth: 10},
+			{Key: "note", Title: "", Flex: 3, MinWidth: 8},
+		},
+		ID: func(r pairRow) string { return r.dev.PhysicalID },
+		Cells: func(r pairRow) []string {
+			joined := "earlier"
+			if !r.earlier {
+				joined = r.joined().Local().Format("15:04:05")
+				if r.dev.JoinedAt.IsZero() {
+					joined = "~" + r.seen.Local().Format("15:04:05")
+				}
+			}
+			note := r.err
+			if r.state == rowAdded && r.deviceID != 0 {
+				note = fmt.Sprintf("device #%d", r.deviceID)
+			}
+			return []string{r.dev.PhysicalID, orDash(r.dev.SubDomain), joined, r.state, r.name, note}
+		},
+		Tone: func(r pairRow, col int) table.Tone {
+			if col != 3 && col != 5 {
+				return table.ToneDefault
+			}
+			switch r.state {
+			case rowAdded:
+				return table.ToneOK
+			case rowFailed:
+				return table.ToneErr
+			case rowAdding:
+				return table.ToneWarn
+			case rowSkipped, rowLeft:
+				return table.ToneFaint
+			}
+			return table.ToneAccent
+		},
+		Styles: a.styles,
+		Empty:  "no sub-device is waiting to be added",
+	})
+}
+
+func (p *pairingPage) Restyle(a *App) {
+	if p.tbl != nil {
+		p.tbl.SetStyles(a.styles)
+	}
+}
+
+// Load reads what is waiting before anything is opened, and whether a
+// window is open already (opened from another console or the app).
+func (p *pairingPage) Load(a *App) tea.Cmd {
+	p.ensureTable(a)
+	return p.poll(a)
+}
+
+func (p *pairingPage) poll(a *App) tea.Cmd {
+	p.pollGen++
+	api, gw := a.api, p.gw
+	return Run(a, p, p.pollGen, true, func(ctx context.Context) (pairPoll, error) {
+		joined, err := api.JoinedSubDevices(ctx, gw)
+		if err != nil {
+			return pairPoll{}, err
+		}
+		w, werr := api.GatewayWindow(ctx, gw)
+		return pairPoll{joined: joined, window: w, werr: werr}, nil
+	})
+}
+
+// deadline is the end of the window: the gateway's when it reports one,
+// else the console's own estimate from its open call.
+func (p *pairingPage) deadline() time.Time {
+	if p.window.Known && p.window.Open {
+		return p.window.Deadline
+	}
+	return p.local
+}
+
+func (p *pairingPage) remaining(a *App) time.Duration {
+	return p.deadline().Sub(a.Now())
+}
+
+func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		return p.result(a, m)
+	case tea.KeyPressMsg:
+		return p.key(a, m)
+	}
+	return nil
+}
+
+func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
+	switch v := m.val.(type) {
+	case pairPollTick:
+		if v.tag != p.pollTag || !onStack(a, p) {
+			return nil // an older chain, or the page is gone: stop
+		}
+		return p.poll(a)
+	case pairCountdown:
+		if v.tag != p.cdTag || !onStack(a, p) {
+			return nil
+		}
+		return p.countdown(a)
+	case pairPoll:
+		if m.gen != p.pollGen {
+			return nil // a newer read (or a write) superseded it
+		}
+		if m.err != nil {
+			// Say it once, not every second: the page shows it meanwhile.
+			var flash tea.Cmd
+			if p.err == nil || p.err.Error() != m.err.Error() {
+				flash = a.Fail(m.err)
+			}
+			p.err = m.err
+			if !p.loaded || (p.phase != phaseOpen && p.phase != phaseOpening) {
+				return flash
+			}
+			return tea.Batch(flash, p.schedulePoll())
+		}
+		p.err = nil
+		return p.merge(a, v)
+	case pairOpened:
+		if v.err != nil {
+			if p.phase == phaseOpening {
+				p.phase = phaseReady
+				if p.opened {
+					p.phase = phaseOpen
+				}
+			}
+			return a.Fail(v.err)
+		}
+		if !p.opened {
+			p.opened, p.runStart = true, v.at
+		}
+		p.phase = phaseOpen
+		p.local = v.at.Add(time.Duration(v.seconds) * time.Second)
+		if p.window.Known {
+			// Until the gateway's next report, trust the new deadline.
+			p.window.Open, p.window.Deadline = true, p.local
+		}
+		return tea.Batch(p.restartPoll(a), p.startCountdown(a), a.Flash(fmt.Sprintf("pairing window open for %d s", v.seconds)))
+	case pairClosed:
+		p.closeErr = v.err
+		if v.err != nil {
+			return a.Fail(v.err)
+		}
+		return nil
+	case pairAddApproved:
+		return p.add(a, v.pids)
+	case pairAdded:
+		r := p.rows[v.pid]
+		if r == nil {
+			return nil
+		}
+		if v.err != nil {
+			r.state, r.err = rowFailed, errorLine(v.err)
+		} else {
+			r.state, r.err, r.deviceID = rowAdded, "", v.dev.DeviceID
+		}
+		p.refresh()
+		p.pollGen++ // a read started before the add would show it waiting still
+		if v.err != nil {
+			return a.Fail(v.err)
+		}
+		return a.Flash(fmt.Sprintf("added %s as %q", v.pid, r.name))
+	case closeAndLeave:
+		cmd := p.finish(a, "closed by the operator, leaving the page")
+		if len(a.stack) > 1 && a.top() == Page(p) {
+			cmd = tea.Batch(cmd, a.pop())
+		}
+		return cmd
+	}
+	return nil
+}
+
+// merge folds a poll into the run. A row never goes back from adding or
+// added: the cloud's list may lag a write by one read.
+func (p *pairingPage) merge(a *App, v pairPoll) tea.Cmd {
+	now := a.Now()
+	first := !p.loaded
+	p.loaded = true
+	waiting := map[string]bool{}
+	for _, j := range v.joined {
+		waiting[j.PhysicalID] = true
+		r := p.rows[j.PhysicalID]
+		if r == nil {
+			r = &pairRow{dev: j, state: rowJoined, seen: now, earlier: first || !p.opened, name: defaultSubName(j)}
+			p.rows[j.PhysicalID] = r
+		}
+		if r.dev.JoinedAt.IsZero() {
+			r.dev.JoinedAt = j.JoinedAt
+		}
+		if r.dev.SubDomain == "" {
+			r.dev.SubDomain = j.SubDomain
+		}
+		if r.state == rowLeft {
+			r.state = rowJoined
+		}
+	}
+	for pid, r := range p.rows {
+		if !waiting[pid] && (r.state == rowJoined || r.state == rowSkipped) {
+			r.state = rowLeft
+		}
+	}
+	p.refresh()
+	var cmds []tea.Cmd
+	if v.werr == nil {
+		p.window = v.window
+	} else {
+		p.window.Known = false
+	}
+	open := p.window.Known && p.window.Open && p.window.Deadline.After(now)
+	switch {
+	case open && p.phase == phaseReady:
+		// Opened elsewhere (another console, the app): follow it.
+		if !p.opened {
+			p.opened, p.runStart = true, now
+		}
+		p.phase = phaseOpen
+		cmds = append(cmds, p.startCountdown(a), a.Flash("the gateway's pairing window is open"))
+	case p.phase == phaseOpen && p.window.Known && !p.window.Open && p.window.AsOf.After(p.runStart.Add(-time.Second)):
+		// The gateway says it is shut: expired, or closed elsewhere.
+		cmds = append(cmds, p.finish(a, "closed by the gateway"))
+	case p.phase == phaseOpen && !p.window.Known && !now.Before(p.local):
+		cmds = append(cmds, p.finish(a, "the window's time is up"))
+	}
+	if p.phase == phaseOpen || p.phase == phaseOpening {
+		cmds = append(cmds, p.schedulePoll())
+	}
+	return tea.Batch(cmds...)
+}
+
+func defaultSubName(j JoinedDevice) string {
+	prod := j.SubDomain
+	if prod == "" {
+		prod = "Sub-device"
+	}
+	return strings.ToUpper(prod[:1]) + prod[1:] + " " + shortID(j.PhysicalID)
+}
+
+func (p *pairingPage) refresh() {
+	rows := make([]pairRow, 0, len(p.rows))
+	for _, r := range p.rows {
+		rows = append(rows, *r)
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].earlier != rows[j].earlier {
+			return rows[i].earlier
+		}
+		if a, b := rows[i].joined(), rows[j].joined(); !a.Equal(b) {
+			return a.Before(b)
+		}
+		return rows[i].dev.PhysicalID < rows[j].dev.PhysicalID
+	})
+	if p.tbl != nil {
+		p.tbl.SetRows(rows)
+	}
+}
+
+func (p *pairingPage) schedulePoll() tea.Cmd {
+	p.pollTag++
+	return pageTick(p, pairPollGap, pairPollTick{p.pollTag})
+}
+
+// restartPoll reads now (a write just changed things) and drops any read
+// in flight.
+func (p *pairingPage) restartPoll(a *App) tea.Cmd {
+	p.pollTag++ // the pending tick, if any, is void
+	return p.poll(a)
+}
+
+// startCountdown begins a new countdown chain; any older chain dies at its
+// next tick (its tag is stale).
+func (p *pairingPage) startCountdown(a *App) tea.Cmd {
+	p.cdTag++
+	return p.countdown(a)
+}
+
+// countdown redraws at each whole second of the time left, computed from
+// the deadline every time (never by counting ticks), and ends the run on
+// the gateway's word or, without one, at the deadline.
+func (p *pairingPage) countdown(a *App) tea.Cmd {
+	if p.phase != phaseOpen {
+		return nil
+	}
+	left := p.remaining(a)
+	if left <= 0 {
+		if !p.window.Known {
+			return p.finish(a, "the window's time is up")
+		}
+		// Wait for the gateway to confirm; poll now rather than in a second.
+		if left < -closingGrace {
+			return p.finish(a, "the window's time is up (the gateway did not report)")
+		}
+		return tea.Batch(p.restartPoll(a), pageTick(p, 500*time.Millisecond, pairCountdown{p.cdTag}))
+	}
+	d := left % time.Second
+	if d == 0 {
+		d = time.Second
+	}
+	return pageTick(p, d+5*time.Millisecond, pairCountdown{p.cdTag})
+}
+
+// finish ends the run: the summary goes on screen and, as the note of a
+// close call, into the audit log (a close is harmless on a shut window, and
+// it is the write that records the run).
+func (p *pairingPage) finish(a *App, why string) tea.Cmd {
+	if p.phase == phaseClosed {
+		return nil
+	}
+	p.phase = phaseClosed
+	p.runEnd = a.Now()
+	p.cdTag++
+	p.summary = p.summarise(why)
+	api, gw, note := a.api, p.gw, p.summary
+	return tea.Batch(a.Flash(p.summary), p.poll(a), runVal(a, p, func(ctx context.Context) any {
+		return pairClosed{err: api.CloseGatewayMatch(ctx, gw, note)}
+	}))
+}
+
+func (p *pairingPage) summarise(why string) string {
+	var joined, added, failed, skipped, waiting []string
+	for _, r := range p.sortedRows() {
+		if !r.earlier {
+			joined = append(joined, r.dev.PhysicalID)
+		}
+		switch r.state {
+		case rowAdded:
+			added = append(added, fmt.Sprintf("%s as %q", r.dev.PhysicalID, r.name))
+		case rowFailed:
+			failed = append(failed, r.dev.PhysicalID+" ("+r.err+")")
+		case rowSkipped:
+			skipped = append(skipped, r.dev.PhysicalID)
+		case rowJoined:
+			waiting = append(waiting, r.dev.PhysicalID)
+		}
+	}
+	dur := ""
+	if !p.runStart.IsZero() {
+		dur = " after " + fmtClock(p.runEnd.Sub(p.runStart))
+	}
+	s := fmt.Sprintf("pairing run on gateway %s ended%s (%s): %d joined, %d added, %d failed, %d skipped, %d still waiting",
+		p.gw.PhysicalID, dur, why, len(joined), len(added), len(failed), len(skipped), len(waiting))
+	list := func(label string, xs []string) {
+		if len(xs) > 0 {
+			s += "; " + label + ": " + strings.Join(xs, ", ")
+		}
+	}
+	list("added", added)
+	list("failed", failed)
+	list("skipped", skipped)
+	return s
+}
+
+func (p *pairingPage) sortedRows() []pairRow {
+	if p.tbl == nil {
+		return nil
+	}
+	return p.tbl.Rows()
+}
+
+func (p *pairingPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !isLeaveKey(a, m) || (p.phase != phaseOpen && p.phase != phaseOpening) {
+		return nil, false
+	}
+	a.Confirm(fmt.Sprintf("The pairing window is open (%s left). Close it and leave?", fmtClock(p.remaining(a))),
+		approve(p, closeAndLeave{}))
+	return nil, true
+}
+
+func (p *pairingPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	p.ensureTable(a)
+	k := a.keys
+	switch {
+	case k.Is(m, ActUp):
+		p.tbl.MoveUp()
+	case k.Is(m, ActDown):
+		p.tbl.MoveDown()
+	case k.Is(m, ActTop):
+		p.tbl.Home()
+	case k.Is(m, ActBottom):
+		p.tbl.End()
+	case k.Is(m, ActSelect):
+		p.tbl.ToggleSelect()
+		p.tbl.MoveDown()
+	case k.Is(m, ActSelectAll):
+		if p.tbl.SelectedCount() > 0 {
+			p.tbl.SelectNone()
+		} else {
+			p.tbl.SelectAll()
+		}
+	case k.Is(m, ActPairDuration):
+		p.preset = (p.preset + 1) % len(windowPresets)
+		return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
+	case k.Is(m, ActPairOpen):
+		return p.askOpen(a)
+	case k.Is(m, ActPairExtend):
+		return p.extend(a)
+	case k.Is(m, ActPairClose):
+		return p.close(a)
+	case k.Is(m, ActPairName):
+		r, ok := p.tbl.CursorRow()
+		if !ok {
+			return nil
+		}
+		askWith(a, "add "+r.dev.PhysicalID+" as:", r.name, func(a *App, s string) tea.Cmd {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				return a.Fail(errorf("a name cannot be empty"))
+			}
+			if row := p.rows[r.dev.PhysicalID]; row != nil {
+				row.name = s
+				p.refresh()
+			}
+			return nil
+		})
+	case k.Is(m, ActPairSkip):
+		for _, r := range p.targets(false) {
+			row := p.rows[r.dev.PhysicalID]
+			switch row.state {
+			case rowJoined:
+				row.state = rowSkipped
+			case rowSkipped:
+				row.state = rowJoined
+			}
+		}
+		p.tbl.SelectNone()
+		p.refresh()
+	case k.Is(m, ActPairAdd):
+		return p.confirmAdd(a, p.targets(false))
+	case k.Is(m, ActPairAddAll):
+		return p.confirmAdd(a, p.targets(true))
+	}
+	return nil
+}
+
+// targets are the rows an action applies to: the selection, else the
+// cursor row; all = every row waiting to be added.
+func (p *pairingPage) targets(all bool) []pairRow {
+	var out []pairRow
+	if all {
+		for _, r := range p.tbl.Rows() {
+			if r.state == rowJoined || r.state == rowFailed {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	if sel := p.tbl.Selected(); len(sel) > 0 {
+		return sel
+	}
+	if r, ok := p.tbl.CursorRow(); ok {
+		out = append(out, r)
+	}
+	return out
+}
+
+func (p *pairingPage) askOpen(a *App) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	if p.phase == phaseOpen || p.phase == phaseOpening {
+		return a.Flash("the window is open: " + a.keys.Get(ActPairExtend).Label() + " extends it, " + a.keys.Get(ActPairClose).Label() + " closes it")
+	}
+	if p.phase == phaseClosed {
+		// A new run: what joined before counts as earlier now.
+		for _, r := range p.rows {
+			r.earlier = true
+		}
+		p.opened, p.summary, p.closeErr = false, "", nil
+		p.phase = phaseReady
+		p.refresh()
+	}
+	q := fmt.Sprintf("open %s's pairing window for how many seconds? (60, 120 or 254; at most 254):", deviceTitle(p.detail))
+	askWith(a, q, strconv.Itoa(windowPresets[p.preset]), func(a *App, s string) tea.Cmd {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "s")))
+		if err != nil || n < 1 || n > maxWindow {
+			return a.Fail(errorf("a pairing window lasts 1 to 254 seconds (the gateway's timer is one byte)"))
+		}
+		return p.open(a, n)
+	})
+	return nil
+}
+
+func (p *pairingPage) open(a *App, seconds int) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	if p.phase != phaseOpen {
+		p.phase = phaseOpening
+	}
+	api, gw := a.api, p.gw
+	at := a.Now()
+	return runVal(a, p, func(ctx context.Context) any {
+		return pairOpened{seconds: seconds, at: at, err: api.OpenGatewayMatch(ctx, gw, seconds)}
+	})
+}
+
+// extend moves the deadline 60 s later, by re-opening with the time left
+// plus 60 (the protocol has no "extend"; opening an open window moves its
+// end), never past the gateway's 254 s.
+func (p *pairingPage) extend(a *App) tea.Cmd {
+	if p.phase != phaseOpen {
+		return a.Flash("no window is open: " + a.keys.Get(ActPairOpen).Label() + " opens one")
+	}
+	left := int((p.remaining(a) + time.Second - 1) / time.Second)
+	n := min(max(left, 0)+extendBy, maxWindow)
+	if n <= left {
+		return a.Flash("the window is already at the gateway's longest, 254 s")
+	}
+	return p.open(a, n)
+}
+
+func (p *pairingPage) close(a *App) tea.Cmd {
+	if p.phase != phaseOpen && p.phase != phaseOpening {
+		return a.Flash("no window is open")
+	}
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	return p.finish(a, "closed by the operator")
+}
+
+func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	var pids, names []string
+	for _, r := range rows {
+		if r.state == rowJoined || r.state == rowFailed || r.state == rowSkipped {
+			pids = append(pids, r.dev.PhysicalID)
+			names = append(names, fmt.Sprintf("%q", r.name))
+		}
+	}
+	if len(pids) == 0 {
+		return a.Flash("nothing to add: pick joined sub-devices (space selects)")
+	}
+	q := fmt.Sprintf("Add %d sub-device(s) to %s: %s?", len(pids), deviceTitle(p.detail), clipText(strings.Join(names, ", "), 200))
+	a.Confirm(q, approve(p, pairAddApproved{pids: pids}))
+	return nil
+}
+
+func (p *pairingPage) add(a *App, pids []string) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	api, gw := a.api, p.gw
+	var cmds []tea.Cmd
+	for _, pid := range pids {
+		r := p.rows[pid]
+		if r == nil {
+			continue
+		}
+		r.state, r.err = rowAdding, ""
+		sub, name := r.dev.SubDomain, r.name
+		cmds = append(cmds, runVal(a, p, func(ctx context.Context) any {
+			d, err := api.AddSubDevice(ctx, gw, sub, pid, name)
+			return pairAdded{pid: pid, dev: d, err: err}
+		}))
+	}
+	p.tbl.SelectNone()
+	p.refresh()
+	return tea.Batch(cmds...)
+}
+
+func (p *pairingPage) View(a *App, w, h int) string {
+	p.ensureTable(a)
+	s := a.styles
+	title := s.Title.Render(" Pairing on "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  gateway %s %s · as user #%d", p.gw.SubDomain, p.gw.PhysicalID, p.gw.UserID))
+	lines := []string{title}
+	if !p.detail.Online {
+		lines = append(lines, s.Warn.Render(" the gateway was offline when its page loaded: opening a window fails (3807) until it is back"))
+	}
+	waiting := 0
+	for _, r := range p.rows {
+		if r.state == rowJoined {
+			waiting++
+		}
+	}
+	switch p.phase {
+	case phaseReady:
+		line := " window closed · length "
+		for i, n := range windowPresets {
+			if i == p.preset {
+				line += s.Bold.Render(fmt.Sprintf("‹%d s›", n)) + " "
+			} else {
+				line += fmt.Sprintf(" %d s  ", n)
+			}
+		}
+		lines = append(lines, line+s.Faint.Render(" ("+a.keys.Get(ActPairDuration).Label()+" changes, "+a.keys.Get(ActPairOpen).Label()+" opens)"))
+		switch {
+		case !p.loaded && p.err == nil:
+			lines = append(lines, s.Faint.Render(" checking for sub-devices that joined earlier…"))
+		case waiting > 0:
+			lines = append(lines, s.Warn.Render(fmt.Sprintf(" %d sub-device(s) joined earlier and were never added: add them (no window needed) before pairing more", waiting)))
+		default:
+			lines = append(lines, s.Faint.Render(" no sub-device is waiting: open the window, then put the devices in pairing mode"))
+		}
+	case phaseOpening:
+		lines = append(lines, s.Warn.Render(" opening the window…"), "")
+	case phaseOpen:
+		left := p.remaining(a)
+		src := "the gateway's deadline"
+		if !p.window.Known {
+			src = "estimated here: the cloud does not report the gateway's window"
+		}
+		bar := progressBar(float64(max(left, 0))/float64(maxWindow*time.Second), 20, s.Glyphs.ASCII)
+		lines = append(lines, s.OK.Render(fmt.Sprintf(" OPEN %s left ", fmtClock(left)))+bar+s.Faint.Render(" · "+src),
+			s.Faint.Render(fmt.Sprintf(" %d waiting to be added · new devices appear within about a second of joining", waiting)))
+	case phaseClosed:
+		lines = append(lines, s.Bold.Render(" window closed"))
+		for _, part := range wordWrap(p.summary, w-2) {
+			lines = append(lines, " "+part)
+		}
+		if p.closeErr != nil {
+			lines = append(lines, s.Warn.Render(" recording the run failed: "+errorLine(p.closeErr)))
+		}
+	}
+	if p.err != nil {
+		lines = append(lines, s.Err.Render(" "+errorLine(p.err)))
+	}
+	p.tbl.SetSize(w, max(h-len(lines), 3))
+	return strings.Join(lines, "\n") + "\n" + p.tbl.View()
+}
+
+// progressBar draws a fraction as blocks (or # in the ASCII set).
+func progressBar(f float64, n int, ascii bool) string {
+	f = min(max(f, 0), 1)
+	full := int(f*float64(n) + 0.5)
+	on, off := "█", "░"
+	if ascii {
+		on, off = "#", "."
+	}
+	return strings.Repeat(on, full) + strings.Repeat(off, n-full)
+}

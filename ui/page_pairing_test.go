@@ -1,0 +1,225 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openGateway(t *testing.T) *wfHarness {
+	t.Helper()
+	api := gatewayFake()
+	h := newWFHarness(t, api, 120, 36)
+	h.command("device 950")
+	h.must("Home hub", "online")
+	return h
+}
+
+// A full pairing run on the fake: the pre-check lists what joined
+// earlier, the window opens for the chosen length, the countdown follows
+// the gateway's deadline, joined devices stream in, two are added with
+// their names, the window closes and the summary reaches the screen and
+// the audit note of the close call.
+func TestPairingRun(t *testing.T) {
+	h := openGateway(t)
+	w := h.api.wf()
+	w.join(950, "bulb", "00000000000000E1") // joined last week, never added
+
+	h.act(ActPair)
+	h.must("Pairing on Home hub", "1 sub-device(s) joined earlier and were never added", "00000000000000E1", "earlier")
+
+	h.act(ActPairOpen) // read-only: refused with the reason, nothing sent
+	h.must("read-only")
+	if len(w.opens) != 0 {
+		t.Fatal("a window opened in read-only mode")
+	}
+
+	h.writeMode()
+	h.act(ActPairDuration) // 120 → 254
+	h.act(ActPairOpen)
+	h.must("open Home hub's pairing window for how many seconds? (60, 120 or 254; at most 254):")
+	if got := h.app.input.Value(); got != "254" {
+		t.Fatalf("prompt prefilled with %q, want the chosen preset 254", got)
+	}
+	h.answer("300")
+	h.must("a pairing window lasts 1 to 254 seconds")
+	h.act(ActPairOpen)
+	h.answer("120")
+	if strings.Join(w.opens, ",") != "950:120" {
+		t.Fatalf("opens = %v", w.opens)
+	}
+	h.must("OPEN 2:00 left")
+
+	// The gateway's own deadline wins over the console's: it says 90 s.
+	w.mu.Lock()
+	win := w.window[950]
+	win.Deadline = h.clock.Now().Add(90 * time.Second)
+	w.window[950] = win
+	w.mu.Unlock()
+	h.advance(time.Second)
+	h.must("OPEN 1:29 left")
+
+	// Three sub-devices join, one a second; each is on screen after the
+	// next poll.
+	for _, d := range []struct{ sub, pid string }{{"bulb", "00000000000000A1"}, {"switch", "00000000000000A2"}, {"doorsensor", "00000000000000A3"}} {
+		w.join(950, d.sub, d.pid)
+		h.advance(time.Second)
+		h.must(d.pid)
+	}
+	h.must("Bulb 00A1", "Switch 00A2", "Doorsensor 00A3", "4 waiting to be added")
+
+	// Rename the second before adding it.
+	h.press("down", "down")
+	h.act(ActPairName)
+	if got := h.app.input.Value(); got != "Switch 00A2" {
+		t.Fatalf("name prompt prefilled with %q", got)
+	}
+	h.answer("Hall switch")
+	h.must("Hall switch")
+
+	// Select rows 2 and 3 (A1 and A2) and add them.
+	h.press("up")
+	h.act(ActSelect)
+	h.act(ActSelect)
+	h.act(ActPairAdd)
+	h.must(`Add 2 sub-device(s) to Home hub: "Bulb 00A1", "Hall switch"?`)
+	h.press("y")
+	w.mu.Lock()
+	added := append([]string(nil), w.added...)
+	w.mu.Unlock()
+	sort.Strings(added) // the adds run side by side
+	if got := strings.Join(added, ","); got != "00000000000000A1=Bulb 00A1,00000000000000A2=Hall switch" {
+		t.Fatalf("added = %q", got)
+	}
+	h.must("added")
+
+	// +60 s re-opens with the time left plus 60.
+	h.act(ActPairExtend)
+	if len(w.opens) != 2 || !strings.HasPrefix(w.opens[1], "950:14") {
+		t.Fatalf("extend sent %v, want about 86+60 s", w.opens)
+	}
+	h.must("OPEN 2:2")
+
+	h.act(ActPairClose)
+	h.must("window closed", "3 joined, 2 added, 0 failed,")
+	if len(w.closes) != 1 || !strings.Contains(w.closes[0], "3 joined, 2 added, 0 failed") || !strings.Contains(w.closes[0], `00000000000000A2 as "Hall switch"`) {
+		t.Fatalf("the close call's audit note = %q", w.closes)
+	}
+}
+
+// The window ending by itself ends the run: the gateway reports it shut.
+func TestPairingWindowExpiresWithSummary(t *testing.T) {
+	h := openGateway(t)
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairOpen)
+	h.answer("60")
+	h.api.wf().join(950, "bulb", "00000000000000B1")
+	h.advance(30 * time.Second)
+	h.must("OPEN 0:30 left", "00000000000000B1")
+	h.advance(32 * time.Second)
+	h.must("window closed", "closed by the gateway", "1 joined, 0 added")
+	if w := h.api.wf(); len(w.closes) != 1 {
+		t.Fatalf("the run was not recorded: closes = %v", w.closes)
+	}
+	// Nothing keeps ticking once the run is over.
+	n := len(h.timers)
+	h.advance(10 * time.Second)
+	if len(h.timers) > n {
+		t.Fatalf("ticks go on after the run: %d pending", len(h.timers))
+	}
+}
+
+// Without device history (a real router) the console counts from its own
+// open call and says so.
+func TestPairingWithoutGatewayReports(t *testing.T) {
+	h := openGateway(t)
+	h.api.wf().noHistory = true
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairOpen)
+	h.answer("60")
+	h.must("estimated here")
+	h.advance(61 * time.Second)
+	h.must("the window's time is up")
+}
+
+// Re-opening and extending never doubles the countdown (UI_GUIDE §4.7):
+// each chain is tagged, and older chains die at their next tick.
+func TestPairingCountdownNeverDoubles(t *testing.T) {
+	h := openGateway(t)
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairOpen)
+	h.answer("120")
+	for range 5 {
+		h.act(ActPairExtend)
+	}
+	countdowns := func() int {
+		n := 0
+		for _, tm := range h.timers {
+			if v, ok := tm.fn(tm.due).(loaded); ok {
+				if _, ok := v.val.(pairCountdown); ok {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	h.advance(1500 * time.Millisecond)
+	if n := countdowns(); n != 1 {
+		t.Fatalf("%d countdown ticks pending, want 1", n)
+	}
+	h.advance(10 * time.Second)
+	if n := countdowns(); n != 1 {
+		t.Fatalf("%d countdown ticks pending after 10 s, want 1", n)
+	}
+}
+
+// A poll that answers after a newer one (or after a write) is dropped.
+func TestPairingStalePollDropped(t *testing.T) {
+	h := openGateway(t)
+	h.act(ActPair)
+	p := topAs[*pairingPage](h)
+	h.send(loaded{page: p, gen: p.pollGen - 1, val: pairPoll{joined: []JoinedDevice{{PhysicalID: "STALE00000000000", SubDomain: "bulb"}}}})
+	h.settle()
+	h.mustNot("STALE00000000000")
+}
+
+// Esc with the window open asks before leaving, and closing records the
+// run.
+func TestPairingLeaveAsksWhileOpen(t *testing.T) {
+	h := openGateway(t)
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairOpen)
+	h.answer("60")
+	h.press("esc")
+	h.must("The pairing window is open (1:00 left). Close it and leave?")
+	h.press("n")
+	topAs[*pairingPage](h)
+	h.press("esc")
+	h.press("y")
+	topAs[*devicePage](h)
+	if w := h.api.wf(); len(w.closes) != 1 {
+		t.Fatalf("leaving did not close the window: %v", w.closes)
+	}
+}
+
+// A failed add shows why, and the row can be added again.
+func TestPairingAddFailureAndRetry(t *testing.T) {
+	h := openGateway(t)
+	w := h.api.wf()
+	w.join(950, "bulb", "00000000000000C1")
+	w.addErr["00000000000000C1"] = errorf("gateway busy")
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairAddAll)
+	h.press("y")
+	h.must("failed", "gateway busy")
+	delete(w.addErr, "00000000000000C1")
+	h.act(ActPairAdd)
+	h.press("y")
+	h.must("added")
+}

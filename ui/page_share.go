@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+	"acconsole/ui/components/qr"
+)
+
+// shareValid is how long a share code made here lasts: the PHP SDK's
+// default for getDeviceQRCode (PROTOCOL §4.4), long enough to read a code
+// out over the phone, short enough that a screenshot goes stale.
+const shareValid = 5 * time.Minute
+
+// QR styles, cycled by ActQRStyle: half blocks (compact), two spaces per
+// module (terminals that draw blocks double-width or with gaps), text.
+const (
+	qrHalf = iota
+	qrWide
+	qrText
+	qrStyles
+)
+
+// sharePage shows a share code of a device or a home, as a QR code drawn
+// in the terminal (the WeChat QR through the bridge when there is one),
+// with a countdown to its expiry computed from when the cloud issued it.
+type sharePage struct {
+	title   string
+	subject string // "客厅插座 (plug A1B2…)"
+	isHome  bool
+	ref     DeviceRef // device: acting for the owner
+	home    models.Home
+	userID  int64 // home: the member acting
+	refusal string
+
+	gen     int
+	loading bool
+	err     error
+	res     shareResult
+	issued  time.Time
+	expires time.Time
+	tickTag int
+	style   int
+	block   qrBlock
+}
+
+// qrBlock is the QR as placed on the page, for one size and payload.
+type qrBlock struct {
+	key  string
+	text string
+	size qr.Size
+	err  error
+}
+
+type shareResult struct {
+	code      string
+	payload   string // what the QR encodes
+	viaBridge bool
+	bridgeErr error
+}
+
+type shareTick struct{ tag int }
+
+// newDeviceSharePage shares a device. Only the owner may make a share
+// code (PROTOCOL §4.4): coming through another user, the page says who
+// the owner is instead of failing on the wire.
+func newDeviceSharePage(ref DeviceRef, d DeviceDetail) *sharePage {
+	p := &sharePage{title: "Share", subject: fmt.Sprintf("%s (%s %s)", deviceTitle(d), d.Device.SubDomainName, shortID(d.Device.PhysicalDeviceID))}
+	r := actingRef(DeviceRef{DeviceID: ref.DeviceID, SubDomain: ref.SubDomain, PhysicalID: ref.PhysicalID}, d)
+	owner, ok := ownerOf(d)
+	switch {
+	case !ok:
+		p.refusal = "this device has no owner, so nobody can share it: it must be bound first"
+	case ref.UserID != 0 && ref.UserID != owner.UserID:
+		p.refusal = fmt.Sprintf("only the owner can share this device: %s. Open the device from the owner's page to share it.", userLabel(owner))
+	default:
+		r.UserID = owner.UserID
+	}
+	p.ref = r
+	return p
+}
+
+func newHomeSharePage(viewer int64, h models.Home) *sharePage {
+	p := &sharePage{title: "Share home", subject: models.SanitizeLine(h.Name), isHome: true, home: h, userID: viewer}
+	switch {
+	case h.Owner == 0 && viewer == 0:
+		p.refusal = "open the home from a user's homes list to share it"
+	case viewer != 0 && h.Owner != 0 && viewer != h.Owner:
+		p.refusal = fmt.Sprintf("only the home's owner can share it: user #%d. Open the owner's homes to share it.", h.Owner)
+	case viewer == 0:
+		p.userID = h.Owner
+	}
+	return p
+}
+
+func (p *sharePage) Title() string { return p.title }
+
+func (p *sharePage) Hints() []string { return []string{ActCopy, ActRenew, ActQRStyle} }
+
+// Load asks for a code, unless the page already refused or write mode is
+// off: a share code is a grant of access, so acapi treats it as a write.
+func (p *sharePage) Load(a *App) tea.Cmd {
+	if p.refusal != "" {
+		return nil
+	}
+	if why := a.RequireWrite(); why != "" {
+		p.err = errorf(why + " (a share code grants access to whoever holds it)")
+		return nil
+	}
+	p.gen++
+	p.loading, p.err = true, nil
+	api, ref, home, uid, bridge := a.api, p.ref, p.home, p.userID, a.wf.shareQR
+	if p.isHome {
+		return Run(a, p, p.gen, false, func(ctx context.Context) (shareResult, error) {
+			code, err := api.HomeShareCode(ctx, uid, home.HomeID, shareValid)
+			return shareResult{code: code, payload: code}, err
+		})
+	}
+	return Run(a, p, p.gen, false, func(ctx context.Context) (shareResult, error) {
+		if bridge != nil {
+			s, err := bridge(ctx, ref.UserID, ref.SubDomain, ref.PhysicalID, shareValid)
+			if err == nil && s != "" {
+				return shareResult{code: shareCodeOf(s), payload: s, viaBridge: true}, nil
+			}
+			// The bridge failed (WeChat down, no ticket): the plain code
+			// still lets the customer bind, so fall back and say why.
+			code, err2 := api.DeviceShareCode(ctx, ref, shareValid)
+			if err == nil {
+				err = errors.New("the WeChat bridge returned no QR")
+			}
+			return shareResult{code: code, payload: code, bridgeErr: err}, err2
+		}
+		code, err := api.DeviceShareCode(ctx, ref, shareValid)
+		return shareResult{code: code, payload: code}, err
+	})
+}
+
+// shareCodeOf reads share_code from a WeChat QR string
+// (<ticket>#{"sub_domain":…,"share_code":…}, split at the first '#').
+func shareCodeOf(s string) string {
+	_, js, ok := strings.Cut(s, "#")
+	if !ok {
+		return ""
+	}
+	var v struct {
+		ShareCode string `json:"share_code"`
+	}
+	if json.Unmarshal([]byte(js), &v) != nil {
+		return ""
+	}
+	return models.SanitizeLine(v.ShareCode)
+}
+
+func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		if t, ok := m.val.(shareTick); ok {
+			if t.tag != p.tickTag || !onStack(a, p) {
+				return nil
+			}
+			return p.tick(a)
+		}
+		if m.gen != p.gen {
+			return nil
+		}
+		p.loading = false
+		if m.err != nil {
+			p.err = m.err
+			return a.Fail(m.err)
+		}
+		p.res = m.val.(shareResult)
+		p.err = nil
+		p.issued = a.Now()
+		p.expires = p.issued.Add(shareValid)
+		p.tickTag++
+		return p.tick(a)
+	case tea.KeyPressMsg:
+		k := a.keys
+		switch {
+		case k.Is(m, ActCopy):
+			if p.res.payload == "" {
+				return a.Flash("nothing to copy yet")
+			}
+			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
+		case k.Is(m, ActRenew):
+			return p.Load(a)
+		case k.Is(m, ActQRStyle):
+			p.style = (p.style + 1) % qrStyles
+			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
+		}
+	}
+	return nil
+}
+
+// tick redraws the countdown on the next whole second of the time left,
+// so the display never lags the deadline by up to a second.
+func (p *sharePage) tick(a *App) tea.Cmd {
+	left := p.expires.Sub(a.Now())
+	if left <= 0 {
+		return nil
+	}
+	d := left % time.Second
+	if d == 0 {
+		d = time.Second
+	}
+	return pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
+}
+
+func (p *sharePage) View(a *App, w, h int) string {
+	s := a.styles
+	lines := []string{s.Title.Render(" " + p.title + " " + p.subject)}
+	switch {
+	case p.refusal != "":
+		return strings.Join(append(lines, "", s.Warn.Render(" "+p.refusal)), "\n")
+	case p.err != nil && p.res.payload == "":
+		return strings.Join(append(lines, "", s.Err.Render(" "+errorLine(p.err)),
+			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to try again")), "\n")
+	case p.res.payload == "":
+		return strings.Join(append(lines, "", s.Faint.Render(" asking the cloud for a share code…")), "\n")
+	}
+	left := p.expires.Sub(a.Now())
+	status := s.OK.Render("valid " + fmtClock(left))
+	if left <= 0 {
+		status = s.Err.Render("expired: press " + a.keys.Get(ActRenew).Label() + " for a new code")
+	}
+	code := p.res.code
+	if code == "" {
+		code = "(inside the WeChat QR)"
+	}
+	lines = append(lines, fmt.Sprintf(" share code %s   %s", s.Bold.Render(code), status))
+	switch {
+	case p.res.viaBridge:
+		lines = append(lines, s.Faint.Render(" WeChat QR: scanning it in WeChat binds the device to the scanner"))
+	case p.res.bridgeErr != nil:
+		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
+	case p.isHome:
+		lines = append(lines, s.Faint.Render(" the holder joins the home (joinHomeWithShareCode)"))
+	default:
+		lines = append(lines, s.Faint.Render(" no WeChat bridge configured: the QR holds the share code (bindDeviceWithShareCode)"))
+	}
+	room := h - len(lines) - 1
+	if p.style != qrText && left > 0 {
+		mode := qr.HalfBlock
+		if p.style == qrWide {
+			mode = qr.ASCII
+		}
+		key := fmt.Sprintf("%d/%d/%d/%s", w, room, mode, p.res.payload)
+		if p.block.key != key {
+			// Centre the code once per size: View runs after every
+			// message, the countdown's included.
+			code, size, err := qr.RenderFit(p.res.payload, qr.DefaultQuiet, w, room, mode)
+			p.block = qrBlock{key: key, size: size, err: err}
+			if err == nil {
+				pad := strings.Repeat(" ", max((w-size.Width)/2, 0))
+				p.block.text = pad + strings.ReplaceAll(code, "\n", "\n"+pad)
+			}
+		}
+		size, err := p.block.size, p.block.err
+		if err == nil {
+			return strings.Join(lines, "\n") + "\n" + p.block.text
+		}
+		lines = append(lines, "")
+		for _, l := range wordWrap(fmt.Sprintf("the QR code needs %d×%d cells and this terminal has %d×%d for it: enlarge it, or copy the text with %s", size.Width, size.Height, w, room, a.keys.Get(ActCopy).Label()), w-2) {
+			lines = append(lines, s.Warn.Render(" "+l))
+		}
+	}
+	lines = append(lines, "", s.Bold.Render(" text to scan or send:"))
+	// The bridge's string is shown as text too: sanitise it like any
+	// string from the network (the QR itself encodes it as it is).
+	for _, part := range wordWrap(models.SanitizeLine(p.res.payload), w-2) {
+		lines = append(lines, " "+part)
+	}
+	lines = append(lines, "", s.Faint.Render(" "+a.keys.Get(ActCopy).Label()+" copies it"))
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"acconsole/models"
+)
+
+// The share page: read-only explains itself; in write mode the code is
+// drawn as a QR that decodes, on an emulated terminal, to exactly the code;
+// the countdown runs from when it was issued; y copies it (OSC 52).
+func TestShareQRDecodesToTheCode(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 120, 40)
+	h.command("device 900")
+	h.act(ActShare)
+	h.must("Share 客厅插座", "read-only", "a share code grants access")
+	if api.wf().shares != 0 {
+		t.Fatal("a share code was made in read-only mode")
+	}
+	h.press("esc")
+	h.writeMode()
+	h.act(ActShare)
+	h.must("share code 8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900", "valid 5:00", "no WeChat bridge configured")
+	emu := emulate(t, h.app.View().Content, 120, 40)
+	if got := decodeScreenQR(t, emu, 120, 40); got != "8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900" {
+		t.Fatalf("the QR decodes to %q", got)
+	}
+	h.advance(61 * time.Second)
+	h.must("valid 3:59")
+	h.act(ActCopy)
+	if h.clip != "8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900" {
+		t.Fatalf("clipboard = %q", h.clip)
+	}
+	h.advance(4 * time.Minute)
+	h.must("expired: press n for a new code")
+	h.mustNot("▀")
+	h.act(ActRenew)
+	h.must("#900", "valid 5:00")
+}
+
+// With the WeChat bridge the QR holds the WeChat string with the share
+// code (PROTOCOL §4.4); the code shown is the one inside it.
+func TestShareThroughTheWeChatBridge(t *testing.T) {
+	api := newFakeAPI()
+	const wechat = `http://we.qq.com/d/AQC7Pp3MMTHeEFxg0GDgTqbs#{"sub_domain":"plug","share_code":"kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900"}`
+	var asked string
+	bridge := func(_ context.Context, uid int64, sub, pid string, timeout time.Duration) (string, error) {
+		asked = sub + "/" + pid + "/" + timeout.String() + "/" + string(rune('0'+uid%10))
+		return wechat, nil
+	}
+	h := newWFHarness(t, api, 140, 50, func(o *Options) { o.ShareQR = bridge })
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActShare)
+	h.must("share code kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900", "WeChat QR")
+	if asked != "plug/A1B2C3D4E5F60001/5m0s/2" {
+		t.Fatalf("bridge asked for %q", asked)
+	}
+	emu := emulate(t, h.app.View().Content, 140, 50)
+	if got := decodeScreenQR(t, emu, 140, 50); got != wechat {
+		t.Fatalf("the QR decodes to %q", got)
+	}
+	// Too small for that QR: the text, and how big the terminal must be.
+	h.send(teaSize(80, 24))
+	h.settle()
+	h.must("the QR code needs 45×23 cells", "or copy the text with y", "text to scan or send:")
+	h.mustNot("▀")
+}
+
+// Only the owner may share: through another user, the page names the owner.
+func TestShareRefusedForNonOwners(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 120, 40)
+	h.writeMode()
+	h.command("user 42")
+	h.press("down", "enter") // device 901, owned by user 7
+	h.must("A1B2C3D4E5F60002")
+	h.act(ActShare)
+	h.must("only the owner can share this device: user #7")
+	if api.wf().shares != 0 {
+		t.Fatal("a code was asked for")
+	}
+}
+
+// A home's share code, from the homes list.
+func TestShareHome(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 120, 40)
+	h.writeMode()
+	h.command("user 42")
+	h.press("h")
+	h.must("Homes")
+	p := topAs[*listPage[models.Home]](h)
+	p.tbl.SetRows([]models.Home{{HomeID: 5, Owner: 42, Name: "Home"}})
+	h.act(ActShare)
+	h.must("Share home Home", "share code HOME5SHARE42")
+	emu := emulate(t, h.app.View().Content, 120, 40)
+	if got := decodeScreenQR(t, emu, 120, 40); got != "HOME5SHARE42" {
+		t.Fatalf("decodes to %q", got)
+	}
+	if !strings.Contains(h.screen(), "joins the home") {
+		t.Fatal(h.screen())
+	}
+}

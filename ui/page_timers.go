@@ -1,0 +1,416 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/acapi"
+	"acconsole/models"
+	"acconsole/ui/components/table"
+)
+
+const (
+	// timerLimit is what one device is expected to hold (Tuya's 30,
+	// FEATURES §4): shown as n/30 so an operator sees the room left.
+	timerLimit = 30
+	// clashHorizon is how far ahead clashes between a device's timers are
+	// looked for: a month covers every cycle but year.
+	clashHorizon = 31 * 24 * time.Hour
+)
+
+// timerRow is a task with what the list shows about it.
+type timerRow struct {
+	task   models.TimerTask
+	next   *models.Firing
+	bad    string // why its fields do not parse
+	last   *TimerRun
+	clash  string
+	cloud  bool
+	cycle  string // the rule in words
+	status string
+}
+
+type timersData struct {
+	tasks []models.TimerTask
+	last  map[int64]TimerRun
+	spec  ProductSpec
+	serr  error
+}
+
+// timersPage lists a device's timers: the rule in words (in the timer's
+// own zone), status, next firing, the last run's result, and clashes with
+// the device's other timers. Space starts or stops one, enter edits, a
+// adds, D deletes after asking.
+type timersPage struct {
+	ref    DeviceRef
+	detail DeviceDetail
+	tbl    *table.Table[timerRow]
+	data   *timersData
+	gen    int
+	err    error
+}
+
+func newTimersPage(ref DeviceRef, d DeviceDetail) *timersPage {
+	return &timersPage{ref: ref, detail: d}
+}
+
+func (p *timersPage) Title() string { return "Timers" }
+
+func (p *timersPage) Hints() []string {
+	return []string{ActOpen, ActCreate, ActTimerToggle, ActDelete}
+}
+
+func (p *timersPage) ensureTable(a *App) {
+	if p.tbl != nil {
+		return
+	}
+	p.tbl = table.New(table.Options[timerRow]{
+		Columns: []table.Column{
+			{Key: "st", Title: "", Width: 1},
+			{Key: "name", Title: "NAME", Flex: 2, MinWidth: 10},
+			{Key: "rule", Title: "RULE", Flex: 5, MinWidth: 20},
+			{Key: "next", Title: "NEXT", Width: 17},
+			{Key: "last", Title: "LAST RUN", Width: 20},
+			{Key: "cmd", Title: "CMD", Width: 4, Align: table.AlignRight},
+			{Key: "kind", Title: "KIND", Width: 6},
+			{Key: "warn", Title: "", Flex: 2, MinWidth: 6},
+		},
+		ID: func(r timerRow) string { return strconv.FormatInt(r.task.TaskID, 10) },
+		Cells: func(r timerRow) []string {
+			st := "○"
+			switch r.task.Status {
+			case models.TaskRunning:
+				st = "●"
+			case models.TaskFrozen:
+				st = "#"
+			}
+			next, rule := "–", r.cycle
+			switch {
+			case r.bad != "":
+				rule = "cannot run: " + r.bad
+			case r.task.Status != models.TaskRunning:
+				next = r.status
+			case r.next != nil:
+				next = r.next.At.Format("01-02 15:04") + " " + zoneAbbr(r.next.At)
+				if r.next.Note != models.FiringNormal {
+					next += " *"
+				}
+			}
+			last := "never"
+			if r.last != nil {
+				last = r.last.Result + " " + r.last.At.Local().Format("01-02 15:04")
+				if r.last.ReplyCode != 0 {
+					last += fmt.Sprintf(" (%d)", r.last.ReplyCode)
+				}
+			}
+			kind := "device"
+			if r.cloud {
+				kind = "cloud"
+			}
+			return []string{st, r.task.Name, rule, next, last, strconv.Itoa(r.task.MessageCode), kind, r.clash}
+		},
+		Tone: func(r timerRow, col int) table.Tone {
+			switch col {
+			case 0:
+				if r.task.Status == models.TaskRunning {
+					return table.ToneOK
+				}
+				return table.ToneFaint
+			case 4:
+				if r.last != nil && !timerRunOK(r.last.Result, r.last.ReplyCode) {
+					return table.ToneErr
+				}
+			case 2:
+				if r.bad != "" {
+					return table.ToneErr
+				}
+			case 7:
+				return table.ToneWarn
+			}
+			return table.ToneDefault
+		},
+		Styles: a.styles,
+		Empty:  "no timers: a adds one",
+	})
+}
+
+func zoneAbbr(t time.Time) string {
+	name, _ := t.Zone()
+	return name
+}
+
+func (p *timersPage) Restyle(a *App) {
+	if p.tbl != nil {
+		p.tbl.SetStyles(a.styles)
+	}
+}
+
+func (p *timersPage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
+func (p *timersPage) Poll(a *App) tea.Cmd { return p.fetch(a, true) }
+
+func (p *timersPage) fetch(a *App, bg bool) tea.Cmd {
+	p.ensureTable(a)
+	p.gen++
+	api, ref := a.api, p.ref
+	return Run(a, p, p.gen, bg, func(ctx context.Context) (timersData, error) {
+		tasks, err := api.ListTimers(ctx, ref)
+		if err != nil {
+			return timersData{}, err
+		}
+		d := timersData{tasks: tasks, last: map[int64]TimerRun{}}
+		for _, t := range tasks {
+			if runs, err := api.TimerHistory(ctx, ref, t.TaskID, 1); err == nil && len(runs) > 0 {
+				d.last[t.TaskID] = runs[0]
+			}
+		}
+		d.spec, d.serr = api.ProductSpec(ctx, ref.SubDomain)
+		return d, nil
+	})
+}
+
+// rows computes what the list shows, in the timers' own zones.
+func (p *timersPage) rows(now time.Time) []timerRow {
+	if p.data == nil {
+		return nil
+	}
+	clashes := models.FindConflicts(p.data.tasks, now, clashHorizon)
+	names := map[int64]string{}
+	for _, t := range p.data.tasks {
+		names[t.TaskID] = t.Name
+	}
+	out := make([]timerRow, 0, len(p.data.tasks))
+	for _, t := range p.data.tasks {
+		r := timerRow{task: t, cloud: acapi.IsCloudTimer(t)}
+		r.cycle, r.bad = describeTask(t)
+		switch t.Status {
+		case models.TaskStopped:
+			r.status = "stopped"
+		case models.TaskFrozen:
+			r.status = "frozen"
+		}
+		if r.bad == "" {
+			if fs, err := models.NextFirings(t, now, 1); err == nil && len(fs) > 0 {
+				r.next = &fs[0]
+			} else if err == nil && t.Status == models.TaskRunning {
+				r.status = "done"
+			}
+		}
+		if l, ok := p.data.last[t.TaskID]; ok {
+			r.last = &l
+		}
+		for _, c := range clashes {
+			other := int64(0)
+			switch t.TaskID {
+			case c.A:
+				other = c.B
+			case c.B:
+				other = c.A
+			}
+			if other != 0 {
+				r.clash = fmt.Sprintf("clashes with %q %s", names[other], c.At.Format("01-02 15:04"))
+				break
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// describeTask is the rule in words, or why it cannot run.
+func describeTask(t models.TimerTask) (string, string) {
+	c, err := models.ParseTimeCycle(t.TimeCycle)
+	if err != nil {
+		return t.TimeCycle, err.Error()
+	}
+	at, loc, err := models.ParseTimePoint(t.TimePoint, t.TimeZone)
+	if err != nil {
+		return c.String(), err.Error()
+	}
+	_ = loc
+	// Describe reads the wall-clock fields as written, so pass them as
+	// such (a 02:30 inside a DST gap still reads 02:30).
+	wall, werr := time.ParseInLocation(models.TimeLayout, strings.TrimSpace(t.TimePoint), time.UTC)
+	if werr != nil {
+		wall = at
+	}
+	return c.Describe(wall, t.TimeZone), ""
+}
+
+func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case loaded:
+		switch v := m.val.(type) {
+		case timersData:
+			if m.gen != p.gen {
+				return nil
+			}
+			if m.err != nil {
+				if p.data == nil {
+					p.err = m.err
+				}
+				return a.Fail(m.err)
+			}
+			p.data, p.err = &v, nil
+			p.tbl.SetRows(p.rows(a.Now()))
+			return nil
+		case timerWriteDone:
+			if v.err != nil {
+				return a.Fail(v.err)
+			}
+			return tea.Batch(a.Flash(v.what), p.Load(a))
+		case timerDeleteApproved:
+			return p.write(a, "deleted "+strconv.Quote(v.name), func(ctx context.Context, api API) error {
+				return api.DeleteTimer(ctx, p.ref, v.id)
+			})
+		case timerSaved:
+			// The editor saved: show the list as the cloud has it.
+			return p.Load(a)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(a, m)
+	}
+	return nil
+}
+
+type (
+	timerWriteDone struct {
+		what string
+		err  error
+	}
+	timerDeleteApproved struct {
+		id   int64
+		name string
+	}
+	timerSaved struct{}
+)
+
+func (p *timersPage) write(a *App, what string, fn func(ctx context.Context, api API) error) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	api := a.api
+	return runVal(a, p, func(ctx context.Context) any {
+		return timerWriteDone{what: what, err: fn(ctx, api)}
+	})
+}
+
+func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	p.ensureTable(a)
+	k := a.keys
+	row, ok := p.tbl.CursorRow()
+	switch {
+	case k.Is(m, ActUp):
+		p.tbl.MoveUp()
+	case k.Is(m, ActDown):
+		p.tbl.MoveDown()
+	case k.Is(m, ActTop):
+		p.tbl.Home()
+	case k.Is(m, ActBottom):
+		p.tbl.End()
+	case k.Is(m, ActTimerToggle):
+		if !ok {
+			return nil
+		}
+		t := row.task
+		switch t.Status {
+		case models.TaskFrozen:
+			return a.Fail(errorf("this timer is frozen (an unbind froze it): it cannot be started or stopped, only deleted"))
+		case models.TaskRunning:
+			return p.write(a, "stopped "+strconv.Quote(t.Name), func(ctx context.Context, api API) error {
+				return api.SetTimerRunning(ctx, p.ref, t.TaskID, false)
+			})
+		}
+		return p.write(a, "started "+strconv.Quote(t.Name), func(ctx context.Context, api API) error {
+			return api.SetTimerRunning(ctx, p.ref, t.TaskID, true)
+		})
+	case k.Is(m, ActDelete):
+		if !ok {
+			return nil
+		}
+		if why := a.RequireWrite(); why != "" {
+			return a.Fail(errorf(why))
+		}
+		a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
+	case k.Is(m, ActCreate):
+		if p.data == nil {
+			return a.Flash("the timers are still loading")
+		}
+		return a.Push(newTimerEditor(p, nil))
+	case k.Is(m, ActOpen):
+		if !ok || p.data == nil {
+			return nil
+		}
+		t := row.task
+		return a.Push(newTimerEditor(p, &t))
+	}
+	return nil
+}
+
+// defaultZone is the zone a new timer starts in: the device's own (from
+// its profile, when a timeZone is recorded there), else the zone of its
+// other timers, else the console machine's, else UTC.
+func (p *timersPage) defaultZone() string {
+	for _, k := range []string{"timeZone", "timezone", "tz", "zone"} {
+		if v, ok := p.detail.Profile[k].(string); ok {
+			if _, err := models.LoadZone(v); err == nil {
+				return v
+			}
+		}
+	}
+	if p.data != nil {
+		for _, t := range p.data.tasks {
+			if _, err := models.LoadZone(t.TimeZone); err == nil {
+				return t.TimeZone
+			}
+		}
+	}
+	if tz := os.Getenv("TZ"); tz != "" {
+		if _, err := models.LoadZone(tz); err == nil {
+			return tz
+		}
+	}
+	if name := time.Now().Location().String(); name != "Local" && name != "" {
+		return name
+	}
+	return "UTC"
+}
+
+func (p *timersPage) View(a *App, w, h int) string {
+	p.ensureTable(a)
+	s := a.styles
+	head := s.Title.Render(" Timers of "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  as user #%d", p.ref.UserID))
+	if p.data == nil {
+		if p.err != nil {
+			return head + "\n" + s.Err.Render(" could not load the timers: "+errorLine(p.err))
+		}
+		return head + "\n" + s.Faint.Render(" loading…")
+	}
+	n := len(p.data.tasks)
+	info := fmt.Sprintf(" %d/%d timers · times in each timer's own zone · * = a DST gap or repeat moves the next run", n, timerLimit)
+	lines := []string{head, s.Faint.Render(info)}
+	if n >= timerLimit {
+		lines = append(lines, s.Warn.Render(fmt.Sprintf(" this device holds %d timers: devices usually take at most %d", n, timerLimit)))
+	}
+	p.tbl.SetSize(w, max(h-len(lines), 3))
+	return strings.Join(lines, "\n") + "\n" + p.tbl.View()
+}
+
+// timerRunOK tells a good firing from a bad one. A device timer fired by the
+// device is good unless the device refused its own command (error reply
+// 127, cloud/sim PRODUCTS.md).
+func timerRunOK(result string, replyCode int) bool {
+	switch result {
+	case "ok", "handed":
+		return true
+	case "fired-by-device":
+		return replyCode != 127
+	}
+	return false
+}

@@ -1,0 +1,382 @@
+package ui
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"acconsole/models"
+)
+
+// wfKeys are the test key map: the shell's test keys plus the workflow
+// defaults of keymap_workflows.go (mirrored here: package main cannot be
+// imported). Tests press actions by name, so a change of default key is
+// one edit here.
+func wfKeys() KeyMap {
+	bs := testKeys().All()
+	bs = append(bs,
+		Binding{Action: ActRefresh, Keys: []string{"ctrl+r"}},
+		Binding{Action: ActSelect, Keys: []string{"space"}, Scope: "table"},
+		Binding{Action: ActSelectAll, Keys: []string{"ctrl+a"}, Scope: "table"},
+		Binding{Action: ActPageUp, Keys: []string{"pgup"}, Scope: "table"},
+		Binding{Action: ActPageDown, Keys: []string{"pgdown"}, Scope: "table"},
+		Binding{Action: ActTop, Keys: []string{"home"}, Scope: "table"},
+		Binding{Action: ActBottom, Keys: []string{"end"}, Scope: "table"},
+		Binding{Action: ActCreate, Keys: []string{"a"}, Writes: true, Scope: "device"},
+		Binding{Action: ActDelete, Keys: []string{"D"}, Writes: true, Scope: "device"},
+
+		Binding{Action: ActPair, Keys: []string{"p"}, Writes: true, Scope: "device"},
+		Binding{Action: ActTimers, Keys: []string{"t"}, Scope: "device"},
+		Binding{Action: ActFirmware, Keys: []string{"f"}, Scope: "device"},
+		Binding{Action: ActShare, Keys: []string{"s"}, Writes: true, Scope: "device"},
+		Binding{Action: ActSendCommand, Keys: []string{"c"}, Writes: true, Scope: "device"},
+		Binding{Action: ActEvents, Keys: []string{"v"}, Scope: "device"},
+		Binding{Action: ActPairOpen, Keys: []string{"o"}, Writes: true, Scope: "pairing"},
+		Binding{Action: ActPairDuration, Keys: []string{"d"}, Scope: "pairing"},
+		Binding{Action: ActPairExtend, Keys: []string{"+"}, Writes: true, Scope: "pairing"},
+		Binding{Action: ActPairClose, Keys: []string{"x"}, Writes: true, Scope: "pairing"},
+		Binding{Action: ActPairAdd, Keys: []string{"a"}, Writes: true, Scope: "pairing"},
+		Binding{Action: ActPairAddAll, Keys: []string{"A"}, Writes: true, Scope: "pairing"},
+		Binding{Action: ActPairSkip, Keys: []string{"s"}, Scope: "pairing"},
+		Binding{Action: ActPairName, Keys: []string{"r"}, Scope: "pairing"},
+		Binding{Action: ActSave, Keys: []string{"ctrl+s"}, Writes: true, Scope: "form"},
+		Binding{Action: ActNextField, Keys: []string{"tab"}, Scope: "form"},
+		Binding{Action: ActPrevField, Keys: []string{"shift+tab"}, Scope: "form"},
+		Binding{Action: ActTimeout, Keys: []string{"ctrl+t"}, Scope: "composer"},
+		Binding{Action: ActResend, Keys: []string{"r"}, Writes: true, Scope: "composer"},
+		Binding{Action: ActTimerToggle, Keys: []string{"space"}, Writes: true, Scope: "timers"},
+		Binding{Action: ActOTAConfirm, Keys: []string{"u"}, Writes: true, Scope: "firmware"},
+		Binding{Action: ActOTAType, Keys: []string{"m"}, Scope: "firmware"},
+		Binding{Action: ActCopy, Keys: []string{"y"}, Scope: "share"},
+		Binding{Action: ActRenew, Keys: []string{"n"}, Writes: true, Scope: "share"},
+		Binding{Action: ActQRStyle, Keys: []string{"a"}, Scope: "share"},
+		Binding{Action: ActWatchAdd, Keys: []string{"+"}, Scope: "events"},
+		Binding{Action: ActWatchRemove, Keys: []string{"x"}, Scope: "events"},
+		Binding{Action: ActPause, Keys: []string{"p"}, Scope: "events"},
+	)
+	return NewKeyMap(bs)
+}
+
+// fakeClock is the console's clock in model tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// timerReq is what afterFunc returns in model tests: the harness keeps it
+// until the fake clock reaches it.
+type timerReq struct {
+	d  time.Duration
+	fn func(time.Time) tea.Msg
+}
+
+type pendingTimer struct {
+	due time.Time
+	seq int
+	fn  func(time.Time) tea.Msg
+}
+
+// wfHarness drives an App the way the program would, with the workflow
+// ticks on a fake clock: commands run in goroutines, their messages are
+// processed until the program is quiet, and page ticks wait in a queue
+// until advance moves the clock past them.
+type wfHarness struct {
+	t      *testing.T
+	app    *App
+	api    *fakeAPI
+	clock  *fakeClock
+	msgs   chan tea.Msg
+	timers []pendingTimer
+	seq    int
+	clip   string
+
+	mu       sync.Mutex
+	inflight map[int]time.Time // commands running, by start
+	cmdSeq   int
+}
+
+func newWFHarness(t *testing.T, api *fakeAPI, w, h int, opts ...func(*Options)) *wfHarness {
+	t.Helper()
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	old := afterFunc
+	afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg { return timerReq{d, fn} }
+	}
+	t.Cleanup(func() { afterFunc = old })
+	api.wf().now = clock.Now
+	o := Options{API: api, Keys: wfKeys(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
+	for _, f := range opts {
+		f(&o)
+	}
+	hs := &wfHarness{t: t, app: New(o), api: api, clock: clock, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}}
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.exec(hs.app.Init())
+	hs.settle()
+	return hs
+}
+
+// exec starts a command; its messages arrive on h.msgs.
+func (h *wfHarness) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	h.mu.Lock()
+	h.cmdSeq++
+	id := h.cmdSeq
+	h.inflight[id] = time.Now()
+	h.mu.Unlock()
+	go func() {
+		msg := cmd()
+		h.msgs <- msg
+		h.mu.Lock()
+		delete(h.inflight, id)
+		h.mu.Unlock()
+	}()
+}
+
+// busy reports a command started less than sleeperAge ago that has not
+// answered: the fake answers in microseconds, so anything older is one of
+// the shell's own status-line timers, asleep for seconds.
+func (h *wfHarness) busy() bool {
+	const sleeperAge = 40 * time.Millisecond
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, at := range h.inflight {
+		if time.Since(at) < sleeperAge {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *wfHarness) send(msg tea.Msg) {
+	_, cmd := h.app.Update(msg)
+	h.exec(cmd)
+}
+
+// settle processes messages until none came for a while (the fake API
+// answers at once; only the shell's own status-line timers stay asleep).
+func (h *wfHarness) settle() {
+	for {
+		select {
+		case msg := <-h.msgs:
+			h.handle(msg)
+			continue
+		default:
+		}
+		if !h.busy() {
+			select {
+			case msg := <-h.msgs:
+				h.handle(msg)
+				continue
+			default:
+				return
+			}
+		}
+		select {
+		case msg := <-h.msgs:
+			h.handle(msg)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+func (h *wfHarness) handle(msg tea.Msg) {
+	switch m := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range m {
+			h.exec(c)
+		}
+	case timerReq:
+		h.seq++
+		h.timers = append(h.timers, pendingTimer{due: h.clock.Now().Add(m.d), seq: h.seq, fn: m.fn})
+	case tea.QuitMsg, tea.BackgroundColorMsg:
+	default:
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.String && reflect.TypeOf(msg).Name() == "setClipboardMsg" {
+			h.clip = v.String()
+			return
+		}
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && reflect.TypeOf(msg).Name() == "sequenceMsg" {
+			for i := range v.Len() {
+				if c, ok := v.Index(i).Interface().(tea.Cmd); ok {
+					h.exec(c)
+				}
+			}
+			return
+		}
+		h.send(msg)
+	}
+}
+
+// advance moves the fake clock by d in steps, firing the page ticks that
+// fall due, in order.
+func (h *wfHarness) advance(d time.Duration) {
+	end := h.clock.Now().Add(d)
+	for {
+		h.settle()
+		sort.Slice(h.timers, func(i, j int) bool {
+			if !h.timers[i].due.Equal(h.timers[j].due) {
+				return h.timers[i].due.Before(h.timers[j].due)
+			}
+			return h.timers[i].seq < h.timers[j].seq
+		})
+		if len(h.timers) == 0 || h.timers[0].due.After(end) {
+			break
+		}
+		next := h.timers[0]
+		h.timers = h.timers[1:]
+		if gap := next.due.Sub(h.clock.Now()); gap > 0 {
+			h.clock.add(gap)
+		}
+		h.send(next.fn(next.due))
+	}
+	if gap := end.Sub(h.clock.Now()); gap > 0 {
+		h.clock.add(gap)
+	}
+	h.settle()
+}
+
+func (h *wfHarness) press(keys ...string) {
+	for _, k := range keys {
+		h.send(wfKey(k))
+		h.settle()
+	}
+}
+
+// act presses the first key of an action.
+func (h *wfHarness) act(action string) {
+	h.t.Helper()
+	b := h.app.keys.Get(action)
+	if len(b.Keys) == 0 {
+		h.t.Fatalf("no key for %s", action)
+	}
+	h.press(b.Keys[0])
+}
+
+func wfKey(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	}
+	if c, ok := strings.CutPrefix(k, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func (h *wfHarness) typeText(s string) {
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	h.settle()
+}
+
+// command runs a ":" command.
+func (h *wfHarness) command(s string) {
+	h.press(":")
+	h.typeText(s)
+	h.press("enter")
+}
+
+// writeMode turns write mode on, as an operator would.
+func (h *wfHarness) writeMode() {
+	h.command("write")
+	h.typeText("SUP-1 test")
+	h.press("enter")
+}
+
+// answer replaces the text of an open prompt and submits it.
+func (h *wfHarness) answer(s string) {
+	h.t.Helper()
+	if h.app.mode != inputPrompt {
+		h.t.Fatalf("no prompt is open:\n%s", h.screen())
+	}
+	h.app.input.SetValue("")
+	h.typeText(s)
+	h.press("enter")
+}
+
+func (h *wfHarness) screen() string { return ansi.Strip(h.app.View().Content) }
+
+func (h *wfHarness) must(want ...string) {
+	h.t.Helper()
+	scr := h.screen()
+	for _, w := range want {
+		if !strings.Contains(scr, w) {
+			h.t.Fatalf("screen lacks %q:\n%s", w, scr)
+		}
+	}
+}
+
+func (h *wfHarness) mustNot(bad string) {
+	h.t.Helper()
+	if strings.Contains(h.screen(), bad) {
+		h.t.Fatalf("screen shows %q:\n%s", bad, h.screen())
+	}
+}
+
+// top is the page on top, typed.
+func topAs[T Page](h *wfHarness) T {
+	h.t.Helper()
+	p, ok := h.app.top().(T)
+	if !ok {
+		h.t.Fatalf("top page is %T:\n%s", h.app.top(), h.screen())
+	}
+	return p
+}
+
+// gatewayFake is the fake with a gateway (950) and a plug (900) of user 42.
+func gatewayFake() *fakeAPI {
+	f := newFakeAPI()
+	on := 1
+	f.addDevice(42, models.Device{DeviceID: 950, PhysicalDeviceID: "6A0B3C4D5E6F0950", Name: "Home hub", Owner: 42, SubDomainName: "gateway", GatewayDeviceID: 950, Status: &on})
+	return f
+}
+
+func teaSize(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
