@@ -79,6 +79,31 @@ func (o OTA) ConfirmUpdate(ctx context.Context, sub string, deviceID int64, targ
 	return o.c.call(ctx, o.req(sub, "confirmUpdate", p, true), nil)
 }
 
+// IgnoreResult is what ignoreUpdate answers.
+type IgnoreResult struct {
+	TargetVersion string `json:"targetVersion"`
+	IgnoredUntil  string `json:"ignoredUntil"`
+}
+
+// IgnoreUpdate declines a confirm-mode update of a device for hours (0 =
+// the cloud's default, 7 days); targetVersion "" means the newest. Forced
+// and silent versions cannot be declined (4103).
+//
+// LOCAL EXTENSION: only the local cloud has zc-ota/ignoreUpdate.
+func (o OTA) IgnoreUpdate(ctx context.Context, sub string, deviceID int64, targetVersion string, otaType, hours int) (IgnoreResult, error) {
+	p := map[string]any{"deviceId": deviceID}
+	putIf(p, "targetVersion", targetVersion)
+	if otaType == 0 {
+		otaType = 1
+	}
+	p["otaType"] = otaType
+	if hours > 0 {
+		p["hours"] = hours
+	}
+	var out IgnoreResult
+	return out, o.c.call(ctx, o.req(sub, "ignoreUpdate", p, true), &out)
+}
+
 // OTAMediaDone reports that an app-driven (BLE) upgrade finished, so the
 // cloud records the device's new version.
 func (o OTA) OTAMediaDone(ctx context.Context, sub, physicalID, currentVersion, targetVersion string, otaType int) error {

@@ -244,3 +244,27 @@ func TestOTAConfirmedUpgradeOfSimulatedPlug(t *testing.T) {
 		t.Fatal("the simulated device does not run the new firmware")
 	}
 }
+
+func TestOTAIgnoreUpdateAgainstTheLocalCloud(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
+	featuresWired(t, w, "zc-ota")
+	ctx := w.ctx
+	c, id, _ := simDevice(t, w, sim.SubPlug)
+	v, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1)
+	if err != nil || !v.CanUpdate() {
+		t.Fatalf("checkUpdate = %+v, %v", v, err)
+	}
+	got, err := c.OTA().IgnoreUpdate(ctx, sim.SubPlug, id, "", 1, 24)
+	if err != nil || got.TargetVersion != v.TargetVersion || got.IgnoredUntil == "" {
+		t.Fatalf("ignoreUpdate = %+v, %v", got, err)
+	}
+	if after, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1); err != nil || after.CanUpdate() {
+		t.Fatalf("checkUpdate while ignored = %+v, %v", after, err)
+	}
+	ro := w.client.As(0)
+	ro.SetReadOnly(true)
+	defer ro.SetReadOnly(false)
+	if _, err := ro.OTA().IgnoreUpdate(ctx, sim.SubPlug, id, "", 1, 0); !errors.Is(err, acapi.ErrReadOnly) {
+		t.Fatalf("read-only ignoreUpdate: %v", err)
+	}
+}

@@ -20,6 +20,9 @@
 //     confirming on the user's behalf) is accepted.
 //   - Only the device's owner (or a developer-signed call) may confirm
 //     (3821); any bound user may check and read the status.
+//   - ignoreUpdate (local extension) declines a confirm-mode version for
+//     some hours (default 7 days): checkUpdate answers update=0 for it
+//     meanwhile. Forced and silent versions cannot be declined: 4103.
 //   - The warehouse version follows a successful upgrade (SetDeviceVersion).
 //     An upgrade that reports no progress for NoProgressTimeout is failed;
 //     one that later reports success is then marked succeeded after all, so
@@ -205,6 +208,7 @@ func (s *Service) Register(reg *rpc.Registry) {
 	h("checkUpdate", rpc.AuthAny, false, s.apiCheckUpdate)
 	h("confirmUpdate", rpc.AuthAny, true, s.apiConfirmUpdate)
 	h("otaMediaDone", rpc.AuthAny, true, s.apiMediaDone)
+	h("ignoreUpdate", rpc.AuthAny, true, s.apiIgnoreUpdate) // local extension
 	// Local extensions, not part of AbleCloud.
 	h("getUpgradeStatus", rpc.AuthAny, false, s.apiGetUpgradeStatus)
 	h("listUpgrades", rpc.AuthDev, false, s.apiListUpgrades)
@@ -396,6 +400,17 @@ func (s *Service) apiCheckUpdate(c *rpc.Call) (any, error) {
 		return out, nil
 	}
 	if v.Mode == ModeConfirm {
+		until, err := s.ignoredUntil(c, t, typ, v.Version)
+		if err != nil {
+			return nil, err
+		}
+		if !until.IsZero() {
+			// The owner declined this version: quiet until the decline
+			// lapses, saying so for consoles that want to show it.
+			out["ignoredVersion"] = v.Version
+			out["ignoredUntil"] = models.FormatTime(until)
+			return out, nil
+		}
 		if _, err := s.db.ExecContext(c.Ctx, `INSERT INTO ota_offers(sub_domain_id, physical_id, ota_type, target, offered_ms) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(sub_domain_id, physical_id, ota_type) DO UPDATE SET target=excluded.target, offered_ms=excluded.offered_ms`,
 			t.sub.ID, t.pid, typ, v.Version, c.Now.UnixMilli()); err != nil {

@@ -519,3 +519,37 @@ func TestSeedFor(t *testing.T) {
 		t.Fatalf("seed above the demo's 1-2-0 = %+v", vs)
 	}
 }
+
+func TestIgnoreUpdateDeclinesConfirmVersionsOnly(t *testing.T) {
+	w := newWorld(t, Options{})
+	ids := map[string]any{"deviceId": devID, "otaType": 1}
+	w.wantErr(w.call("ignoreUpdate", alice, "", ids), 4101, "no update to ignore")
+	w.publish(Version{OTAType: TypeMCU, Version: "1-1-0", Mode: ModeConfirm})
+	if got := w.must(w.call("checkUpdate", alice, "", ids)); got["update"] != float64(1) {
+		t.Fatalf("before ignoring: %v", got)
+	}
+	w.wantErr(w.call("ignoreUpdate", bob, "", ids), 3821, "only the owner")
+	w.wantErr(w.call("ignoreUpdate", alice, "", map[string]any{"deviceId": devID, "hours": 0}), 3002, "hours must be")
+	got := w.must(w.call("ignoreUpdate", alice, "", map[string]any{"deviceId": devID, "hours": 48}))
+	if got["targetVersion"] != "1-1-0" || got["ignoredUntil"] == "" {
+		t.Fatalf("ignoreUpdate answered %v", got)
+	}
+	quiet := w.must(w.call("checkUpdate", alice, "", ids))
+	if quiet["update"] != float64(0) || quiet["ignoredVersion"] != "1-1-0" {
+		t.Fatalf("checkUpdate while ignored: %v", quiet)
+	}
+	// A newer version is a new offer, declined or not.
+	w.publish(Version{OTAType: TypeMCU, Version: "1-2-0", Mode: ModeConfirm})
+	if got := w.must(w.call("checkUpdate", alice, "", ids)); got["update"] != float64(1) || got["targetVersion"] != "1-2-0" {
+		t.Fatalf("a newer version after ignoring: %v", got)
+	}
+	// After the decline lapses the offer comes back.
+	w.must(w.call("ignoreUpdate", alice, "", map[string]any{"deviceId": devID, "hours": 1}))
+	w.clock.Advance(61 * time.Minute)
+	if got := w.must(w.call("checkUpdate", alice, "", ids)); got["update"] != float64(1) {
+		t.Fatalf("after the decline lapsed: %v", got)
+	}
+	// Forced versions cannot be declined.
+	w.publish(Version{OTAType: TypeMCU, Version: "2-0-0", Mode: ModeForced})
+	w.wantErr(w.call("ignoreUpdate", alice, "", map[string]any{"deviceId": devID, "targetVersion": "2-0-0"}), 4103, "cannot be ignored")
+}
