@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
+	"acconsole/internal/vtscreen"
 	"context"
-	"io"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"acconsole/acapi"
 	"acconsole/audit"
@@ -20,64 +15,12 @@ import (
 	"acconsole/ui"
 )
 
-// screen mirrors the program's output on a vt emulator, so tests read the
-// screen a person sees rather than the byte stream of cell diffs
-// (UI_GUIDE §4.5).
-type screen struct {
-	mu  sync.Mutex
-	emu *vt.Emulator
-}
-
-func newScreen(w, h int, out io.Reader) *screen {
-	s := &screen{emu: vt.NewEmulator(w, h)}
-	go func() { _, _ = io.Copy(io.Discard, s.emu) }() // the emulator's replies
-	go func() {
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := out.Read(buf)
-			if n > 0 {
-				// The test writer has no tty to turn \n into \r\n.
-				chunk := bytes.ReplaceAll(buf[:n], []byte("\n"), []byte("\r\n"))
-				s.mu.Lock()
-				_, _ = s.emu.Write(chunk)
-				s.mu.Unlock()
-			}
-			if err != nil {
-				if err == io.EOF {
-					time.Sleep(5 * time.Millisecond)
-					continue
-				}
-				return
-			}
-		}
-	}()
-	return s
-}
-
-func (s *screen) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.emu.String()
-}
-
-func (s *screen) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(s.text(), want) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("screen never showed %q; it shows:\n%s", want, s.text())
-}
-
 // console runs the real console (local cloud, config, keys, audit) in a
 // teatest program.
 type console struct {
 	t    *testing.T
 	tm   *teatest.TestModel
-	scr  *screen
+	scr  *vtscreen.Screen
 	keys ui.KeyMap
 	dev  cloud.DeveloperFile
 }
@@ -102,7 +45,7 @@ func startConsole(t *testing.T) *console {
 	km, _ := buildKeyMap(nil)
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 40))
 	t.Cleanup(func() { _ = tm.Quit() })
-	return &console{t: t, tm: tm, scr: newScreen(120, 40, tm.Output()), keys: km, dev: dev}
+	return &console{t: t, tm: tm, scr: vtscreen.New(120, 40, tm.Output()), keys: km, dev: dev}
 }
 
 // press sends the first key of a named binding, the way a terminal would
@@ -160,8 +103,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 	ctx := context.Background()
 
 	// Start: the users of the local cloud, read-only.
-	c.scr.waitFor(t, "users 1–")
-	c.scr.waitFor(t, "read-only")
+	c.scr.WaitFor(t, "users 1–")
+	c.scr.WaitFor(t, "read-only")
 
 	// Find a user by phone.
 	users, err := c.client().Account().ListAllAccounts(ctx, 0, 5)
@@ -178,16 +121,16 @@ func TestConsoleEndToEnd(t *testing.T) {
 		}
 	}
 	c.command("user " + u.Phone)
-	c.scr.waitFor(t, "user #")
-	c.scr.waitFor(t, u.Phone)
+	c.scr.WaitFor(t, "user #")
+	c.scr.WaitFor(t, u.Phone)
 
 	// Open a home and its rooms.
 	c.tm.Send(keyMsg("h"))
-	c.scr.waitFor(t, "Homes")
+	c.scr.WaitFor(t, "Homes")
 	c.press(ui.ActOpen)
-	c.scr.waitFor(t, "(all devices of the home)")
+	c.scr.WaitFor(t, "(all devices of the home)")
 	c.press(ui.ActOpen)
-	c.scr.waitFor(t, "PHYSICAL ID")
+	c.scr.WaitFor(t, "PHYSICAL ID")
 
 	// Open a device.
 	devs, _ := c.client().As(u.UserID).Home().ListHomeDevices(ctx, mustHome(t, c, u.UserID), false)
@@ -195,23 +138,23 @@ func TestConsoleEndToEnd(t *testing.T) {
 		t.Fatal("the demo home has no devices")
 	}
 	c.press(ui.ActOpen)
-	c.scr.waitFor(t, "physical id")
-	c.scr.waitFor(t, "users (")
+	c.scr.WaitFor(t, "physical id")
+	c.scr.WaitFor(t, "users (")
 
 	// Rename it in write mode; the audit log records the write.
 	c.press(ui.ActRename)
-	c.scr.waitFor(t, "read-only: type :write")
+	c.scr.WaitFor(t, "read-only: type :write")
 	c.command("write")
 	c.typeText("SUP-100 customer rename")
 	c.press(ui.ActOpen)
-	c.scr.waitFor(t, "WRITE 1")
+	c.scr.WaitFor(t, "WRITE 1")
 	c.press(ui.ActRename)
-	c.scr.waitFor(t, "new name:")
+	c.scr.WaitFor(t, "new name:")
 	c.typeText("E2E lamp")
 	c.press(ui.ActOpen)
-	c.scr.waitFor(t, `to "E2E lamp"?`)
+	c.scr.WaitFor(t, `to "E2E lamp"?`)
 	c.tm.Send(keyMsg("y"))
-	c.scr.waitFor(t, "renamed to E2E lamp")
+	c.scr.WaitFor(t, "renamed to E2E lamp")
 
 	entries, err := audit.Read(filepath.Join(stateDir(), "audit.jsonl"))
 	if err != nil {

@@ -1,9 +1,8 @@
 package ui
 
 import (
-	"bytes"
+	"acconsole/internal/vtscreen"
 	"context"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
@@ -29,71 +27,13 @@ import (
 
 const e2eW, e2eH = 140, 45
 
-// e2eScreen mirrors the program's output on a vt emulator.
-type e2eScreen struct {
-	mu  sync.Mutex
-	emu *vt.Emulator
-}
-
-func newE2EScreen(out io.Reader) *e2eScreen {
-	s := &e2eScreen{emu: vt.NewEmulator(e2eW, e2eH)}
-	go func() { _, _ = io.Copy(io.Discard, s.emu) }()
-	go func() {
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := out.Read(buf)
-			if n > 0 {
-				chunk := bytes.ReplaceAll(buf[:n], []byte("\n"), []byte("\r\n"))
-				s.mu.Lock()
-				_, _ = s.emu.Write(chunk)
-				s.mu.Unlock()
-			}
-			if err == io.EOF {
-				time.Sleep(2 * time.Millisecond)
-				continue
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return s
-}
-
-func (s *e2eScreen) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.emu.String()
-}
-
-func (s *e2eScreen) waitFor(t testing.TB, want ...string) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		scr := s.text()
-		ok := true
-		for _, w := range want {
-			if !strings.Contains(scr, w) {
-				ok = false
-			}
-		}
-		if ok {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the screen never showed %q; it shows:\n%s", want, scr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // e2e is a console on a local cloud.
 type e2e struct {
 	t      testing.TB
 	cloud  *cloudtest.Cloud
 	client *acapi.Client
 	tm     *teatest.TestModel
-	scr    *e2eScreen
+	scr    *vtscreen.Screen
 	keys   KeyMap
 
 	mu    sync.Mutex
@@ -125,8 +65,8 @@ func startE2E(t testing.TB, opt cloudtest.Options) *e2e {
 	e.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(e2eW, e2eH),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.TrueColor)))
 	t.Cleanup(func() { _ = e.tm.Quit() })
-	e.scr = newE2EScreen(e.tm.Output())
-	e.scr.waitFor(t, "users 1–")
+	e.scr = vtscreen.New(e2eW, e2eH, e.tm.Output())
+	e.scr.WaitFor(t, "users 1–")
 	return e
 }
 
@@ -178,7 +118,7 @@ func (e *e2e) device(sub string) acapi.FleetDevice {
 
 func (e *e2e) openDevice(d acapi.FleetDevice) {
 	e.command("device " + strconv.FormatInt(d.DeviceID, 10))
-	e.scr.waitFor(e.t, d.PhysicalDeviceID, "users (")
+	e.scr.WaitFor(e.t, d.PhysicalDeviceID, "users (")
 }
 
 // A full pairing session: open, three sub-devices appear, two are added,
@@ -189,33 +129,33 @@ func TestE2EPairingSession(t *testing.T) {
 	cands := sim.Candidates(gw.PhysicalDeviceID, 3)
 	e.openDevice(gw)
 	e.act(ActPair)
-	e.scr.waitFor(t, "Pairing on", "window closed · length")
+	e.scr.WaitFor(t, "Pairing on", "window closed · length")
 	e.act(ActPairOpen)
-	e.scr.waitFor(t, "pairing window for how many seconds?")
+	e.scr.WaitFor(t, "pairing window for how many seconds?")
 	e.press("enter") // the preset, 120 s
-	if scr := e.scr.waitFor(t, "OPEN 1:5"); strings.Contains(scr, "estimated here") {
+	if scr := e.scr.WaitFor(t, "OPEN 1:5"); strings.Contains(scr, "estimated here") {
 		t.Fatalf("the countdown does not follow the gateway's reports:\n%s", scr)
 	}
 	var pids []string
 	for _, c := range cands {
 		pids = append(pids, c.PhysicalID)
 	}
-	e.scr.waitFor(t, pids...)
+	e.scr.WaitFor(t, pids...)
 
 	e.act(ActSelect)
 	e.act(ActSelect)
 	e.act(ActPairAdd)
-	e.scr.waitFor(t, "Add 2 sub-device(s)")
+	e.scr.WaitFor(t, "Add 2 sub-device(s)")
 	e.press("y")
 	deadline := time.Now().Add(10 * time.Second)
-	for strings.Count(e.scr.text(), " added ") < 2 {
+	for strings.Count(e.scr.Text(), " added ") < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("two adds never showed:\n%s", e.scr.text())
+			t.Fatalf("two adds never showed:\n%s", e.scr.Text())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	e.act(ActPairClose)
-	e.scr.waitFor(t, "window closed", "3 joined, 2 added, 0 failed")
+	e.scr.WaitFor(t, "window closed", "3 joined, 2 added, 0 failed")
 
 	subs, err := e.client.As(gw.Owner).Bind().ListSubDevices(context.Background(), "gateway", gw.DeviceID)
 	if err != nil {
@@ -252,9 +192,9 @@ func TestE2EWeeklyTimer(t *testing.T) {
 	plug := e.device("plug")
 	e.openDevice(plug)
 	e.act(ActTimers)
-	e.scr.waitFor(t, "Timers of", "/30 timers")
+	e.scr.WaitFor(t, "Timers of", "/30 timers")
 	e.act(ActCreate)
-	e.scr.waitFor(t, "New timer", "NEXT 10 FIRINGS")
+	e.scr.WaitFor(t, "New timer", "NEXT 10 FIRINGS")
 	e.typeText("Mon Wed Fri")
 	e.press("down", "down", "right", "down") // repeats: week; days
 	e.press("2", "4")                        // Mon–Fri less Tue and Thu
@@ -262,11 +202,11 @@ func TestE2EWeeklyTimer(t *testing.T) {
 	e.typeText("07:30")
 	e.press("down", "ctrl+u")
 	e.typeText("Asia/Shanghai")
-	e.scr.waitFor(t, "RULE Mon, Wed, Fri at 07:30, Asia/Shanghai")
+	e.scr.WaitFor(t, "RULE Mon, Wed, Fri at 07:30, Asia/Shanghai")
 	e.act(ActSave)
-	e.scr.waitFor(t, `Save timer "Mon Wed Fri"`)
+	e.scr.WaitFor(t, `Save timer "Mon Wed Fri"`)
 	e.press("y")
-	scr := e.scr.waitFor(t, "saved timer", "Mon, Wed, Fri at 07:30, Asia/Shanghai", " CST")
+	scr := e.scr.WaitFor(t, "saved timer", "Mon, Wed, Fri at 07:30, Asia/Shanghai", " CST")
 	tasks, err := e.client.As(plug.Owner).Timer().ListTasks(context.Background(), plug.DeviceID)
 	if err != nil || len(tasks) != 1 {
 		t.Fatalf("tasks %+v %v", tasks, err)
@@ -296,9 +236,9 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	}
 	e.openDevice(plug)
 	e.act(ActTimers)
-	e.scr.waitFor(t, "/30 timers")
+	e.scr.WaitFor(t, "/30 timers")
 	e.act(ActCreate)
-	e.scr.waitFor(t, "New timer")
+	e.scr.WaitFor(t, "New timer")
 	e.typeText("Switch on")
 	e.press("down", "down", "left", "left") // repeats: day → hour → once
 	at := time.Now().UTC().Add(4 * time.Second).Truncate(time.Second)
@@ -306,11 +246,11 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	e.typeText(at.Format(models.TimeLayout))
 	e.press("down", "ctrl+u")
 	e.typeText("UTC")
-	e.scr.waitFor(t, "once on "+at.Format("2006-01-02")+" at "+at.Format("15:04:05")+", UTC", "‹68 set power›", "power on")
+	e.scr.WaitFor(t, "once on "+at.Format("2006-01-02")+" at "+at.Format("15:04:05")+", UTC", "‹68 set power›", "power on")
 	e.act(ActSave)
-	e.scr.waitFor(t, `Save timer "Switch on"`)
+	e.scr.WaitFor(t, `Save timer "Switch on"`)
 	e.press("y")
-	e.scr.waitFor(t, "saved timer")
+	e.scr.WaitFor(t, "saved timer")
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		r, err := owner.SendToDevice(ctx, "plug", plug.DeviceID, "", 69, nil)
@@ -326,11 +266,11 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	for {
 		e.press("ctrl+r")
 		time.Sleep(200 * time.Millisecond)
-		if strings.Contains(e.scr.text(), "ok "+time.Now().Local().Format("01-02")) {
+		if strings.Contains(e.scr.Text(), "ok "+time.Now().Local().Format("01-02")) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the last run never showed:\n%s", e.scr.text())
+			t.Fatalf("the last run never showed:\n%s", e.scr.Text())
 		}
 	}
 }
@@ -343,15 +283,15 @@ func TestE2EOTAConfirmedToDone(t *testing.T) {
 	plug := e.device("plug")
 	e.openDevice(plug)
 	e.act(ActFirmware)
-	e.scr.waitFor(t, "current ", "→ target", "mode user confirms", "release notes")
+	e.scr.WaitFor(t, "current ", "→ target", "mode user confirms", "release notes")
 	e.act(ActOTAConfirm)
-	e.scr.waitFor(t, "reason (ticket id)")
+	e.scr.WaitFor(t, "reason (ticket id)")
 	e.typeText("SUP-5 e2e")
 	e.press("enter")
-	e.scr.waitFor(t, "The device restarts.")
+	e.scr.WaitFor(t, "The device restarts.")
 	e.press("y")
-	e.scr.waitFor(t, "upgrade confirmed")
-	e.scr.waitFor(t, "100.0 % done")
+	e.scr.WaitFor(t, "upgrade confirmed")
+	e.scr.WaitFor(t, "100.0 % done")
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, a := range e.audit {
@@ -368,14 +308,12 @@ func TestE2EShareQRDecodes(t *testing.T) {
 	plug := e.device("plug")
 	e.openDevice(plug)
 	e.act(ActShare)
-	scr := e.scr.waitFor(t, "share code ", "valid 5:00")
+	scr := e.scr.WaitFor(t, "share code ", "valid 5:00")
 	m := regexp.MustCompile(`share code (\S+#` + strconv.FormatInt(plug.DeviceID, 10) + `)\s`).FindStringSubmatch(scr)
 	if m == nil {
 		t.Fatalf("no share code on screen:\n%s", scr)
 	}
-	e.scr.mu.Lock()
-	got := decodeScreenQR(t, e.scr.emu, e2eW, e2eH)
-	e.scr.mu.Unlock()
+	got := decodeScreenQR(t, e.scr.Snapshot(), e2eW, e2eH)
 	if got != m[1] {
 		t.Fatalf("the QR decodes to %q, the screen says %q", got, m[1])
 	}
@@ -405,13 +343,13 @@ func TestE2ECommandRoundTrip(t *testing.T) {
 	plug := e.device("plug")
 	e.openDevice(plug)
 	e.act(ActSendCommand)
-	e.scr.waitFor(t, "68  set power")
+	e.scr.WaitFor(t, "68  set power")
 	e.press("down") // 68, payload 01
-	e.scr.waitFor(t, "→ set power: power on")
+	e.scr.WaitFor(t, "→ set power: power on")
 	e.act(ActSave)
-	e.scr.waitFor(t, "Send 68 set power: power on")
+	e.scr.WaitFor(t, "Send 68 set power: power on")
 	e.press("y")
-	e.scr.waitFor(t, "→ 102 state: power on, draw", "[01] → [01 ")
+	e.scr.WaitFor(t, "→ 102 state: power on, draw", "[01] → [01 ")
 }
 
 // BenchmarkJoinToScreen measures how long a sub-device that joins a
@@ -434,9 +372,9 @@ func BenchmarkJoinToScreen(b *testing.B) {
 	defer cancel()
 	e.openDevice(gw)
 	e.act(ActPair)
-	e.scr.waitFor(b, "window closed · length")
+	e.scr.WaitFor(b, "window closed · length")
 	e.act(ActPairOpen)
-	e.scr.waitFor(b, "pairing window for how many seconds?")
+	e.scr.WaitFor(b, "pairing window for how many seconds?")
 	e.press("ctrl+u")
 	e.typeText("254")
 	e.press("enter")
@@ -444,7 +382,7 @@ func BenchmarkJoinToScreen(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		ev := <-joined
-		for !strings.Contains(e.scr.text(), ev.Device.PhysicalID) {
+		for !strings.Contains(e.scr.Text(), ev.Device.PhysicalID) {
 			time.Sleep(time.Millisecond)
 		}
 		d := time.Since(ev.At)

@@ -26,7 +26,7 @@ func TestShareQRDecodesToTheCode(t *testing.T) {
 	h.act(ActShare)
 	h.must("share code 8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900", "valid 5:00", "no WeChat bridge configured")
 	emu := emulate(t, h.app.View().Content, 120, 40)
-	if got := decodeScreenQR(t, emu, 120, 40); got != "8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900" {
+	if got := decodeScreenQR(t, emu.CellAt, 120, 40); got != "8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900" {
 		t.Fatalf("the QR decodes to %q", got)
 	}
 	h.advance(61 * time.Second)
@@ -61,7 +61,7 @@ func TestShareThroughTheWeChatBridge(t *testing.T) {
 		t.Fatalf("bridge asked for %q", asked)
 	}
 	emu := emulate(t, h.app.View().Content, 140, 50)
-	if got := decodeScreenQR(t, emu, 140, 50); got != wechat {
+	if got := decodeScreenQR(t, emu.CellAt, 140, 50); got != wechat {
 		t.Fatalf("the QR decodes to %q", got)
 	}
 	// Too small for that QR: the text, and how big the terminal must be.
@@ -99,7 +99,7 @@ func TestShareHome(t *testing.T) {
 	h.act(ActShare)
 	h.must("Share home Home", "share code HOME5SHARE42")
 	emu := emulate(t, h.app.View().Content, 120, 40)
-	if got := decodeScreenQR(t, emu, 120, 40); got != "HOME5SHARE42" {
+	if got := decodeScreenQR(t, emu.CellAt, 120, 40); got != "HOME5SHARE42" {
 		t.Fatalf("decodes to %q", got)
 	}
 	if !strings.Contains(h.screen(), "joins the home") {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/vt"
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
@@ -55,12 +56,12 @@ func cellShade(c color.Color) int {
 
 // decodeScreenQR finds the half-block QR on an emulated screen, reads its
 // modules from the cells' colours and decodes it with zxing.
-func decodeScreenQR(t testing.TB, emu *vt.Emulator, w, h int) string {
+func decodeScreenQR(t testing.TB, cellAt func(x, y int) *uv.Cell, w, h int) string {
 	t.Helper()
 	minX, minY, maxX, maxY := w, h, -1, -1
 	for y := range h {
 		for x := range w {
-			c := emu.CellAt(x, y)
+			c := cellAt(x, y)
 			if c == nil || c.Content != "▀" || cellShade(c.Style.Fg) < 0 || cellShade(c.Style.Bg) < 0 {
 				continue
 			}
@@ -77,7 +78,7 @@ func decodeScreenQR(t testing.TB, emu *vt.Emulator, w, h int) string {
 	}
 	for y := range rows {
 		for x := range cols {
-			c := emu.CellAt(minX+x, minY+y)
+			c := cellAt(minX+x, minY+y)
 			if c == nil || c.Content != "▀" {
 				t.Fatalf("cell %d,%d of the QR is %v", minX+x, minY+y, c)
 			}
