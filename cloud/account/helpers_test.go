@@ -1,12 +1,9 @@
 package account_test
 
 import (
+	"acconsole/cloud/rpc/rpctest"
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -139,32 +136,15 @@ func (e *env) do(method string, params map[string]any, s signing) result {
 	if s.version > 0 {
 		h.Set("X-Zc-Version", strconv.Itoa(s.version))
 	}
-	ts := strconv.FormatInt(e.clk.Now().Unix(), 10)
-	const timeout = "300"
 	switch {
 	case s.dev:
 		sk := "sk"
 		if s.badDevSecret {
 			sk = "wrong"
 		}
-		m := hmac.New(sha256.New, []byte(sk))
-		m.Write([]byte(timeout + ts + nonce + "1" + method + "acme" + ""))
-		h.Set("X-Zc-Developer-Id", "1")
-		h.Set("X-Zc-Access-Key", "ak")
-		h.Set("X-Zc-Timestamp", ts)
-		h.Set("X-Zc-Timeout", timeout)
-		h.Set("X-Zc-Nonce", nonce)
-		h.Set("X-Zc-Developer-Signature", hex.EncodeToString(m.Sum(nil)))
-		if s.devUser != 0 {
-			h.Set("X-Zc-User-Id", strconv.FormatInt(s.devUser, 10))
-		}
+		rpctest.Developer{ID: 1, AccessKey: "ak", SecretKey: sk, MajorDomain: "acme"}.Sign(h, method, "", s.devUser, e.clk.Now(), nonce)
 	case s.userID != 0:
-		sum := sha1.Sum([]byte(timeout + ts + nonce + s.token))
-		h.Set("X-Zc-User-Id", strconv.FormatInt(s.userID, 10))
-		h.Set("X-Zc-Timestamp", ts)
-		h.Set("X-Zc-Timeout", timeout)
-		h.Set("X-Zc-Nonce", nonce)
-		h.Set("X-Zc-User-Signature", hex.EncodeToString(sum[:]))
+		rpctest.SignUser(h, s.userID, s.token, e.clk.Now(), nonce)
 	default:
 		h.Set("X-Zc-Access-Mode", "1")
 	}

@@ -1,11 +1,9 @@
 package devices
 
 import (
+	"acconsole/cloud/rpc/rpctest"
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -164,24 +161,8 @@ type req struct {
 // sign adds the developer-signature headers (PROTOCOL §1.5), written here
 // from the protocol rather than imported from acapi.
 func (e *env) sign(h http.Header, method, sub string, uid int64) {
-	ts := strconv.FormatInt(e.clock.Now().Unix(), 10)
-	nonce := fmt.Sprintf("n%015d", e.nonce.Add(1))
-	devID := strconv.FormatInt(e.dev.ID, 10)
-	m := hmac.New(sha256.New, []byte(e.dev.SecretKey))
-	m.Write([]byte("300" + ts + nonce + devID + method + e.dom.Name + sub))
-	h.Set("X-Zc-Major-Domain", e.dom.Name)
-	if sub != "" {
-		h.Set("X-Zc-Sub-Domain", sub)
-	}
-	h.Set("X-Zc-Developer-Id", devID)
-	h.Set("X-Zc-Access-Key", e.dev.AccessKey)
-	h.Set("X-Zc-Timestamp", ts)
-	h.Set("X-Zc-Timeout", "300")
-	h.Set("X-Zc-Nonce", nonce)
-	h.Set("X-Zc-Developer-Signature", hex.EncodeToString(m.Sum(nil)))
-	if uid != 0 {
-		h.Set("X-Zc-User-Id", strconv.FormatInt(uid, 10))
-	}
+	d := rpctest.Developer{ID: e.dev.ID, AccessKey: e.dev.AccessKey, SecretKey: e.dev.SecretKey, MajorDomain: e.dom.Name}
+	d.Sign(h, method, sub, uid, e.clock.Now(), fmt.Sprintf("n%015d", e.nonce.Add(1)))
 }
 
 // raw sends r and returns the HTTP response with its body read.

@@ -1,18 +1,15 @@
 package ota
 
 import (
+	"acconsole/cloud/rpc/rpctest"
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -241,22 +238,8 @@ func (w *world) call(method string, uid int64, sub string, params map[string]any
 	w.t.Helper()
 	body, _ := json.Marshal(params)
 	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/"+ServiceName+"/v1/"+method, bytes.NewReader(body))
-	ts := strconv.FormatInt(w.clock.Now().Unix(), 10)
-	nonce := "abcdEFGH12345678"
-	m := hmac.New(sha256.New, []byte(w.dev.SecretKey))
-	m.Write([]byte("300" + ts + nonce + strconv.FormatInt(w.dev.ID, 10) + method + "acme" + sub))
-	h := req.Header
-	h.Set("Content-Type", "application/x-zc-object")
-	h.Set("X-Zc-Major-Domain", "acme")
-	h.Set("X-Zc-Sub-Domain", sub)
-	h.Set("X-Zc-Developer-Id", strconv.FormatInt(w.dev.ID, 10))
-	h.Set("X-Zc-Timestamp", ts)
-	h.Set("X-Zc-Timeout", "300")
-	h.Set("X-Zc-Nonce", nonce)
-	h.Set("X-Zc-Developer-Signature", hex.EncodeToString(m.Sum(nil)))
-	if uid != 0 {
-		h.Set("X-Zc-User-Id", strconv.FormatInt(uid, 10))
-	}
+	req.Header.Set("Content-Type", "application/x-zc-object")
+	rpctest.Developer{ID: w.dev.ID, SecretKey: w.dev.SecretKey, MajorDomain: "acme"}.Sign(req.Header, method, sub, uid, w.clock.Now(), "")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		w.t.Fatal(err)

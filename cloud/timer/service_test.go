@@ -1,11 +1,9 @@
 package timer
 
 import (
+	"acconsole/cloud/rpc/rpctest"
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -237,21 +234,8 @@ func (w *world) call(method string, uid int64, params map[string]any, payload []
 		body, _ = json.Marshal(params)
 	}
 	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
-	ts := strconv.FormatInt(w.clock.Now().Unix(), 10)
-	nonce := "abcdEFGH12345678"
-	m := hmac.New(sha256.New, []byte(w.dev.SecretKey))
-	m.Write([]byte("300" + ts + nonce + strconv.FormatInt(w.dev.ID, 10) + method + "acme"))
-	h := req.Header
-	h.Set("Content-Type", ct)
-	h.Set("X-Zc-Major-Domain", "acme")
-	h.Set("X-Zc-Developer-Id", strconv.FormatInt(w.dev.ID, 10))
-	h.Set("X-Zc-Timestamp", ts)
-	h.Set("X-Zc-Timeout", "300")
-	h.Set("X-Zc-Nonce", nonce)
-	h.Set("X-Zc-Developer-Signature", hex.EncodeToString(m.Sum(nil)))
-	if uid != 0 {
-		h.Set("X-Zc-User-Id", strconv.FormatInt(uid, 10))
-	}
+	req.Header.Set("Content-Type", ct)
+	rpctest.Developer{ID: w.dev.ID, SecretKey: w.dev.SecretKey, MajorDomain: "acme"}.Sign(req.Header, method, "", uid, w.clock.Now(), "")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		w.t.Fatal(err)

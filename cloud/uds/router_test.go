@@ -1,16 +1,12 @@
 package uds
 
 import (
+	"acconsole/cloud/rpc/rpctest"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,23 +99,10 @@ func call(t *testing.T, srv *httptest.Server, service, method string, body any, 
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("X-Zc-Major-Domain", domain)
 	req.Header.Set("X-Zc-Sub-Domain", o.sub)
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	nonce := "abcdEFGH12345678"
-	req.Header.Set("X-Zc-Timestamp", ts)
-	req.Header.Set("X-Zc-Timeout", "300")
-	req.Header.Set("X-Zc-Nonce", nonce)
-	if o.user != 0 {
-		req.Header.Set("X-Zc-User-Id", strconv.FormatInt(o.user, 10))
-	}
 	if o.userSigned {
-		sum := sha1.Sum([]byte("300" + ts + nonce + userTok))
-		req.Header.Set("X-Zc-User-Signature", hex.EncodeToString(sum[:]))
+		rpctest.SignUser(req.Header, o.user, userTok, time.Now(), "")
 	} else {
-		m := hmac.New(sha256.New, []byte(devSK))
-		m.Write([]byte("300" + ts + nonce + strconv.Itoa(devID) + method + domain + o.sub))
-		req.Header.Set("X-Zc-Developer-Id", strconv.Itoa(devID))
-		req.Header.Set("X-Zc-Access-Key", devAK)
-		req.Header.Set("X-Zc-Developer-Signature", hex.EncodeToString(m.Sum(nil)))
+		rpctest.Developer{ID: int64(devID), AccessKey: devAK, SecretKey: devSK, MajorDomain: domain}.Sign(req.Header, method, o.sub, o.user, time.Now(), "")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
