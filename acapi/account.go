@@ -180,7 +180,9 @@ func (a Account) ListAllOpenIDs(ctx context.Context) ([]models.OpenID, error) {
 // UpdateAccessToken trades the refresh token of a user-signed client for a
 // new access token.
 func (a Account) UpdateAccessToken(ctx context.Context, refreshToken string) (models.Token, error) {
-	r := a.req("updateAccessToken", nil, true)
+	// A session call like login: it changes no user data, so a read-only
+	// client may keep its session alive.
+	r := a.req("updateAccessToken", nil, false)
 	r.Auth, r.RefreshToken, r.MethodVersion = AuthRefresh, refreshToken, 1
 	var t models.Token
 	return t, a.c.call(ctx, r, &t)

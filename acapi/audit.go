@@ -54,6 +54,8 @@ func auditNote(ctx context.Context) string {
 var secretKeys = map[string]bool{
 	"password": true, "old": true, "new": true, "token": true, "refreshtoken": true,
 	"accesstoken": true, "secretkey": true, "verifycode": true, "aeskey": true,
+	// A share code binds whoever holds it to the device.
+	"sharecode": true,
 }
 
 func redact(params map[string]any) map[string]any {

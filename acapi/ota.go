@@ -38,7 +38,22 @@ type otaAnswer struct {
 // firmware, 2 the communication module (0 means 1). The target version is
 // read from targetVersion, then upgradeVersion, then newVersion (Q5).
 func (o OTA) CheckUpdate(ctx context.Context, sub string, deviceID int64, physicalID string, otaType int) (models.OTAVersion, error) {
+	return o.checkUpdate(ctx, sub, deviceID, physicalID, otaType, false)
+}
+
+// PeekUpdate is CheckUpdate for someone looking on the user's behalf (a
+// support console): the local cloud then records no offer, so looking does
+// not start or extend the user's confirm window (LOCAL EXTENSION key
+// "peek"; a real router ignores it and answers like checkUpdate).
+func (o OTA) PeekUpdate(ctx context.Context, sub string, deviceID int64, physicalID string, otaType int) (models.OTAVersion, error) {
+	return o.checkUpdate(ctx, sub, deviceID, physicalID, otaType, true)
+}
+
+func (o OTA) checkUpdate(ctx context.Context, sub string, deviceID int64, physicalID string, otaType int, peek bool) (models.OTAVersion, error) {
 	p := map[string]any{}
+	if peek {
+		p[keyPeek] = true
+	}
 	if deviceID != 0 {
 		p["deviceId"] = deviceID
 	}
@@ -101,7 +116,7 @@ func (o OTA) IgnoreUpdate(ctx context.Context, sub string, deviceID int64, targe
 		p["hours"] = hours
 	}
 	var out IgnoreResult
-	return out, o.c.call(ctx, o.req(sub, "ignoreUpdate", p, true), &out)
+	return out, o.c.call(ctx, o.req(sub, mIgnoreUpdate, p, true), &out)
 }
 
 // OTAMediaDone reports that an app-driven (BLE) upgrade finished, so the

@@ -132,12 +132,7 @@ func TestOTACheckUpdateReadsOldKeys(t *testing.T) {
 // initDevices and initSimulation.
 func featuresWired(t *testing.T, w *world, services ...string) {
 	t.Helper()
-	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
-	for _, s := range services {
-		if !w.cloud.Registry.HasService(s) {
-			t.Skipf("%s is not wired yet: cloud.Server.init must call initTimers and initOTA", s)
-		}
-	}
+	servicesReady(t, w.env, append([]string{"zc-bind", "zc-warehouse"}, services...)...)
 }
 
 // TestTimerOnceTaskSwitchesSimulatedPlug: a once task due a moment ahead
@@ -258,7 +253,8 @@ func TestOTAIgnoreUpdateAgainstTheLocalCloud(t *testing.T) {
 	if err != nil || got.TargetVersion != v.TargetVersion || got.IgnoredUntil == "" {
 		t.Fatalf("ignoreUpdate = %+v, %v", got, err)
 	}
-	if after, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1); err != nil || after.CanUpdate() {
+	if after, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1); err != nil || after.CanUpdate() ||
+		after.IgnoredVersion != v.TargetVersion || after.IgnoredUntil != got.IgnoredUntil {
 		t.Fatalf("checkUpdate while ignored = %+v, %v", after, err)
 	}
 	ro := w.client.As(0)

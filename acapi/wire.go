@@ -138,6 +138,12 @@ const (
 	mListTaskHistory  = "listTaskHistory"
 	mGetUpgradeStatus = "getUpgradeStatus"
 	mListUpgrades     = "listUpgrades"
+	mIgnoreUpdate     = "ignoreUpdate"
+	// keyPeek on checkUpdate asks the local cloud to answer without
+	// recording an offer (which would start or slide the user's confirm
+	// window): a console looking on the user's behalf is not the user
+	// being offered the update. A real router ignores the key.
+	keyPeek = "peek"
 
 	// taskType values (§3.5 recommends them; clients treat them as opaque).
 	taskTypeCloud  = "cloud"

@@ -10,7 +10,6 @@ import (
 	"acconsole/cloud/ota"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/sim"
-	"acconsole/cloud/store"
 	"acconsole/models"
 )
 
@@ -27,7 +26,7 @@ func (s *Server) SetSimUpgradeOptions(o sim.UpgradeOptions) { s.parts().upgrade.
 // (s.Fleet(), with Options.Simulate); call it after initSimulation.
 func (s *Server) initOTA(ctx context.Context) error {
 	o, err := ota.New(ota.Deps{
-		DB: s.DB, Devices: s.Devices, Warehouse: warehouseInfo{s}, Products: s.Platform, Hub: s.Hub,
+		DB: s.DB, Devices: s.Devices, Warehouse: s.Devices, Products: s.Platform, Hub: s.Hub,
 		Upgrader: simUpgrader{s},
 	}, ota.Options{Clock: clock.FromFunc(s.opt.Now), DomainID: s.Domain.ID, Logger: s.opt.Logger})
 	if err != nil {
@@ -54,21 +53,6 @@ func (s *Server) initOTA(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// warehouseInfo reads one device's current versions from the warehouse.
-// cloud/devices exports no single-device lookup yet, so this reads its
-// table; a DeviceInfo(ctx, subDomainID, pid) method there would replace it.
-type warehouseInfo struct{ s *Server }
-
-func (w warehouseInfo) DeviceInfo(ctx context.Context, subDomainID int64, pid string) (models.DeviceInfo, bool, error) {
-	info := models.DeviceInfo{PhysicalDeviceID: pid, SubDomain: fmt.Sprint(subDomainID), Status: 2}
-	err := w.s.DB.QueryRowContext(ctx, `SELECT dev_version, mod_version FROM dev_warehouse WHERE sub_domain_id=? AND physical_id=?`,
-		subDomainID, pid).Scan(&info.DevVersion, &info.ModVersion)
-	if store.IsNoRows(err) {
-		return info, false, nil
-	}
-	return info, err == nil, err
 }
 
 // simUpgrader runs upgrades on simulated devices. The simulator models one
@@ -101,13 +85,19 @@ func (u simUpgrader) StartUpgrade(k hub.Key, otaType int, target string) (<-chan
 		return nil, err
 	}
 	out := make(chan ota.Progress, 32)
+	done := u.s.done
 	go func() {
 		defer close(out)
 		for p := range ch {
 			if p.Phase == sim.PhaseDone && otaType == ota.TypeModule {
 				d.SetVersion(mcu)
 			}
-			out <- ota.Progress{Phase: p.Phase.String(), Percent: float64(p.Percent), Reason: p.Reason, At: p.At}
+			select {
+			case out <- ota.Progress{Phase: p.Phase.String(), Percent: float64(p.Percent), Reason: p.Reason, At: p.At}:
+			case <-done:
+				// The cloud is closing and nobody reads progress any
+				// more; drain until the fleet ends the upgrade.
+			}
 		}
 	}()
 	return out, nil

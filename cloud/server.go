@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"acconsole/cloud/account"
@@ -80,6 +81,10 @@ type Server struct {
 	opt      Options
 	handler  http.Handler
 	features featureParts
+	// done closes when Close starts, for goroutines that must not block
+	// on readers that are going away.
+	done      chan struct{}
+	closeOnce sync.Once
 	// closers stop background parts (simulated devices, schedulers) in
 	// reverse order of start.
 	closers []func()
@@ -111,8 +116,12 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloud: %w", err)
 	}
-	s := &Server{DB: db, opt: opt, Registry: rpc.NewRegistry()}
+	s := &Server{DB: db, opt: opt, Registry: rpc.NewRegistry(), done: make(chan struct{})}
 	if err := s.init(ctx); err != nil {
+		close(s.done)
+		// Whatever init started (the fleet, schedulers) stops before the
+		// store it writes to closes.
+		s.runClosers()
 		db.Close()
 		return nil, err
 	}
@@ -175,12 +184,11 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Close stops serving and closes the store.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.done) })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = s.httpSrv.Shutdown(ctx)
 	cancel()
-	for i := len(s.closers) - 1; i >= 0; i-- {
-		s.closers[i]()
-	}
+	s.runClosers()
 	return s.DB.Close()
 }
 
@@ -240,4 +248,11 @@ func MaskSecret(s string) string {
 		return "****"
 	}
 	return s[:4] + "…" + s[len(s)-4:]
+}
+
+func (s *Server) runClosers() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
 }

@@ -229,6 +229,10 @@ type OTAVersion struct {
 	OTAMode        int       `json:"otaMode"` // 0 silent, 1 confirm, 2 forced
 	UpgradeLog     string    `json:"upgradeLog"`
 	Files          []OTAFile `json:"files"`
+	// IgnoredVersion and IgnoredUntil say that the owner declined that
+	// version until then (local cloud extension; empty otherwise).
+	IgnoredVersion string `json:"ignoredVersion,omitempty"`
+	IgnoredUntil   string `json:"ignoredUntil,omitempty"`
 }
 
 // CanUpdate reports whether a newer version is on offer.

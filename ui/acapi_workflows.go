@@ -356,7 +356,7 @@ func (x *clientAPI) SetTimerRunning(ctx context.Context, ref DeviceRef, taskID i
 }
 
 func (x *clientAPI) CheckUpdate(ctx context.Context, ref DeviceRef, otaType int) (models.OTAVersion, error) {
-	return x.as(ref.UserID).OTA().CheckUpdate(ctx, ref.SubDomain, ref.DeviceID, "", otaType)
+	return x.as(ref.UserID).OTA().PeekUpdate(ctx, ref.SubDomain, ref.DeviceID, "", otaType)
 }
 
 // ConfirmUpdate resolves a device known only by its physical id (the fleet

@@ -60,17 +60,20 @@ func linkOpenID(ctx context.Context, tx *sql.Tx, domainID int64, provider, openI
 	return err
 }
 
-// apiLoginWithOpenID signs in with a third-party identity, creating the
-// account on first use (the seed guide: the first OpenID login allocates
-// the user, later ones return the same account). The third-party
+// apiLoginWithOpenID signs an app in with a third-party identity, creating
+// the account on first use (the seed guide: the first OpenID login
+// allocates the user, later ones return the same account). The third-party
 // accessToken is accepted but not checked: the local cloud talks to no
-// provider. A unionId is honoured only under a developer signature (PHP
-// getUserByOpenId), because it links the OpenID to whichever account holds
-// the unionId and an anonymous caller must not choose that.
+// provider. Under a developer signature it is a lookup (userByOpenID); a
+// unionId is read only there, because an anonymous caller must not pick the
+// account an OpenID belongs to.
 func (s *Service) apiLoginWithOpenID(c *rpc.Call) (any, error) {
 	provider, openID, unionID, err := openIDParams(c, c.Developer != nil)
 	if err != nil {
 		return nil, err
+	}
+	if c.Developer != nil {
+		return s.userByOpenID(c, provider, openID, unionID)
 	}
 	domain := c.MajorDomain.ID
 	var u userRow
@@ -79,30 +82,6 @@ func (s *Service) apiLoginWithOpenID(c *rpc.Call) (any, error) {
 		id, err := openIDOwner(c.Ctx, tx, domain, provider, openID)
 		if err != nil {
 			return err
-		}
-		switch {
-		case id != 0 && unionID != "":
-			// Learn the unionId of an OpenID registered without one.
-			if _, err := tx.ExecContext(c.Ctx, `UPDATE account_openids SET union_id = ? WHERE domain_id = ? AND provider = ? AND open_id = ? AND union_id = ''`,
-				unionID, domain, provider, openID); err != nil {
-				return err
-			}
-		case id == 0 && unionID != "":
-			if id, err = unionOwner(c.Ctx, tx, domain, unionID); err != nil {
-				return err
-			}
-			if id != 0 {
-				if err := linkOpenID(c.Ctx, tx, domain, provider, openID, unionID, id); err != nil {
-					return err
-				}
-			}
-		}
-		if id == 0 && c.Developer != nil {
-			// Under a developer signature this is PHP getUserByOpenId, a
-			// lookup: a console or bridge asking must not create accounts
-			// (the bridge registers with registerWithOpenId after a 3501,
-			// PROTOCOL §4.5).
-			return rpc.Errorf(3501, "no account has %s OpenID %q", provider, openID)
 		}
 		if id == 0 {
 			if id, err = insertUser(c.Ctx, tx, domain, newRow{created: s.now()}); err != nil {
@@ -125,6 +104,33 @@ func (s *Service) apiLoginWithOpenID(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	return loginOf(u, t), nil
+}
+
+// userByOpenID is loginWithOpenId under a developer signature: PHP's
+// getUserByOpenId, a lookup. It creates no account (the bridge registers
+// with registerWithOpenId after a 3501, PROTOCOL §4.5), issues no tokens
+// and links nothing, so a console or bridge looking a user up changes
+// nothing about that user. An OpenID the cloud does not know is found
+// through its unionId when one is given.
+func (s *Service) userByOpenID(c *rpc.Call, provider, openID, unionID string) (any, error) {
+	domain := c.MajorDomain.ID
+	id, err := openIDOwner(c.Ctx, s.db, domain, provider, openID)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 && unionID != "" {
+		if id, err = unionOwner(c.Ctx, s.db, domain, unionID); err != nil {
+			return nil, err
+		}
+	}
+	if id == 0 {
+		return nil, rpc.Errorf(models.ErrAccountAbsent, "no account has %s OpenID %q", provider, openID)
+	}
+	u, err := s.userByID(c.Ctx, s.db, domain, id)
+	if err != nil {
+		return nil, err
+	}
+	return loginOf(u, issued{}), nil
 }
 
 // apiRegisterWithOpenID creates an account for a third-party identity

@@ -58,12 +58,16 @@ func (s *Service) onEvent(e hub.Event) {
 	switch e.Kind {
 	case hub.EventOnline, hub.EventOffline:
 		s.ev.mu.Lock()
-		prev := s.ev.seen[e.Device]
+		prev, had := s.ev.seen[e.Device]
 		ip := e.IP
 		if ip == "" {
 			ip = prev.ip // an offline event carries no address
 		}
-		s.ev.seen[e.Device] = seenAt{at: e.At, ip: ip}
+		// Subscribers hear a quick connect/disconnect pair in either order;
+		// the later time is the last-online time.
+		if !had || !e.At.Before(prev.at) {
+			s.ev.seen[e.Device] = seenAt{at: e.At, ip: ip}
+		}
 		s.ev.mu.Unlock()
 	case hub.EventJoined:
 		s.ev.mu.Lock()

@@ -32,7 +32,7 @@ func (s *Service) apiSendToDevice(c *rpc.Call) (any, error) {
 	if ms, ok, err := c.Int64(keySendTimeout); err != nil {
 		return nil, rpc.Errorf(models.ErrInvalidParam, "%s must be a whole number of milliseconds", keySendTimeout)
 	} else if ok {
-		if ms <= 0 || time.Duration(ms)*time.Millisecond > maxSendTimeout {
+		if ms <= 0 || ms > maxSendTimeout.Milliseconds() { // compared in ms: a huge ms would overflow a Duration
 			return nil, rpc.Errorf(models.ErrInvalidParam, "%s is %d ms: give 1 to %d", keySendTimeout, ms, maxSendTimeout.Milliseconds())
 		}
 		timeout = time.Duration(ms) * time.Millisecond

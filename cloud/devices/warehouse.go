@@ -297,6 +297,19 @@ func (s *Service) findWH(c *rpc.Call, pid string) (whRow, bool, error) {
 	return w, err == nil, err
 }
 
+// DeviceInfo is one device's warehouse record, for other parts of the
+// cloud (OTA reads the current firmware versions here).
+func (s *Service) DeviceInfo(ctx context.Context, subDomainID int64, pid string) (models.DeviceInfo, bool, error) {
+	w, err := scanWH(s.db.QueryRowContext(ctx, `SELECT `+whCols+` FROM dev_warehouse w WHERE w.sub_domain_id = ? AND w.physical_id = ?`, subDomainID, pid))
+	if store.IsNoRows(err) {
+		return models.DeviceInfo{}, false, nil
+	}
+	if err != nil {
+		return models.DeviceInfo{}, false, err
+	}
+	return s.info(w), true, nil
+}
+
 func (s *Service) apiGetDeviceInfo(c *rpc.Call) (any, error) {
 	pid, err := pidParam(c)
 	if err != nil {

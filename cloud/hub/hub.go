@@ -172,9 +172,10 @@ func (h *Hub) dev(k Key) *device {
 func (h *Hub) Connect(k Key, ep Endpoint, ip string) {
 	h.mu.Lock()
 	d := h.dev(k)
-	d.ep, d.online, d.ip, d.lastSeen = ep, true, ip, h.now()
+	at := h.now() // taken under the lock: events may be delivered out of order, their times are not
+	d.ep, d.online, d.ip, d.lastSeen = ep, true, ip, at
 	h.mu.Unlock()
-	h.publish(Event{Kind: EventOnline, Device: k, At: h.now(), IP: ip})
+	h.publish(Event{Kind: EventOnline, Device: k, At: at, IP: ip})
 }
 
 // Disconnect marks a device offline; its endpoint is kept so that a
@@ -183,13 +184,14 @@ func (h *Hub) Disconnect(k Key) {
 	h.mu.Lock()
 	d := h.devices[k]
 	was := d != nil && d.online
+	at := h.now()
 	if d != nil {
 		d.online = false
-		d.lastSeen = h.now()
+		d.lastSeen = at
 	}
 	h.mu.Unlock()
 	if was {
-		h.publish(Event{Kind: EventOffline, Device: k, At: h.now()})
+		h.publish(Event{Kind: EventOffline, Device: k, At: at})
 	}
 }
 

@@ -1,7 +1,6 @@
 package ota
 
 import (
-	"strings"
 	"time"
 
 	"acconsole/cloud/rpc"
@@ -20,7 +19,9 @@ CREATE TABLE ota_ignores (
 	target        TEXT    NOT NULL,
 	until_ms      INTEGER NOT NULL,
 	PRIMARY KEY (sub_domain_id, physical_id, ota_type)
-);`})
+);`}, store.Migration{Component: "ota", Version: 3, SQL: `
+-- Who declined: a new owner is not bound by the last owner's decline.
+ALTER TABLE ota_ignores ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;`})
 }
 
 // DefaultIgnoreWindow is how long a declined offer stays declined.
@@ -36,13 +37,10 @@ func (s *Service) apiIgnoreUpdate(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.resolve(c, true)
+	t, err := s.resolve(c, "decline an upgrade")
 	if err != nil {
 		return nil, err
 	}
-	current := t.current(typ)
-	want, _ := c.OptString("targetVersion")
-	want = strings.TrimSpace(want)
 	hours, err := c.OptInt64("hours", int64(DefaultIgnoreWindow/time.Hour))
 	if err != nil {
 		return nil, err
@@ -50,28 +48,20 @@ func (s *Service) apiIgnoreUpdate(c *rpc.Call) (any, error) {
 	if hours < 1 || hours > 24*90 {
 		return nil, rpc.Errorf(models.ErrInvalidParam, "hours must be 1 to 2160 (90 days), not %d", hours)
 	}
-	s.mu.Lock()
-	v, ok := s.cat.newest(t.sub.ID, typ, current)
-	if want != "" {
-		v, ok = s.cat.find(t.sub.ID, typ, want)
+	v, err := s.pickTarget(c, t, typ)
+	if err != nil {
+		return nil, err
 	}
-	s.mu.Unlock()
-	switch {
-	case !ok && want == "":
-		return nil, rpc.Errorf(models.ErrOTANoNewVersion, "device %s runs %s; there is no update to ignore", t.pid, current)
-	case !ok:
-		return nil, rpc.Errorf(models.ErrInvalidParam, "version %s is not published for %s (otaType %d)", want, t.sub.Name, typ)
-	case models.CompareVersions(v.Version, current) <= 0:
-		return nil, rpc.Errorf(models.ErrOTANoNewVersion, "device %s already runs %s", t.pid, current)
-	case v.Mode == ModeForced:
+	switch v.Mode {
+	case ModeForced:
 		return nil, rpc.Errorf(models.ErrOTAIgnoreExpired, "version %s is a forced update: it cannot be ignored", v.Version)
-	case v.Mode == ModeSilent:
+	case ModeSilent:
 		return nil, rpc.Errorf(models.ErrOTAIgnoreExpired, "version %s is a silent update that installs by itself: it cannot be ignored", v.Version)
 	}
 	until := c.Now.Add(time.Duration(hours) * time.Hour)
-	if _, err := s.db.ExecContext(c.Ctx, `INSERT INTO ota_ignores(sub_domain_id, physical_id, ota_type, target, until_ms) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(sub_domain_id, physical_id, ota_type) DO UPDATE SET target=excluded.target, until_ms=excluded.until_ms`,
-		t.sub.ID, t.pid, typ, v.Version, until.UnixMilli()); err != nil {
+	if _, err := s.db.ExecContext(c.Ctx, `INSERT INTO ota_ignores(sub_domain_id, physical_id, ota_type, target, until_ms, owner) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(sub_domain_id, physical_id, ota_type) DO UPDATE SET target=excluded.target, until_ms=excluded.until_ms, owner=excluded.owner`,
+		t.sub.ID, t.pid, typ, v.Version, until.UnixMilli(), t.owner); err != nil {
 		return nil, err
 	}
 	return map[string]any{"targetVersion": v.Version, "ignoredUntil": models.FormatTime(until)}, nil
@@ -81,9 +71,9 @@ func (s *Service) apiIgnoreUpdate(c *rpc.Call) (any, error) {
 // did not decline it, or the decline is over).
 func (s *Service) ignoredUntil(c *rpc.Call, t target, typ int, version string) (time.Time, error) {
 	var target string
-	var until int64
-	err := s.db.QueryRowContext(c.Ctx, `SELECT target, until_ms FROM ota_ignores WHERE sub_domain_id=? AND physical_id=? AND ota_type=?`,
-		t.sub.ID, t.pid, typ).Scan(&target, &until)
+	var until, owner int64
+	err := s.db.QueryRowContext(c.Ctx, `SELECT target, until_ms, owner FROM ota_ignores WHERE sub_domain_id=? AND physical_id=? AND ota_type=?`,
+		t.sub.ID, t.pid, typ).Scan(&target, &until, &owner)
 	if store.IsNoRows(err) {
 		return time.Time{}, nil
 	}
@@ -91,7 +81,7 @@ func (s *Service) ignoredUntil(c *rpc.Call, t target, typ int, version string) (
 		return time.Time{}, err
 	}
 	u := time.UnixMilli(until)
-	if target != version || !c.Now.Before(u) {
+	if target != version || owner != t.owner || !c.Now.Before(u) {
 		return time.Time{}, nil
 	}
 	return u, nil

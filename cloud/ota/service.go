@@ -291,7 +291,9 @@ func (t target) current(otaType int) string {
 // resolve finds the device a request names, by deviceId or by
 // physicalDeviceId within the request's product, and checks that an acting
 // user is bound to it (needOwner: owns it).
-func (s *Service) resolve(c *rpc.Call, needOwner bool) (target, error) {
+// resolve finds the device of a request and checks the caller may see it;
+// ownerFor names what only the owner may do ("" when any bound user may).
+func (s *Service) resolve(c *rpc.Call, ownerFor string) (target, error) {
 	var t target
 	id, _, err := c.Int64("deviceId")
 	if err != nil {
@@ -340,8 +342,8 @@ func (s *Service) resolve(c *rpc.Call, needOwner bool) (target, error) {
 		if !bound && !owner {
 			return t, rpc.Errorf(models.ErrDeviceAbsent, "device %d does not exist or is not bound to user %d", t.deviceID, c.UserID)
 		}
-		if needOwner && !owner {
-			return t, rpc.Errorf(models.ErrOwnerMismatch, "only the owner of device %d (user %d) may confirm an upgrade", t.deviceID, t.owner)
+		if ownerFor != "" && !owner {
+			return t, rpc.Errorf(models.ErrOwnerMismatch, "only the owner of device %d (user %d) may %s", t.deviceID, t.owner, ownerFor)
 		}
 	} else if c.Developer == nil {
 		return t, rpc.Errorf(models.ErrBadHeader, "this method acts for a user: sign as the user or send X-Zc-User-Id")
@@ -381,7 +383,7 @@ func (s *Service) apiCheckUpdate(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.resolve(c, false)
+	t, err := s.resolve(c, "")
 	if err != nil {
 		return nil, err
 	}
@@ -399,6 +401,10 @@ func (s *Service) apiCheckUpdate(c *rpc.Call) (any, error) {
 	if !ok {
 		return out, nil
 	}
+	peek, err := c.Bool("peek")
+	if err != nil {
+		return nil, err
+	}
 	if v.Mode == ModeConfirm {
 		until, err := s.ignoredUntil(c, t, typ, v.Version)
 		if err != nil {
@@ -411,7 +417,10 @@ func (s *Service) apiCheckUpdate(c *rpc.Call) (any, error) {
 			out["ignoredUntil"] = models.FormatTime(until)
 			return out, nil
 		}
-		if _, err := s.db.ExecContext(c.Ctx, `INSERT INTO ota_offers(sub_domain_id, physical_id, ota_type, target, offered_ms) VALUES (?, ?, ?, ?, ?)
+		if peek {
+			// Someone looking on the user's behalf: no offer, so the
+			// user's confirm window neither starts nor slides.
+		} else if _, err := s.db.ExecContext(c.Ctx, `INSERT INTO ota_offers(sub_domain_id, physical_id, ota_type, target, offered_ms) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(sub_domain_id, physical_id, ota_type) DO UPDATE SET target=excluded.target, offered_ms=excluded.offered_ms`,
 			t.sub.ID, t.pid, typ, v.Version, c.Now.UnixMilli()); err != nil {
 			return nil, err
@@ -452,30 +461,13 @@ func (s *Service) apiConfirmUpdate(c *rpc.Call) (any, error) {
 	} else if !ok {
 		return nil, rpc.Errorf(models.ErrInvalidParam, "deviceId is required")
 	}
-	t, err := s.resolve(c, true)
+	t, err := s.resolve(c, "confirm an upgrade")
 	if err != nil {
 		return nil, err
 	}
-	current := t.current(typ)
-	want, _ := c.OptString("targetVersion")
-	want = strings.TrimSpace(want)
-	s.mu.Lock()
-	newest, ok := s.cat.newest(t.sub.ID, typ, current)
-	var v Version
-	found := false
-	if want != "" {
-		v, found = s.cat.find(t.sub.ID, typ, want)
-	}
-	s.mu.Unlock()
-	switch {
-	case want == "" && !ok:
-		return nil, rpc.Errorf(models.ErrOTANoNewVersion, "device %s runs %s; no newer version is published for %s (otaType %d)", t.pid, current, t.sub.Name, typ)
-	case want == "":
-		v = newest
-	case !found:
-		return nil, rpc.Errorf(models.ErrInvalidParam, "version %s is not published for %s (otaType %d)", want, t.sub.Name, typ)
-	case models.CompareVersions(want, current) <= 0:
-		return nil, rpc.Errorf(models.ErrOTANoNewVersion, "device %s already runs %s (asked for %s)", t.pid, current, want)
+	v, err := s.pickTarget(c, t, typ)
+	if err != nil {
+		return nil, err
 	}
 	if v.Mode == ModeConfirm {
 		var offered int64
@@ -509,7 +501,7 @@ func (s *Service) apiMediaDone(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.resolve(c, false)
+	t, err := s.resolve(c, "")
 	if err != nil {
 		return nil, err
 	}
@@ -542,4 +534,35 @@ func (s *Service) apiMediaDone(c *rpc.Call) (any, error) {
 	}
 	s.mu.Unlock()
 	return struct{}{}, nil
+}
+
+// pickTarget chooses the version a confirm or ignore is about: the
+// request's targetVersion, else the newest published, compared with what
+// the device runs (the request's version key, else the warehouse's).
+func (s *Service) pickTarget(c *rpc.Call, t target, typ int) (Version, error) {
+	current := t.current(typ)
+	if v, _ := c.OptString("version"); strings.TrimSpace(v) != "" {
+		current = strings.TrimSpace(v)
+	}
+	want, _ := c.OptString("targetVersion")
+	want = strings.TrimSpace(want)
+	s.mu.Lock()
+	newest, ok := s.cat.newest(t.sub.ID, typ, current)
+	var v Version
+	found := false
+	if want != "" {
+		v, found = s.cat.find(t.sub.ID, typ, want)
+	}
+	s.mu.Unlock()
+	switch {
+	case want == "" && !ok:
+		return v, rpc.Errorf(models.ErrOTANoNewVersion, "device %s runs %s; no newer version is published for %s (otaType %d)", t.pid, current, t.sub.Name, typ)
+	case want == "":
+		return newest, nil
+	case !found:
+		return v, rpc.Errorf(models.ErrInvalidParam, "version %s is not published for %s (otaType %d)", want, t.sub.Name, typ)
+	case models.CompareVersions(want, current) <= 0:
+		return v, rpc.Errorf(models.ErrOTANoNewVersion, "device %s already runs %s (asked for %s)", t.pid, current, want)
+	}
+	return v, nil
 }

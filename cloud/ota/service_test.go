@@ -506,7 +506,7 @@ func TestSeedFor(t *testing.T) {
 func TestIgnoreUpdateDeclinesConfirmVersionsOnly(t *testing.T) {
 	w := newWorld(t, Options{})
 	ids := map[string]any{"deviceId": devID, "otaType": 1}
-	w.wantErr(w.call("ignoreUpdate", alice, "", ids), 4101, "no update to ignore")
+	w.wantErr(w.call("ignoreUpdate", alice, "", ids), 4101, "no newer version is published")
 	w.publish(Version{OTAType: TypeMCU, Version: "1-1-0", Mode: ModeConfirm})
 	if got := w.must(w.call("checkUpdate", alice, "", ids)); got["update"] != float64(1) {
 		t.Fatalf("before ignoring: %v", got)
@@ -532,7 +532,42 @@ func TestIgnoreUpdateDeclinesConfirmVersionsOnly(t *testing.T) {
 	if got := w.must(w.call("checkUpdate", alice, "", ids)); got["update"] != float64(1) {
 		t.Fatalf("after the decline lapsed: %v", got)
 	}
-	// Forced versions cannot be declined.
+	// A new owner is not bound by the last owner's decline.
+	w.must(w.call("ignoreUpdate", alice, "", map[string]any{"deviceId": devID, "hours": 48}))
+	w.devices.mu.Lock()
+	d := w.devices.devs[devID]
+	d.Owner = bob
+	w.devices.devs[devID] = d
+	w.devices.users[devID] = map[int64]bool{bob: true}
+	w.devices.mu.Unlock()
+	if got := w.must(w.call("checkUpdate", bob, "", ids)); got["update"] != float64(1) {
+		t.Fatalf("the new owner does not see the update the last owner declined: %v", got)
+	}
+	// Silent and forced versions cannot be declined.
+	w.publish(Version{OTAType: TypeModule, Version: "1-0-5", Mode: ModeSilent})
+	w.wantErr(w.call("ignoreUpdate", bob, "", map[string]any{"deviceId": devID, "otaType": 2}), 4103, "silent update")
 	w.publish(Version{OTAType: TypeMCU, Version: "2-0-0", Mode: ModeForced})
-	w.wantErr(w.call("ignoreUpdate", alice, "", map[string]any{"deviceId": devID, "targetVersion": "2-0-0"}), 4103, "cannot be ignored")
+	w.wantErr(w.call("ignoreUpdate", bob, "", map[string]any{"deviceId": devID, "targetVersion": "2-0-0"}), 4103, "forced update")
+}
+
+// A console looking on the user's behalf (peek) records no offer: the
+// user's confirm window neither starts nor slides.
+func TestPeekDoesNotStartOrSlideTheConfirmWindow(t *testing.T) {
+	w := newWorld(t, Options{})
+	ids := map[string]any{"deviceId": devID, "otaType": 1}
+	peek := map[string]any{"deviceId": devID, "otaType": 1, "peek": true}
+	w.publish(Version{OTAType: TypeMCU, Version: "1-1-0", Mode: ModeConfirm})
+	if got := w.must(w.call("checkUpdate", alice, "", peek)); got["update"] != float64(1) {
+		t.Fatalf("peek: %v", got)
+	}
+	var n int
+	_ = w.db.QueryRow(`SELECT COUNT(*) FROM ota_offers`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("a peek recorded %d offers", n)
+	}
+	w.must(w.call("checkUpdate", alice, "", ids)) // the user is offered it
+	w.clock.Advance(20 * time.Hour)
+	w.must(w.call("checkUpdate", alice, "", peek)) // support looks again
+	w.clock.Advance(5 * time.Hour)
+	w.wantErr(w.call("confirmUpdate", alice, "", ids), 4102, "check for updates again")
 }

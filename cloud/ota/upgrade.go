@@ -9,6 +9,7 @@ import (
 
 	"acconsole/cloud/hub"
 	"acconsole/cloud/rpc"
+	"acconsole/cloud/store"
 	"acconsole/models"
 )
 
@@ -90,9 +91,15 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 		r.id, _ = res.LastInsertId()
 	}
 	s.mu.Lock()
+	if s.closed {
+		// Close is waiting for the trackers: a request that arrives now
+		// must not add one behind its back.
+		s.mu.Unlock()
+		return rpc.Errorf(models.ErrServiceDown, "the OTA service is shutting down: try again")
+	}
 	s.active[k] = r
-	s.mu.Unlock()
 	s.wg.Add(1)
+	s.mu.Unlock()
 	go s.track(r, ch)
 	return nil
 }
@@ -370,7 +377,7 @@ func (s *Service) statusOf(r *run, now time.Time) Status {
 }
 
 func (s *Service) apiGetUpgradeStatus(c *rpc.Call) (any, error) {
-	t, err := s.resolve(c, false)
+	t, err := s.resolve(c, "")
 	if err != nil {
 		return nil, err
 	}
@@ -386,12 +393,15 @@ func (s *Service) apiGetUpgradeStatus(c *rpc.Call) (any, error) {
 	}
 	// Not in memory (the cloud restarted): the last recorded run.
 	var rr run
-	var started, last, finished int64
-	err = s.db.QueryRowContext(c.Ctx, `SELECT ota_type, from_version, target_version, state, phase, percent, started_ms, last_progress_ms, finished_ms, failure
+	var started, last int64
+	err = s.db.QueryRowContext(c.Ctx, `SELECT ota_type, from_version, target_version, state, phase, percent, started_ms, last_progress_ms, failure
 		FROM ota_upgrades WHERE sub_domain_id=? AND physical_id=? ORDER BY id DESC LIMIT 1`, t.sub.ID, t.pid).
-		Scan(&rr.otaType, &rr.from, &rr.target, &rr.state, &rr.phase, &rr.percent, &started, &last, &finished, &rr.failure)
-	if err != nil {
+		Scan(&rr.otaType, &rr.from, &rr.target, &rr.state, &rr.phase, &rr.percent, &started, &last, &rr.failure)
+	if store.IsNoRows(err) {
 		return Status{State: StateIdle, CurrentVersion: t.info.DevVersion, OTAType: TypeMCU}, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	rr.started, rr.lastProgress = time.UnixMilli(started), time.UnixMilli(last)
 	return s.statusOf(&rr, c.Now), nil

@@ -54,8 +54,9 @@ type Func func(*Call) (any, error)
 type Method struct {
 	Auth    Auth
 	Handler Func
-	// Mutating methods are refused on a read-only major domain; kept for
-	// documentation and the service directory.
+	// Mutating marks methods that change state. The router does not act on
+	// it (read-only is the client's guard); it documents the method table
+	// and lets a service directory list writes.
 	Mutating bool
 }
 

@@ -290,6 +290,16 @@ func (f *Fleet) Devices() []*Device {
 func (f *Fleet) Close() {
 	f.closed.Store(true)
 	f.sched.close()
+	// Upgrades in flight end as failed, so whoever reads their progress
+	// channels sees them close instead of waiting forever.
+	for _, d := range f.Devices() {
+		d.mu.Lock()
+		up := d.up
+		d.mu.Unlock()
+		if up != nil {
+			d.abortUpgrade(up, failRemoved)
+		}
+	}
 }
 
 // bucketSnapshot copies a bucket into the scratch slice; only wheel ticks

@@ -46,31 +46,21 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the database file at path and applies
-// every pending migration. path ":memory:" is allowed for tests that do not
-// need a file.
+// every pending migration.
 func Open(path string) (*DB, error) {
-	dsn := path
-	if path != ":memory:" {
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return nil, err
-		}
-		path = abs
-		dsn = "file:" + (&url.URL{Path: abs}).EscapedPath()
-	} else {
-		dsn = "file::memory:?cache=shared"
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
 	}
+	path = abs
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath()
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	sep := "?"
-	if path == ":memory:" {
-		sep = "&"
-	}
-	db, err := sql.Open("sqlite", dsn+sep+q.Encode())
+	db, err := sql.Open("sqlite", dsn+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"acconsole/cloud/hub"
+	"acconsole/cloud/rpc"
 	"acconsole/models"
 )
 
@@ -352,9 +353,48 @@ func (s *Service) OnUnbind(deviceID, userID int64, ownerUnbind bool) {
 		q, args = `SELECT id, task_flag, sub_domain_name, physical_id FROM timer_tasks WHERE device_id=? AND user_id=? AND status<>?`, []any{deviceID, userID, models.TaskFrozen}
 		reason = fmt.Sprintf("its creator (user %d) unbound the device", userID)
 	}
+	s.freeze(ctx, deviceID, reason, q, args...)
+}
+
+// freezeOrphans freezes the tasks of devices that no longer exist. The
+// unbind hook runs after the unbind committed, so a crash in between would
+// leave tasks commanding a device nobody owns; every start repairs that.
+func (s *Service) freezeOrphans(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT device_id FROM timer_tasks WHERE status<>?`, models.TaskFrozen)
+	if err != nil {
+		return err
+	}
+	var devices []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		devices = append(devices, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range devices {
+		_, err := s.deps.Devices.Device(ctx, id)
+		var re *rpc.Error
+		if errors.As(err, &re) && re.Code == models.ErrDeviceAbsent {
+			s.freeze(ctx, id, "the device was unbound from its owner", `SELECT id, task_flag, sub_domain_name, physical_id FROM timer_tasks WHERE device_id=? AND status<>?`, id, models.TaskFrozen)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// freeze freezes the tasks q selects (id, task_flag, sub_domain_name,
+// physical_id), records why in their history and tells their devices.
+func (s *Service) freeze(ctx context.Context, deviceID int64, reason, q string, args ...any) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		s.log.Error("timer: unbind lookup", "device", deviceID, "err", err)
+		s.log.Error("timer: freeze lookup", "device", deviceID, "err", err)
 		return
 	}
 	var ids []int64
@@ -371,6 +411,9 @@ func (s *Service) OnUnbind(deviceID, userID int64, ownerUnbind bool) {
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		s.log.Error("timer: freeze lookup", "device", deviceID, "err", err)
+	}
 	now := s.clock.Now()
 	defer func() {
 		// A frozen timer leaves its device: the device is told after

@@ -206,6 +206,13 @@ func (s *Service) Start(ctx context.Context) error {
 		s.histOpen = true
 		s.histMu.Unlock()
 		go s.historyWriter()
+		// Before the scheduler runs, so a task of a removed device never
+		// fires once more (and with the history open, so the freeze is
+		// recorded).
+		if err = s.freezeOrphans(ctx); err != nil {
+			err = fmt.Errorf("timer: freeze tasks of removed devices: %w", err)
+			return
+		}
 		s.sched.Start()
 		// After the history writer: firing reports may come at once.
 		err = s.startHosting(ctx)

@@ -571,3 +571,33 @@ func TestSchedulerErrorsStayInternal(t *testing.T) {
 		t.Fatalf("history = %+v", h)
 	}
 }
+
+// An owner's unbind that committed while the freeze never ran (a crash in
+// between) is repaired at the next start: the device's tasks freeze before
+// they can fire again.
+func TestStartFreezesTasksOfRemovedDevices(t *testing.T) {
+	w := newWorld(t, Options{})
+	daily := w.add(alice, taskParams(plugID, "2027-05-03 15:10:00", "day", 70), []byte("d"))
+	w.stop()
+	w.devices.mu.Lock()
+	delete(w.devices.devs, plugID)
+	w.devices.mu.Unlock()
+	w.open()
+	w.svc.Settle()
+	var status int
+	var reason string
+	if err := w.db.QueryRow(`SELECT status, frozen_reason FROM timer_tasks WHERE id=?`, daily.TaskID).Scan(&status, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if status != models.TaskFrozen || !strings.Contains(reason, "unbound") {
+		t.Fatalf("task status %d (%q), want frozen", status, reason)
+	}
+	if _, ok := w.svc.Scheduler().Next(daily.TaskID); ok {
+		t.Fatal("a task of a removed device is still scheduled")
+	}
+	w.clock.Set(time.Date(2027, 5, 3, 7, 10, 30, 0, time.UTC))
+	w.svc.Settle()
+	if n := len(w.plug.commands()); n != 0 {
+		t.Fatalf("the removed device got %d commands", n)
+	}
+}
