@@ -46,3 +46,17 @@ type pollTick struct {
 	page Page
 	seq  int
 }
+
+// Resumer pages restart their own tick chains (countdowns, tails) when they
+// come back on top through history ([ ] -) or a pop: their chains end while
+// they are hidden.
+type Resumer interface {
+	Resume(a *App) tea.Cmd
+}
+
+// Guarded pages hold something that leaving would lose or leave running
+// (unsaved edits, an open pairing window). Unsaved says what, in words for
+// a confirm dialog; "" when leaving is harmless.
+type Guarded interface {
+	Unsaved() string
+}
