@@ -154,7 +154,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	c.press(ui.ActOpen)
 	c.scr.WaitFor(t, `to "E2E lamp"?`)
 	c.tm.Send(keyMsg("y"))
-	c.scr.WaitFor(t, "renamed to E2E lamp")
+	c.scr.WaitFor(t, `done: Rename`, "E2E lamp  ")
 
 	entries, err := audit.Read(filepath.Join(stateDir(), "audit.jsonl"))
 	if err != nil {

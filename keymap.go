@@ -48,6 +48,7 @@ func coreBindings() []ui.Binding {
 		{Action: ui.ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true, Scope: "device"},
 		{Action: ui.ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true, Scope: "device"},
 		{Action: ui.ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true, Scope: "device"},
+		{Action: ui.ActHomes, Keys: []string{"h"}, Desc: "homes of the user", Scope: "user"},
 	}
 }
 
@@ -60,8 +61,37 @@ func buildKeyMap(overrides map[string][]string) (ui.KeyMap, error) {
 	if err != nil {
 		return km, err
 	}
-	if c := km.Conflicts(); len(c) > 0 {
+	if c := km.Conflicts(pageActions(km)); len(c) > 0 {
 		return km, fmt.Errorf("key conflicts in the configuration:\n  %s", strings.Join(c, "\n  "))
 	}
 	return km, nil
+}
+
+// pageActions lists, for each kind of page, the actions it listens to
+// besides the global ones: two of them sharing a key would hide one.
+func pageActions(km ui.KeyMap) map[string][]string {
+	scope := func(names ...string) []string {
+		var out []string
+		for _, b := range km.All() {
+			for _, n := range names {
+				if b.Scope == n {
+					out = append(out, b.Action)
+				}
+			}
+		}
+		return out
+	}
+	nav := []string{ui.ActUp, ui.ActDown, ui.ActPageUp, ui.ActPageDown, ui.ActTop, ui.ActBottom}
+	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
+	return map[string][]string{
+		"list (users, fleet, homes, rooms, devices)": with(scope("table"), ui.ActCreate, ui.ActRename, ui.ActDelete, ui.ActShare),
+		"user":     with(scope("table", "user"), ui.ActProfile, ui.ActBindPhone),
+		"device":   scope("device"),
+		"pairing":  with(scope("pairing"), ui.ActUp, ui.ActDown, ui.ActTop, ui.ActBottom, ui.ActSelect, ui.ActSelectAll),
+		"timers":   with(scope("timers"), ui.ActUp, ui.ActDown, ui.ActTop, ui.ActBottom, ui.ActOpen, ui.ActCreate, ui.ActDelete),
+		"firmware": with(scope("firmware"), ui.ActUp, ui.ActDown, ui.ActSelect),
+		"events":   with(scope("events"), nav...),
+		"share":    scope("share"),
+		"forms":    scope("form", "composer"),
+	}
 }

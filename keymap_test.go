@@ -1,6 +1,7 @@
 package main
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"strings"
 	"testing"
 )
@@ -16,9 +17,22 @@ func TestDefaultKeyMapHasNoConflicts(t *testing.T) {
 }
 
 func TestKeyOverridesAndConflicts(t *testing.T) {
-	km, err := buildKeyMap(map[string][]string{"rename": {"F2"}})
-	if err != nil || km.Get("rename").Keys[0] != "F2" {
-		t.Fatalf("override: %v %v", km.Get("rename"), err)
+	km, err := buildKeyMap(map[string][]string{"rename": {"F2"}, "save": {"Ctrl+S"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a terminal delivers for F2 and ctrl+s must trigger the actions.
+	if !km.Is(tea.KeyPressMsg{Code: tea.KeyF2}, "rename") {
+		t.Fatalf("F2 does not rename: bound to %q", km.Get("rename").Keys)
+	}
+	if !km.Is(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}, "save") {
+		t.Fatalf("ctrl+s does not save: bound to %q", km.Get("save").Keys)
+	}
+	if _, err := buildKeyMap(map[string][]string{"rename": {"Hyper+R"}}); err == nil || !strings.Contains(err.Error(), `unknown modifier "hyper"`) {
+		t.Fatalf("an unknown modifier: %v", err)
+	}
+	if _, err := buildKeyMap(map[string][]string{"rename": {"escape"}}); err == nil || !strings.Contains(err.Error(), "is not a key name") {
+		t.Fatalf("an unknown key name: %v", err)
 	}
 	if _, err := buildKeyMap(map[string][]string{"renam": {"x"}}); err == nil || !strings.Contains(err.Error(), `unknown action "renam"`) {
 		t.Fatalf("unknown action: %v", err)
@@ -26,5 +40,14 @@ func TestKeyOverridesAndConflicts(t *testing.T) {
 	_, err = buildKeyMap(map[string][]string{"refresh": {"q"}})
 	if err == nil || !strings.Contains(err.Error(), `key "q" is bound to both`) {
 		t.Fatalf("conflict not reported: %v", err)
+	}
+	// Keys of different scopes that one page listens to together clash.
+	_, err = buildKeyMap(map[string][]string{"pair_open": {"space"}})
+	if err == nil || !strings.Contains(err.Error(), "(pairing page)") {
+		t.Fatalf("a clash on the pairing page not reported: %v", err)
+	}
+	_, err = buildKeyMap(map[string][]string{"create": {"o"}})
+	if err == nil || !strings.Contains(err.Error(), "(list (users, fleet, homes, rooms, devices) page)") {
+		t.Fatalf("a clash on list pages not reported: %v", err)
 	}
 }

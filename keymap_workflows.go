@@ -3,8 +3,11 @@ package main
 import "acconsole/ui"
 
 // workflowBindings are the default keys of the console's workflows
-// (pairing, timers, firmware, sharing, commands, live events). Each
-// workflow page has its own scope; none reuses a global key (esc : / ? q
+// (pairing, timers, firmware, sharing, commands, live events). Scopes:
+// "device" for the keys on the device page, "form" for the keys the three
+// forms share (timer editor, command composer, service call), "composer"
+// for the composer's own, and one for each other workflow page (pairing,
+// timers, firmware, share, events). None reuses a global key (esc : / ? q
 // [ ] - ctrl+r f5 e), so that typing into a workflow form never collides
 // with navigation.
 func workflowBindings() []ui.Binding {

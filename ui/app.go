@@ -116,6 +116,7 @@ type App struct {
 	writeTag   int
 	pollSeq    int
 	showHelp   bool
+	helpTop    int // first line of the help screen shown
 	// autoTheme follows the terminal's background (dark or light) because
 	// no theme was configured.
 	autoTheme bool
@@ -197,22 +198,75 @@ func (a *App) Push(p Page) tea.Cmd {
 	return tea.Batch(p.Load(a), a.schedulePoll())
 }
 
-// Replace swaps the whole stack for a new root page (":" jumps).
+// Replace swaps the whole stack for a new root page (":" jumps), asking
+// first when a page on the stack holds something leaving would lose.
 func (a *App) Replace(p Page) tea.Cmd {
-	a.back = append(a.back, append([]Page(nil), a.stack...))
-	a.forward = nil
-	a.stack = []Page{p}
-	return tea.Batch(p.Load(a), a.schedulePoll())
+	return a.guard(a.stack, "jump away", func() tea.Cmd {
+		a.back = append(a.back, append([]Page(nil), a.stack...))
+		a.forward = nil
+		a.stack = []Page{p}
+		return tea.Batch(p.Load(a), a.schedulePoll())
+	})
 }
 
 func (a *App) pop() tea.Cmd {
 	if len(a.stack) <= 1 {
 		return nil
 	}
-	a.back = append(a.back, append([]Page(nil), a.stack...))
-	a.forward = nil
-	a.stack = a.stack[:len(a.stack)-1]
-	return a.schedulePoll()
+	return a.guard(a.stack[len(a.stack)-1:], "leave", func() tea.Cmd {
+		a.back = append(a.back, append([]Page(nil), a.stack...))
+		a.forward = nil
+		a.stack = a.stack[:len(a.stack)-1]
+		return a.shown()
+	})
+}
+
+func (a *App) quit() tea.Cmd {
+	return a.guard(a.stack, "quit", func() tea.Cmd {
+		a.quitting = true
+		a.cancel()
+		return tea.Quit
+	})
+}
+
+// runAction carries an App change out of a confirm dialog: dialogs return
+// commands, which run off the Update goroutine, so the change itself waits
+// for Update.
+type runAction struct{ do func() tea.Cmd }
+
+// guard runs do now, or after a confirm (default No) when one of the pages
+// it would drop holds something leaving loses or leaves running.
+func (a *App) guard(dropping []Page, verb string, do func() tea.Cmd) tea.Cmd {
+	var why []string
+	for _, p := range dropping {
+		if g, ok := p.(Guarded); ok {
+			if w := g.Unsaved(); w != "" {
+				why = append(why, w)
+			}
+		}
+	}
+	if len(why) == 0 {
+		return do()
+	}
+	a.Confirm(fmt.Sprintf("There is %s. %s anyway?", strings.Join(why, " and "), capitalize(verb)), func() tea.Msg { return runAction{do} })
+	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// shown restarts the top page's own chains (a Resumer) and the poller after
+// the top page changed.
+func (a *App) shown() tea.Cmd {
+	cmds := []tea.Cmd{a.schedulePoll()}
+	if r, ok := a.top().(Resumer); ok {
+		cmds = append(cmds, r.Resume(a))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) history(forward bool) tea.Cmd {
@@ -227,7 +281,7 @@ func (a *App) history(forward bool) tea.Cmd {
 	*from = (*from)[:len(*from)-1]
 	*to = append(*to, append([]Page(nil), a.stack...))
 	a.stack = snap
-	return a.schedulePoll()
+	return a.shown()
 }
 
 func (a *App) toggleLast() tea.Cmd {
@@ -237,7 +291,7 @@ func (a *App) toggleLast() tea.Cmd {
 	snap := a.back[len(a.back)-1]
 	a.back[len(a.back)-1] = append([]Page(nil), a.stack...)
 	a.stack = snap
-	return a.schedulePoll()
+	return a.shown()
 }
 
 // Flash shows a message in the status line for a few seconds.
@@ -281,8 +335,8 @@ func (a *App) RequireWrite() string {
 	if a.Writable() {
 		return ""
 	}
-	if a.profile.Production && !a.profile.CanWrite {
-		return "read-only: this production profile does not allow writes"
+	if !a.profile.CanWrite {
+		return "read-only: this session was started with --readonly"
 	}
 	return "read-only: type :write to enable changes for " + fmtDuration(a.writeFor)
 }
@@ -364,8 +418,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, a.schedulePoll())
 		}
 		return a, cmd
-	case confirmResult:
-		return a, m.cmd
+	case runAction:
+		return a, m.do()
 	case writeDone:
 		return a, a.finishWrite(m)
 	case codeSent:
@@ -397,8 +451,17 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if a.showHelp {
-		if m.String() == "esc" || a.keys.Is(m, ActHelp) || a.keys.Is(m, ActQuit) {
-			a.showHelp = false
+		switch {
+		case m.String() == "esc" || a.keys.Is(m, ActHelp) || a.keys.Is(m, ActQuit):
+			a.showHelp, a.helpTop = false, 0
+		case a.keys.Is(m, ActDown):
+			a.helpTop = min(a.helpTop+1, a.helpMaxTop())
+		case a.keys.Is(m, ActUp):
+			a.helpTop = max(a.helpTop-1, 0)
+		case a.keys.Is(m, ActPageDown):
+			a.helpTop = min(a.helpTop+a.helpBody(), a.helpMaxTop())
+		case a.keys.Is(m, ActPageUp):
+			a.helpTop = max(a.helpTop-a.helpBody(), 0)
 		}
 		return nil
 	}
@@ -411,16 +474,12 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	k := a.keys
 	switch {
 	case m.String() == "ctrl+c":
-		a.quitting = true
-		a.cancel()
-		return tea.Quit
+		return a.quit()
 	case k.Is(m, ActQuit):
 		if len(a.stack) > 1 {
 			return a.pop()
 		}
-		a.quitting = true
-		a.cancel()
-		return tea.Quit
+		return a.quit()
 	case k.Is(m, ActHelp):
 		a.showHelp = true
 		return nil
@@ -680,7 +739,9 @@ func (a *App) renderFooter(w int) string {
 	return ansi.Truncate(" "+strings.Join(hints, "  "), w, s.Glyphs.Ellipsis)
 }
 
-func (a *App) renderHelp(w, h int) string {
+// helpLines is the whole help text for a width; the help screen shows a
+// window of it.
+func (a *App) helpLines(w int) []string {
 	s := a.styles
 	var keys, cmds []string
 	for _, b := range a.keys.All() {
@@ -696,12 +757,31 @@ func (a *App) renderHelp(w, h int) string {
 	lines := []string{s.Title.Render(" Keys")}
 	lines = append(lines, columns(keys, w)...)
 	lines = append(lines, "", s.Title.Render(" Commands"))
-	lines = append(lines, columns(cmds, w)...)
-	lines = append(lines, "", s.Faint.Render(" esc or ? closes"))
-	if len(lines) > h {
-		lines = lines[:h]
+	return append(lines, columns(cmds, w)...)
+}
+
+// helpMaxTop is the last useful scroll position of the help screen.
+func (a *App) helpMaxTop() int {
+	return max(len(a.helpLines(a.width))-a.helpBody(), 0)
+}
+
+func (a *App) helpBody() int { return max(a.height-3-1, 1) }
+
+// renderHelp shows the help text from line helpTop; the list is longer than
+// a screen, so it scrolls and its last line says how.
+func (a *App) renderHelp(w, h int) string {
+	s := a.styles
+	lines := a.helpLines(w)
+	body := max(h-1, 1)
+	top := min(a.helpTop, max(len(lines)-body, 0))
+	end := min(top+body, len(lines))
+	view := append([]string(nil), lines[top:end]...)
+	more := ""
+	if end < len(lines) {
+		more = fmt.Sprintf("  %d more lines: %s/%s scroll", len(lines)-end, a.keys.Get(ActDown).Label(), a.keys.Get(ActPageDown).Label())
 	}
-	return strings.Join(lines, "\n")
+	view = append(view, s.Faint.Render(" esc or ? closes"+more))
+	return strings.Join(view, "\n")
 }
 
 // columns lays entries out top to bottom in as many columns as fit in w.

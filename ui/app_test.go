@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -27,6 +29,7 @@ func testKeys() KeyMap {
 		{Action: ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true},
 		{Action: ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true},
 		{Action: ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true},
+		{Action: ActHomes, Keys: []string{"h"}, Desc: "homes"},
 		{Action: ActHistBack, Keys: []string{"["}, Desc: "back in history"},
 		{Action: ActErrors, Keys: []string{"e"}, Desc: "last error"},
 	})
@@ -162,6 +165,7 @@ func TestFindUserOpenDeviceAndRenameNeedsWriteMode(t *testing.T) {
 	if got := api.renamesSoFar(); got != "900:Kitchen plug" {
 		t.Fatalf("renames = %q", got)
 	}
+	h.must("done: Rename")
 	h.must("Kitchen plug")
 }
 
@@ -196,4 +200,108 @@ func TestTooSmallAndHostileNamesStayAligned(t *testing.T) {
 		}
 	}
 	h.must("evillamp")
+}
+
+func TestReadOnlySessionRefusesWriteMode(t *testing.T) {
+	a := New(Options{API: newFakeAPI(), Keys: testKeys(), Profile: Profile{Name: "test", CanWrite: false}})
+	h := &harness{t: t, app: a}
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.run(a.Init())
+	h.press(":")
+	h.typeText("write")
+	h.press("enter")
+	h.must("this session is read-only (started with --readonly)")
+	if a.Writable() {
+		t.Fatal("write mode turned on in a --readonly session")
+	}
+}
+
+func TestHelpScrollsToEveryCommand(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 80, 24)
+	h.press("?")
+	h.must("Keys")
+	for i := 0; i < 60 && !strings.Contains(h.screen(), ":theme"); i++ {
+		h.press("down")
+	}
+	h.must(":theme <name>")
+	h.press("esc")
+	h.must("users 1–100")
+}
+
+func TestTooSmallScreenNeverSplitsACharacter(t *testing.T) {
+	for w := 1; w < 80; w++ {
+		for _, line := range strings.Split(tooSmall(w, 10), "\n") {
+			if !utf8.ValidString(line) {
+				t.Fatalf("width %d: broken UTF-8 in %q", w, line)
+			}
+			if lipgloss.Width(line) > w && w > 1 {
+				t.Fatalf("width %d: line %q is wider", w, line)
+			}
+		}
+	}
+}
+
+// guardedPage holds unsaved edits until told otherwise.
+type guardedPage struct {
+	listPage[modelsUser]
+	dirty bool
+}
+
+func (g *guardedPage) Unsaved() string {
+	if g.dirty {
+		return "unsaved edits to timer X"
+	}
+	return ""
+}
+
+func TestQuitAsksWhenAPageHoldsUnsavedWork(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	g := &guardedPage{dirty: true}
+	g.listPage = emptyUserList("Editor")
+	h.run(h.app.Push(g))
+	h.press("q")
+	h.must("There is unsaved edits to timer X. Leave anyway?")
+	h.press("n")
+	if h.app.top() != Page(g) {
+		t.Fatal("the page left although the answer was no")
+	}
+	h.press(":")
+	h.typeText("q")
+	h.press("enter")
+	h.must("Quit anyway?")
+	h.press("y")
+	if !h.app.quitting {
+		t.Fatal("yes did not quit")
+	}
+}
+
+// resumingPage counts how often it is brought back.
+type resumingPage struct {
+	listPage[modelsUser]
+	resumed int
+}
+
+func (r *resumingPage) Resume(a *App) tea.Cmd { r.resumed++; return nil }
+
+func TestHistoryResumesThePageItReturnsTo(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	r := &resumingPage{}
+	r.listPage = emptyUserList("Tail")
+	h.run(h.app.Push(r))
+	h.press(":")
+	h.typeText("users")
+	h.press("enter")
+	h.press("[")
+	if h.app.top() != Page(r) || r.resumed != 1 {
+		t.Fatalf("after [ the top is %T and the page resumed %d times", h.app.top(), r.resumed)
+	}
+}
+
+// emptyUserList is a list page with no rows, to build test pages on.
+func emptyUserList(title string) listPage[modelsUser] {
+	return listPage[modelsUser]{
+		title: title, cols: userColumns, cells: userCells,
+		id:   func(u modelsUser) string { return "u" },
+		load: func(ctx context.Context, api API) ([]modelsUser, error) { return nil, nil },
+	}
 }

@@ -38,7 +38,7 @@ func init() {
 	}
 	commandTable = append(commandTable, workflowCommands()...)
 	commandTable = append(commandTable, []command{
-		{"q", []string{"quit", "exit"}, "q", "quit", func(a *App, _ string) tea.Cmd { a.quitting = true; a.cancel(); return tea.Quit }},
+		{"q", []string{"quit", "exit"}, "q", "quit", func(a *App, _ string) tea.Cmd { return a.quit() }},
 	}...)
 }
 
@@ -118,8 +118,8 @@ func cmdGateways(a *App, _ string) tea.Cmd {
 }
 
 func cmdWrite(a *App, _ string) tea.Cmd {
-	if a.profile.Production && !a.profile.CanWrite {
-		return a.Fail(errorf("this production profile does not allow writes"))
+	if !a.profile.CanWrite {
+		return a.Fail(errorf("this session is read-only (started with --readonly): restart without it to make changes"))
 	}
 	a.Ask("reason for write mode:", func(a *App, reason string) tea.Cmd {
 		if strings.TrimSpace(reason) == "" {

@@ -17,8 +17,6 @@ type dialog interface {
 	view(a *App, w int) string
 }
 
-type confirmResult struct{ cmd tea.Cmd }
-
 // confirmDialog defaults to No: only an explicit "y" runs the action.
 type confirmDialog struct {
 	question string

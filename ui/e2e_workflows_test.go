@@ -155,6 +155,8 @@ func TestE2EPairingSession(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	e.act(ActPairClose)
+	e.scr.WaitFor(t, "Close the pairing window on")
+	e.press("y")
 	e.scr.WaitFor(t, "window closed", "3 joined, 2 added, 0 failed")
 
 	subs, err := e.client.As(gw.Owner).Bind().ListSubDevices(context.Background(), "gateway", gw.DeviceID)
@@ -308,6 +310,8 @@ func TestE2EShareQRDecodes(t *testing.T) {
 	plug := e.device("plug")
 	e.openDevice(plug)
 	e.act(ActShare)
+	e.scr.WaitFor(t, "Create a share code for")
+	e.press("y")
 	scr := e.scr.WaitFor(t, "share code ", "valid 5:00")
 	m := regexp.MustCompile(`share code (\S+#` + strconv.FormatInt(plug.DeviceID, 10) + `)\s`).FindStringSubmatch(scr)
 	if m == nil {

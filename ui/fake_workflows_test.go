@@ -26,6 +26,8 @@ type fakeWF struct {
 	closes    []string // notes of close calls
 	added     []string
 	addErr    map[string]error
+	joinErr   error // JoinedSubDevices fails with it while set
+	joinReads int   // JoinedSubDevices calls, to tell a hidden page's reads
 
 	sent  []string
 	reply func(code int, payload []byte) (CommandReply, error)
@@ -42,8 +44,11 @@ type fakeWF struct {
 	confirms []string
 	pending  map[string][]UpgradeCandidate
 
-	events map[string][]DeviceEvent // physical id → events
-	calls  []ServiceCall
+	statusReads int // UpgradeStatus calls
+
+	events    map[string][]DeviceEvent // physical id → events
+	calls     []ServiceCall
+	callReply json.RawMessage // CallService answers this when set (else an echo)
 }
 
 var fakeWFs sync.Map // *fakeAPI → *fakeWF
@@ -116,6 +121,10 @@ func (f *fakeAPI) JoinedSubDevices(_ context.Context, gw DeviceRef) ([]JoinedDev
 	w := f.wf()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.joinReads++
+	if w.joinErr != nil {
+		return nil, w.joinErr
+	}
 	out := append([]JoinedDevice(nil), w.joined[gw.DeviceID]...)
 	if w.noHistory {
 		for i := range out {
@@ -208,7 +217,11 @@ func (f *fakeAPI) CallService(_ context.Context, c ServiceCall) (ServiceResult, 
 	w := f.wf()
 	w.mu.Lock()
 	w.calls = append(w.calls, c)
+	reply := w.callReply
 	w.mu.Unlock()
+	if reply != nil {
+		return ServiceResult{Body: reply, TraceID: "trace-1", Elapsed: time.Millisecond}, nil
+	}
 	body, _ := json.Marshal(map[string]any{"echo": json.RawMessage(c.Body), "method": c.Method})
 	return ServiceResult{Body: body, TraceID: "trace-1", Elapsed: time.Millisecond}, nil
 }
@@ -348,6 +361,7 @@ func (f *fakeAPI) UpgradeStatus(_ context.Context, ref DeviceRef, otaType int) (
 	w := f.wf()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.statusReads++
 	return w.status[ref.DeviceID], nil
 }
 

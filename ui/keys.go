@@ -43,6 +43,7 @@ const (
 	ActCreate     = "create"
 	ActDelete     = "delete"
 	ActBindPhone  = "bind_phone"
+	ActHomes      = "homes"
 	ActNextPage   = "next_page"
 	ActPrevPage   = "prev_page"
 )
@@ -121,7 +122,8 @@ func (km KeyMap) All() []Binding {
 	return out
 }
 
-// Override replaces the keys of actions; unknown actions are errors.
+// Override replaces the keys of actions; unknown actions and key names a
+// terminal never sends are errors, so a rebinding cannot fail silently.
 func (km KeyMap) Override(over map[string][]string) (KeyMap, error) {
 	var errs []string
 	next := NewKeyMap(km.All())
@@ -136,7 +138,16 @@ func (km KeyMap) Override(over map[string][]string) (KeyMap, error) {
 			errs = append(errs, fmt.Sprintf("unknown action %q (known: %s)", a, strings.Join(km.order, ", ")))
 			continue
 		}
-		b.Keys = over[a]
+		keys := make([]string, 0, len(over[a]))
+		for _, k := range over[a] {
+			norm, err := NormalizeKey(k)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", a, err))
+				continue
+			}
+			keys = append(keys, norm)
+		}
+		b.Keys = keys
 		b.Help = ""
 		next.byAction[a] = b
 	}
@@ -146,22 +157,114 @@ func (km KeyMap) Override(over map[string][]string) (KeyMap, error) {
 	return next, nil
 }
 
-// Conflicts lists keys bound to two actions that are live at once: the
-// same scope, or one of them global ("").
-func (km KeyMap) Conflicts() []string {
+// namedKeys are the key names Bubble Tea's KeyPressMsg.String() produces.
+var namedKeys = map[string]bool{
+	"enter": true, "esc": true, "space": true, "tab": true, "backspace": true,
+	"delete": true, "insert": true, "home": true, "end": true, "pgup": true,
+	"pgdown": true, "up": true, "down": true, "left": true, "right": true,
+}
+
+// NormalizeKey turns a key as a person writes it in the config ("F2",
+// "Ctrl+S", "G") into the form a key press reports ("f2", "ctrl+s", "G"):
+// modifiers and key names are lower case, a lone character keeps its case
+// (G is shift+g), a character with a modifier is lower case (ctrl+s).
+func NormalizeKey(k string) (string, error) {
+	k = strings.TrimSpace(k)
+	if k == "" {
+		return "", fmt.Errorf("empty key")
+	}
+	if k == "+" || k == "-" {
+		return k, nil
+	}
+	parts := strings.Split(k, "+")
+	base := parts[len(parts)-1]
+	mods := parts[:len(parts)-1]
+	for i, m := range mods {
+		m = strings.ToLower(strings.TrimSpace(m))
+		if m != "ctrl" && m != "alt" && m != "shift" {
+			return "", fmt.Errorf("key %q: unknown modifier %q (ctrl, alt or shift)", k, m)
+		}
+		mods[i] = m
+	}
+	if base == "" { // "ctrl++"
+		base = "+"
+	}
+	switch {
+	case len([]rune(base)) == 1:
+		if len(mods) > 0 {
+			// With a modifier a terminal reports the letter itself
+			// ("ctrl+s"); shift is then written out.
+			base = strings.ToLower(base)
+		}
+	case namedKeys[strings.ToLower(base)]:
+		base = strings.ToLower(base)
+	case isFunctionKey(strings.ToLower(base)):
+		base = strings.ToLower(base)
+	default:
+		return "", fmt.Errorf("key %q: %q is not a key name (one character, f1–f20, or %s)", k, base, strings.Join(sortedKeys(namedKeys), ", "))
+	}
+	return strings.Join(append(mods, base), "+"), nil
+}
+
+func isFunctionKey(s string) bool {
+	if len(s) < 2 || s[0] != 'f' {
+		return false
+	}
+	n := 0
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n >= 1 && n <= 20
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Conflicts lists keys bound to two actions that one page listens to at
+// once. pages names each page and the actions it dispatches; global
+// bindings (scope "") count on every page.
+func (km KeyMap) Conflicts(pages map[string][]string) []string {
 	var out []string
-	all := km.All()
-	for i, a := range all {
-		for _, b := range all[i+1:] {
-			if a.Scope != b.Scope && a.Scope != "" && b.Scope != "" {
+	names := make([]string, 0, len(pages))
+	for n := range pages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	seen := map[string]bool{}
+	for _, page := range names {
+		live := map[string]bool{}
+		for _, b := range km.All() {
+			if b.Scope == "" {
+				live[b.Action] = true
+			}
+		}
+		for _, a := range pages[page] {
+			live[a] = true
+		}
+		owner := map[string]string{}
+		for _, b := range km.All() {
+			if !live[b.Action] {
 				continue
 			}
-			for _, ka := range a.Keys {
-				for _, kb := range b.Keys {
-					if ka == kb {
-						out = append(out, fmt.Sprintf("key %q is bound to both %s and %s", ka, a.Action, b.Action))
+			for _, k := range b.Keys {
+				if other, ok := owner[k]; ok && other != b.Action {
+					msg := fmt.Sprintf("key %q is bound to both %s and %s (%s page)", k, other, b.Action, page)
+					if !seen[msg] {
+						seen[msg] = true
+						out = append(out, msg)
 					}
+					continue
 				}
+				owner[k] = b.Action
 			}
 		}
 	}

@@ -45,11 +45,17 @@ func padRight(s string, w int) string {
 	return s
 }
 
+// wrap breaks s into lines of at most w cells, never inside a character.
 func wrap(s string, w int) []string {
 	var out []string
-	for len(s) > w {
-		out = append(out, s[:w])
-		s = s[w:]
+	for ansi.StringWidth(s) > w {
+		line := ansi.Truncate(s, w, "")
+		if line == "" { // a character wider than w: give it its own line
+			r := []rune(s)
+			line = string(r[0])
+		}
+		out = append(out, line)
+		s = s[len(line):]
 	}
 	return append(out, s)
 }
@@ -67,20 +73,4 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%d min", int(d.Minutes()))
 	}
 	return d.String()
-}
-
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d d ago", int(d.Hours()/24))
 }

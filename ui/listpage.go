@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -206,14 +205,4 @@ func (p *listPage[T]) View(a *App, w, h int) string {
 	}
 	p.tbl.SetSize(w, h)
 	return top + p.tbl.View()
-}
-
-func (p *listPage[T]) countLine(what string, total int64) string {
-	if p.tbl == nil {
-		return ""
-	}
-	if total >= 0 {
-		return fmt.Sprintf("%s: %d", what, total)
-	}
-	return fmt.Sprintf("%s: %d", what, p.tbl.Total())
 }

@@ -44,7 +44,9 @@ var callLabels = [callFields]string{"service", "method", "version", "product", "
 // knownReads are calls whose methods change nothing, so they may run in
 // read-only mode. A vendor's own service is unknown to the console and is
 // treated as a write (acapi does the same for a generic call) unless it is
-// listed here.
+// listed here. This table is the only thing that makes a call a read: a
+// read skips the audit log, may be retried and passes the read-only
+// guard, so the operator's word is not enough.
 var knownReads = map[string]func(method string) bool{
 	historyService:  func(string) bool { return true },
 	"zc-product":    func(string) bool { return true },
@@ -77,13 +79,26 @@ type callPage struct {
 	f      [callFields]lineEdit
 	focus  int
 	typing bool // see timerEditor.typing
-	read   bool // the operator's "no side effects" mark (retries only)
 	hist   int
 	scroll int
 
 	gen     int
 	sending bool
 	last    *callRecord
+
+	// What View shows is computed when it changes, not on every frame
+	// (View runs after every message, and a response can be large):
+	// check when the form is edited, lastLines when a result arrives or
+	// comes back from the history.
+	check     callCheck
+	lastLines []string
+}
+
+// callCheck is what the form says about the call being typed.
+type callCheck struct {
+	known   bool  // a known read (knownReads)
+	bodyErr error // why the body is not a JSON object
+	keys    int   // the body's keys, when it is one
 }
 
 func newCallPage(service, method string, userID int64) *callPage {
@@ -100,7 +115,31 @@ func newCallPage(service, method string, userID int64) *callPage {
 	if method != "" {
 		p.setFocus(callBody)
 	}
+	p.formChanged()
 	return p
+}
+
+// formChanged recomputes what the form says about the call; every edit of
+// a field calls it.
+func (p *callPage) formChanged() {
+	svc, method := strings.TrimSpace(p.f[callService].value()), strings.TrimSpace(p.f[callMethod].value())
+	p.check = callCheck{known: isKnownRead(svc, method)}
+	if _, err := checkJSONObject(p.f[callBody].value()); err != nil {
+		p.check.bodyErr = err
+		return
+	}
+	var m map[string]any
+	_ = json.Unmarshal([]byte(p.f[callBody].value()), &m)
+	p.check.keys = len(m)
+}
+
+// show puts a call's result in the response pane, indented once.
+func (p *callPage) show(r *callRecord) {
+	p.last, p.scroll = r, 0
+	p.lastLines = nil
+	if r != nil && r.Err == nil {
+		p.lastLines = pretty(r.Result.Body)
+	}
 }
 
 func (p *callPage) setFocus(f int) {
@@ -144,11 +183,7 @@ func (p *callPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch m.String() {
 	case "esc":
-		if p.typing {
-			p.typing = false
-			return a.Flash("stopped typing: \":\" runs a command (such as :write), esc leaves, enter types again"), true
-		}
-		return nil, false
+		return escStopsTyping(a, &p.typing)
 	case "enter":
 		if !p.typing {
 			p.typing = true
@@ -161,7 +196,10 @@ func (p *callPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	if !p.typing {
 		return nil, false
 	}
-	_, ok := p.f[p.focus].key(m)
+	changed, ok := p.f[p.focus].key(m)
+	if changed {
+		p.formChanged()
+	}
 	return nil, ok
 }
 
@@ -181,7 +219,8 @@ func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if len(a.wf.calls) > callsKept {
 				a.wf.calls = a.wf.calls[len(a.wf.calls)-callsKept:]
 			}
-			p.last, p.scroll, p.hist = &v, 0, 0
+			p.show(&v)
+			p.hist = 0
 			if m.err != nil {
 				return a.Fail(m.err)
 			}
@@ -189,8 +228,8 @@ func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.PasteMsg:
-		if p.textFocused() {
-			p.f[p.focus].paste(m.Content)
+		if p.textFocused() && p.f[p.focus].paste(m.Content) {
+			p.formChanged()
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -213,9 +252,7 @@ func (p *callPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	}
 	switch p.focus {
 	case callKind:
-		if m.String() == "space" || m.String() == "left" || m.String() == "right" {
-			p.read = !p.read
-		} else if k.Is(m, ActOpen) {
+		if k.Is(m, ActOpen) {
 			return p.submit(a)
 		}
 	case callResponse:
@@ -258,8 +295,8 @@ func (p *callPage) load(r callRecord) {
 	p.f[callProduct].set(c.SubDomain)
 	p.f[callUser].set(strconv.FormatInt(c.UserID, 10))
 	p.f[callBody].set(string(c.Body))
-	p.read = c.Read && !isKnownRead(c.Service, c.Method)
-	p.last, p.scroll = &r, 0
+	p.formChanged()
+	p.show(&r)
 	p.setFocus(callBody)
 }
 
@@ -290,7 +327,7 @@ func (p *callPage) build() (ServiceCall, error) {
 		return c, err
 	}
 	c.Body = body
-	c.Read = p.read || isKnownRead(c.Service, c.Method)
+	c.Read = isKnownRead(c.Service, c.Method)
 	return c, nil
 }
 
@@ -341,7 +378,7 @@ func (p *callPage) submit(a *App) tea.Cmd {
 	if p.sending {
 		return a.Flash("a call is on its way")
 	}
-	if isKnownRead(c.Service, c.Method) {
+	if c.Read {
 		return p.run(a, c)
 	}
 	// Anything else may change something: write mode, and a yes.
@@ -359,7 +396,15 @@ func actorText(uid int64) string {
 	return fmt.Sprintf("user #%d", uid)
 }
 
+// run sends the call. A write is checked against write mode here, right
+// before it goes, and not only when it was asked for: write mode may have
+// ended while the confirm dialog was open.
 func (p *callPage) run(a *App, c ServiceCall) tea.Cmd {
+	if !c.Read {
+		if why := a.RequireWrite(); why != "" {
+			return a.Fail(errorf(why + " (nothing was sent)"))
+		}
+	}
 	p.gen++
 	p.sending = true
 	api, at := a.api, a.Now()
@@ -390,17 +435,13 @@ func (p *callPage) View(a *App, w, h int) string {
 		var val string
 		switch i {
 		case callKind:
-			c, _ := p.build()
-			switch {
-			case isKnownRead(c.Service, c.Method):
+			if p.check.known {
 				val = s.OK.Render("read") + s.Faint.Render(": a known read, allowed in read-only mode")
-			case p.read:
-				val = s.Warn.Render("read (as you say)") + s.Faint.Render(": still needs write mode; only retries change")
-			default:
-				val = s.Warn.Render("write") + s.Faint.Render(": needs write mode and a yes; audited")
-			}
-			if p.focus == i {
-				val += s.Faint.Render("  (space toggles)")
+			} else {
+				// Only the console's table of known reads makes a call a
+				// read (knownReads): the cloud cannot be asked, and a
+				// read skips the audit and may be retried.
+				val = s.Warn.Render("write") + s.Faint.Render(": needs write mode and a yes; audited, never retried")
 			}
 		case callUser:
 			val = p.f[i].view(p.focus == i, 12, s.Selected)
@@ -412,12 +453,10 @@ func (p *callPage) View(a *App, w, h int) string {
 		}
 		lines = append(lines, label+val)
 	}
-	if _, err := checkJSONObject(p.f[callBody].value()); err != nil {
+	if err := p.check.bodyErr; err != nil {
 		lines = append(lines, s.Err.Render("            ✗ "+clipText(err.Error(), w-14)))
 	} else {
-		var m map[string]any
-		_ = json.Unmarshal([]byte(p.f[callBody].value()), &m)
-		lines = append(lines, s.OK.Render(fmt.Sprintf("            ✓ a JSON object with %d key(s)", len(m))))
+		lines = append(lines, s.OK.Render(fmt.Sprintf("            ✓ a JSON object with %d key(s)", p.check.keys)))
 	}
 
 	head := " RESPONSE"
@@ -439,7 +478,7 @@ func (p *callPage) View(a *App, w, h int) string {
 		if r.Err != nil {
 			lines = append(lines, s.Err.Render("   "+errorLine(r.Err)))
 		} else {
-			body := pretty(r.Result.Body)
+			body := p.lastLines
 			hist := min(len(a.wf.calls), 5) + 1
 			room := max(h-len(lines)-hist-1, 3)
 			p.scroll = min(p.scroll, max(len(body)-room, 0))

@@ -128,11 +128,7 @@ func (p *composerPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch m.String() {
 	case "esc":
-		if p.typing {
-			p.typing = false
-			return a.Flash("stopped typing: \":\" runs a command (such as :write), esc leaves, enter types again"), true
-		}
-		return nil, false
+		return escStopsTyping(a, &p.typing)
 	case "enter":
 		if !p.typing {
 			p.typing = true

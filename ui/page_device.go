@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -45,12 +44,6 @@ func (p *devicePage) fetch(a *App, bg bool) tea.Cmd {
 	return Run(a, p, p.gen, bg, func(ctx context.Context) (DeviceDetail, error) { return api.DeviceDetail(ctx, ref) })
 }
 
-type renamed struct {
-	page *devicePage
-	name string
-	err  error
-}
-
 func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case loaded:
@@ -76,12 +69,6 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.ref.PhysicalID = d.Device.PhysicalDeviceID
 		}
 		return nil
-	case renamed:
-		if m.err != nil {
-			return a.Fail(m.err)
-		}
-		p.name = m.name
-		return tea.Batch(a.Flash("renamed to "+m.name), p.Load(a))
 	case tea.KeyPressMsg:
 		if a.keys.Is(m, ActRename) {
 			return p.rename(a)
@@ -94,16 +81,13 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return cmd
 			}
 		}
-	default:
-		return deviceWorkflowMsg(a, p, msg)
 	}
 	return nil
 }
 
+// rename takes the path every write takes (askWrite); the page reloads
+// when it is done, whichever page is on top by then.
 func (p *devicePage) rename(a *App) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
-	}
 	if p.detail == nil || p.ref.DeviceID == 0 {
 		return a.Fail(errorf("the device is still loading"))
 	}
@@ -111,20 +95,11 @@ func (p *devicePage) rename(a *App) tea.Cmd {
 	if ref.UserID == 0 {
 		ref.UserID = p.detail.Device.Owner
 	}
-	a.Ask("new name:", func(a *App, name string) tea.Cmd {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			return a.Fail(errorf("a device name cannot be empty"))
-		}
-		api := a.api
-		a.Confirm(fmt.Sprintf("Rename %q to %q?", p.name, name), func() tea.Msg {
-			ctx, cancel := context.WithTimeout(a.ctx, 15e9)
-			defer cancel()
-			return renamed{page: p, name: name, err: api.RenameDevice(ctx, ref, name)}
-		})
-		return nil
+	api, old := a.api, p.name
+	return askWrite(a, p, "new name:", func(s string) (string, func(context.Context) error, error) {
+		name, err := nonEmpty(s, "a device name")
+		return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
 	})
-	return nil
 }
 
 func (p *devicePage) View(a *App, w, h int) string {
@@ -175,5 +150,3 @@ func (p *devicePage) View(a *App, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-var _ = strconv.Itoa

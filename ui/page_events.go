@@ -243,9 +243,9 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		switch v := m.val.(type) {
 		case tailTick:
 			if v.tag != p.tag || !onStack(a, p) {
-				return nil
+				return nil // an older chain, or the page is gone (Resume restarts it)
 			}
-			if a.top() != Page(p) || p.paused {
+			if !onTop(a, p) || p.paused {
 				// Hidden or paused: keep the chain, skip the read.
 				return pageTick(p, tailPollGap, tailTick{p.tag})
 			}
@@ -273,6 +273,18 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		return p.key(a, m)
 	}
 	return nil
+}
+
+// Resume implements Resumer: the tail's chain ends while the page is off
+// the stack, so it starts again when the page is back on top, under a
+// fresh tag that voids any older chain (and a fresh read, unless paused,
+// which supersedes any read in flight).
+func (p *eventsPage) Resume(a *App) tea.Cmd {
+	p.tag++
+	if p.paused {
+		return pageTick(p, tailPollGap, tailTick{p.tag})
+	}
+	return p.poll(a)
 }
 
 func (p *eventsPage) absorb(a *App, b tailBatch) {

@@ -73,3 +73,39 @@ func TestEventsBufferIsBounded(t *testing.T) {
 		t.Fatalf("kept %s…%s", first, last)
 	}
 }
+
+// Off the stack (a ":" jump) the tail's chain ends; back through history
+// ([ and ]) the page resumes it, once, and new events appear again.
+func TestEventsTailResumesAfterHistory(t *testing.T) {
+	api := newFakeAPI()
+	w := api.wf()
+	h := newWFHarness(t, api, 140, 40)
+	h.command("device 900")
+	h.act(ActEvents)
+	p := topAs[*eventsPage](h)
+	h.command("users")
+	if onStack(h.app, p) {
+		t.Fatal("the events page is still on the stack")
+	}
+	h.advance(5 * time.Second)
+	if n := pendingTicks[tailTick](h, p); n != 0 {
+		t.Fatalf("%d tail ticks pending for a page off the stack", n)
+	}
+
+	h.press("[")
+	topAs[*eventsPage](h)
+	w.event("A1B2C3D4E5F60001", DeviceEvent{At: h.clock.Now(), Kind: "report", Code: 201, Text: "state changed: power off"})
+	h.advance(2 * time.Second)
+	h.must("201 state changed: power off")
+	if n := pendingTicks[tailTick](h, p); n != 1 {
+		t.Fatalf("%d tail ticks pending, want 1", n)
+	}
+
+	// Forward and back again: still one chain.
+	h.press("]")
+	h.press("[")
+	h.advance(3 * time.Second)
+	if n := pendingTicks[tailTick](h, p); n != 1 {
+		t.Fatalf("%d tail ticks pending after ] and [, want 1", n)
+	}
+}

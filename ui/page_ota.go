@@ -107,7 +107,12 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		switch v := m.val.(type) {
 		case otaTick:
 			if v.tag != p.tag || !onStack(a, p) {
-				return nil
+				return nil // an older chain, or the page is gone (Resume restarts it)
+			}
+			if !onTop(a, p) {
+				// Hidden: keep the chain, skip the read; back on top,
+				// Resume reads at once.
+				return pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return p.fetch(a, true)
 		case otaData:
@@ -151,6 +156,18 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// Resume implements Resumer: the progress chain ends while the page is off
+// the stack, so when it is back on top and an upgrade was running, it reads
+// again (a fresh gen; the answer starts a chain under a fresh tag, and the
+// tag bumped here voids any tick of an older one).
+func (p *otaPage) Resume(a *App) tea.Cmd {
+	if p.data == nil || p.data.serr != nil || !p.data.status.Running() {
+		return nil
+	}
+	p.tag++
+	return p.fetch(a, true)
 }
 
 // sample records progress for the rate, dropping what is older than the
@@ -579,7 +596,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				}
 				return a.Flash(fmt.Sprintf("bulk confirm done: %d confirmed, %d failed; :ota shows their progress", ok, bad))
 			}
-			return p.next(a, m.val.(bulkDone).i)
+			return p.next(a)
 		}
 	case tea.KeyPressMsg:
 		k := a.keys
@@ -643,7 +660,9 @@ func (p *dryRunPage) run(a *App, reason string) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (p *dryRunPage) next(a *App, _ int) tea.Cmd {
+// next starts the queue's next confirm as one finishes, so that at most
+// fleetParallel are in flight.
+func (p *dryRunPage) next(a *App) tea.Cmd {
 	if p.queue == nil {
 		return nil
 	}

@@ -110,3 +110,59 @@ func TestFleetOTADryRunAndBulkConfirm(t *testing.T) {
 	}
 	h.must("bulk confirm done: 2 confirmed, 0 failed", "confirmed")
 }
+
+// confirmOTA opens device 900's firmware page and confirms 1-4-2 → 1-5-0.
+func confirmOTA(t *testing.T) (*wfHarness, *fakeWF, *otaPage) {
+	t.Helper()
+	api := newFakeAPI()
+	w := api.wf()
+	w.version[900] = models.OTAVersion{Update: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1}
+	h := newWFHarness(t, api, 130, 40)
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActFirmware)
+	h.act(ActOTAConfirm)
+	h.answer("SUP-42")
+	h.press("y")
+	h.must("download")
+	return h, w, topAs[*otaPage](h)
+}
+
+// Hidden under another page, the firmware page keeps its chain but reads
+// nothing; back on top the progress follows again.
+func TestOTAHiddenSkipsReads(t *testing.T) {
+	h, w, _ := confirmOTA(t)
+	h.exec(h.app.Push(newCallPage("device-history", "listEvents", 0)))
+	h.settle()
+	before := w.reads(func(w *fakeWF) int { return w.statusReads })
+	h.advance(5 * time.Second)
+	if n := w.reads(func(w *fakeWF) int { return w.statusReads }); n != before {
+		t.Fatalf("the hidden firmware page read the cloud %d times in 5 s", n-before)
+	}
+	h.exec(h.app.pop())
+	h.settle()
+	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt = 30, h.clock.Now() })
+	h.advance(time.Second)
+	h.must("30.0 % download")
+}
+
+// Off the stack the progress chain ends; back through history it resumes
+// (one chain) and shows the progress made meanwhile.
+func TestOTAProgressResumes(t *testing.T) {
+	h, w, p := confirmOTA(t)
+	h.command("users")
+	h.advance(3 * time.Second)
+	if n := pendingTicks[otaTick](h, p); n != 0 {
+		t.Fatalf("%d progress ticks pending for a page off the stack", n)
+	}
+	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt = 50, h.clock.Now() })
+	h.press("[")
+	topAs[*otaPage](h)
+	h.must("50.0 % download")
+	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt = 70, h.clock.Now() })
+	h.advance(time.Second)
+	h.must("70.0 % download")
+	if n := pendingTicks[otaTick](h, p); n != 1 {
+		t.Fatalf("%d progress ticks pending, want 1", n)
+	}
+}

@@ -111,6 +111,8 @@ type (
 		err error
 	}
 	pairAddApproved struct{ pids []string }
+	// pairCloseApproved is the yes to "close the window now?" (x).
+	pairCloseApproved struct{}
 	// closeAndLeave is the yes to "the window is open: close it and leave?".
 	closeAndLeave struct{}
 )
@@ -120,6 +122,36 @@ func newPairingPage(gw DeviceRef, d DeviceDetail) *pairingPage {
 }
 
 func (p *pairingPage) Title() string { return "Pairing" }
+
+// windowActive reports a window that is open or being opened: the poll
+// chain runs exactly then, and leaving needs a yes.
+func (p *pairingPage) windowActive() bool {
+	return p.phase == phaseOpen || p.phase == phaseOpening
+}
+
+// Unsaved implements Guarded: leaving the console with the window open
+// would leave the gateway accepting devices with nobody adding them, and
+// the run would never be summarised into the audit log.
+func (p *pairingPage) Unsaved() string {
+	if p.windowActive() || (p.opened && p.summary == "") {
+		return "an open pairing window on gateway " + deviceTitle(p.detail)
+	}
+	return ""
+}
+
+// Resume implements Resumer: the poll chain and the countdown end while
+// the page is off the stack, so they start again, with fresh tags that
+// void any older chain (never two at once), when it is back on top.
+func (p *pairingPage) Resume(a *App) tea.Cmd {
+	var cmds []tea.Cmd
+	if p.windowActive() {
+		cmds = append(cmds, p.restartPoll(a))
+	}
+	if p.phase == phaseOpen {
+		cmds = append(cmds, p.startCountdown(a))
+	}
+	return tea.Batch(cmds...)
+}
 
 func (p *pairingPage) Hints() []string {
 	switch p.phase {
@@ -230,8 +262,13 @@ func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
 func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 	switch v := m.val.(type) {
 	case pairPollTick:
-		if v.tag != p.pollTag || !onStack(a, p) {
-			return nil // an older chain, or the page is gone: stop
+		if v.tag != p.pollTag || !onStack(a, p) || !p.windowActive() {
+			// An older chain, the page is gone (Resume restarts it), or
+			// the run is over: stop.
+			return nil
+		}
+		if !onTop(a, p) {
+			return p.schedulePoll() // hidden: keep the chain, skip the read
 		}
 		return p.poll(a)
 	case pairCountdown:
@@ -250,7 +287,10 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 				flash = a.Fail(m.err)
 			}
 			p.err = m.err
-			if !p.loaded || (p.phase != phaseOpen && p.phase != phaseOpening) {
+			// While the window is open a failed read must not end the
+			// chain (joins would stop appearing): try again at the next
+			// tick. Otherwise there is no chain to keep.
+			if !p.windowActive() {
 				return flash
 			}
 			return tea.Batch(flash, p.schedulePoll())
@@ -296,11 +336,23 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			r.state, r.err, r.deviceID = rowAdded, "", v.dev.DeviceID
 		}
 		p.refresh()
-		p.pollGen++ // a read started before the add would show it waiting still
+		// A read started before the add would show the row waiting still:
+		// drop it and read again. The new read carries the poll chain on
+		// while the window is open; dropping the read in flight without
+		// one would end the chain, and later joins would never show.
+		poll := p.restartPoll(a)
 		if v.err != nil {
-			return a.Fail(v.err)
+			return tea.Batch(poll, a.Fail(v.err))
 		}
-		return a.Flash(fmt.Sprintf("added %s as %q", v.pid, r.name))
+		return tea.Batch(poll, a.Flash(fmt.Sprintf("added %s as %q", v.pid, r.name)))
+	case pairCloseApproved:
+		if !p.windowActive() {
+			return nil // it ended by itself while the dialog was open
+		}
+		if why := a.RequireWrite(); why != "" {
+			return a.Fail(errorf(why))
+		}
+		return p.finish(a, "closed by the operator")
 	case closeAndLeave:
 		cmd := p.finish(a, "closed by the operator, leaving the page")
 		if len(a.stack) > 1 && a.top() == Page(p) {
@@ -427,6 +479,8 @@ func (p *pairingPage) countdown(a *App) tea.Cmd {
 			return p.finish(a, "the window's time is up")
 		}
 		// Wait for the gateway to confirm; poll now rather than in a second.
+		// These reads run even while the page is hidden: they are a few
+		// (closingGrace), and they are what ends and records the run.
 		if left < -closingGrace {
 			return p.finish(a, "the window's time is up (the gateway did not report)")
 		}
@@ -636,7 +690,9 @@ func (p *pairingPage) open(a *App, seconds int) tea.Cmd {
 
 // extend moves the deadline 60 s later, by re-opening with the time left
 // plus 60 (the protocol has no "extend"; opening an open window moves its
-// end), never past the gateway's 254 s.
+// end), never past the gateway's 254 s. It asks no confirm, unlike open
+// and close: it only lengthens a window the operator opened and confirmed
+// on this page, by a bounded minute, and write mode is still required.
 func (p *pairingPage) extend(a *App) tea.Cmd {
 	if p.phase != phaseOpen {
 		return a.Flash("no window is open: " + a.keys.Get(ActPairOpen).Label() + " opens one")
@@ -649,14 +705,22 @@ func (p *pairingPage) extend(a *App) tea.Cmd {
 	return p.open(a, n)
 }
 
+// close asks before ending the run early: a close cannot be taken back
+// (opening again starts a new run, and the devices still joining are cut
+// off meanwhile).
 func (p *pairingPage) close(a *App) tea.Cmd {
-	if p.phase != phaseOpen && p.phase != phaseOpening {
+	if !p.windowActive() {
 		return a.Flash("no window is open")
 	}
 	if why := a.RequireWrite(); why != "" {
 		return a.Fail(errorf(why))
 	}
-	return p.finish(a, "closed by the operator")
+	q := fmt.Sprintf("Close the pairing window on %s now? The run ends and its summary is recorded.", deviceTitle(p.detail))
+	if p.phase == phaseOpen {
+		q = fmt.Sprintf("Close the pairing window on %s now (%s left)? The run ends and its summary is recorded.", deviceTitle(p.detail), fmtClock(p.remaining(a)))
+	}
+	a.Confirm(q, approve(p, pairCloseApproved{}))
+	return nil
 }
 
 func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {

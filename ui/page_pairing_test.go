@@ -102,6 +102,14 @@ func TestPairingRun(t *testing.T) {
 	h.must("OPEN 2:2")
 
 	h.act(ActPairClose)
+	h.must("Close the pairing window on Home hub now (2:2")
+	h.press("enter") // the default is No
+	h.must("OPEN 2:2")
+	if len(w.closes) != 0 {
+		t.Fatal("enter closed the window")
+	}
+	h.act(ActPairClose)
+	h.press("y")
 	h.must("window closed", "3 joined, 2 added, 0 failed,")
 	if len(w.closes) != 1 || !strings.Contains(w.closes[0], "3 joined, 2 added, 0 failed") || !strings.Contains(w.closes[0], `00000000000000A2 as "Hall switch"`) {
 		t.Fatalf("the close call's audit note = %q", w.closes)
@@ -222,4 +230,156 @@ func TestPairingAddFailureAndRetry(t *testing.T) {
 	h.act(ActPairAdd)
 	h.press("y")
 	h.must("added")
+}
+
+// openWindow opens gateway 950's pairing page with a 120 s window.
+func openWindow(t *testing.T) (*wfHarness, *pairingPage) {
+	t.Helper()
+	h := openGateway(t)
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairOpen)
+	h.answer("120")
+	h.must("OPEN 2:00 left")
+	return h, topAs[*pairingPage](h)
+}
+
+// An add that finishes while a poll is in flight drops that poll (it
+// would show the row waiting still), and must start the next one itself:
+// otherwise the chain ends and later joins never appear.
+func TestPairingAddDuringPollKeepsTheChain(t *testing.T) {
+	h, p := openWindow(t)
+	w := h.api.wf()
+	w.join(950, "bulb", "00000000000000A1")
+	h.advance(time.Second)
+	h.must("00000000000000A1")
+
+	// The chain's tick fires and its read goes out; hold its answer.
+	kept := h.timers[:0]
+	for _, tm := range h.timers {
+		if v, ok := tm.fn(tm.due).(loaded); !ok || v.page != Page(p) {
+			kept = append(kept, tm)
+		} else if _, ok := v.val.(pairPollTick); !ok {
+			kept = append(kept, tm)
+		}
+	}
+	h.timers = kept
+	inFlight := p.poll(h.app)()
+
+	// Meanwhile the add finishes; then the held read answers, late.
+	h.act(ActPairAdd)
+	h.press("y")
+	h.must("added")
+	h.send(inFlight)
+	h.settle()
+
+	w.join(950, "switch", "00000000000000A2")
+	h.advance(2 * time.Second)
+	h.must("00000000000000A2")
+	if n := pendingTicks[pairPollTick](h, p); n != 1 {
+		t.Fatalf("%d poll ticks pending, want 1", n)
+	}
+}
+
+// A read that fails while the window is open does not end the chain, even
+// before any read has succeeded.
+func TestPairingFailedReadKeepsTheChain(t *testing.T) {
+	h := openGateway(t)
+	w := h.api.wf()
+	w.mu.Lock()
+	w.joinErr = errorf("history service down")
+	w.mu.Unlock()
+	h.writeMode()
+	h.act(ActPair)
+	h.act(ActPairOpen)
+	h.answer("120")
+	h.advance(2 * time.Second)
+	h.must("history service down")
+
+	w.mu.Lock()
+	w.joinErr = nil
+	w.mu.Unlock()
+	w.join(950, "bulb", "00000000000000A1")
+	h.advance(time.Second)
+	h.must("00000000000000A1")
+}
+
+// Hidden under another page, the pairing page keeps its chain but reads
+// nothing; back on top it reads again, with one chain, not two.
+func TestPairingHiddenSkipsReads(t *testing.T) {
+	h, p := openWindow(t)
+	w := h.api.wf()
+	h.exec(h.app.Push(newCallPage("device-history", "listEvents", 0)))
+	h.settle()
+	before := w.reads(func(w *fakeWF) int { return w.joinReads })
+	h.advance(5 * time.Second)
+	if n := w.reads(func(w *fakeWF) int { return w.joinReads }); n != before {
+		t.Fatalf("the hidden pairing page read the cloud %d times in 5 s", n-before)
+	}
+
+	h.exec(h.app.pop())
+	h.settle()
+	topAs[*pairingPage](h)
+	w.join(950, "bulb", "00000000000000A1")
+	h.advance(time.Second)
+	h.must("00000000000000A1", "OPEN 1:54 left")
+	if n := pendingTicks[pairPollTick](h, p); n != 1 {
+		t.Fatalf("%d poll ticks pending, want 1", n)
+	}
+	if n := pendingTicks[pairCountdown](h, p); n != 1 {
+		t.Fatalf("%d countdown ticks pending, want 1", n)
+	}
+}
+
+// Off the stack (a ":" jump) the chains end; back through history ([) the
+// page resumes them: joins appear and the countdown runs, once.
+func TestPairingResumesAfterHistory(t *testing.T) {
+	h, p := openWindow(t)
+	h.command("users")
+	h.press("y") // the jump asks first: the window is open
+	if onStack(h.app, p) {
+		t.Fatalf("the pairing page is still on the stack:\n%s", h.screen())
+	}
+	h.advance(3 * time.Second)
+	if n := pendingTicks[pairPollTick](h, p) + pendingTicks[pairCountdown](h, p); n != 0 {
+		t.Fatalf("%d ticks pending for a page off the stack", n)
+	}
+
+	h.press("[")
+	topAs[*pairingPage](h)
+	h.api.wf().join(950, "bulb", "00000000000000A1")
+	h.advance(time.Second)
+	h.must("00000000000000A1", "OPEN 1:56 left")
+	if n := pendingTicks[pairPollTick](h, p); n != 1 {
+		t.Fatalf("%d poll ticks pending, want 1", n)
+	}
+	if n := pendingTicks[pairCountdown](h, p); n != 1 {
+		t.Fatalf("%d countdown ticks pending, want 1", n)
+	}
+}
+
+// The pairing page is Guarded while a window is open: quitting or jumping
+// away would leave the gateway accepting devices and the run unrecorded.
+func TestPairingGuardedWhileOpen(t *testing.T) {
+	h := openGateway(t)
+	h.writeMode()
+	h.act(ActPair)
+	g, ok := h.app.top().(Guarded)
+	if !ok {
+		t.Fatal("the pairing page is not Guarded")
+	}
+	if why := g.Unsaved(); why != "" {
+		t.Fatalf("nothing is open, yet Unsaved = %q", why)
+	}
+	h.act(ActPairOpen)
+	h.answer("60")
+	if why := g.Unsaved(); why != "an open pairing window on gateway Home hub" {
+		t.Fatalf("Unsaved = %q", why)
+	}
+	h.act(ActPairClose)
+	h.press("y")
+	h.must("window closed")
+	if why := g.Unsaved(); why != "" {
+		t.Fatalf("the run is summarised, yet Unsaved = %q", why)
+	}
 }

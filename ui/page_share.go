@@ -30,7 +30,9 @@ const (
 
 // sharePage shows a share code of a device or a home, as a QR code drawn
 // in the terminal (the WeChat QR through the bridge when there is one),
-// with a countdown to its expiry computed from when the cloud issued it.
+// with a countdown to its expiry. A share code grants access to whoever
+// holds it, so the page makes one only after a yes: opening it, or n,
+// says what would happen and asks.
 type sharePage struct {
 	title   string
 	subject string // "客厅插座 (plug A1B2…)"
@@ -64,9 +66,15 @@ type shareResult struct {
 	payload   string // what the QR encodes
 	viaBridge bool
 	bridgeErr error
+	// asked is when the request left: the cloud's deadline is at most
+	// asked+shareValid, never later, however long the answer took.
+	asked time.Time
 }
 
-type shareTick struct{ tag int }
+type (
+	shareTick     struct{ tag int }
+	shareApproved struct{}
+)
 
 // newDeviceSharePage shares a device. Only the owner may make a share
 // code (PROTOCOL §4.4): coming through another user, the page says who
@@ -104,9 +112,14 @@ func (p *sharePage) Title() string { return p.title }
 
 func (p *sharePage) Hints() []string { return []string{ActCopy, ActRenew, ActQRStyle} }
 
-// Load asks for a code, unless the page already refused or write mode is
-// off: a share code is a grant of access, so acapi treats it as a write.
-func (p *sharePage) Load(a *App) tea.Cmd {
+// Load asks whether to make a code (opening the page makes none by
+// itself), unless the page already refused or write mode is off: a share
+// code is a grant of access, so acapi treats it as a write.
+func (p *sharePage) Load(a *App) tea.Cmd { return p.ask(a) }
+
+// ask shows what a new code would do in a confirm dialog that defaults to
+// No; the yes comes back as shareApproved.
+func (p *sharePage) ask(a *App) tea.Cmd {
 	if p.refusal != "" {
 		return nil
 	}
@@ -114,20 +127,53 @@ func (p *sharePage) Load(a *App) tea.Cmd {
 		p.err = errorf(why + " (a share code grants access to whoever holds it)")
 		return nil
 	}
+	if p.loading {
+		return a.Flash("a share code is on its way")
+	}
+	p.err = nil
+	a.Confirm(p.question(), approve(p, shareApproved{}))
+	return nil
+}
+
+// grant is what holding a code of this page lets anyone do.
+func (p *sharePage) grant() string {
+	if p.isHome {
+		return "joins the home"
+	}
+	return "binds the device to their account"
+}
+
+// question says what a code grants, who makes it, and for how long.
+func (p *sharePage) question() string {
+	acting := p.ref.UserID
+	if p.isHome {
+		acting = p.userID
+	}
+	return fmt.Sprintf("Create a share code for %s as user #%d? Whoever holds it %s, for the next %s.", p.subject, acting, p.grant(), fmtDuration(shareValid))
+}
+
+// issue asks the cloud for a code, after the yes.
+func (p *sharePage) issue(a *App) tea.Cmd {
+	// Write mode may have ended while the dialog was open.
+	if why := a.RequireWrite(); why != "" {
+		p.err = errorf(why + " (a share code grants access to whoever holds it)")
+		return a.Fail(p.err)
+	}
 	p.gen++
 	p.loading, p.err = true, nil
 	api, ref, home, uid, bridge := a.api, p.ref, p.home, p.userID, a.wf.shareQR
+	asked := a.Now()
 	if p.isHome {
 		return Run(a, p, p.gen, false, func(ctx context.Context) (shareResult, error) {
 			code, err := api.HomeShareCode(ctx, uid, home.HomeID, shareValid)
-			return shareResult{code: code, payload: code}, err
+			return shareResult{code: code, payload: code, asked: asked}, err
 		})
 	}
 	return Run(a, p, p.gen, false, func(ctx context.Context) (shareResult, error) {
 		if bridge != nil {
 			s, err := bridge(ctx, ref.UserID, ref.SubDomain, ref.PhysicalID, shareValid)
 			if err == nil && s != "" {
-				return shareResult{code: shareCodeOf(s), payload: s, viaBridge: true}, nil
+				return shareResult{code: shareCodeOf(s), payload: s, viaBridge: true, asked: asked}, nil
 			}
 			// The bridge failed (WeChat down, no ticket): the plain code
 			// still lets the customer bind, so fall back and say why.
@@ -135,11 +181,22 @@ func (p *sharePage) Load(a *App) tea.Cmd {
 			if err == nil {
 				err = errors.New("the WeChat bridge returned no QR")
 			}
-			return shareResult{code: code, payload: code, bridgeErr: err}, err2
+			return shareResult{code: code, payload: code, bridgeErr: err, asked: asked}, err2
 		}
 		code, err := api.DeviceShareCode(ctx, ref, shareValid)
-		return shareResult{code: code, payload: code}, err
+		return shareResult{code: code, payload: code, asked: asked}, err
 	})
+}
+
+// Resume implements Resumer: the countdown's chain ends while the page is
+// off the stack, so it starts again (under a fresh tag, which voids any
+// older chain) when the page is back on top with a code still valid.
+func (p *sharePage) Resume(a *App) tea.Cmd {
+	if p.res.payload == "" || !a.Now().Before(p.expires) {
+		return nil
+	}
+	p.tickTag++
+	return p.tick(a)
 }
 
 // shareCodeOf reads share_code from a WeChat QR string
@@ -161,11 +218,14 @@ func shareCodeOf(s string) string {
 func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case loaded:
-		if t, ok := m.val.(shareTick); ok {
+		switch t := m.val.(type) {
+		case shareTick:
 			if t.tag != p.tickTag || !onStack(a, p) {
-				return nil
+				return nil // an older chain, or the page is gone (Resume restarts it)
 			}
 			return p.tick(a)
+		case shareApproved:
+			return p.issue(a)
 		}
 		if m.gen != p.gen {
 			return nil
@@ -177,7 +237,10 @@ func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		p.res = m.val.(shareResult)
 		p.err = nil
-		p.issued = a.Now()
+		// Count from when the request left, not from when the answer came:
+		// a slow answer must not show the code valid for longer than the
+		// cloud keeps it.
+		p.issued = p.res.asked
 		p.expires = p.issued.Add(shareValid)
 		p.tickTag++
 		return p.tick(a)
@@ -190,7 +253,7 @@ func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
 		case k.Is(m, ActRenew):
-			return p.Load(a)
+			return p.ask(a)
 		case k.Is(m, ActQRStyle):
 			p.style = (p.style + 1) % qrStyles
 			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
@@ -222,8 +285,11 @@ func (p *sharePage) View(a *App, w, h int) string {
 	case p.err != nil && p.res.payload == "":
 		return strings.Join(append(lines, "", s.Err.Render(" "+errorLine(p.err)),
 			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to try again")), "\n")
-	case p.res.payload == "":
+	case p.loading && p.res.payload == "":
 		return strings.Join(append(lines, "", s.Faint.Render(" asking the cloud for a share code…")), "\n")
+	case p.res.payload == "":
+		return strings.Join(append(lines, "", s.Faint.Render(fmt.Sprintf(" no share code yet: whoever holds one %s, for %s after it is made", p.grant(), fmtDuration(shareValid))),
+			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to create one (it asks first)")), "\n")
 	}
 	left := p.expires.Sub(a.Now())
 	status := s.OK.Render("valid " + fmtClock(left))

@@ -9,9 +9,10 @@ import (
 	"acconsole/models"
 )
 
-// The share page: read-only explains itself; in write mode the code is
-// drawn as a QR that decodes, on an emulated terminal, to exactly the code;
-// the countdown runs from when it was issued; y copies it (OSC 52).
+// The share page: read-only explains itself; in write mode opening it
+// asks first (default No) and makes no code on a no; after a yes the code
+// is drawn as a QR that decodes, on an emulated terminal, to exactly the
+// code; the countdown runs from when it was asked for; y copies it (OSC 52).
 func TestShareQRDecodesToTheCode(t *testing.T) {
 	api := newFakeAPI()
 	h := newWFHarness(t, api, 120, 40)
@@ -24,6 +25,14 @@ func TestShareQRDecodesToTheCode(t *testing.T) {
 	h.press("esc")
 	h.writeMode()
 	h.act(ActShare)
+	h.must("Create a share code for 客厅插座 (plug 0001) as user #42? Whoever", "binds the device to their account")
+	h.press("enter") // the default is No
+	if api.wf().shares != 0 {
+		t.Fatal("a share code was made without a yes")
+	}
+	h.must("no share code yet", "press n to create one")
+	h.act(ActRenew)
+	h.press("y")
 	h.must("share code 8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900", "valid 5:00", "no WeChat bridge configured")
 	emu := emulate(t, h.app.View().Content, 120, 40)
 	if got := decodeScreenQR(t, emu.CellAt, 120, 40); got != "8mRftXCMM21ZyQfzoTtHZfQWYvH1H6n1#900" {
@@ -39,6 +48,7 @@ func TestShareQRDecodesToTheCode(t *testing.T) {
 	h.must("expired: press n for a new code")
 	h.mustNot("▀")
 	h.act(ActRenew)
+	h.press("y")
 	h.must("#900", "valid 5:00")
 }
 
@@ -56,6 +66,7 @@ func TestShareThroughTheWeChatBridge(t *testing.T) {
 	h.writeMode()
 	h.command("device 900")
 	h.act(ActShare)
+	h.press("y")
 	h.must("share code kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900", "WeChat QR")
 	if asked != "plug/A1B2C3D4E5F60001/5m0s/2" {
 		t.Fatalf("bridge asked for %q", asked)
@@ -97,6 +108,8 @@ func TestShareHome(t *testing.T) {
 	p := topAs[*listPage[models.Home]](h)
 	p.tbl.SetRows([]models.Home{{HomeID: 5, Owner: 42, Name: "Home"}})
 	h.act(ActShare)
+	h.must("Create a share code for Home as user #42? Whoever holds it joins", "the home, for the next 5 min.")
+	h.press("y")
 	h.must("Share home Home", "share code HOME5SHARE42")
 	emu := emulate(t, h.app.View().Content, 120, 40)
 	if got := decodeScreenQR(t, emu.CellAt, 120, 40); got != "HOME5SHARE42" {
@@ -104,5 +117,50 @@ func TestShareHome(t *testing.T) {
 	}
 	if !strings.Contains(h.screen(), "joins the home") {
 		t.Fatal(h.screen())
+	}
+}
+
+// The countdown counts from when the code was asked for, not from when the
+// answer came: the cloud's deadline cannot be later than that plus the
+// validity, however slow the answer.
+func TestShareExpiryCountsFromTheRequest(t *testing.T) {
+	api := newFakeAPI()
+	var h *wfHarness
+	bridge := func(context.Context, int64, string, string, time.Duration) (string, error) {
+		h.clock.add(20 * time.Second) // a slow bridge
+		return `http://we.qq.com/d/T#{"sub_domain":"plug","share_code":"CODE#900"}`, nil
+	}
+	h = newWFHarness(t, api, 140, 50, func(o *Options) { o.ShareQR = bridge })
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActShare)
+	h.press("y")
+	h.must("share code CODE#900", "valid 4:40")
+}
+
+// Off the stack the countdown's chain ends; back on top (- toggles to the
+// last view) it runs again, once.
+func TestShareCountdownResumes(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 120, 40)
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActShare)
+	h.press("y")
+	p := topAs[*sharePage](h)
+	h.command("users")
+	h.advance(3 * time.Second)
+	if n := pendingTicks[shareTick](h, p); n != 0 {
+		t.Fatalf("%d countdown ticks pending for a page off the stack", n)
+	}
+	h.press("-")
+	topAs[*sharePage](h)
+	if n := pendingTicks[shareTick](h, p); n != 1 {
+		t.Fatalf("%d countdown ticks pending, want 1", n)
+	}
+	h.advance(10 * time.Second)
+	h.must("valid 4:47")
+	if n := pendingTicks[shareTick](h, p); n != 1 {
+		t.Fatalf("%d countdown ticks pending after 10 s, want 1", n)
 	}
 }

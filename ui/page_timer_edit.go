@@ -162,6 +162,23 @@ func (e *timerEditor) snapshot() string {
 
 func (e *timerEditor) dirty() bool { return e.snapshot() != e.clean }
 
+// Unsaved implements Guarded: edits not saved yet are lost by leaving
+// (a quit or a ":" jump, as well as the editor's own leave keys). Once
+// saved or discarded (leaving), there is nothing to lose.
+func (e *timerEditor) Unsaved() string {
+	if e.leaving || !e.dirty() {
+		return ""
+	}
+	name := strings.TrimSpace(e.text[teName].value())
+	if e.orig != nil {
+		name = e.orig.Name
+	}
+	if name == "" {
+		return "unsaved edits to a new timer"
+	}
+	return "unsaved edits to timer " + strconv.Quote(models.SanitizeLine(name))
+}
+
 // command is the chosen message code and its spec (ok false for a code the
 // product does not describe).
 func (e *timerEditor) command() (int, MessageSpec, bool, error) {
@@ -348,8 +365,7 @@ func (e *timerEditor) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch m.String() {
 	case "esc":
 		if typing {
-			e.typing = false
-			return a.Flash("stopped typing: \":\" runs a command (such as :write), esc leaves, enter types again"), true
+			return escStopsTyping(a, &e.typing)
 		}
 	case "up":
 		e.setFocus(e.prevField())

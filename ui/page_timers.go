@@ -228,11 +228,10 @@ func describeTask(t models.TimerTask) (string, string) {
 	if err != nil {
 		return t.TimeCycle, err.Error()
 	}
-	at, loc, err := models.ParseTimePoint(t.TimePoint, t.TimeZone)
+	at, _, err := models.ParseTimePoint(t.TimePoint, t.TimeZone)
 	if err != nil {
 		return c.String(), err.Error()
 	}
-	_ = loc
 	// Describe reads the wall-clock fields as written, so pass them as
 	// such (a 02:30 inside a DST gap still reads 02:30).
 	wall, werr := time.ParseInLocation(models.TimeLayout, strings.TrimSpace(t.TimePoint), time.UTC)
@@ -318,18 +317,7 @@ func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		t := row.task
-		switch t.Status {
-		case models.TaskFrozen:
-			return a.Fail(errorf("this timer is frozen (an unbind froze it): it cannot be started or stopped, only deleted"))
-		case models.TaskRunning:
-			return p.write(a, "stopped "+strconv.Quote(t.Name), func(ctx context.Context, api API) error {
-				return api.SetTimerRunning(ctx, p.ref, t.TaskID, false)
-			})
-		}
-		return p.write(a, "started "+strconv.Quote(t.Name), func(ctx context.Context, api API) error {
-			return api.SetTimerRunning(ctx, p.ref, t.TaskID, true)
-		})
+		return p.toggle(a, row)
 	case k.Is(m, ActDelete):
 		if !ok {
 			return nil
@@ -351,6 +339,30 @@ func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		return a.Push(newTimerEditor(p, &t))
 	}
 	return nil
+}
+
+// toggle starts or stops a timer after a yes (askWrite: write mode, then
+// a confirm that defaults to No): one stray space must not stop a
+// customer's heater or start a timer that was stopped on purpose.
+func (p *timersPage) toggle(a *App, row timerRow) tea.Cmd {
+	t, api, ref := row.task, a.api, p.ref
+	switch t.Status {
+	case models.TaskFrozen:
+		return a.Fail(errorf("this timer is frozen (an unbind froze it): it cannot be started or stopped, only deleted"))
+	case models.TaskRunning:
+		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
+			return fmt.Sprintf("Stop timer %q (%s) until it is started again?", t.Name, row.cycle),
+				func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, false) }, nil
+		})
+	}
+	// The question ends in "?": once done, it is the status line without it.
+	q := fmt.Sprintf("Start timer %q (%s)?", t.Name, row.cycle)
+	if row.next != nil {
+		q = fmt.Sprintf("Start timer %q (%s), next firing %s?", t.Name, row.cycle, row.next.At.Format("2006-01-02 15:04 MST"))
+	}
+	return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
+		return q, func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, true) }, nil
+	})
 }
 
 // defaultZone is the zone a new timer starts in: the device's own (from

@@ -162,7 +162,7 @@ func TestTimerEditorTextIsNotKeys(t *testing.T) {
 }
 
 // The list: the rule in words, status, next firing, last result; space
-// stops and starts; D deletes after asking.
+// stops and starts after asking (default No); D deletes after asking.
 func TestTimersListToggleAndDelete(t *testing.T) {
 	api := newFakeAPI()
 	w := api.wf()
@@ -178,11 +178,20 @@ func TestTimersListToggleAndDelete(t *testing.T) {
 	h.must("read-only")
 	h.writeMode()
 	h.act(ActTimerToggle)
+	h.must(`Stop timer "Heater" (weekdays at 06:45, Asia/Shanghai) until it is`, "started again?")
+	h.press("enter") // the default is No
+	if w.tasks[900][0].Status != models.TaskRunning {
+		t.Fatal("enter stopped the timer")
+	}
+	h.act(ActTimerToggle)
+	h.press("y")
 	if w.tasks[900][0].Status != models.TaskStopped {
 		t.Fatal("space did not stop the timer")
 	}
-	h.must("stopped")
+	h.must(`done: Stop timer "Heater" (weekdays at 06:45, Asia/Shanghai) until it is started again`)
 	h.act(ActTimerToggle)
+	h.must(`Start timer "Heater" (weekdays at 06:45, Asia/Shanghai), next`, "firing 2026-11-30 06:45 CST?")
+	h.press("y")
 	if w.tasks[900][0].Status != models.TaskRunning {
 		t.Fatal("space did not start the timer")
 	}
@@ -202,5 +211,32 @@ func TestTimersListToggleAndDelete(t *testing.T) {
 		if strings.Contains(r.task.Name, "Heater") {
 			t.Fatal("the list still shows the deleted timer")
 		}
+	}
+}
+
+// The editor is Guarded while it holds unsaved edits, so that a quit or a
+// ":" jump asks first; saved (or untouched), it is not.
+func TestTimerEditorGuardedWhileUnsaved(t *testing.T) {
+	api := newFakeAPI()
+	h := openTimers(t, api, time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h.writeMode()
+	h.act(ActCreate)
+	g, ok := h.app.top().(Guarded)
+	if !ok {
+		t.Fatal("the timer editor is not Guarded")
+	}
+	if why := g.Unsaved(); why != "" {
+		t.Fatalf("untouched, yet Unsaved = %q", why)
+	}
+	h.typeText("Kettle")
+	if why := g.Unsaved(); why != `unsaved edits to timer "Kettle"` {
+		t.Fatalf("Unsaved = %q", why)
+	}
+	editField(h, teZone, "Asia/Shanghai")
+	h.act(ActSave)
+	h.press("y")
+	topAs[*timersPage](h)
+	if why := g.Unsaved(); why != "" {
+		t.Fatalf("saved, yet Unsaved = %q", why)
 	}
 }

@@ -17,11 +17,11 @@ import (
 
 const pageSize = 100
 
-// pager adds server-side paging to a list page. total is written by the
-// load on its goroutine and read by View, hence atomic; offset changes only
-// on key presses.
+// pager adds server-side paging to a list page. The load reads offset and
+// writes total on its own goroutine while keys and View use them, hence
+// atomics.
 type pager struct {
-	offset int
+	offset atomic.Int64
 	total  atomic.Int64
 }
 
@@ -30,20 +30,21 @@ func (pg *pager) line(what string, shown int) string {
 	if shown == 0 {
 		return fmt.Sprintf("%s: none (of %d)", what, total)
 	}
-	return fmt.Sprintf("%s %d–%d of %d   n next page · b previous", what, pg.offset+1, pg.offset+shown, total)
+	off := int(pg.offset.Load())
+	return fmt.Sprintf("%s %d–%d of %d   n next page · b previous", what, off+1, off+shown, total)
 }
 
 func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (tea.Cmd, bool) {
 	switch {
 	case a.keys.Is(m, ActNextPage):
-		if int64(pg.offset+pageSize) < pg.total.Load() {
-			pg.offset += pageSize
+		if pg.offset.Load()+pageSize < pg.total.Load() {
+			pg.offset.Add(pageSize)
 			return reload(), true
 		}
 		return a.Flash("last page"), true
 	case a.keys.Is(m, ActPrevPage):
-		if pg.offset > 0 {
-			pg.offset = max(pg.offset-pageSize, 0)
+		if off := pg.offset.Load(); off > 0 {
+			pg.offset.Store(max(off-pageSize, 0))
 			return reload(), true
 		}
 		return a.Flash("first page"), true
@@ -89,7 +90,7 @@ func newUsersPage() Page {
 			return nil, err
 		}
 		pg.total.Store(n)
-		return api.ListUsers(ctx, pg.offset, pageSize)
+		return api.ListUsers(ctx, int(pg.offset.Load()), pageSize)
 	}
 	p.summary = func(a *App) string { return pg.line("users", p.tbl.Len()) }
 	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
@@ -172,7 +173,7 @@ func (p *userPage) UserID() int64 { return p.id }
 func (p *userPage) ActingFor() string {
 	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
 }
-func (p *userPage) Hints() []string { return []string{ActOpen, "homes"} }
+func (p *userPage) Hints() []string { return []string{ActOpen, ActHomes, ActProfile, ActBindPhone} }
 
 func (p *userPage) Load(a *App) tea.Cmd {
 	p.gen++
@@ -216,7 +217,7 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		p.devs.tbl.SetRows(d.Devices)
 		return nil
 	case tea.KeyPressMsg:
-		if m.String() == "h" {
+		if a.keys.Is(m, ActHomes) {
 			return a.Push(newHomesPage(p.id, p.name))
 		}
 		if cmd, ok := p.userWrite(a, m); ok {
@@ -250,7 +251,7 @@ func (p *userPage) View(a *App, w, h int) string {
 	for _, hm := range d.Homes {
 		homes = append(homes, hm.Name)
 	}
-	lines = append(lines, fmt.Sprintf(" homes (%d) %s   %s", len(d.Homes), strings.Join(homes, ", "), s.HelpKey.Render("h")+s.HelpDesc.Render(" open homes")))
+	lines = append(lines, fmt.Sprintf(" homes (%d) %s   %s", len(d.Homes), strings.Join(homes, ", "), s.HelpKey.Render(a.keys.Get(ActHomes).Label())+s.HelpDesc.Render(" open homes")))
 	online := 0
 	for _, dv := range d.Devices {
 		if dv.Online() {
@@ -450,7 +451,7 @@ func newFleetPage() Page {
 			return nil, err
 		}
 		pg.total.Store(n)
-		return api.Fleet(ctx, pg.offset, pageSize)
+		return api.Fleet(ctx, int(pg.offset.Load()), pageSize)
 	}
 	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len()) }
 	p.open = func(a *App, d FleetDevice) tea.Cmd {

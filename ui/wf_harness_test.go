@@ -22,6 +22,9 @@ func wfKeys() KeyMap {
 	bs := testKeys().All()
 	bs = append(bs,
 		Binding{Action: ActRefresh, Keys: []string{"ctrl+r"}},
+		Binding{Action: ActHomes, Keys: []string{"h"}},
+		Binding{Action: ActHistFwd, Keys: []string{"]"}},
+		Binding{Action: ActLastToggle, Keys: []string{"-"}},
 		Binding{Action: ActSelect, Keys: []string{"space"}, Scope: "table"},
 		Binding{Action: ActSelectAll, Keys: []string{"ctrl+a"}, Scope: "table"},
 		Binding{Action: ActPageUp, Keys: []string{"pgup"}, Scope: "table"},
@@ -380,3 +383,24 @@ func gatewayFake() *fakeAPI {
 }
 
 func teaSize(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// pendingTicks counts the page ticks waiting for page p whose value is a
+// T: one while a chain is alive, none once it ended, two if it doubled.
+func pendingTicks[T any](h *wfHarness, p Page) int {
+	n := 0
+	for _, tm := range h.timers {
+		if v, ok := tm.fn(tm.due).(loaded); ok && v.page == p {
+			if _, ok := v.val.(T); ok {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// reads returns a counter of the fake under its lock.
+func (w *fakeWF) reads(f func(w *fakeWF) int) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return f(w)
+}

@@ -18,7 +18,9 @@ import (
 
 // Action names of the workflows (the config's vocabulary, like keys.go).
 // Their default keys are in keymap_workflows.go. Scopes: "device" for the
-// device page, then one per workflow page.
+// keys on the device page, "form" for the keys the three forms share (timer
+// editor, command composer, service call), and one for each page's own keys
+// ("pairing", "timers", "firmware", "share", "composer", "events").
 const (
 	// On the device page.
 	ActPair        = "pair"
@@ -128,6 +130,14 @@ func onStack(a *App, p Page) bool {
 	return false
 }
 
+// onTop reports whether p is the page on top. Pages that poll the cloud on
+// their own chains keep the chain while hidden but skip the read (the
+// events page's rule): nobody sees the answer, and coming back on top
+// reads again at the next tick.
+func onTop(a *App, p Page) bool {
+	return len(a.stack) > 0 && a.top() == p
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -140,6 +150,19 @@ func plural(n int) string {
 func isLeaveKey(a *App, m tea.KeyPressMsg) bool {
 	k := a.keys
 	return m.String() == "esc" || k.Is(m, ActBack) || k.Is(m, ActQuit) || k.Is(m, ActHistBack) || k.Is(m, ActHistFwd) || k.Is(m, ActLastToggle)
+}
+
+// escStopsTyping is esc in a form's text field (timer editor, command
+// composer, service call): while typing, the first esc stops typing, so
+// that ":" (the command bar, e.g. :write) and a second esc (leave) work
+// again without losing the form. It claims the key only when it stopped
+// typing; otherwise esc goes on to the page's leave handling.
+func escStopsTyping(a *App, typing *bool) (tea.Cmd, bool) {
+	if !*typing {
+		return nil, false
+	}
+	*typing = false
+	return a.Flash("stopped typing: \":\" runs a command (such as :write), esc leaves, enter types again"), true
 }
 
 // askWith is App.Ask with the answer pre-filled, for edits of a value.
@@ -248,11 +271,6 @@ func deviceWorkflowKey(a *App, ref DeviceRef, d DeviceDetail, m tea.KeyPressMsg)
 	}
 	return nil, false
 }
-
-// deviceWorkflowMsg receives non-key messages routed to the device page.
-// The workflows route their results to their own pages, so nothing comes
-// here today.
-func deviceWorkflowMsg(a *App, p *devicePage, msg tea.Msg) tea.Cmd { return nil }
 
 // deviceWorkflowHints are the workflow actions the device page's footer
 // offers for this device.

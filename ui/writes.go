@@ -36,10 +36,20 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 			return a.Fail(err)
 		}
 		ctx := a.ctx
-		a.Confirm(text, func() tea.Msg {
+		call := func() tea.Msg {
 			c, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
 			return writeDone{page: page, what: text, err: do(c)}
+		}
+		// Write mode may have ended while the dialog was open: check
+		// again on the Update goroutine when the answer is yes.
+		a.Confirm(text, func() tea.Msg {
+			return runAction{func() tea.Cmd {
+				if why := a.RequireWrite(); why != "" {
+					return a.Fail(errorf(why + " (nothing was sent)"))
+				}
+				return call
+			}}
 		})
 		return nil
 	}

@@ -1,6 +1,9 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func writeMode(h *harness) {
 	h.press(":")
@@ -85,5 +88,24 @@ func TestBindPhoneSendsCodeThenBinds(t *testing.T) {
 	h.must("wrong verify code")
 	if got := api.renamesSoFar(); got != "code to 13912345678" {
 		t.Fatalf("writes = %s", got)
+	}
+}
+
+func TestYesAfterWriteModeEndedSendsNothing(t *testing.T) {
+	api := newFakeAPI()
+	h := newHarness(t, api, 120, 30)
+	openUser42(h)
+	writeMode(h)
+	h.press("enter")
+	h.press("R")
+	h.typeText("Late name")
+	h.press("enter")
+	h.must(`to "Late name"?`)
+	// Write mode runs out while the dialog is open.
+	h.app.writeUntil = time.Now().Add(-time.Second)
+	h.press("y")
+	h.must("nothing was sent")
+	if got := api.renamesSoFar(); got != "" {
+		t.Fatalf("a write went out after write mode ended: %s", got)
 	}
 }

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -56,8 +57,13 @@ type CallbackConfig struct {
 	// from the clock (a captured signature is then useless after a while).
 	// 0 means DefaultMaxSkew, negative disables the check.
 	MaxSkew time.Duration
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// MaxSignatures bounds the signatures remembered against replay (0
+	// means DefaultMaxSignatures). They are kept until they go stale and
+	// never dropped earlier; when the set is full, pushes are refused with
+	// 503 until room frees up, and WeChat retries them.
+	MaxSignatures int
+	Logger        *slog.Logger
+	Now           func() time.Time
 }
 
 // Callback is the http.Handler for the official account's callback URL
@@ -65,7 +71,8 @@ type CallbackConfig struct {
 // the token, parsed strictly, de-duplicated, and dispatched to the Bridge.
 //
 // Answers: 403 for a bad, stale or replayed signature, 413 for a body over
-// 64 KiB, 400 for XML wxpush refuses; otherwise 200 with "success" or the
+// 64 KiB, 400 for XML wxpush refuses, 503 when the replay set is full (see
+// CallbackConfig.MaxSignatures); otherwise 200 with "success" or the
 // passive reply. A push whose handling failed in a way a retry may fix
 // (network, timeouts) gets 500, and is forgotten by the de-duplicator, so
 // that WeChat's retry is processed.
@@ -75,8 +82,14 @@ type Callback struct {
 	log      *slog.Logger
 	now      func() time.Time
 	dedup    *wxpush.Deduper
-	sigs     *wxpush.Deduper
+	sigs     *replaySet
 	gateways map[string]bool
+
+	// fullMu guards the throttling of the "replay set full" warning, which
+	// would otherwise be logged once per refused push during a flood.
+	fullMu      sync.Mutex
+	fullLogged  time.Time
+	fullRefused int
 
 	// locks serialise the handling of one user's pushes (subscribe, bind,
 	// unbind arrive in quick succession and each ends with a sync of the
@@ -102,6 +115,9 @@ func NewCallback(b *Bridge, cfg CallbackConfig) (*Callback, error) {
 	if cfg.MaxSkew == 0 {
 		cfg.MaxSkew = DefaultMaxSkew
 	}
+	if cfg.MaxSignatures <= 0 {
+		cfg.MaxSignatures = DefaultMaxSignatures
+	}
 	c := &Callback{b: b, cfg: cfg, log: cfg.Logger, now: cfg.Now, dedup: cfg.Dedup, gateways: map[string]bool{}}
 	if c.log == nil {
 		c.log = b.log
@@ -112,15 +128,10 @@ func NewCallback(b *Bridge, cfg CallbackConfig) (*Callback, error) {
 	if c.dedup == nil {
 		c.dedup = wxpush.NewDeduper(0, 0)
 	}
-	// Signatures used by handled pushes, kept a little longer than they
-	// stay fresh. WeChat's plain-mode signature covers the timestamp and
-	// nonce but not the body, so a captured one must not sign a second
-	// body.
-	ttl := 2*cfg.MaxSkew + time.Minute
-	if cfg.MaxSkew < 0 {
-		ttl = 0 // the Deduper's default
-	}
-	c.sigs = wxpush.NewDeduper(ttl, 0)
+	// Signatures used by handled pushes, kept as long as they stay fresh.
+	// WeChat's plain-mode signature covers the timestamp and nonce but not
+	// the body, so a captured one must not sign a second body.
+	c.sigs = newReplaySet(cfg.MaxSignatures)
 	for _, s := range cfg.GatewaySubDomains {
 		c.gateways[s] = true
 	}
@@ -172,18 +183,32 @@ func printableASCII(s string) bool {
 
 // signed checks the signature and, unless disabled, the timestamp's age.
 func (c *Callback) signed(r *http.Request) bool {
+	_, ok := c.signedUntil(r, c.now())
+	return ok
+}
+
+// signedUntil checks the signature and the timestamp's age at now, and
+// returns until when the signature passes the check: its timestamp plus
+// the skew, or, with the check disabled, the de-duplicator's default TTL
+// from now (such a signature never goes stale, and replay protection then
+// only lasts that long).
+func (c *Callback) signedUntil(r *http.Request, now time.Time) (time.Time, bool) {
 	if !wxpush.CheckRequest(r, c.cfg.Token) {
-		return false
+		return time.Time{}, false
 	}
 	if c.cfg.MaxSkew < 0 {
-		return true
+		return now.Add(wxpush.DefaultDedupTTL), true
 	}
 	ts, err := strconv.ParseInt(r.URL.Query().Get("timestamp"), 10, 64)
 	if err != nil {
-		return false
+		return time.Time{}, false
 	}
-	d := c.now().Sub(time.Unix(ts, 0))
-	return d <= c.cfg.MaxSkew && d >= -c.cfg.MaxSkew
+	at := time.Unix(ts, 0)
+	d := now.Sub(at)
+	if d > c.cfg.MaxSkew || d < -c.cfg.MaxSkew {
+		return time.Time{}, false
+	}
+	return at.Add(c.cfg.MaxSkew), true
 }
 
 // dedupMessage is what the de-duplicator remembers of a push. Pushes
@@ -199,11 +224,15 @@ func dedupMessage(msg wxpush.Message, body []byte) wxpush.Message {
 	return wxpush.Message{MsgId: "body:" + hex.EncodeToString(sum[:])}
 }
 
-// sigMessage keys a request's signature in the signature de-duplicator;
-// the Deduper keys by MsgId when there is one, which is all this needs.
-func sigMessage(r *http.Request) wxpush.Message {
-	q := r.URL.Query()
-	return wxpush.Message{MsgId: "sig:" + q.Get("signature") + ":" + q.Get("timestamp") + ":" + q.Get("nonce")}
+// sigKey keys a request's (already checked) signature in the replay set.
+// The signature alone is the key: it is the SHA-1 of the sorted token,
+// timestamp and nonce, so a request that reuses it, even with the
+// timestamp and nonce swapped, is the same authorisation used twice.
+// Decoding the hex makes upper and lower case one key, and the entry small.
+func sigKey(r *http.Request) [sha1.Size]byte {
+	var k [sha1.Size]byte
+	_, _ = hex.Decode(k[:], []byte(r.URL.Query().Get("signature"))) // checked by signedUntil
+	return k
 }
 
 type pushResult struct {
@@ -212,7 +241,8 @@ type pushResult struct {
 }
 
 func (c *Callback) servePush(w http.ResponseWriter, r *http.Request) {
-	if !c.signed(r) {
+	sigExpires, ok := c.signedUntil(r, c.now())
+	if !ok {
 		http.Error(w, "bad or stale signature", http.StatusForbidden)
 		return
 	}
@@ -242,10 +272,23 @@ func (c *Callback) servePush(w http.ResponseWriter, r *http.Request) {
 		success(w)
 		return
 	}
+	// The clock is read again: the signature was fresh when the request
+	// came in, but a slow body may have outlasted it.
 	now := c.now()
-	sig := sigMessage(r)
-	if c.sigs.Seen(sig, now) {
+	sig := sigKey(r)
+	switch c.sigs.use(sig, now, sigExpires) {
+	case replayUsed:
 		http.Error(w, "signature already used", http.StatusForbidden)
+		return
+	case replayStale:
+		http.Error(w, "bad or stale signature", http.StatusForbidden)
+		return
+	case replayFull:
+		// Handling the push without recording its signature would open
+		// it to replay; refusing it costs a delay, since WeChat retries.
+		c.logReplayFull(now)
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many pushes, please retry", http.StatusServiceUnavailable)
 		return
 	}
 	key := dedupMessage(msg, body)
@@ -266,7 +309,7 @@ func (c *Callback) servePush(w http.ResponseWriter, r *http.Request) {
 		reply, err := c.dispatch(ctx, msg, dup)
 		if err != nil && !dup {
 			c.dedup.Forget(key)
-			c.sigs.Forget(sig)
+			c.sigs.forget(sig)
 			c.log.Warn("callback: push failed", "type", msg.MsgType, "event", msg.Event,
 				"openid", msg.UserOpenID(), "device", msg.DeviceID, "retryable", Retryable(err), "err", err)
 		}
@@ -290,6 +333,22 @@ func (c *Callback) servePush(w http.ResponseWriter, r *http.Request) {
 		success(w)
 	case <-r.Context().Done():
 	}
+}
+
+// logReplayFull warns that pushes are being refused for want of room in
+// the replay set, at most once a minute with the number refused since.
+func (c *Callback) logReplayFull(now time.Time) {
+	c.fullMu.Lock()
+	c.fullRefused++
+	if now.Sub(c.fullLogged) < time.Minute {
+		c.fullMu.Unlock()
+		return
+	}
+	n := c.fullRefused
+	c.fullLogged, c.fullRefused = now, 0
+	c.fullMu.Unlock()
+	c.log.Warn("callback: signature replay set full, refusing pushes until signatures go stale (WeChat retries them)",
+		"refused", n, "capacity", c.cfg.MaxSignatures)
 }
 
 func success(w http.ResponseWriter) {

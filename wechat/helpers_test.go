@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -487,4 +488,57 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// raw writes bytes as they are, for frames send cannot produce (lengths
+// encoded in more bytes than needed, or with the top bit set).
+func (c *wsClient) raw(b []byte) {
+	c.t.Helper()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.conn.Write(b); err != nil {
+		c.t.Fatalf("ws write: %v", err)
+	}
+}
+
+// rawHeader is a masked client frame's header with the length field given
+// as is: the 7-bit length (126 or 127 select the extended forms) followed
+// by ext, and a zero mask key (payload bytes then go unchanged).
+func rawHeader(op byte, len7 byte, ext []byte) []byte {
+	h := []byte{0x80 | op, 0x80 | len7}
+	h = append(h, ext...)
+	return append(h, 0, 0, 0, 0)
+}
+
+// bridgeGoroutines returns the stacks of the running goroutines that are
+// inside the bridge's WebSocket or callback code, except those whose id is
+// in skip. "created by" lines are not looked at: a goroutine merely
+// started from the bridge, done with its work and unwinding, is not one.
+func bridgeGoroutines(skip map[string]bool) map[string]string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	out := map[string]string{}
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		id, _, _ := strings.Cut(strings.TrimPrefix(g, "goroutine "), " ")
+		if skip[id] {
+			continue
+		}
+		for _, line := range strings.Split(g, "\n") {
+			if strings.HasPrefix(line, "created by ") {
+				continue
+			}
+			if strings.Contains(line, "acconsole/wechat.(*Pusher)") || strings.Contains(line, "acconsole/wechat.(*wsConn)") ||
+				strings.Contains(line, "acconsole/wechat.(*Callback)") {
+				out[id] = g
+				break
+			}
+		}
+	}
+	return out
 }

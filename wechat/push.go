@@ -137,7 +137,12 @@ type Pusher struct {
 
 	mu     sync.Mutex
 	conns  map[string]*wsConn // by OpenID: one channel per user
+	live   map[*wsConn]bool   // every upgraded connection, replaced ones included, for Close
 	closed bool
+	// wg counts the ServeWS handlers and their pingers. The HTTP server
+	// forgets a connection once it is hijacked (Shutdown does not wait for
+	// it), so only this tells Close when the last of them is gone.
+	wg sync.WaitGroup
 }
 
 // NewPusher returns a Pusher for b.
@@ -177,7 +182,8 @@ func NewPusher(b *Bridge, cfg PushConfig) (*Pusher, error) {
 		_, _ = rand.Read(cfg.TokenKey) // crypto/rand.Read does not fail
 	}
 	p := &Pusher{b: b, cfg: cfg, secret: sha256.Sum256([]byte(cfg.Secret)), log: cfg.Logger, now: cfg.Now,
-		lim: newLimiter(cfg.Rate, cfg.Burst), ring: &ring{buf: make([]Delivery, cfg.RingSize)}, conns: map[string]*wsConn{}}
+		lim: newLimiter(cfg.Rate, cfg.Burst), ring: &ring{buf: make([]Delivery, cfg.RingSize)},
+		conns: map[string]*wsConn{}, live: map[*wsConn]bool{}}
 	if p.log == nil {
 		p.log = b.log
 	}
@@ -502,25 +508,33 @@ func (p *Pusher) ServeWS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// The handler joins wg under the lock that Close sets closed with, so
+	// that no Add can follow Close's Wait.
 	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if closed {
+	if p.closed {
+		p.mu.Unlock()
 		http.Error(w, "websocket: shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	p.wg.Add(1)
+	p.mu.Unlock()
+	defer p.wg.Done()
 	c, err := upgrade(w, r, key, p.cfg.MaxWSMessage, p.cfg.WriteTimeout)
 	if err != nil {
 		p.log.Warn("websocket: upgrade failed", "err", err)
 		return
 	}
+	defer p.unregister(openID, c)
 	if !p.register(openID, c) {
+		// Close ran during the upgrade. c is live all the same, so Close
+		// drops it if the peer does not answer in time.
 		c.closeWith(closeGoingAway, "shutting down")
 		_ = c.readLoop(closeWait)
 		return
 	}
-	defer p.unregister(openID, c)
-	go p.pinger(c)
+	// The pinger ends when the read loop drops the connection; it is
+	// counted so that Close also waits for a ping being written.
+	p.wg.Go(func() { p.pinger(c) })
 	err = c.readLoop(2 * p.cfg.PingInterval)
 	p.log.Debug("websocket: page disconnected", "openid", openID, "err", err)
 }
@@ -545,9 +559,11 @@ func (p *Pusher) pinger(c *wsConn) {
 	}
 }
 
-// register makes c the user's channel, closing the one it replaces.
+// register records c as live and makes it the user's channel, closing the
+// one it replaces; once Close has begun, c is only recorded as live.
 func (p *Pusher) register(openID string, c *wsConn) bool {
 	p.mu.Lock()
+	p.live[c] = true
 	if p.closed {
 		p.mu.Unlock()
 		return false
@@ -561,12 +577,13 @@ func (p *Pusher) register(openID string, c *wsConn) bool {
 	return true
 }
 
-// unregister forgets c if it is still the user's channel.
+// unregister forgets c, and if it is still the user's channel, that too.
 func (p *Pusher) unregister(openID string, c *wsConn) {
 	p.mu.Lock()
 	if p.conns[openID] == c {
 		delete(p.conns, openID)
 	}
+	delete(p.live, c)
 	p.mu.Unlock()
 }
 
@@ -579,18 +596,51 @@ func (p *Pusher) conn(openID string) *wsConn {
 // Connected reports whether the user has an alert channel open.
 func (p *Pusher) Connected(openID string) bool { return p.conn(openID) != nil }
 
-// Close closes every page's channel (going away) and refuses new ones.
+// Close closes every page's channel (going away), refuses new ones, and
+// returns once every WebSocket goroutine has ended. Peers get closeWait to
+// answer the close frame; those that have not by then are dropped, so
+// Close takes at most about closeWait.
 func (p *Pusher) Close() {
 	p.mu.Lock()
 	p.closed = true
-	conns := make([]*wsConn, 0, len(p.conns))
-	for _, c := range p.conns {
+	conns := p.liveConns()
+	p.mu.Unlock()
+	// The close frames go out concurrently: one peer that does not read
+	// would otherwise hold up the others for the write timeout.
+	var closers sync.WaitGroup
+	for _, c := range conns {
+		closers.Go(func() { c.closeWith(closeGoingAway, "server shutting down") })
+	}
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(closeWait)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		// Dropping unblocks the read loops (and any write stuck on a peer
+		// that does not read), which then return.
+		p.mu.Lock()
+		conns = p.liveConns()
+		p.mu.Unlock()
+		for _, c := range conns {
+			c.drop()
+		}
+		<-done
+	}
+	closers.Wait()
+}
+
+// liveConns lists the upgraded connections; p.mu must be held.
+func (p *Pusher) liveConns() []*wsConn {
+	conns := make([]*wsConn, 0, len(p.live))
+	for c := range p.live {
 		conns = append(conns, c)
 	}
-	p.mu.Unlock()
-	for _, c := range conns {
-		c.closeWith(closeGoingAway, "server shutting down")
-	}
+	return conns
 }
 
 // --- the deliveries ring --------------------------------------------------------------

@@ -49,9 +49,12 @@ func NewServer(b *Bridge, cfg ServerConfig) (*Server, error) {
 // Handler returns the mux.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Close closes the pages' channels and waits for pushes still being
-// handled. The HTTP server itself is the caller's to shut down (first, so
-// that no new work arrives).
+// Close closes the pages' channels, waits for their goroutines (at most
+// about closeWait: peers that do not answer the close are dropped) and for
+// pushes still being handled. The HTTP server itself is the caller's to
+// shut down (first, so that no new work arrives); its Shutdown does not
+// wait for the WebSocket connections, which it no longer tracks once they
+// are hijacked, and this does.
 func (s *Server) Close() {
 	s.Push.Close()
 	s.Callback.Wait()

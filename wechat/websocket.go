@@ -301,12 +301,15 @@ func (c *wsConn) readLoop(idle time.Duration) error {
 	var msgLen int
 	var msgText []byte
 	for {
+		// Checked and set under wmu: otherwise a close frame sent between
+		// the check and the set (Close, a replacing connection) would have
+		// its closeWait deadline overwritten with idle, and a silent peer
+		// would be kept for idle instead.
 		c.wmu.Lock()
-		closing := c.closeSent
-		c.wmu.Unlock()
-		if !closing {
+		if !c.closeSent {
 			_ = c.conn.SetReadDeadline(time.Now().Add(idle))
 		}
+		c.wmu.Unlock()
 		f, err := c.readFrame(c.maxMsg - msgLen)
 		if err != nil {
 			var we *wsError

@@ -2,10 +2,12 @@ package wechat
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +128,21 @@ func TestWebSocketProtocol(t *testing.T) {
 		"long ping":          {func(c *wsClient) { c.send(opPing, true, true, bytes.Repeat([]byte("x"), 126)) }, closeProtocol},
 		"stray continuation": {func(c *wsClient) { c.send(opContinuation, true, true, []byte("x")) }, closeProtocol},
 		"bad close code":     {func(c *wsClient) { c.send(opClose, true, true, closePayload(1005, "")) }, closeProtocol},
+		// Lengths must use the shortest form (RFC 6455 §5.2), and a 64-bit
+		// length must have its top bit clear; the payloads are short, so
+		// only the encoding is wrong (a length taken at face value would
+		// fit or, with the top bit, be "too big", 1009).
+		"16-bit length for 5 bytes": {func(c *wsClient) {
+			c.raw(append(rawHeader(opText, 126, []byte{0, 5}), "hello"...))
+		}, closeProtocol},
+		"64-bit length for 60 bytes": {func(c *wsClient) {
+			c.raw(append(rawHeader(opBinary, 127, binary.BigEndian.AppendUint64(nil, 60)), bytes.Repeat([]byte("x"), 60)...))
+		}, closeProtocol},
+		"64-bit length, top bit set": {func(c *wsClient) {
+			c.raw(append(rawHeader(opBinary, 127, binary.BigEndian.AppendUint64(nil, 1<<63|5)), "hello"...))
+		}, closeProtocol},
+		"one-byte close payload": {func(c *wsClient) { c.send(opClose, true, true, []byte{0x03}) }, closeProtocol},
+		"close reason not UTF-8": {func(c *wsClient) { c.send(opClose, true, true, closePayload(closeNormal, "bye\xff\xfe")) }, closeInvalidData},
 	} {
 		c := open()
 		tc.send(c)
@@ -142,4 +159,150 @@ func TestWebSocketProtocol(t *testing.T) {
 		t.Fatalf("shutdown closed with %d", code)
 	}
 	_ = c2
+}
+
+// answerClose plays a page that answers the server's close frame: it echoes
+// the frame and reads until the server drops the connection. It runs on its
+// own goroutine, so it reports through the returned channel, not t.
+func answerClose(c *wsClient) <-chan int {
+	code := make(chan int, 1)
+	go func() {
+		defer close(code)
+		for {
+			op, p, err := c.read(10 * time.Second)
+			if err != nil {
+				return
+			}
+			if op == opClose {
+				_, _ = c.conn.Write(append(rawHeader(opClose, byte(len(p)), nil), p...))
+				_, _ = io.Copy(io.Discard, c.br)
+				if len(p) >= 2 {
+					code <- int(binary.BigEndian.Uint16(p))
+				}
+				return
+			}
+		}
+	}()
+	return code
+}
+
+// liveWS counts the Pusher's upgraded connections and registered channels.
+func liveWS(p *Pusher) (live, channels int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.live), len(p.conns)
+}
+
+// settled waits briefly for the bridge's goroutines to be gone and fails
+// with their stacks if they are not. The wait is for a goroutine that has
+// already called wg.Done and is returning from its last frame; it is far
+// shorter than closeWait, for which the goroutines used to outlive Close.
+func settled(t *testing.T, skip map[string]bool) {
+	t.Helper()
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for {
+		left := bridgeGoroutines(skip)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, g := range left {
+				t.Log(g)
+			}
+			t.Fatalf("%d bridge goroutines still running after Close", len(left))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func goroutineIDs(gs map[string]string) map[string]bool {
+	ids := map[string]bool{}
+	for id := range gs {
+		ids[id] = true
+	}
+	return ids
+}
+
+// TestCloseWaitsForWebSockets: when Server.Close returns, no WebSocket
+// handler or pinger is left, even for pages that never answer the close
+// (which are dropped after closeWait) and a page already replaced and
+// waiting for its own close handshake; pages that answer get "going away".
+func TestCloseWaitsForWebSockets(t *testing.T) {
+	skip := goroutineIDs(bridgeGoroutines(nil)) // earlier tests' are not this one's business
+	e := newEnv(t)
+	p := e.server.Push
+	open := func(u string) *wsClient {
+		c, code := dialWS(t, e.srv.URL, wsPath(p, u))
+		if code != http.StatusSwitchingProtocols {
+			t.Fatalf("handshake: HTTP %d", code)
+		}
+		return c
+	}
+	const silent = "o_silent_00000000000000000001"
+	var answers []<-chan int
+	for _, u := range []string{"o_answer_00000000000000000001", "o_answer_00000000000000000002"} {
+		answers = append(answers, answerClose(open(u)))
+	}
+	open(silent)
+	waitFor(t, "the first silent page", func() bool { l, _ := liveWS(p); return l == 3 })
+	quiet := open(silent) // replaces the first, which never answers its close
+	waitFor(t, "every page", func() bool { l, ch := liveWS(p); return l == 4 && ch == 3 })
+	if n := len(bridgeGoroutines(skip)); n < 4 {
+		t.Fatalf("%d bridge goroutines with four pages open, want at least 4", n)
+	}
+
+	start := time.Now()
+	e.server.Close()
+	took := time.Since(start)
+	settled(t, skip)
+	if took > closeWait+time.Second {
+		t.Fatalf("Close took %v, want about closeWait (%v)", took, closeWait)
+	}
+	if l, ch := liveWS(p); l != 0 || ch != 0 {
+		t.Fatalf("after Close: %d live connections, %d channels", l, ch)
+	}
+	for i, a := range answers {
+		if code := <-a; code != closeGoingAway {
+			t.Errorf("answering page %d: close %d, want %d", i, code, closeGoingAway)
+		}
+	}
+	// The silent page got "going away", then its connection was dropped.
+	if code := quiet.expectClose(); code != closeGoingAway {
+		t.Fatalf("silent page: close %d, want %d", code, closeGoingAway)
+	}
+	if _, _, err := quiet.read(time.Second); err == nil {
+		t.Fatal("the silent page's connection is still open after Close")
+	}
+	if c, code := dialWS(t, e.srv.URL, wsPath(p, silent)); c != nil || code != http.StatusServiceUnavailable {
+		t.Fatalf("a page opened after Close: HTTP %d, want 503", code)
+	}
+}
+
+// TestCloseWithAnsweringPagesIsQuick: Close waits for the close handshakes,
+// not for closeWait, when every page answers.
+func TestCloseWithAnsweringPagesIsQuick(t *testing.T) {
+	skip := goroutineIDs(bridgeGoroutines(nil))
+	e := newEnv(t)
+	p := e.server.Push
+	var answers []<-chan int
+	for i := range 3 {
+		u := "o_quick_0000000000000000000" + strconv.Itoa(i)
+		c, code := dialWS(t, e.srv.URL, wsPath(p, u))
+		if code != http.StatusSwitchingProtocols {
+			t.Fatalf("handshake: HTTP %d", code)
+		}
+		answers = append(answers, answerClose(c))
+	}
+	waitFor(t, "every page", func() bool { _, ch := liveWS(p); return ch == 3 })
+	start := time.Now()
+	e.server.Close()
+	if took := time.Since(start); took > closeWait/2 {
+		t.Fatalf("Close took %v with every page answering", took)
+	}
+	settled(t, skip)
+	for i, a := range answers {
+		if code := <-a; code != closeGoingAway {
+			t.Errorf("page %d: close %d, want %d", i, code, closeGoingAway)
+		}
+	}
 }
