@@ -140,6 +140,11 @@ func New(o Options) *App {
 	}
 	ti := textinput.New()
 	ti.Prompt = ""
+	// A steady cursor: a blinking one redraws the whole console twice a
+	// second while an input is open.
+	tiStyles := textinput.DefaultStyles(true)
+	tiStyles.Cursor.Blink = false
+	ti.SetStyles(tiStyles)
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
@@ -313,7 +318,7 @@ func (a *App) flash(msg string, isErr bool) tea.Cmd {
 	if isErr {
 		ttl = 8 * time.Second
 	}
-	return tea.Tick(ttl, func(time.Time) tea.Msg { return clearStatus{tag} })
+	return afterFunc(ttl, func(time.Time) tea.Msg { return clearStatus{tag} })
 }
 
 // Run starts a call in the background and routes its result to page p.
@@ -364,7 +369,7 @@ type writeTickMsg struct{ tag int }
 func (a *App) writeTick() tea.Cmd {
 	a.writeTag++
 	tag := a.writeTag
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return writeTickMsg{tag} })
+	return afterFunc(time.Second, func(time.Time) tea.Msg { return writeTickMsg{tag} })
 }
 
 func (a *App) schedulePoll() tea.Cmd {
@@ -376,7 +381,7 @@ func (a *App) schedulePoll() tea.Cmd {
 	}
 	a.pollSeq++
 	seq, p := a.pollSeq, a.top()
-	return tea.Tick(a.refresh, func(time.Time) tea.Msg { return pollTick{page: p, seq: seq} })
+	return afterFunc(a.refresh, func(time.Time) tea.Msg { return pollTick{page: p, seq: seq} })
 }
 
 // Update implements tea.Model.

@@ -42,7 +42,22 @@ type harness struct {
 	app *App
 }
 
+// skippedTick is what a console wait becomes in these tests: nothing.
+type skippedTick struct{}
+
+// stubTimers makes every console wait (afterFunc) return at once with a
+// message the harness drops, so a command that takes long is never
+// mistaken for a timer.
+func stubTimers(t *testing.T) {
+	old := afterFunc
+	afterFunc = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg { return skippedTick{} }
+	}
+	t.Cleanup(func() { afterFunc = old })
+}
+
 func newHarness(t *testing.T, api API, w, h int) *harness {
+	stubTimers(t)
 	a := New(Options{API: api, Keys: testKeys(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
 	hs := &harness{t: t, app: a}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
@@ -64,8 +79,11 @@ func (h *harness) run(cmd tea.Cmd) {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(60 * time.Millisecond):
-		return // a tick: the test does not wait for timers
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("a command did not answer in 10 s")
+	}
+	if _, ok := msg.(skippedTick); ok {
+		return
 	}
 	switch m := msg.(type) {
 	case nil:
@@ -203,6 +221,7 @@ func TestTooSmallAndHostileNamesStayAligned(t *testing.T) {
 }
 
 func TestReadOnlySessionRefusesWriteMode(t *testing.T) {
+	stubTimers(t)
 	a := New(Options{API: newFakeAPI(), Keys: testKeys(), Profile: Profile{Name: "test", CanWrite: false}})
 	h := &harness{t: t, app: a}
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})

@@ -106,7 +106,8 @@ func claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// afterFunc is how workflow pages wait: a tea.Tick. Model tests replace it
+// afterFunc is how the console waits (status line, write mode, polls and
+// the workflow pages' ticks): a tea.Tick. Model tests replace it
 // with a manual clock, so that countdowns are tested without sleeping.
 var afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return tea.Tick(d, fn) }
 
