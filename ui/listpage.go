@@ -134,28 +134,10 @@ func (p *listPage[T]) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if navigate(k, m, p.tbl, true) {
+		return nil
+	}
 	switch {
-	case k.Is(m, ActUp):
-		p.tbl.MoveUp()
-	case k.Is(m, ActDown):
-		p.tbl.MoveDown()
-	case k.Is(m, ActPageUp):
-		p.tbl.PageUp()
-	case k.Is(m, ActPageDown):
-		p.tbl.PageDown()
-	case k.Is(m, ActTop):
-		p.tbl.Home()
-	case k.Is(m, ActBottom):
-		p.tbl.End()
-	case k.Is(m, ActSelect):
-		p.tbl.ToggleSelect()
-		p.tbl.MoveDown()
-	case k.Is(m, ActSelectAll):
-		if p.tbl.SelectedCount() > 0 {
-			p.tbl.SelectNone()
-		} else {
-			p.tbl.SelectAll()
-		}
 	case k.Is(m, ActSort), k.Is(m, ActSortRev):
 		p.cycleSort(k.Is(m, ActSortRev))
 	case k.Is(m, ActOpen):
@@ -205,4 +187,36 @@ func (p *listPage[T]) View(a *App, w, h int) string {
 	}
 	p.tbl.SetSize(w, h)
 	return top + p.tbl.View()
+}
+
+// navigate handles the table keys every table page shares (cursor moves,
+// and with selectable the multi-select keys) and reports whether m was
+// one of them.
+func navigate[T any](k KeyMap, m tea.KeyPressMsg, t *table.Table[T], selectable bool) bool {
+	switch {
+	case k.Is(m, ActUp):
+		t.MoveUp()
+	case k.Is(m, ActDown):
+		t.MoveDown()
+	case k.Is(m, ActPageUp):
+		t.PageUp()
+	case k.Is(m, ActPageDown):
+		t.PageDown()
+	case k.Is(m, ActTop):
+		t.Home()
+	case k.Is(m, ActBottom):
+		t.End()
+	case selectable && k.Is(m, ActSelect):
+		t.ToggleSelect()
+		t.MoveDown()
+	case selectable && k.Is(m, ActSelectAll):
+		if t.SelectedCount() > 0 {
+			t.SelectNone()
+		} else {
+			t.SelectAll()
+		}
+	default:
+		return false
+	}
+	return true
 }

@@ -563,24 +563,10 @@ func (p *pairingPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 func (p *pairingPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	p.ensureTable(a)
 	k := a.keys
+	if navigate(k, m, p.tbl, true) {
+		return nil
+	}
 	switch {
-	case k.Is(m, ActUp):
-		p.tbl.MoveUp()
-	case k.Is(m, ActDown):
-		p.tbl.MoveDown()
-	case k.Is(m, ActTop):
-		p.tbl.Home()
-	case k.Is(m, ActBottom):
-		p.tbl.End()
-	case k.Is(m, ActSelect):
-		p.tbl.ToggleSelect()
-		p.tbl.MoveDown()
-	case k.Is(m, ActSelectAll):
-		if p.tbl.SelectedCount() > 0 {
-			p.tbl.SelectNone()
-		} else {
-			p.tbl.SelectAll()
-		}
 	case k.Is(m, ActPairDuration):
 		p.preset = (p.preset + 1) % len(windowPresets)
 		return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))

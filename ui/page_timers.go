@@ -304,15 +304,10 @@ func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	p.ensureTable(a)
 	k := a.keys
 	row, ok := p.tbl.CursorRow()
+	if navigate(k, m, p.tbl, false) {
+		return nil
+	}
 	switch {
-	case k.Is(m, ActUp):
-		p.tbl.MoveUp()
-	case k.Is(m, ActDown):
-		p.tbl.MoveDown()
-	case k.Is(m, ActTop):
-		p.tbl.Home()
-	case k.Is(m, ActBottom):
-		p.tbl.End()
 	case k.Is(m, ActTimerToggle):
 		if !ok {
 			return nil
