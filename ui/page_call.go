@@ -240,13 +240,11 @@ func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 
 func (p *callPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	k := a.keys
+	if next, ok := cycleField(k, m, p.focus, callAreas); ok {
+		p.setFocus(next)
+		return nil
+	}
 	switch {
-	case k.Is(m, ActNextField):
-		p.setFocus((p.focus + 1) % callAreas)
-		return nil
-	case k.Is(m, ActPrevField):
-		p.setFocus((p.focus + callAreas - 1) % callAreas)
-		return nil
 	case k.Is(m, ActSave):
 		return p.submit(a)
 	}

@@ -199,13 +199,11 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 
 func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	k := a.keys
+	if next, ok := cycleField(k, m, p.focus, focusAreas); ok {
+		p.setFocus(next)
+		return nil
+	}
 	switch {
-	case k.Is(m, ActNextField):
-		p.setFocus((p.focus + 1) % focusAreas)
-		return nil
-	case k.Is(m, ActPrevField):
-		p.setFocus((p.focus + focusAreas - 1) % focusAreas)
-		return nil
 	case k.Is(m, ActSave):
 		return p.send(a, p.code, p.hex.value())
 	case k.Is(m, ActTimeout):
