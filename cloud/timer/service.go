@@ -318,6 +318,12 @@ func scanRow(sc interface{ Scan(...any) error }) (row, error) {
 	var r row
 	err := sc.Scan(&r.id, &r.domainID, &r.deviceID, &r.subDomainID, &r.userID, &r.flag, &r.name, &r.desc, &r.zone, &r.point, &r.cycle,
 		&r.code, &r.payload, &r.status, &r.frozenReason, &r.createMs, &r.modifyMs, &r.handledMs, &r.version, &r.subName, &r.physicalID)
+	if r.payload == nil {
+		// An empty BLOB reads back as nil, which would be written back as
+		// NULL into payload NOT NULL: a task without command bytes keeps an
+		// empty command.
+		r.payload = []byte{}
+	}
 	return r, err
 }
 

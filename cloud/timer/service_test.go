@@ -601,3 +601,44 @@ func TestStartFreezesTasksOfRemovedDevices(t *testing.T) {
 		t.Fatalf("the removed device got %d commands", n)
 	}
 }
+
+// TestModifyTaskCreatedWithoutCommand: the app adds timers as JSON (no
+// command bytes), and some clients send an octet-stream call with an empty
+// body; either task must stay editable by either kind of modifyTask, and
+// keep sending its (empty) command.
+func TestModifyTaskCreatedWithoutCommand(t *testing.T) {
+	w := newWorld(t, Options{})
+	for _, add := range []struct {
+		name    string
+		payload []byte // nil: JSON addTask; empty: octet-stream with no body
+	}{{"json", nil}, {"empty stream", []byte{}}} {
+		tk := w.add(alice, taskParams(plugID, "2027-05-04 08:00:00", "day", 70), add.payload)
+		for _, mod := range []struct {
+			name    string
+			payload []byte
+		}{{"json", nil}, {"empty stream", []byte{}}} {
+			p := taskParams(plugID, "2027-05-04 09:00:00", "day", 72)
+			p["taskId"] = tk.TaskID
+			p["name"] = add.name + " then " + mod.name
+			if a := w.call("modifyTask", alice, p, mod.payload); a.code != 0 {
+				t.Fatalf("added by %s, modified by %s: %d %s", add.name, mod.name, a.code, a.msg)
+			}
+		}
+	}
+	var names []string
+	for _, tk := range w.list(alice, plugID) {
+		if tk.MessageCode != 72 || tk.TimePoint != "2027-05-04 09:00:00" {
+			t.Fatalf("modified task = %+v", tk)
+		}
+		names = append(names, tk.Name)
+	}
+	if got := strings.Join(names, ", "); got != "json then empty stream, empty stream then empty stream" {
+		t.Fatalf("tasks after modify: %s", got)
+	}
+	// 09:00 Shanghai on 2027-05-04 is 01:00 UTC; the clock starts 07:00 UTC
+	// the day before: 18 h later both tasks fire with their empty command.
+	w.advance(18 * time.Hour)
+	if got := w.plug.commands(); strings.Join(got, " ") != "72: 72:" {
+		t.Fatalf("device got %q", got)
+	}
+}
