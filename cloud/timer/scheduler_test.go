@@ -1,6 +1,9 @@
 package timer
 
 import (
+	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,78 +72,115 @@ func mustZone(t *testing.T, name string) *time.Location {
 	return loc
 }
 
-func TestSchedulerFiresInOrderAcrossTasks(t *testing.T) {
-	sh := mustZone(t, "Asia/Shanghai")
-	start := time.Date(2027, 5, 3, 6, 0, 0, 0, sh) // a Monday
-	h := newHarness(t, start, 0)
-	tasks := map[int64]Spec{
-		1: {TimeZone: "Asia/Shanghai", TimePoint: "2027-05-03 07:30:00", TimeCycle: "day"},
-		2: {TimeZone: "Asia/Shanghai", TimePoint: "2027-05-03 06:15:00", TimeCycle: "hour"},
-		3: {TimeZone: "Asia/Shanghai", TimePoint: "2027-05-03 07:00:00", TimeCycle: "week[1,3]"},
-		4: {TimeZone: "Europe/Berlin", TimePoint: "2027-05-03 01:00:00", TimeCycle: "once"}, // 07:00 Shanghai
-		5: {TimeZone: "UTC", TimePoint: "2027-05-02 23:20:00", TimeCycle: "min"},
-	}
-	for id, sp := range tasks {
-		h.schedule(id, sp, start)
-	}
-	// What models previews, merged: the scheduler must fire exactly this.
-	end := start.Add(50 * time.Hour)
-	type fire struct {
-		id int64
-		at time.Time
-	}
-	var want []fire
-	for id, sp := range tasks {
-		fs, err := models.NextFirings(models.TimerTask{TimeZone: sp.TimeZone, TimePoint: sp.TimePoint, TimeCycle: sp.TimeCycle}, start, 5000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range fs {
-			if !f.At.After(end) {
-				want = append(want, fire{id, f.At})
-			}
-		}
-	}
+// fire is one firing the harness saw: task and instant (UTC, RFC 3339).
+type fire struct {
+	id int64
+	at string
+}
+
+// runUntil steps the clock from deadline to deadline up to end (inclusive)
+// and returns every firing, checking that each batch fires at its instant.
+func (h *harness) runUntil(end time.Time) []fire {
+	h.t.Helper()
 	var got []fire
 	for {
 		dues, ok := h.step()
 		if !ok || h.clock.Now().After(end) {
-			break
+			return got
 		}
 		var prev time.Time
 		for _, d := range dues {
 			if d.Kind != DueRun {
-				t.Fatalf("unexpected %+v", d)
+				h.t.Fatalf("unexpected %+v", d)
 			}
 			if d.At.Before(prev) {
-				t.Fatalf("batch out of order: %v after %v", d.At, prev)
+				h.t.Fatalf("batch out of order: %v after %v", d.At, prev)
 			}
 			prev = d.At
 			if !d.At.Equal(h.clock.Now()) {
-				t.Fatalf("task %d fired for %v at %v", d.TaskID, d.At, h.clock.Now())
+				h.t.Fatalf("task %d fired for %v at %v", d.TaskID, d.At, h.clock.Now())
 			}
-			got = append(got, fire{d.TaskID, d.At})
+			got = append(got, fire{d.TaskID, d.At.UTC().Format(time.RFC3339)})
 		}
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d firings, want %d", len(got), len(want))
-	}
-	count := map[fire]int{}
-	for _, f := range want {
-		count[fire{f.id, f.at.UTC()}]++
-	}
-	for i, f := range got {
-		if i > 0 && f.at.Before(got[i-1].at) {
-			t.Fatalf("firing %d out of order", i)
+}
+
+// sameFirings compares firings in order; firings at one instant may come
+// in any task order.
+func sameFirings(t *testing.T, got, want []fire) {
+	t.Helper()
+	key := func(fs []fire) []string {
+		out := make([]string, len(fs))
+		for i, f := range fs {
+			out[i] = fmt.Sprintf("%s task %d", f.at, f.id)
 		}
-		k := fire{f.id, f.at.UTC()}
-		if count[k] == 0 {
-			t.Fatalf("unexpected firing %d at %v", f.id, f.at)
-		}
-		count[k]--
+		sort.Strings(out)
+		return out
 	}
+	for i := 1; i < len(got); i++ {
+		if got[i].at < got[i-1].at {
+			t.Fatalf("firing %d (%v) before firing %d (%v)", i, got[i], i-1, got[i-1])
+		}
+	}
+	g, w := key(got), key(want)
+	if strings.Join(g, "\n") != strings.Join(w, "\n") {
+		t.Fatalf("firings:\n%s\nwant:\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
+	}
+}
+
+func TestSchedulerFiresInOrderAcrossTasks(t *testing.T) {
+	// Monday 2027-05-03 06:00 in Shanghai (UTC+8) is 2027-05-02 22:00 UTC.
+	start := time.Date(2027, 5, 2, 22, 0, 0, 0, time.UTC)
+	h := newHarness(t, start, 0)
+	tasks := map[int64]Spec{
+		1: {TimeZone: "Asia/Shanghai", TimePoint: "2027-05-03 07:30:00", TimeCycle: "day"},
+		3: {TimeZone: "Asia/Shanghai", TimePoint: "2027-05-03 07:00:00", TimeCycle: "week[1,3]"},
+		4: {TimeZone: "Europe/Berlin", TimePoint: "2027-05-03 01:00:00", TimeCycle: "once"}, // CEST, UTC+2
+		5: {TimeZone: "UTC", TimePoint: "2027-05-02 23:20:00", TimeCycle: "day"},
+		6: {TimeZone: "UTC", TimePoint: "2027-05-04 12:00:00", TimeCycle: "month"},
+	}
+	for id, sp := range tasks {
+		h.schedule(id, sp, start)
+	}
+	// Worked out by hand from PROTOCOL §3.5 (week: 0 = Sunday, so 1 and 3
+	// are Monday 3 and Wednesday 5 May; nothing on Tuesday).
+	want := []fire{
+		{3, "2027-05-02T23:00:00Z"}, // Mon 07:00 Shanghai
+		{4, "2027-05-02T23:00:00Z"}, // 01:00 Berlin
+		{5, "2027-05-02T23:20:00Z"},
+		{1, "2027-05-02T23:30:00Z"},
+		{5, "2027-05-03T23:20:00Z"},
+		{1, "2027-05-03T23:30:00Z"},
+		{6, "2027-05-04T12:00:00Z"},
+		{3, "2027-05-04T23:00:00Z"}, // Wed 07:00 Shanghai
+		{5, "2027-05-04T23:20:00Z"},
+		{1, "2027-05-04T23:30:00Z"},
+	}
+	sameFirings(t, h.runUntil(time.Date(2027, 5, 5, 0, 0, 0, 0, time.UTC)), want)
 	if _, ok := h.s.Next(4); ok {
 		t.Fatal("the once task is still scheduled after its firing")
+	}
+	if next, _ := h.s.Next(6); !next.Equal(time.Date(2027, 6, 4, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("the monthly task next fires at %v, want 2027-06-04 12:00 UTC", next)
+	}
+}
+
+func TestSchedulerMinuteAndHourTasksInterleave(t *testing.T) {
+	start := time.Date(2027, 5, 2, 22, 0, 0, 0, time.UTC)
+	h := newHarness(t, start, 0)
+	h.schedule(1, Spec{TimeZone: "UTC", TimePoint: "2027-05-02 22:01:00", TimeCycle: "min"}, start)
+	// 06:02:30 Shanghai is 22:02:30 UTC; hourly at mm:ss 02:30.
+	h.schedule(2, Spec{TimeZone: "Asia/Shanghai", TimePoint: "2027-05-01 06:02:30", TimeCycle: "hour"}, start)
+	want := []fire{
+		{1, "2027-05-02T22:01:00Z"},
+		{1, "2027-05-02T22:02:00Z"},
+		{2, "2027-05-02T22:02:30Z"},
+		{1, "2027-05-02T22:03:00Z"},
+		{1, "2027-05-02T22:04:00Z"},
+	}
+	sameFirings(t, h.runUntil(time.Date(2027, 5, 2, 22, 4, 0, 0, time.UTC)), want)
+	if next, _ := h.s.Next(2); !next.Equal(time.Date(2027, 5, 2, 23, 2, 30, 0, time.UTC)) {
+		t.Fatalf("the hourly task next fires at %v, want 23:02:30 UTC", next)
 	}
 }
 
