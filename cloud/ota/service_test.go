@@ -30,6 +30,9 @@ type fakeDevices struct {
 	users map[int64]map[int64]bool // device → user → owner
 	wh    map[string]*models.DeviceInfo
 	sub   map[string]string // pid → product name
+	// beforeSetVersion, when set, runs as a warehouse version write
+	// begins (before it is applied).
+	beforeSetVersion func()
 }
 
 func (f *fakeDevices) Device(_ context.Context, id int64) (models.Device, error) {
@@ -61,6 +64,12 @@ func (f *fakeDevices) UserCanAccess(_ context.Context, uid, id int64) (bool, boo
 }
 
 func (f *fakeDevices) SetDeviceVersion(_ context.Context, _ int64, pid, dev, mod string) error {
+	f.mu.Lock()
+	hook := f.beforeSetVersion
+	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w := f.wh[pid]
@@ -570,4 +579,51 @@ func TestPeekDoesNotStartOrSlideTheConfirmWindow(t *testing.T) {
 	w.must(w.call("checkUpdate", alice, "", peek)) // support looks again
 	w.clock.Advance(5 * time.Hour)
 	w.wantErr(w.call("confirmUpdate", alice, "", ids), 4102, "check for updates again")
+}
+
+// TestSucceededOnlyOnceTheWarehouseHasTheVersion: a client that sees
+// "succeeded" and then asks checkUpdate must be told the new version. The
+// warehouse write is held back; meanwhile the upgrade is not yet reported
+// as succeeded.
+func TestSucceededOnlyOnceTheWarehouseHasTheVersion(t *testing.T) {
+	w := newWorld(t, Options{})
+	w.publish(Version{OTAType: TypeMCU, Version: "1-1-0", Mode: ModeConfirm})
+	ids := map[string]any{"deviceId": devID, "otaType": 1}
+	w.must(w.call("checkUpdate", alice, "", ids))
+	w.must(w.call("confirmUpdate", alice, "", ids))
+	w.step(pid, "download", 70, "")
+	w.step(pid, "reboot", 95, "")
+	entered, release := make(chan struct{}), make(chan struct{})
+	w.devices.mu.Lock()
+	w.devices.beforeSetVersion = func() {
+		close(entered)
+		<-release
+	}
+	w.devices.mu.Unlock()
+	w.up.ch(pid) <- Progress{Phase: "done", Percent: 100, At: w.clock.Now()}
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the warehouse version was not written after done")
+	}
+	st := w.status(alice)
+	a := w.must(w.call("checkUpdate", alice, "", ids))
+	close(release)
+	if st.State == StateSucceeded && a["currentVersion"] != "1-1-0" {
+		t.Fatalf("status says %s (current %s) while checkUpdate says current %v", st.State, st.CurrentVersion, a["currentVersion"])
+	}
+	if st.State != StateUpgrading {
+		t.Fatalf("status while the warehouse is written = %+v", st)
+	}
+	select {
+	case <-w.progress:
+	case <-time.After(5 * time.Second):
+		t.Fatal("done not applied")
+	}
+	if st := w.status(alice); st.State != StateSucceeded || st.CurrentVersion != "1-1-0" {
+		t.Fatalf("after done = %+v", st)
+	}
+	if a := w.must(w.call("checkUpdate", alice, "", ids)); a["currentVersion"] != "1-1-0" || a["update"] != 0.0 {
+		t.Fatalf("checkUpdate after done = %v", a)
+	}
 }

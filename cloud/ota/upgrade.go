@@ -195,11 +195,28 @@ func (s *Service) progress(r *run, p Progress) bool {
 }
 
 // finish ends an upgrade. A success moves the warehouse version; it may
-// follow a timeout, which it then overrides.
+// follow a timeout, which it then overrides. finish runs only on the run's
+// own tracker goroutine, so r.state changes nowhere else meanwhile.
+//
+// The new version is written to the warehouse before the end is published
+// in memory: a client that sees "succeeded" in getUpgradeStatus and then
+// asks checkUpdate must find the new version, not the old one.
 func (s *Service) finish(r *run, phase, state, failure string) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	wasRunning := r.state == StateUpgrading
+	s.mu.Unlock()
+	ctx := context.Background()
+	if state == StateSucceeded {
+		dev, mod := r.target, ""
+		if r.otaType == TypeModule {
+			dev, mod = "", r.target
+		}
+		if err := s.deps.Devices.SetDeviceVersion(ctx, r.subID, r.pid, dev, mod); err != nil {
+			s.log.Error("ota: warehouse version after upgrade", "device", r.pid, "err", err)
+		}
+	}
+	s.mu.Lock()
 	r.state, r.failure, r.finished = state, failure, now
 	if phase != "" {
 		r.phase = phase
@@ -214,19 +231,10 @@ func (s *Service) finish(r *run, phase, state, failure string) {
 	if state == StateFailed && r.auto {
 		s.failedAt[failKey(r.key, r.otaType, r.target)] = now
 	}
+	st, ph, pct, fail := r.state, r.phase, r.percent, r.failure
 	s.mu.Unlock()
-	ctx := context.Background()
-	if state == StateSucceeded {
-		dev, mod := r.target, ""
-		if r.otaType == TypeModule {
-			dev, mod = "", r.target
-		}
-		if err := s.deps.Devices.SetDeviceVersion(ctx, r.subID, r.pid, dev, mod); err != nil {
-			s.log.Error("ota: warehouse version after upgrade", "device", r.pid, "err", err)
-		}
-	}
 	if _, err := s.db.Exec(`UPDATE ota_upgrades SET state=?, phase=?, percent=?, failure=?, finished_ms=? WHERE id=?`,
-		r.state, r.phase, r.percent, r.failure, now.UnixMilli(), r.id); err != nil {
+		st, ph, pct, fail, now.UnixMilli(), r.id); err != nil {
 		s.log.Warn("ota: record end of upgrade", "device", r.pid, "err", err)
 	}
 	if wasRunning {
