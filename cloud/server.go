@@ -65,6 +65,9 @@ type Options struct {
 	SimJoinCandidates int
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
+	// UDSAnonymous names the services of UDS that take unsigned calls
+	// (X-Zc-Access-Mode: 1); the others need a signature.
+	UDSAnonymous []string
 }
 
 // Server is a running local cloud (without a listener; see Serve).
@@ -154,7 +157,7 @@ func (s *Server) init(ctx context.Context) error {
 	if err := s.initOTA(ctx); err != nil {
 		return fmt.Errorf("cloud: ota: %w", err)
 	}
-	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Now, Logger: s.opt.Logger, Unknown: s.unknownService})
+	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Now, Logger: s.opt.Logger, Unknown: s.unknownService, AnonymousService: s.anonymousService})
 	// Built here, not in Serve, so that Close (any goroutine) never races
 	// with Serve setting it up. Timeouts keep a slow or silent client from
 	// holding a connection forever.

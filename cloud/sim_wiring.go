@@ -56,7 +56,7 @@ func (s *Server) initSimulation(ctx context.Context) error {
 	// the first online events too.
 	s.simw.history = uds.NewHistory(s.Hub, uds.HistoryOptions{Describe: sim.Describe})
 	s.closers = append(s.closers, s.simw.history.Close)
-	proxy, err := uds.New(uds.Options{Services: s.opt.UDS})
+	proxy, err := uds.New(uds.Options{Services: s.opt.UDS, Anonymous: s.opt.UDSAnonymous})
 	if err != nil {
 		return err
 	}
@@ -126,4 +126,9 @@ func (s *Server) unknownService(c *rpc.Call) (any, error) {
 		return nil, rpc.Errorf(models.ErrServiceAbsent, "service %q does not exist", c.Service)
 	}
 	return s.simw.proxy.Serve(c)
+}
+
+// anonymousService says whether a vendor service takes unsigned calls.
+func (s *Server) anonymousService(name string) bool {
+	return s.simw.proxy != nil && s.simw.proxy.AcceptsAnonymous(name)
 }

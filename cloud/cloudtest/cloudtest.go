@@ -38,6 +38,9 @@ type Options struct {
 	// (cloud.Options); 0 keeps the simulation's defaults.
 	SimJoinEvery      time.Duration
 	SimJoinCandidates int
+	// UDS and UDSAnonymous configure vendor services (cloud.Options).
+	UDS          map[string]string
+	UDSAnonymous []string
 }
 
 // Start opens a cloud in a temp dir, serves it on 127.0.0.1:0 and stops it
@@ -52,6 +55,7 @@ func Start(t testing.TB, opt Options) *Cloud {
 		DataDir: dir, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
 		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
+		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous,
 	})
 	if err != nil {
 		t.Fatalf("open cloud: %v", err)

@@ -29,6 +29,9 @@ const (
 	hdrMsgName    = "X-Zc-Msg-Name"
 	hdrTraceID    = "X-Zc-Trace-Id"
 	hdrMsgAttr    = "X-Zc-Msg-Attr_"
+	// hdrAccessMode "1" marks an unsigned call (Node SDK
+	// sendToServiceWithoutSign); see Options.AnonymousService.
+	hdrAccessMode = "X-Zc-Access-Mode"
 )
 
 // Raw is a success answer passed through verbatim (a proxied UDS reply).
@@ -46,7 +49,11 @@ type Options struct {
 	// Unknown serves services that are not registered (UDS proxy); nil
 	// answers 3009.
 	Unknown func(*Call) (any, error)
-	Logger  *slog.Logger
+	// AnonymousService says whether a service served by Unknown takes
+	// unsigned calls marked X-Zc-Access-Mode: 1; nil means none does.
+	// Such a call reaches Unknown with Call.Anonymous set and no user.
+	AnonymousService func(service string) bool
+	Logger           *slog.Logger
 }
 
 // Handler is the router's http.Handler.
@@ -112,8 +119,12 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 		return nil, lerr
 	}
 	unknown := lerr != nil
+	anonymous := false
 	if unknown {
 		m = Method{Auth: AuthAny, Handler: h.opt.Unknown}
+		if anonymousCall(r.Header) && h.opt.AnonymousService != nil && h.opt.AnonymousService(service) {
+			m.Auth, anonymous = AuthAnon, true
+		}
 	}
 
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.opt.BodyLimit+1))
@@ -155,7 +166,15 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 	}
 
 	if err := h.authenticate(c, m.Auth); err != nil {
+		if e, ok := err.(*Error); ok && e.Code == 3001 && unknown && anonymousCall(r.Header) {
+			return nil, Errorf(3001, "service %q does not take anonymous calls (X-Zc-Access-Mode: 1): sign the call", service)
+		}
 		return nil, err
+	}
+	if anonymous {
+		// Nobody vouches for an X-Zc-User-Id on an unsigned call: the
+		// service is told the call is anonymous and gets no user.
+		c.Anonymous, c.UserID = true, 0
 	}
 	sub := r.Header.Get("X-Zc-Sub-Domain")
 	if c.Stream {
@@ -213,9 +232,13 @@ func (h *Handler) authenticate(c *Call, need Auth) error {
 	devSig := hd.Get("X-Zc-Developer-Signature")
 	userSig := hd.Get("X-Zc-User-Signature")
 
-	// The major domain: named by the header, else the only/default one.
+	// The major domain: named by the header (its name, or its numeric id as
+	// some vendor clients send), else the only/default one.
 	if name := strings.TrimSpace(hd.Get("X-Zc-Major-Domain")); name != "" {
 		d, ok := h.dir.DomainByName(ctx, name)
+		if !ok {
+			d, ok = h.domainByID(name)
+		}
 		if !ok {
 			return Errorf(3007, "major domain %q does not exist", name)
 		}
@@ -256,6 +279,27 @@ func (h *Handler) authenticate(c *Call, need Auth) error {
 		return h.verifyUser(c, userSig, need == AuthRefresh)
 	}
 	return Errorf(3001, "missing signature: send X-Zc-Developer-Signature or X-Zc-User-Signature (or X-Zc-Access-Mode: 1 for anonymous methods)")
+}
+
+// anonymousCall reports an unsigned call marked X-Zc-Access-Mode: 1. A
+// call that carries a signature is verified as signed whatever its mode.
+func anonymousCall(h http.Header) bool {
+	return strings.TrimSpace(h.Get(hdrAccessMode)) == "1" &&
+		h.Get("X-Zc-Developer-Signature") == "" && h.Get("X-Zc-User-Signature") == ""
+}
+
+// domainByID reads a decimal major-domain id, when the directory can look
+// one up (DomainIDs).
+func (h *Handler) domainByID(s string) (Domain, bool) {
+	ids, ok := h.dir.(DomainIDs)
+	if !ok {
+		return Domain{}, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return Domain{}, false
+	}
+	return ids.DomainByID(id)
 }
 
 type signedHeaders struct {

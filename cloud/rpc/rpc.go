@@ -137,6 +137,9 @@ type Call struct {
 	Developer     *Developer // nil unless developer-signed
 	UserID        int64      // acting or signing user; 0 for none
 	UserSigned    bool
+	// Anonymous marks an unsigned call (X-Zc-Access-Mode: 1) to a service
+	// that takes them (Options.AnonymousService); UserID is then 0.
+	Anonymous     bool
 	Params        map[string]any
 	Stream        bool
 	Payload       []byte
@@ -194,6 +197,12 @@ type Directory interface {
 	DomainByName(ctx context.Context, name string) (Domain, bool)
 	DefaultDomain(ctx context.Context) (Domain, bool)
 	SubDomain(ctx context.Context, domainID int64, name string) (SubDomain, bool)
+}
+
+// DomainIDs is an optional part of a Directory: a major domain by its
+// numeric id, so that X-Zc-Major-Domain may carry the id instead of the name.
+type DomainIDs interface {
+	DomainByID(id int64) (Domain, bool)
 }
 
 // Tokens verifies user signatures.

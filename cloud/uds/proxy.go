@@ -38,6 +38,10 @@ type Options struct {
 	// "http://127.0.0.1:8080"; a call to lights/v1/controlLight goes to
 	// http://127.0.0.1:8080/controlLight.
 	Services map[string]string
+	// Anonymous names the configured services that take unsigned calls
+	// (X-Zc-Access-Mode: 1, e.g. a vendor's login service). The router
+	// forwards such a call with X-Zc-Access-Mode: 1 and no X-Zc-User-Id.
+	Anonymous []string
 	// Timeout bounds a whole forwarded call; 0 means 10 s.
 	Timeout time.Duration
 	// MaxResponse caps the UDS's answer in bytes; 0 means 1 MiB.
@@ -55,6 +59,7 @@ type Proxy struct {
 
 	mu       sync.RWMutex
 	services map[string]*url.URL
+	anon     map[string]bool
 	builtin  map[string]rpc.Func
 }
 
@@ -78,7 +83,7 @@ func New(opt Options) (*Proxy, error) {
 	}
 	p := &Proxy{
 		timeout: opt.Timeout, max: opt.MaxResponse, client: opt.Client,
-		services: map[string]*url.URL{}, builtin: map[string]rpc.Func{},
+		services: map[string]*url.URL{}, anon: map[string]bool{}, builtin: map[string]rpc.Func{},
 	}
 	for name, raw := range opt.Services {
 		u, err := url.Parse(strings.TrimSpace(raw))
@@ -91,6 +96,12 @@ func New(opt Options) (*Proxy, error) {
 		u.RawQuery, u.Fragment = "", ""
 		p.services[name] = u
 	}
+	for _, name := range opt.Anonymous {
+		if _, ok := p.services[name]; !ok {
+			return nil, fmt.Errorf("uds: anonymous service %q is not a configured service", name)
+		}
+		p.anon[name] = true
+	}
 	return p, nil
 }
 
@@ -100,6 +111,14 @@ func (p *Proxy) Register(name string, serve rpc.Func) {
 	p.mu.Lock()
 	p.builtin[name] = serve
 	p.mu.Unlock()
+}
+
+// AcceptsAnonymous reports whether name is a configured UDS that takes
+// unsigned calls: rpc.Options AnonymousService.
+func (p *Proxy) AcceptsAnonymous(name string) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.anon[name]
 }
 
 // Names lists the services the proxy serves, sorted.
@@ -142,6 +161,7 @@ const (
 	hdrSub     = "X-Zc-Sub-Domain"
 	hdrUser    = "X-Zc-User-Id"
 	hdrTrace   = "X-Zc-Trace-Id"
+	hdrAccess  = "X-Zc-Access-Mode"
 	hdrMsgName = "X-Zc-Msg-Name"
 	msgErr     = "X-Zc-Err"
 	ctJSON     = "application/x-zc-object"
@@ -183,7 +203,11 @@ func (p *Proxy) forward(c *rpc.Call, base *url.URL) (any, error) {
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set(hdrMajor, c.MajorDomain.Name)
 	req.Header.Set(hdrSub, c.SubDomain)
-	if c.UserID != 0 {
+	if c.Anonymous {
+		// The router checked no signature: the UDS must not trust the
+		// call as any user's.
+		req.Header.Set(hdrAccess, "1")
+	} else if c.UserID != 0 {
 		req.Header.Set(hdrUser, strconv.FormatInt(c.UserID, 10))
 	}
 	if c.TraceID != "" {
