@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"acconsole/cloud"
+	"acconsole/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -65,11 +67,13 @@ func versionCmd() *cobra.Command {
 }
 
 type serveFlags struct {
-	listen string
-	data   string
-	domain string
-	mode   string
-	demo   int
+	listen     string
+	data       string
+	domain     string
+	mode       string
+	demo       int
+	configPath string
+	uds        []string
 }
 
 func serveCmd() *cobra.Command {
@@ -79,7 +83,11 @@ func serveCmd() *cobra.Command {
 		Short: "Run the local AbleCloud-compatible cloud",
 		Long: `Run the local AbleCloud-compatible cloud. On start it prints the router URL,
 the developer id, access key and major domain, and writes them with the secret
-key to DIR/local-developer.json (mode 0600).`,
+key to DIR/local-developer.json (mode 0600).
+
+Vendor services (UDS) come from --uds name=url (repeatable; name=url,anonymous
+lets unsigned X-Zc-Access-Mode: 1 calls through) and from [uds.NAME] tables
+in the config file; a flag replaces the config's service of the same name.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), f, cmd.OutOrStdout())
 		},
@@ -89,6 +97,8 @@ key to DIR/local-developer.json (mode 0600).`,
 	cmd.Flags().StringVar(&f.domain, "major-domain", "acme", "major domain created on first start")
 	cmd.Flags().StringVar(&f.mode, "mode", "test", "runtime mode: test or production")
 	cmd.Flags().IntVar(&f.demo, "demo", 0, "seed a demo world of N devices if the store is empty")
+	cmd.Flags().StringVar(&f.configPath, "config", "", "config file for [uds.NAME] tables (default $XDG_CONFIG_HOME/acconsole/config.toml, or $ACCONSOLE_CONFIG)")
+	cmd.Flags().StringArrayVar(&f.uds, "uds", nil, "vendor service `name=url[,anonymous]` (repeatable)")
 	return cmd
 }
 
@@ -106,7 +116,19 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true, Churn: demoChurn})
+	services, err := serveUDS(f)
+	if err != nil {
+		return err
+	}
+	opt := cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true, Churn: demoChurn,
+		UDS: map[string]string{}}
+	for _, u := range services {
+		opt.UDS[u.Name] = u.URL
+		if u.Anonymous {
+			opt.UDSAnonymous = append(opt.UDSAnonymous, u.Name)
+		}
+	}
+	srv, err := cloud.Open(ctx, opt)
 	if err != nil {
 		return err
 	}
@@ -122,8 +144,15 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		srv.Close()
 		return fmt.Errorf("write credentials: %w", err)
 	}
-	fmt.Fprintf(out, "local AbleCloud cloud listening\n  router        %s\n  developer id  %d\n  access key    %s\n  secret key    %s (full key in %s)\n  major domain  %s\n  data          %s\n",
-		router, srv.Developer.ID, srv.Developer.AccessKey, cloud.MaskSecret(srv.Developer.SecretKey), path, srv.Domain.Name, f.data)
+	fmt.Fprintf(out, "local AbleCloud cloud listening\n  router        %s\n  developer id  %d\n  access key    %s\n  secret key    %s (full key in %s)\n  major domain  %s (id %d)\n  data          %s\n",
+		router, srv.Developer.ID, srv.Developer.AccessKey, cloud.MaskSecret(srv.Developer.SecretKey), path, srv.Domain.Name, srv.Domain.ID, f.data)
+	for _, u := range services {
+		mode := ""
+		if u.Anonymous {
+			mode = " (anonymous calls allowed)"
+		}
+		fmt.Fprintf(out, "  uds           %s → %s%s\n", u.Name, u.URL, mode)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -133,6 +162,41 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		srv.Close()
 		return err
 	}
+}
+
+// serveUDS gathers the vendor services: the config file's [uds.NAME]
+// tables, then the --uds flags, which replace a service of the same name.
+// The result is sorted by name.
+func serveUDS(f serveFlags) ([]config.UDS, error) {
+	path := f.configPath
+	if path == "" {
+		if p := os.Getenv("ACCONSOLE_CONFIG"); p != "" {
+			path = p
+		} else {
+			path = filepath.Join(configDir(), "config.toml")
+		}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]config.UDS{}
+	for name, u := range cfg.UDS {
+		byName[name] = u
+	}
+	for _, raw := range f.uds {
+		u, err := config.ParseUDSFlag(raw)
+		if err != nil {
+			return nil, err
+		}
+		byName[u.Name] = u
+	}
+	out := make([]config.UDS, 0, len(byName))
+	for _, u := range byName {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // openLog opens an append-only log file; the console draws on the terminal,

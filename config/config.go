@@ -41,6 +41,9 @@ type Config struct {
 	// knows the action names and checks for conflicts.
 	Keys    map[string][]string
 	Aliases map[string]string
+	// UDS are the vendor services acconsole serve forwards to, from
+	// [uds.NAME] tables.
+	UDS map[string]UDS
 	// Path is where the configuration was read from (or would have been).
 	Path string
 }
@@ -71,6 +74,40 @@ type Profile struct {
 
 	// secretLine is where secret_key was set, for Load's file mode check.
 	secretLine int
+}
+
+// UDS is a vendor service (PROTOCOL §2.8) that acconsole serve forwards
+// calls to: {URL}/{method}.
+type UDS struct {
+	Name string
+	URL  string
+	// Anonymous lets unsigned calls marked X-Zc-Access-Mode: 1 through.
+	Anonymous bool
+}
+
+// ParseUDSFlag reads the --uds form "name=url" or "name=url,anonymous".
+func ParseUDSFlag(s string) (UDS, error) {
+	name, rest, ok := strings.Cut(strings.TrimSpace(s), "=")
+	if !ok {
+		return UDS{}, fmt.Errorf("--uds %q: want name=url or name=url,anonymous", s)
+	}
+	name = strings.TrimSpace(name)
+	if msg := checkName(name); msg != "" {
+		return UDS{}, fmt.Errorf("--uds %q: service name %q %s", s, name, msg)
+	}
+	u := UDS{Name: name}
+	raw, opt, hasOpt := strings.Cut(rest, ",")
+	u.URL = strings.TrimSpace(raw)
+	if msg := CheckUDSURL(u.URL); msg != "" {
+		return UDS{}, fmt.Errorf("--uds %q: url %q %s", s, u.URL, msg)
+	}
+	if hasOpt {
+		if strings.TrimSpace(opt) != "anonymous" {
+			return UDS{}, fmt.Errorf("--uds %q: unknown option %q (the only option is anonymous)", s, strings.TrimSpace(opt))
+		}
+		u.Anonymous = true
+	}
+	return u, nil
 }
 
 // Error is one problem in the file. Line is 0 when the problem is not tied
@@ -113,6 +150,7 @@ func Default() Config {
 		Profiles:        map[string]Profile{DefaultProfileName: {Name: DefaultProfileName, Local: true}},
 		Keys:            map[string][]string{},
 		Aliases:         map[string]string{},
+		UDS:             map[string]UDS{},
 	}
 }
 

@@ -493,3 +493,48 @@ func TestLargeInputIsFast(t *testing.T) {
 		}
 	}
 }
+
+func TestUDSTables(t *testing.T) {
+	src := `
+[uds.vendor-login]
+url = "http://127.0.0.1:8080/login"
+anonymous = true
+
+[uds.orders]
+url = "https://orders.example.com"
+`
+	c, err := Parse("cfg.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]UDS{
+		"vendor-login": {Name: "vendor-login", URL: "http://127.0.0.1:8080/login", Anonymous: true},
+		"orders":       {Name: "orders", URL: "https://orders.example.com"},
+	}
+	if len(c.UDS) != len(want) || c.UDS["vendor-login"] != want["vendor-login"] || c.UDS["orders"] != want["orders"] {
+		t.Fatalf("UDS = %+v", c.UDS)
+	}
+	for src, msg := range map[string]string{
+		"[uds.a]\nanonymous = true\n":                        `cfg.toml:1: service "a" has no url; add url = "http://127.0.0.1:8080"`,
+		"[uds.a]\nurl = \"ftp://x\"\n":                       `cfg.toml:2: url: "ftp://x" is not an http(s) URL with a host`,
+		"[uds.a]\nurl = \"http://x\"\nurll = 1\n":            `cfg.toml:3: unknown key "urll" in [uds.a]; did you mean "url"?`,
+		"[uds.a]\nurl = \"http://x\"\nanonymous = \"yes\"\n": `cfg.toml:3: anonymous: want a boolean (true or false), got a string`,
+		"[uds]\nurl = \"http://x\"\n":                        `cfg.toml:1: [uds] needs a service name, like [uds.vendor-login]`,
+		"[uds.\"a b\"]\nurl = \"http://x\"\n":                `cfg.toml:1: service name "a b" may hold only letters, digits, '-' and '_'`,
+	} {
+		if _, err := Parse("cfg.toml", []byte(src)); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: %v, want %q", src, err, msg)
+		}
+	}
+}
+
+func TestParseUDSFlag(t *testing.T) {
+	for in, want := range map[string]UDS{
+		"orders=http://127.0.0.1:8080":               {Name: "orders", URL: "http://127.0.0.1:8080"},
+		"vendor-login=http://10.0.0.2/api,anonymous": {Name: "vendor-login", URL: "http://10.0.0.2/api", Anonymous: true},
+	} {
+		if got, err := ParseUDSFlag(in); err != nil || got != want {
+			t.Errorf("%s: %+v %v", in, got, err)
+		}
+	}
+}

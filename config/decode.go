@@ -22,7 +22,8 @@ var (
 	rootKeys    = []string{"default_profile", "operator", "theme", "refresh_interval", "write_minutes"}
 	profileKeys = []string{"local", "routers", "developer_id", "access_key", "secret_key", "secret_key_env",
 		"major_domain", "sub_domain", "runtime_mode", "theme", "refresh_interval", "timeout"}
-	tableNames = []string{"profiles.NAME", "keys", "aliases"}
+	udsKeys    = []string{"url", "anonymous"}
+	tableNames = []string{"profiles.NAME", "keys", "aliases", "uds.NAME"}
 )
 
 type decoder struct {
@@ -80,8 +81,18 @@ func (d *decoder) decode(tables []*table) Config {
 			}
 		case len(t.name) == 1 && t.name[0] == "profiles":
 			d.errorf(t.line, "[profiles] needs a profile name, like [profiles.local]")
+		case len(t.name) == 2 && t.name[0] == "uds":
+			if msg := checkName(t.name[1]); msg != "" {
+				d.errorf(t.line, "service name %q %s", t.name[1], msg)
+				continue
+			}
+			if u, ok := d.uds(t.name[1], t); ok {
+				c.UDS[t.name[1]] = u
+			}
+		case len(t.name) == 1 && t.name[0] == "uds":
+			d.errorf(t.line, "[uds] needs a service name, like [uds.vendor-login]")
 		default:
-			msg := fmt.Sprintf("unknown table %s (known: [profiles.NAME], [keys], [aliases])", display)
+			msg := fmt.Sprintf("unknown table %s (known: [profiles.NAME], [keys], [aliases], [uds.NAME])", display)
 			if s := suggest(strings.Join(t.name, "."), tableNames); s != "" {
 				msg += fmt.Sprintf("; did you mean [%s]?", s)
 			} else if len(t.name) == 2 {
@@ -233,6 +244,36 @@ func (d *decoder) profile(name string, t *table) Profile {
 		d.errorf(t.line, "profile %q sets both local = true and routers; a profile uses the local cloud or routers, not both", name)
 	}
 	return p
+}
+
+// uds decodes a [uds.NAME] table: a vendor service for acconsole serve.
+func (d *decoder) uds(name string, t *table) (UDS, bool) {
+	u := UDS{Name: name}
+	where := fmt.Sprintf("in [uds.%s]", name)
+	ok := true
+	for _, kv := range d.unique(t, where) {
+		switch kv.key {
+		case "url":
+			if s, good := d.str(kv); good {
+				if msg := CheckUDSURL(s); msg != "" {
+					d.errorf(kv.line, "url: %q %s", s, msg)
+					ok = false
+				}
+				u.URL = s
+			} else {
+				ok = false
+			}
+		case "anonymous":
+			u.Anonymous, _ = d.boolean(kv)
+		default:
+			d.unknownKey(kv, udsKeys, where, nil, "")
+		}
+	}
+	if u.URL == "" && ok && !d.partial {
+		d.errorf(t.line, "service %q has no url; add url = \"http://127.0.0.1:8080\"", name)
+		ok = false
+	}
+	return u, ok
 }
 
 // unknownKey explains an unknown key: a likely misspelling, or a key that
@@ -389,6 +430,19 @@ func checkRouter(r string) string {
 		return "is not an http(s) URL with a host, like \"https://router.example.com:9005\""
 	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "":
 		return "must be just scheme, host and port (no path)"
+	}
+	return ""
+}
+
+// CheckUDSURL is the rule for a vendor service's base URL: http(s) with a
+// host; a path is allowed (calls go to {url}/{method}), a query is not.
+func CheckUDSURL(r string) string {
+	u, err := url.Parse(r)
+	switch {
+	case err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return "is not an http(s) URL with a host, like \"http://127.0.0.1:8080\""
+	case u.RawQuery != "" || u.Fragment != "":
+		return "must not have a query or fragment"
 	}
 	return ""
 }
