@@ -26,23 +26,28 @@ func TestDeveloperSignatureVectorServerSide(t *testing.T) {
 }
 
 func TestJavaURLEncodedSignatureAccepted(t *testing.T) {
-	// A domain with a space: Java signs the URL-encoded string.
-	s := signedHeaders{timeout: 300, timestamp: 1466640000, nonce: "n"}
-	plain := "3001466640000n7listDevicesmy shopsub"
-	if javaURLEncode(plain) != "3001466640000n7listDevicesmy+shopsub" {
-		t.Fatalf("java encoding %q", javaURLEncode(plain))
+	// Vector made with the JDK, not with this package: java.net.URLEncoder
+	// .encode(plain, "UTF-8") and javax.crypto.Mac "HmacSHA256" with key
+	// "sk" over the encoded string (UTF-8), printed as lower-case hex. The
+	// string has a space, '*' (kept by Java), '~' and '/' (encoded), and
+	// multibyte UTF-8 (each byte %XX, upper-case hex).
+	const (
+		plain = "3001466640000n*~ 77listDevicesmy shop*灯具-é_a.b/c"
+		java  = "3001466640000n*%7E+77listDevicesmy+shop*%E7%81%AF%E5%85%B7-%C3%A9_a.b%2Fc"
+		sig   = "dad1a57c2c0a02003c5e4aad1316ee99d76ae37977eec897feb6147954f7a183"
+	)
+	if got := javaURLEncode(plain); got != java {
+		t.Fatalf("java encoding\n got %s\nwant %s", got, java)
 	}
-	if javaURLEncode("a/b~") != "a%2Fb%7E" {
-		t.Fatalf("java encoding of reserved characters %q", javaURLEncode("a/b~"))
+	s := signedHeaders{timeout: 300, timestamp: 1466640000, nonce: "n*~ 7"}
+	if !devSignatureOK("sk", s, 7, "listDevices", "my shop*", "灯具-é_a.b/c", sig) {
+		t.Fatal("the signature Java made over the URL-encoded string is refused")
 	}
-	if !hmacEqual("sk", javaURLEncode(plain), hmacHex("sk", javaURLEncode(plain))) {
-		t.Fatal("hmac helper")
-	}
-	if !devSignatureOK("sk", s, 7, "listDevices", "my shop", "sub", hmacHex("sk", javaURLEncode(plain))) {
-		t.Fatal("the Java form is refused")
-	}
-	if !devSignatureOK("sk", s, 7, "listDevices", "my shop", "sub", hmacHex("sk", plain)) {
+	if !devSignatureOK("sk", s, 7, "listDevices", "my shop*", "灯具-é_a.b/c", hmacHex("sk", plain)) {
 		t.Fatal("the plain form is refused")
+	}
+	if devSignatureOK("sk", s, 7, "listDevices", "my shop*", "灯具-é_a.b/d", sig) {
+		t.Fatal("the Java signature verifies for another sub-domain")
 	}
 }
 

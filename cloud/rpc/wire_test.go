@@ -162,7 +162,7 @@ func TestWireVariantsAccepted(t *testing.T) {
 	profile := wireReq{path: "/zc-account/v1/getUserProfile", body: "{}"}
 
 	// Content-Type with parameters (charset), in either JSON spelling.
-	for _, ct := range []string{"application/x-zc-object; charset=utf-8", "application/x-zc-object;charset=UTF-8", "text/json; charset=utf-8", "application/json"} {
+	for _, ct := range []string{"application/x-zc-object; charset=utf-8", "application/x-zc-object;charset=UTF-8", "text/json; charset=utf-8", "application/json", "text/plain", "APPLICATION/X-ZC-OBJECT"} {
 		r := count
 		r.ct = ct
 		wantOK(t, "Content-Type "+ct, send(t, c.URL, r, devSign(c, "getAccountCount", "acme", "", "abcdEFGH12345678", false)))
@@ -174,6 +174,9 @@ func TestWireVariantsAccepted(t *testing.T) {
 	if login.code == 3001 || login.code == 3015 || login.code == 0 {
 		t.Errorf("anonymous login without Access-Key: %d %s", login.code, login.msg)
 	}
+	// No X-Zc-Major-Domain: the default (first) domain.
+	wantOK(t, "no major domain", send(t, c.URL, wireReq{path: "/zc-account/v1/checkExist", body: `{"account":"13800000000"}`,
+		headers: map[string]string{"X-Zc-Major-Domain": ""}}, nil))
 	// The same fixed nonce twice (the server keeps no nonce history, Q10).
 	for i := 0; i < 2; i++ {
 		wantOK(t, "fixed nonce", send(t, c.URL, count, devSign(c, "getAccountCount", "acme", "", "1234567890123456", false)))
