@@ -162,7 +162,7 @@ func TestWireVariantsAccepted(t *testing.T) {
 	profile := wireReq{path: "/zc-account/v1/getUserProfile", body: "{}"}
 
 	// Content-Type with parameters (charset), in either JSON spelling.
-	for _, ct := range []string{"application/x-zc-object; charset=utf-8", "application/x-zc-object;charset=UTF-8", "text/json; charset=utf-8", "application/json", "text/plain", "APPLICATION/X-ZC-OBJECT"} {
+	for _, ct := range []string{"application/x-zc-object; charset=utf-8", "application/x-zc-object;charset=UTF-8", "text/json; charset=utf-8", "application/json", "text/plain", "application/x-www-form-urlencoded", "APPLICATION/X-ZC-OBJECT"} {
 		r := count
 		r.ct = ct
 		wantOK(t, "Content-Type "+ct, send(t, c.URL, r, devSign(c, "getAccountCount", "acme", "", "abcdEFGH12345678", false)))
@@ -211,6 +211,13 @@ func TestTraceIDForms(t *testing.T) {
 		if got := send(t, c.URL, r, sign).header.Get("X-Zc-Trace-Id"); got != id {
 			t.Errorf("trace id %q echoed as %q", id, got)
 		}
+	}
+	// Control characters (a tab is the one HTTP lets through) are dropped
+	// from the echo.
+	r := count
+	r.headers = map[string]string{"X-Zc-Trace-Id": "trace\tabc"}
+	if got := send(t, c.URL, r, sign).header.Get("X-Zc-Trace-Id"); got != "traceabc" {
+		t.Errorf("trace id with a tab echoed as %q", got)
 	}
 	// None, or one longer than 128 characters: a fresh UUID v4, also on
 	// an error answer.

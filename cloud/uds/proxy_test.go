@@ -262,6 +262,15 @@ func TestProxyConfig(t *testing.T) {
 	if got := strings.Join(p.Names(), ","); got != "a,b,c" {
 		t.Errorf("names %q", got)
 	}
+	// Only a configured service can take anonymous calls.
+	if _, err := New(Options{Services: map[string]string{"a": "http://h"}, Anonymous: []string{"b"}}); err == nil || !strings.Contains(err.Error(), `anonymous service "b" is not a configured service`) {
+		t.Errorf("anonymous without a service: %v", err)
+	}
+	p = newProxy(t, Options{Services: map[string]string{"a": "http://h", "b": "http://h"}, Anonymous: []string{"a"}})
+	p.Register("c", nil)
+	if !p.AcceptsAnonymous("a") || p.AcceptsAnonymous("b") || p.AcceptsAnonymous("c") {
+		t.Error("anonymous services are not exactly the configured ones")
+	}
 }
 
 // A configured UDS replaces a built-in service of the same name.
