@@ -94,6 +94,9 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 	if err := json.Unmarshal(raw, &dev); err != nil {
 		t.Fatal(err)
 	}
+	if dev.MajorDomainID != 1 {
+		t.Errorf("majorDomainId %d in %s, want 1", dev.MajorDomainID, cloud.DeveloperFileName)
+	}
 	call := func(path string, sign bool, anon bool) string {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodPost, dev.Router+path, strings.NewReader("{}"))

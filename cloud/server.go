@@ -198,13 +198,15 @@ func (s *Server) Close() error {
 // DeveloperFile is what local-developer.json holds, for scripts and for the
 // console.
 type DeveloperFile struct {
-	Router      string   `json:"router"`
-	DeveloperID int64    `json:"developerId"`
-	AccessKey   string   `json:"accessKey"`
-	SecretKey   string   `json:"secretKey"`
-	MajorDomain string   `json:"majorDomain"`
-	SubDomains  []string `json:"subDomains"`
-	RuntimeMode string   `json:"runtimeMode"`
+	Router      string `json:"router"`
+	DeveloperID int64  `json:"developerId"`
+	AccessKey   string `json:"accessKey"`
+	SecretKey   string `json:"secretKey"`
+	MajorDomain string `json:"majorDomain"`
+	// MajorDomainID may stand for the name in X-Zc-Major-Domain.
+	MajorDomainID int64    `json:"majorDomainId"`
+	SubDomains    []string `json:"subDomains"`
+	RuntimeMode   string   `json:"runtimeMode"`
 }
 
 // DeveloperFileName is the name of the credentials file in the data dir.
@@ -215,7 +217,7 @@ const DeveloperFileName = "local-developer.json"
 func (s *Server) WriteDeveloperFile(router string) (string, error) {
 	f := DeveloperFile{
 		Router: router, DeveloperID: s.Developer.ID, AccessKey: s.Developer.AccessKey,
-		SecretKey: s.Developer.SecretKey, MajorDomain: s.Domain.Name, RuntimeMode: s.opt.RuntimeMode,
+		SecretKey: s.Developer.SecretKey, MajorDomain: s.Domain.Name, MajorDomainID: s.Domain.ID, RuntimeMode: s.opt.RuntimeMode,
 	}
 	for _, p := range s.Platform.Products(s.Domain.ID) {
 		f.SubDomains = append(f.SubDomains, p.SubDomainName)
