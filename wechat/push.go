@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -504,10 +503,6 @@ func (p *Pusher) ServeWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "websocket: missing, wrong or expired token", http.StatusUnauthorized)
 		return
 	}
-	key, ok := checkUpgrade(w, r)
-	if !ok {
-		return
-	}
 	// The handler joins wg under the lock that Close sets closed with, so
 	// that no Add can follow Close's Wait.
 	p.mu.Lock()
@@ -519,26 +514,28 @@ func (p *Pusher) ServeWS(w http.ResponseWriter, r *http.Request) {
 	p.wg.Add(1)
 	p.mu.Unlock()
 	defer p.wg.Done()
-	c, err := upgrade(w, r, key, p.cfg.MaxWSMessage, p.cfg.WriteTimeout)
+	c, err := acceptWS(w, r, p.cfg.MaxWSMessage, p.cfg.WriteTimeout)
 	if err != nil {
-		p.log.Warn("websocket: upgrade failed", "err", err)
+		p.log.Debug("websocket: no upgrade", "err", err)
 		return
 	}
 	defer p.unregister(openID, c)
 	if !p.register(openID, c) {
 		// Close ran during the upgrade. c is live all the same, so Close
 		// drops it if the peer does not answer in time.
-		c.closeWith(closeGoingAway, "shutting down")
-		_ = c.readLoop(closeWait)
+		p.wg.Go(func() { c.closeWith(closeGoingAway, "shutting down") })
+		_ = c.readLoop()
 		return
 	}
-	// The pinger ends when the read loop drops the connection; it is
-	// counted so that Close also waits for a ping being written.
+	// The pinger ends when the connection is dropped; it is counted so
+	// that Close also waits for a ping under way.
 	p.wg.Go(func() { p.pinger(c) })
-	err = c.readLoop(2 * p.cfg.PingInterval)
+	err = c.readLoop()
 	p.log.Debug("websocket: page disconnected", "openid", openID, "err", err)
 }
 
+// pinger pings the page every PingInterval; a page that has not answered
+// within the next interval is dropped.
 func (p *Pusher) pinger(c *wsConn) {
 	t := time.NewTicker(p.cfg.PingInterval)
 	defer t.Stop()
@@ -547,12 +544,8 @@ func (p *Pusher) pinger(c *wsConn) {
 		case <-c.done:
 			return
 		case <-t.C:
-			if err := c.writeFrame(opPing, nil); err != nil {
-				// net.ErrClosed: a close handshake is under way and
-				// the read loop ends the connection.
-				if !errors.Is(err, net.ErrClosed) {
-					c.drop()
-				}
+			if err := c.ping(p.cfg.PingInterval); err != nil {
+				c.drop()
 				return
 			}
 		}
@@ -572,7 +565,9 @@ func (p *Pusher) register(openID string, c *wsConn) bool {
 	p.conns[openID] = c
 	p.mu.Unlock()
 	if old != nil {
-		old.closeWith(closePolicy, "replaced by a newer connection")
+		// The caller is a counted handler, so this Add cannot follow
+		// Close's Wait.
+		p.wg.Go(func() { old.closeWith(closePolicy, "replaced by a newer connection") })
 	}
 	return true
 }
@@ -598,8 +593,7 @@ func (p *Pusher) Connected(openID string) bool { return p.conn(openID) != nil }
 
 // Close closes every page's channel (going away), refuses new ones, and
 // returns once every WebSocket goroutine has ended. Peers get closeWait to
-// answer the close frame; those that have not by then are dropped, so
-// Close takes at most about closeWait.
+// answer the close frame; those that have not by then are dropped.
 func (p *Pusher) Close() {
 	p.mu.Lock()
 	p.closed = true

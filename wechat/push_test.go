@@ -7,7 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/coder/websocket"
 )
 
 // pushEnv is an env with one device shared by an owner and a second user,
@@ -50,12 +51,12 @@ func TestAlertReachesOpenPageOrTemplate(t *testing.T) {
 	if ch := channels(ds); ch[owner] != ChannelWS || ch[guest] != ChannelTemplate {
 		t.Fatalf("channels %v: want the owner on ws, the guest by template", ch)
 	}
-	op, p := ws.readData(5 * time.Second)
+	msg := readText(t, ws)
 	var got struct {
 		Type, PhysicalDeviceID, SubDomain, Title, Content, Level, Time string
 	}
-	if op != opText || json.Unmarshal(p, &got) != nil {
-		t.Fatalf("frame %#x %q", op, p)
+	if json.Unmarshal([]byte(msg), &got) != nil {
+		t.Fatalf("message %q", msg)
 	}
 	if got.Type != "alert" || got.PhysicalDeviceID != pid || got.Title != "Air quality" || got.Level != "2" || !strings.Contains(got.Content, "open a window") {
 		t.Fatalf("alert on the page: %+v", got)
@@ -66,9 +67,8 @@ func TestAlertReachesOpenPageOrTemplate(t *testing.T) {
 	}
 
 	// The page closes: the next alert goes by template.
-	ws.send(opClose, true, true, closePayload(closeNormal, "bye"))
-	if c := ws.expectClose(); c != closeNormal {
-		t.Fatalf("close echo %d", c)
+	if err := ws.Close(websocket.StatusNormalClosure, "bye"); err != nil {
+		t.Fatalf("closing the page: %v", err)
 	}
 	waitFor(t, "the channel to go", func() bool { return !e.server.Push.Connected(owner) })
 	_, ds = e.pushAlert(testSecret, alert(pid, "Still bad"))
