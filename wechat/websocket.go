@@ -25,7 +25,7 @@ const closeWait = 2 * time.Second
 
 // Close codes the bridge sends (RFC 6455 §7.4.1).
 const (
-	closeGoingAway = websocket.StatusGoingAway      // the server shuts down
+	closeGoingAway = websocket.StatusGoingAway       // the server shuts down
 	closePolicy    = websocket.StatusPolicyViolation // replaced by a newer page
 )
 
