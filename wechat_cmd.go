@@ -227,7 +227,7 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 		fmt.Fprintf(out, "  push secret   %s\n", cloud.MaskSecret(f.pushSecret))
 	}
 	if emu != nil {
-		fmt.Fprintf(out, "WeChat emulator\n  API           %s\n  control       %s/control/ (devices, follow, unfollow, scan, unbind, open, qr, token, state)\n  devices       %d warehouse devices authorised\n", emuURL, emuURL, authorized)
+		fmt.Fprintf(out, "WeChat emulator\n  API           %s\n  control       %s/control/ (devices, follow, unfollow, scan, unbind, open, qr, token, state, fail)\n  devices       %d warehouse devices authorised\n", emuURL, emuURL, authorized)
 	}
 
 	hs := &http.Server{
@@ -334,6 +334,7 @@ func authorizeWarehouse(ctx context.Context, ac *acapi.Client, emu *wxemu.Emulat
 //	POST /control/scan?openid=O&qr=QR    POST /control/unbind?openid=O&device=D
 //	POST /control/open?openid=O&device=D (the device page: returns its status)
 //	POST /control/authorize?device=D
+//	POST /control/fail?op=OP&code=40001|42001[&times=N] (op "all": every token)
 //	GET  /control/qr?device=D&sub=S[&share=O]   (the bridge's QR text)
 //	GET  /control/token?openid=O                (a page-channel token)
 //	GET  /control/state                         (followers, bindings, messages)
@@ -373,6 +374,35 @@ func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wec
 			return nil, errors.New("device is required")
 		}
 		emu.AuthorizeDevice(q(r, "device"), q(r, "mac"))
+		return nil, nil
+	})
+	// WeChat's token rejections on demand: the next `times` calls of op
+	// (an API operation such as template_send, or "all" for every token
+	// in use) answer code, 40001 (invalid) or 42001 (expired).
+	act("fail", func(r *http.Request) (any, error) {
+		code, err := strconv.Atoi(q(r, "code"))
+		if err != nil || (code != wxemu.CodeInvalidCredential && code != wxemu.CodeTokenExpired) {
+			return nil, errors.New("code must be 40001 (invalid token) or 42001 (expired token)")
+		}
+		op := q(r, "op")
+		if op == "all" {
+			if code == wxemu.CodeTokenExpired {
+				emu.ExpireTokens()
+			} else {
+				emu.InvalidateTokens()
+			}
+			return nil, nil
+		}
+		times := 1
+		if s := q(r, "times"); s != "" {
+			if times, err = strconv.Atoi(s); err != nil || times < 1 {
+				return nil, errors.New("times must be a positive number")
+			}
+		}
+		if op == "" {
+			return nil, errors.New("op is required (an API operation such as template_send, or all)")
+		}
+		emu.InjectError(op, code, "access_token rejected (emulator)", times)
 		return nil, nil
 	})
 	mux.HandleFunc("GET /control/qr", func(w http.ResponseWriter, r *http.Request) {

@@ -69,8 +69,7 @@ type PushConfig struct {
 	Secret string
 	// TemplateID is the WeChat template of alert messages; "" means no
 	// template messages (users without an open page are not reached).
-	// The template's slots: first (title), keyword1 (device), keyword2
-	// (level), keyword3 (time), remark (content).
+	// The template's slots are TemplateSlots.
 	TemplateID string
 	// TemplateURL is where tapping a template message leads (optional).
 	TemplateURL string
@@ -269,19 +268,54 @@ func (p *Pusher) deliverOne(ctx context.Context, a Alert, d *Delivery) {
 		return
 	}
 	m := wxapi.TemplateMessage{ToUser: d.OpenID, TemplateID: p.cfg.TemplateID, URL: p.cfg.TemplateURL,
-		Data: map[string]wxapi.TemplateValue{
-			"first":    {Value: a.Title},
-			"keyword1": {Value: a.PhysicalDeviceID},
-			"keyword2": {Value: a.Level},
-			"keyword3": {Value: d.Time.Format(models.TimeLayout)},
-			"remark":   {Value: a.Content},
-		}}
+		Data: templateData(a, d.Time)}
 	id, err := p.b.wx.SendTemplate(ctx, m)
 	if err != nil {
 		d.Channel, d.Error = ChannelFailed, "template message: "+err.Error()
 		return
 	}
 	d.Channel, d.MsgID = ChannelTemplate, id
+}
+
+// TemplateSlots names the keyword slots of the alert template, in order.
+// Since May 2023 WeChat no longer shows a template's first and remark
+// fields (they are dropped from what it sends; "关于规范公众号模板消息的再次
+// 公告"), and shows at most 20 characters of a keyword, up to its first
+// line break. So everything a user must read goes in keywords, each cut to
+// one line of 20 characters here (so the cut is ours, marked with "…",
+// rather than WeChat's), and the page at TemplateURL has the full text.
+var TemplateSlots = []string{
+	"keyword1", // the alert's title (its content when it has none)
+	"keyword2", // the content
+	"keyword3", // the device: physical id
+	"keyword4", // the level
+	"keyword5", // the time, 2006-01-02 15:04 (UTC)
+}
+
+// maxKeyword is how many characters of a keyword WeChat shows.
+const maxKeyword = 20
+
+func templateData(a Alert, at time.Time) map[string]wxapi.TemplateValue {
+	title := a.Title
+	if title == "" {
+		title = a.Content
+	}
+	vals := []string{title, a.Content, a.PhysicalDeviceID, a.Level, at.UTC().Format("2006-01-02 15:04")}
+	data := make(map[string]wxapi.TemplateValue, len(vals))
+	for i, v := range vals {
+		data[TemplateSlots[i]] = wxapi.TemplateValue{Value: keywordText(v)}
+	}
+	return data
+}
+
+// keywordText is v as WeChat can show it in a keyword: one line, at most
+// maxKeyword characters, a cut marked with "…".
+func keywordText(v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	if r := []rune(v); len(r) > maxKeyword {
+		return string(r[:maxKeyword-1]) + "…"
+	}
+	return v
 }
 
 // alertJSON is the text message a page receives.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -62,8 +63,24 @@ func TestAlertReachesOpenPageOrTemplate(t *testing.T) {
 		t.Fatalf("alert on the page: %+v", got)
 	}
 	tm := e.emu.SentTemplates()
-	if len(tm) != 1 || tm[0].ToUser != guest || tm[0].TemplateID != testTmpl || tm[0].Data["first"].Value != "Air quality" || tm[0].Data["keyword1"].Value != pid {
+	if len(tm) != 1 || tm[0].ToUser != guest || tm[0].TemplateID != testTmpl {
 		t.Fatalf("templates %+v", tm)
+	}
+	// What the guest reads: WeChat shows keywords only (not first or
+	// remark), 20 characters of each, up to a line break.
+	shown := tm[0].Shown()
+	for slot, want := range map[string]string{
+		"keyword1": "Air quality",
+		"keyword2": "PM2.5 is 180 open a…",
+		"keyword3": pid,
+		"keyword4": "2",
+	} {
+		if shown[slot] != want {
+			t.Errorf("template %s shows %q, want %q (all shown: %q)", slot, shown[slot], want, shown)
+		}
+	}
+	if !regexp.MustCompile(`^20\d\d-\d\d-\d\d \d\d:\d\d$`).MatchString(shown["keyword5"]) {
+		t.Errorf("template keyword5 shows %q, want the time", shown["keyword5"])
 	}
 
 	// The page closes: the next alert goes by template.

@@ -139,6 +139,11 @@ func (e *Emulator) checkToken(tok string) *apiError {
 		return fail(CodeTokenMissing, "access_token missing")
 	}
 	exp, ok := e.tokens[tok]
+	if end, superseded := e.revoked[tok]; ok && superseded && !e.now().Before(end) {
+		delete(e.tokens, tok)
+		delete(e.revoked, tok)
+		ok = false
+	}
 	if !ok {
 		return fail(CodeInvalidCredential, "invalid credential, access_token is invalid or not latest")
 	}
@@ -164,6 +169,13 @@ func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, errBody(wrapTop, CodeInvalidAppSecret, "invalid appsecret"))
 	default:
 		tok := randomText(96)
+		// Earlier tokens keep working for the overlap, then answer 40001.
+		end := e.now().Add(e.overlap)
+		for old := range e.tokens {
+			if prev, ok := e.revoked[old]; !ok || end.Before(prev) {
+				e.revoked[old] = end
+			}
+		}
 		e.tokens[tok] = e.now().Add(e.tokenTTL)
 		e.tokensIssued++
 		writeJSON(w, struct {
