@@ -374,14 +374,42 @@ func (e *Emulator) createQRCode(_ url.Values, body []byte) (any, *apiError) {
 
 // qrTicketFor returns the device's QR ticket, creating it on first use: a
 // device keeps one QR code, as printed on its label.
+//
+// The ticket encodes the account and the device, so that every emulator
+// of one account reads the others' tickets, as there is one WeChat: a QR
+// code the console's in-process emulator made scans in the one that
+// 'acconsole wechat --emulator' runs.
 func (e *Emulator) qrTicketFor(id string) string {
 	if t := e.qrByDevice[id]; t != "" {
 		return t
 	}
-	t := ticketPrefix + randomText(24)
+	t := ticketPrefix + base64.RawURLEncoding.EncodeToString([]byte(e.accountID+"\x00"+id))
 	e.qrByDevice[id] = t
 	e.qrTickets[t] = id
 	return t
+}
+
+// deviceOfTicket resolves a QR ticket: one this emulator issued, or one of
+// the same account for a device authorised here. e.mu must be held.
+func (e *Emulator) deviceOfTicket(t string) (string, bool) {
+	if id, ok := e.qrTickets[t]; ok {
+		return id, true
+	}
+	rest, ok := strings.CutPrefix(t, ticketPrefix)
+	if !ok {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil {
+		return "", false
+	}
+	account, id, ok := strings.Cut(string(raw), "\x00")
+	if !ok || account != e.accountID || e.devices[id] == nil {
+		return "", false
+	}
+	e.qrByDevice[id] = t
+	e.qrTickets[t] = id
+	return id, true
 }
 
 func (e *Emulator) getQRCode(_ url.Values, _ []byte) (any, *apiError) {
@@ -455,7 +483,7 @@ func (e *Emulator) verifyQRCode(_ url.Values, body []byte) (any, *apiError) {
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return nil, aerr
 	}
-	id, ok := e.qrTickets[req.Ticket]
+	id, ok := e.deviceOfTicket(req.Ticket)
 	if !ok {
 		return nil, fail(CodeUnknownQRTicket, "unknown QR ticket")
 	}
