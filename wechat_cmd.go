@@ -441,11 +441,38 @@ func authorizeWarehouse(ctx context.Context, ac *acapi.Client, emu *wxemu.Emulat
 	return n, nil
 }
 
+// scanQR is the QR text of a scan: the qr parameter, or the body as text
+// (pasted from the console) or as the {"qr": …} that /control/qr answers.
+func scanQR(r *http.Request) (string, error) {
+	if s := r.URL.Query().Get("qr"); s != "" {
+		return s, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<10))
+	if err != nil {
+		return "", fmt.Errorf("reading the QR text: %w", err)
+	}
+	text := strings.TrimSpace(string(body))
+	if strings.HasPrefix(text, "{") {
+		var v struct {
+			QR *string `json:"qr"`
+		}
+		if err := json.Unmarshal([]byte(text), &v); err != nil || v.QR == nil {
+			return "", errors.New(`the body is JSON but not {"qr": "…"} as /control/qr answers`)
+		}
+		text = *v.QR
+	}
+	if text == "" {
+		return "", errors.New("no QR text: pass ?qr=… or send the QR text (or /control/qr's answer) as the body")
+	}
+	return text, nil
+}
+
 // emulatorMux serves the emulator's WeChat API and a control API that plays
 // WeChat users, so the bridge can be tried with curl:
 //
 //	POST /control/follow?openid=O        POST /control/unfollow?openid=O
-//	POST /control/scan?openid=O&qr=QR    POST /control/unbind?openid=O&device=D
+//	POST /control/scan?openid=O[&qr=QR]  (or the QR text, or /qr's answer, as the body)
+//	POST /control/unbind?openid=O&device=D
 //	POST /control/open?openid=O&device=D (the device page: returns its status)
 //	POST /control/authorize?device=D
 //	POST /control/fail?op=OP&code=40001|42001[&times=N] (op "all": every token)
@@ -476,7 +503,13 @@ func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wec
 	q := func(r *http.Request, k string) string { return r.URL.Query().Get(k) }
 	act("follow", func(r *http.Request) (any, error) { return nil, emu.Follow(r.Context(), q(r, "openid")) })
 	act("unfollow", func(r *http.Request) (any, error) { return nil, emu.Unfollow(r.Context(), q(r, "openid")) })
-	act("scan", func(r *http.Request) (any, error) { return nil, emu.ScanQR(r.Context(), q(r, "openid"), q(r, "qr")) })
+	act("scan", func(r *http.Request) (any, error) {
+		qr, err := scanQR(r)
+		if err != nil {
+			return nil, err
+		}
+		return nil, emu.ScanQR(r.Context(), q(r, "openid"), qr)
+	})
 	act("unbind", func(r *http.Request) (any, error) {
 		return nil, emu.UnbindDevice(r.Context(), q(r, "openid"), q(r, "device"))
 	})
