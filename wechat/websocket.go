@@ -31,9 +31,8 @@ const (
 
 // hijackRecorder passes the response through and keeps the connection the
 // WebSocket library takes over, so that a peer that never answers a close
-// can be dropped. It also clears the HTTP server's deadlines, which a
-// hijacked connection keeps: they would end every channel after the
-// server's read or write timeout.
+// can be dropped. (net/http clears its own deadlines when it hands the
+// connection over, so the server's timeouts do not end a channel.)
 type hijackRecorder struct {
 	http.ResponseWriter
 	conn net.Conn
@@ -42,7 +41,6 @@ type hijackRecorder struct {
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err == nil {
-		_ = c.SetDeadline(time.Time{})
 		h.conn = c
 	}
 	return c, brw, err
