@@ -197,20 +197,27 @@ func shellWords(t *testing.T, line string, vars map[string]string) []string {
 	return words
 }
 
-// curl runs the README's curl forms: [-X METHOD] URL [--data-binary BODY].
-func curl(t *testing.T, args []string) string {
+// curl runs the README's curl forms: [-X METHOD] URL [-H HEADER]
+// [-d|--data-binary BODY]; a body of @- is stdin.
+func curl(t *testing.T, args []string, stdin string) string {
 	t.Helper()
-	method, url, body := http.MethodGet, "", ""
+	method, url, body := "", "", ""
+	hasBody := false
+	header := http.Header{}
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
 		case "-X":
 			i++
 			method = args[i]
-		case "--data-binary":
+		case "-H":
 			i++
-			body = args[i]
-			if method == http.MethodGet {
-				method = http.MethodPost
+			k, v, _ := strings.Cut(args[i], ":")
+			header.Set(k, strings.TrimSpace(v))
+		case "-d", "--data-binary":
+			i++
+			body, hasBody = args[i], true
+			if body == "@-" {
+				body = stdin
 			}
 		default:
 			if strings.HasPrefix(args[i], "-") || url != "" {
@@ -219,10 +226,17 @@ func curl(t *testing.T, args []string) string {
 			url = args[i]
 		}
 	}
+	if method == "" {
+		method = http.MethodGet
+		if hasBody {
+			method = http.MethodPost
+		}
+	}
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header = header
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("curl %q: %v", args, err)
@@ -233,6 +247,52 @@ func curl(t *testing.T, args []string) string {
 		t.Fatalf("curl %q: HTTP %d %s", args, resp.StatusCode, out)
 	}
 	return string(out)
+}
+
+// runCurlLine runs a README line of curl commands joined by pipes, and
+// returns the last one's output.
+func runCurlLine(t *testing.T, words []string) string {
+	t.Helper()
+	out := ""
+	for len(words) > 0 {
+		cmd := words
+		rest := []string(nil)
+		for i, w := range words {
+			if w == "|" {
+				cmd, rest = words[:i], words[i+1:]
+				break
+			}
+		}
+		if len(cmd) == 0 || cmd[0] != "curl" {
+			t.Fatalf("the test runs curl only, not %q", cmd)
+		}
+		out = curl(t, cmd[1:], out)
+		words = rest
+	}
+	return out
+}
+
+// startCommand runs the binary's command line (the words after `go run .`)
+// in-process until the test ends. A fixed --listen port is replaced by a
+// free one: on a shared machine it may be taken.
+func startCommand(t *testing.T, ctx context.Context, args []string) *syncBuffer {
+	t.Helper()
+	args = append(args, "--listen", "127.0.0.1:0")
+	var out syncBuffer
+	cmd := rootCmd()
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cctx, cancel := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.ExecuteContext(cctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("acconsole %q: %v", args, err)
+		}
+	})
+	return &out
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and readers.
@@ -320,24 +380,11 @@ func TestREADMEConsoleShareQRScansInEmulator(t *testing.T) {
 	if len(words) < 4 || strings.Join(words[:4], " ") != "go run . wechat" {
 		t.Fatalf("terminal 2 is %q; the test knows `go run . wechat …`", words)
 	}
-	var out syncBuffer
-	wcmd := rootCmd()
-	wcmd.SetArgs(words[3:])
-	wcmd.SetOut(&out)
-	wcmd.SetErr(&out)
-	wctx, wcancel := context.WithCancel(ctx)
-	werr := make(chan error, 1)
-	go func() { werr <- wcmd.ExecuteContext(wctx) }()
-	t.Cleanup(func() {
-		wcancel()
-		if err := <-werr; err != nil {
-			t.Errorf("acconsole wechat: %v", err)
-		}
-	})
-	control := waitMatch(t, &out, regexp.MustCompile(`control +(http://127\.0\.0\.1:\d+/control)/`), "the control URL")[1]
+	out := startCommand(t, ctx, words[3:])
+	control := waitMatch(t, out, regexp.MustCompile(`control +(http://127\.0\.0\.1:\d+/control)/`), "the control URL")[1]
 	// The generated push secret is shown masked, never whole.
 	secretFile := filepath.Join(stateDir(), wechatPushSecretFile)
-	waitMatch(t, &out, regexp.MustCompile(`push secret +\S+…\S+ \(generated for this run, in `+regexp.QuoteMeta(secretFile)+`\)`), "the masked push secret")
+	waitMatch(t, out, regexp.MustCompile(`push secret +\S+…\S+ \(generated for this run, in `+regexp.QuoteMeta(secretFile)+`\)`), "the masked push secret")
 	secret, err := readSecretFile(secretFile)
 	if err != nil {
 		t.Fatalf("the generated push secret's file: %v", err)
@@ -410,7 +457,7 @@ func TestREADMEConsoleShareQRScansInEmulator(t *testing.T) {
 					w[j] = qr
 				}
 			}
-			got := curl(t, w[1:])
+			got := runCurlLine(t, w)
 			if i == len(blocks[1])-1 {
 				var st struct {
 					Bindings []struct{ OpenID, DeviceID string }
@@ -451,4 +498,116 @@ func readmeProse(t *testing.T, heading string) string {
 		sec = sec[:i]
 	}
 	return sec
+}
+
+// TestREADMEEmulatorWalk runs the README's first WeChat walk as written:
+// the local cloud, the bridge with the emulator, and every curl line of
+// the control API (with a free device for PID), then the push-secret lines.
+func TestREADMEEmulatorWalk(t *testing.T) {
+	blocks := readmeBlocks(t, "## WeChat bridge")
+	if len(blocks) < 3 || len(blocks[0]) != 2 {
+		t.Fatalf("the README's WeChat blocks changed shape: %q", blocks)
+	}
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	for _, k := range []string{envWXAppSecret, envWXPushSecret, envWXToken, envWXAppID, envWXAccount} {
+		t.Setenv(k, "")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// go run . serve … &   and   go run . wechat …
+	serve := shellWords(t, blocks[0][0], nil)
+	if len(serve) < 5 || strings.Join(serve[:4], " ") != "go run . serve" || serve[len(serve)-1] != "&" {
+		t.Fatalf("the cloud's line is %q; the test knows `go run . serve … &`", serve)
+	}
+	cloudOut := startCommand(t, ctx, serve[3:len(serve)-1])
+	waitMatch(t, cloudOut, regexp.MustCompile(`router +http://127\.0\.0\.1:\d+`), "the local cloud")
+	wechatLine := shellWords(t, blocks[0][1], nil)
+	if len(wechatLine) < 4 || strings.Join(wechatLine[:4], " ") != "go run . wechat" {
+		t.Fatalf("the bridge's line is %q; the test knows `go run . wechat …`", wechatLine)
+	}
+	out := startCommand(t, ctx, wechatLine[3:])
+	control := waitMatch(t, out, regexp.MustCompile(`control +(http://127\.0\.0\.1:\d+/control)/`), "the control URL")[1]
+	bridge := waitMatch(t, out, regexp.MustCompile(`data push +POST (http://127\.0\.0\.1:\d+)/push`), "the bridge's URL")[1]
+
+	vars := map[string]string{}
+	pid := ""
+	for i, line := range blocks[1] {
+		w := shellWords(t, line, vars)
+		if i == 0 {
+			name, url, ok := strings.Cut(strings.Join(w, " "), "=")
+			if !ok || url != "http://127.0.0.1:PORT/control" {
+				t.Fatalf("the README sets %q; the test knows C=http://127.0.0.1:PORT/control", line)
+			}
+			vars[name] = control
+			continue
+		}
+		if pid == "" && strings.Contains(line, "PID") {
+			t.Fatalf("the README uses PID in %q before listing the devices", line)
+		}
+		for j := range w {
+			w[j] = strings.ReplaceAll(w[j], "PID", pid)
+		}
+		got := runCurlLine(t, w)
+		if strings.Contains(line, "/devices?") {
+			// PID: a plug nobody owns yet, so that Alice's scan makes her
+			// the owner.
+			var devs []struct {
+				PhysicalDeviceID string
+				Owner            int64
+			}
+			if err := json.Unmarshal([]byte(got), &devs); err != nil {
+				t.Fatalf("devices %s: %v", got, err)
+			}
+			for _, d := range devs {
+				if d.Owner == 0 {
+					pid = d.PhysicalDeviceID
+					break
+				}
+			}
+			if pid == "" {
+				t.Fatalf("no free plug in %s", got)
+			}
+		}
+		if strings.Contains(line, "openid=o_bob") {
+			var st struct{ Bindings []struct{ OpenID, DeviceID string } }
+			if err := json.Unmarshal([]byte(curl(t, []string{control + "/state"}, "")), &st); err != nil {
+				t.Fatal(err)
+			}
+			bound := 0
+			for _, b := range st.Bindings {
+				if b.DeviceID == pid && (b.OpenID == "o_alice" || b.OpenID == "o_bob") {
+					bound++
+				}
+			}
+			if bound != 2 {
+				t.Fatalf("after Alice's and Bob's scans the bindings are %+v", st.Bindings)
+			}
+		}
+	}
+
+	// The push secret's file, then a push and a page token with it.
+	if len(blocks[2]) != 3 || blocks[2][0] != `S=$(cat "${XDG_STATE_HOME:-$HOME/.local/state}/acconsole/wechat-push-secret")` {
+		t.Fatalf("the README's push-secret block changed: %q", blocks[2])
+	}
+	secret, err := readSecretFile(filepath.Join(stateDir(), wechatPushSecretFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars["S"] = secret
+	for _, line := range blocks[2][1:] {
+		w := shellWords(t, line, vars)
+		for j := range w {
+			w[j] = strings.ReplaceAll(strings.ReplaceAll(w[j], "http://127.0.0.1:8080", bridge), "PID", pid)
+		}
+		got := runCurlLine(t, w)
+		if strings.Contains(line, "/ws-token") && !strings.Contains(got, `"token":"`) {
+			t.Fatalf("ws-token answered %s", got)
+		}
+		if strings.Contains(line, "/push") && !strings.Contains(got, `"deliveries":`) {
+			t.Fatalf("push answered %s", got)
+		}
+	}
 }
