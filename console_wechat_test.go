@@ -572,7 +572,9 @@ func TestREADMEEmulatorWalk(t *testing.T) {
 			}
 		}
 		if strings.Contains(line, "openid=o_bob") {
-			var st struct{ Bindings []struct{ OpenID, DeviceID string } }
+			var st struct {
+				Bindings []struct{ OpenID, DeviceID string }
+			}
 			if err := json.Unmarshal([]byte(curl(t, []string{control + "/state"}, "")), &st); err != nil {
 				t.Fatal(err)
 			}
