@@ -76,11 +76,12 @@ func wechatCmd() *cobra.Command {
 		Long: `Run the WeChat official-account bridge: the callback URL WeChat pushes to
 (/wechat), the data-push endpoint cloud services call with alerts (/push), the
 record of deliveries (/deliveries), and the alert channel of H5 pages (/ws,
-tokens from /ws-token).
+tokens from /ws-token, a minimal page at /page).
 
 AbleCloud: --router, --developer-id, --access-key and --major-domain, with the
-secret key in $` + envWXSecretKey + `; or --local for the local cloud started with
-'acconsole serve' (its local-developer.json in the data directory).
+secret key in $` + envWXSecretKey + `; or --local for the local cloud that
+'acconsole serve' or the console runs (its local-developer.json in the data
+directory).
 
 WeChat: --app-id, --token and --account (the gh_ id), with the app secret in
 $` + envWXAppSecret + ` or a file named by --app-secret-file; or
@@ -381,7 +382,7 @@ func wechatAbleCloud(ctx context.Context, f wechatFlags) (*acapi.Client, error) 
 		path := filepath.Join(f.data, cloud.DeveloperFileName)
 		dev, err := cloud.ReadDeveloperFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("--local: %w (start the local cloud with 'acconsole serve' first)", err)
+			return nil, fmt.Errorf("--local: %w (start the local cloud first: 'acconsole serve', or the console with no configuration)", err)
 		}
 		cfg.Routers, cfg.DeveloperID, cfg.AccessKey = []string{dev.Router}, dev.DeveloperID, dev.AccessKey
 		cfg.SecretKey, cfg.MajorDomain, cfg.RuntimeMode = dev.SecretKey, dev.MajorDomain, dev.RuntimeMode
