@@ -428,7 +428,7 @@ func TestREADMEConsoleShareQRScansInEmulator(t *testing.T) {
 	c.press(ui.ActShare)
 	scr.WaitFor(t, "Create a share code for")
 	c.tm.Send(keyMsg("y"))
-	scr.WaitFor(t, "valid 5:00")
+	scr.WaitFor(t, "share code ", "WeChat QR: scanning it in WeChat binds")
 	c.press(ui.ActCopy)
 	clip := waitMatch(t, &stream, regexp.MustCompile(`\x1b\]52;[a-z]*;([A-Za-z0-9+/=]+)(?:\x07|\x1b\\)`), "the QR text on the clipboard")[1]
 	qrRaw, err := base64.StdEncoding.DecodeString(clip)
