@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,8 +28,9 @@ import (
 	"acconsole/wechat/wxemu"
 )
 
-// Environment variables of `acconsole wechat`. Secrets are best passed this
-// way: flags show in the process list.
+// Environment variables of `acconsole wechat`. Secrets come from these or
+// from files only their owner can read, never from flags: a command line
+// is readable by every local process.
 const (
 	envWXAppID       = "ACCONSOLE_WECHAT_APP_ID"
 	envWXAppSecret   = "ACCONSOLE_WECHAT_APP_SECRET"
@@ -44,18 +46,26 @@ const (
 	envWXMajorDomain = "ACCONSOLE_WECHAT_MAJOR_DOMAIN"
 )
 
+// wechatPushSecretFile is where the emulator mode keeps the push secret it
+// generates, in the state directory.
+const wechatPushSecretFile = "wechat-push-secret"
+
 type wechatFlags struct {
 	appID, appSecret, token, account string
 	listen, pushSecret               string
-	templateID, templateURL, apiBase string
-	router, accessKey, majorDomain   string
-	developerID                      int64
-	local, emulator                  bool
-	data                             string
-	subDomain, deviceName            string
-	gateways                         []string
-	rate                             float64
-	burst                            int
+	appSecretFile, pushSecretFile    string
+	// refusedAppSecret and refusedPushSecret catch the removed flags, to
+	// refuse them with the alternatives.
+	refusedAppSecret, refusedPushSecret string
+	templateID, templateURL, apiBase    string
+	router, accessKey, majorDomain      string
+	developerID                         int64
+	local, emulator                     bool
+	data                                string
+	subDomain, deviceName               string
+	gateways                            []string
+	rate                                float64
+	burst                               int
 }
 
 func wechatCmd() *cobra.Command {
@@ -66,28 +76,40 @@ func wechatCmd() *cobra.Command {
 		Long: `Run the WeChat official-account bridge: the callback URL WeChat pushes to
 (/wechat), the data-push endpoint cloud services call with alerts (/push), the
 record of deliveries (/deliveries), and the alert channel of H5 pages (/ws,
-tokens from /ws-token).
+tokens from /ws-token, a minimal page at /page).
 
 AbleCloud: --router, --developer-id, --access-key and --major-domain, with the
-secret key in $` + envWXSecretKey + `; or --local for the local cloud started with
-'acconsole serve' (its local-developer.json in the data directory).
+secret key in $` + envWXSecretKey + `; or --local for the local cloud that
+'acconsole serve' or the console runs (its local-developer.json in the data
+directory).
 
-WeChat: --app-id, --app-secret, --token and --account (the gh_ id); or
+WeChat: --app-id, --token and --account (the gh_ id), with the app secret in
+$` + envWXAppSecret + ` or a file named by --app-secret-file; or
 --emulator to run the WeChat platform emulator in-process, with a control API
 to play users (follow, scan, unbind, open a device page).
 
-Every flag can also come from the environment variable shown in its help.`,
+The data-push secret comes from $` + envWXPushSecret + ` or a file named by
+--push-secret-file. Secrets are never taken from the command line, which every
+local process can read; a secret file must be readable by its owner only
+(chmod 600).
+
+Every other flag can also come from the environment variable shown in its help.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.readSecrets(os.Getenv); err != nil {
+				return err
+			}
 			return runWechat(cmd.Context(), f, cmd.OutOrStdout())
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.appID, "app-id", os.Getenv(envWXAppID), "official account app id (env "+envWXAppID+")")
-	fl.StringVar(&f.appSecret, "app-secret", os.Getenv(envWXAppSecret), "official account app secret (env "+envWXAppSecret+")")
+	fl.StringVar(&f.appSecretFile, "app-secret-file", "", "file holding the official account's app secret, readable by its owner only (or env "+envWXAppSecret+")")
+	fl.StringVar(&f.refusedAppSecret, "app-secret", "", "refused: use $"+envWXAppSecret+" or --app-secret-file")
 	fl.StringVar(&f.token, "token", os.Getenv(envWXToken), "token of the account's server configuration (env "+envWXToken+")")
 	fl.StringVar(&f.account, "account", os.Getenv(envWXAccount), "the account's original id, gh_… (env "+envWXAccount+")")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on")
-	fl.StringVar(&f.pushSecret, "push-secret", os.Getenv(envWXPushSecret), "shared secret of /push, /deliveries and /ws-token (env "+envWXPushSecret+")")
+	fl.StringVar(&f.pushSecretFile, "push-secret-file", "", "file holding the shared secret of /push, /deliveries and /ws-token, readable by its owner only (or env "+envWXPushSecret+")")
+	fl.StringVar(&f.refusedPushSecret, "push-secret", "", "refused: use $"+envWXPushSecret+" or --push-secret-file")
 	fl.StringVar(&f.templateID, "template-id", os.Getenv(envWXTemplate), "template of alert messages; empty: no template messages (env "+envWXTemplate+")")
 	fl.StringVar(&f.templateURL, "template-url", "", "page a template message opens")
 	fl.StringVar(&f.apiBase, "wechat-api", envOr(envWXAPI, wxapi.DefaultBaseURL), "WeChat API base URL (env "+envWXAPI+")")
@@ -103,7 +125,95 @@ Every flag can also come from the environment variable shown in its help.`,
 	fl.StringSliceVar(&f.gateways, "gateway", nil, "product whose devices are gateways (repeatable)")
 	fl.Float64Var(&f.rate, "rate", wechat.DefaultRate*60, "alerts per minute per user (token bucket refill)")
 	fl.IntVar(&f.burst, "burst", wechat.DefaultBurst, "alerts a user may get at once (token bucket size)")
+	_ = fl.MarkHidden("app-secret")
+	_ = fl.MarkHidden("push-secret")
 	return cmd
+}
+
+// readSecrets takes the app secret and the push secret from their files or
+// the environment, and refuses them on the command line.
+func (f *wechatFlags) readSecrets(getenv func(string) string) error {
+	for _, r := range []struct{ flag, value, env string }{
+		{"--app-secret", f.refusedAppSecret, envWXAppSecret},
+		{"--push-secret", f.refusedPushSecret, envWXPushSecret},
+	} {
+		if r.value != "" {
+			return fmt.Errorf("%s is not accepted: a command line is readable by every local process; set $%s, or name a file only you can read (chmod 600) with %s-file", r.flag, r.env, r.flag)
+		}
+	}
+	var err error
+	if f.appSecret, err = secretFrom(f.appSecretFile, "--app-secret-file", envWXAppSecret, getenv); err != nil {
+		return err
+	}
+	f.pushSecret, err = secretFrom(f.pushSecretFile, "--push-secret-file", envWXPushSecret, getenv)
+	return err
+}
+
+// secretFrom reads a secret from path when one is given, else from the
+// environment variable env.
+func secretFrom(path, flag, env string, getenv func(string) string) (string, error) {
+	if path == "" {
+		return getenv(env), nil
+	}
+	if getenv(env) != "" {
+		return "", fmt.Errorf("both %s and $%s are set: use one", flag, env)
+	}
+	s, err := readSecretFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	return s, nil
+}
+
+// readSecretFile reads a secret from a regular file that neither its group
+// nor others may read or write; surrounding white space (a trailing
+// newline) is not part of the secret.
+func readSecretFile(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file", path)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("%s is open to other users (mode %04o): run chmod 600 %s", path, perm, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, 64<<10))
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return s, nil
+}
+
+// writeSecretFile writes a generated secret to a file only its owner can
+// read, replacing what was there.
+func writeSecretFile(path, secret string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".push-secret-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(secret + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func envOr(k, def string) string {
@@ -164,7 +274,7 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 		f.apiBase = emuURL
 	}
 	var missing []string
-	for _, kv := range [][2]string{{"--app-id", f.appID}, {"--app-secret", f.appSecret}, {"--token", f.token}, {"--account", f.account}} {
+	for _, kv := range [][2]string{{"--app-id", f.appID}, {"$" + envWXAppSecret + " or --app-secret-file", f.appSecret}, {"--token", f.token}, {"--account", f.account}} {
 		if kv[1] == "" {
 			missing = append(missing, kv[0])
 		}
@@ -181,12 +291,17 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 		return err
 	}
 
-	generated := false
+	secretPath := ""
 	if f.pushSecret == "" {
 		if !f.emulator {
-			return fmt.Errorf("a data-push secret is required (--push-secret or $%s)", envWXPushSecret)
+			return fmt.Errorf("a data-push secret is required ($%s or --push-secret-file)", envWXPushSecret)
 		}
-		f.pushSecret, generated = randomSecret(), true
+		// Generated for this run, and kept where only this user can read
+		// it: the output shows a masked form.
+		f.pushSecret, secretPath = randomSecret(), filepath.Join(stateDir(), wechatPushSecretFile)
+		if err := writeSecretFile(secretPath, f.pushSecret); err != nil {
+			return fmt.Errorf("saving the generated push secret: %w", err)
+		}
 	}
 	if f.rate <= 0 || f.burst <= 0 {
 		return errors.New("--rate and --burst must be positive")
@@ -221,13 +336,13 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 	fmt.Fprintf(out, "WeChat bridge listening\n  callback URL  %s%s (token in the account's server settings)\n  data push     POST %s%s (header %s)\n  deliveries    GET %s%s\n  page channel  %s%s?openid=…&token=… (tokens: %s%s)\n  account       %s\n  log           %s\n",
 		base, wechat.PathCallback, base, wechat.PathPush, wechat.HeaderSecret, base, wechat.PathDeliveries,
 		"ws"+base[len("http"):], wechat.PathWS, base, wechat.PathWSToken, f.account, logPath)
-	if generated {
-		fmt.Fprintf(out, "  push secret   %s (generated for this run)\n", f.pushSecret)
+	if secretPath != "" {
+		fmt.Fprintf(out, "  push secret   %s (generated for this run, in %s)\n", cloud.MaskSecret(f.pushSecret), secretPath)
 	} else {
 		fmt.Fprintf(out, "  push secret   %s\n", cloud.MaskSecret(f.pushSecret))
 	}
 	if emu != nil {
-		fmt.Fprintf(out, "WeChat emulator\n  API           %s\n  control       %s/control/ (devices, follow, unfollow, scan, unbind, open, qr, token, state)\n  devices       %d warehouse devices authorised\n", emuURL, emuURL, authorized)
+		fmt.Fprintf(out, "WeChat emulator\n  API           %s\n  control       %s/control/ (devices, follow, unfollow, scan, unbind, open, qr, token, state, fail)\n  devices       %d warehouse devices authorised\n", emuURL, emuURL, authorized)
 	}
 
 	hs := &http.Server{
@@ -267,7 +382,7 @@ func wechatAbleCloud(ctx context.Context, f wechatFlags) (*acapi.Client, error) 
 		path := filepath.Join(f.data, cloud.DeveloperFileName)
 		dev, err := cloud.ReadDeveloperFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("--local: %w (start the local cloud with 'acconsole serve' first)", err)
+			return nil, fmt.Errorf("--local: %w (start the local cloud first: 'acconsole serve', or the console with no configuration)", err)
 		}
 		cfg.Routers, cfg.DeveloperID, cfg.AccessKey = []string{dev.Router}, dev.DeveloperID, dev.AccessKey
 		cfg.SecretKey, cfg.MajorDomain, cfg.RuntimeMode = dev.SecretKey, dev.MajorDomain, dev.RuntimeMode
@@ -327,13 +442,41 @@ func authorizeWarehouse(ctx context.Context, ac *acapi.Client, emu *wxemu.Emulat
 	return n, nil
 }
 
+// scanQR is the QR text of a scan: the qr parameter, or the body as text
+// (pasted from the console) or as the {"qr": …} that /control/qr answers.
+func scanQR(r *http.Request) (string, error) {
+	if s := r.URL.Query().Get("qr"); s != "" {
+		return s, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<10))
+	if err != nil {
+		return "", fmt.Errorf("reading the QR text: %w", err)
+	}
+	text := strings.TrimSpace(string(body))
+	if strings.HasPrefix(text, "{") {
+		var v struct {
+			QR *string `json:"qr"`
+		}
+		if err := json.Unmarshal([]byte(text), &v); err != nil || v.QR == nil {
+			return "", errors.New(`the body is JSON but not {"qr": "…"} as /control/qr answers`)
+		}
+		text = *v.QR
+	}
+	if text == "" {
+		return "", errors.New("no QR text: pass ?qr=… or send the QR text (or /control/qr's answer) as the body")
+	}
+	return text, nil
+}
+
 // emulatorMux serves the emulator's WeChat API and a control API that plays
 // WeChat users, so the bridge can be tried with curl:
 //
 //	POST /control/follow?openid=O        POST /control/unfollow?openid=O
-//	POST /control/scan?openid=O&qr=QR    POST /control/unbind?openid=O&device=D
+//	POST /control/scan?openid=O[&qr=QR]  (or the QR text, or /qr's answer, as the body)
+//	POST /control/unbind?openid=O&device=D
 //	POST /control/open?openid=O&device=D (the device page: returns its status)
 //	POST /control/authorize?device=D
+//	POST /control/fail?op=OP&code=40001|42001[&times=N] (op "all": every token)
 //	GET  /control/qr?device=D&sub=S[&share=O]   (the bridge's QR text)
 //	GET  /control/token?openid=O                (a page-channel token)
 //	GET  /control/state                         (followers, bindings, messages)
@@ -361,7 +504,13 @@ func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wec
 	q := func(r *http.Request, k string) string { return r.URL.Query().Get(k) }
 	act("follow", func(r *http.Request) (any, error) { return nil, emu.Follow(r.Context(), q(r, "openid")) })
 	act("unfollow", func(r *http.Request) (any, error) { return nil, emu.Unfollow(r.Context(), q(r, "openid")) })
-	act("scan", func(r *http.Request) (any, error) { return nil, emu.ScanQR(r.Context(), q(r, "openid"), q(r, "qr")) })
+	act("scan", func(r *http.Request) (any, error) {
+		qr, err := scanQR(r)
+		if err != nil {
+			return nil, err
+		}
+		return nil, emu.ScanQR(r.Context(), q(r, "openid"), qr)
+	})
 	act("unbind", func(r *http.Request) (any, error) {
 		return nil, emu.UnbindDevice(r.Context(), q(r, "openid"), q(r, "device"))
 	})
@@ -373,6 +522,35 @@ func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wec
 			return nil, errors.New("device is required")
 		}
 		emu.AuthorizeDevice(q(r, "device"), q(r, "mac"))
+		return nil, nil
+	})
+	// WeChat's token rejections on demand: the next `times` calls of op
+	// (an API operation such as template_send, or "all" for every token
+	// in use) answer code, 40001 (invalid) or 42001 (expired).
+	act("fail", func(r *http.Request) (any, error) {
+		code, err := strconv.Atoi(q(r, "code"))
+		if err != nil || (code != wxemu.CodeInvalidCredential && code != wxemu.CodeTokenExpired) {
+			return nil, errors.New("code must be 40001 (invalid token) or 42001 (expired token)")
+		}
+		op := q(r, "op")
+		if op == "all" {
+			if code == wxemu.CodeTokenExpired {
+				emu.ExpireTokens()
+			} else {
+				emu.InvalidateTokens()
+			}
+			return nil, nil
+		}
+		times := 1
+		if s := q(r, "times"); s != "" {
+			if times, err = strconv.Atoi(s); err != nil || times < 1 {
+				return nil, errors.New("times must be a positive number")
+			}
+		}
+		if op == "" {
+			return nil, errors.New("op is required (an API operation such as template_send, or all)")
+		}
+		emu.InjectError(op, code, "access_token rejected (emulator)", times)
 		return nil, nil
 	})
 	mux.HandleFunc("GET /control/qr", func(w http.ResponseWriter, r *http.Request) {

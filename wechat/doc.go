@@ -18,8 +18,9 @@
 //   - Pusher is the data-push endpoint a cloud service calls with an alert,
 //     the WebSocket endpoint H5 pages hold open, the per-user rate limit and
 //     the record of deliveries.
-//   - Server puts them on one mux: /wechat, /push, /deliveries, /ws and
-//     /ws-token.
+//   - Server puts them on one mux: /wechat, /push, /deliveries, /ws,
+//     /ws-token and /page, a minimal H5 page that holds the channel open and
+//     shows the alerts.
 //
 // # Errors
 //

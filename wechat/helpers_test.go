@@ -1,12 +1,8 @@
 package wechat
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +27,8 @@ import (
 	"acconsole/wechat/wxapi"
 	"acconsole/wechat/wxemu"
 	"acconsole/wechat/wxpush"
+
+	"github.com/coder/websocket"
 )
 
 // The tests run the whole bridge on loopback: a real local cloud
@@ -324,157 +322,57 @@ func (e *env) pushAlert(secret string, body any) (int, []Delivery) {
 	return resp.StatusCode, out.Deliveries
 }
 
-// --- a minimal WebSocket client (RFC 6455, client side) -----------------------
+// --- the page's side of the channel ------------------------------------------
 
-type wsClient struct {
-	t    *testing.T
-	conn net.Conn
-	br   *bufio.Reader
-}
-
-// dialWS opens a WebSocket to the test server; the handshake's HTTP status
-// is returned, with a client only for 101.
-func dialWS(t *testing.T, serverURL, pathAndQuery string) (*wsClient, int) {
+// dialWS opens a page's channel on the test server with a WebSocket client;
+// the handshake's HTTP status is returned, with a connection only for 101.
+// The connection is not read unless the test reads it, which is how a page
+// that never answers a close frame is played.
+func dialWS(t *testing.T, serverURL, pathAndQuery string, opts ...func(*websocket.DialOptions)) (*websocket.Conn, int) {
 	t.Helper()
-	u, _ := url.Parse(serverURL)
-	conn, err := net.Dial("tcp", u.Host)
+	var o websocket.DialOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(serverURL, "http")+pathAndQuery, &o)
 	if err != nil {
-		t.Fatal(err)
-	}
-	raw := make([]byte, 16)
-	_, _ = rand.Read(raw)
-	key := base64.StdEncoding.EncodeToString(raw)
-	req := "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	if _, err := io.WriteString(conn, req); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		resp.Body.Close()
-		conn.Close()
+		if resp == nil {
+			t.Fatalf("dial: %v", err)
+		}
 		return nil, resp.StatusCode
 	}
-	if got := resp.Header.Get("Sec-WebSocket-Accept"); got != wsAccept(key) {
-		t.Fatalf("Sec-WebSocket-Accept %q, want %q", got, wsAccept(key))
-	}
-	if !strings.EqualFold(resp.Header.Get("Upgrade"), "websocket") {
-		t.Fatalf("Upgrade header %q", resp.Header.Get("Upgrade"))
-	}
-	c := &wsClient{t: t, conn: conn, br: br}
-	t.Cleanup(func() { conn.Close() })
+	t.Cleanup(func() { _ = c.CloseNow() })
 	return c, resp.StatusCode
 }
 
-// send writes one frame; clients must mask, and masked=false breaks that
-// rule on purpose.
-func (c *wsClient) send(op byte, fin, masked bool, payload []byte) {
-	c.t.Helper()
-	var b bytes.Buffer
-	first := op
-	if fin {
-		first |= 0x80
+// readText reads the next message, which must be text.
+func readText(t *testing.T, c *websocket.Conn) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	typ, p, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("ws read: %v", err)
 	}
-	b.WriteByte(first)
-	maskBit := byte(0)
-	if masked {
-		maskBit = 0x80
+	if typ != websocket.MessageText {
+		t.Fatalf("a %v message, want text", typ)
 	}
-	switch l := len(payload); {
-	case l <= 125:
-		b.WriteByte(maskBit | byte(l))
-	case l <= 0xFFFF:
-		b.WriteByte(maskBit | 126)
-		_ = binary.Write(&b, binary.BigEndian, uint16(l))
-	default:
-		b.WriteByte(maskBit | 127)
-		_ = binary.Write(&b, binary.BigEndian, uint64(l))
-	}
-	p := slices.Clone(payload)
-	if masked {
-		var key [4]byte
-		_, _ = rand.Read(key[:])
-		b.Write(key[:])
-		for i := range p {
-			p[i] ^= key[i&3]
-		}
-	}
-	b.Write(p)
-	_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.conn.Write(b.Bytes()); err != nil {
-		c.t.Fatalf("ws write: %v", err)
-	}
+	return string(p)
 }
 
-// read returns the next frame from the server, which must be unmasked.
-func (c *wsClient) read(timeout time.Duration) (byte, []byte, error) {
-	_ = c.conn.SetReadDeadline(time.Now().Add(timeout))
-	var h [2]byte
-	if _, err := io.ReadFull(c.br, h[:]); err != nil {
-		return 0, nil, err
-	}
-	if h[1]&0x80 != 0 {
-		return 0, nil, errors.New("server frame is masked")
-	}
-	if h[0]&0x80 == 0 {
-		return 0, nil, errors.New("server sent a fragment")
-	}
-	n := uint64(h[1] & 0x7F)
-	switch n {
-	case 126:
-		var ext [2]byte
-		if _, err := io.ReadFull(c.br, ext[:]); err != nil {
-			return 0, nil, err
-		}
-		n = uint64(binary.BigEndian.Uint16(ext[:]))
-	case 127:
-		var ext [8]byte
-		if _, err := io.ReadFull(c.br, ext[:]); err != nil {
-			return 0, nil, err
-		}
-		n = binary.BigEndian.Uint64(ext[:])
-	}
-	p := make([]byte, n)
-	if _, err := io.ReadFull(c.br, p); err != nil {
-		return 0, nil, err
-	}
-	return h[0] & 0x0F, p, nil
-}
-
-// readData skips pings and returns the next data or close frame.
-func (c *wsClient) readData(timeout time.Duration) (byte, []byte) {
-	c.t.Helper()
+// closeCode reads until the server closes the channel and returns the code
+// of its close frame (-1 when the connection ended without one). The
+// client answers the close frame as a browser does.
+func closeCode(c *websocket.Conn) websocket.StatusCode {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for {
-		op, p, err := c.read(timeout)
-		if err != nil {
-			c.t.Fatalf("ws read: %v", err)
-		}
-		if op != opPing && op != opPong {
-			return op, p
+		if _, _, err := c.Read(ctx); err != nil {
+			return websocket.CloseStatus(err)
 		}
 	}
-}
-
-// expectClose reads until a close frame and returns its code.
-func (c *wsClient) expectClose() int {
-	c.t.Helper()
-	op, p := c.readData(5 * time.Second)
-	if op != opClose {
-		c.t.Fatalf("got opcode %#x (%q), want a close frame", op, p)
-	}
-	if len(p) < 2 {
-		return closeNoStatus
-	}
-	return int(binary.BigEndian.Uint16(p))
-}
-
-func closePayload(code int, reason string) []byte {
-	p := binary.BigEndian.AppendUint16(nil, uint16(code))
-	return append(p, reason...)
 }
 
 // waitFor polls cond for up to 5 s (WebSocket registration and background
@@ -488,25 +386,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// raw writes bytes as they are, for frames send cannot produce (lengths
-// encoded in more bytes than needed, or with the top bit set).
-func (c *wsClient) raw(b []byte) {
-	c.t.Helper()
-	_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.conn.Write(b); err != nil {
-		c.t.Fatalf("ws write: %v", err)
-	}
-}
-
-// rawHeader is a masked client frame's header with the length field given
-// as is: the 7-bit length (126 or 127 select the extended forms) followed
-// by ext, and a zero mask key (payload bytes then go unchanged).
-func rawHeader(op byte, len7 byte, ext []byte) []byte {
-	h := []byte{0x80 | op, 0x80 | len7}
-	h = append(h, ext...)
-	return append(h, 0, 0, 0, 0)
 }
 
 // bridgeGoroutines returns the stacks of the running goroutines that are

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,8 +69,7 @@ type PushConfig struct {
 	Secret string
 	// TemplateID is the WeChat template of alert messages; "" means no
 	// template messages (users without an open page are not reached).
-	// The template's slots: first (title), keyword1 (device), keyword2
-	// (level), keyword3 (time), remark (content).
+	// The template's slots are TemplateSlots.
 	TemplateID string
 	// TemplateURL is where tapping a template message leads (optional).
 	TemplateURL string
@@ -270,19 +268,54 @@ func (p *Pusher) deliverOne(ctx context.Context, a Alert, d *Delivery) {
 		return
 	}
 	m := wxapi.TemplateMessage{ToUser: d.OpenID, TemplateID: p.cfg.TemplateID, URL: p.cfg.TemplateURL,
-		Data: map[string]wxapi.TemplateValue{
-			"first":    {Value: a.Title},
-			"keyword1": {Value: a.PhysicalDeviceID},
-			"keyword2": {Value: a.Level},
-			"keyword3": {Value: d.Time.Format(models.TimeLayout)},
-			"remark":   {Value: a.Content},
-		}}
+		Data: templateData(a, d.Time)}
 	id, err := p.b.wx.SendTemplate(ctx, m)
 	if err != nil {
 		d.Channel, d.Error = ChannelFailed, "template message: "+err.Error()
 		return
 	}
 	d.Channel, d.MsgID = ChannelTemplate, id
+}
+
+// TemplateSlots names the keyword slots of the alert template, in order.
+// Since May 2023 WeChat no longer shows a template's first and remark
+// fields (they are dropped from what it sends; "关于规范公众号模板消息的再次
+// 公告"), and shows at most 20 characters of a keyword, up to its first
+// line break. So everything a user must read goes in keywords, each cut to
+// one line of 20 characters here (so the cut is ours, marked with "…",
+// rather than WeChat's), and the page at TemplateURL has the full text.
+var TemplateSlots = []string{
+	"keyword1", // the alert's title (its content when it has none)
+	"keyword2", // the content
+	"keyword3", // the device: physical id
+	"keyword4", // the level
+	"keyword5", // the time, 2006-01-02 15:04 (UTC)
+}
+
+// maxKeyword is how many characters of a keyword WeChat shows.
+const maxKeyword = 20
+
+func templateData(a Alert, at time.Time) map[string]wxapi.TemplateValue {
+	title := a.Title
+	if title == "" {
+		title = a.Content
+	}
+	vals := []string{title, a.Content, a.PhysicalDeviceID, a.Level, at.UTC().Format("2006-01-02 15:04")}
+	data := make(map[string]wxapi.TemplateValue, len(vals))
+	for i, v := range vals {
+		data[TemplateSlots[i]] = wxapi.TemplateValue{Value: keywordText(v)}
+	}
+	return data
+}
+
+// keywordText is v as WeChat can show it in a keyword: one line, at most
+// maxKeyword characters, a cut marked with "…".
+func keywordText(v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	if r := []rune(v); len(r) > maxKeyword {
+		return string(r[:maxKeyword-1]) + "…"
+	}
+	return v
 }
 
 // alertJSON is the text message a page receives.
@@ -504,10 +537,6 @@ func (p *Pusher) ServeWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "websocket: missing, wrong or expired token", http.StatusUnauthorized)
 		return
 	}
-	key, ok := checkUpgrade(w, r)
-	if !ok {
-		return
-	}
 	// The handler joins wg under the lock that Close sets closed with, so
 	// that no Add can follow Close's Wait.
 	p.mu.Lock()
@@ -519,26 +548,28 @@ func (p *Pusher) ServeWS(w http.ResponseWriter, r *http.Request) {
 	p.wg.Add(1)
 	p.mu.Unlock()
 	defer p.wg.Done()
-	c, err := upgrade(w, r, key, p.cfg.MaxWSMessage, p.cfg.WriteTimeout)
+	c, err := acceptWS(w, r, p.cfg.MaxWSMessage, p.cfg.WriteTimeout)
 	if err != nil {
-		p.log.Warn("websocket: upgrade failed", "err", err)
+		p.log.Debug("websocket: no upgrade", "err", err)
 		return
 	}
 	defer p.unregister(openID, c)
 	if !p.register(openID, c) {
 		// Close ran during the upgrade. c is live all the same, so Close
 		// drops it if the peer does not answer in time.
-		c.closeWith(closeGoingAway, "shutting down")
-		_ = c.readLoop(closeWait)
+		p.wg.Go(func() { c.closeWith(closeGoingAway, "shutting down") })
+		_ = c.readLoop()
 		return
 	}
-	// The pinger ends when the read loop drops the connection; it is
-	// counted so that Close also waits for a ping being written.
+	// The pinger ends when the connection is dropped; it is counted so
+	// that Close also waits for a ping under way.
 	p.wg.Go(func() { p.pinger(c) })
-	err = c.readLoop(2 * p.cfg.PingInterval)
+	err = c.readLoop()
 	p.log.Debug("websocket: page disconnected", "openid", openID, "err", err)
 }
 
+// pinger pings the page every PingInterval; a page that has not answered
+// within the next interval is dropped.
 func (p *Pusher) pinger(c *wsConn) {
 	t := time.NewTicker(p.cfg.PingInterval)
 	defer t.Stop()
@@ -547,12 +578,8 @@ func (p *Pusher) pinger(c *wsConn) {
 		case <-c.done:
 			return
 		case <-t.C:
-			if err := c.writeFrame(opPing, nil); err != nil {
-				// net.ErrClosed: a close handshake is under way and
-				// the read loop ends the connection.
-				if !errors.Is(err, net.ErrClosed) {
-					c.drop()
-				}
+			if err := c.ping(p.cfg.PingInterval); err != nil {
+				c.drop()
 				return
 			}
 		}
@@ -572,7 +599,9 @@ func (p *Pusher) register(openID string, c *wsConn) bool {
 	p.conns[openID] = c
 	p.mu.Unlock()
 	if old != nil {
-		old.closeWith(closePolicy, "replaced by a newer connection")
+		// The caller is a counted handler, so this Add cannot follow
+		// Close's Wait.
+		p.wg.Go(func() { old.closeWith(closePolicy, "replaced by a newer connection") })
 	}
 	return true
 }
@@ -598,8 +627,7 @@ func (p *Pusher) Connected(openID string) bool { return p.conn(openID) != nil }
 
 // Close closes every page's channel (going away), refuses new ones, and
 // returns once every WebSocket goroutine has ended. Peers get closeWait to
-// answer the close frame; those that have not by then are dropped, so
-// Close takes at most about closeWait.
+// answer the close frame; those that have not by then are dropped.
 func (p *Pusher) Close() {
 	p.mu.Lock()
 	p.closed = true

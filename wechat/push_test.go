@@ -5,9 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/coder/websocket"
 )
 
 // pushEnv is an env with one device shared by an owner and a second user,
@@ -50,25 +52,40 @@ func TestAlertReachesOpenPageOrTemplate(t *testing.T) {
 	if ch := channels(ds); ch[owner] != ChannelWS || ch[guest] != ChannelTemplate {
 		t.Fatalf("channels %v: want the owner on ws, the guest by template", ch)
 	}
-	op, p := ws.readData(5 * time.Second)
+	msg := readText(t, ws)
 	var got struct {
 		Type, PhysicalDeviceID, SubDomain, Title, Content, Level, Time string
 	}
-	if op != opText || json.Unmarshal(p, &got) != nil {
-		t.Fatalf("frame %#x %q", op, p)
+	if json.Unmarshal([]byte(msg), &got) != nil {
+		t.Fatalf("message %q", msg)
 	}
 	if got.Type != "alert" || got.PhysicalDeviceID != pid || got.Title != "Air quality" || got.Level != "2" || !strings.Contains(got.Content, "open a window") {
 		t.Fatalf("alert on the page: %+v", got)
 	}
 	tm := e.emu.SentTemplates()
-	if len(tm) != 1 || tm[0].ToUser != guest || tm[0].TemplateID != testTmpl || tm[0].Data["first"].Value != "Air quality" || tm[0].Data["keyword1"].Value != pid {
+	if len(tm) != 1 || tm[0].ToUser != guest || tm[0].TemplateID != testTmpl {
 		t.Fatalf("templates %+v", tm)
+	}
+	// What the guest reads: WeChat shows keywords only (not first or
+	// remark), 20 characters of each, up to a line break.
+	shown := tm[0].Shown()
+	for slot, want := range map[string]string{
+		"keyword1": "Air quality",
+		"keyword2": "PM2.5 is 180 open a…",
+		"keyword3": pid,
+		"keyword4": "2",
+	} {
+		if shown[slot] != want {
+			t.Errorf("template %s shows %q, want %q (all shown: %q)", slot, shown[slot], want, shown)
+		}
+	}
+	if !regexp.MustCompile(`^20\d\d-\d\d-\d\d \d\d:\d\d$`).MatchString(shown["keyword5"]) {
+		t.Errorf("template keyword5 shows %q, want the time", shown["keyword5"])
 	}
 
 	// The page closes: the next alert goes by template.
-	ws.send(opClose, true, true, closePayload(closeNormal, "bye"))
-	if c := ws.expectClose(); c != closeNormal {
-		t.Fatalf("close echo %d", c)
+	if err := ws.Close(websocket.StatusNormalClosure, "bye"); err != nil {
+		t.Fatalf("closing the page: %v", err)
 	}
 	waitFor(t, "the channel to go", func() bool { return !e.server.Push.Connected(owner) })
 	_, ds = e.pushAlert(testSecret, alert(pid, "Still bad"))

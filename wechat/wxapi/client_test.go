@@ -305,6 +305,54 @@ func TestTokenRefreshOnExpired(t *testing.T) {
 	}
 }
 
+// Another server of the same app fetches a token: WeChat keeps ours
+// working for five minutes, then answers 40001; the client fetches a new
+// token and retries once, and the caller never sees the rejection.
+func TestTokenSupersededByAnotherServer(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.emu.AuthorizeDevice("d", "")
+	if _, err := e.c.GetStat(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	other, err := wxapi.New(wxapi.Config{AppID: e.emu.AppID(), AppSecret: e.emu.AppSecret(), BaseURL: e.srv.URL, Now: e.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.GetStat(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	// Within the overlap both tokens work.
+	e.clk.Advance(4 * time.Minute)
+	if _, err := e.c.GetStat(ctx, "d"); err != nil {
+		t.Fatalf("the previous token 4 minutes after a new one: %v", err)
+	}
+	if n := e.emu.TokensIssued(); n != 2 {
+		t.Fatalf("tokens issued = %d, want 2", n)
+	}
+	// Past it, ours is refused (40001) and replaced.
+	e.clk.Advance(2 * time.Minute)
+	st, err := e.c.GetStat(ctx, "d")
+	if err != nil || st.Status != wxapi.StatAuthorized {
+		t.Fatalf("after the overlap: %+v %v", st, err)
+	}
+	if n := e.emu.TokensIssued(); n != 3 {
+		t.Fatalf("tokens issued = %d, want 3 (ours, the other's, our refresh)", n)
+	}
+	// get_stat: ours, the other's, ours in the overlap, ours refused, the retry.
+	if n := e.emu.CallCount("get_stat"); n != 5 {
+		t.Fatalf("get_stat calls = %d, want 5", n)
+	}
+	// Now the other server's token is the superseded one.
+	e.clk.Advance(6 * time.Minute)
+	if _, err := other.GetStat(ctx, "d"); err != nil {
+		t.Fatalf("the other server after our refresh: %v", err)
+	}
+	if n := e.emu.TokensIssued(); n != 4 {
+		t.Fatalf("tokens issued = %d, want 4", n)
+	}
+}
+
 func TestTokenRetryExactlyOnce(t *testing.T) {
 	for _, code := range []int{wxapi.CodeInvalidCredential, wxapi.CodeTokenExpired} {
 		e := newEnv(t)

@@ -139,6 +139,11 @@ func (e *Emulator) checkToken(tok string) *apiError {
 		return fail(CodeTokenMissing, "access_token missing")
 	}
 	exp, ok := e.tokens[tok]
+	if end, superseded := e.revoked[tok]; ok && superseded && !e.now().Before(end) {
+		delete(e.tokens, tok)
+		delete(e.revoked, tok)
+		ok = false
+	}
 	if !ok {
 		return fail(CodeInvalidCredential, "invalid credential, access_token is invalid or not latest")
 	}
@@ -164,6 +169,13 @@ func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, errBody(wrapTop, CodeInvalidAppSecret, "invalid appsecret"))
 	default:
 		tok := randomText(96)
+		// Earlier tokens keep working for the overlap, then answer 40001.
+		end := e.now().Add(e.overlap)
+		for old := range e.tokens {
+			if prev, ok := e.revoked[old]; !ok || end.Before(prev) {
+				e.revoked[old] = end
+			}
+		}
 		e.tokens[tok] = e.now().Add(e.tokenTTL)
 		e.tokensIssued++
 		writeJSON(w, struct {
@@ -362,14 +374,42 @@ func (e *Emulator) createQRCode(_ url.Values, body []byte) (any, *apiError) {
 
 // qrTicketFor returns the device's QR ticket, creating it on first use: a
 // device keeps one QR code, as printed on its label.
+//
+// The ticket encodes the account and the device, so that every emulator
+// of one account reads the others' tickets, as there is one WeChat: a QR
+// code the console's in-process emulator made scans in the one that
+// 'acconsole wechat --emulator' runs.
 func (e *Emulator) qrTicketFor(id string) string {
 	if t := e.qrByDevice[id]; t != "" {
 		return t
 	}
-	t := ticketPrefix + randomText(24)
+	t := ticketPrefix + base64.RawURLEncoding.EncodeToString([]byte(e.accountID+"\x00"+id))
 	e.qrByDevice[id] = t
 	e.qrTickets[t] = id
 	return t
+}
+
+// deviceOfTicket resolves a QR ticket: one this emulator issued, or one of
+// the same account for a device authorised here. e.mu must be held.
+func (e *Emulator) deviceOfTicket(t string) (string, bool) {
+	if id, ok := e.qrTickets[t]; ok {
+		return id, true
+	}
+	rest, ok := strings.CutPrefix(t, ticketPrefix)
+	if !ok {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil {
+		return "", false
+	}
+	account, id, ok := strings.Cut(string(raw), "\x00")
+	if !ok || account != e.accountID || e.devices[id] == nil {
+		return "", false
+	}
+	e.qrByDevice[id] = t
+	e.qrTickets[t] = id
+	return id, true
 }
 
 func (e *Emulator) getQRCode(_ url.Values, _ []byte) (any, *apiError) {
@@ -443,7 +483,7 @@ func (e *Emulator) verifyQRCode(_ url.Values, body []byte) (any, *apiError) {
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return nil, aerr
 	}
-	id, ok := e.qrTickets[req.Ticket]
+	id, ok := e.deviceOfTicket(req.Ticket)
 	if !ok {
 		return nil, fail(CodeUnknownQRTicket, "unknown QR ticket")
 	}

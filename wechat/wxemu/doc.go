@@ -6,11 +6,15 @@
 //
 //   - An http.Handler serving the WeChat APIs the vendor backend calls
 //     (PROTOCOL §4.2, plus /cgi-bin/token and template-message sending). It
-//     issues expiring access tokens, checks them on every call, and answers
-//     in each endpoint's own error wrapping, so a client cannot get away with
-//     reading only one of them. Tests can force tokens to expire or become
-//     invalid, inject errors, count calls, and read every template message
-//     and transmsg that was sent.
+//     issues expiring access tokens (a token superseded by a newer one keeps
+//     working for TokenOverlap, five minutes, then answers 40001, as on
+//     WeChat), checks them on every call, and answers in each endpoint's own
+//     error wrapping, so a client cannot get away with reading only one of
+//     them. Tests can force tokens to expire or become invalid, inject
+//     errors, count calls, and read every template message (with what WeChat
+//     shows of it, TemplateMessage.Shown) and transmsg that was sent. QR
+//     tickets encode the account and the device, so every emulator of one
+//     account reads the others' QR codes.
 //
 //   - The WeChat platform that POSTs signed push XML to the vendor's
 //     callback URL: Follow, Unfollow, ScanQR, UnbindDevice, OpenDevicePage

@@ -9,18 +9,22 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
 
 // Defaults for Config fields left zero.
 const (
-	DefaultAccountID   = "gh_0e1a2b3c4d5e"
-	DefaultAppID       = "wx0123456789abcdef"
-	DefaultAppSecret   = "emulator-app-secret-0123456789ab"
-	DefaultToken       = "emulatortoken"
-	DefaultTokenTTL    = 7200 * time.Second
-	DefaultPushTimeout = 5 * time.Second // WeChat gives up on a callback after 5 s
+	DefaultAccountID = "gh_0e1a2b3c4d5e"
+	DefaultAppID     = "wx0123456789abcdef"
+	DefaultAppSecret = "emulator-app-secret-0123456789ab"
+	DefaultToken     = "emulatortoken"
+	DefaultTokenTTL  = 7200 * time.Second
+	// DefaultTokenOverlap: WeChat keeps the previous access token usable
+	// for 5 minutes after a new one is fetched.
+	DefaultTokenOverlap = 5 * time.Minute
+	DefaultPushTimeout  = 5 * time.Second // WeChat gives up on a callback after 5 s
 
 	maxRequestBytes = 1 << 20
 	maxReplyBytes   = 64 << 10
@@ -39,6 +43,11 @@ type Config struct {
 	CallbackURL string
 
 	TokenTTL time.Duration // lifetime of issued access tokens
+	// TokenOverlap is how long the previous access tokens stay valid once
+	// a newer one is issued (WeChat: "the old and new access_token are
+	// both usable within 5 minutes"); after it they answer 40001.
+	// DefaultTokenOverlap when zero.
+	TokenOverlap time.Duration
 
 	// PushRetries is how many times a failed push is re-sent (WeChat sends
 	// up to 3 retries). 0 by default so tests see each failure directly;
@@ -71,6 +80,25 @@ type TemplateMessage struct {
 	TemplateID string
 	URL        string
 	Data       map[string]TemplateField
+}
+
+// Shown is what the recipient sees of the message's data, by slot, as
+// WeChat displays template messages since May 2023: the first and remark
+// slots are dropped, and a slot shows at most 20 characters, up to its
+// first line break.
+func (m TemplateMessage) Shown() map[string]string {
+	out := map[string]string{}
+	for k, f := range m.Data {
+		if k == "first" || k == "remark" {
+			continue
+		}
+		v, _, _ := strings.Cut(f.Value, "\n")
+		if r := []rune(v); len(r) > 20 {
+			v = string(r[:20])
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // TemplateField is one data slot of a template message.
@@ -110,6 +138,7 @@ type Emulator struct {
 	appID     string
 	appSecret string
 	tokenTTL  time.Duration
+	overlap   time.Duration
 	retries   int
 	pushTO    time.Duration
 	hc        *http.Client
@@ -119,6 +148,7 @@ type Emulator struct {
 	callbackURL  string
 	pushToken    string
 	tokens       map[string]time.Time // access token → expiry
+	revoked      map[string]time.Time // superseded access token → when it stops working (40001)
 	tokensIssued int
 	calls        map[string]int
 	inject       map[string]*injected
@@ -142,6 +172,7 @@ func New(cfg Config) *Emulator {
 		appID:       orDefault(cfg.AppID, DefaultAppID),
 		appSecret:   orDefault(cfg.AppSecret, DefaultAppSecret),
 		tokenTTL:    cfg.TokenTTL,
+		overlap:     cfg.TokenOverlap,
 		retries:     max(cfg.PushRetries, 0),
 		pushTO:      cfg.PushTimeout,
 		hc:          cfg.HTTPClient,
@@ -149,6 +180,7 @@ func New(cfg Config) *Emulator {
 		callbackURL: cfg.CallbackURL,
 		pushToken:   orDefault(cfg.Token, DefaultToken),
 		tokens:      map[string]time.Time{},
+		revoked:     map[string]time.Time{},
 		calls:       map[string]int{},
 		inject:      map[string]*injected{},
 		devices:     map[string]*Device{},
@@ -162,6 +194,9 @@ func New(cfg Config) *Emulator {
 	}
 	if e.tokenTTL <= 0 {
 		e.tokenTTL = DefaultTokenTTL
+	}
+	if e.overlap <= 0 {
+		e.overlap = DefaultTokenOverlap
 	}
 	if e.pushTO <= 0 {
 		e.pushTO = DefaultPushTimeout
@@ -227,6 +262,7 @@ func (e *Emulator) ExpireTokens() {
 func (e *Emulator) InvalidateTokens() {
 	e.mu.Lock()
 	clear(e.tokens)
+	clear(e.revoked)
 	e.mu.Unlock()
 }
 

@@ -173,6 +173,30 @@ func TestScanQRFollowerAndPlainQR(t *testing.T) {
 	}
 }
 
+// A QR code made by one emulator scans in another emulator of the same
+// account (there is one WeChat), once the device is authorised there; an
+// emulator of another account refuses it.
+func TestQRTicketScansInAnotherEmulatorOfTheAccount(t *testing.T) {
+	ctx := context.Background()
+	ticket := newEnv(t, wxemu.Config{}).qrFor(t, dev)
+	other := newEnv(t, wxemu.Config{})
+	if err := other.emu.ScanQR(ctx, "u", ticket); err == nil {
+		t.Fatal("a device not authorised in this emulator was bound")
+	}
+	other.emu.AuthorizeDevice(dev, "")
+	if err := other.emu.ScanQR(ctx, "u", ticket+`#{"sub_domain":"plug"}`); err != nil {
+		t.Fatalf("scanning the other emulator's QR: %v", err)
+	}
+	if !other.emu.IsBound("u", dev) {
+		t.Fatal("not bound after the scan")
+	}
+	foreign := newEnv(t, wxemu.Config{AccountID: "gh_other00000"})
+	foreign.emu.AuthorizeDevice(dev, "")
+	if err := foreign.emu.ScanQR(ctx, "u", ticket); err == nil {
+		t.Fatal("another account's emulator accepted the ticket")
+	}
+}
+
 func TestScanQRErrors(t *testing.T) {
 	e := newEnv(t, wxemu.Config{})
 	ctx := context.Background()

@@ -82,7 +82,7 @@ func (e *Emulator) ScanQR(ctx context.Context, openID, qr string) error {
 	}
 	ticket, extra, _ := strings.Cut(qr, "#")
 	e.mu.Lock()
-	deviceID, ok := e.qrTickets[ticket]
+	deviceID, ok := e.deviceOfTicket(ticket)
 	if !ok {
 		e.mu.Unlock()
 		return fmt.Errorf("wxemu: ScanQR: %q is not a QR ticket issued by create_qrcode", ticket)
