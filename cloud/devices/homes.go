@@ -355,6 +355,15 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				fresh = true
 			}
 		}
+		if !fresh && d.homeID != h.id && d.owner != uid {
+			// Before anything about the device's state, so that a
+			// stranger hears what any other path says: not bound.
+			if bound, err := isBound(c.Ctx, tx, uid, d.id); err != nil {
+				return nil, err
+			} else if !bound {
+				return nil, rpc.Errorf(models.ErrDeviceAbsent, "device %d is not bound to user %d", d.id, uid)
+			}
+		}
 		if d.homeID == h.id {
 			if name != "" && name != d.name && !fresh {
 				if _, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET name = ? WHERE id = ?`, name, d.id); err != nil {
@@ -374,11 +383,6 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				return nil, rpc.Errorf(models.ErrMemberExists, "device %d is already in home %d: remove it there first", d.id, d.homeID)
 			}
 			if d.owner != uid {
-				if bound, err := isBound(c.Ctx, tx, uid, d.id); err != nil {
-					return nil, err
-				} else if !bound {
-					return nil, rpc.Errorf(models.ErrDeviceAbsent, "device %d is not bound to user %d", d.id, uid)
-				}
 				return nil, rpc.Errorf(models.ErrOwnerMismatch, "only the owner of device %d (user %d) may add it to a home", d.id, d.owner)
 			}
 		}

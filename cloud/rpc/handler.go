@@ -157,6 +157,9 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 	if err := h.authenticate(c, m.Auth); err != nil {
 		return nil, err
 	}
+	if err := h.checkActingUser(c); err != nil {
+		return nil, err
+	}
 	sub := r.Header.Get("X-Zc-Sub-Domain")
 	if c.Stream {
 		if q := query.Get("subDomain"); q != "" {

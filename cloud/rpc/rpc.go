@@ -52,7 +52,11 @@ type Func func(*Call) (any, error)
 
 // Method is a registered method.
 type Method struct {
-	Auth    Auth
+	Auth Auth
+	// Rule is the authorization rule (rules.go); Why says, in a few
+	// words, why a rule PROTOCOL leaves open was decided so.
+	Rule    Rule
+	Why     string
 	Handler Func
 	// Mutating marks methods that change state. The router does not act on
 	// it (read-only is the client's guard); it documents the method table

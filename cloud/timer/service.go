@@ -173,8 +173,10 @@ func (s *Service) Scheduler() *Scheduler { return s.sched }
 // Register registers zc-timer-task v1. Wire names are CONFIRMED (AND-TMR)
 // except listTaskHistory, a local extension.
 func (s *Service) Register(reg *rpc.Registry) {
+	// Every method names a device the acting user must be bound to; a
+	// task is changed by its creator or the device's owner (3005).
 	h := func(name string, auth rpc.Auth, mutating bool, fn rpc.Func, aliases ...string) {
-		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Handler: fn, Mutating: mutating}, aliases...)
+		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Rule: rpc.RuleBound, Handler: fn, Mutating: mutating}, aliases...)
 	}
 	h("addTask", rpc.AuthUser, true, s.apiAddTask)
 	h("modifyTask", rpc.AuthUser, true, s.apiModifyTask)
