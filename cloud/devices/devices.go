@@ -199,6 +199,7 @@ func (s *Service) Register(reg *rpc.Registry) {
 	}
 	const w = true // Mutating
 	// §2.2.1 binding and ownership (CONFIRMED AND-BIND).
+	newDevice := []string{"physicalDeviceId"} // the device being swapped in or paired
 	physicalClaim := "the physical id comes from the device's own label or QR code; an owned device answers 3811 (PROTOCOL §2.2.1)"
 	bind("bindDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleSigned, Why: physicalClaim, Mutating: w}, s.apiBindDevice)
 	bind("bindGateway", row{Auth: rpc.AuthUser, Rule: rpc.RuleSigned, Why: physicalClaim, Mutating: w}, s.apiBindGateway)
@@ -208,7 +209,7 @@ func (s *Service) Register(reg *rpc.Registry) {
 	bind("unbindGateway", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiUnbindDevice)
 	bind("unbindDeviceWithUser", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiUnbindWithUser)
 	bind("changeOwner", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiChangeOwner)
-	bind("changeDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiChangeDevice)
+	bind("changeDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w, OpenKeys: newDevice}, s.apiChangeDevice)
 	bind("modifyDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiModifyDevice)
 	bind("updateAccessKey", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiUpdateAccessKey)
 	// §2.2.2 sharing. A write: it stores a code.
@@ -232,9 +233,9 @@ func (s *Service) Register(reg *rpc.Registry) {
 	// §2.2.4 gateways and sub-devices.
 	bind("openGatewayMatch", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiOpenGatewayMatch)
 	bind("closeGatewayMatch", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiCloseGatewayMatch)
-	bind("addSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiAddSubDevice)
+	bind("addSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w, OpenKeys: newDevice}, s.apiAddSubDevice)
 	bind("deleteSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteSubDevice)
-	bind("evictSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiEvictSubDevice)
+	bind("evictSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w, OpenKeys: newDevice}, s.apiEvictSubDevice)
 	// §2.2.5 profiles; §2.2.6 sendToDevice.
 	bind("setDeviceProfile", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound, Mutating: w}, s.apiSetDeviceProfile)
 	bind("getDeviceProfile", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound}, s.apiGetDeviceProfile)

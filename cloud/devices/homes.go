@@ -336,6 +336,9 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				return nil, err
 			}
 			if pid != "" && pid != d.pid {
+				if _, err := s.access(c, tx, d.id, false); err != nil {
+					return nil, err
+				}
 				return nil, rpc.Errorf(models.ErrInvalidParam, "deviceId %d and physicalDeviceId %s name different devices", id, pid)
 			}
 		} else {

@@ -265,6 +265,13 @@ func (s *Service) locate(c *rpc.Call) (d devRow, rec bool, key hub.Key, err erro
 			return d, false, key, err
 		}
 		if pid != "" && pid != d.pid {
+			// Only to someone who may see the device: to anyone else it
+			// is a device that is not theirs.
+			if !devScope(c) {
+				if _, err := s.access(c, s.db, d.id, false); err != nil {
+					return d, false, key, err
+				}
+			}
 			return d, false, key, rpc.Errorf(models.ErrInvalidParam, "deviceId %d and physicalDeviceId %s name different devices", id, pid)
 		}
 		return d, true, s.key(d), nil
