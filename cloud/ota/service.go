@@ -18,8 +18,9 @@
 //     the device) is valid for ConfirmWindow (24 h); a confirmUpdate after
 //     that is 4102. A confirmUpdate with no offer at all (a console
 //     confirming on the user's behalf) is accepted.
-//   - Only the device's owner (or a developer-signed call) may confirm
-//     (3821); any bound user may check and read the status.
+//   - Only the device's owner (or a developer-signed call without a user;
+//     a developer acting for a user acts as that user) may confirm (3821);
+//     any bound user may check and read the status.
 //   - ignoreUpdate (local extension) declines a confirm-mode version for
 //     some hours (default 7 days): checkUpdate answers update=0 for it
 //     meanwhile. Forced and silent versions cannot be declined: 4103.
