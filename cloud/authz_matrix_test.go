@@ -39,11 +39,12 @@ const (
 	idDevZero               // developer, X-Zc-User-Id: 0 (no user)
 	idDevGhost              // developer acting for a user that does not exist
 	idUserNeg               // a user signature claiming user -1
+	idUserC                 // C: an ordinary user of A's devices and a member of A's home
 	numIdents
 )
 
 var identNames = [...]string{"anonymous", "user A", "user B", "developer", "developer for A", "developer for B",
-	"developer for -1", "developer for 0", "developer for a ghost", "user -1"}
+	"developer for -1", "developer for 0", "developer for a ghost", "user -1", "user C (A's member)"}
 
 func (i ident) String() string { return identNames[i] }
 
@@ -73,8 +74,9 @@ type party struct {
 	shareCode, homeShare string
 }
 
-// world is a fresh pair of users with one of everything each.
-type world struct{ a, b party }
+// world is a fresh pair of users with one of everything each, and C, an
+// ordinary user of A's plug and gateway and a member of A's home.
+type world struct{ a, b, c party }
 
 type matrix struct {
 	t   *testing.T
@@ -161,6 +163,8 @@ func (m *matrix) send(row rpc.Row, sub string, who ident, w *world, params map[s
 		userSig(w.a)
 	case idUserB:
 		userSig(w.b)
+	case idUserC:
+		userSig(w.c)
 	case idDev:
 		m.dev.Sign(h, row.Name, sub, 0, now, nonce)
 	case idDevA:
@@ -265,17 +269,28 @@ func (m *matrix) newParty(w *world, who ident) party {
 	return p
 }
 
-func (m *matrix) mustSub(service, method, sub string, who ident, w *world, params map[string]any) {
+func (m *matrix) mustSub(service, method, sub string, who ident, w *world, params map[string]any) map[string]any {
 	m.t.Helper()
-	if a := m.send(rpc.Row{Service: service, Version: 1, Name: method}, sub, who, w, params); !a.ok {
+	a := m.send(rpc.Row{Service: service, Version: 1, Name: method}, sub, who, w, params)
+	if !a.ok {
 		m.t.Fatalf("fixture %s/%s on %s as %s: %s", service, method, sub, who, a)
 	}
+	return a.body
 }
 
 func (m *matrix) newWorld() *world {
 	w := &world{}
 	m.newParty(w, idUserA)
 	m.newParty(w, idUserB)
+	n := m.seq.Add(1)
+	c := party{phone: fmt.Sprintf("+86139%08d", n)}
+	code := m.must("zc-account", "getVerifyCode", idDev, w, map[string]any{"account": c.phone})["verifyCode"]
+	reg := m.must("zc-account", "register", idAnon, w, map[string]any{"phone": c.phone, "password": "secret-pw", "verifyCode": code, "nickName": "c"})
+	c.id, c.token, c.refresh = num(m.t, reg["userId"]), reg["token"].(string), reg["refreshToken"].(string)
+	w.c = c
+	gwCode := m.mustSub("zc-bind", "getShareCode", "gateway", idUserA, w, map[string]any{"deviceId": w.a.gw, "timeout": 3600})["shareCode"]
+	m.must("zc-bind", "bindDeviceWithShareCode", idUserC, w, map[string]any{"shareCode": gwCode})
+	m.must("zc-bind", "joinHomeWithShareCode", idUserC, w, map[string]any{"shareCode": w.a.homeShare})
 	return w
 }
 
@@ -381,7 +396,7 @@ func authRefusal(auth rpc.Auth, who ident) int {
 		if !anonOK {
 			return 3001
 		}
-	case idUserA, idUserB:
+	case idUserA, idUserB, idUserC:
 		// AuthAnonOrDev reads a call without a developer signature as
 		// anonymous, whatever else it carries (§1.4 notes).
 		if auth == rpc.AuthDev {
@@ -496,6 +511,14 @@ func (m *matrix) matrixRow(row rpc.Row) {
 			}
 			continue
 		}
+		if who == idUserC && rule == rpc.RuleOwner {
+			// An ordinary user of A's things may not do what only the
+			// owner (or the task's creator) may.
+			if a := m.call(row, who, shared, params(row, shared, all("A"))); a.ok {
+				t.Errorf("as %s (rule owner): succeeded, want a refusal", who)
+			}
+			continue
+		}
 		if !hidden(rule, who) {
 			allowed = append(allowed, who)
 			continue
@@ -532,7 +555,7 @@ func (m *matrix) matrixRow(row rpc.Row) {
 		if row.Method.Mutating {
 			w = m.newWorld()
 		}
-		stranger := who != idUserA && who != idDevA && who != idDev && who != idDevZero && rule != rpc.RuleBearer && rule != rpc.RuleDeveloper
+		stranger := who != idUserA && who != idDevA && who != idDev && who != idDevZero && who != idUserC && rule != rpc.RuleBearer && rule != rpc.RuleDeveloper
 		var pre string
 		if stranger {
 			pre = m.snapshot(w)

@@ -247,7 +247,8 @@ func (s *Service) Register(reg *rpc.Registry) {
 	bind("createRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiCreateRoom)
 	bind("deleteRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteRoom)
 	bind("changeRoomName", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiChangeRoomName)
-	bind("addDeviceToHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiAddDeviceToHome)
+	bind("addDeviceToHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w,
+		Why: "a member of the home adds a device they own (the home's owner then owns it); only the device's owner renames it"}, s.apiAddDeviceToHome)
 	bind("deleteDeviceFromHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteDeviceFromHome)
 	bind("moveDeviceToRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiMoveDeviceToRoom)
 	bind("removeDeviceFromRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiRemoveDeviceFromRoom)

@@ -369,6 +369,11 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 		}
 		if d.homeID == h.id {
 			if name != "" && name != d.name && !fresh {
+				// Renaming is the owner's, as in modifyDevice: a member
+				// adding a device that is already there may not.
+				if d.owner != uid {
+					return nil, rpc.Errorf(models.ErrOwnerMismatch, "device %d is already in home %d; only its owner (user %d) may rename it", d.id, h.id, d.owner)
+				}
 				if _, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET name = ? WHERE id = ?`, name, d.id); err != nil {
 					return nil, err
 				}

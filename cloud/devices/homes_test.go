@@ -251,3 +251,31 @@ func TestStrangerLookupsOfAnotherUsersDevice(t *testing.T) {
 		t.Errorf("isDeviceBound = %v", bound)
 	}
 }
+
+// TestMemberCannotRenameThroughAddDeviceToHome: adding a device that is
+// already in the home is harmless for a member, but renaming it is the
+// owner's (modifyDevice's rule), not a side door for members.
+func TestMemberCannotRenameThroughAddDeviceToHome(t *testing.T) {
+	e := newEnv(t)
+	owner, member := e.user(1), e.user(2)
+	e.activate("plug", "R000000000000001")
+	d := e.bindDev(owner, "plug", "R000000000000001")
+	var home struct {
+		Home models.Home `json:"home"`
+	}
+	e.must(e.bind(owner, "", "createHome", map[string]any{"name": "H"}, &home))
+	e.must(e.bind(owner, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID, "name": "Lamp"}, nil))
+	e.must(e.bind(owner, "", "addUserToHome", map[string]any{"homeId": home.Home.HomeID, "account": "u2@example.com"}, nil))
+	e.must(e.bind(member, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID}, nil))
+	wantCode(t, e.bind(member, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID, "name": "Mine now"}, nil), models.ErrOwnerMismatch)
+	var got deviceAnswerT
+	e.must(e.bind(owner, "plug", "getUserDevice", map[string]any{"deviceId": d.DeviceID}, &got))
+	if got.Device.Name != "Lamp" {
+		t.Fatalf("device name %q after a member's add with a new name, want Lamp", got.Device.Name)
+	}
+	e.must(e.bind(owner, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID, "name": "Desk lamp"}, nil))
+}
+
+type deviceAnswerT struct {
+	Device models.Device `json:"device"`
+}
