@@ -32,8 +32,11 @@ func TestHostileSweep(t *testing.T) {
 		dev: rpctest.Developer{ID: c.Developer.ID, AccessKey: c.Developer.AccessKey, SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name}}
 	t.Cleanup(m.hc.CloseIdleConnections)
 	keys := append(append([]string{}, resourceKeys...), "name", "account", "userId", "timeout", "status", "limit",
-		"deviceProfile", "messageCode", "timePoint", "timeCycle", "verifyCode", "physicalDeviceIds")
-	values := []any{nil, "abc", -1, 1.5, true, []any{}, map[string]any{}, strings.Repeat("é", 300) + "\x00\x1b[2J", "9223372036854775808"}
+		"deviceProfile", "messageCode", "timePoint", "timeCycle", "physicalDeviceIds")
+	values := []any{nil, -1, 1.5, []any{}, map[string]any{}, strings.Repeat("é", 300) + "\x00\x1b[2J", "9223372036854775808"}
+	if raceDetector {
+		values = values[:3]
+	}
 	services := map[string]bool{}
 	for _, row := range c.DispatchTable() {
 		services[row.Service] = true
