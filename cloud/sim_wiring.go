@@ -54,7 +54,7 @@ func (s *Server) initSimulation(ctx context.Context) error {
 	}
 	// The history subscribes before any device connects, so that it sees
 	// the first online events too.
-	s.simw.history = uds.NewHistory(s.Hub, uds.HistoryOptions{Describe: sim.Describe})
+	s.simw.history = uds.NewHistory(s.Hub, uds.HistoryOptions{Describe: sim.Describe, Bound: s.Devices.UserBoundTo})
 	s.closers = append(s.closers, s.simw.history.Close)
 	proxy, err := uds.New(uds.Options{Services: s.opt.UDS, Anonymous: s.opt.UDSAnonymous})
 	if err != nil {

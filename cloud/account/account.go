@@ -92,49 +92,53 @@ func New(db *store.DB, opt Options) *Service {
 // developer table and Q2 aliases) are grouped and marked below so that a
 // correction is one edit.
 func (s *Service) Register(reg *rpc.Registry) {
-	h := func(name string, auth rpc.Auth, mutating bool, fn rpc.Func, aliases ...string) {
-		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Handler: fn, Mutating: mutating}, aliases...)
+	h := func(name string, auth rpc.Auth, rule rpc.Rule, mutating bool, fn rpc.Func, aliases ...string) {
+		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Rule: rule, Handler: fn, Mutating: mutating}, aliases...)
 	}
+	const (
+		anon, user, dev = rpc.AuthAnon, rpc.AuthUser, rpc.AuthDev
+		public, self    = rpc.RulePublic, rpc.RuleSelf
+	)
 	// App methods; wire names CONFIRMED (AND-ACC).
-	h("register", rpc.AuthAnon, true, s.apiRegister)
+	h("register", anon, public, true, s.apiRegister)
 	// login and loginWithOpenId issue tokens but change nothing a person
 	// manages, and a read-only console must still be able to sign in; the
 	// Go client marks them the same way.
-	h("login", rpc.AuthAnon, false, s.apiLogin)
-	// Anonymous for apps; developer-signed for PHP getUserByOpenId (INFERRED
-	// alias, Q2), where the first login creates the account (seed guide:
-	// "第一次登录…自动为该用户分配ID").
-	h("loginWithOpenId", rpc.AuthAnonOrDev, false, s.apiLoginWithOpenID, "getUserByOpenId")
-	h("bindWithOpenId", rpc.AuthUser, true, s.apiBindWithOpenID)
-	h("bindWithAccount", rpc.AuthUser, true, s.apiBindWithAccount)
-	h("changeEmail", rpc.AuthUser, true, s.apiChangeEmail)
-	h("changePhone", rpc.AuthUser, true, s.apiChangePhone)
-	h("changeNickName", rpc.AuthUser, true, s.apiChangeNickName)
-	h("changePassword", rpc.AuthUser, true, s.apiChangePassword)
+	h("login", anon, public, false, s.apiLogin)
+	// Anonymous for apps, where the first login creates the account (seed
+	// guide: "第一次登录…自动为该用户分配ID"). Developer-signed it is PHP
+	// getUserByOpenId (INFERRED alias, Q2): a lookup that creates nothing.
+	h("loginWithOpenId", rpc.AuthAnonOrDev, public, false, s.apiLoginWithOpenID, "getUserByOpenId")
+	h("bindWithOpenId", user, self, true, s.apiBindWithOpenID)
+	h("bindWithAccount", user, self, true, s.apiBindWithAccount)
+	h("changeEmail", user, self, true, s.apiChangeEmail)
+	h("changePhone", user, self, true, s.apiChangePhone)
+	h("changeNickName", user, self, true, s.apiChangeNickName)
+	h("changePassword", user, self, true, s.apiChangePassword)
 	// Anonymous: the verify code is the proof (PROTOCOL §2.1 resetPassword).
-	h("resetPassword", rpc.AuthAnon, true, s.apiResetPassword)
-	h("checkExist", rpc.AuthAnon, false, s.apiCheckExist)
-	h("checkVerifyCode", rpc.AuthAnon, false, s.apiCheckVerifyCode)
-	h("sendVerifyCode", rpc.AuthAnon, true, s.apiSendVerifyCode)
-	h("setUserProfile", rpc.AuthUser, true, s.apiSetUserProfile)
-	h("getUserProfile", rpc.AuthUser, false, s.apiGetUserProfile)
-	h("listAllOpenIds", rpc.AuthUser, false, s.apiListAllOpenIDs)
-	h("updateAccessToken", rpc.AuthRefresh, true, s.apiUpdateAccessToken)
+	h("resetPassword", anon, public, true, s.apiResetPassword)
+	h("checkExist", anon, public, false, s.apiCheckExist)
+	h("checkVerifyCode", anon, public, false, s.apiCheckVerifyCode)
+	h("sendVerifyCode", anon, public, true, s.apiSendVerifyCode)
+	h("setUserProfile", user, self, true, s.apiSetUserProfile)
+	h("getUserProfile", user, self, false, s.apiGetUserProfile)
+	h("listAllOpenIds", user, self, false, s.apiListAllOpenIDs)
+	h("updateAccessToken", rpc.AuthRefresh, rpc.RuleRefresh, true, s.apiUpdateAccessToken)
 
 	// Developer methods; wire names INFERRED from the Java/PHP names (Q2).
-	h("getVerifyCode", rpc.AuthDev, true, s.apiGetVerifyCode)
-	h("getAccountInfo", rpc.AuthDev, false, s.apiGetAccountInfo)
-	h("getIdByAccount", rpc.AuthDev, false, s.apiGetIDByAccount)
-	h("getAccountCount", rpc.AuthDev, false, s.apiGetAccountCount)
-	h("listAllAccounts", rpc.AuthDev, false, s.apiListAllAccounts)
-	h("registerWithOpenId", rpc.AuthDev, true, s.apiRegisterWithOpenID, "registerByOpenId")
-	h("getUserOpenId", rpc.AuthDev, false, s.apiGetUserOpenID)
-	h("getWholeUserProfile", rpc.AuthDev, false, s.apiGetWholeUserProfile, "getUserWholeProfile")
-	h("getProfilesByUserList", rpc.AuthDev, false, s.apiGetProfilesByUserList)
-	h("clearUsers", rpc.AuthDev, true, s.apiClearUsers)
+	h("getVerifyCode", dev, rpc.RuleDeveloper, true, s.apiGetVerifyCode)
+	h("getAccountInfo", dev, rpc.RuleDeveloper, false, s.apiGetAccountInfo)
+	h("getIdByAccount", dev, rpc.RuleDeveloper, false, s.apiGetIDByAccount)
+	h("getAccountCount", dev, rpc.RuleDeveloper, false, s.apiGetAccountCount)
+	h("listAllAccounts", dev, rpc.RuleDeveloper, false, s.apiListAllAccounts)
+	h("registerWithOpenId", dev, rpc.RuleDeveloper, true, s.apiRegisterWithOpenID, "registerByOpenId")
+	h("getUserOpenId", dev, rpc.RuleDeveloper, false, s.apiGetUserOpenID)
+	h("getWholeUserProfile", dev, rpc.RuleDeveloper, false, s.apiGetWholeUserProfile, "getUserWholeProfile")
+	h("getProfilesByUserList", dev, rpc.RuleDeveloper, false, s.apiGetProfilesByUserList)
+	h("clearUsers", dev, rpc.RuleDeveloper, true, s.apiClearUsers)
 	// Local extension, not part of AbleCloud: lets a person read the verify
 	// codes the local cloud "sent".
-	h("listSmsOutbox", rpc.AuthDev, false, s.apiListSmsOutbox)
+	h("listSmsOutbox", dev, rpc.RuleDeveloper, false, s.apiListSmsOutbox)
 }
 
 // Result keys PROTOCOL marks INFERRED (Q3).

@@ -284,3 +284,12 @@ func (s *Service) CreateUser(ctx context.Context, tx *sql.Tx, domainID int64, u 
 	})
 	return id, err
 }
+
+// The router asks whether a developer's acting user exists.
+var _ rpc.Users = (*Service)(nil)
+
+// UserExists reports whether userID is an account of the major domain.
+func (s *Service) UserExists(ctx context.Context, domainID, userID int64) (bool, error) {
+	_, ok, err := s.Lookup(ctx, domainID, userID)
+	return ok, err
+}

@@ -81,7 +81,9 @@ func newEnv(t testing.TB, opt account.Options) *env {
 		opt.RuntimeMode = "test"
 	}
 	opt.Now = clk.Now
-	opt.BcryptCost = bcrypt.MinCost
+	if opt.BcryptCost == 0 {
+		opt.BcryptCost = bcrypt.MinCost
+	}
 	svc := account.New(db, opt)
 	reg := rpc.NewRegistry()
 	svc.Register(reg)
@@ -105,6 +107,8 @@ type signing struct {
 	version      int
 	rawBody      string
 	badDevSecret bool
+	// from is the client's loopback address (127.x.y.z); "" is 127.0.0.1.
+	from string
 }
 
 // result is one answer, success or error.
@@ -148,7 +152,11 @@ func (e *env) do(method string, params map[string]any, s signing) result {
 	default:
 		h.Set("X-Zc-Access-Mode", "1")
 	}
-	resp, err := e.hc.Do(req)
+	hc := e.hc
+	if s.from != "" {
+		hc = e.clientFrom(s.from)
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -75,3 +75,30 @@ CREATE TABLE sms_outbox (
 CREATE INDEX sms_outbox_domain ON sms_outbox(domain_id, id);
 `})
 }
+
+func init() {
+	store.Register(store.Migration{Component: "account", Version: 2, SQL: `
+-- Wrong verify codes per client address and account, for the live code of
+-- the account (failures go back to 0 when a new code is issued): an address
+-- that guessed too often is refused for that account, the account's owner
+-- elsewhere is not.
+CREATE TABLE account_code_failures (
+	domain_id INTEGER NOT NULL,
+	account   TEXT    NOT NULL,
+	addr      TEXT    NOT NULL,
+	failures  INTEGER NOT NULL,
+	last_ms   INTEGER NOT NULL,
+	PRIMARY KEY (domain_id, account, addr)
+);
+CREATE INDEX account_code_failures_time ON account_code_failures(last_ms);
+
+-- Every wrong verify code of the last hour by client address, whatever
+-- the account: an address that sprays guesses over many accounts slows down.
+CREATE TABLE account_code_guesses (
+	addr  TEXT    NOT NULL,
+	at_ms INTEGER NOT NULL
+);
+CREATE INDEX account_code_guesses_addr ON account_code_guesses(addr, at_ms);
+CREATE INDEX account_code_guesses_time ON account_code_guesses(at_ms);
+`})
+}

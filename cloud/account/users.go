@@ -227,8 +227,14 @@ func (s *Service) apiRegister(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	domain := c.MajorDomain.ID
-	// A cheap look before the slow bcrypt, so a known account is told
-	// "exists" at once; the transaction checks again.
+	addr := clientAddr(c)
+	// The cheap checks come before the slow bcrypt, so that a refused
+	// register costs the cloud a few indexed reads: the formats above,
+	// then the verify code, then whether the account exists. The
+	// transaction checks the last two again.
+	if err := s.checkCode(c, domain, code, email, phone); err != nil {
+		return nil, err
+	}
 	if err := checkFree(c.Ctx, s.db, domain, email, phone, 0); err != nil {
 		return nil, err
 	}
@@ -243,7 +249,7 @@ func (s *Service) apiRegister(c *rpc.Call) (any, error) {
 		if err := checkFree(c.Ctx, tx, domain, email, phone, 0); err != nil {
 			return err
 		}
-		if _, err := s.useCode(c.Ctx, tx, domain, code, email, phone); err != nil {
+		if _, err := s.useCode(c.Ctx, tx, domain, addr, code, email, phone); err != nil {
 			return err
 		}
 		if u.id, err = insertUser(c.Ctx, tx, domain, newRow{email: email, phone: phone, nick: nick, pwHash: hash, created: time.Unix(u.created, 0)}); err != nil {
@@ -252,7 +258,7 @@ func (s *Service) apiRegister(c *rpc.Call) (any, error) {
 		t, err = s.issueTokens(c.Ctx, tx, u.id, expiring(c), false)
 		return err
 	})
-	s.noteWrongCode(c.Ctx, domain, err, email, phone)
+	s.noteWrongCode(c.Ctx, domain, addr, err, email, phone)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +331,12 @@ func (s *Service) apiResetPassword(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	domain := c.MajorDomain.ID
+	addr := clientAddr(c)
+	// Cheap checks (the account, the code) before the slow bcrypt.
 	if _, err := s.userByAccount(c.Ctx, s.db, domain, acct, isEmail); err != nil {
+		return nil, err
+	}
+	if err := s.checkCode(c, domain, code, acct); err != nil {
 		return nil, err
 	}
 	hash, err := s.HashPassword(pw)
@@ -339,7 +350,7 @@ func (s *Service) apiResetPassword(c *rpc.Call) (any, error) {
 		if u, err = s.userByAccount(c.Ctx, tx, domain, acct, isEmail); err != nil {
 			return err
 		}
-		if _, err := s.useCode(c.Ctx, tx, domain, code, acct); err != nil {
+		if _, err := s.useCode(c.Ctx, tx, domain, addr, code, acct); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(c.Ctx, `UPDATE account_users SET password_hash = ? WHERE id = ?`, hash, u.id); err != nil {
@@ -349,7 +360,7 @@ func (s *Service) apiResetPassword(c *rpc.Call) (any, error) {
 		t, err = s.issueTokens(c.Ctx, tx, u.id, expiring(c), false)
 		return err
 	})
-	s.noteWrongCode(c.Ctx, domain, err, acct)
+	s.noteWrongCode(c.Ctx, domain, addr, err, acct)
 	if u.id != 0 {
 		s.tokens.invalidate(u.id)
 	}
@@ -433,12 +444,16 @@ func (s *Service) changeContact(c *rpc.Call, col string, norm func(string) (stri
 	if err != nil {
 		return nil, err
 	}
+	domain := c.MajorDomain.ID
+	addr := clientAddr(c)
+	if err := s.checkCode(c, domain, code, v); err != nil {
+		return nil, err
+	}
 	// Checked before the transaction so that bcrypt does not hold the
 	// database's write lock.
 	if err := checkCallerPassword(c, u, pw); err != nil {
 		return nil, err
 	}
-	domain := c.MajorDomain.ID
 	email, phone := "", ""
 	if col == "email" {
 		email = v
@@ -449,13 +464,13 @@ func (s *Service) changeContact(c *rpc.Call, col string, norm func(string) (stri
 		if err := checkFree(c.Ctx, tx, domain, email, phone, u.id); err != nil {
 			return err
 		}
-		if _, err := s.useCode(c.Ctx, tx, domain, code, v); err != nil {
+		if _, err := s.useCode(c.Ctx, tx, domain, addr, code, v); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(c.Ctx, `UPDATE account_users SET `+col+` = ? WHERE id = ?`, v, u.id)
 		return uniqueViolation(err)
 	})
-	s.noteWrongCode(c.Ctx, domain, err, v)
+	s.noteWrongCode(c.Ctx, domain, addr, err, v)
 	return nil, err
 }
 
@@ -540,16 +555,20 @@ func (s *Service) apiBindWithAccount(c *rpc.Call) (any, error) {
 	if u.pwHash != "" {
 		return nil, rpc.Errorf(models.ErrAccountAlreadyBound, "user %d already has an account with a password: use changeEmail or changePhone", u.id)
 	}
+	domain := c.MajorDomain.ID
+	addr := clientAddr(c)
+	if err := s.checkCode(c, domain, code, email, phone); err != nil {
+		return nil, err
+	}
 	hash, err := s.HashPassword(pw)
 	if err != nil {
 		return nil, err
 	}
-	domain := c.MajorDomain.ID
 	err = s.db.Tx(c.Ctx, func(tx *sql.Tx) error {
 		if err := checkFree(c.Ctx, tx, domain, email, phone, u.id); err != nil {
 			return err
 		}
-		if _, err := s.useCode(c.Ctx, tx, domain, code, email, phone); err != nil {
+		if _, err := s.useCode(c.Ctx, tx, domain, addr, code, email, phone); err != nil {
 			return err
 		}
 		// Keep what the account already has where the call gives nothing.
@@ -561,6 +580,6 @@ func (s *Service) apiBindWithAccount(c *rpc.Call) (any, error) {
 			email, email, phone, phone, nick, nick, hash, u.id)
 		return uniqueViolation(err)
 	})
-	s.noteWrongCode(c.Ctx, domain, err, email, phone)
+	s.noteWrongCode(c.Ctx, domain, addr, err, email, phone)
 	return nil, err
 }

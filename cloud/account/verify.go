@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"strings"
 	"time"
 
@@ -22,8 +24,22 @@ const (
 	// sendVerifyCode: real SMS costs money and floods a victim's phone.
 	sendGap      = 60 * time.Second
 	sendsPerHour = 10
-	// maxCodeAttempts burns a code after this many wrong guesses, since six
-	// digits are otherwise guessable within a code's lifetime.
+	// Guessing limits. Six digits are guessable within a code's lifetime,
+	// but a limit that burns the code for everybody lets a stranger lock
+	// the owner out, so the limits fall on the guesser's client address:
+	//   - addrTries wrong codes from one address for one account's live
+	//     code refuse that address for that account (3505) until a new
+	//     code is issued; the owner's own address is not affected;
+	//   - once the live code has had targetSlowAfter wrong codes from all
+	//     addresses together, each address gets one try at it: many
+	//     addresses slow down, yet the owner's first try still counts;
+	//   - addrHourly wrong codes from one address within an hour, over
+	//     all accounts, refuse that address for the rest of the hour (3004).
+	addrTries       = 5
+	targetSlowAfter = 20
+	addrHourly      = 30
+	// maxCodeAttempts is the old per-code burn limit: getVerifyCode still
+	// hands out a fresh code instead of one guessed that often.
 	maxCodeAttempts = 10
 	// outboxKeep is how many outbox rows a domain keeps.
 	outboxKeep = 1000
@@ -40,14 +56,61 @@ func newCode() string {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
+// clientAddr is the address a request came from (the host of RemoteAddr),
+// the unit the guessing limits count.
+func clientAddr(c *rpc.Call) string {
+	if host, _, err := net.SplitHostPort(c.RemoteAddr); err == nil {
+		return host
+	}
+	return c.RemoteAddr
+}
+
+// guessBudget refuses an address that guessed wrong too often: over all
+// accounts within the hour, or for one of accounts' live codes.
+func (s *Service) guessBudget(ctx context.Context, q queryer, domainID int64, addr string, accounts []string) error {
+	now := s.now()
+	var hourly int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_code_guesses WHERE addr = ? AND at_ms > ?`,
+		addr, ms(now.Add(-time.Hour))).Scan(&hourly); err != nil {
+		return err
+	}
+	if hourly >= addrHourly {
+		return rpc.Errorf(models.ErrNotAllowed, "too many wrong verify codes from your address: wait an hour, or use the code from the newest message")
+	}
+	for _, a := range accounts {
+		if a == "" {
+			continue
+		}
+		var mine, total int
+		err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT failures FROM account_code_failures WHERE domain_id = ? AND account = ? AND addr = ?), 0),
+			COALESCE((SELECT attempts FROM account_verify_codes WHERE domain_id = ? AND account = ?), 0)`,
+			domainID, a, addr, domainID, a).Scan(&mine, &total)
+		if err != nil {
+			return err
+		}
+		limit := addrTries
+		if total >= targetSlowAfter {
+			limit = 1
+		}
+		if mine >= limit {
+			return rpc.Errorf(models.ErrWrongVerifyCode, "too many wrong verify codes for %s from your address: ask for a new one with sendVerifyCode", a)
+		}
+	}
+	return nil
+}
+
 // matchCode finds which of accounts (empty ones skipped) has code as its
-// live verify code. The errors say what a person should do next: a code
-// that was right but expired is 3506, everything else 3505.
-func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, code string, accounts ...string) (string, error) {
+// live verify code, for a guess from addr. The errors say what a person
+// should do next: a code that was right but expired is 3506, an address
+// that guessed too often 3505 or 3004 (guessBudget), everything else 3505.
+func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, addr, code string, accounts ...string) (string, error) {
+	if err := s.guessBudget(ctx, q, domainID, addr, accounts); err != nil {
+		return "", err
+	}
 	code = strings.TrimSpace(code)
 	now := ms(s.now())
 	var named []string
-	var sent, expired, burnt bool
+	var sent, expired bool
 	for _, a := range accounts {
 		if a == "" {
 			continue
@@ -55,8 +118,7 @@ func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, code
 		named = append(named, a)
 		var stored string
 		var exp int64
-		var attempts int
-		err := q.QueryRowContext(ctx, `SELECT code, expires_ms, attempts FROM account_verify_codes WHERE domain_id = ? AND account = ?`, domainID, a).Scan(&stored, &exp, &attempts)
+		err := q.QueryRowContext(ctx, `SELECT code, expires_ms FROM account_verify_codes WHERE domain_id = ? AND account = ?`, domainID, a).Scan(&stored, &exp)
 		if store.IsNoRows(err) {
 			continue
 		}
@@ -65,8 +127,6 @@ func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, code
 		}
 		sent = true
 		switch {
-		case attempts >= maxCodeAttempts:
-			burnt = true
 		case subtle.ConstantTimeCompare([]byte(stored), []byte(code)) != 1:
 		case now >= exp:
 			expired = true
@@ -78,8 +138,6 @@ func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, code
 	switch {
 	case expired:
 		return "", rpc.Errorf(models.ErrVerifyCodeExpired, "the verify code for %s has expired: ask for a new one with sendVerifyCode", who)
-	case burnt:
-		return "", rpc.Errorf(models.ErrWrongVerifyCode, "too many wrong verify codes for %s: ask for a new one with sendVerifyCode", who)
 	case !sent:
 		return "", rpc.Errorf(models.ErrWrongVerifyCode, "no verify code was sent to %s: ask for one with sendVerifyCode", who)
 	}
@@ -88,27 +146,59 @@ func (s *Service) matchCode(ctx context.Context, q queryer, domainID int64, code
 
 // useCode checks a verify code inside a write transaction and consumes it,
 // so that one code proves one change.
-func (s *Service) useCode(ctx context.Context, tx *sql.Tx, domainID int64, code string, accounts ...string) (string, error) {
-	a, err := s.matchCode(ctx, tx, domainID, code, accounts...)
+func (s *Service) useCode(ctx context.Context, tx *sql.Tx, domainID int64, addr, code string, accounts ...string) (string, error) {
+	a, err := s.matchCode(ctx, tx, domainID, addr, code, accounts...)
 	if err != nil {
 		return "", err
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM account_verify_codes WHERE domain_id = ? AND account = ?`, domainID, a)
+	if _, err = tx.ExecContext(ctx, `DELETE FROM account_verify_codes WHERE domain_id = ? AND account = ?`, domainID, a); err != nil {
+		return "", err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM account_code_failures WHERE domain_id = ? AND account = ?`, domainID, a)
 	return a, err
 }
 
-// noteWrongCode counts a wrong guess against the accounts' codes. It runs
-// after the failed transaction rolled back, in its own statement, because
-// the count must survive the rollback.
-func (s *Service) noteWrongCode(ctx context.Context, domainID int64, err error, accounts ...string) {
-	if !isCode(err, models.ErrWrongVerifyCode) {
+// checkCode is the cheap look at a verify code that comes before any slow
+// work (bcrypt): a wrong code costs the cloud a few indexed reads. The
+// code is consumed later, in the write transaction, by useCode.
+func (s *Service) checkCode(c *rpc.Call, domainID int64, code string, accounts ...string) error {
+	addr := clientAddr(c)
+	_, err := s.matchCode(c.Ctx, s.db, domainID, addr, code, accounts...)
+	s.noteWrongCode(c.Ctx, domainID, addr, err, accounts...)
+	return err
+}
+
+// noteWrongCode counts a wrong guess from addr against the accounts' codes.
+// It runs after the failed transaction rolled back, in its own statements,
+// because the counts must survive the rollback. A guess refused by the
+// limits is not counted again.
+func (s *Service) noteWrongCode(ctx context.Context, domainID int64, addr string, err error, accounts ...string) {
+	var e *rpc.Error
+	if !errors.As(err, &e) || e.Code != models.ErrWrongVerifyCode || strings.HasPrefix(e.Msg, "too many") {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
+	now := ms(s.now())
+	_, _ = s.db.ExecContext(ctx, `INSERT INTO account_code_guesses(addr, at_ms) VALUES (?, ?)`, addr, now)
 	for _, a := range accounts {
-		if a != "" {
-			_, _ = s.db.ExecContext(context.WithoutCancel(ctx), `UPDATE account_verify_codes SET attempts = attempts + 1 WHERE domain_id = ? AND account = ?`, domainID, a)
+		if a == "" {
+			continue
 		}
+		_, _ = s.db.ExecContext(ctx, `UPDATE account_verify_codes SET attempts = attempts + 1 WHERE domain_id = ? AND account = ?`, domainID, a)
+		_, _ = s.db.ExecContext(ctx, `INSERT INTO account_code_failures(domain_id, account, addr, failures, last_ms) VALUES (?, ?, ?, 1, ?)
+			ON CONFLICT(domain_id, account, addr) DO UPDATE SET failures = failures + 1, last_ms = excluded.last_ms`, domainID, a, addr, now)
 	}
+}
+
+// newCodeIssued forgets the guesses at an account's previous code, and the
+// guess log older than an hour.
+func newCodeIssued(ctx context.Context, tx *sql.Tx, domainID int64, acct string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM account_code_failures WHERE (domain_id = ? AND account = ?) OR last_ms <= ?`,
+		domainID, acct, ms(now.Add(-maxCodeTTL))); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM account_code_guesses WHERE at_ms <= ?`, ms(now.Add(-time.Hour)))
+	return err
 }
 
 // codeTTL reads the optional timeout key (seconds).
@@ -178,10 +268,13 @@ func (s *Service) apiSendVerifyCode(c *rpc.Call) (any, error) {
 		}
 		sendID, _ = res.LastInsertId()
 		// A new code replaces the old one: the message a person just got
-		// is the one that should work.
+		// is the one that should work, from any address.
 		if _, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_codes(domain_id, account, code, expires_ms, attempts) VALUES (?, ?, ?, ?, 0)
 			ON CONFLICT(domain_id, account) DO UPDATE SET code = excluded.code, expires_ms = excluded.expires_ms, attempts = 0`,
 			domain, acct, code, ms(now.Add(ttl))); err != nil {
+			return err
+		}
+		if err := newCodeIssued(c.Ctx, tx, domain, acct, now); err != nil {
 			return err
 		}
 		if s.opt.SMS != nil {
@@ -233,9 +326,8 @@ func (s *Service) apiCheckVerifyCode(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	domain := c.MajorDomain.ID
-	_, err = s.matchCode(c.Ctx, s.db, domain, code, acct)
-	// A check is a guess like any other, so it counts towards the limit.
-	s.noteWrongCode(c.Ctx, domain, err, acct)
+	// A check is a guess like any other, so it counts towards the limits.
+	err = s.checkCode(c, domain, code, acct)
 	if err != nil && !isCode(err, models.ErrWrongVerifyCode) && !isCode(err, models.ErrVerifyCodeExpired) {
 		return nil, err
 	}
@@ -267,7 +359,10 @@ func (s *Service) apiGetVerifyCode(c *rpc.Call) (any, error) {
 		_, err = tx.ExecContext(c.Ctx, `INSERT INTO account_verify_codes(domain_id, account, code, expires_ms, attempts) VALUES (?, ?, ?, ?, 0)
 			ON CONFLICT(domain_id, account) DO UPDATE SET code = excluded.code, expires_ms = excluded.expires_ms, attempts = 0`,
 			domain, acct, code, ms(now.Add(ttl)))
-		return err
+		if err != nil {
+			return err
+		}
+		return newCodeIssued(c.Ctx, tx, domain, acct, now)
 	})
 	if err != nil {
 		return nil, err

@@ -190,88 +190,102 @@ func (s *Service) fire(evs []unbound) {
 // marks INFERRED and the local extensions are marked below, so that a
 // correction is one edit.
 func (s *Service) Register(reg *rpc.Registry) {
-	bind := func(name string, auth rpc.Auth, mutating bool, fn rpc.Func) {
-		reg.Handle(BindService, 1, name, rpc.Method{Auth: auth, Handler: fn, Mutating: mutating})
+	// Each row: wire name, authentication, authorization rule (rpc.Rule;
+	// the matrix test in cloud/ holds every method to it), a write or not.
+	type row = rpc.Method
+	bind := func(name string, m row, fn rpc.Func) {
+		m.Handler = fn
+		reg.Handle(BindService, 1, name, m)
 	}
+	const w = true // Mutating
 	// §2.2.1 binding and ownership (CONFIRMED AND-BIND).
-	bind("bindDevice", rpc.AuthUser, true, s.apiBindDevice)
-	bind("bindGateway", rpc.AuthUser, true, s.apiBindGateway)
-	bind("bindDeviceWithShareCode", rpc.AuthUser, true, s.apiBindWithShareCode)
-	bind("bindDeviceWithUser", rpc.AuthUser, true, s.apiBindWithUser)
-	bind("unbindDevice", rpc.AuthUser, true, s.apiUnbindDevice)
-	bind("unbindGateway", rpc.AuthUser, true, s.apiUnbindDevice)
-	bind("unbindDeviceWithUser", rpc.AuthUser, true, s.apiUnbindWithUser)
-	bind("changeOwner", rpc.AuthUser, true, s.apiChangeOwner)
-	bind("changeDevice", rpc.AuthUser, true, s.apiChangeDevice)
-	bind("modifyDevice", rpc.AuthUser, true, s.apiModifyDevice)
-	bind("updateAccessKey", rpc.AuthUser, true, s.apiUpdateAccessKey)
+	newDevice := []string{"physicalDeviceId"} // the device being swapped in or paired
+	physicalClaim := "the physical id comes from the device's own label or QR code; an owned device answers 3811 (PROTOCOL §2.2.1)"
+	bind("bindDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleSigned, Why: physicalClaim, Mutating: w}, s.apiBindDevice)
+	bind("bindGateway", row{Auth: rpc.AuthUser, Rule: rpc.RuleSigned, Why: physicalClaim, Mutating: w}, s.apiBindGateway)
+	bind("bindDeviceWithShareCode", row{Auth: rpc.AuthUser, Rule: rpc.RuleBearer, Mutating: w}, s.apiBindWithShareCode)
+	bind("bindDeviceWithUser", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiBindWithUser)
+	bind("unbindDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiUnbindDevice)
+	bind("unbindGateway", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiUnbindDevice)
+	bind("unbindDeviceWithUser", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiUnbindWithUser)
+	bind("changeOwner", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiChangeOwner)
+	bind("changeDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w, OpenKeys: newDevice}, s.apiChangeDevice)
+	bind("modifyDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiModifyDevice)
+	bind("updateAccessKey", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiUpdateAccessKey)
 	// §2.2.2 sharing. A write: it stores a code.
-	bind("getShareCode", rpc.AuthUser, true, s.apiGetShareCode)
+	bind("getShareCode", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiGetShareCode)
 	// §2.2.3 listing and lookup. listUsers, the lookups and the profile
 	// reads are developer-scope without an acting user (PHP passes none).
-	bind("listDevices", rpc.AuthUser, false, s.apiListDevices)
-	bind("listDevicesExt", rpc.AuthUser, false, s.apiListDevicesExt)
-	bind("listGateways", rpc.AuthUser, false, s.apiListGateways)
-	bind("listSubDevices", rpc.AuthAny, false, s.apiListSubDevices)
-	bind("listNewDevices", rpc.AuthAny, false, s.apiListNewDevices)
-	bind("listUsers", rpc.AuthAny, false, s.apiListUsers)
-	bind("isDeviceOnline", rpc.AuthAny, false, s.apiIsDeviceOnline)
-	bind("isDeviceBound", rpc.AuthAny, false, s.apiIsDeviceBound)
+	bind("listDevices", row{Auth: rpc.AuthUser, Rule: rpc.RuleSelf}, s.apiListDevices)
+	bind("listDevicesExt", row{Auth: rpc.AuthUser, Rule: rpc.RuleSelf}, s.apiListDevicesExt)
+	bind("listGateways", row{Auth: rpc.AuthUser, Rule: rpc.RuleSelf}, s.apiListGateways)
+	bind("listSubDevices", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound}, s.apiListSubDevices)
+	bind("listNewDevices", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound}, s.apiListNewDevices)
+	bind("listUsers", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound}, s.apiListUsers)
+	bind("isDeviceOnline", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound,
+		Why: "presence at home is the user's own business and logical ids are guessable; a device nobody has bound yet answers anyone (the app waits for it before binding)"}, s.apiIsDeviceOnline)
+	bind("isDeviceBound", row{Auth: rpc.AuthAny, Rule: rpc.RuleSigned,
+		Why: "the question an app asks before binding, with the physical id from the device's QR code: one bit bindDevice's 3811 tells anyway"}, s.apiIsDeviceBound)
 	// INFERRED wire names (Q2: the Java/PHP names).
-	bind("getDeviceId", rpc.AuthAny, false, s.apiGetDeviceID)
-	bind("getUserDevice", rpc.AuthAny, false, s.apiGetUserDevice)
+	bind("getDeviceId", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound,
+		Why: "the logical id opens every other method: a user learns it for devices bound to them; PHP asks it in developer scope"}, s.apiGetDeviceID)
+	bind("getUserDevice", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound}, s.apiGetUserDevice)
 	// §2.2.4 gateways and sub-devices.
-	bind("openGatewayMatch", rpc.AuthUser, true, s.apiOpenGatewayMatch)
-	bind("closeGatewayMatch", rpc.AuthUser, true, s.apiCloseGatewayMatch)
-	bind("addSubDevice", rpc.AuthUser, true, s.apiAddSubDevice)
-	bind("deleteSubDevice", rpc.AuthUser, true, s.apiDeleteSubDevice)
-	bind("evictSubDevice", rpc.AuthUser, true, s.apiEvictSubDevice)
+	bind("openGatewayMatch", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiOpenGatewayMatch)
+	bind("closeGatewayMatch", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiCloseGatewayMatch)
+	bind("addSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w, OpenKeys: newDevice}, s.apiAddSubDevice)
+	bind("deleteSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteSubDevice)
+	bind("evictSubDevice", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w, OpenKeys: newDevice}, s.apiEvictSubDevice)
 	// §2.2.5 profiles; §2.2.6 sendToDevice.
-	bind("setDeviceProfile", rpc.AuthAny, true, s.apiSetDeviceProfile)
-	bind("getDeviceProfile", rpc.AuthAny, false, s.apiGetDeviceProfile)
-	bind("sendToDevice", rpc.AuthAny, true, s.apiSendToDevice)
+	bind("setDeviceProfile", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound, Mutating: w}, s.apiSetDeviceProfile)
+	bind("getDeviceProfile", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound}, s.apiGetDeviceProfile)
+	bind("sendToDevice", row{Auth: rpc.AuthAny, Rule: rpc.RuleBound, Mutating: w}, s.apiSendToDevice)
 	// §2.3 homes and rooms (CONFIRMED AND-GRP).
-	bind("createHome", rpc.AuthUser, true, s.apiCreateHome)
-	bind("deleteHome", rpc.AuthUser, true, s.apiDeleteHome)
-	bind("changeHomeName", rpc.AuthUser, true, s.apiChangeHomeName)
-	bind("createRoom", rpc.AuthUser, true, s.apiCreateRoom)
-	bind("deleteRoom", rpc.AuthUser, true, s.apiDeleteRoom)
-	bind("changeRoomName", rpc.AuthUser, true, s.apiChangeRoomName)
-	bind("addDeviceToHome", rpc.AuthUser, true, s.apiAddDeviceToHome)
-	bind("deleteDeviceFromHome", rpc.AuthUser, true, s.apiDeleteDeviceFromHome)
-	bind("moveDeviceToRoom", rpc.AuthUser, true, s.apiMoveDeviceToRoom)
-	bind("removeDeviceFromRoom", rpc.AuthUser, true, s.apiRemoveDeviceFromRoom)
-	bind("getHomeShareCode", rpc.AuthUser, true, s.apiGetHomeShareCode)
-	bind("joinHomeWithShareCode", rpc.AuthUser, true, s.apiJoinHome)
-	bind("addUserToHome", rpc.AuthUser, true, s.apiAddUserToHome)
-	bind("removeUserFromHome", rpc.AuthUser, true, s.apiRemoveUserFromHome)
-	bind("listHomes", rpc.AuthUser, false, s.apiListHomes)
-	bind("listRooms", rpc.AuthUser, false, s.apiListRooms)
-	bind("listHomeDevices", rpc.AuthUser, false, s.apiListHomeDevices)
-	bind("listRoomDevices", rpc.AuthUser, false, s.apiListRoomDevices)
-	bind("listHomeUsers", rpc.AuthUser, false, s.apiListHomeUsers)
+	bind("createHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleSelf, Mutating: w}, s.apiCreateHome)
+	bind("deleteHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteHome)
+	bind("changeHomeName", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiChangeHomeName)
+	bind("createRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiCreateRoom)
+	bind("deleteRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteRoom)
+	bind("changeRoomName", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiChangeRoomName)
+	bind("addDeviceToHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w,
+		Why: "a member of the home adds a device they own (the home's owner then owns it); only the device's owner renames it"}, s.apiAddDeviceToHome)
+	bind("deleteDeviceFromHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiDeleteDeviceFromHome)
+	bind("moveDeviceToRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiMoveDeviceToRoom)
+	bind("removeDeviceFromRoom", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiRemoveDeviceFromRoom)
+	bind("getHomeShareCode", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiGetHomeShareCode)
+	bind("joinHomeWithShareCode", row{Auth: rpc.AuthUser, Rule: rpc.RuleBearer, Mutating: w}, s.apiJoinHome)
+	bind("addUserToHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleOwner, Mutating: w}, s.apiAddUserToHome)
+	bind("removeUserFromHome", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound, Mutating: w}, s.apiRemoveUserFromHome)
+	bind("listHomes", row{Auth: rpc.AuthUser, Rule: rpc.RuleSelf}, s.apiListHomes)
+	bind("listRooms", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound}, s.apiListRooms)
+	bind("listHomeDevices", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound}, s.apiListHomeDevices)
+	bind("listRoomDevices", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound}, s.apiListRoomDevices)
+	bind("listHomeUsers", row{Auth: rpc.AuthUser, Rule: rpc.RuleBound}, s.apiListHomeUsers)
 
-	wh := func(name string, auth rpc.Auth, mutating bool, fn rpc.Func) {
-		reg.Handle(WarehouseService, 1, name, rpc.Method{Auth: auth, Handler: fn, Mutating: mutating})
+	wh := func(name string, mutating bool, fn rpc.Func) {
+		reg.Handle(WarehouseService, 1, name, rpc.Method{Auth: rpc.AuthDev, Rule: rpc.RuleDeveloper, Handler: fn, Mutating: mutating})
 	}
-	// CONFIRMED AND-DEV.
-	wh("activateDevice", rpc.AuthAny, true, s.apiActivateDevice)
-	wh("getDeviceInfo", rpc.AuthDev, false, s.apiGetDeviceInfo)
+	// CONFIRMED AND-DEV. Activation records the device's firmware, MAC and
+	// place: the device and the vendor's factory tools do it, never a user
+	// (seed guide: 设备入库 is the developer's, in the console).
+	wh("activateDevice", true, s.apiActivateDevice)
+	wh("getDeviceInfo", false, s.apiGetDeviceInfo)
 	// INFERRED wire names (Q2: the PHP names).
-	wh("getDevicesInfo", rpc.AuthDev, false, s.apiGetDevicesInfo)
-	wh("getDeviceCount", rpc.AuthDev, false, s.apiGetDeviceCount)
-	wh("listDevices", rpc.AuthDev, false, s.apiWarehouseList)
+	wh("getDevicesInfo", false, s.apiGetDevicesInfo)
+	wh("getDeviceCount", false, s.apiGetDeviceCount)
+	wh("listDevices", false, s.apiWarehouseList)
 	// LOCAL EXTENSION, not part of AbleCloud: the fleet view's page with
 	// each device's binding and online state in one call.
-	wh("listDevicesExt", rpc.AuthDev, false, s.apiWarehouseListExt)
+	wh("listDevicesExt", false, s.apiWarehouseListExt)
 
-	prod := func(name string, auth rpc.Auth, fn rpc.Func) {
-		reg.Handle(ProductService, 1, name, rpc.Method{Auth: auth, Handler: fn})
+	prod := func(name string, fn rpc.Func) {
+		reg.Handle(ProductService, 1, name, rpc.Method{Auth: rpc.AuthAny, Rule: rpc.RuleSigned, Handler: fn,
+			Why: "product descriptions hold nothing of a user's; apps read them to draw a device's page"})
 	}
 	// CONFIRMED DEMO.
-	prod("getSubDomainDataPoints", rpc.AuthAny, s.apiGetDataPoints)
+	prod("getSubDomainDataPoints", s.apiGetDataPoints)
 	// INFERRED wire name (Q2: PHP getDomainProducts).
-	prod("getDomainProducts", rpc.AuthAny, s.apiGetDomainProducts)
+	prod("getDomainProducts", s.apiGetDomainProducts)
 }
 
 // Result keys PROTOCOL marks INFERRED (Q3), and the local extension key of

@@ -336,6 +336,9 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				return nil, err
 			}
 			if pid != "" && pid != d.pid {
+				if _, err := s.access(c, tx, d.id, false); err != nil {
+					return nil, err
+				}
 				return nil, rpc.Errorf(models.ErrInvalidParam, "deviceId %d and physicalDeviceId %s name different devices", id, pid)
 			}
 		} else {
@@ -355,8 +358,22 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				fresh = true
 			}
 		}
+		if !fresh && d.homeID != h.id && d.owner != uid {
+			// Before anything about the device's state, so that a
+			// stranger hears what any other path says: not bound.
+			if bound, err := isBound(c.Ctx, tx, uid, d.id); err != nil {
+				return nil, err
+			} else if !bound {
+				return nil, rpc.Errorf(models.ErrDeviceAbsent, "device %d is not bound to user %d", d.id, uid)
+			}
+		}
 		if d.homeID == h.id {
 			if name != "" && name != d.name && !fresh {
+				// Renaming is the owner's, as in modifyDevice: a member
+				// adding a device that is already there may not.
+				if d.owner != uid {
+					return nil, rpc.Errorf(models.ErrOwnerMismatch, "device %d is already in home %d; only its owner (user %d) may rename it", d.id, h.id, d.owner)
+				}
 				if _, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET name = ? WHERE id = ?`, name, d.id); err != nil {
 					return nil, err
 				}
@@ -374,11 +391,6 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				return nil, rpc.Errorf(models.ErrMemberExists, "device %d is already in home %d: remove it there first", d.id, d.homeID)
 			}
 			if d.owner != uid {
-				if bound, err := isBound(c.Ctx, tx, uid, d.id); err != nil {
-					return nil, err
-				} else if !bound {
-					return nil, rpc.Errorf(models.ErrDeviceAbsent, "device %d is not bound to user %d", d.id, uid)
-				}
 				return nil, rpc.Errorf(models.ErrOwnerMismatch, "only the owner of device %d (user %d) may add it to a home", d.id, d.owner)
 			}
 		}

@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -183,4 +184,98 @@ func TestHomesMembersOwnDevices(t *testing.T) {
 		t.Fatalf("homes after delete: %+v", homes.Homes)
 	}
 	wantCode(t, e.bind(owner, "", "listRooms", map[string]any{"homeId": h.HomeID}, nil), models.ErrGroupAbsent)
+}
+
+// TestStrangerAddingAnotherUsersDeviceLearnsNothing: a stranger who names
+// someone's device (in that user's home, or not, or a sub-device) for their
+// own home hears "not bound", as for a device that does not exist, never
+// where the device is.
+func TestStrangerAddingAnotherUsersDeviceLearnsNothing(t *testing.T) {
+	e := newEnv(t)
+	owner, stranger := e.user(1), e.user(2)
+	e.activate("plug", "L000000000000001")
+	e.activate("plug", "L000000000000002")
+	inHome := e.bindDev(owner, "plug", "L000000000000001")
+	loose := e.bindDev(owner, "plug", "L000000000000002")
+	var home struct {
+		Home models.Home `json:"home"`
+	}
+	e.must(e.bind(owner, "", "createHome", map[string]any{"name": "A"}, &home))
+	e.must(e.bind(owner, "", "addDeviceToHome", map[string]any{"deviceId": inHome.DeviceID, "homeId": home.Home.HomeID}, nil))
+	var mine struct {
+		Home models.Home `json:"home"`
+	}
+	e.must(e.bind(stranger, "", "createHome", map[string]any{"name": "B"}, &mine))
+	for _, id := range []int64{inHome.DeviceID, loose.DeviceID, 987654321} {
+		a := e.bind(stranger, "", "addDeviceToHome", map[string]any{"deviceId": id, "homeId": mine.Home.HomeID}, nil)
+		if a == nil || a.Code != models.ErrDeviceAbsent || strings.Contains(a.Msg, "home") && strings.Contains(a.Msg, "already") {
+			t.Errorf("stranger adds device %d to their home: %v, want 3802 and nothing about where it is", id, a)
+		}
+	}
+	// By physical id too.
+	a := e.bind(stranger, "plug", "addDeviceToHome", map[string]any{"physicalDeviceId": "L000000000000001", "homeId": mine.Home.HomeID}, nil)
+	if a == nil || a.Code != models.ErrDeviceAbsent {
+		t.Errorf("stranger adds by physical id: %v, want 3802", a)
+	}
+}
+
+// TestStrangerLookupsOfAnotherUsersDevice: isDeviceOnline and getDeviceId
+// answer a stranger about someone's device as about a device that does not
+// exist (3802); the owner and developer scope get answers, and a device
+// nobody has bound stays visible to the activation poll.
+func TestStrangerLookupsOfAnotherUsersDevice(t *testing.T) {
+	e := newEnv(t)
+	owner, stranger := e.user(1), e.user(2)
+	e.activate("plug", "M000000000000001")
+	e.activate("plug", "M000000000000002") // nobody binds this one
+	d := e.bindDev(owner, "plug", "M000000000000001")
+	for _, c := range []struct {
+		method string
+		params map[string]any
+	}{
+		{"isDeviceOnline", map[string]any{"deviceId": d.DeviceID}},
+		{"isDeviceOnline", map[string]any{"physicalDeviceId": "M000000000000001"}},
+		{"getDeviceId", map[string]any{"physicalDeviceId": "M000000000000001"}},
+	} {
+		if a := e.bind(stranger, "plug", c.method, c.params, nil); a == nil || a.Code != models.ErrDeviceAbsent {
+			t.Errorf("stranger %s %v: %v, want 3802", c.method, c.params, a)
+		}
+		e.must(e.bind(owner, "plug", c.method, c.params, nil))
+		e.must(e.bind(0, "plug", c.method, c.params, nil))
+	}
+	e.must(e.bind(stranger, "plug", "isDeviceOnline", map[string]any{"physicalDeviceId": "M000000000000002"}, nil))
+	// isDeviceBound stays a question anyone signed may ask (the row's rule).
+	var bound map[string]bool
+	e.must(e.bind(stranger, "plug", "isDeviceBound", map[string]any{"physicalDeviceId": "M000000000000001"}, &bound))
+	if !bound["isBound"] {
+		t.Errorf("isDeviceBound = %v", bound)
+	}
+}
+
+// TestMemberCannotRenameThroughAddDeviceToHome: adding a device that is
+// already in the home is harmless for a member, but renaming it is the
+// owner's (modifyDevice's rule), not a side door for members.
+func TestMemberCannotRenameThroughAddDeviceToHome(t *testing.T) {
+	e := newEnv(t)
+	owner, member := e.user(1), e.user(2)
+	e.activate("plug", "R000000000000001")
+	d := e.bindDev(owner, "plug", "R000000000000001")
+	var home struct {
+		Home models.Home `json:"home"`
+	}
+	e.must(e.bind(owner, "", "createHome", map[string]any{"name": "H"}, &home))
+	e.must(e.bind(owner, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID, "name": "Lamp"}, nil))
+	e.must(e.bind(owner, "", "addUserToHome", map[string]any{"homeId": home.Home.HomeID, "account": "u2@example.com"}, nil))
+	e.must(e.bind(member, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID}, nil))
+	wantCode(t, e.bind(member, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID, "name": "Mine now"}, nil), models.ErrOwnerMismatch)
+	var got deviceAnswerT
+	e.must(e.bind(owner, "plug", "getUserDevice", map[string]any{"deviceId": d.DeviceID}, &got))
+	if got.Device.Name != "Lamp" {
+		t.Fatalf("device name %q after a member's add with a new name, want Lamp", got.Device.Name)
+	}
+	e.must(e.bind(owner, "", "addDeviceToHome", map[string]any{"deviceId": d.DeviceID, "homeId": home.Home.HomeID, "name": "Desk lamp"}, nil))
+}
+
+type deviceAnswerT struct {
+	Device models.Device `json:"device"`
 }

@@ -1,7 +1,6 @@
 package devices
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -119,52 +118,5 @@ func TestHostileParams(t *testing.T) {
 	}
 }
 
-// sweepMethods lists every method this package registers, for the sweep.
-var sweepMethods = map[string][]string{
-	BindService: {"bindDevice", "bindGateway", "bindDeviceWithShareCode", "bindDeviceWithUser", "unbindDevice", "unbindGateway",
-		"unbindDeviceWithUser", "changeOwner", "changeDevice", "modifyDevice", "updateAccessKey", "getShareCode", "listDevices",
-		"listDevicesExt", "listGateways", "listSubDevices", "listNewDevices", "listUsers", "isDeviceOnline", "isDeviceBound",
-		"getDeviceId", "getUserDevice", "openGatewayMatch", "closeGatewayMatch", "addSubDevice", "deleteSubDevice",
-		"evictSubDevice", "setDeviceProfile", "getDeviceProfile", "sendToDevice", "createHome", "deleteHome", "changeHomeName",
-		"createRoom", "deleteRoom", "changeRoomName", "addDeviceToHome", "deleteDeviceFromHome", "moveDeviceToRoom",
-		"removeDeviceFromRoom", "getHomeShareCode", "joinHomeWithShareCode", "addUserToHome", "removeUserFromHome", "listHomes",
-		"listRooms", "listHomeDevices", "listRoomDevices", "listHomeUsers"},
-	WarehouseService: {"activateDevice", "getDeviceInfo", "getDevicesInfo", "getDeviceCount", "listDevices", "listDevicesExt"},
-	ProductService:   {"getSubDomainDataPoints", "getDomainProducts"},
-}
-
-// TestHostileSweep sends every method every kind of wrong value for every
-// key it reads: each answer must be a protocol answer (never a 500, a
-// panic or an internal error), so that a person gets a message to act on.
-func TestHostileSweep(t *testing.T) {
-	e := newEnv(t)
-	owner := e.user(1)
-	e.activate("gateway", "Z000000000000001")
-	gw := e.bindDev(owner, "gateway", "Z000000000000001")
-	keys := []string{"deviceId", "physicalDeviceId", "gatewayDeviceId", "userId", "homeId", "roomId", "name", "account",
-		"shareCode", "timeout", "time", "status", "deviceProfile", "offset", "limit", "physicalDeviceIds", "messageCode",
-		"devVersion", "latitude"}
-	values := []any{nil, "", "abc", -1, 0, 1e300, 1.5, true, []any{}, map[string]any{}, strings.Repeat("é", 300), "\x00\x1b[2J", gw.DeviceID, "9223372036854775808"}
-	check := func(service, m, sub string, uid int64, params map[string]any) {
-		resp, body := e.raw(req{service: service, method: m, sub: sub, uid: uid, params: params})
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s/%s %v: HTTP %d", service, m, params, resp.StatusCode)
-		}
-		if strings.Contains(string(body), `"errorCode":3000`) {
-			t.Fatalf("%s/%s %v: internal error %s", service, m, params, body)
-		}
-	}
-	for service, methods := range sweepMethods {
-		for _, m := range methods {
-			check(service, m, "", 0, nil)
-			check(service, m, "nosuch", owner, map[string]any{})
-			for _, k := range keys {
-				for _, v := range values {
-					params := map[string]any{"deviceId": gw.DeviceID, "homeId": 1}
-					params[k] = v
-					check(service, m, "gateway", owner, params)
-				}
-			}
-		}
-	}
-}
+// The sweep of every method with hostile values is TestHostileSweep in
+// cloud/ (hostile_sweep_test.go): it reads the whole dispatch table.

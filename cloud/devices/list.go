@@ -265,6 +265,13 @@ func (s *Service) locate(c *rpc.Call) (d devRow, rec bool, key hub.Key, err erro
 			return d, false, key, err
 		}
 		if pid != "" && pid != d.pid {
+			// Only to someone who may see the device: to anyone else it
+			// is a device that is not theirs.
+			if !devScope(c) {
+				if _, err := s.access(c, s.db, d.id, false); err != nil {
+					return d, false, key, err
+				}
+			}
 			return d, false, key, rpc.Errorf(models.ErrInvalidParam, "deviceId %d and physicalDeviceId %s name different devices", id, pid)
 		}
 		return d, true, s.key(d), nil
@@ -291,13 +298,21 @@ func (s *Service) locate(c *rpc.Call) (d devRow, rec bool, key hub.Key, err erro
 	return devRow{domainID: sd.DomainID, subID: sd.ID, pid: pid}, false, key, nil
 }
 
-// apiIsDeviceOnline answers any authenticated caller: whether a device is
-// connected is what WeChat status subscriptions ask for the user, before
-// any binding is checked (PROTOCOL §4.3c).
+// apiIsDeviceOnline answers developer scope about any device and a user
+// about the devices bound to them. A device nobody has bound yet answers
+// anyone: an app waits for a freshly configured device to come online
+// before it binds it. A device bound to others is "not bound to you"
+// (3802), the answer an id that does not exist gets, because whether a
+// household is at home is its own business.
 func (s *Service) apiIsDeviceOnline(c *rpc.Call) (any, error) {
-	_, _, key, err := s.locate(c)
+	d, rec, key, err := s.locate(c)
 	if err != nil {
 		return nil, err
+	}
+	if rec && !devScope(c) {
+		if _, err := s.access(c, s.db, d.id, false); err != nil {
+			return nil, err
+		}
 	}
 	return map[string]bool{"online": s.hub.Online(key)}, nil
 }
@@ -336,6 +351,13 @@ func (s *Service) apiGetDeviceID(c *rpc.Call) (any, error) {
 	if !ok {
 		return nil, rpc.Errorf(models.ErrDeviceAbsent, "device %s of product %s has no logical id: nobody has bound it", pid, sd.Name)
 	}
+	// A user learns the logical id of a device bound to them only: the id
+	// opens every other method (developer scope sees all).
+	if !devScope(c) {
+		if _, err := s.access(c, s.db, d.id, false); err != nil {
+			return nil, rpc.Errorf(models.ErrDeviceAbsent, "device %s of product %s is not bound to you", pid, sd.Name)
+		}
+	}
 	return map[string]int64{"deviceId": d.id}, nil
 }
 
@@ -353,4 +375,19 @@ func (s *Service) apiGetUserDevice(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	return deviceAnswer{s.wireStatus(d, withStatus)}, nil
+}
+
+// UserBoundTo says whether a user is bound to the device a product name
+// and physical id name (false for a device nobody has bound), for services
+// outside this package that show a device's data to its users only.
+func (s *Service) UserBoundTo(ctx context.Context, domainID, userID int64, subDomain, pid string) (bool, error) {
+	sd, ok := s.plat.SubDomain(ctx, domainID, subDomain)
+	if !ok {
+		return false, nil
+	}
+	d, found, err := loadDeviceByPID(ctx, s.db, sd.ID, pid)
+	if err != nil || !found {
+		return false, err
+	}
+	return isBound(ctx, s.db, userID, d.id)
 }

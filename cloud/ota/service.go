@@ -18,8 +18,9 @@
 //     the device) is valid for ConfirmWindow (24 h); a confirmUpdate after
 //     that is 4102. A confirmUpdate with no offer at all (a console
 //     confirming on the user's behalf) is accepted.
-//   - Only the device's owner (or a developer-signed call) may confirm
-//     (3821); any bound user may check and read the status.
+//   - Only the device's owner (or a developer-signed call without a user;
+//     a developer acting for a user acts as that user) may confirm (3821);
+//     any bound user may check and read the status.
 //   - ignoreUpdate (local extension) declines a confirm-mode version for
 //     some hours (default 7 days): checkUpdate answers update=0 for it
 //     meanwhile. Forced and silent versions cannot be declined: 4103.
@@ -202,16 +203,18 @@ func New(d Deps, opt Options) (*Service, error) {
 // are CONFIRMED (AND-OTA); getUpgradeStatus and listUpgrades are local
 // extensions.
 func (s *Service) Register(reg *rpc.Registry) {
-	h := func(name string, auth rpc.Auth, mutating bool, fn rpc.Func) {
-		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Handler: fn, Mutating: mutating})
+	h := func(name string, auth rpc.Auth, rule rpc.Rule, mutating bool, fn rpc.Func) {
+		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Rule: rule, Handler: fn, Mutating: mutating})
 	}
-	h("checkUpdate", rpc.AuthAny, false, s.apiCheckUpdate)
-	h("confirmUpdate", rpc.AuthAny, true, s.apiConfirmUpdate)
-	h("otaMediaDone", rpc.AuthAny, true, s.apiMediaDone)
-	h("ignoreUpdate", rpc.AuthAny, true, s.apiIgnoreUpdate) // local extension
+	// A user must be bound to the device (confirm and ignore: own it); a
+	// developer without a user reaches every device.
+	h("checkUpdate", rpc.AuthAny, rpc.RuleBound, false, s.apiCheckUpdate)
+	h("confirmUpdate", rpc.AuthAny, rpc.RuleOwner, true, s.apiConfirmUpdate)
+	h("otaMediaDone", rpc.AuthAny, rpc.RuleBound, true, s.apiMediaDone)
+	h("ignoreUpdate", rpc.AuthAny, rpc.RuleOwner, true, s.apiIgnoreUpdate) // local extension
 	// Local extensions, not part of AbleCloud.
-	h("getUpgradeStatus", rpc.AuthAny, false, s.apiGetUpgradeStatus)
-	h("listUpgrades", rpc.AuthDev, false, s.apiListUpgrades)
+	h("getUpgradeStatus", rpc.AuthAny, rpc.RuleBound, false, s.apiGetUpgradeStatus)
+	h("listUpgrades", rpc.AuthDev, rpc.RuleDeveloper, false, s.apiListUpgrades)
 }
 
 // Start loads the catalog, fails upgrades a previous run left behind, and

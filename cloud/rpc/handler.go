@@ -176,6 +176,9 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 		// service is told the call is anonymous and gets no user.
 		c.Anonymous, c.UserID = true, 0
 	}
+	if err := h.checkActingUser(c); err != nil {
+		return nil, err
+	}
 	sub := r.Header.Get("X-Zc-Sub-Domain")
 	if c.Stream {
 		if q := query.Get("subDomain"); q != "" {

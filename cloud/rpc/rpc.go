@@ -52,8 +52,16 @@ type Func func(*Call) (any, error)
 
 // Method is a registered method.
 type Method struct {
-	Auth    Auth
-	Handler Func
+	Auth Auth
+	// Rule is the authorization rule (rules.go); Why says, in a few
+	// words, why a rule PROTOCOL leaves open was decided so.
+	Rule Rule
+	Why  string
+	// OpenKeys are request keys whose value the caller may learn about
+	// whoever holds it: the physical id of a device being bound, swapped
+	// in or paired (its label is public, and 3811 says it is taken).
+	OpenKeys []string
+	Handler  Func
 	// Mutating marks methods that change state. The router does not act on
 	// it (read-only is the client's guard); it documents the method table
 	// and lets a service directory list writes.

@@ -173,18 +173,22 @@ func (s *Service) Scheduler() *Scheduler { return s.sched }
 // Register registers zc-timer-task v1. Wire names are CONFIRMED (AND-TMR)
 // except listTaskHistory, a local extension.
 func (s *Service) Register(reg *rpc.Registry) {
-	h := func(name string, auth rpc.Auth, mutating bool, fn rpc.Func, aliases ...string) {
-		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Handler: fn, Mutating: mutating}, aliases...)
+	// Every method names a device the acting user must be bound to
+	// (RuleBound); a task is changed only by its creator or the device's
+	// owner (RuleOwner, 3005 for other users of the device).
+	h := func(name string, auth rpc.Auth, rule rpc.Rule, mutating bool, fn rpc.Func, aliases ...string) {
+		reg.Handle(ServiceName, 1, name, rpc.Method{Auth: auth, Rule: rule, Handler: fn, Mutating: mutating}, aliases...)
 	}
-	h("addTask", rpc.AuthUser, true, s.apiAddTask)
-	h("modifyTask", rpc.AuthUser, true, s.apiModifyTask)
-	h("deleteTask", rpc.AuthUser, true, s.apiDeleteTask)
+	bound, owner := rpc.RuleBound, rpc.RuleOwner
+	h("addTask", rpc.AuthUser, bound, true, s.apiAddTask)
+	h("modifyTask", rpc.AuthUser, owner, true, s.apiModifyTask)
+	h("deleteTask", rpc.AuthUser, owner, true, s.apiDeleteTask)
 	// Android names them closeTask/openTask; accepting both costs nothing.
-	h("stopTask", rpc.AuthUser, true, s.apiStopTask, "closeTask")
-	h("startTask", rpc.AuthUser, true, s.apiStartTask, "openTask")
-	h("listTasks", rpc.AuthAny, false, s.apiListTasks)
+	h("stopTask", rpc.AuthUser, owner, true, s.apiStopTask, "closeTask")
+	h("startTask", rpc.AuthUser, owner, true, s.apiStartTask, "openTask")
+	h("listTasks", rpc.AuthAny, bound, false, s.apiListTasks)
 	// Local extension, not part of AbleCloud.
-	h("listTaskHistory", rpc.AuthAny, false, s.apiListTaskHistory)
+	h("listTaskHistory", rpc.AuthAny, bound, false, s.apiListTaskHistory)
 }
 
 // Start loads the running tasks, schedules them from where they were left

@@ -1,6 +1,7 @@
 package uds
 
 import (
+	"context"
 	"encoding/hex"
 	"strconv"
 	"strings"
@@ -33,6 +34,10 @@ type HistoryOptions struct {
 	// Describe puts a message into words (sim.Describe); nil leaves the
 	// description empty.
 	Describe func(subDomain string, code int, payload []byte) string
+	// Bound says whether a user is bound to a device (by product name and
+	// physical id); a developer acting for a user reads only those. nil
+	// refuses every call that names a user.
+	Bound func(ctx context.Context, domainID, userID int64, subDomain, physicalID string) (bool, error)
 }
 
 // History is the built-in device-history service: the recent reports,
@@ -205,19 +210,48 @@ func (x *History) walk(head uint64, fn func(*entry) bool) {
 	}
 }
 
-// Serve answers the service's methods; only developer-signed calls (with
-// or without an acting user) may read a device's history.
+// Methods is the service's dispatch table: each method with its
+// authentication and authorization rule (rpc.Rule), served by Serve.
+// Developer signature only (a vendor's support tools read it); a developer
+// acting for a user (X-Zc-User-Id) reads only that user's devices, as
+// everywhere else in the cloud (PHP: a given $user is that user's view),
+// so a developer acting for B does not read A's device.
+func (x *History) Methods() map[string]rpc.Method {
+	m := func(fn rpc.Func) rpc.Method {
+		return rpc.Method{Auth: rpc.AuthDev, Rule: rpc.RuleBound, Handler: fn,
+			Why: "history shows when a household uses its devices: developer scope, or the acting user's own devices"}
+	}
+	return map[string]rpc.Method{"listReports": m(x.listReports), "listEvents": m(x.listEvents)}
+}
+
+// Serve answers the service's methods (see Methods).
 func (x *History) Serve(c *rpc.Call) (any, error) {
 	if c.Developer == nil {
 		return nil, rpc.Errorf(models.ErrNoPermission, "%s is for developers: sign the call with the developer key", HistoryName)
 	}
-	switch c.Method {
-	case "listReports":
-		return x.listReports(c)
-	case "listEvents":
-		return x.listEvents(c)
+	m, ok := x.Methods()[c.Method]
+	if !ok {
+		return nil, rpc.Errorf(models.ErrMethodAbsent, "method %q does not exist in %s (listReports, listEvents)", c.Method, HistoryName)
 	}
-	return nil, rpc.Errorf(models.ErrMethodAbsent, "method %q does not exist in %s (listReports, listEvents)", c.Method, HistoryName)
+	return m.Handler(c)
+}
+
+// allowed checks that an acting user may read the device's history.
+func (x *History) allowed(c *rpc.Call, k hub.Key) error {
+	if c.UserID == 0 {
+		return nil
+	}
+	if x.opt.Bound == nil {
+		return rpc.Errorf(models.ErrNoPermission, "%s cannot check users' devices here: call it without X-Zc-User-Id", HistoryName)
+	}
+	ok, err := x.opt.Bound(c.Ctx, c.MajorDomain.ID, c.UserID, k.SubDomain, k.PhysicalID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return rpc.Errorf(models.ErrDeviceAbsent, "device %s of %s is not bound to user %d", k.PhysicalID, k.SubDomain, c.UserID)
+	}
+	return nil
 }
 
 // query is what both methods take.
@@ -306,6 +340,9 @@ func (x *History) listReports(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := x.allowed(c, q.key); err != nil {
+		return nil, err
+	}
 	type raw struct {
 		kind       uint8
 		code, size int
@@ -356,6 +393,9 @@ func (x *History) listReports(c *rpc.Call) (any, error) {
 func (x *History) listEvents(c *rpc.Call) (any, error) {
 	q, err := parseQuery(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := x.allowed(c, q.key); err != nil {
 		return nil, err
 	}
 	out := []Event{}

@@ -127,7 +127,10 @@ func TestHistoryReports(t *testing.T) {
 }
 
 func TestHistoryErrors(t *testing.T) {
-	r := newHistoryRig(t, HistoryOptions{})
+	// userID is bound to P only.
+	r := newHistoryRig(t, HistoryOptions{Bound: func(_ context.Context, _, uid int64, sub, pid string) (bool, error) {
+		return uid == userID && sub == "plug" && pid == "P", nil
+	}})
 	for _, c := range []struct {
 		method string
 		body   map[string]any
@@ -147,10 +150,22 @@ func TestHistoryErrors(t *testing.T) {
 			t.Errorf("%s %v: %d %q, want %d", c.method, c.body, a.errCode, a.errMsg, c.code)
 		}
 	}
-	// A developer acting for a user may read it; limits above 500 are cut.
+	// A developer acting for a user may read that user's devices; limits
+	// above 500 are cut.
 	a := r.call("listReports", map[string]any{"physicalDeviceId": "P", "limit": 10000}, callOpt{sub: "plug", user: userID})
 	if !a.ok() {
 		t.Errorf("developer acting as user: %d %q", a.errCode, a.errMsg)
+	}
+	// Another device is "not bound", for both methods.
+	for _, m := range []string{"listReports", "listEvents"} {
+		if a := r.call(m, map[string]any{"physicalDeviceId": "Q"}, callOpt{sub: "plug", user: userID}); a.errCode != 3802 {
+			t.Errorf("%s for a device of someone else: %d %q, want 3802", m, a.errCode, a.errMsg)
+		}
+	}
+	// Without a way to check bindings, a named user is refused.
+	bare := newHistoryRig(t, HistoryOptions{})
+	if a := bare.call("listReports", map[string]any{"physicalDeviceId": "P"}, callOpt{sub: "plug", user: userID}); a.errCode != 3005 {
+		t.Errorf("no binding check: %d %q, want 3005", a.errCode, a.errMsg)
 	}
 }
 

@@ -1,0 +1,140 @@
+package account_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"acconsole/cloud/account"
+)
+
+// clientFrom is an HTTP client whose connections come from a loopback
+// address of its own, so that the cloud sees a distinct client address.
+func (e *env) clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return d.DialContext(ctx, network, addr)
+	}}
+	e.t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+func (e *env) anonFrom(ip, method string, p map[string]any) result {
+	e.t.Helper()
+	return e.do(method, p, signing{version: 1, from: ip})
+}
+
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+// TestStrangerCannotLockOwnerOut: wrong verify codes from a stranger's
+// address, however many, do not stop the owner's right code from the
+// owner's address; the stranger's address is refused for that account
+// after a few tries, even with the right code.
+func TestStrangerCannotLockOwnerOut(t *testing.T) {
+	e := newEnv(t, account.Options{})
+	const phone = "+8613900000001"
+	code := e.codeFor(phone)
+	wrong := wrongCode(code)
+	const stranger, owner = "127.0.0.9", "127.0.0.7"
+	for i := 0; i < 12; i++ {
+		r := e.anonFrom(stranger, "register", map[string]any{"phone": phone, "password": "pw-123456", "verifyCode": wrong})
+		r.wantErr(t, "stranger's wrong code", 3505)
+		e.anonFrom(stranger, "checkVerifyCode", map[string]any{"account": phone, "verifyCode": wrong})
+	}
+	// The stranger's address is now refused for this account, whatever
+	// the code: guessing on is pointless.
+	r := e.anonFrom(stranger, "checkVerifyCode", map[string]any{"account": phone, "verifyCode": code})
+	if r.must(t, "stranger checks the right code")["valid"] != false {
+		t.Fatal("an address that guessed wrong a dozen times may still test codes")
+	}
+	// The owner's code still works from the owner's address.
+	b := e.anonFrom(owner, "register", map[string]any{"phone": phone, "password": "pw-123456", "verifyCode": code}).must(t, "owner registers after the stranger's guesses")
+	if b["phone"] != phone {
+		t.Fatalf("registered %v", b)
+	}
+}
+
+// TestGuessingSlowsDownAcrossAddresses: once a code has had many wrong
+// guesses from many addresses, every address gets a single try; the
+// owner's first try from a fresh address still works, and a new code
+// restores the usual allowance.
+func TestGuessingSlowsDownAcrossAddresses(t *testing.T) {
+	e := newEnv(t, account.Options{})
+	const phone = "+8613900000002"
+	code := e.codeFor(phone)
+	wrong := wrongCode(code)
+	check := func(ip, c string) result {
+		t.Helper()
+		return e.anonFrom(ip, "checkVerifyCode", map[string]any{"account": phone, "verifyCode": c})
+	}
+	// Four addresses, five wrong codes each: 20 on this code.
+	for a := 1; a <= 4; a++ {
+		ip := "127.0.1." + string(rune('0'+a))
+		for i := 0; i < 5; i++ {
+			check(ip, wrong).must(t, "guess")
+		}
+	}
+	// A fifth address now gets one try, not five.
+	check("127.0.1.5", wrong).must(t, "first try")
+	r := e.anonFrom("127.0.1.5", "register", map[string]any{"phone": phone, "password": "pw-123456", "verifyCode": code})
+	r.wantErr(t, "second try after the slow-down, right code", 3505)
+	if !strings.Contains(r.msg, "sendVerifyCode") {
+		t.Fatalf("message %q does not say what to do", r.msg)
+	}
+	// The owner, from an address that has not guessed, gets through.
+	e.anonFrom("127.0.1.9", "register", map[string]any{"phone": phone, "password": "pw-123456", "verifyCode": code}).must(t, "owner's first try")
+}
+
+// TestNewCodeRestoresTheAllowance: an owner who mistyped too often from
+// their own address asks for a new code, and it works from there.
+func TestNewCodeRestoresTheAllowance(t *testing.T) {
+	e := newEnv(t, account.Options{})
+	const phone = "+8613900000003"
+	code := e.codeFor(phone)
+	for i := 0; i < 5; i++ {
+		e.anonFrom("127.0.2.1", "checkVerifyCode", map[string]any{"account": phone, "verifyCode": wrongCode(code)}).must(t, "mistype")
+	}
+	e.anonFrom("127.0.2.1", "register", map[string]any{"phone": phone, "password": "pw-123456", "verifyCode": code}).wantErr(t, "after five mistypes", 3505)
+	e.clk.Advance(61e9) // past the one-a-minute send limit
+	code = e.codeFor(phone)
+	e.anonFrom("127.0.2.1", "register", map[string]any{"phone": phone, "password": "pw-123456", "verifyCode": code}).must(t, "with a new code")
+}
+
+// TestGuessSprayFromOneAddressIsRefused: one address guessing codes of
+// many accounts is refused for the hour (3004), others are not.
+func TestGuessSprayFromOneAddressIsRefused(t *testing.T) {
+	e := newEnv(t, account.Options{})
+	for i := 0; i < 30; i++ {
+		acct := "+861390001" + strings.Repeat("0", 3-len(itoa(i))) + itoa(i) + "0"
+		e.anonFrom("127.0.3.1", "checkVerifyCode", map[string]any{"account": acct, "verifyCode": "123456"}).must(t, "spray")
+	}
+	r := e.anonFrom("127.0.3.1", "register", map[string]any{"phone": "+8613900019999", "password": "pw-123456", "verifyCode": "123456"})
+	r.wantErr(t, "31st guess from the spraying address", 3004)
+	code := e.codeFor("+8613900019999")
+	e.anonFrom("127.0.3.2", "register", map[string]any{"phone": "+8613900019999", "password": "pw-123456", "verifyCode": code}).must(t, "another address")
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// TestWrongCodeIsRefusedBeforeThePasswordIsHashed: bcrypt refuses a cost
+// above 31 at once, so a cloud configured with one fails every hash; a
+// register (and a bindWithAccount) with a wrong code must be told about
+// the code, which proves the slow hash did not run first.
+func TestWrongCodeIsRefusedBeforeThePasswordIsHashed(t *testing.T) {
+	probe := newEnv(t, account.Options{BcryptCost: 32})
+	code := probe.codeFor("+8613900000004")
+	probe.anonV1("register", map[string]any{"phone": "+8613900000004", "password": "pw-123456", "verifyCode": wrongCode(code)}).wantErr(t, "wrong code", 3505)
+	probe.anonV1("register", map[string]any{"phone": "+8613900000005", "password": "pw-123456", "verifyCode": "123456"}).wantErr(t, "no code sent", 3505)
+}
