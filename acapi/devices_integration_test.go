@@ -826,10 +826,16 @@ func TestWarehouseAndFleet(t *testing.T) {
 		t.Errorf("fleet of plugs has %d rows", len(plugs))
 	}
 
-	// A user-signed app activates a device too (PROTOCOL §2.6 user/dev).
+	// Activation belongs to the device and the factory tools: a user-signed
+	// call is refused (3005, developer only) and creates nothing, although
+	// PROTOCOL §2.6 lists "user/dev" (PROTOCOL-EXTENSIONS.md says why).
 	appPID := "F0F0F0F0F0F0F0F0"
 	app := w.client.WithUser(alice.UserID, alice.Token)
-	must(t, "activateDevice (user-signed)", app.Warehouse().ActivateDevice(ctx, "plug", acapi.Activation{PhysicalDeviceID: appPID, DevVersion: "1-0-1", Latitude: 30.27, Longitude: 120.15}))
+	wantCode(t, "activateDevice (user-signed)", app.Warehouse().ActivateDevice(ctx, "plug", acapi.Activation{PhysicalDeviceID: appPID, DevVersion: "1-0-1"}), 3005)
+	if n, _ := w.client.Warehouse().GetDeviceCount(ctx, "plug"); n != basePlugs+5 {
+		t.Errorf("a refused activation changed the fleet: count %d", n)
+	}
+	must(t, "activateDevice (developer)", w.client.Warehouse().ActivateDevice(ctx, "plug", acapi.Activation{PhysicalDeviceID: appPID, DevVersion: "1-0-1", Latitude: 30.27, Longitude: 120.15}))
 	if info, err := w.client.Warehouse().GetDeviceInfo(ctx, "plug", appPID); err != nil || info.DevVersion != "1-0-1" {
 		t.Fatalf("info of an app-activated device = %+v, %v", info, err)
 	}

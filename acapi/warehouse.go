@@ -7,8 +7,8 @@ import (
 )
 
 // Warehouse is zc-warehouse (PROTOCOL §2.6): the inventory of devices that
-// exist, whether bound or not. Apart from ActivateDevice its methods are
-// developer-scope.
+// exist, whether bound or not. Every method is developer-scope, activation
+// included (a user-signed activateDevice gets 3005).
 type Warehouse struct{ c *Client }
 
 // Warehouse returns the warehouse service.
