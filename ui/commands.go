@@ -27,7 +27,7 @@ func init() {
 		{"users", []string{"u", "accounts"}, "users", "all users, paged", func(a *App, _ string) tea.Cmd { return a.Replace(newUsersPage()) }},
 		{"user", nil, "user <id|phone|email|openid>", "find a user and open it", cmdUser},
 		{"devices", []string{"dev", "fleet"}, "devices", "every device in the warehouse", func(a *App, _ string) tea.Cmd { return a.Replace(newFleetPage()) }},
-		{"device", nil, "device <id|physical id>", "open a device", cmdDevice},
+		{"device", nil, "device <id|physical id|mac>", "open a device (physical id in any case, or its MAC)", cmdDevice},
 		{"homes", []string{"home"}, "homes", "homes of the user in view", cmdHomes},
 		{"gateways", []string{"gw"}, "gateways", "gateways of the user in view", cmdGateways},
 		{"audit", nil, "audit", "the audit log of writes", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
@@ -87,13 +87,12 @@ func cmdUser(a *App, arg string) tea.Cmd {
 
 func cmdDevice(a *App, arg string) tea.Cmd {
 	if arg == "" {
-		return a.Fail(errorf("usage: :device <id|physical id>"))
+		return a.Fail(errorf("usage: :device <id|physical id|mac>"))
 	}
-	ref := DeviceRef{PhysicalID: arg}
-	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && len(arg) < 16 {
-		ref = DeviceRef{DeviceID: id}
+	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 && len(arg) < 16 {
+		return a.Push(newDevicePage(DeviceRef{DeviceID: id}, arg))
 	}
-	return a.Push(newDevicePage(ref, arg))
+	return a.Push(newFindDevicePage(arg))
 }
 
 func cmdHomes(a *App, _ string) tea.Cmd {

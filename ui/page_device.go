@@ -59,6 +59,9 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		d := m.val.(DeviceDetail)
 		p.detail, p.err = &d, nil
 		p.name = d.Device.Name
+		if d.Unbound {
+			p.name = d.Device.PhysicalDeviceID
+		}
 		if p.ref.DeviceID == 0 {
 			p.ref.DeviceID = d.Device.DeviceID
 		}
@@ -88,8 +91,11 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 // rename takes the path every write takes (askWrite); the page reloads
 // when it is done, whichever page is on top by then.
 func (p *devicePage) rename(a *App) tea.Cmd {
-	if p.detail == nil || p.ref.DeviceID == 0 {
+	if p.detail == nil {
 		return a.Fail(errorf("the device is still loading"))
+	}
+	if p.detail.Unbound || p.ref.DeviceID == 0 {
+		return a.Fail(errorf("nobody has bound this device: only a bound device has a name to change"))
 	}
 	ref := p.ref
 	if ref.UserID == 0 {
@@ -117,7 +123,11 @@ func (p *devicePage) View(a *App, w, h int) string {
 		state = s.OK.Render(s.Glyphs.Online + " online")
 	}
 	var lines []string
-	lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render(fmt.Sprintf("  device #%d", dv.DeviceID)))
+	if d.Unbound {
+		lines = append(lines, s.Title.Render(" "+dv.PhysicalDeviceID)+"  "+state+s.Faint.Render("  in the warehouse, not bound to anyone"))
+	} else {
+		lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render(fmt.Sprintf("  device #%d", dv.DeviceID)))
+	}
 	lines = append(lines,
 		fmt.Sprintf(" product %s   physical id %s", orDash(dv.SubDomainName), orDash(dv.PhysicalDeviceID)),
 		fmt.Sprintf(" firmware %s   module %s   mac %s", orDash(info.DevVersion), orDash(info.ModVersion), orDash(info.MAC)),
@@ -128,7 +138,7 @@ func (p *devicePage) View(a *App, w, h int) string {
 		lines = append(lines, fmt.Sprintf(" sub-device of gateway #%d", dv.GatewayDeviceID))
 	}
 	if dv.RootID != 0 {
-		lines = append(lines, fmt.Sprintf(" in home #%d", dv.RootID))
+		lines = append(lines, " "+placeLine(*d))
 	}
 	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)), "")
 	lines = append(lines, s.Bold.Render(fmt.Sprintf(" users (%d)", len(d.Users))))
@@ -149,4 +159,17 @@ func (p *devicePage) View(a *App, w, h int) string {
 		lines = lines[:h]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// placeLine names the home and room a device is in, with their ids.
+func placeLine(d DeviceDetail) string {
+	home := fmt.Sprintf("home #%d", d.Device.RootID)
+	if d.HomeName != "" {
+		home = fmt.Sprintf("home %q (#%d)", models.SanitizeLine(d.HomeName), d.Device.RootID)
+	}
+	room := "in no room"
+	if d.RoomID != 0 {
+		room = fmt.Sprintf("room %q (#%d)", models.SanitizeLine(d.RoomName), d.RoomID)
+	}
+	return "in " + home + ", " + room
 }

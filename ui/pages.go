@@ -515,3 +515,80 @@ func (p *auditPage) Load(a *App) tea.Cmd {
 	}
 	return p.listPage.Load(a)
 }
+
+// findDevicePage resolves ":device <physical id|mac>": one match opens the
+// device in its place on the stack, several are listed to pick from, none
+// says so.
+type findDevicePage struct {
+	query string
+	gen   int
+	err   error
+}
+
+func newFindDevicePage(q string) *findDevicePage { return &findDevicePage{query: q} }
+
+func (p *findDevicePage) Title() string   { return "find " + models.SanitizeLine(p.query) }
+func (p *findDevicePage) Hints() []string { return nil }
+
+func (p *findDevicePage) Load(a *App) tea.Cmd {
+	p.gen++
+	api, q := a.api, p.query
+	return Run(a, p, p.gen, false, func(ctx context.Context) ([]models.DeviceInfo, error) { return api.FindDevices(ctx, q) })
+}
+
+func (p *findDevicePage) Update(a *App, msg tea.Msg) tea.Cmd {
+	m, ok := msg.(loaded)
+	if !ok || m.gen != p.gen {
+		return nil
+	}
+	if m.err != nil {
+		p.err = m.err
+		return a.Fail(m.err)
+	}
+	found := m.val.([]models.DeviceInfo)
+	var next Page
+	if len(found) == 1 {
+		in := found[0]
+		next = newDevicePage(DeviceRef{SubDomain: in.SubDomainName, PhysicalID: in.PhysicalDeviceID}, in.PhysicalDeviceID)
+	} else {
+		next = newDevicePickPage(p.query, found)
+	}
+	for i, q := range a.stack {
+		if q == Page(p) {
+			a.stack[i] = next
+			return tea.Batch(next.Load(a), a.schedulePoll())
+		}
+	}
+	return nil
+}
+
+func (p *findDevicePage) View(a *App, w, h int) string {
+	if p.err != nil {
+		return a.styles.Err.Render(" "+errorLine(p.err)) +
+			"\n" + a.styles.Faint.Render(" search by device id, physical id (any letter case) or MAC")
+	}
+	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
+}
+
+// newDevicePickPage lists the warehouse records a lookup matched.
+func newDevicePickPage(q string, found []models.DeviceInfo) Page {
+	p := &listPage[models.DeviceInfo]{
+		title: fmt.Sprintf("%d devices match %s", len(found), models.SanitizeLine(q)), empty: "no devices",
+		cols: []table.Column{
+			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
+			{Key: "product", Title: "PRODUCT", Width: 10},
+			{Key: "mac", Title: "MAC", Width: 17},
+			{Key: "fw", Title: "FIRMWARE", Width: 8},
+			{Key: "last", Title: "LAST ONLINE", Flex: 1, MinWidth: 19},
+		},
+		id: func(d models.DeviceInfo) string { return d.SubDomain + "/" + d.PhysicalDeviceID },
+		cells: func(d models.DeviceInfo) []string {
+			return []string{d.PhysicalDeviceID, d.SubDomainName, d.MAC, d.DevVersion, d.LastOnlineTime}
+		},
+		load: func(context.Context, API) ([]models.DeviceInfo, error) { return found, nil },
+	}
+	p.open = func(a *App, d models.DeviceInfo) tea.Cmd {
+		return a.Push(newDevicePage(DeviceRef{SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.PhysicalDeviceID))
+	}
+	return p
+}
