@@ -86,7 +86,11 @@ func (f *fakeAPI) FindUser(_ context.Context, q string) (models.User, error) {
 			return u, nil
 		}
 	}
-	return models.User{}, &acapi.Error{Code: models.ErrAccountAbsent, Message: "no user matches " + q, Service: "zc-account", Method: "getIdByAccount"}
+	what := "no user matches " + q
+	if _, err := strconv.ParseInt(q, 10, 64); err == nil {
+		what = "no user has the id " + q
+	}
+	return models.User{}, &acapi.Error{Code: models.ErrAccountAbsent, Message: what, Service: "zc-account", Method: "getIdByAccount"}
 }
 func (f *fakeAPI) UserDetail(ctx context.Context, id int64) (UserDetail, error) {
 	var u models.User

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"testing"
+)
+
+// ":device" with what an operator copies from elsewhere: a lower-case
+// physical id, a MAC, an unknown word. The answer is the real device, a
+// list to pick from, or "no device": never a made-up device #0.
+func TestDeviceLookupByCaseAndMAC(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  []string
+		bad   string
+	}{
+		{"a1b2c3d4e5f60001", []string{"客厅插座", "device #900"}, "device #0"},
+		{"A1-B2-C3-00-00-02", []string{"device #901"}, "device #0"},
+		{"a1b2c3000002", []string{"device #901"}, "device #0"},
+		{"hello-world", []string{`no device has the physical id or MAC "hello-world"`}, "device #0"},
+		{"ff:ee:00:00:00:01", []string{"FFEE000000000001", "not bound to anyone"}, "device #0"},
+		// Two products hold the id in different cases: pick one.
+		{"FfEe000000000001", []string{"2 devices match", "FFEE000000000001", "ffee000000000001"}, "device #0"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			h := newWFHarness(t, newFakeAPI(), 120, 30)
+			h.command("device " + tc.query)
+			h.must(tc.want...)
+			h.mustNot(tc.bad)
+		})
+	}
+}
+
+// Picking from the list opens the device the row names.
+func TestDeviceLookupPickList(t *testing.T) {
+	h := newWFHarness(t, newFakeAPI(), 120, 30)
+	h.command("device FfEe000000000001")
+	h.must("2 devices match")
+	h.press("down", "enter")
+	h.must("ffee000000000001", "not bound to anyone", "product bulb")
+}
+
+// ":user" with a phone and an OpenID exactly as the user page writes
+// them, and an unknown numeric id reported as such.
+func TestFindUserAsTheUserPageWritesIt(t *testing.T) {
+	for _, tc := range []struct{ query, want string }{
+		{"+8613800028183", "user #7"},
+		{"13800028183", "user #7"},
+		{"138 0002 8183", "user #7"},
+		{"+86 13800000042", "user #42"},
+		{"weixin:oid-42", "user #42"},
+		{"oid-42", "user #42"},
+		{"USER007@example.com", "user #7"},
+		{"99999", "no user has the id"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			h := newWFHarness(t, newFakeAPI(), 120, 30)
+			h.command("user " + tc.query)
+			h.must(tc.want)
+		})
+	}
+}
+
+// The device page names the home and room, not just the home's id.
+func TestDevicePageNamesHomeAndRoom(t *testing.T) {
+	h := newWFHarness(t, newFakeAPI(), 120, 30)
+	h.command("device 900")
+	h.must(`in home "Home" (#5), room "客厅 Living room" (#1)`)
+}
