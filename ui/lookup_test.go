@@ -66,3 +66,23 @@ func TestDevicePageNamesHomeAndRoom(t *testing.T) {
 	h.command("device 900")
 	h.must(`in home "Home" (#5), room "客厅 Living room" (#1)`)
 }
+
+// The user's device list names the home, and R renames the device under
+// the cursor (it used to do nothing and say nothing).
+func TestUserDeviceListNamesHomeAndRenamesRow(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 120, 30)
+	h.command("user 42")
+	h.must("客厅插座", " Home ")
+	h.mustNot("      5 ")
+	h.writeMode()
+	h.press("R")
+	h.must(`new name for "客厅插座":`)
+	h.answer("Desk plug")
+	h.must(`Rename "客厅插座" to "Desk plug"?`)
+	h.press("y")
+	if got := api.renamesSoFar(); got != "900:Desk plug" {
+		t.Fatalf("renames sent: %q", got)
+	}
+	h.must("Desk plug")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -153,18 +154,21 @@ type userPage struct {
 	name   string
 	detail *UserDetail
 	devs   *listPage[models.Device]
+	homes  *homeNames
 	gen    int
 	err    error
 }
 
 func newUserPage(id int64, name string) *userPage {
-	p := &userPage{id: id, name: name}
-	p.devs = newDeviceList("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
+	p := &userPage{id: id, name: name, homes: &homeNames{}}
+	// The list reads the devices the user detail brought, and the homes
+	// with them; a rename reloads the whole user page.
+	p.devs = newDeviceListIn("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
 		if p.detail != nil {
 			return p.detail.Devices, nil
 		}
 		return api.UserDevices(ctx, id)
-	}, true)
+	}, true, p.homes, func() Page { return p }, nil)
 	return p
 }
 
@@ -173,7 +177,9 @@ func (p *userPage) UserID() int64 { return p.id }
 func (p *userPage) ActingFor() string {
 	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
 }
-func (p *userPage) Hints() []string { return []string{ActOpen, ActHomes, ActProfile, ActBindPhone} }
+func (p *userPage) Hints() []string {
+	return []string{ActOpen, ActRename, ActHomes, ActProfile, ActBindPhone}
+}
 
 func (p *userPage) Load(a *App) tea.Cmd {
 	p.gen++
@@ -213,6 +219,7 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		if d.User.NickName != "" {
 			p.name = d.User.NickName
 		}
+		p.homes.set(d.Homes)
 		p.devs.done = true
 		p.devs.tbl.SetRows(d.Devices)
 		return nil
@@ -291,12 +298,52 @@ var deviceColumns = []table.Column{
 	{Key: "product", Title: "PRODUCT", Width: 10},
 	{Key: "pid", Title: "PHYSICAL ID", Width: 16},
 	{Key: "role", Title: "ROLE", Width: 10},
-	{Key: "home", Title: "HOME", Width: 7, Align: table.AlignRight},
+	{Key: "home", Title: "HOME", Flex: 1, MinWidth: 8},
+}
+
+// homeNames names homes by id for a device list; the load fills it on
+// its goroutine while cells read it on the UI's.
+type homeNames struct {
+	mu sync.Mutex
+	m  map[int64]string
+}
+
+func (h *homeNames) set(homes []models.Home) {
+	m := make(map[int64]string, len(homes))
+	for _, x := range homes {
+		m[x.HomeID] = x.Name
+	}
+	h.mu.Lock()
+	h.m = m
+	h.mu.Unlock()
+}
+
+// label is the home's name, or its id when the name is unknown.
+func (h *homeNames) label(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n, ok := h.m[id]; ok && n != "" {
+		return models.SanitizeLine(n)
+	}
+	return "#" + strconv.FormatInt(id, 10)
 }
 
 func newDeviceList(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool) *listPage[models.Device] {
+	var p *listPage[models.Device]
+	return newDeviceListIn(title, userID, load, poll, &homeNames{}, func() Page { return p }, &p)
+}
+
+// newDeviceListIn builds a device list whose HOME column reads names
+// (fetched with the devices unless the host fills names itself) and whose
+// rename key renames the device under the cursor; host is the page that
+// reloads after a write. self receives the list.
+func newDeviceListIn(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool,
+	names *homeNames, host func() Page, self **listPage[models.Device]) *listPage[models.Device] {
 	p := &listPage[models.Device]{
-		title: title, cols: deviceColumns, load: load, poll: poll, empty: "no devices",
+		title: title, cols: deviceColumns, poll: poll, empty: "no devices",
 		id: func(d models.Device) string { return strconv.FormatInt(d.DeviceID, 10) },
 		cells: func(d models.Device) []string {
 			st := "?"
@@ -314,11 +361,7 @@ func newDeviceList(title string, userID int64, load func(ctx context.Context, ap
 			if d.IsSubDevice() {
 				role += " (sub)"
 			}
-			home := ""
-			if d.RootID != 0 {
-				home = strconv.FormatInt(d.RootID, 10)
-			}
-			return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, role, home}
+			return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, role, names.label(d.RootID)}
 		},
 		tone: func(d models.Device, col int) table.Tone {
 			if col == 0 && d.Status != nil {
@@ -329,9 +372,46 @@ func newDeviceList(title string, userID int64, load func(ctx context.Context, ap
 			}
 			return table.ToneDefault
 		},
+		hints: []string{ActRename},
+	}
+	if self != nil {
+		*self = p
+	}
+	p.load = func(ctx context.Context, api API) ([]models.Device, error) {
+		devs, err := load(ctx, api)
+		if err != nil || userID == 0 {
+			return devs, err
+		}
+		for _, d := range devs {
+			if d.RootID != 0 {
+				// Names are a nicety: a failure leaves the ids.
+				if homes, err := api.Homes(ctx, userID); err == nil {
+					names.set(homes)
+				}
+				break
+			}
+		}
+		return devs, nil
 	}
 	p.open = func(a *App, d models.Device) tea.Cmd {
 		return a.Push(newDevicePage(DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
+	}
+	p.extra = func(a *App, m tea.KeyPressMsg, d models.Device, ok bool) (tea.Cmd, bool) {
+		if !a.keys.Is(m, ActRename) {
+			return nil, false
+		}
+		if !ok {
+			return a.Fail(errorf("no device under the cursor to rename")), true
+		}
+		ref := DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}
+		if ref.UserID == 0 {
+			ref.UserID = d.Owner
+		}
+		api, old := a.api, d.Name
+		return askWrite(a, host(), fmt.Sprintf("new name for %q:", models.SanitizeLine(old)), func(s string) (string, func(context.Context) error, error) {
+			name, err := nonEmpty(s, "a device name")
+			return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
+		}), true
 	}
 	return p
 }
