@@ -33,10 +33,22 @@ func (f *fakeAPI) AddDeviceToHome(_ context.Context, r DeviceRef, h int64) error
 	return f.write(fmt.Sprintf("home %d += %d", h, r.DeviceID))
 }
 func (f *fakeAPI) MoveDeviceToRoom(_ context.Context, r DeviceRef, h, room int64) error {
-	return f.write(fmt.Sprintf("room %d/%d += %d", h, room, r.DeviceID))
+	if err := f.write(fmt.Sprintf("room %d/%d += %d", h, room, r.DeviceID)); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.roomOf[r.DeviceID] = room
+	f.mu.Unlock()
+	return nil
 }
 func (f *fakeAPI) RemoveDeviceFromRoom(_ context.Context, r DeviceRef, h, room int64) error {
-	return f.write(fmt.Sprintf("room %d/%d -= %d", h, room, r.DeviceID))
+	if err := f.write(fmt.Sprintf("room %d/%d -= %d", h, room, r.DeviceID)); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	delete(f.roomOf, r.DeviceID)
+	f.mu.Unlock()
+	return nil
 }
 func (f *fakeAPI) CreateHome(_ context.Context, u int64, n string) error {
 	return f.write(fmt.Sprintf("create home %q for %d", n, u))

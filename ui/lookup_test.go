@@ -86,3 +86,33 @@ func TestUserDeviceListNamesHomeAndRenamesRow(t *testing.T) {
 	}
 	h.must("Desk plug")
 }
+
+// lookupKeys adds the device page's room keys, as the default keymap
+// binds them, to the test keymap.
+func lookupKeys(o *Options) {
+	o.Keys = NewKeyMap(append(wfKeys().All(),
+		Binding{Action: ActMoveRoom, Keys: []string{"m"}, Desc: "move to room", Writes: true, Scope: "device"},
+		Binding{Action: ActOutOfRoom, Keys: []string{"M"}, Desc: "take out of room", Writes: true, Scope: "device"},
+	))
+}
+
+// Moving a device offers the home's rooms by name instead of asking for
+// a room id.
+func TestMoveDevicePicksRoomByName(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 120, 30, lookupKeys)
+	h.writeMode()
+	h.command("device 900")
+	h.must(`room "客厅 Living room" (#1)`)
+	h.press("m")
+	h.must("Kitchen", "客厅 Living room", "(the device is here)")
+	h.mustNot("room id")
+	h.press("down", "enter")
+	h.must(`Move "客厅插座" to room "Kitchen" (#2)?`)
+	h.press("y")
+	if got := api.renamesSoFar(); got != "room 5/2 += 900" {
+		t.Fatalf("writes sent: %q", got)
+	}
+	h.press("M")
+	h.must(`Take "客厅插座" out of room "Kitchen"?`)
+}

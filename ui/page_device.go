@@ -3,11 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"acconsole/models"
+	"acconsole/ui/components/table"
 )
 
 // devicePage shows one device: warehouse record, users with roles,
@@ -75,6 +77,9 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		if a.keys.Is(m, ActRename) {
 			return p.rename(a)
+		}
+		if a.keys.Is(m, ActMoveRoom) || a.keys.Is(m, ActOutOfRoom) {
+			return p.roomMove(a, a.keys.Is(m, ActOutOfRoom))
 		}
 		if cmd, ok := p.deviceWrite(a, m); ok {
 			return cmd
@@ -172,4 +177,76 @@ func placeLine(d DeviceDetail) string {
 		room = fmt.Sprintf("room %q (#%d)", models.SanitizeLine(d.RoomName), d.RoomID)
 	}
 	return "in " + home + ", " + room
+}
+
+// roomMove moves the device to a room picked by name from its home's
+// rooms, or takes it out of the room it is in.
+func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	if p.detail == nil {
+		return a.Fail(errorf("the device is still loading"))
+	}
+	d := *p.detail
+	if d.Unbound || d.Device.RootID == 0 {
+		return a.Fail(errorf("the device is in no home: add it to one first"))
+	}
+	ref := p.ref
+	if ref.UserID == 0 {
+		ref.UserID = d.Device.Owner
+	}
+	api, name, home := a.api, d.Device.Name, d.Device.RootID
+	if out {
+		if d.RoomID == 0 {
+			return a.Fail(errorf(fmt.Sprintf("%q is in no room of its home", name)))
+		}
+		rid, room := d.RoomID, d.RoomName
+		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
+			return fmt.Sprintf("Take %q out of room %q?", name, room), func(ctx context.Context) error { return api.RemoveDeviceFromRoom(ctx, ref, home, rid) }, nil
+		})
+	}
+	if len(d.Rooms) == 0 {
+		return a.Fail(errorf("the device's home has no rooms: create one under :homes first"))
+	}
+	return a.Push(newRoomPickPage(p, ref, d))
+}
+
+// newRoomPickPage lists the rooms of the device's home by name; Enter
+// goes back to the device and asks to confirm the move there.
+func newRoomPickPage(dev *devicePage, ref DeviceRef, d DeviceDetail) Page {
+	rooms := d.Rooms
+	p := &listPage[models.Room]{
+		title: "move " + models.SanitizeLine(d.Device.Name) + " to room", empty: "no rooms",
+		cols: []table.Column{{Key: "name", Title: "ROOM", Flex: 2, MinWidth: 10}, {Key: "id", Title: "ID", Width: 8, Align: table.AlignRight}, {Key: "here", Title: "", Width: 20}},
+		id:   func(r models.Room) string { return strconv.FormatInt(r.RoomID, 10) },
+		cells: func(r models.Room) []string {
+			here := ""
+			if r.RoomID == d.RoomID {
+				here = "(the device is here)"
+			}
+			return []string{r.Name, strconv.FormatInt(r.RoomID, 10), here}
+		},
+		load: func(context.Context, API) ([]models.Room, error) { return rooms, nil },
+	}
+	p.summary = func(a *App) string {
+		return fmt.Sprintf("rooms of %s: %s picks, %s cancels", placeHome(d), a.keys.Get(ActOpen).Label(), a.keys.Get(ActBack).Label())
+	}
+	p.open = func(a *App, r models.Room) tea.Cmd {
+		if r.RoomID == d.RoomID {
+			return a.Fail(errorf(fmt.Sprintf("%q is already in room %q", d.Device.Name, r.Name)))
+		}
+		api, name, home := a.api, d.Device.Name, d.Device.RootID
+		return tea.Sequence(a.pop(), askWrite(a, dev, "", func(string) (string, func(context.Context) error, error) {
+			return fmt.Sprintf("Move %q to room %q (#%d)?", name, r.Name, r.RoomID), func(ctx context.Context) error { return api.MoveDeviceToRoom(ctx, ref, home, r.RoomID) }, nil
+		}))
+	}
+	return p
+}
+
+func placeHome(d DeviceDetail) string {
+	if d.HomeName != "" {
+		return strconv.Quote(models.SanitizeLine(d.HomeName))
+	}
+	return fmt.Sprintf("home #%d", d.Device.RootID)
 }
