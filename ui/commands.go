@@ -65,6 +65,25 @@ func findCommand(name string) (command, bool) {
 	return command{}, false
 }
 
+// completions lists the commands a name or alias starting with prefix
+// belongs to, each once, in table order.
+func completions(prefix string) []command {
+	if prefix == "" {
+		return nil
+	}
+	var out []command
+	for _, c := range commandTable {
+		fits := strings.HasPrefix(c.name, prefix)
+		for _, al := range c.aliases {
+			fits = fits || strings.HasPrefix(al, prefix)
+		}
+		if fits {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func (a *App) runCommand(line string) tea.Cmd {
 	line = strings.TrimPrefix(strings.TrimSpace(line), ":")
 	if line == "" {
@@ -73,7 +92,20 @@ func (a *App) runCommand(line string) tea.Cmd {
 	name, arg, _ := strings.Cut(line, " ")
 	c, ok := findCommand(strings.ToLower(name))
 	if !ok {
-		return a.Fail(errorf("unknown command " + strconv.Quote(models.SanitizeLine(name)) + ": press ? for the list"))
+		// Enter accepts a completion when only one command fits.
+		cands := completions(strings.ToLower(name))
+		switch len(cands) {
+		case 1:
+			c = cands[0]
+		case 0:
+			return a.Fail(errorf("unknown command " + strconv.Quote(models.SanitizeLine(name)) + ": press ? for the list"))
+		default:
+			var names []string
+			for _, x := range cands {
+				names = append(names, ":"+x.name)
+			}
+			return a.Fail(errorf(strconv.Quote(models.SanitizeLine(name)) + " could be " + strings.Join(names, " or ") + ": type more"))
+		}
 	}
 	return c.run(a, strings.TrimSpace(arg))
 }

@@ -116,3 +116,15 @@ func TestMoveDevicePicksRoomByName(t *testing.T) {
 	h.press("M")
 	h.must(`Take "客厅插座" out of room "Kitchen"?`)
 }
+
+// Enter in the command bar accepts the completion when only one command
+// fits, and says which ones when several do.
+func TestCommandBarEnterAcceptsUniqueCompletion(t *testing.T) {
+	h := newWFHarness(t, newFakeAPI(), 120, 30)
+	h.command("outb")
+	h.must("SMS outbox")
+	h.command("aud")
+	h.must("Audit")
+	h.command("devic")
+	h.must(`"devic" could be :device or :devices`)
+}
