@@ -126,5 +126,5 @@ func TestCommandBarEnterAcceptsUniqueCompletion(t *testing.T) {
 	h.command("aud")
 	h.must("Audit")
 	h.command("devic")
-	h.must(`"devic" could be :device or :devices`)
+	h.must(`"devic" could be :devices or :device`)
 }
