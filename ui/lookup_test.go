@@ -128,3 +128,24 @@ func TestCommandBarEnterAcceptsUniqueCompletion(t *testing.T) {
 	h.command("devic")
 	h.must(`"devic" could be :devices or :device`)
 }
+
+// ":call" from a device page: the method's parameters from the protocol
+// table, the ids of the device and user in view pre-filled, and the next
+// ":" opens the command bar instead of going into the body.
+func TestCallOffersParametersAndPrefillsIDs(t *testing.T) {
+	h := newWFHarness(t, newFakeAPI(), 140, 40)
+	h.command("user 42")
+	h.press("enter") // the first device, 900
+	h.must("device #900")
+	h.command("call zc-bind/modifyDevice")
+	h.must(`{"deviceId":900}`, "parameters: deviceId int, name str", "missing name", "plug", "user #42")
+	h.press("ctrl+u")
+	h.typeText(`{"deviceId":900,"name":"x"}`)
+	h.mustNot("missing name")
+	h.command("call zc-bind/moveDeviceToRoom")
+	h.must(`{"deviceId":900,"homeId":5,"roomId":1}`)
+	h.command("call zc-bind/nosuch")
+	h.must("nosuch is not in the protocol's zc-bind table")
+	h.command("outbox")
+	h.must("SMS outbox")
+}
