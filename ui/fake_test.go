@@ -25,6 +25,8 @@ type fakeAPI struct {
 	macs    map[string]string
 	unbound []models.DeviceInfo
 	roomOf  map[int64]int64 // device id → room id
+	codes   map[string]string
+	outbox  []OutboxEntry
 }
 
 func newFakeAPI() *fakeAPI {
@@ -205,7 +207,11 @@ func (f *fakeAPI) RenameDevice(_ context.Context, ref DeviceRef, name string) er
 	}
 	return nil
 }
-func (f *fakeAPI) Outbox(context.Context, int) ([]OutboxEntry, error) { return nil, nil }
+func (f *fakeAPI) Outbox(context.Context, int) ([]OutboxEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]OutboxEntry(nil), f.outbox...), nil
+}
 
 func (f *fakeAPI) renamesSoFar() string {
 	f.mu.Lock()

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"acconsole/acapi"
 	"acconsole/models"
@@ -71,12 +72,48 @@ func (f *fakeAPI) DeleteRoom(_ context.Context, u, h, r int64) error {
 func (f *fakeAPI) SetUserProfile(_ context.Context, u int64, k string, v any) error {
 	return f.write(fmt.Sprintf("user %d %s=%v", u, k, v))
 }
+// SendVerifyCode works like the cloud's: one code per account, a new
+// code replaces the old one, a second send within a minute is refused, and
+// the code lands in the outbox.
 func (f *fakeAPI) SendVerifyCode(_ context.Context, acc string) error {
-	return f.write("code to " + acc)
-}
-func (f *fakeAPI) BindPhone(_ context.Context, u int64, phone, code string) error {
-	if code != "123456" {
-		return &acapi.Error{Code: 3505, Service: "zc-account", Method: "changePhone"}
+	if err := f.write("code to " + acc); err != nil {
+		return err
 	}
-	return f.write(fmt.Sprintf("phone %d %s", u, phone))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if f.codes == nil {
+		f.codes = map[string]string{}
+	}
+	for _, e := range f.outbox {
+		if e.Account == acc && now.Sub(e.SentAt) < time.Minute {
+			return &acapi.Error{Code: models.ErrNotAllowed, Message: "too many verify codes for " + acc + ": wait before asking again", Service: "zc-account", Method: "sendVerifyCode"}
+		}
+	}
+	code := fmt.Sprintf("%06d", 482910+len(f.outbox)*7)
+	f.codes[acc] = code
+	f.outbox = append(f.outbox, OutboxEntry{Account: acc, Code: code, Template: 1, SentAt: now})
+	return nil
+}
+
+// BindPhone accepts only the last code sent to the phone.
+func (f *fakeAPI) BindPhone(_ context.Context, u int64, phone, code string) error {
+	f.mu.Lock()
+	want, ok := f.codes[phone]
+	f.mu.Unlock()
+	if !ok || code != want {
+		return &acapi.Error{Code: models.ErrWrongVerifyCode, Message: "wrong verify code", Service: "zc-account", Method: "changePhone"}
+	}
+	if err := f.write(fmt.Sprintf("phone %d %s", u, phone)); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.codes, phone)
+	for i := range f.users {
+		if f.users[i].UserID == u {
+			f.users[i].Phone = phone
+		}
+	}
+	return nil
 }

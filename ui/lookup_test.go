@@ -149,3 +149,31 @@ func TestCallOffersParametersAndPrefillsIDs(t *testing.T) {
 	h.command("outbox")
 	h.must("SMS outbox")
 }
+
+// Binding a phone in one console: the prompt shows the local cloud's
+// code, closing it to look at :outbox keeps the code pending, and the bind
+// key asks for that code again instead of sending a new one.
+func TestBindPhoneSurvivesALookAtTheOutbox(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 140, 30)
+	h.writeMode()
+	h.command("user 42")
+	h.press("B")
+	h.answer("13912345678")
+	h.must("verify code sent to 13912345678 (the local cloud sent 482910)")
+	h.press("esc")
+	h.command("outbox")
+	h.must("13912345678", "482910")
+	h.press("esc")
+	h.must("verify code sent to 13912345678 at", "B enters it")
+	h.press("B")
+	h.must("verify code sent to 13912345678 (the local cloud sent 482910)")
+	h.answer("482910")
+	h.must("Bind phone 13912345678 to user #42?")
+	h.press("y")
+	h.must("phone 13912345678")
+	h.mustNot("B enters it")
+	if got := api.renamesSoFar(); got != "code to 13912345678,phone 42 13912345678" {
+		t.Fatalf("writes sent: %q", got)
+	}
+}

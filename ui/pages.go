@@ -156,6 +156,10 @@ type userPage struct {
 	devs   *listPage[models.Device]
 	homes  *homeNames
 	gen    int
+	// pending is a verify code sent and not used yet (page_user_phone.go);
+	// codeGen tags the sends.
+	pending *pendingPhone
+	codeGen int
 	err    error
 }
 
@@ -205,6 +209,9 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		if m.page == Page(p.devs) {
 			return p.devs.Update(a, msg)
 		}
+		if _, ok := m.val.(phoneCodeSent); ok {
+			return p.codeAnswered(a, m)
+		}
 		if m.gen != p.gen {
 			return nil
 		}
@@ -220,12 +227,16 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.name = d.User.NickName
 		}
 		p.homes.set(d.Homes)
+		p.phoneBound(d.User)
 		p.devs.done = true
 		p.devs.tbl.SetRows(d.Devices)
 		return nil
 	case tea.KeyPressMsg:
 		if a.keys.Is(m, ActHomes) {
 			return a.Push(newHomesPage(p.id, p.name))
+		}
+		if a.keys.Is(m, ActBindPhone) {
+			return p.bindPhone(a)
 		}
 		if cmd, ok := p.userWrite(a, m); ok {
 			return cmd
@@ -254,6 +265,9 @@ func (p *userPage) View(a *App, w, h int) string {
 	}
 	lines = append(lines, " openids "+orDash(strings.Join(oids, ", ")))
 	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)))
+	if p.pending != nil {
+		lines = append(lines, p.pendingLine(a))
+	}
 	var homes []string
 	for _, hm := range d.Homes {
 		homes = append(homes, hm.Name)
