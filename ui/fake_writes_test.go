@@ -72,6 +72,7 @@ func (f *fakeAPI) DeleteRoom(_ context.Context, u, h, r int64) error {
 func (f *fakeAPI) SetUserProfile(_ context.Context, u int64, k string, v any) error {
 	return f.write(fmt.Sprintf("user %d %s=%v", u, k, v))
 }
+
 // SendVerifyCode works like the cloud's: one code per account, a new
 // code replaces the old one, a second send within a minute is refused, and
 // the code lands in the outbox.

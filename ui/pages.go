@@ -160,7 +160,7 @@ type userPage struct {
 	// codeGen tags the sends.
 	pending *pendingPhone
 	codeGen int
-	err    error
+	err     error
 }
 
 func newUserPage(id int64, name string) *userPage {
