@@ -27,6 +27,7 @@ type fakeAPI struct {
 	roomOf  map[int64]int64 // device id → room id
 	codes   map[string]string
 	outbox  []OutboxEntry
+	deleted map[string]bool // "home5", "room2": deleted by a write
 }
 
 func newFakeAPI() *fakeAPI {
@@ -40,7 +41,10 @@ func newFakeAPI() *fakeAPI {
 		{DeviceID: 900, PhysicalDeviceID: "A1B2C3D4E5F60001", Name: "客厅插座", Owner: 42, SubDomainName: "plug", GatewayDeviceID: 900, Status: &on, RootID: 5},
 		{DeviceID: 901, PhysicalDeviceID: "A1B2C3D4E5F60002", Name: models.SanitizeLine("evil\x1b]0;pwned\x07lamp"), Owner: 7, SubDomainName: "bulb", GatewayDeviceID: 901, Status: new(int)},
 	}
+	// User 7 shares the plug: unbinding 7 from it is a real write.
+	f.devices[7] = []models.Device{f.devices[42][0]}
 	f.roomOf = map[int64]int64{900: 1}
+	f.deleted = map[string]bool{}
 	f.users[6].Email = "user007@example.com"
 	f.users[6].Phone = "+8613800028183"
 	f.macs = map[string]string{"A1B2C3D4E5F60001": "a1:b2:c3:00:00:01", "A1B2C3D4E5F60002": "a1:b2:c3:00:00:02"}
@@ -136,8 +140,13 @@ func (f *fakeAPI) FindDevices(_ context.Context, q string) ([]models.DeviceInfo,
 	defer f.mu.Unlock()
 	q = strings.TrimSpace(q)
 	var all []models.DeviceInfo
+	seen := map[string]bool{}
 	for _, ds := range f.devices {
 		for _, d := range ds {
+			if seen[d.SubDomainName+"/"+d.PhysicalDeviceID] {
+				continue
+			}
+			seen[d.SubDomainName+"/"+d.PhysicalDeviceID] = true
 			all = append(all, models.DeviceInfo{PhysicalDeviceID: d.PhysicalDeviceID, SubDomainName: d.SubDomainName, MAC: f.macs[d.PhysicalDeviceID], Status: 2})
 		}
 	}
@@ -196,6 +205,9 @@ func (f *fakeAPI) RenameDevice(_ context.Context, ref DeviceRef, name string) er
 	defer f.mu.Unlock()
 	if f.readOnly {
 		return fmt.Errorf("zc-bind/modifyDevice: %w", acapi.ErrReadOnly)
+	}
+	if strings.TrimSpace(name) == "" {
+		return &acapi.Error{Code: models.ErrInvalidParam, Message: "name is required", Service: "zc-bind", Method: "modifyDevice"}
 	}
 	f.renames = append(f.renames, fmt.Sprintf("%d:%s", ref.DeviceID, name))
 	for u, ds := range f.devices {
