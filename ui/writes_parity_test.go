@@ -6,6 +6,7 @@ import (
 
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
+	"acconsole/models"
 )
 
 // parityWorld names what the write cases act on in one backend: a user
@@ -64,6 +65,19 @@ var writeCases = []struct {
 			return err
 		}
 		return w.api.BindPhone(ctx, w.user, "13911112222", "000000")
+	}},
+	{"modify a timer that does not exist", func(ctx context.Context, w parityWorld) error {
+		_, err := w.api.SaveTimer(ctx, w.dev, models.TimerTask{TaskID: 987654, Name: "gone", TimeZone: "Asia/Shanghai",
+			TimePoint: "2030-01-01 08:00:00", TimeCycle: "day", MessageCode: 68, Payload: []byte{1}})
+		return err
+	}},
+	{"start a timer that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.SetTimerRunning(ctx, w.dev, 987654, true) }},
+	{"stop a timer that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.SetTimerRunning(ctx, w.dev, 987654, false) }},
+	{"delete a timer that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.DeleteTimer(ctx, w.dev, 987654) }},
+	{"add a timer", func(ctx context.Context, w parityWorld) error {
+		_, err := w.api.SaveTimer(ctx, w.dev, models.TimerTask{Name: "Parity", TimeZone: "Asia/Shanghai",
+			TimePoint: "2030-01-01 08:00:00", TimeCycle: "day", MessageCode: 68, Payload: []byte{1}})
+		return err
 	}},
 	{"delete a home that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.DeleteHome(ctx, w.user, 987654) }},
 	{"delete home", func(ctx context.Context, w parityWorld) error { return w.api.DeleteHome(ctx, w.user, w.home) }},
