@@ -72,7 +72,9 @@ var writeCases = []struct {
 		return err
 	}},
 	{"start a timer that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.SetTimerRunning(ctx, w.dev, 987654, true) }},
-	{"stop a timer that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.SetTimerRunning(ctx, w.dev, 987654, false) }},
+	{"stop a timer that does not exist", func(ctx context.Context, w parityWorld) error {
+		return w.api.SetTimerRunning(ctx, w.dev, 987654, false)
+	}},
 	{"delete a timer that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.DeleteTimer(ctx, w.dev, 987654) }},
 	{"add a timer", func(ctx context.Context, w parityWorld) error {
 		_, err := w.api.SaveTimer(ctx, w.dev, models.TimerTask{Name: "Parity", TimeZone: "Asia/Shanghai",
