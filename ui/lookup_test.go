@@ -144,6 +144,12 @@ func TestCallOffersParametersAndPrefillsIDs(t *testing.T) {
 	h.mustNot("missing name")
 	h.command("call zc-bind/moveDeviceToRoom")
 	h.must(`{"deviceId":900,"homeId":5,"roomId":1}`)
+	h.mustNot("plug") // home methods take no product
+	// The method typed in the form fills the body the same way.
+	h.command("call zc-bind")
+	h.typeText("listUsers")
+	h.must(`{"deviceId":900}`, "parameters: deviceId int")
+	h.press("esc")
 	h.command("call zc-bind/nosuch")
 	h.must("nosuch is not in the protocol's zc-bind table")
 	h.command("outbox")

@@ -143,6 +143,7 @@ func (p *callPage) formChanged() {
 		if ps, ok := methodParams(svc, method); ok {
 			p.filled = prefill(ps, p.ctx)
 			p.f[callBody].set(p.filled)
+			p.fillProduct()
 		}
 	}
 	p.check = callCheck{known: isKnownRead(svc, method)}
@@ -167,10 +168,20 @@ func (p *callPage) bodyPristine() bool { return p.f[callBody].value() == p.fille
 
 // fillProduct puts the device's product in the product field, for the
 // services whose device methods name it (PROTOCOL §2.2, §2.5, §2.6).
+// Home and room methods take no product (§2.3), so a method that names a
+// home does not get one.
 func (p *callPage) fillProduct() {
-	if p.ctx.subDomain != "" && p.f[callProduct].value() == "" {
-		switch strings.TrimSpace(p.f[callService].value()) {
-		case "zc-bind", "zc-ota", "zc-warehouse":
+	if p.ctx.subDomain == "" || p.f[callProduct].value() != "" {
+		return
+	}
+	svc := strings.TrimSpace(p.f[callService].value())
+	ps, ok := methodParams(svc, strings.TrimSpace(p.f[callMethod].value()))
+	if !ok || hasParam(ps, "homeId") {
+		return
+	}
+	switch svc {
+	case "zc-bind", "zc-ota", "zc-warehouse":
+		if hasParam(ps, "deviceId") || hasParam(ps, "physicalDeviceId") || hasParam(ps, "gatewayDeviceId") {
 			p.f[callProduct].set(p.ctx.subDomain)
 		}
 	}
