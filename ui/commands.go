@@ -122,7 +122,9 @@ func cmdDevice(a *App, arg string) tea.Cmd {
 		return a.Fail(errorf("usage: :device <id|physical id|mac>"))
 	}
 	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 && len(arg) < 16 {
-		return a.Push(newDevicePage(DeviceRef{DeviceID: id}, arg))
+		p := newDevicePage(DeviceRef{DeviceID: id}, arg)
+		p.query = arg
+		return a.Push(p)
 	}
 	return a.Push(newFindDevicePage(arg))
 }

@@ -51,6 +51,7 @@ func newFakeAPI() *fakeAPI {
 	f.unbound = []models.DeviceInfo{
 		{PhysicalDeviceID: "FFEE000000000001", SubDomainName: "plug", MAC: "ff:ee:00:00:00:01", Status: 2},
 		{PhysicalDeviceID: "ffee000000000001", SubDomainName: "bulb", MAC: "ff:ee:00:00:00:02", Status: 2},
+		{PhysicalDeviceID: "860012345678", SubDomainName: "switch", MAC: "ff:ee:00:00:00:03", Status: 2},
 	}
 	return f
 }

@@ -16,6 +16,9 @@ func TestDeviceLookupByCaseAndMAC(t *testing.T) {
 		{"a1b2c3d4e5f60001", []string{"客厅插座", "device #900"}, "device #0"},
 		{"A1-B2-C3-00-00-02", []string{"device #901"}, "device #0"},
 		{"a1b2c3000002", []string{"device #901"}, "device #0"},
+		// A number no device id matches is looked up as a physical id.
+		{"860012345678", []string{"860012345678", "not bound to anyone", "product switch"}, "device #0"},
+		{"4242", []string{`no device has the physical id or MAC "4242"`}, "device #0"},
 		{"hello-world", []string{`no device has the physical id or MAC "hello-world"`}, "device #0"},
 		{"ff:ee:00:00:00:01", []string{"FFEE000000000001", "not bound to anyone"}, "device #0"},
 		// Two products hold the id in different cases: pick one.

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/acapi"
 	"acconsole/models"
 	"acconsole/ui/components/table"
 )
@@ -15,6 +16,9 @@ import (
 // devicePage shows one device: warehouse record, users with roles,
 // profile, online state, gateway and sub-devices.
 type devicePage struct {
+	// query is what ":device" was given when it read it as a device id:
+	// if no device has that id, the page looks it up as a physical id.
+	query  string
 	ref    DeviceRef
 	name   string
 	detail *DeviceDetail
@@ -53,6 +57,9 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.err != nil {
+			if p.detail == nil && p.query != "" && acapi.Code(m.err) == models.ErrDeviceAbsent {
+				return p.lookUpInstead(a)
+			}
 			if p.detail == nil {
 				p.err = m.err
 			}
@@ -88,6 +95,19 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if cmd, ok := deviceWorkflowKey(a, p.ref, *p.detail, m); ok {
 				return cmd
 			}
+		}
+	}
+	return nil
+}
+
+// lookUpInstead puts the physical-id lookup in the page's place: a number
+// no device id matches may be a physical id.
+func (p *devicePage) lookUpInstead(a *App) tea.Cmd {
+	next := newFindDevicePage(p.query)
+	for i, q := range a.stack {
+		if q == Page(p) {
+			a.stack[i] = next
+			return tea.Batch(next.Load(a), a.schedulePoll())
 		}
 	}
 	return nil
