@@ -210,6 +210,9 @@ func (f *fakeAPI) RenameDevice(_ context.Context, ref DeviceRef, name string) er
 	if strings.TrimSpace(name) == "" {
 		return &acapi.Error{Code: models.ErrInvalidParam, Message: "name is required", Service: "zc-bind", Method: "modifyDevice"}
 	}
+	if _, ok := f.device(ref.DeviceID); !ok {
+		return &acapi.Error{Code: models.ErrDeviceAbsent, Message: fmt.Sprintf("device %d does not exist", ref.DeviceID), Service: "zc-bind", Method: "modifyDevice"}
+	}
 	f.renames = append(f.renames, fmt.Sprintf("%d:%s", ref.DeviceID, name))
 	for u, ds := range f.devices {
 		for i := range ds {

@@ -28,6 +28,12 @@ var writeCases = []struct {
 }{
 	{"rename device", func(ctx context.Context, w parityWorld) error { return w.api.RenameDevice(ctx, w.dev, "Parity lamp") }},
 	{"rename device to nothing", func(ctx context.Context, w parityWorld) error { return w.api.RenameDevice(ctx, w.dev, "") }},
+	{"rename a device that does not exist", func(ctx context.Context, w parityWorld) error {
+		ref := w.dev
+		ref.DeviceID = 987654
+		return w.api.RenameDevice(ctx, ref, "Nobody")
+	}},
+	{"add device to a home that does not exist", func(ctx context.Context, w parityWorld) error { return w.api.AddDeviceToHome(ctx, w.dev, 987654) }},
 	{"device profile", func(ctx context.Context, w parityWorld) error { return w.api.SetDeviceProfile(ctx, w.dev, "floor", 3) }},
 	{"unbind a user who is not bound", func(ctx context.Context, w parityWorld) error { return w.api.UnbindUser(ctx, w.dev, w.stranger) }},
 	{"unbind the owner", func(ctx context.Context, w parityWorld) error { return w.api.UnbindUser(ctx, w.dev, w.user) }},
