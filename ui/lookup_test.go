@@ -40,6 +40,12 @@ func TestDeviceLookupPickList(t *testing.T) {
 	h.must("2 devices match")
 	h.press("down", "enter")
 	h.must("ffee000000000001", "not bound to anyone", "product bulb")
+	// Keys that need a bound device say why they do nothing.
+	h.writeMode()
+	for _, k := range []string{"R", "t", "c"} {
+		h.press(k)
+		h.must("nobody has bound this device")
+	}
 }
 
 // ":user" with a phone and an OpenID exactly as the user page writes

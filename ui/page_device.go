@@ -38,6 +38,9 @@ func (p *devicePage) Title() string {
 }
 
 func (p *devicePage) Hints() []string {
+	if p.detail != nil && p.detail.Unbound {
+		return []string{ActEvents}
+	}
 	return append([]string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom}, deviceWorkflowHints(p.detail)...)
 }
 
@@ -82,6 +85,11 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
+		if p.detail != nil && p.detail.Unbound {
+			if cmd, ok := p.unboundKey(a, m); ok {
+				return cmd
+			}
+		}
 		if a.keys.Is(m, ActRename) {
 			return p.rename(a)
 		}
@@ -98,6 +106,18 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// unboundKey refuses, with the reason, the keys that need a bound device
+// (its logical id and an owner to act for); the events tail still works.
+func (p *devicePage) unboundKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+	for _, act := range []string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom, ActOutOfRoom,
+		ActPair, ActTimers, ActFirmware, ActShare, ActSendCommand} {
+		if a.keys.Is(m, act) {
+			return a.Fail(errorf("nobody has bound this device: it has no logical id and no owner to act for yet")), true
+		}
+	}
+	return nil, false
 }
 
 // lookUpInstead puts the physical-id lookup in the page's place: a number
