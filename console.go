@@ -34,33 +34,47 @@ type consoleFlags struct {
 const demoChurn = 0.02
 
 // localCloud starts the local cloud in-process on a loopback port and
-// returns its credentials.
-func localCloud(ctx context.Context, demo int) (*cloud.Server, cloud.DeveloperFile, error) {
+// returns its credentials. The data directory is locked: when another
+// console holds it, this one attaches to that console's cloud as a client
+// (attached names the owner's process) instead of opening cloud.db a
+// second time. stop ends what was started.
+func localCloud(ctx context.Context, demo int) (stop func(), dev cloud.DeveloperFile, attached string, err error) {
+	dir := dataDir()
+	lock, owner, err := lockDataDir(dir)
+	if err != nil {
+		return nil, dev, "", err
+	}
+	if lock == nil {
+		dev, err := attachLocal(ctx, dir, owner)
+		return func() {}, dev, owner, err
+	}
 	logger, closeLog, err := openLog(filepath.Join(stateDir(), "cloud.log"))
 	if err != nil {
-		return nil, cloud.DeveloperFile{}, err
+		lock.release()
+		return nil, dev, "", err
 	}
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dir, Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
 	if err != nil {
 		closeLog()
-		return nil, cloud.DeveloperFile{}, err
+		lock.release()
+		return nil, dev, "", err
 	}
+	stop = func() { srv.Close(); closeLog(); lock.release() }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		srv.Close()
-		closeLog()
-		return nil, cloud.DeveloperFile{}, err
+		stop()
+		return nil, dev, "", err
 	}
 	router := "http://" + ln.Addr().String()
 	if _, err := srv.WriteDeveloperFile(router); err != nil {
-		srv.Close()
-		closeLog()
-		return nil, cloud.DeveloperFile{}, err
+		ln.Close()
+		stop()
+		return nil, dev, "", err
 	}
 	go func() { _ = srv.Serve(ln) }()
-	f := cloud.DeveloperFile{Router: router, DeveloperID: srv.Developer.ID, AccessKey: srv.Developer.AccessKey,
+	dev = cloud.DeveloperFile{Router: router, DeveloperID: srv.Developer.ID, AccessKey: srv.Developer.AccessKey,
 		SecretKey: srv.Developer.SecretKey, MajorDomain: srv.Domain.Name, RuntimeMode: "test"}
-	return srv, f, nil
+	return stop, dev, "", nil
 }
 
 func runConsole(ctx context.Context, f consoleFlags) error {
@@ -140,12 +154,16 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		MajorDomain: prof.MajorDomain, SubDomain: prof.SubDomain, RuntimeMode: prof.RuntimeMode,
 		Timeout: prof.Timeout, ReadOnly: true, Operator: cfg.Operator,
 	}
+	shownName := prof.Name
 	if prof.Local {
-		srv, dev, err := localCloud(ctx, f.demo)
+		stop, dev, owner, err := localCloud(ctx, f.demo)
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("local cloud: %w", err)
 		}
-		closers = append(closers, func() { srv.Close() })
+		closers = append(closers, stop)
+		if owner != "" {
+			shownName = prof.Name + " (attached to process " + owner + ")"
+		}
 		acfg.Routers, acfg.DeveloperID, acfg.AccessKey = []string{dev.Router}, dev.DeveloperID, dev.AccessKey
 		acfg.SecretKey, acfg.MajorDomain, acfg.RuntimeMode = dev.SecretKey, dev.MajorDomain, dev.RuntimeMode
 	} else if acfg.SecretKey, err = prof.Secret(os.Getenv); err != nil {
@@ -176,7 +194,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	}
 	app = ui.New(ui.Options{
 		API: ui.NewAPI(client), Keys: km, Styles: styles, Themes: loadStyles,
-		Profile: ui.Profile{Name: prof.Name, Router: acfg.Routers[0], MajorDomain: acfg.MajorDomain,
+		Profile: ui.Profile{Name: shownName, Router: acfg.Routers[0], MajorDomain: acfg.MajorDomain,
 			Production: prof.Production(), CanWrite: !f.readonly},
 		Refresh: refresh, WriteFor: time.Duration(cfg.WriteMinutes) * time.Minute,
 		StartWritable: f.write && !f.readonly,

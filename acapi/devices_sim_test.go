@@ -126,9 +126,12 @@ func TestSimulatedGatewayPairing(t *testing.T) {
 
 	// Closed: wait longer than the join interval and check that nobody
 	// else joined.
-	after, _ := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	// An error here would read as "nobody joined": check both reads.
+	after, err := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	must(t, "listNewDevices after closing", err)
 	time.Sleep(sim.DefaultJoinEvery + time.Second)
-	later, _ := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	later, err := c.Bind().ListNewDevices(ctx, "gateway", gwID)
+	must(t, "listNewDevices later", err)
 	if len(later) > len(after) {
 		t.Fatalf("sub-devices joined a closed window: %v → %v", newPIDs(after), newPIDs(later))
 	}

@@ -27,13 +27,23 @@ func (x *clientAPI) ListUsers(ctx context.Context, offset, limit int) ([]models.
 	return x.c.Account().ListAllAccounts(ctx, offset, limit)
 }
 
-// FindUser tries the query as an email, a phone, a user id and finally a
-// WeChat OpenID, in the order that is least ambiguous.
+// FindUser tries the query as the user page writes it: "provider:openid",
+// an email, a phone (with or without +86, spaces or dashes), a user id,
+// and finally a bare WeChat OpenID, in the order that is least ambiguous.
 func (x *clientAPI) FindUser(ctx context.Context, q string) (models.User, error) {
 	q = strings.TrimSpace(q)
 	acc := x.c.Account()
 	if q == "" {
 		return models.User{}, errorf("empty search")
+	}
+	if !strings.Contains(q, "@") {
+		if prov, oid, ok := acapi.SplitOpenID(q); ok {
+			u, err := acc.GetUserByOpenID(ctx, prov, oid, "")
+			if err != nil {
+				return models.User{}, err
+			}
+			return acc.GetAccountInfo(ctx, u.UserID)
+		}
 	}
 	if strings.Contains(q, "@") {
 		id, err := acc.GetIDByAccount(ctx, q)
@@ -42,20 +52,31 @@ func (x *clientAPI) FindUser(ctx context.Context, q string) (models.User, error)
 		}
 		return acc.GetAccountInfo(ctx, id)
 	}
-	if isDigits(strings.TrimPrefix(q, "+")) {
-		if len(q) >= 6 {
-			if id, err := acc.GetIDByAccount(ctx, q); err == nil {
-				return acc.GetAccountInfo(ctx, id)
-			} else if !errors.Is(err, acapi.ErrNotFound) && acapi.Code(err) != models.ErrInvalidPhone {
-				return models.User{}, err
-			}
+	forms := acapi.PhoneForms(q)
+	for _, f := range forms {
+		id, err := acc.GetIDByAccount(ctx, f)
+		if err == nil {
+			return acc.GetAccountInfo(ctx, id)
 		}
+		if !errors.Is(err, acapi.ErrNotFound) && acapi.Code(err) != models.ErrInvalidPhone {
+			return models.User{}, err
+		}
+	}
+	if isDigits(q) {
 		if id, err := strconv.ParseInt(q, 10, 64); err == nil {
 			u, err := acc.GetAccountInfo(ctx, id)
 			if err == nil || !errors.Is(err, acapi.ErrNotFound) {
 				return u, err
 			}
 		}
+		what := "no user has the id " + q
+		if forms != nil {
+			what = "no user has the id or the phone " + q
+		}
+		return models.User{}, &acapi.Error{Code: models.ErrAccountAbsent, Message: what, Service: "zc-account", Method: "getAccountInfo"}
+	}
+	if forms != nil {
+		return models.User{}, &acapi.Error{Code: models.ErrAccountAbsent, Message: "no user has the phone " + q, Service: "zc-account", Method: "getIdByAccount"}
 	}
 	u, err := acc.GetUserByOpenID(ctx, "weixin", q, "")
 	if err == nil {
@@ -129,23 +150,47 @@ func (x *clientAPI) Fleet(ctx context.Context, offset, limit int) ([]FleetDevice
 	return out, err
 }
 
+// FindDevices resolves what an operator typed after ":device": a
+// physical id in any letter case or a MAC. No match is an error that says
+// so; several come back for the operator to pick.
+func (x *clientAPI) FindDevices(ctx context.Context, q string) ([]models.DeviceInfo, error) {
+	found, truncated, err := x.c.Warehouse().FindDevices(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		msg := "no device has the physical id or MAC " + strconv.Quote(models.SanitizeLine(q))
+		if truncated {
+			msg += " among the first " + strconv.Itoa(acapi.MaxLookupScan) + " warehouse records"
+		}
+		return nil, &acapi.Error{Code: models.ErrDeviceAbsent, Message: msg, Service: "zc-warehouse", Method: "getDevicesInfo"}
+	}
+	return found, nil
+}
+
 // DeviceDetail gathers a device from the owner's point of view: the
-// console acts for the user it came through, else for the owner.
+// console acts for the user it came through, else for the owner. A
+// warehouse device nobody has bound is shown as it is: its record and its
+// connection, no made-up binding.
 func (x *clientAPI) DeviceDetail(ctx context.Context, ref DeviceRef) (DeviceDetail, error) {
 	var d DeviceDetail
 	dev := x.c
 	b := dev.Bind()
 	if ref.DeviceID == 0 && ref.PhysicalID != "" {
-		info, err := x.findByPhysical(ctx, ref.PhysicalID)
+		info, err := x.findByPhysical(ctx, ref.SubDomain, ref.PhysicalID)
 		if err != nil {
 			return d, err
 		}
 		ref.SubDomain = info.SubDomainName
 		id, err := b.GetDeviceID(ctx, ref.SubDomain, ref.PhysicalID)
 		if err != nil {
-			d.Info = info
-			d.Device = models.Device{PhysicalDeviceID: ref.PhysicalID, SubDomainName: ref.SubDomain, Name: "(not bound)"}
-			return d, nil
+			if acapi.Code(err) != models.ErrDeviceAbsent {
+				return d, err
+			}
+			d.Info, d.Unbound = info, true
+			d.Device = models.Device{PhysicalDeviceID: info.PhysicalDeviceID, SubDomainName: ref.SubDomain}
+			d.Online, err = b.IsDeviceOnline(ctx, ref.SubDomain, 0, info.PhysicalDeviceID)
+			return d, err
 		}
 		ref.DeviceID = id
 	}
@@ -181,15 +226,57 @@ func (x *clientAPI) DeviceDetail(ctx context.Context, ref DeviceRef) (DeviceDeta
 			d.SubDevices = subs
 		}
 	}
+	x.placeNames(ctx, as, &d)
 	return d, nil
 }
 
-func (x *clientAPI) findByPhysical(ctx context.Context, pid string) (models.DeviceInfo, error) {
+// placeNames names the home and room the device is in, as the acting
+// user sees them; a failure leaves the ids.
+func (x *clientAPI) placeNames(ctx context.Context, as *acapi.Client, d *DeviceDetail) {
+	if d.Device.RootID == 0 {
+		return
+	}
+	homes, err := as.Home().ListHomes(ctx)
+	if err != nil {
+		return
+	}
+	for _, h := range homes {
+		if h.HomeID == d.Device.RootID {
+			d.HomeName = h.Name
+		}
+	}
+	rooms, err := as.Home().ListRooms(ctx, d.Device.RootID)
+	if err != nil {
+		return
+	}
+	d.Rooms = rooms
+	// A device carries its home, not its room: ask each room.
+	for _, r := range rooms {
+		devs, err := as.Home().ListRoomDevices(ctx, d.Device.RootID, r.RoomID, false)
+		if err != nil {
+			return
+		}
+		for _, dv := range devs {
+			if dv.DeviceID == d.Device.DeviceID {
+				d.RoomID, d.RoomName = r.RoomID, r.Name
+				return
+			}
+		}
+	}
+}
+
+// findByPhysical reads the warehouse record of an exact physical id, in
+// product sub when it is known. An id the warehouse does not know is an
+// error, not an empty record.
+func (x *clientAPI) findByPhysical(ctx context.Context, sub, pid string) (models.DeviceInfo, error) {
+	if sub != "" {
+		return x.c.Warehouse().GetDeviceInfo(ctx, sub, pid)
+	}
 	infos, err := x.c.Warehouse().GetDevicesInfo(ctx, []string{pid})
 	if err != nil {
 		return models.DeviceInfo{}, err
 	}
-	if len(infos) == 0 {
+	if len(infos) == 0 || infos[0].Status == 0 {
 		return models.DeviceInfo{}, &acapi.Error{Code: models.ErrDeviceAbsent, Message: "no device with physical id " + pid, Service: "zc-warehouse", Method: "getDevicesInfo"}
 	}
 	return infos[0], nil

@@ -30,6 +30,9 @@ type API interface {
 	FleetCount(ctx context.Context) (int64, error)
 	Fleet(ctx context.Context, offset, limit int) ([]FleetDevice, error)
 	DeviceDetail(ctx context.Context, ref DeviceRef) (DeviceDetail, error)
+	// FindDevices resolves a physical id in any letter case or a MAC to
+	// warehouse records; no match is an error.
+	FindDevices(ctx context.Context, query string) ([]models.DeviceInfo, error)
 
 	Gateways(ctx context.Context, userID int64) ([]models.Device, error)
 
@@ -92,6 +95,15 @@ type DeviceDetail struct {
 	Profile    map[string]any
 	Online     bool
 	SubDevices []models.Device
+	// Unbound: a warehouse record nobody has bound; Device holds only
+	// the physical id and product.
+	Unbound bool
+	// HomeName names Device.RootID; Rooms are the rooms of that home and
+	// RoomID/RoomName the one the device is in (0/"" when none).
+	HomeName string
+	Rooms    []models.Room
+	RoomID   int64
+	RoomName string
 }
 
 // OutboxEntry is a verify code the local cloud "sent".

@@ -27,7 +27,7 @@ func init() {
 		{"users", []string{"u", "accounts"}, "users", "all users, paged", func(a *App, _ string) tea.Cmd { return a.Replace(newUsersPage()) }},
 		{"user", nil, "user <id|phone|email|openid>", "find a user and open it", cmdUser},
 		{"devices", []string{"dev", "fleet"}, "devices", "every device in the warehouse", func(a *App, _ string) tea.Cmd { return a.Replace(newFleetPage()) }},
-		{"device", nil, "device <id|physical id>", "open a device", cmdDevice},
+		{"device", nil, "device <id|physical id|mac>", "open a device (physical id in any case, or its MAC)", cmdDevice},
 		{"homes", []string{"home"}, "homes", "homes of the user in view", cmdHomes},
 		{"gateways", []string{"gw"}, "gateways", "gateways of the user in view", cmdGateways},
 		{"audit", nil, "audit", "the audit log of writes", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
@@ -65,6 +65,25 @@ func findCommand(name string) (command, bool) {
 	return command{}, false
 }
 
+// completions lists the commands a name or alias starting with prefix
+// belongs to, each once, in table order.
+func completions(prefix string) []command {
+	if prefix == "" {
+		return nil
+	}
+	var out []command
+	for _, c := range commandTable {
+		fits := strings.HasPrefix(c.name, prefix)
+		for _, al := range c.aliases {
+			fits = fits || strings.HasPrefix(al, prefix)
+		}
+		if fits {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func (a *App) runCommand(line string) tea.Cmd {
 	line = strings.TrimPrefix(strings.TrimSpace(line), ":")
 	if line == "" {
@@ -73,7 +92,20 @@ func (a *App) runCommand(line string) tea.Cmd {
 	name, arg, _ := strings.Cut(line, " ")
 	c, ok := findCommand(strings.ToLower(name))
 	if !ok {
-		return a.Fail(errorf("unknown command " + strconv.Quote(models.SanitizeLine(name)) + ": press ? for the list"))
+		// Enter accepts a completion when only one command fits.
+		cands := completions(strings.ToLower(name))
+		switch len(cands) {
+		case 1:
+			c = cands[0]
+		case 0:
+			return a.Fail(errorf("unknown command " + strconv.Quote(models.SanitizeLine(name)) + ": press ? for the list"))
+		default:
+			var names []string
+			for _, x := range cands {
+				names = append(names, ":"+x.name)
+			}
+			return a.Fail(errorf(strconv.Quote(models.SanitizeLine(name)) + " could be " + strings.Join(names, " or ") + ": type more"))
+		}
 	}
 	return c.run(a, strings.TrimSpace(arg))
 }
@@ -87,13 +119,14 @@ func cmdUser(a *App, arg string) tea.Cmd {
 
 func cmdDevice(a *App, arg string) tea.Cmd {
 	if arg == "" {
-		return a.Fail(errorf("usage: :device <id|physical id>"))
+		return a.Fail(errorf("usage: :device <id|physical id|mac>"))
 	}
-	ref := DeviceRef{PhysicalID: arg}
-	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && len(arg) < 16 {
-		ref = DeviceRef{DeviceID: id}
+	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 && len(arg) < 16 {
+		p := newDevicePage(DeviceRef{DeviceID: id}, arg)
+		p.query = arg
+		return a.Push(p)
 	}
-	return a.Push(newDevicePage(ref, arg))
+	return a.Push(newFindDevicePage(arg))
 }
 
 func cmdHomes(a *App, _ string) tea.Cmd {

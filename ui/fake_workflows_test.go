@@ -293,9 +293,15 @@ func (f *fakeAPI) SaveTimer(_ context.Context, ref DeviceRef, t models.TimerTask
 				t.Payload = o.Payload
 			}
 			w.tasks[ref.DeviceID][i] = t
+			return t, nil
 		}
 	}
-	return t, nil
+	// Like the cloud: a task deleted elsewhere cannot be saved over.
+	return t, taskAbsent("modifyTask", t.TaskID)
+}
+
+func taskAbsent(method string, id int64) error {
+	return &acapi.Error{Code: models.ErrTaskAbsent, Message: fmt.Sprintf("task %d does not exist", id), Service: "zc-timer-task", Method: method}
 }
 
 func (f *fakeAPI) DeleteTimer(_ context.Context, ref DeviceRef, id int64) error {
@@ -312,7 +318,7 @@ func (f *fakeAPI) DeleteTimer(_ context.Context, ref DeviceRef, id int64) error 
 			return nil
 		}
 	}
-	return &acapi.Error{Code: models.ErrTaskAbsent}
+	return taskAbsent("deleteTask", id)
 }
 
 func (f *fakeAPI) SetTimerRunning(_ context.Context, ref DeviceRef, id int64, running bool) error {
@@ -328,9 +334,13 @@ func (f *fakeAPI) SetTimerRunning(_ context.Context, ref DeviceRef, id int64, ru
 			if running {
 				w.tasks[ref.DeviceID][i].Status = models.TaskRunning
 			}
+			return nil
 		}
 	}
-	return nil
+	if running {
+		return taskAbsent("startTask", id)
+	}
+	return taskAbsent("stopTask", id)
 }
 
 func (f *fakeAPI) CheckUpdate(_ context.Context, ref DeviceRef, otaType int) (models.OTAVersion, error) {

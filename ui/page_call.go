@@ -92,6 +92,13 @@ type callPage struct {
 	// comes back from the history.
 	check     callCheck
 	lastLines []string
+
+	// ctx is the device or user in view when the form opened; filled is
+	// the body the form last put in, so that a body the operator has not
+	// touched follows the method (and ":" still opens the command bar).
+	ctx       callContext
+	filled    string
+	filledFor string
 }
 
 // callCheck is what the form says about the call being typed.
@@ -102,13 +109,21 @@ type callCheck struct {
 }
 
 func newCallPage(service, method string, userID int64) *callPage {
-	p := &callPage{}
+	return newCallPageIn(service, method, userID, callContext{})
+}
+
+// newCallPageIn opens the form with the body of a known method pre-filled
+// from the device or user in view.
+func newCallPageIn(service, method string, userID int64, ctx callContext) *callPage {
+	p := &callPage{ctx: ctx}
 	p.f[callService] = newLineEdit(service)
 	p.f[callMethod] = newLineEdit(method)
 	p.f[callVersion] = newLineEdit("1")
 	p.f[callProduct] = newLineEdit("")
 	p.f[callUser] = newLineEdit(strconv.FormatInt(userID, 10))
 	p.f[callBody] = newLineEdit("{}")
+	p.filled = "{}"
+	p.fillProduct()
 	p.f[callVersion].accept = func(r rune) bool { return r >= '0' && r <= '9' }
 	p.f[callUser].accept = p.f[callVersion].accept
 	p.setFocus(callMethod)
@@ -123,6 +138,14 @@ func newCallPage(service, method string, userID int64) *callPage {
 // a field calls it.
 func (p *callPage) formChanged() {
 	svc, method := strings.TrimSpace(p.f[callService].value()), strings.TrimSpace(p.f[callMethod].value())
+	if key := svc + "/" + method; key != p.filledFor && p.bodyPristine() {
+		p.filledFor = key
+		if ps, ok := methodParams(svc, method); ok {
+			p.filled = prefill(ps, p.ctx)
+			p.f[callBody].set(p.filled)
+			p.fillProduct()
+		}
+	}
 	p.check = callCheck{known: isKnownRead(svc, method)}
 	if _, err := checkJSONObject(p.f[callBody].value()); err != nil {
 		p.check.bodyErr = err
@@ -131,6 +154,37 @@ func (p *callPage) formChanged() {
 	var m map[string]any
 	_ = json.Unmarshal([]byte(p.f[callBody].value()), &m)
 	p.check.keys = len(m)
+}
+
+// bodyComplete: the body is a JSON object and the cursor is after it,
+// where no ":" can go.
+func (p *callPage) bodyComplete() bool {
+	b := &p.f[callBody]
+	return p.check.bodyErr == nil && b.pos == len(b.r)
+}
+
+// bodyPristine: the body is what the form put there.
+func (p *callPage) bodyPristine() bool { return p.f[callBody].value() == p.filled }
+
+// fillProduct puts the device's product in the product field, for the
+// services whose device methods name it (PROTOCOL §2.2, §2.5, §2.6).
+// Home and room methods take no product (§2.3), so a method that names a
+// home does not get one.
+func (p *callPage) fillProduct() {
+	if p.ctx.subDomain == "" || p.f[callProduct].value() != "" {
+		return
+	}
+	svc := strings.TrimSpace(p.f[callService].value())
+	ps, ok := methodParams(svc, strings.TrimSpace(p.f[callMethod].value()))
+	if !ok || hasParam(ps, "homeId") {
+		return
+	}
+	switch svc {
+	case "zc-bind", "zc-ota", "zc-warehouse":
+		if hasParam(ps, "deviceId") || hasParam(ps, "physicalDeviceId") || hasParam(ps, "gatewayDeviceId") {
+			p.f[callProduct].set(p.ctx.subDomain)
+		}
+	}
 }
 
 // show puts a call's result in the response pane, indented once.
@@ -154,7 +208,12 @@ func cmdCall(a *App, arg string) tea.Cmd {
 		return a.Fail(errorf("usage: :call <service>[/method], e.g. :call device-history/listEvents"))
 	}
 	svc, method, _ := strings.Cut(arg, "/")
-	return a.Push(newCallPage(strings.TrimSpace(svc), strings.TrimSpace(method), homeViewer(a)))
+	ctx := viewContext(a)
+	uid := homeViewer(a)
+	if uid == 0 && !strings.HasPrefix(svc, "zc-warehouse") && !strings.HasPrefix(svc, "zc-product") {
+		uid = ctx.userID
+	}
+	return a.Push(newCallPageIn(strings.TrimSpace(svc), strings.TrimSpace(method), uid, ctx))
 }
 
 func (p *callPage) Title() string { return "Call " + models.SanitizeLine(p.f[callService].value()) }
@@ -194,6 +253,12 @@ func (p *callPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	if !p.typing {
+		return nil, false
+	}
+	// ":" belongs to JSON only in a body the operator is writing: in a
+	// name field, an untouched body or after a finished JSON object it
+	// opens the command bar.
+	if m.String() == ":" && (p.focus != callBody || p.bodyPristine() || p.bodyComplete()) {
 		return nil, false
 	}
 	changed, ok := p.f[p.focus].key(m)
@@ -456,6 +521,7 @@ func (p *callPage) View(a *App, w, h int) string {
 	} else {
 		lines = append(lines, s.OK.Render(fmt.Sprintf("            ✓ a JSON object with %d key(s)", p.check.keys)))
 	}
+	lines = append(lines, p.paramLine(a, w))
 
 	head := " RESPONSE"
 	if p.focus == callResponse {
@@ -506,4 +572,24 @@ func (p *callPage) View(a *App, w, h int) string {
 		lines = append(lines, fmt.Sprintf("   %s%s %s/%s v%d %s → %s", mark, r.At.Format("15:04:05"), r.Call.Service, r.Call.Method, r.Call.Version, clipText(string(r.Call.Body), 30), res))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// paramLine shows the keys the protocol gives the method, and which of the
+// required ones the body lacks.
+func (p *callPage) paramLine(a *App, w int) string {
+	s := a.styles
+	svc, method := strings.TrimSpace(p.f[callService].value()), strings.TrimSpace(p.f[callMethod].value())
+	ps, ok := methodParams(svc, method)
+	if !ok {
+		if ms := knownMethods(svc); len(ms) > 0 && method != "" {
+			return s.Warn.Render("            ? " + clipText(method+" is not in the protocol's "+svc+" table: "+strings.Join(ms, " "), max(w-14, 10)))
+		}
+		return s.Faint.Render("            parameters: not in the protocol table (a vendor's service?)")
+	}
+	all, missing := paramHint(ps, p.f[callBody].value())
+	line := "            parameters: " + all
+	if missing != "" {
+		return s.Faint.Render(clipText(line, max(w-len(missing)-12, 20))) + s.Warn.Render(" · missing "+missing)
+	}
+	return s.Faint.Render(clipText(line, w))
 }

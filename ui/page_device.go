@@ -3,16 +3,22 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/acapi"
 	"acconsole/models"
+	"acconsole/ui/components/table"
 )
 
 // devicePage shows one device: warehouse record, users with roles,
 // profile, online state, gateway and sub-devices.
 type devicePage struct {
+	// query is what ":device" was given when it read it as a device id:
+	// if no device has that id, the page looks it up as a physical id.
+	query  string
 	ref    DeviceRef
 	name   string
 	detail *DeviceDetail
@@ -32,6 +38,9 @@ func (p *devicePage) Title() string {
 }
 
 func (p *devicePage) Hints() []string {
+	if p.detail != nil && p.detail.Unbound {
+		return []string{ActEvents}
+	}
 	return append([]string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom}, deviceWorkflowHints(p.detail)...)
 }
 
@@ -51,6 +60,9 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.err != nil {
+			if p.detail == nil && p.query != "" && acapi.Code(m.err) == models.ErrDeviceAbsent {
+				return p.lookUpInstead(a)
+			}
 			if p.detail == nil {
 				p.err = m.err
 			}
@@ -59,6 +71,9 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		d := m.val.(DeviceDetail)
 		p.detail, p.err = &d, nil
 		p.name = d.Device.Name
+		if d.Unbound {
+			p.name = d.Device.PhysicalDeviceID
+		}
 		if p.ref.DeviceID == 0 {
 			p.ref.DeviceID = d.Device.DeviceID
 		}
@@ -70,8 +85,16 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
+		if p.detail != nil && p.detail.Unbound {
+			if cmd, ok := p.unboundKey(a, m); ok {
+				return cmd
+			}
+		}
 		if a.keys.Is(m, ActRename) {
 			return p.rename(a)
+		}
+		if a.keys.Is(m, ActMoveRoom) || a.keys.Is(m, ActOutOfRoom) {
+			return p.roomMove(a, a.keys.Is(m, ActOutOfRoom))
 		}
 		if cmd, ok := p.deviceWrite(a, m); ok {
 			return cmd
@@ -85,11 +108,39 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// unboundKey refuses, with the reason, the keys that need a bound device
+// (its logical id and an owner to act for); the events tail still works.
+func (p *devicePage) unboundKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+	for _, act := range []string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom, ActOutOfRoom,
+		ActPair, ActTimers, ActFirmware, ActShare, ActSendCommand} {
+		if a.keys.Is(m, act) {
+			return a.Fail(errorf("nobody has bound this device: it has no logical id and no owner to act for yet")), true
+		}
+	}
+	return nil, false
+}
+
+// lookUpInstead puts the physical-id lookup in the page's place: a number
+// no device id matches may be a physical id.
+func (p *devicePage) lookUpInstead(a *App) tea.Cmd {
+	next := newFindDevicePage(p.query)
+	for i, q := range a.stack {
+		if q == Page(p) {
+			a.stack[i] = next
+			return tea.Batch(next.Load(a), a.schedulePoll())
+		}
+	}
+	return nil
+}
+
 // rename takes the path every write takes (askWrite); the page reloads
 // when it is done, whichever page is on top by then.
 func (p *devicePage) rename(a *App) tea.Cmd {
-	if p.detail == nil || p.ref.DeviceID == 0 {
+	if p.detail == nil {
 		return a.Fail(errorf("the device is still loading"))
+	}
+	if p.detail.Unbound || p.ref.DeviceID == 0 {
+		return a.Fail(errorf("nobody has bound this device: only a bound device has a name to change"))
 	}
 	ref := p.ref
 	if ref.UserID == 0 {
@@ -117,7 +168,11 @@ func (p *devicePage) View(a *App, w, h int) string {
 		state = s.OK.Render(s.Glyphs.Online + " online")
 	}
 	var lines []string
-	lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render(fmt.Sprintf("  device #%d", dv.DeviceID)))
+	if d.Unbound {
+		lines = append(lines, s.Title.Render(" "+dv.PhysicalDeviceID)+"  "+state+s.Faint.Render("  in the warehouse, not bound to anyone"))
+	} else {
+		lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render(fmt.Sprintf("  device #%d", dv.DeviceID)))
+	}
 	lines = append(lines,
 		fmt.Sprintf(" product %s   physical id %s", orDash(dv.SubDomainName), orDash(dv.PhysicalDeviceID)),
 		fmt.Sprintf(" firmware %s   module %s   mac %s", orDash(info.DevVersion), orDash(info.ModVersion), orDash(info.MAC)),
@@ -128,7 +183,7 @@ func (p *devicePage) View(a *App, w, h int) string {
 		lines = append(lines, fmt.Sprintf(" sub-device of gateway #%d", dv.GatewayDeviceID))
 	}
 	if dv.RootID != 0 {
-		lines = append(lines, fmt.Sprintf(" in home #%d", dv.RootID))
+		lines = append(lines, " "+placeLine(*d))
 	}
 	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)), "")
 	lines = append(lines, s.Bold.Render(fmt.Sprintf(" users (%d)", len(d.Users))))
@@ -149,4 +204,89 @@ func (p *devicePage) View(a *App, w, h int) string {
 		lines = lines[:h]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// placeLine names the home and room a device is in, with their ids.
+func placeLine(d DeviceDetail) string {
+	home := fmt.Sprintf("home #%d", d.Device.RootID)
+	if d.HomeName != "" {
+		home = fmt.Sprintf("home %q (#%d)", models.SanitizeLine(d.HomeName), d.Device.RootID)
+	}
+	room := "in no room"
+	if d.RoomID != 0 {
+		room = fmt.Sprintf("room %q (#%d)", models.SanitizeLine(d.RoomName), d.RoomID)
+	}
+	return "in " + home + ", " + room
+}
+
+// roomMove moves the device to a room picked by name from its home's
+// rooms, or takes it out of the room it is in.
+func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
+	if why := a.RequireWrite(); why != "" {
+		return a.Fail(errorf(why))
+	}
+	if p.detail == nil {
+		return a.Fail(errorf("the device is still loading"))
+	}
+	d := *p.detail
+	if d.Unbound || d.Device.RootID == 0 {
+		return a.Fail(errorf("the device is in no home: add it to one first"))
+	}
+	ref := p.ref
+	if ref.UserID == 0 {
+		ref.UserID = d.Device.Owner
+	}
+	api, name, home := a.api, d.Device.Name, d.Device.RootID
+	if out {
+		if d.RoomID == 0 {
+			return a.Fail(errorf(fmt.Sprintf("%q is in no room of its home", name)))
+		}
+		rid, room := d.RoomID, d.RoomName
+		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
+			return fmt.Sprintf("Take %q out of room %q?", name, room), func(ctx context.Context) error { return api.RemoveDeviceFromRoom(ctx, ref, home, rid) }, nil
+		})
+	}
+	if len(d.Rooms) == 0 {
+		return a.Fail(errorf("the device's home has no rooms: create one under :homes first"))
+	}
+	return a.Push(newRoomPickPage(p, ref, d))
+}
+
+// newRoomPickPage lists the rooms of the device's home by name; Enter
+// goes back to the device and asks to confirm the move there.
+func newRoomPickPage(dev *devicePage, ref DeviceRef, d DeviceDetail) Page {
+	rooms := d.Rooms
+	p := &listPage[models.Room]{
+		title: "move " + models.SanitizeLine(d.Device.Name) + " to room", empty: "no rooms",
+		cols: []table.Column{{Key: "name", Title: "ROOM", Flex: 2, MinWidth: 10}, {Key: "id", Title: "ID", Width: 8, Align: table.AlignRight}, {Key: "here", Title: "", Width: 20}},
+		id:   func(r models.Room) string { return strconv.FormatInt(r.RoomID, 10) },
+		cells: func(r models.Room) []string {
+			here := ""
+			if r.RoomID == d.RoomID {
+				here = "(the device is here)"
+			}
+			return []string{r.Name, strconv.FormatInt(r.RoomID, 10), here}
+		},
+		load: func(context.Context, API) ([]models.Room, error) { return rooms, nil },
+	}
+	p.summary = func(a *App) string {
+		return fmt.Sprintf("rooms of %s: %s picks, %s cancels", placeHome(d), a.keys.Get(ActOpen).Label(), a.keys.Get(ActBack).Label())
+	}
+	p.open = func(a *App, r models.Room) tea.Cmd {
+		if r.RoomID == d.RoomID {
+			return a.Fail(errorf(fmt.Sprintf("%q is already in room %q", d.Device.Name, r.Name)))
+		}
+		api, name, home := a.api, d.Device.Name, d.Device.RootID
+		return tea.Sequence(a.pop(), askWrite(a, dev, "", func(string) (string, func(context.Context) error, error) {
+			return fmt.Sprintf("Move %q to room %q (#%d)?", name, r.Name, r.RoomID), func(ctx context.Context) error { return api.MoveDeviceToRoom(ctx, ref, home, r.RoomID) }, nil
+		}))
+	}
+	return p
+}
+
+func placeHome(d DeviceDetail) string {
+	if d.HomeName != "" {
+		return strconv.Quote(models.SanitizeLine(d.HomeName))
+	}
+	return fmt.Sprintf("home #%d", d.Device.RootID)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -153,18 +154,25 @@ type userPage struct {
 	name   string
 	detail *UserDetail
 	devs   *listPage[models.Device]
+	homes  *homeNames
 	gen    int
-	err    error
+	// pending is a verify code sent and not used yet (page_user_phone.go);
+	// codeGen tags the sends.
+	pending *pendingPhone
+	codeGen int
+	err     error
 }
 
 func newUserPage(id int64, name string) *userPage {
-	p := &userPage{id: id, name: name}
-	p.devs = newDeviceList("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
+	p := &userPage{id: id, name: name, homes: &homeNames{}}
+	// The list reads the devices the user detail brought, and the homes
+	// with them; a rename reloads the whole user page.
+	p.devs = newDeviceListIn("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
 		if p.detail != nil {
 			return p.detail.Devices, nil
 		}
 		return api.UserDevices(ctx, id)
-	}, true)
+	}, true, p.homes, func() Page { return p }, nil)
 	return p
 }
 
@@ -173,7 +181,9 @@ func (p *userPage) UserID() int64 { return p.id }
 func (p *userPage) ActingFor() string {
 	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
 }
-func (p *userPage) Hints() []string { return []string{ActOpen, ActHomes, ActProfile, ActBindPhone} }
+func (p *userPage) Hints() []string {
+	return []string{ActOpen, ActRename, ActHomes, ActProfile, ActBindPhone}
+}
 
 func (p *userPage) Load(a *App) tea.Cmd {
 	p.gen++
@@ -199,6 +209,9 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		if m.page == Page(p.devs) {
 			return p.devs.Update(a, msg)
 		}
+		if _, ok := m.val.(phoneCodeSent); ok {
+			return p.codeAnswered(a, m)
+		}
 		if m.gen != p.gen {
 			return nil
 		}
@@ -213,12 +226,17 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		if d.User.NickName != "" {
 			p.name = d.User.NickName
 		}
+		p.homes.set(d.Homes)
+		p.phoneBound(d.User)
 		p.devs.done = true
 		p.devs.tbl.SetRows(d.Devices)
 		return nil
 	case tea.KeyPressMsg:
 		if a.keys.Is(m, ActHomes) {
 			return a.Push(newHomesPage(p.id, p.name))
+		}
+		if a.keys.Is(m, ActBindPhone) {
+			return p.bindPhone(a)
 		}
 		if cmd, ok := p.userWrite(a, m); ok {
 			return cmd
@@ -247,6 +265,9 @@ func (p *userPage) View(a *App, w, h int) string {
 	}
 	lines = append(lines, " openids "+orDash(strings.Join(oids, ", ")))
 	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)))
+	if p.pending != nil {
+		lines = append(lines, p.pendingLine(a))
+	}
 	var homes []string
 	for _, hm := range d.Homes {
 		homes = append(homes, hm.Name)
@@ -291,12 +312,52 @@ var deviceColumns = []table.Column{
 	{Key: "product", Title: "PRODUCT", Width: 10},
 	{Key: "pid", Title: "PHYSICAL ID", Width: 16},
 	{Key: "role", Title: "ROLE", Width: 10},
-	{Key: "home", Title: "HOME", Width: 7, Align: table.AlignRight},
+	{Key: "home", Title: "HOME", Flex: 1, MinWidth: 8},
+}
+
+// homeNames names homes by id for a device list; the load fills it on
+// its goroutine while cells read it on the UI's.
+type homeNames struct {
+	mu sync.Mutex
+	m  map[int64]string
+}
+
+func (h *homeNames) set(homes []models.Home) {
+	m := make(map[int64]string, len(homes))
+	for _, x := range homes {
+		m[x.HomeID] = x.Name
+	}
+	h.mu.Lock()
+	h.m = m
+	h.mu.Unlock()
+}
+
+// label is the home's name, or its id when the name is unknown.
+func (h *homeNames) label(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n, ok := h.m[id]; ok && n != "" {
+		return models.SanitizeLine(n)
+	}
+	return "#" + strconv.FormatInt(id, 10)
 }
 
 func newDeviceList(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool) *listPage[models.Device] {
+	var p *listPage[models.Device]
+	return newDeviceListIn(title, userID, load, poll, &homeNames{}, func() Page { return p }, &p)
+}
+
+// newDeviceListIn builds a device list whose HOME column reads names
+// (fetched with the devices unless the host fills names itself) and whose
+// rename key renames the device under the cursor; host is the page that
+// reloads after a write. self receives the list.
+func newDeviceListIn(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool,
+	names *homeNames, host func() Page, self **listPage[models.Device]) *listPage[models.Device] {
 	p := &listPage[models.Device]{
-		title: title, cols: deviceColumns, load: load, poll: poll, empty: "no devices",
+		title: title, cols: deviceColumns, poll: poll, empty: "no devices",
 		id: func(d models.Device) string { return strconv.FormatInt(d.DeviceID, 10) },
 		cells: func(d models.Device) []string {
 			st := "?"
@@ -314,11 +375,7 @@ func newDeviceList(title string, userID int64, load func(ctx context.Context, ap
 			if d.IsSubDevice() {
 				role += " (sub)"
 			}
-			home := ""
-			if d.RootID != 0 {
-				home = strconv.FormatInt(d.RootID, 10)
-			}
-			return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, role, home}
+			return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, role, names.label(d.RootID)}
 		},
 		tone: func(d models.Device, col int) table.Tone {
 			if col == 0 && d.Status != nil {
@@ -329,9 +386,46 @@ func newDeviceList(title string, userID int64, load func(ctx context.Context, ap
 			}
 			return table.ToneDefault
 		},
+		hints: []string{ActRename},
+	}
+	if self != nil {
+		*self = p
+	}
+	p.load = func(ctx context.Context, api API) ([]models.Device, error) {
+		devs, err := load(ctx, api)
+		if err != nil || userID == 0 {
+			return devs, err
+		}
+		for _, d := range devs {
+			if d.RootID != 0 {
+				// Names are a nicety: a failure leaves the ids.
+				if homes, err := api.Homes(ctx, userID); err == nil {
+					names.set(homes)
+				}
+				break
+			}
+		}
+		return devs, nil
 	}
 	p.open = func(a *App, d models.Device) tea.Cmd {
 		return a.Push(newDevicePage(DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
+	}
+	p.extra = func(a *App, m tea.KeyPressMsg, d models.Device, ok bool) (tea.Cmd, bool) {
+		if !a.keys.Is(m, ActRename) {
+			return nil, false
+		}
+		if !ok {
+			return a.Fail(errorf("no device under the cursor to rename")), true
+		}
+		ref := DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}
+		if ref.UserID == 0 {
+			ref.UserID = d.Owner
+		}
+		api, old := a.api, d.Name
+		return askWrite(a, host(), fmt.Sprintf("new name for %q:", models.SanitizeLine(old)), func(s string) (string, func(context.Context) error, error) {
+			name, err := nonEmpty(s, "a device name")
+			return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
+		}), true
 	}
 	return p
 }
@@ -514,4 +608,81 @@ func (p *auditPage) Load(a *App) tea.Cmd {
 		return rows, err
 	}
 	return p.listPage.Load(a)
+}
+
+// findDevicePage resolves ":device <physical id|mac>": one match opens the
+// device in its place on the stack, several are listed to pick from, none
+// says so.
+type findDevicePage struct {
+	query string
+	gen   int
+	err   error
+}
+
+func newFindDevicePage(q string) *findDevicePage { return &findDevicePage{query: q} }
+
+func (p *findDevicePage) Title() string   { return "find " + models.SanitizeLine(p.query) }
+func (p *findDevicePage) Hints() []string { return nil }
+
+func (p *findDevicePage) Load(a *App) tea.Cmd {
+	p.gen++
+	api, q := a.api, p.query
+	return Run(a, p, p.gen, false, func(ctx context.Context) ([]models.DeviceInfo, error) { return api.FindDevices(ctx, q) })
+}
+
+func (p *findDevicePage) Update(a *App, msg tea.Msg) tea.Cmd {
+	m, ok := msg.(loaded)
+	if !ok || m.gen != p.gen {
+		return nil
+	}
+	if m.err != nil {
+		p.err = m.err
+		return a.Fail(m.err)
+	}
+	found := m.val.([]models.DeviceInfo)
+	var next Page
+	if len(found) == 1 {
+		in := found[0]
+		next = newDevicePage(DeviceRef{SubDomain: in.SubDomainName, PhysicalID: in.PhysicalDeviceID}, in.PhysicalDeviceID)
+	} else {
+		next = newDevicePickPage(p.query, found)
+	}
+	for i, q := range a.stack {
+		if q == Page(p) {
+			a.stack[i] = next
+			return tea.Batch(next.Load(a), a.schedulePoll())
+		}
+	}
+	return nil
+}
+
+func (p *findDevicePage) View(a *App, w, h int) string {
+	if p.err != nil {
+		return a.styles.Err.Render(" "+errorLine(p.err)) +
+			"\n" + a.styles.Faint.Render(" search by device id, physical id (any letter case) or MAC")
+	}
+	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
+}
+
+// newDevicePickPage lists the warehouse records a lookup matched.
+func newDevicePickPage(q string, found []models.DeviceInfo) Page {
+	p := &listPage[models.DeviceInfo]{
+		title: fmt.Sprintf("%d devices match %s", len(found), models.SanitizeLine(q)), empty: "no devices",
+		cols: []table.Column{
+			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
+			{Key: "product", Title: "PRODUCT", Width: 10},
+			{Key: "mac", Title: "MAC", Width: 17},
+			{Key: "fw", Title: "FIRMWARE", Width: 8},
+			{Key: "last", Title: "LAST ONLINE", Flex: 1, MinWidth: 19},
+		},
+		id: func(d models.DeviceInfo) string { return d.SubDomain + "/" + d.PhysicalDeviceID },
+		cells: func(d models.DeviceInfo) []string {
+			return []string{d.PhysicalDeviceID, d.SubDomainName, d.MAC, d.DevVersion, d.LastOnlineTime}
+		},
+		load: func(context.Context, API) ([]models.DeviceInfo, error) { return found, nil },
+	}
+	p.open = func(a *App, d models.DeviceInfo) tea.Cmd {
+		return a.Push(newDevicePage(DeviceRef{SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.PhysicalDeviceID))
+	}
+	return p
 }
