@@ -182,6 +182,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		StartWritable: f.write && !f.readonly,
 		Audit:         auditRows(auditLog.Path()),
 		OnWriteMode:   auditLog.SetReason,
+		AuditRefused:  func(action, why string) { auditLog.Refused(time.Now(), cfg.Operator, action, why) },
 		ShareQR:       shareQR,
 	})
 	return app, cleanup, nil
@@ -199,9 +200,13 @@ func auditRows(path string) ui.AuditSource {
 			case e.Code != 0:
 				result = fmt.Sprintf("error %d", e.Code)
 			}
+			action := e.Service + "/" + e.Method
+			if e.Service == audit.ConsoleService {
+				action = e.Method
+			}
 			rows[i] = ui.AuditRow{Time: e.Time, Operator: e.Operator, Profile: e.Profile, ActingUser: e.ActingUser,
-				Action: e.Service + "/" + e.Method, Params: audit.FormatParams(e.Params), Result: result,
-				TraceID: e.TraceID, Reason: e.Reason}
+				Action: action, Params: audit.FormatParams(e.Params), Result: result,
+				TraceID: e.TraceID, Reason: e.Reason, Note: e.Note}
 		}
 		return rows, err
 	}

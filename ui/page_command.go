@@ -344,8 +344,8 @@ func fieldHelp(f FieldSpec) string {
 // send checks the command and asks before sending it: a command changes a
 // customer's device, so it is a write like any other (FEATURES §1 K).
 func (p *composerPage) send(a *App, code int, hexText string) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Command: send " + strconv.Itoa(code)); cmd != nil {
+		return cmd
 	}
 	if p.sending != nil {
 		return a.Flash("a command is on its way: wait for its reply")
@@ -376,8 +376,8 @@ type sendApproved struct {
 
 // doSend starts the command; it runs on the UI goroutine after the yes.
 func (p *composerPage) doSend(a *App, v sendApproved) tea.Cmd {
-	if why := a.RequireWrite(); why != "" { // write mode may have ended meanwhile
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Command: send"); cmd != nil {
+		return cmd
 	}
 	p.sendGen++
 	api, ref, timeout := a.api, p.ref, p.timeout

@@ -227,8 +227,8 @@ func stalled(now time.Time, st UpgradeStatus) (bool, time.Duration) {
 }
 
 func (p *otaPage) askConfirm(a *App) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Firmware: confirm upgrade"); cmd != nil {
+		return cmd
 	}
 	if p.data == nil || p.data.verr != nil {
 		return a.Fail(errorf("check for an update first (it is still loading, or the check failed)"))
@@ -256,8 +256,8 @@ func (p *otaPage) askConfirm(a *App) tea.Cmd {
 }
 
 func (p *otaPage) confirm(a *App, v otaConfirmApproved) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Firmware: confirm upgrade"); cmd != nil {
+		return cmd
 	}
 	p.pending = true
 	api, ref, typ := a.api, p.ref, p.otaType
@@ -609,8 +609,8 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if p.ran {
 				return a.Flash("this run is done: go back to :ota for another")
 			}
-			if why := a.RequireWrite(); why != "" {
-				return a.Fail(errorf(why))
+			if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
+				return cmd
 			}
 			n := 0
 			for _, r := range p.rows {
@@ -642,8 +642,8 @@ type pendingQueue struct {
 }
 
 func (p *dryRunPage) run(a *App, reason string) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
+		return cmd
 	}
 	p.ran = true
 	q := &pendingQueue{reason: reason}

@@ -349,8 +349,8 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 		if !p.windowActive() {
 			return nil // it ended by itself while the dialog was open
 		}
-		if why := a.RequireWrite(); why != "" {
-			return a.Fail(errorf(why))
+		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
+			return cmd
 		}
 		return p.finish(a, "closed by the operator")
 	case closeAndLeave:
@@ -634,8 +634,8 @@ func (p *pairingPage) targets(all bool) []pairRow {
 }
 
 func (p *pairingPage) askOpen(a *App) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: open window"); cmd != nil {
+		return cmd
 	}
 	if p.phase == phaseOpen || p.phase == phaseOpening {
 		return a.Flash("the window is open: " + a.keys.Get(ActPairExtend).Label() + " extends it, " + a.keys.Get(ActPairClose).Label() + " closes it")
@@ -661,8 +661,8 @@ func (p *pairingPage) askOpen(a *App) tea.Cmd {
 }
 
 func (p *pairingPage) open(a *App, seconds int) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: open window"); cmd != nil {
+		return cmd
 	}
 	if p.phase != phaseOpen {
 		p.phase = phaseOpening
@@ -698,8 +698,8 @@ func (p *pairingPage) close(a *App) tea.Cmd {
 	if !p.windowActive() {
 		return a.Flash("no window is open")
 	}
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
+		return cmd
 	}
 	q := fmt.Sprintf("Close the pairing window on %s now? The run ends and its summary is recorded.", deviceTitle(p.detail))
 	if p.phase == phaseOpen {
@@ -710,8 +710,8 @@ func (p *pairingPage) close(a *App) tea.Cmd {
 }
 
 func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: add sub-devices"); cmd != nil {
+		return cmd
 	}
 	var pids, names []string
 	for _, r := range rows {
@@ -729,8 +729,8 @@ func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
 }
 
 func (p *pairingPage) add(a *App, pids []string) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: add sub-devices"); cmd != nil {
+		return cmd
 	}
 	api, gw := a.api, p.gw
 	var cmds []tea.Cmd

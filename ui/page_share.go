@@ -156,6 +156,7 @@ func (p *sharePage) question() string {
 func (p *sharePage) issue(a *App) tea.Cmd {
 	// Write mode may have ended while the dialog was open.
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Share: create code", why)
 		p.err = errorf(why + " (a share code grants access to whoever holds it)")
 		return a.Fail(p.err)
 	}

@@ -528,6 +528,7 @@ func (e *timerEditor) askSave(a *App) tea.Cmd {
 		return a.Fail(err)
 	}
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Timer: save", why)
 		return a.Fail(errorf(why + " (your edits stay in the form)"))
 	}
 	pv := e.preview(a.Now())
@@ -541,6 +542,7 @@ func (e *timerEditor) askSave(a *App) tea.Cmd {
 
 func (e *timerEditor) save(a *App, t models.TimerTask) tea.Cmd {
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Timer: save", why)
 		return a.Fail(errorf(why + " (your edits stay in the form)"))
 	}
 	e.saving = true

@@ -291,8 +291,8 @@ type (
 )
 
 func (p *timersPage) write(a *App, what string, fn func(ctx context.Context, api API) error) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Timers: " + what); cmd != nil {
+		return cmd
 	}
 	api := a.api
 	return runVal(a, p, func(ctx context.Context) any {
@@ -317,8 +317,8 @@ func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		if why := a.RequireWrite(); why != "" {
-			return a.Fail(errorf(why))
+		if cmd := a.refuseWrite("Timers"); cmd != nil {
+			return cmd
 		}
 		a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
 	case k.Is(m, ActCreate):

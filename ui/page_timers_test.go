@@ -188,7 +188,7 @@ func TestTimersListToggleAndDelete(t *testing.T) {
 	if w.tasks[900][0].Status != models.TaskStopped {
 		t.Fatal("space did not stop the timer")
 	}
-	h.must(`done: Stop timer "Heater" (weekdays at 06:45, Asia/Shanghai) until it is started again`)
+	h.must(`done: Stopped timer "Heater" (weekdays at 06:45, Asia/Shanghai) until it is started again`)
 	h.act(ActTimerToggle)
 	h.must(`Start timer "Heater" (weekdays at 06:45, Asia/Shanghai), next`, "firing 2026-11-30 06:45 CST?")
 	h.press("y")
