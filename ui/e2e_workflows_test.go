@@ -145,7 +145,7 @@ func TestE2EPairingSession(t *testing.T) {
 	e.act(ActSelect)
 	e.act(ActSelect)
 	e.act(ActPairAdd)
-	e.scr.WaitFor(t, "Add 2 sub-device(s)")
+	e.scr.WaitFor(t, "Add 2 sub-devices")
 	e.press("y")
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(e.scr.Text(), " added ") < 2 {

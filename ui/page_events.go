@@ -591,7 +591,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 		if d.err != nil {
 			info = "   " + s.Err.Render(clipText(errorLine(d.err), lw-4))
 		} else {
-			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d lines", info, d.lines), lw))
+			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d line%s", info, d.lines, plural(d.lines)), lw))
 		}
 		left = append(left, info)
 	}
@@ -605,7 +605,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 	if p.paused {
 		left = append(left, s.Warn.Render(" paused"))
 	} else if !p.follow {
-		left = append(left, s.Faint.Render(fmt.Sprintf(" %d lines below", p.scroll)))
+		left = append(left, s.Faint.Render(fmt.Sprintf(" %d line%s below", p.scroll, plural(p.scroll))))
 	}
 
 	// Right: the merged tail, newest at the bottom.

@@ -462,8 +462,8 @@ func newFleetOTAPage(only string) Page {
 		if only != "" {
 			scope = only
 		}
-		return fmt.Sprintf("%d device(s) with an update (%s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
-			n, scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
+		return fmt.Sprintf("%s with an update (%s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
+			count(n, "device"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
 	}
 	p.extra = func(a *App, m tea.KeyPressMsg, row UpgradeCandidate, ok bool) (tea.Cmd, bool) {
 		if !a.keys.Is(m, ActOTAConfirm) {
@@ -626,7 +626,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				if reason == "" {
 					return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
 				}
-				a.Confirm(fmt.Sprintf("Confirm the upgrade of %d device(s), %d at a time, as in the dry run? Reason: %s", n, fleetParallel, reason),
+				a.Confirm(fmt.Sprintf("Confirm the upgrade of %s, %d at a time, as in the dry run? Reason: %s", count(n, "device"), fleetParallel, reason),
 					approve(p, bulkApproved{reason: reason}))
 				return nil
 			})
@@ -697,9 +697,9 @@ func (p *dryRunPage) View(a *App, w, h int) string {
 			n++
 		}
 	}
-	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %d device(s) would be confirmed; nothing has been sent yet", n, len(p.rows)))
+	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %s would be confirmed; nothing has been sent yet", n, count(len(p.rows), "device")))
 	if p.ran {
-		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %d device(s), %d at a time", n, fleetParallel))
+		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %s, %d at a time", count(n, "device"), fleetParallel))
 	}
 	sub := s.Faint.Render(" " + a.keys.Get(ActOTAConfirm).Label() + " asks for a reason, then confirms every device not skipped; esc goes back without sending anything")
 	p.tbl.SetSize(w, max(h-2, 3))

@@ -260,7 +260,7 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 	}
 	if known && (len(b) > 0 || e.orig == nil) {
 		if n := layoutSize(spec.Fields, spec.Repeat); n >= 0 && n != len(b) {
-			return t, errorf(fmt.Sprintf("payload: %s takes %d byte(s), not %d", spec.Name, n, len(b)))
+			return t, errorf(fmt.Sprintf("payload: %s takes %s, not %d", spec.Name, count(n, "byte"), len(b)))
 		}
 	}
 	t.Payload = b

@@ -390,7 +390,7 @@ func setField(b []byte, f FieldSpec, value string) ([]byte, error) {
 			return b, err
 		}
 		if f.Size > 0 && f.Size < 8 && n >= 1<<(8*uint(f.Size)) {
-			return b, fmt.Errorf("%s: %d does not fit in %d byte(s)", f.Name, n, f.Size)
+			return b, fmt.Errorf("%s: %d does not fit in %s", f.Name, n, count(f.Size, "byte"))
 		}
 		raw = make([]byte, f.Size)
 		for i := f.Size - 1; i >= 0; i-- {

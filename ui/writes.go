@@ -131,6 +131,11 @@ func doneStatement(question string) string {
 	return s
 }
 
+// count says "1 device", "2 devices": never "1 lines" or "device(s)".
+func count(n int, noun string) string {
+	return fmt.Sprintf("%d %s%s", n, noun, plural(n))
+}
+
 func parseID(s, what string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(s, "#")), 10, 64)
 	if err != nil || id <= 0 {
