@@ -27,8 +27,8 @@ type fakeWF struct {
 	added     []string
 	addErr    map[string]error
 	addGate   chan struct{} // AddSubDevice waits for it to close, when set
-	joinErr   error // JoinedSubDevices fails with it while set
-	joinReads int   // JoinedSubDevices calls, to tell a hidden page's reads
+	joinErr   error         // JoinedSubDevices fails with it while set
+	joinReads int           // JoinedSubDevices calls, to tell a hidden page's reads
 
 	sent  []string
 	reply func(code int, payload []byte) (CommandReply, error)
