@@ -204,6 +204,8 @@ func TestE2EWeeklyTimer(t *testing.T) {
 	e.typeText("07:30")
 	e.press("down", "ctrl+u")
 	e.typeText("Asia/Shanghai")
+	e.press("down", "down") // command, payload
+	e.typeText("01")
 	e.scr.WaitFor(t, "RULE Mon, Wed, Fri at 07:30, Asia/Shanghai")
 	e.act(ActSave)
 	e.scr.WaitFor(t, `Save timer "Mon Wed Fri"`)
@@ -248,6 +250,8 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	e.typeText(at.Format(models.TimeLayout))
 	e.press("down", "ctrl+u")
 	e.typeText("UTC")
+	e.press("down", "down") // command, payload
+	e.typeText("01")
 	e.scr.WaitFor(t, "once on "+at.Format("2006-01-02")+" at "+at.Format("15:04:05")+", UTC", "‹68 set power›", "power on")
 	e.act(ActSave)
 	e.scr.WaitFor(t, `Save timer "Switch on"`)
@@ -348,7 +352,9 @@ func TestE2ECommandRoundTrip(t *testing.T) {
 	e.openDevice(plug)
 	e.act(ActSendCommand)
 	e.scr.WaitFor(t, "68  set power")
-	e.press("down") // 68, payload 01
+	e.press("down") // 68: the payload starts empty
+	e.act(ActNextField)
+	e.typeText("01")
 	e.scr.WaitFor(t, "→ set power: power on")
 	e.act(ActSave)
 	e.scr.WaitFor(t, "Send 68 set power: power on")

@@ -108,8 +108,9 @@ func (p *composerPage) choose(i int) {
 		b, err := p.payload()
 		if err != nil || layoutSize(m.Fields, m.Repeat) != len(b) {
 			// A payload of the wrong length for the new code would only
-			// be refused; start from the documented example.
-			p.setPayload(m.Example)
+			// be refused; start empty. The documented example shows as a
+			// placeholder: an example is never what gets sent.
+			p.hex.set("")
 		}
 		p.field = 0
 	}
@@ -486,7 +487,11 @@ func (p *composerPage) View(a *App, w, h int) string {
 		}
 		size += ")"
 	}
-	lines = append(lines, "    hex "+p.hex.view(p.focus == focusHex, max(w-30, 10), s.Selected)+s.Faint.Render(size))
+	var example []byte
+	if known {
+		example = spec.Example
+	}
+	lines = append(lines, "    hex "+payloadField(&p.hex, p.focus == focusHex, max(w-30, 10), s, example)+s.Faint.Render(size))
 	switch {
 	case perr != nil:
 		lines = append(lines, s.Err.Render("    "+perr.Error()))

@@ -96,10 +96,11 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 		e.text[teZone].set(zone)
 		e.cycle = 2 // day
 		e.days = models.Weekdays(0x3e)
+		// The first command with a documented example; the payload
+		// starts empty (the example is its placeholder, never sent).
 		for i, c := range e.cmds {
 			if len(c.Example) > 0 {
 				e.codeIdx = i
-				e.text[tePayload].set(spacedHex(c.Example))
 				break
 			}
 		}
@@ -303,6 +304,8 @@ func (e *timerEditor) compute(now time.Time) timerPreview {
 		switch {
 		case len(b) == 0 && e.orig != nil:
 			pv.payload = "(empty: the cloud keeps the timer's stored command bytes)"
+		case len(b) == 0 && known && layoutSize(spec.Fields, spec.Repeat) > 0:
+			pv.perr = errorf(fmt.Sprintf("type the payload: %s takes %s", spec.Name, count(layoutSize(spec.Fields, spec.Repeat), "byte")))
 		case known:
 			pv.payload = describePayload(spec, b)
 		default:
@@ -507,7 +510,7 @@ func (e *timerEditor) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 			if e.codeIdx < len(e.cmds) {
 				c := e.cmds[e.codeIdx]
 				if b, err := parseHex(e.text[tePayload].value()); err != nil || layoutSize(c.Fields, c.Repeat) != len(b) {
-					e.text[tePayload].set(spacedHex(c.Example))
+					e.text[tePayload].set("")
 				}
 			}
 		}
@@ -621,7 +624,11 @@ func (e *timerEditor) View(a *App, w, h int) string {
 				val += s.Err.Render("  unknown zone: an IANA name such as Asia/Shanghai")
 			}
 		case tePayload:
-			val = e.text[i].view(focused, 24, s.Selected)
+			var example []byte
+			if e.codeIdx < len(e.cmds) {
+				example = e.cmds[e.codeIdx].Example
+			}
+			val = payloadField(&e.text[i], focused, 24, s, example)
 			if pv.perr != nil {
 				val += s.Err.Render("  " + pv.perr.Error())
 			} else if pv.payload != "" {
