@@ -65,6 +65,10 @@ type timerEditor struct {
 
 	pvKey string
 	pv    timerPreview
+
+	// defZone is the zone a new timer started in and zoneWhy where it
+	// came from; the form says so while the zone is unchanged.
+	defZone, zoneWhy string
 }
 
 // timerPreview is what the editor shows beside the form; it is computed
@@ -85,8 +89,9 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 	}
 	e.freeCode.accept = func(r rune) bool { return r >= '0' && r <= '9' }
 	e.text[tePayload].accept = func(r rune) bool { return r < 128 && (isHexDigit(byte(r)) || r == ' ') }
-	zone := list.defaultZone()
+	zone, why := list.defaultZone()
 	if orig == nil {
+		e.defZone, e.zoneWhy = zone, why
 		loc, _ := models.LoadZone(zone)
 		if loc == nil {
 			loc = time.UTC
@@ -620,8 +625,11 @@ func (e *timerEditor) View(a *App, w, h int) string {
 			val = e.text[i].view(focused, 22, s.Selected) + s.Faint.Render("  yyyy-MM-dd HH:mm:ss, or HH:mm for today")
 		case teZone:
 			val = e.text[i].view(focused, 28, s.Selected)
-			if _, err := models.LoadZone(strings.TrimSpace(e.text[i].value())); err != nil {
+			z := strings.TrimSpace(e.text[i].value())
+			if _, err := models.LoadZone(z); err != nil {
 				val += s.Err.Render("  unknown zone: an IANA name such as Asia/Shanghai")
+			} else if e.zoneWhy != "" && z == e.defZone {
+				val += s.Faint.Render("  " + clipText("from "+e.zoneWhy, max(fw-30, 10)))
 			}
 		case tePayload:
 			var example []byte
