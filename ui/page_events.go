@@ -44,6 +44,7 @@ type tailLine struct {
 	text string
 	bad  bool // a failure worth colouring
 	low  string
+	code int // a command's message code, to match it to a timer firing
 }
 
 // devTail is what the page knows of one watched device.
@@ -311,12 +312,23 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 			}
 			fresh = append(fresh, eventLine(i, e))
 		}
+	}
+	var runs []tailLine
+	for i, d := range p.devs {
+		if i >= len(b.runs) {
+			break
+		}
 		for _, f := range b.runs[i] {
 			k := strconv.FormatInt(f.task.TaskID, 10) + "|" + f.run.At.String()
 			if d.timerSeen[k] {
 				continue
 			}
 			d.timerSeen[k] = true
+			// A cloud timer's firing is a command the cloud sent: the
+			// command's own line becomes the firing's line.
+			if p.markTimerCommand(fresh, i, f) {
+				continue
+			}
 			bad := !timerRunOK(f.run.Result, f.run.ReplyCode)
 			text := fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, f.run.Result)
 			if f.run.ReplyCode != 0 {
@@ -328,9 +340,10 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 			if f.run.Detail != "" {
 				text += " · " + f.run.Detail
 			}
-			fresh = append(fresh, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
+			runs = append(runs, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
 		}
 	}
+	fresh = append(fresh, runs...)
 	for _, r := range b.audit {
 		if !r.Time.After(p.auditSeen) {
 			continue
@@ -404,6 +417,43 @@ func (p *eventsPage) push(l tailLine) {
 	p.start = (p.start + 1) % tailKeep
 }
 
+// timerMatch is how far a cloud timer's firing time and its command's
+// history time may be apart: the firing is stamped when the send starts,
+// the command when the device has answered.
+const timerMatch = 3 * time.Second
+
+// markTimerCommand finds the command a cloud timer's firing sent (same
+// device and message code, within timerMatch of the firing) among the
+// lines of this batch and the tail, and marks it as the timer's firing.
+func (p *eventsPage) markTimerCommand(fresh []tailLine, dev int, f timerFiring) bool {
+	if f.task.TaskFlag != 0 {
+		return false // a device timer: the device ran it, no command went out
+	}
+	mark := func(l *tailLine) bool {
+		if l.dev != dev || l.kind != "command" || l.code != f.task.MessageCode {
+			return false
+		}
+		if d := l.at.Sub(f.run.At); d < -timerMatch || d > timerMatch {
+			return false
+		}
+		l.kind = EventTimer
+		l.text = models.SanitizeLine(fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, l.text))
+		l.low = strings.ToLower(l.kind + " " + p.devs[l.dev].w.label + " " + l.text)
+		return true
+	}
+	for i := range fresh {
+		if mark(&fresh[i]) {
+			return true
+		}
+	}
+	for i := len(p.lines) - 1; i >= 0; i-- {
+		if mark(&p.lines[(p.start+i)%len(p.lines)]) {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *eventsPage) line(i int) tailLine { return p.lines[(p.start+i)%len(p.lines)] }
 
 func eventLine(dev int, e DeviceEvent) tailLine {
@@ -412,8 +462,13 @@ func eventLine(dev int, e DeviceEvent) tailLine {
 	case "report", EventOTA:
 		l.text = fmt.Sprintf("%d %s", e.Code, orHex(e.Text, e.Payload))
 	case "command":
-		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), orDash(e.Result))
+		result := orDash(e.Result)
+		if e.Result == "refused" {
+			result = "refused by the device (error reply 127)"
+		}
+		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), result)
 		l.bad = e.Result != "" && e.Result != "ok"
+		l.code = e.Code
 	case "offline":
 		l.bad = true
 		l.text = "went offline"

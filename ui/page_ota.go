@@ -284,8 +284,17 @@ func (p *otaPage) View(a *App, w, h int) string {
 		v := d.version
 		if v.CanUpdate() {
 			lines = append(lines, fmt.Sprintf(" current %s → target %s  %s", s.Bold.Render(orDash(v.CurrentVersion)), s.OK.Render(v.TargetVersion), s.Faint.Render("mode "+otaModes[v.OTAMode])))
-			switch v.OTAMode {
-			case 1:
+			st := d.status
+			switch {
+			case d.serr == nil && st.Running():
+				// Confirmed: the line says where the upgrade is, not what
+				// it waited for.
+				lines = append(lines, s.Accent.Render(fmt.Sprintf(" upgrading: %s, %.0f %% — confirmed, nothing to do but wait", orDash(st.Phase), st.Percent)))
+			case d.serr == nil && st.State == "succeeded" && (st.TargetVersion == "" || st.TargetVersion == v.TargetVersion):
+				lines = append(lines, s.OK.Render(" upgraded: the device reports "+v.TargetVersion+" at its next check-in"))
+			case d.serr == nil && st.State == "failed":
+				lines = append(lines, s.Err.Render(" the last upgrade failed: "+a.keys.Get(ActOTAConfirm).Label()+" tries again (asks for a reason)"))
+			case v.OTAMode == 1:
 				lines = append(lines, s.Faint.Render(" waits for a confirmation: "+a.keys.Get(ActOTAConfirm).Label()+" confirms on the user's behalf (asks for a reason)"))
 			default:
 				lines = append(lines, s.Faint.Render(" "+otaModes[v.OTAMode]+": starts by itself when the device checks in; confirming starts it now"))
