@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
 	"strconv"
@@ -184,6 +183,12 @@ type (
 		w   watchedDevice
 		err error
 	}
+	// watchOpened is :watch's answer: the devices found and the names
+	// that found none. The page goes on the stack only when one was found.
+	watchOpened struct {
+		ws   []watchedDevice
+		errs []string
+	}
 )
 
 func (p *eventsPage) poll(a *App) tea.Cmd {
@@ -257,6 +262,18 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			p.absorb(a, v)
 			return pageTick(p, tailPollGap, tailTick{p.tag})
+		case watchOpened:
+			if len(v.ws) == 0 {
+				return a.Fail(errorf("nothing to watch: " + strings.Join(v.errs, "; ")))
+			}
+			for _, w := range v.ws {
+				p.addDevice(w)
+			}
+			cmd := a.Push(p)
+			if len(v.errs) > 0 {
+				cmd = tea.Batch(cmd, a.Fail(errorf("not watched: "+strings.Join(v.errs, "; "))))
+			}
+			return cmd
 		case watchResolved:
 			if v.err != nil {
 				return a.Fail(v.err)
@@ -572,24 +589,36 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 	if q == "" {
 		return a.Fail(errorf("name a device by its id or physical id"))
 	}
+	api := a.api
+	return runVal(a, p, func(ctx context.Context) any {
+		w, err := findWatched(ctx, api, q)
+		return watchResolved{w: w, err: err}
+	})
+}
+
+// findWatched looks a device up for the watch list. A device the cloud
+// does not know (no binding and no warehouse record) is refused: its tail
+// would stay empty for ever.
+func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) {
 	ref := DeviceRef{PhysicalID: q}
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && len(q) < 16 {
 		ref = DeviceRef{DeviceID: id}
 	}
-	api := a.api
-	return runVal(a, p, func(ctx context.Context) any {
-		d, err := api.DeviceDetail(ctx, ref)
-		if err != nil {
-			return watchResolved{err: err}
-		}
-		if d.Device.PhysicalDeviceID == "" {
-			return watchResolved{err: errors.New("device " + q + " has no physical id the history knows")}
-		}
-		return watchResolved{w: watchOf(actingRef(ref, d), d)}
-	})
+	d, err := api.DeviceDetail(ctx, ref)
+	if err != nil {
+		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorLine(err))
+	}
+	// The warehouse answers for any physical id; status 0 says the device
+	// does not exist (PROTOCOL §3.7).
+	if d.Device.PhysicalDeviceID == "" || (d.Device.DeviceID == 0 && (d.Info.PhysicalDeviceID == "" || d.Info.Status == 0)) {
+		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
+	}
+	return watchOf(actingRef(ref, d), d), nil
 }
 
 // cmdWatch opens the watch list: the devices named, else the last list.
+// Named devices are looked up first; the page opens only when one of them
+// exists, and each name that finds none is said.
 func cmdWatch(a *App, arg string) tea.Cmd {
 	p := newEventsPage(nil)
 	if strings.TrimSpace(arg) == "" {
@@ -604,11 +633,23 @@ func cmdWatch(a *App, arg string) tea.Cmd {
 		}
 		return a.Push(p)
 	}
-	cmds := []tea.Cmd{a.Push(p)}
-	for _, q := range strings.Fields(arg) {
-		cmds = append(cmds, resolveWatch(a, p, q))
+	names := strings.Fields(arg)
+	if len(names) > watchMax {
+		return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
 	}
-	return tea.Batch(cmds...)
+	api := a.api
+	return runVal(a, p, func(ctx context.Context) any {
+		var v watchOpened
+		for _, q := range names {
+			w, err := findWatched(ctx, api, q)
+			if err != nil {
+				v.errs = append(v.errs, errorLine(err))
+				continue
+			}
+			v.ws = append(v.ws, w)
+		}
+		return v
+	})
 }
 
 func (p *eventsPage) visible(l tailLine) bool {

@@ -48,3 +48,20 @@ func TestE2EEventsShowRefusalsAndTimerFirings(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// :watch with names that find no device refuses, naming each, and opens
+// no empty watch list; a mix watches the real one only.
+func TestE2EWatchRefusesUnknownDevices(t *testing.T) {
+	e := startE2E(t, cloudtest.Options{})
+	plug := e.device("plug")
+	e.command("watch nope 99999")
+	scr := e.scr.WaitFor(t, "nothing to watch", `"nope"`, "99999")
+	if strings.Contains(scr, "WATCHING") || strings.Contains(scr, "(not bound)") {
+		t.Fatalf("unknown devices were watched:\n%s", scr)
+	}
+	e.command("watch nope " + plug.PhysicalDeviceID)
+	scr = e.scr.WaitFor(t, "WATCHING", "not watched: ", `"nope"`)
+	if strings.Contains(scr, "(not bound)") || strings.Contains(scr, "Watch (2)") {
+		t.Fatalf("an unknown device was watched:\n%s", scr)
+	}
+}
