@@ -458,8 +458,12 @@ func newFleetOTAPage(only string) Page {
 		return out, nil
 	}
 	p.summary = func(a *App) string {
-		n, running, failed := p.tbl.Total(), 0, 0
+		// A device can have an update for its MCU and its module: two
+		// rows, one device.
+		rows, running, failed := p.tbl.Total(), 0, 0
+		devices := map[string]bool{}
 		for _, c := range p.tbl.Rows() {
+			devices[c.SubDomain+"/"+c.PhysicalID] = true
 			switch c.State {
 			case "upgrading", "stalled":
 				running++
@@ -471,8 +475,8 @@ func newFleetOTAPage(only string) Page {
 		if only != "" {
 			scope = only
 		}
-		return fmt.Sprintf("%s with an update (%s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
-			count(n, "device"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
+		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
+			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
 	}
 	p.extra = func(a *App, m tea.KeyPressMsg, row UpgradeCandidate, ok bool) (tea.Cmd, bool) {
 		if !a.keys.Is(m, ActOTAConfirm) {
@@ -635,7 +639,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				if reason == "" {
 					return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
 				}
-				a.Confirm(fmt.Sprintf("Confirm the upgrade of %s, %d at a time, as in the dry run? Reason: %s", count(n, "device"), fleetParallel, reason),
+				a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
 					approve(p, bulkApproved{reason: reason}))
 				return nil
 			})
@@ -706,9 +710,9 @@ func (p *dryRunPage) View(a *App, w, h int) string {
 			n++
 		}
 	}
-	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %s would be confirmed; nothing has been sent yet", n, count(len(p.rows), "device")))
+	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %s would be confirmed; nothing has been sent yet", n, count(len(p.rows), "update")))
 	if p.ran {
-		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %s, %d at a time", count(n, "device"), fleetParallel))
+		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %s, %d at a time", count(n, "update"), fleetParallel))
 	}
 	sub := s.Faint.Render(" " + a.keys.Get(ActOTAConfirm).Label() + " asks for a reason, then confirms every device not skipped; esc goes back without sending anything")
 	p.tbl.SetSize(w, max(h-2, 3))
