@@ -151,6 +151,11 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	} else if acfg.SecretKey, err = prof.Secret(os.Getenv); err != nil {
 		return nil, cleanup, err
 	}
+	consoleLog, closeConsoleLog, err := openLog(filepath.Join(stateDir(), "console.log"))
+	if err != nil {
+		return nil, cleanup, err
+	}
+	closers = append(closers, closeConsoleLog)
 	auditLog, err := audit.Open(filepath.Join(stateDir(), "audit.jsonl"), prof.Name)
 	if err != nil {
 		return nil, cleanup, err
@@ -183,6 +188,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		Audit:         auditRows(auditLog.Path()),
 		OnWriteMode:   auditLog.SetReason,
 		AuditRefused:  func(action, why string) { auditLog.Refused(time.Now(), cfg.Operator, action, why) },
+		OnError:       func(page string, err error) { logConsoleError(consoleLog, prof.Name, page, err) },
 		ShareQR:       shareQR,
 	})
 	return app, cleanup, nil

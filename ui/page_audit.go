@@ -18,7 +18,7 @@ func newAuditPage() Page {
 		cols: []table.Column{
 			{Key: "time", Title: "TIME", Width: 19}, {Key: "op", Title: "OPERATOR", Width: 10},
 			{Key: "as", Title: "AS USER", Width: 8}, {Key: "action", Title: "ACTION", Width: 26},
-			{Key: "result", Title: "RESULT", Width: 14}, {Key: "params", Title: "PARAMETERS", Flex: 2},
+			{Key: "result", Title: "RESULT", Width: 19}, {Key: "params", Title: "PARAMETERS", Flex: 2},
 			{Key: "reason", Title: "REASON", Flex: 1},
 		},
 		id: func(r AuditRow) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID + r.Action },
