@@ -245,13 +245,15 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	e.scr.WaitFor(t, "New timer")
 	e.typeText("Switch on")
 	e.press("down", "down", "left", "left") // repeats: day → hour → once
-	at := time.Now().UTC().Add(4 * time.Second).Truncate(time.Second)
-	e.press("down", "ctrl+u")
+	// The payload first, then the time: the fewer keys between choosing
+	// the instant and saving, the less a loaded machine eats of its lead.
+	e.press("down", "down", "down", "down") // first run, zone, command, payload
+	e.typeText("01")
+	e.press("up", "up", "up", "ctrl+u") // first run
+	at := time.Now().UTC().Add(6 * time.Second).Truncate(time.Second)
 	e.typeText(at.Format(models.TimeLayout))
 	e.press("down", "ctrl+u")
 	e.typeText("UTC")
-	e.press("down", "down") // command, payload
-	e.typeText("01")
 	e.scr.WaitFor(t, "once on "+at.Format("2006-01-02")+" at "+at.Format("15:04:05")+", UTC", "‹68 set power›", "power on")
 	e.act(ActSave)
 	e.scr.WaitFor(t, `Save timer "Switch on"`)
@@ -272,7 +274,7 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	for {
 		e.press("ctrl+r")
 		time.Sleep(200 * time.Millisecond)
-		if strings.Contains(e.scr.Text(), "ok "+time.Now().Local().Format("01-02")) {
+		if strings.Contains(e.scr.Text(), "ok "+at.Local().Format("01-02")) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -371,6 +371,9 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 				if r.Reason != "" {
 					text += " · " + r.Reason
 				}
+				if r.Note != "" {
+					text += " · " + r.Note
+				}
 				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: r.Result != "ok"})
 			}
 		}
