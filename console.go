@@ -169,6 +169,11 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	} else if acfg.SecretKey, err = prof.Secret(os.Getenv); err != nil {
 		return nil, cleanup, err
 	}
+	consoleLog, closeConsoleLog, err := openLog(filepath.Join(stateDir(), "console.log"))
+	if err != nil {
+		return nil, cleanup, err
+	}
+	closers = append(closers, closeConsoleLog)
 	auditLog, err := audit.Open(filepath.Join(stateDir(), "audit.jsonl"), prof.Name)
 	if err != nil {
 		return nil, cleanup, err
@@ -200,6 +205,8 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		StartWritable: f.write && !f.readonly,
 		Audit:         auditRows(auditLog.Path()),
 		OnWriteMode:   auditLog.SetReason,
+		AuditRefused:  func(action, why string) { auditLog.Refused(time.Now(), cfg.Operator, action, why) },
+		OnError:       func(page string, err error) { logConsoleError(consoleLog, prof.Name, page, err) },
 		ShareQR:       shareQR,
 	})
 	return app, cleanup, nil
@@ -217,9 +224,13 @@ func auditRows(path string) ui.AuditSource {
 			case e.Code != 0:
 				result = fmt.Sprintf("error %d", e.Code)
 			}
+			action := e.Service + "/" + e.Method
+			if e.Service == audit.ConsoleService {
+				action = e.Method
+			}
 			rows[i] = ui.AuditRow{Time: e.Time, Operator: e.Operator, Profile: e.Profile, ActingUser: e.ActingUser,
-				Action: e.Service + "/" + e.Method, Params: audit.FormatParams(e.Params), Result: result,
-				TraceID: e.TraceID, Reason: e.Reason}
+				Action: action, Params: audit.FormatParams(e.Params), Result: result,
+				TraceID: e.TraceID, Reason: e.Reason, Note: e.Note}
 		}
 		return rows, err
 	}

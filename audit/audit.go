@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,14 +34,33 @@ type Entry struct {
 	Error      string         `json:"error,omitempty"`
 	TraceID    string         `json:"traceId,omitempty"`
 	DurationMS float64        `json:"durationMs"`
-	Reason     string         `json:"reason,omitempty"`
-	Refused    bool           `json:"refusedReadOnly,omitempty"`
+	// Reason is the operator's reason for write mode.
+	Reason string `json:"reason,omitempty"`
+	// Note is what the call itself carried: a ticket id, or a pairing
+	// run's summary on its closeGatewayMatch. It never replaces Reason.
+	Note    string `json:"note,omitempty"`
+	Refused bool   `json:"refusedReadOnly,omitempty"`
+}
+
+// DefaultOperator names the person at the keyboard when nothing else does:
+// the OS account's login name, else its uid ("uid 1000"), never "".
+func DefaultOperator() string {
+	if u, err := user.Current(); err == nil {
+		if u.Username != "" {
+			return u.Username
+		}
+		if u.Uid != "" {
+			return "uid " + u.Uid
+		}
+	}
+	return "uid " + strconv.Itoa(os.Getuid())
 }
 
 // Log is an acapi.Auditor writing to a file.
 type Log struct {
-	path    string
-	profile string
+	path     string
+	profile  string
+	operator string // for entries that name none
 
 	mu     sync.Mutex
 	f      *os.File
@@ -56,7 +77,7 @@ func Open(path, profile string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	return &Log{path: path, profile: profile, f: f}, nil
+	return &Log{path: path, profile: profile, operator: DefaultOperator(), f: f}, nil
 }
 
 // SetReason records why write mode is on; it goes on every entry until
@@ -72,16 +93,36 @@ func (l *Log) SetReason(r string) {
 func (l *Log) Audit(e acapi.AuditEntry) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	reason := l.reason
-	if e.Note != "" {
-		reason = e.Note
+	op := e.Operator
+	if op == "" {
+		op = l.operator
 	}
-	line, _ := json.Marshal(Entry{
-		Time: e.Time.UTC(), Operator: e.Operator, Profile: l.profile, ActingUser: e.ActingUser,
+	l.write(Entry{
+		Time: e.Time.UTC(), Operator: op, Profile: l.profile, ActingUser: e.ActingUser,
 		Service: e.Service, Method: e.Method, SubDomain: e.SubDomain, Params: e.Params,
 		Code: e.Code, Error: e.Error, TraceID: e.TraceID,
-		DurationMS: float64(e.Duration.Microseconds()) / 1000, Reason: reason, Refused: e.ReadOnlyRefused,
+		DurationMS: float64(e.Duration.Microseconds()) / 1000, Reason: l.reason, Note: e.Note, Refused: e.ReadOnlyRefused,
 	})
+}
+
+// ConsoleService is the service name of entries for writes the console
+// refused before any call was made.
+const ConsoleService = "console"
+
+// Refused records a write the console refused before calling the cloud
+// (read-only mode): what was tried, and why it was refused.
+func (l *Log) Refused(at time.Time, operator, action, why string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if operator == "" {
+		operator = l.operator
+	}
+	l.write(Entry{Time: at.UTC(), Operator: operator, Profile: l.profile, Service: ConsoleService, Method: action,
+		Error: why, Reason: l.reason, Refused: true})
+}
+
+func (l *Log) write(e Entry) {
+	line, _ := json.Marshal(e)
 	if _, err := l.f.Write(append(line, '\n')); err != nil && l.err == nil {
 		l.err = err
 	}

@@ -49,6 +49,7 @@ type AuditRow struct {
 	Result     string
 	TraceID    string
 	Reason     string
+	Note       string // the call's own note: a ticket id, a pairing summary
 }
 
 // Options build an App.
@@ -67,6 +68,12 @@ type Options struct {
 	// OnWriteMode tells the caller the reason for write mode, for audit
 	// notes.
 	OnWriteMode func(reason string)
+	// AuditRefused records a write the console refused before calling the
+	// cloud (read-only mode): what was tried and why (writes.go).
+	AuditRefused func(action, why string)
+	// OnError receives every error the console shows the operator, with
+	// the page it was shown on, for the console's log file.
+	OnError func(page string, err error)
 	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
 	// the plain share code (page_share.go).
 	ShareQR ShareQRFunc
@@ -92,6 +99,8 @@ type App struct {
 	refresh time.Duration
 	audit   AuditSource
 	onWrite func(string)
+	refused func(action, why string)
+	onError func(page string, err error)
 
 	width, height int
 
@@ -148,7 +157,7 @@ func New(o Options) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
-		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode,
+		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, refused: o.AuditRefused, onError: o.OnError,
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf: newWorkflowState(o),
 	}
@@ -305,6 +314,9 @@ func (a *App) Flash(msg string) tea.Cmd { return a.flash(msg, false) }
 // Fail shows an error in the status line and keeps it for `e`.
 func (a *App) Fail(err error) tea.Cmd {
 	a.lastErr, a.lastErrAt = err, a.now()
+	if a.onError != nil && len(a.stack) > 0 {
+		a.onError(a.top().Title(), err)
+	}
 	return a.flash(errorLine(err), true)
 }
 

@@ -26,8 +26,9 @@ type fakeWF struct {
 	closes    []string // notes of close calls
 	added     []string
 	addErr    map[string]error
-	joinErr   error // JoinedSubDevices fails with it while set
-	joinReads int   // JoinedSubDevices calls, to tell a hidden page's reads
+	addGate   chan struct{} // AddSubDevice waits for it to close, when set
+	joinErr   error         // JoinedSubDevices fails with it while set
+	joinReads int           // JoinedSubDevices calls, to tell a hidden page's reads
 
 	sent  []string
 	reply func(code int, payload []byte) (CommandReply, error)
@@ -154,6 +155,12 @@ func (f *fakeAPI) AddSubDevice(_ context.Context, gw DeviceRef, sub, pid, name s
 		return models.Device{}, err
 	}
 	w := f.wf()
+	w.mu.Lock()
+	gate := w.addGate
+	w.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.addErr[pid]; err != nil {

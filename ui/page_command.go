@@ -108,8 +108,9 @@ func (p *composerPage) choose(i int) {
 		b, err := p.payload()
 		if err != nil || layoutSize(m.Fields, m.Repeat) != len(b) {
 			// A payload of the wrong length for the new code would only
-			// be refused; start from the documented example.
-			p.setPayload(m.Example)
+			// be refused; start empty. The documented example shows as a
+			// placeholder: an example is never what gets sent.
+			p.hex.set("")
 		}
 		p.field = 0
 	}
@@ -344,8 +345,8 @@ func fieldHelp(f FieldSpec) string {
 // send checks the command and asks before sending it: a command changes a
 // customer's device, so it is a write like any other (FEATURES §1 K).
 func (p *composerPage) send(a *App, code int, hexText string) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Command: send " + strconv.Itoa(code)); cmd != nil {
+		return cmd
 	}
 	if p.sending != nil {
 		return a.Flash("a command is on its way: wait for its reply")
@@ -376,8 +377,8 @@ type sendApproved struct {
 
 // doSend starts the command; it runs on the UI goroutine after the yes.
 func (p *composerPage) doSend(a *App, v sendApproved) tea.Cmd {
-	if why := a.RequireWrite(); why != "" { // write mode may have ended meanwhile
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Command: send"); cmd != nil {
+		return cmd
 	}
 	p.sendGen++
 	api, ref, timeout := a.api, p.ref, p.timeout
@@ -486,7 +487,11 @@ func (p *composerPage) View(a *App, w, h int) string {
 		}
 		size += ")"
 	}
-	lines = append(lines, "    hex "+p.hex.view(p.focus == focusHex, max(w-30, 10), s.Selected)+s.Faint.Render(size))
+	var example []byte
+	if known {
+		example = spec.Example
+	}
+	lines = append(lines, "    hex "+payloadField(&p.hex, p.focus == focusHex, max(w-30, 10), s, example)+s.Faint.Render(size))
 	switch {
 	case perr != nil:
 		lines = append(lines, s.Err.Render("    "+perr.Error()))

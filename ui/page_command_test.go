@@ -18,11 +18,13 @@ func TestComposerRoundTrip(t *testing.T) {
 	h.act(ActSendCommand)
 	h.must("Command → 客厅插座", "65  identify", "68  set power", "[0] power u8: 0 off, 1 on, 2 toggle → 102", "other code (65–199)")
 
-	h.press("down") // 68 set power, its example payload
-	h.must("PAYLOAD  code 68 set power", "hex 01", "power", "= on", "→ set power: power on")
+	h.press("down") // 68 set power: the payload starts empty, the example is a placeholder
+	h.must("PAYLOAD  code 68 set power", "hex e.g. 01")
+	h.act(ActNextField) // hex
+	h.typeText("01")
+	h.must("hex 01 ", "power", "= on", "→ set power: power on")
 
 	// Field editing: right steps the enum.
-	h.act(ActNextField) // hex
 	h.act(ActNextField) // fields
 	h.press("right")
 	h.must("hex 02", "→ set power: power toggle")

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
 	"strconv"
@@ -44,6 +43,7 @@ type tailLine struct {
 	text string
 	bad  bool // a failure worth colouring
 	low  string
+	code int // a command's message code, to match it to a timer firing
 }
 
 // devTail is what the page knows of one watched device.
@@ -183,6 +183,12 @@ type (
 		w   watchedDevice
 		err error
 	}
+	// watchOpened is :watch's answer: the devices found and the names
+	// that found none. The page goes on the stack only when one was found.
+	watchOpened struct {
+		ws   []watchedDevice
+		errs []string
+	}
 )
 
 func (p *eventsPage) poll(a *App) tea.Cmd {
@@ -256,6 +262,18 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			p.absorb(a, v)
 			return pageTick(p, tailPollGap, tailTick{p.tag})
+		case watchOpened:
+			if len(v.ws) == 0 {
+				return a.Fail(errorf("nothing to watch: " + strings.Join(v.errs, "; ")))
+			}
+			for _, w := range v.ws {
+				p.addDevice(w)
+			}
+			cmd := a.Push(p)
+			if len(v.errs) > 0 {
+				cmd = tea.Batch(cmd, a.Fail(errorf("not watched: "+strings.Join(v.errs, "; "))))
+			}
+			return cmd
 		case watchResolved:
 			if v.err != nil {
 				return a.Fail(v.err)
@@ -311,12 +329,23 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 			}
 			fresh = append(fresh, eventLine(i, e))
 		}
+	}
+	var runs []tailLine
+	for i, d := range p.devs {
+		if i >= len(b.runs) {
+			break
+		}
 		for _, f := range b.runs[i] {
 			k := strconv.FormatInt(f.task.TaskID, 10) + "|" + f.run.At.String()
 			if d.timerSeen[k] {
 				continue
 			}
 			d.timerSeen[k] = true
+			// A cloud timer's firing is a command the cloud sent: the
+			// command's own line becomes the firing's line.
+			if p.markTimerCommand(fresh, i, f) {
+				continue
+			}
 			bad := !timerRunOK(f.run.Result, f.run.ReplyCode)
 			text := fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, f.run.Result)
 			if f.run.ReplyCode != 0 {
@@ -328,9 +357,10 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 			if f.run.Detail != "" {
 				text += " · " + f.run.Detail
 			}
-			fresh = append(fresh, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
+			runs = append(runs, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
 		}
 	}
+	fresh = append(fresh, runs...)
 	for _, r := range b.audit {
 		if !r.Time.After(p.auditSeen) {
 			continue
@@ -340,6 +370,9 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 				text := fmt.Sprintf("%s %s by %s: %s", r.Action, r.Params, r.Operator, r.Result)
 				if r.Reason != "" {
 					text += " · " + r.Reason
+				}
+				if r.Note != "" {
+					text += " · " + r.Note
 				}
 				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: r.Result != "ok"})
 			}
@@ -404,6 +437,43 @@ func (p *eventsPage) push(l tailLine) {
 	p.start = (p.start + 1) % tailKeep
 }
 
+// timerMatch is how far a cloud timer's firing time and its command's
+// history time may be apart: the firing is stamped when the send starts,
+// the command when the device has answered.
+const timerMatch = 3 * time.Second
+
+// markTimerCommand finds the command a cloud timer's firing sent (same
+// device and message code, within timerMatch of the firing) among the
+// lines of this batch and the tail, and marks it as the timer's firing.
+func (p *eventsPage) markTimerCommand(fresh []tailLine, dev int, f timerFiring) bool {
+	if f.task.TaskFlag != 0 {
+		return false // a device timer: the device ran it, no command went out
+	}
+	mark := func(l *tailLine) bool {
+		if l.dev != dev || l.kind != "command" || l.code != f.task.MessageCode {
+			return false
+		}
+		if d := l.at.Sub(f.run.At); d < -timerMatch || d > timerMatch {
+			return false
+		}
+		l.kind = EventTimer
+		l.text = models.SanitizeLine(fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, l.text))
+		l.low = strings.ToLower(l.kind + " " + p.devs[l.dev].w.label + " " + l.text)
+		return true
+	}
+	for i := range fresh {
+		if mark(&fresh[i]) {
+			return true
+		}
+	}
+	for i := len(p.lines) - 1; i >= 0; i-- {
+		if mark(&p.lines[(p.start+i)%len(p.lines)]) {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *eventsPage) line(i int) tailLine { return p.lines[(p.start+i)%len(p.lines)] }
 
 func eventLine(dev int, e DeviceEvent) tailLine {
@@ -412,8 +482,13 @@ func eventLine(dev int, e DeviceEvent) tailLine {
 	case "report", EventOTA:
 		l.text = fmt.Sprintf("%d %s", e.Code, orHex(e.Text, e.Payload))
 	case "command":
-		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), orDash(e.Result))
+		result := orDash(e.Result)
+		if e.Result == "refused" {
+			result = "refused by the device (error reply 127)"
+		}
+		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), result)
 		l.bad = e.Result != "" && e.Result != "ok"
+		l.code = e.Code
 	case "offline":
 		l.bad = true
 		l.text = "went offline"
@@ -517,24 +592,36 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 	if q == "" {
 		return a.Fail(errorf("name a device by its id or physical id"))
 	}
+	api := a.api
+	return runVal(a, p, func(ctx context.Context) any {
+		w, err := findWatched(ctx, api, q)
+		return watchResolved{w: w, err: err}
+	})
+}
+
+// findWatched looks a device up for the watch list. A device the cloud
+// does not know (no binding and no warehouse record) is refused: its tail
+// would stay empty for ever.
+func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) {
 	ref := DeviceRef{PhysicalID: q}
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && len(q) < 16 {
 		ref = DeviceRef{DeviceID: id}
 	}
-	api := a.api
-	return runVal(a, p, func(ctx context.Context) any {
-		d, err := api.DeviceDetail(ctx, ref)
-		if err != nil {
-			return watchResolved{err: err}
-		}
-		if d.Device.PhysicalDeviceID == "" {
-			return watchResolved{err: errors.New("device " + q + " has no physical id the history knows")}
-		}
-		return watchResolved{w: watchOf(actingRef(ref, d), d)}
-	})
+	d, err := api.DeviceDetail(ctx, ref)
+	if err != nil {
+		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorLine(err))
+	}
+	// The warehouse answers for any physical id; status 0 says the device
+	// does not exist (PROTOCOL §3.7).
+	if d.Device.PhysicalDeviceID == "" || (d.Device.DeviceID == 0 && (d.Info.PhysicalDeviceID == "" || d.Info.Status == 0)) {
+		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
+	}
+	return watchOf(actingRef(ref, d), d), nil
 }
 
 // cmdWatch opens the watch list: the devices named, else the last list.
+// Named devices are looked up first; the page opens only when one of them
+// exists, and each name that finds none is said.
 func cmdWatch(a *App, arg string) tea.Cmd {
 	p := newEventsPage(nil)
 	if strings.TrimSpace(arg) == "" {
@@ -549,11 +636,23 @@ func cmdWatch(a *App, arg string) tea.Cmd {
 		}
 		return a.Push(p)
 	}
-	cmds := []tea.Cmd{a.Push(p)}
-	for _, q := range strings.Fields(arg) {
-		cmds = append(cmds, resolveWatch(a, p, q))
+	names := strings.Fields(arg)
+	if len(names) > watchMax {
+		return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
 	}
-	return tea.Batch(cmds...)
+	api := a.api
+	return runVal(a, p, func(ctx context.Context) any {
+		var v watchOpened
+		for _, q := range names {
+			w, err := findWatched(ctx, api, q)
+			if err != nil {
+				v.errs = append(v.errs, errorLine(err))
+				continue
+			}
+			v.ws = append(v.ws, w)
+		}
+		return v
+	})
 }
 
 func (p *eventsPage) visible(l tailLine) bool {
@@ -591,7 +690,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 		if d.err != nil {
 			info = "   " + s.Err.Render(clipText(errorLine(d.err), lw-4))
 		} else {
-			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d lines", info, d.lines), lw))
+			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d line%s", info, d.lines, plural(d.lines)), lw))
 		}
 		left = append(left, info)
 	}
@@ -605,7 +704,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 	if p.paused {
 		left = append(left, s.Warn.Render(" paused"))
 	} else if !p.follow {
-		left = append(left, s.Faint.Render(fmt.Sprintf(" %d lines below", p.scroll)))
+		left = append(left, s.Faint.Render(fmt.Sprintf(" %d line%s below", p.scroll, plural(p.scroll))))
 	}
 
 	// Right: the merged tail, newest at the bottom.

@@ -227,8 +227,8 @@ func stalled(now time.Time, st UpgradeStatus) (bool, time.Duration) {
 }
 
 func (p *otaPage) askConfirm(a *App) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Firmware: confirm upgrade"); cmd != nil {
+		return cmd
 	}
 	if p.data == nil || p.data.verr != nil {
 		return a.Fail(errorf("check for an update first (it is still loading, or the check failed)"))
@@ -256,8 +256,8 @@ func (p *otaPage) askConfirm(a *App) tea.Cmd {
 }
 
 func (p *otaPage) confirm(a *App, v otaConfirmApproved) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Firmware: confirm upgrade"); cmd != nil {
+		return cmd
 	}
 	p.pending = true
 	api, ref, typ := a.api, p.ref, p.otaType
@@ -284,8 +284,17 @@ func (p *otaPage) View(a *App, w, h int) string {
 		v := d.version
 		if v.CanUpdate() {
 			lines = append(lines, fmt.Sprintf(" current %s → target %s  %s", s.Bold.Render(orDash(v.CurrentVersion)), s.OK.Render(v.TargetVersion), s.Faint.Render("mode "+otaModes[v.OTAMode])))
-			switch v.OTAMode {
-			case 1:
+			st := d.status
+			switch {
+			case d.serr == nil && st.Running():
+				// Confirmed: the line says where the upgrade is, not what
+				// it waited for.
+				lines = append(lines, s.Accent.Render(fmt.Sprintf(" upgrading: %s, %.0f %% — confirmed, nothing to do but wait", orDash(st.Phase), st.Percent)))
+			case d.serr == nil && st.State == "succeeded" && (st.TargetVersion == "" || st.TargetVersion == v.TargetVersion):
+				lines = append(lines, s.OK.Render(" upgraded: the device reports "+v.TargetVersion+" at its next check-in"))
+			case d.serr == nil && st.State == "failed":
+				lines = append(lines, s.Err.Render(" the last upgrade failed: "+a.keys.Get(ActOTAConfirm).Label()+" tries again (asks for a reason)"))
+			case v.OTAMode == 1:
 				lines = append(lines, s.Faint.Render(" waits for a confirmation: "+a.keys.Get(ActOTAConfirm).Label()+" confirms on the user's behalf (asks for a reason)"))
 			default:
 				lines = append(lines, s.Faint.Render(" "+otaModes[v.OTAMode]+": starts by itself when the device checks in; confirming starts it now"))
@@ -449,8 +458,12 @@ func newFleetOTAPage(only string) Page {
 		return out, nil
 	}
 	p.summary = func(a *App) string {
-		n, running, failed := p.tbl.Total(), 0, 0
+		// A device can have an update for its MCU and its module: two
+		// rows, one device.
+		rows, running, failed := p.tbl.Total(), 0, 0
+		devices := map[string]bool{}
 		for _, c := range p.tbl.Rows() {
+			devices[c.SubDomain+"/"+c.PhysicalID] = true
 			switch c.State {
 			case "upgrading", "stalled":
 				running++
@@ -462,8 +475,8 @@ func newFleetOTAPage(only string) Page {
 		if only != "" {
 			scope = only
 		}
-		return fmt.Sprintf("%d device(s) with an update (%s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
-			n, scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
+		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
+			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
 	}
 	p.extra = func(a *App, m tea.KeyPressMsg, row UpgradeCandidate, ok bool) (tea.Cmd, bool) {
 		if !a.keys.Is(m, ActOTAConfirm) {
@@ -609,8 +622,8 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if p.ran {
 				return a.Flash("this run is done: go back to :ota for another")
 			}
-			if why := a.RequireWrite(); why != "" {
-				return a.Fail(errorf(why))
+			if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
+				return cmd
 			}
 			n := 0
 			for _, r := range p.rows {
@@ -626,7 +639,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				if reason == "" {
 					return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
 				}
-				a.Confirm(fmt.Sprintf("Confirm the upgrade of %d device(s), %d at a time, as in the dry run? Reason: %s", n, fleetParallel, reason),
+				a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
 					approve(p, bulkApproved{reason: reason}))
 				return nil
 			})
@@ -642,8 +655,8 @@ type pendingQueue struct {
 }
 
 func (p *dryRunPage) run(a *App, reason string) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
+		return cmd
 	}
 	p.ran = true
 	q := &pendingQueue{reason: reason}
@@ -697,9 +710,9 @@ func (p *dryRunPage) View(a *App, w, h int) string {
 			n++
 		}
 	}
-	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %d device(s) would be confirmed; nothing has been sent yet", n, len(p.rows)))
+	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %s would be confirmed; nothing has been sent yet", n, count(len(p.rows), "update")))
 	if p.ran {
-		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %d device(s), %d at a time", n, fleetParallel))
+		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %s, %d at a time", count(n, "update"), fleetParallel))
 	}
 	sub := s.Faint.Render(" " + a.keys.Get(ActOTAConfirm).Label() + " asks for a reason, then confirms every device not skipped; esc goes back without sending anything")
 	p.tbl.SetSize(w, max(h-2, 3))

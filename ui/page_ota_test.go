@@ -92,17 +92,17 @@ func TestFleetOTADryRunAndBulkConfirm(t *testing.T) {
 	}
 	h := newWFHarness(t, api, 130, 40)
 	h.command("ota")
-	h.must("3 device(s) with an update (every product): 1 upgrading, 1 failed", "P000000000000001", "B000000000000001", "forced")
+	h.must("3 devices with an update (3 updates, every product): 1 upgrading, 1 failed", "P000000000000001", "B000000000000001", "forced")
 	h.act(ActSelectAll)
 	h.act(ActOTAConfirm)
-	h.must("Dry run: confirm firmware updates", "2 of 3 device(s) would be confirmed; nothing has been sent yet",
+	h.must("Dry run: confirm firmware updates", "2 of 3 updates would be confirmed; nothing has been sent yet",
 		"confirm 1-4-2 → 1-5-0", "skip: already upgrading", "retry 1-1-5 → 1-2-0 (the last attempt failed)")
 	h.act(ActOTAConfirm)
 	h.must("read-only")
 	h.writeMode()
 	h.act(ActOTAConfirm)
 	h.answer("SUP-77 recall")
-	h.must("Confirm the upgrade of 2 device(s), 4 at a time, as in the dry", "SUP-77 recall")
+	h.must("Confirm 2 updates, 4 at a time, as in the dry", "Reason: SUP-77")
 	h.press("y")
 	got := strings.Join(w.confirms, ",")
 	if !strings.Contains(got, "0/P000000000000001:1-5-0:SUP-77 recall") || !strings.Contains(got, "0/B000000000000001:1-2-0:SUP-77 recall") || len(w.confirms) != 2 {

@@ -89,6 +89,12 @@ type pairingPage struct {
 	err      error
 	closeErr error
 	summary  string
+	// pendingWhy holds why the run ended while adds were still in
+	// flight: the summary waits for their answers.
+	pendingWhy string
+	// span is the length of the window as last opened (or first seen
+	// open): the progress bar's whole.
+	span time.Duration
 }
 
 type (
@@ -311,7 +317,8 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			p.opened, p.runStart = true, v.at
 		}
 		p.phase = phaseOpen
-		p.local = v.at.Add(time.Duration(v.seconds) * time.Second)
+		p.span = time.Duration(v.seconds) * time.Second
+		p.local = v.at.Add(p.span)
 		if p.window.Known {
 			// Until the gateway's next report, trust the new deadline.
 			p.window.Open, p.window.Deadline = true, p.local
@@ -336,6 +343,17 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			r.state, r.err, r.deviceID = rowAdded, "", v.dev.DeviceID
 		}
 		p.refresh()
+		if p.pendingWhy != "" && p.addsInFlight() == 0 {
+			// The run ended while adds were on their way: every one has
+			// answered now, so the summary counts them right.
+			why := p.pendingWhy
+			p.pendingWhy = ""
+			cmd := p.record(a, why)
+			if v.err != nil {
+				cmd = tea.Batch(cmd, a.Fail(v.err))
+			}
+			return cmd
+		}
 		// A read started before the add would show the row waiting still:
 		// drop it and read again. The new read carries the poll chain on
 		// while the window is open; dropping the read in flight without
@@ -349,8 +367,8 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 		if !p.windowActive() {
 			return nil // it ended by itself while the dialog was open
 		}
-		if why := a.RequireWrite(); why != "" {
-			return a.Fail(errorf(why))
+		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
+			return cmd
 		}
 		return p.finish(a, "closed by the operator")
 	case closeAndLeave:
@@ -407,6 +425,7 @@ func (p *pairingPage) merge(a *App, v pairPoll) tea.Cmd {
 			p.opened, p.runStart = true, now
 		}
 		p.phase = phaseOpen
+		p.span = p.window.Deadline.Sub(now).Round(time.Second)
 		cmds = append(cmds, p.startCountdown(a), a.Flash("the gateway's pairing window is open"))
 	case p.phase == phaseOpen && p.window.Known && !p.window.Open && p.window.AsOf.After(p.runStart.Add(-time.Second)):
 		// The gateway says it is shut: expired, or closed elsewhere.
@@ -503,6 +522,30 @@ func (p *pairingPage) finish(a *App, why string) tea.Cmd {
 	p.phase = phaseClosed
 	p.runEnd = a.Now()
 	p.cdTag++
+	if n := p.addsInFlight(); n > 0 {
+		// The summary (and the close call that records it) waits for
+		// every add on its way: counted now, they would be neither added
+		// nor failed.
+		p.pendingWhy = why
+		return a.Flash(fmt.Sprintf("window closing: waiting for %s to answer before the summary", count(n, "add")))
+	}
+	return p.record(a, why)
+}
+
+// addsInFlight counts the rows whose add has not answered yet.
+func (p *pairingPage) addsInFlight() int {
+	n := 0
+	for _, r := range p.rows {
+		if r.state == rowAdding {
+			n++
+		}
+	}
+	return n
+}
+
+// record puts the summary on screen and, as the note of a close call,
+// into the audit log.
+func (p *pairingPage) record(a *App, why string) tea.Cmd {
 	p.summary = p.summarise(why)
 	api, gw, note := a.api, p.gw, p.summary
 	return tea.Batch(a.Flash(p.summary), p.poll(a), runVal(a, p, func(ctx context.Context) any {
@@ -634,8 +677,8 @@ func (p *pairingPage) targets(all bool) []pairRow {
 }
 
 func (p *pairingPage) askOpen(a *App) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: open window"); cmd != nil {
+		return cmd
 	}
 	if p.phase == phaseOpen || p.phase == phaseOpening {
 		return a.Flash("the window is open: " + a.keys.Get(ActPairExtend).Label() + " extends it, " + a.keys.Get(ActPairClose).Label() + " closes it")
@@ -661,8 +704,8 @@ func (p *pairingPage) askOpen(a *App) tea.Cmd {
 }
 
 func (p *pairingPage) open(a *App, seconds int) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: open window"); cmd != nil {
+		return cmd
 	}
 	if p.phase != phaseOpen {
 		p.phase = phaseOpening
@@ -698,8 +741,8 @@ func (p *pairingPage) close(a *App) tea.Cmd {
 	if !p.windowActive() {
 		return a.Flash("no window is open")
 	}
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
+		return cmd
 	}
 	q := fmt.Sprintf("Close the pairing window on %s now? The run ends and its summary is recorded.", deviceTitle(p.detail))
 	if p.phase == phaseOpen {
@@ -710,8 +753,8 @@ func (p *pairingPage) close(a *App) tea.Cmd {
 }
 
 func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: add sub-devices"); cmd != nil {
+		return cmd
 	}
 	var pids, names []string
 	for _, r := range rows {
@@ -723,14 +766,14 @@ func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
 	if len(pids) == 0 {
 		return a.Flash("nothing to add: pick joined sub-devices (space selects)")
 	}
-	q := fmt.Sprintf("Add %d sub-device(s) to %s: %s?", len(pids), deviceTitle(p.detail), clipText(strings.Join(names, ", "), 200))
+	q := fmt.Sprintf("Add %s to %s: %s?", count(len(pids), "sub-device"), deviceTitle(p.detail), clipText(strings.Join(names, ", "), 200))
 	a.Confirm(q, approve(p, pairAddApproved{pids: pids}))
 	return nil
 }
 
 func (p *pairingPage) add(a *App, pids []string) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Pairing: add sub-devices"); cmd != nil {
+		return cmd
 	}
 	api, gw := a.api, p.gw
 	var cmds []tea.Cmd
@@ -754,7 +797,7 @@ func (p *pairingPage) add(a *App, pids []string) tea.Cmd {
 func (p *pairingPage) View(a *App, w, h int) string {
 	p.ensureTable(a)
 	s := a.styles
-	title := s.Title.Render(" Pairing on "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  gateway %s %s · as user #%d", p.gw.SubDomain, p.gw.PhysicalID, p.gw.UserID))
+	title := s.Title.Render(" Pairing on "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  %s · %s · as user #%d", p.gw.SubDomain, p.gw.PhysicalID, p.gw.UserID))
 	lines := []string{title}
 	if !p.detail.Online {
 		lines = append(lines, s.Warn.Render(" the gateway was offline when its page loaded: opening a window fails (3807) until it is back"))
@@ -780,7 +823,7 @@ func (p *pairingPage) View(a *App, w, h int) string {
 		case !p.loaded && p.err == nil:
 			lines = append(lines, s.Faint.Render(" checking for sub-devices that joined earlier…"))
 		case waiting > 0:
-			lines = append(lines, s.Warn.Render(fmt.Sprintf(" %d sub-device(s) joined earlier and were never added: add them (no window needed) before pairing more", waiting)))
+			lines = append(lines, s.Warn.Render(" "+count(waiting, "sub-device")+" joined earlier and were never added: add them (no window needed) before pairing more"))
 		default:
 			lines = append(lines, s.Faint.Render(" no sub-device is waiting: open the window, then put the devices in pairing mode"))
 		}
@@ -792,11 +835,18 @@ func (p *pairingPage) View(a *App, w, h int) string {
 		if !p.window.Known {
 			src = "estimated here: the cloud does not report the gateway's window"
 		}
-		bar := progressBar(float64(max(left, 0))/float64(maxWindow*time.Second), 20, s.Glyphs.ASCII)
+		span := p.span
+		if span <= 0 {
+			span = maxWindow * time.Second
+		}
+		bar := progressBar(float64(max(left, 0))/float64(span), 20, s.Glyphs.ASCII)
 		lines = append(lines, s.OK.Render(fmt.Sprintf(" OPEN %s left ", fmtClock(left)))+bar+s.Faint.Render(" · "+src),
 			s.Faint.Render(fmt.Sprintf(" %d waiting to be added · new devices appear within about a second of joining", waiting)))
 	case phaseClosed:
 		lines = append(lines, s.Bold.Render(" window closed"))
+		if p.pendingWhy != "" {
+			lines = append(lines, s.Warn.Render(fmt.Sprintf(" waiting for %s to answer; the summary follows", count(p.addsInFlight(), "add"))))
+		}
 		for _, part := range wordWrap(p.summary, w-2) {
 			lines = append(lines, " "+part)
 		}

@@ -27,7 +27,7 @@ func TestPairingRun(t *testing.T) {
 	w.join(950, "bulb", "00000000000000E1") // joined last week, never added
 
 	h.act(ActPair)
-	h.must("Pairing on Home hub", "1 sub-device(s) joined earlier and were never added", "00000000000000E1", "earlier")
+	h.must("Pairing on Home hub", "1 sub-device joined earlier and were never added", "00000000000000E1", "earlier")
 
 	h.act(ActPairOpen) // read-only: refused with the reason, nothing sent
 	h.must("read-only")
@@ -83,7 +83,7 @@ func TestPairingRun(t *testing.T) {
 	h.act(ActSelect)
 	h.act(ActSelect)
 	h.act(ActPairAdd)
-	h.must(`Add 2 sub-device(s) to Home hub: "Bulb 00A1", "Hall switch"?`)
+	h.must(`Add 2 sub-devices to Home hub: "Bulb 00A1", "Hall switch"?`)
 	h.press("y")
 	w.mu.Lock()
 	added := append([]string(nil), w.added...)

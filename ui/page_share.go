@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"acconsole/models"
 	"acconsole/ui/components/qr"
@@ -110,7 +111,7 @@ func newHomeSharePage(viewer int64, h models.Home) *sharePage {
 
 func (p *sharePage) Title() string { return p.title }
 
-func (p *sharePage) Hints() []string { return []string{ActCopy, ActRenew, ActQRStyle} }
+func (p *sharePage) Hints() []string { return []string{ActCopy, ActRenew, ActQRStyle, ActOpen} }
 
 // Load asks whether to make a code (opening the page makes none by
 // itself), unless the page already refused or write mode is off: a share
@@ -156,6 +157,7 @@ func (p *sharePage) question() string {
 func (p *sharePage) issue(a *App) tea.Cmd {
 	// Write mode may have ended while the dialog was open.
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Share: create code", why)
 		p.err = errorf(why + " (a share code grants access to whoever holds it)")
 		return a.Fail(p.err)
 	}
@@ -243,10 +245,24 @@ func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 		p.issued = p.res.asked
 		p.expires = p.issued.Add(shareValid)
 		p.tickTag++
+		// A terminal too small for the code beside the page's lines (80×24
+		// is) shows it full-screen at once: the customer is waiting to scan.
+		if p.style != qrText && a.width > 0 && !p.fitsInline(a.width, a.height-3) && p.fitsFull(a) {
+			p.showFull(a)
+		}
 		return p.tick(a)
 	case tea.KeyPressMsg:
 		k := a.keys
 		switch {
+		case k.Is(m, ActOpen):
+			if p.res.payload == "" || p.style == qrText {
+				return nil
+			}
+			if !p.fitsFull(a) {
+				return a.Fail(errorf("the QR code does not fit even on the whole screen: enlarge the terminal, or copy the text with " + k.Get(ActCopy).Label()))
+			}
+			p.showFull(a)
+			return nil
 		case k.Is(m, ActCopy):
 			if p.res.payload == "" {
 				return a.Flash("nothing to copy yet")
@@ -311,29 +327,17 @@ func (p *sharePage) View(a *App, w, h int) string {
 	default:
 		lines = append(lines, s.Faint.Render(" no WeChat bridge configured: the QR holds the share code (bindDeviceWithShareCode)"))
 	}
-	room := h - len(lines) - 1
 	if p.style != qrText && left > 0 {
-		mode := qr.HalfBlock
-		if p.style == qrWide {
-			mode = qr.ASCII
-		}
-		key := fmt.Sprintf("%d/%d/%d/%s", w, room, mode, p.res.payload)
-		if p.block.key != key {
-			// Centre the code once per size: View runs after every
-			// message, the countdown's included.
-			code, size, err := qr.RenderFit(p.res.payload, qr.DefaultQuiet, w, room, mode)
-			p.block = qrBlock{key: key, size: size, err: err}
-			if err == nil {
-				pad := strings.Repeat(" ", max((w-size.Width)/2, 0))
-				p.block.text = pad + strings.ReplaceAll(code, "\n", "\n"+pad)
-			}
-		}
-		size, err := p.block.size, p.block.err
-		if err == nil {
-			return strings.Join(lines, "\n") + "\n" + p.block.text
+		if block, ok := p.inline(w, h); ok {
+			return p.beside(a, block, lines, w, h)
 		}
 		lines = append(lines, "")
-		for _, l := range wordWrap(fmt.Sprintf("the QR code needs %d×%d cells and this terminal has %d×%d for it: enlarge it, or copy the text with %s", size.Width, size.Height, w, room, a.keys.Get(ActCopy).Label()), w-2) {
+		msg := fmt.Sprintf("the QR code does not fit beside this page: %s shows it on the whole screen", a.keys.Get(ActOpen).Label())
+		if !p.fitsFull(a) {
+			size := p.block.size
+			msg = fmt.Sprintf("the QR code needs %d×%d cells, more than this whole terminal: enlarge it, or copy the text with %s", size.Width, size.Height, a.keys.Get(ActCopy).Label())
+		}
+		for _, l := range wordWrap(msg, w-2) {
 			lines = append(lines, s.Warn.Render(" "+l))
 		}
 	}
@@ -345,4 +349,97 @@ func (p *sharePage) View(a *App, w, h int) string {
 	}
 	lines = append(lines, "", s.Faint.Render(" "+a.keys.Get(ActCopy).Label()+" copies it"))
 	return strings.Join(lines, "\n")
+}
+
+// qrMode is the drawing mode of the chosen style.
+func (p *sharePage) qrMode() qr.Mode {
+	if p.style == qrWide {
+		return qr.ASCII
+	}
+	return qr.HalfBlock
+}
+
+// infoMin is the narrowest column the page's lines get beside the code.
+const infoMin = 28
+
+// inline renders the code for the left of the page body, leaving infoMin
+// columns for the page's lines on its right; the whole body height is the
+// code's (80×24 holds a version 5 code with its quiet zone this way).
+func (p *sharePage) inline(w, h int) (qrBlock, bool) {
+	key := fmt.Sprintf("%d/%d/%d/%s", w, h, p.qrMode(), p.res.payload)
+	if p.block.key != key {
+		// Once per size: View runs after every message, the countdown's
+		// included.
+		code, size, err := qr.RenderFit(p.res.payload, qr.DefaultQuiet, w-infoMin-1, h, p.qrMode())
+		p.block = qrBlock{key: key, text: code, size: size, err: err}
+	}
+	return p.block, p.block.err == nil
+}
+
+func (p *sharePage) fitsInline(w, h int) bool {
+	_, ok := p.inline(w, h)
+	return ok
+}
+
+// fitsFull reports whether the code fits the whole screen.
+func (p *sharePage) fitsFull(a *App) bool {
+	_, _, err := qr.RenderFit(p.res.payload, qr.DefaultQuiet, a.width, a.height, p.qrMode())
+	return err == nil
+}
+
+// beside puts the code at the left of the body and the page's lines,
+// wrapped, on its right.
+func (p *sharePage) beside(a *App, b qrBlock, lines []string, w, h int) string {
+	s := a.styles
+	infoW := w - b.size.Width - 1
+	var info []string
+	for _, l := range lines {
+		if lipgloss.Width(l) <= infoW {
+			info = append(info, l)
+			continue
+		}
+		info = append(info, wrap(l, infoW)...)
+	}
+	info = append(info, "", s.Faint.Render(clipText(" "+a.keys.Get(ActCopy).Label()+" copies the text", infoW)),
+		s.Faint.Render(clipText(" "+a.keys.Get(ActOpen).Label()+" shows the code full-screen", infoW)))
+	code := strings.Split(b.text, "\n")
+	out := make([]string, 0, max(len(code), len(info)))
+	for i := 0; i < max(len(code), len(info)) && i < h; i++ {
+		left := strings.Repeat(" ", b.size.Width)
+		if i < len(code) {
+			left = code[i]
+		}
+		right := ""
+		if i < len(info) {
+			right = info[i]
+		}
+		out = append(out, left+" "+right)
+	}
+	return strings.Join(out, "\n")
+}
+
+// showFull opens the code on the whole screen.
+func (p *sharePage) showFull(a *App) {
+	a.dialogs = append(a.dialogs, &qrDialog{payload: p.res.payload, mode: p.qrMode()})
+}
+
+// qrDialog is a share code's QR on the whole screen, over the header and
+// footer: the minimum 80×24 terminal holds a version 6 code with its quiet
+// zone this way (45×23 cells in half blocks). Any key closes it.
+type qrDialog struct {
+	payload string
+	mode    qr.Mode
+}
+
+func (d *qrDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
+
+func (d *qrDialog) view(a *App, w int) string {
+	code, size, err := qr.RenderFit(d.payload, qr.DefaultQuiet, w, a.height, d.mode)
+	if err != nil {
+		return a.styles.Dialog.Render(fmt.Sprintf("the QR code needs %d×%d cells: enlarge the terminal", size.Width, size.Height))
+	}
+	if a.height-size.Height >= 1 {
+		code += "\n" + a.styles.Faint.Render(padRight(clipText(" any key closes", size.Width), size.Width))
+	}
+	return code
 }

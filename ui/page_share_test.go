@@ -75,11 +75,70 @@ func TestShareThroughTheWeChatBridge(t *testing.T) {
 	if got := decodeScreenQR(t, emu.CellAt, 140, 50); got != wechat {
 		t.Fatalf("the QR decodes to %q", got)
 	}
-	// Too small for that QR: the text, and how big the terminal must be.
+	// Too small for that QR beside the page: the text, and the key that
+	// shows it on the whole screen, where it decodes.
 	h.send(teaSize(80, 24))
 	h.settle()
-	h.must("the QR code needs 45×23 cells", "or copy the text with y", "text to scan or send:")
+	h.must("shows it on the whole screen", "text to scan or send:")
 	h.mustNot("▀")
+	h.press("enter")
+	emu = emulate(t, h.app.View().Content, 80, 24)
+	if got := decodeScreenQR(t, emu.CellAt, 80, 24); got != wechat {
+		t.Fatalf("the full-screen QR decodes to %q", got)
+	}
+}
+
+// A code too big for even the whole minimum screen falls back to text
+// and says the size it needs.
+func TestShareQRTooBigForTheScreen(t *testing.T) {
+	api := newFakeAPI()
+	long := "http://we.qq.com/d/" + strings.Repeat("AQC7Pp3MMTHeEFxg0GDgTqbs", 8) + `#{"sub_domain":"plug","share_code":"kQ2n#900"}`
+	bridge := func(context.Context, int64, string, string, time.Duration) (string, error) { return long, nil }
+	h := newWFHarness(t, api, 80, 24, func(o *Options) { o.ShareQR = bridge })
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActShare)
+	h.press("y")
+	h.must("the QR code needs 61×31 cells, more than this whole terminal", "text to scan or send:")
+	h.mustNot("▀")
+}
+
+// At the minimum 80×24 a WeChat share QR (version 6, 41 modules) appears on
+// the whole screen as soon as the code arrives, and decodes with an
+// independent decoder from the emulated screen; any key goes back to the
+// page.
+func TestShareQRFitsTheMinimumScreen(t *testing.T) {
+	api := newFakeAPI()
+	const wechat = `http://we.qq.com/d/AQC7Pp3MMTHeEFxg0GDgTqbs#{"sub_domain":"plug","share_code":"kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900"}`
+	bridge := func(context.Context, int64, string, string, time.Duration) (string, error) { return wechat, nil }
+	h := newWFHarness(t, api, 80, 24, func(o *Options) { o.ShareQR = bridge })
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActShare)
+	h.press("y")
+	emu := emulate(t, h.app.View().Content, 80, 24)
+	if got := decodeScreenQR(t, emu.CellAt, 80, 24); got != wechat {
+		t.Fatalf("the QR decodes to %q:\n%s", got, h.screen())
+	}
+	h.press("x") // any key
+	h.must("share code kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900", "shows it on the whole screen")
+}
+
+// A short share code (no WeChat bridge) sits beside the page's lines at
+// 80×24 and decodes there.
+func TestShareQRBesideThePageAtMinimum(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 80, 24)
+	h.writeMode()
+	h.command("device 900")
+	h.act(ActShare)
+	h.press("y")
+	h.must("share code ", "valid 5:00", "copies the text")
+	code := topAs[*sharePage](h).res.payload
+	emu := emulate(t, h.app.View().Content, 80, 24)
+	if got := decodeScreenQR(t, emu.CellAt, 80, 24); got != code {
+		t.Fatalf("the QR decodes to %q, want %q:\n%s", got, code, h.screen())
+	}
 }
 
 // Only the owner may share: through another user, the page names the owner.

@@ -65,6 +65,10 @@ type timerEditor struct {
 
 	pvKey string
 	pv    timerPreview
+
+	// defZone is the zone a new timer started in and zoneWhy where it
+	// came from; the form says so while the zone is unchanged.
+	defZone, zoneWhy string
 }
 
 // timerPreview is what the editor shows beside the form; it is computed
@@ -85,8 +89,9 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 	}
 	e.freeCode.accept = func(r rune) bool { return r >= '0' && r <= '9' }
 	e.text[tePayload].accept = func(r rune) bool { return r < 128 && (isHexDigit(byte(r)) || r == ' ') }
-	zone := list.defaultZone()
+	zone, why := list.defaultZone()
 	if orig == nil {
+		e.defZone, e.zoneWhy = zone, why
 		loc, _ := models.LoadZone(zone)
 		if loc == nil {
 			loc = time.UTC
@@ -96,10 +101,11 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 		e.text[teZone].set(zone)
 		e.cycle = 2 // day
 		e.days = models.Weekdays(0x3e)
+		// The first command with a documented example; the payload
+		// starts empty (the example is its placeholder, never sent).
 		for i, c := range e.cmds {
 			if len(c.Example) > 0 {
 				e.codeIdx = i
-				e.text[tePayload].set(spacedHex(c.Example))
 				break
 			}
 		}
@@ -260,7 +266,7 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 	}
 	if known && (len(b) > 0 || e.orig == nil) {
 		if n := layoutSize(spec.Fields, spec.Repeat); n >= 0 && n != len(b) {
-			return t, errorf(fmt.Sprintf("payload: %s takes %d byte(s), not %d", spec.Name, n, len(b)))
+			return t, errorf(fmt.Sprintf("payload: %s takes %s, not %d", spec.Name, count(n, "byte"), len(b)))
 		}
 	}
 	t.Payload = b
@@ -303,6 +309,8 @@ func (e *timerEditor) compute(now time.Time) timerPreview {
 		switch {
 		case len(b) == 0 && e.orig != nil:
 			pv.payload = "(empty: the cloud keeps the timer's stored command bytes)"
+		case len(b) == 0 && known && layoutSize(spec.Fields, spec.Repeat) > 0:
+			pv.perr = errorf(fmt.Sprintf("type the payload: %s takes %s", spec.Name, count(layoutSize(spec.Fields, spec.Repeat), "byte")))
 		case known:
 			pv.payload = describePayload(spec, b)
 		default:
@@ -507,7 +515,7 @@ func (e *timerEditor) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 			if e.codeIdx < len(e.cmds) {
 				c := e.cmds[e.codeIdx]
 				if b, err := parseHex(e.text[tePayload].value()); err != nil || layoutSize(c.Fields, c.Repeat) != len(b) {
-					e.text[tePayload].set(spacedHex(c.Example))
+					e.text[tePayload].set("")
 				}
 			}
 		}
@@ -528,6 +536,7 @@ func (e *timerEditor) askSave(a *App) tea.Cmd {
 		return a.Fail(err)
 	}
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Timer: save", why)
 		return a.Fail(errorf(why + " (your edits stay in the form)"))
 	}
 	pv := e.preview(a.Now())
@@ -541,6 +550,7 @@ func (e *timerEditor) askSave(a *App) tea.Cmd {
 
 func (e *timerEditor) save(a *App, t models.TimerTask) tea.Cmd {
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Timer: save", why)
 		return a.Fail(errorf(why + " (your edits stay in the form)"))
 	}
 	e.saving = true
@@ -615,11 +625,18 @@ func (e *timerEditor) View(a *App, w, h int) string {
 			val = e.text[i].view(focused, 22, s.Selected) + s.Faint.Render("  yyyy-MM-dd HH:mm:ss, or HH:mm for today")
 		case teZone:
 			val = e.text[i].view(focused, 28, s.Selected)
-			if _, err := models.LoadZone(strings.TrimSpace(e.text[i].value())); err != nil {
+			z := strings.TrimSpace(e.text[i].value())
+			if _, err := models.LoadZone(z); err != nil {
 				val += s.Err.Render("  unknown zone: an IANA name such as Asia/Shanghai")
+			} else if e.zoneWhy != "" && z == e.defZone {
+				val += s.Faint.Render("  " + clipText("from "+e.zoneWhy, max(fw-30, 10)))
 			}
 		case tePayload:
-			val = e.text[i].view(focused, 24, s.Selected)
+			var example []byte
+			if e.codeIdx < len(e.cmds) {
+				example = e.cmds[e.codeIdx].Example
+			}
+			val = payloadField(&e.text[i], focused, 24, s, example)
 			if pv.perr != nil {
 				val += s.Err.Render("  " + pv.perr.Error())
 			} else if pv.payload != "" {

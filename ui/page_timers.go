@@ -291,8 +291,8 @@ type (
 )
 
 func (p *timersPage) write(a *App, what string, fn func(ctx context.Context, api API) error) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("Timers: " + what); cmd != nil {
+		return cmd
 	}
 	api := a.api
 	return runVal(a, p, func(ctx context.Context) any {
@@ -317,8 +317,8 @@ func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		if why := a.RequireWrite(); why != "" {
-			return a.Fail(errorf(why))
+		if cmd := a.refuseWrite("Timers"); cmd != nil {
+			return cmd
 		}
 		a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
 	case k.Is(m, ActCreate):
@@ -360,33 +360,38 @@ func (p *timersPage) toggle(a *App, row timerRow) tea.Cmd {
 	})
 }
 
-// defaultZone is the zone a new timer starts in: the device's own (from
-// its profile, when a timeZone is recorded there), else the zone of its
-// other timers, else the console machine's, else UTC.
-func (p *timersPage) defaultZone() string {
+// defaultZone is the zone a new timer starts in, and why: the device's
+// own (from its profile, when a timeZone is recorded there), else the zone
+// of the place its warehouse record names (上海 → Asia/Shanghai), else the
+// zone of its other timers, else the operator's (TZ, then the console
+// machine's), else UTC.
+func (p *timersPage) defaultZone() (zone, why string) {
 	for _, k := range []string{"timeZone", "timezone", "tz", "zone"} {
 		if v, ok := p.detail.Profile[k].(string); ok {
 			if _, err := models.LoadZone(v); err == nil {
-				return v
+				return v, "the device's profile"
 			}
 		}
+	}
+	if z, place := locationZone(p.detail.Info); z != "" {
+		return z, "the device's location, " + place
 	}
 	if p.data != nil {
 		for _, t := range p.data.tasks {
 			if _, err := models.LoadZone(t.TimeZone); err == nil {
-				return t.TimeZone
+				return t.TimeZone, "the device's other timers"
 			}
 		}
 	}
 	if tz := os.Getenv("TZ"); tz != "" {
 		if _, err := models.LoadZone(tz); err == nil {
-			return tz
+			return tz, "your TZ setting"
 		}
 	}
 	if name := time.Now().Location().String(); name != "Local" && name != "" {
-		return name
+		return name, "this computer's zone"
 	}
-	return "UTC"
+	return "UTC", "nothing names a zone: check it"
 }
 
 func (p *timersPage) View(a *App, w, h int) string {

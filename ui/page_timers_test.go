@@ -47,6 +47,7 @@ func TestTimerEditorWeeklyTimer(t *testing.T) {
 	h.press("2", "4") // Tue and Thu off
 	editField(h, tePoint, "07:30")
 	editField(h, teZone, "Europe/Berlin")
+	editField(h, tePayload, "01")
 	h.must("RULE Mon, Wed, Fri at 07:30, Europe/Berlin", "‹68 set power›", "→ set power: power on")
 	h.must("Mon 2026-11-30 07:30:00 CET", "Wed 2026-12-02 07:30:00 CET", "Fri 2026-12-04 07:30:00 CET")
 	if e := topAs[*timerEditor](h); len(e.pv.firings) != 10 {
@@ -122,6 +123,7 @@ func TestTimerEditorKeepsEditsAndAsksBeforeLeaving(t *testing.T) {
 	h.act(ActCreate)
 	h.typeText("Kettle")
 	editField(h, teZone, "Asia/Shanghai")
+	editField(h, tePayload, "01")
 	api.wf().saveErr = errorf("cloud said no")
 	h.act(ActSave)
 	h.press("y")
@@ -188,7 +190,7 @@ func TestTimersListToggleAndDelete(t *testing.T) {
 	if w.tasks[900][0].Status != models.TaskStopped {
 		t.Fatal("space did not stop the timer")
 	}
-	h.must(`done: Stop timer "Heater" (weekdays at 06:45, Asia/Shanghai) until it is started again`)
+	h.must(`done: Stopped timer "Heater" (weekdays at 06:45, Asia/Shanghai) until it is started again`)
 	h.act(ActTimerToggle)
 	h.must(`Start timer "Heater" (weekdays at 06:45, Asia/Shanghai), next`, "firing 2026-11-30 06:45 CST?")
 	h.press("y")
@@ -233,6 +235,7 @@ func TestTimerEditorGuardedWhileUnsaved(t *testing.T) {
 		t.Fatalf("Unsaved = %q", why)
 	}
 	editField(h, teZone, "Asia/Shanghai")
+	editField(h, tePayload, "01")
 	h.act(ActSave)
 	h.press("y")
 	topAs[*timersPage](h)

@@ -569,47 +569,6 @@ func newOutboxPage() Page {
 	}
 }
 
-func newAuditPage() Page {
-	p := &listPage[AuditRow]{
-		title: "Audit", empty: "no writes recorded yet",
-		cols: []table.Column{
-			{Key: "time", Title: "TIME", Width: 19}, {Key: "op", Title: "OPERATOR", Width: 10},
-			{Key: "as", Title: "AS USER", Width: 8}, {Key: "action", Title: "ACTION", Width: 26},
-			{Key: "result", Title: "RESULT", Width: 14}, {Key: "params", Title: "PARAMETERS", Flex: 2},
-			{Key: "reason", Title: "REASON", Flex: 1},
-		},
-		id: func(r AuditRow) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID },
-		cells: func(r AuditRow) []string {
-			as := ""
-			if r.ActingUser != 0 {
-				as = strconv.FormatInt(r.ActingUser, 10)
-			}
-			return []string{r.Time.Local().Format(models.TimeLayout), r.Operator, as, r.Action, r.Result, r.Params, r.Reason}
-		},
-	}
-	p.load = func(ctx context.Context, api API) ([]AuditRow, error) { return nil, nil }
-	return &auditPage{listPage: p}
-}
-
-// auditPage reads the local audit file instead of the cloud.
-type auditPage struct{ *listPage[AuditRow] }
-
-func (p *auditPage) Load(a *App) tea.Cmd {
-	src := a.audit
-	p.load = func(ctx context.Context, api API) ([]AuditRow, error) {
-		if src == nil {
-			return nil, nil
-		}
-		rows, err := src()
-		// Newest first.
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
-		return rows, err
-	}
-	return p.listPage.Load(a)
-}
-
 // findDevicePage resolves ":device <physical id|mac>": one match opens the
 // device in its place on the stack, several are listed to pick from, none
 // says so.

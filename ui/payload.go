@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"acconsole/models"
+	"acconsole/themes"
 )
 
 // Payloads are binary (PROTOCOL §2.2.6). The console reads and writes them
@@ -390,7 +391,7 @@ func setField(b []byte, f FieldSpec, value string) ([]byte, error) {
 			return b, err
 		}
 		if f.Size > 0 && f.Size < 8 && n >= 1<<(8*uint(f.Size)) {
-			return b, fmt.Errorf("%s: %d does not fit in %d byte(s)", f.Name, n, f.Size)
+			return b, fmt.Errorf("%s: %d does not fit in %s", f.Name, n, count(f.Size, "byte"))
 		}
 		raw = make([]byte, f.Size)
 		for i := f.Size - 1; i >= 0; i-- {
@@ -511,4 +512,18 @@ func stepField(b []byte, f FieldSpec, delta int) ([]byte, bool) {
 	}
 	out, err := setField(b, FieldSpec{Offset: f.Offset, Size: f.Size, Kind: KindUint}, strconv.FormatInt(v, 10))
 	return out, err == nil
+}
+
+// payloadField draws a hex payload field; an empty one shows the
+// product's documented example, faint and marked "e.g.", as a placeholder
+// (typing replaces it; it is never sent).
+func payloadField(e *lineEdit, focused bool, w int, s *themes.Styles, example []byte) string {
+	if len(e.r) > 0 || len(example) == 0 {
+		return e.view(focused, w, s.Selected)
+	}
+	cur := ""
+	if focused {
+		cur = s.Selected.Render(" ")
+	}
+	return cur + s.Faint.Render(clipText("e.g. "+spacedHex(example), max(w-1, 1)))
 }

@@ -27,8 +27,12 @@ type writeDone struct {
 // build turns the answer into the confirm text and the call, or an error
 // the operator can act on.
 func askWrite(a *App, page Page, question string, build func(answer string) (confirm string, do func(context.Context) error, err error)) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	action := page.Title()
+	if q := strings.TrimSuffix(strings.TrimSpace(question), ":"); q != "" {
+		action += ": " + q
+	}
+	if cmd := a.refuseWrite(action); cmd != nil {
+		return cmd
 	}
 	run := func(answer string) tea.Cmd {
 		text, do, err := build(strings.TrimSpace(answer))
@@ -60,12 +64,76 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 	return nil
 }
 
+// refuseWrite is the read-only check of every write key: nil when write
+// mode is on; otherwise the refusal goes to the audit log (with what was
+// tried) and to the status line.
+func (a *App) refuseWrite(action string) tea.Cmd {
+	why := a.RequireWrite()
+	if why == "" {
+		return nil
+	}
+	a.auditRefusal(action, why)
+	return a.Fail(errorf(why))
+}
+
+// auditRefusal records a write refused by read-only mode.
+func (a *App) auditRefusal(action, why string) {
+	if a.refused != nil {
+		a.refused(action, why)
+	}
+}
+
 func (a *App) finishWrite(m writeDone) tea.Cmd {
 	if m.err != nil {
 		return a.Fail(m.err)
 	}
-	done := strings.TrimSuffix(m.what, "?")
-	return tea.Batch(a.Flash("done: "+done), m.page.Load(a))
+	return tea.Batch(a.Flash("done: "+doneStatement(m.what)), m.page.Load(a))
+}
+
+// pastTense turns the verbs the confirm questions start with into what
+// the status line says once the write is done.
+var pastTense = map[string]string{
+	"Add": "Added", "Bind": "Bound", "Create": "Created", "Delete": "Deleted", "Make": "Made",
+	"Move": "Moved", "Rename": "Renamed", "Save": "Saved", "Send": "Sent", "Set": "Set",
+	"Start": "Started", "Stop": "Stopped", "Take": "Took", "Unbind": "Unbound",
+}
+
+// questionEnd is the index of the first "?" outside quotes (a name may
+// hold one), or len(s).
+func questionEnd(s string) int {
+	quoted, escaped := false, false
+	for i, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case quoted && r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case r == '?' && !quoted:
+			return i
+		}
+	}
+	return len(s)
+}
+
+// doneStatement turns a confirm question into a statement of what was
+// done: the question only (what follows it warns before the yes), in the
+// past tense. "Delete room "Kitchen"? Its devices stay in the home." is
+// done as "Deleted room "Kitchen"".
+func doneStatement(question string) string {
+	s := strings.TrimSpace(question)
+	s = s[:questionEnd(s)]
+	verb, rest, _ := strings.Cut(s, " ")
+	if past, ok := pastTense[verb]; ok {
+		return strings.TrimSpace(past + " " + rest)
+	}
+	return s
+}
+
+// count says "1 device", "2 devices": never "1 lines" or "device(s)".
+func count(n int, noun string) string {
+	return fmt.Sprintf("%d %s%s", n, noun, plural(n))
 }
 
 func parseID(s, what string) (int64, error) {
@@ -112,10 +180,22 @@ func (p *devicePage) deviceWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	name := p.detail.Device.Name
 	switch {
 	case k.Is(m, ActUnbindUser):
-		return askWrite(a, p, "user id to unbind from this device:", func(s string) (string, func(context.Context) error, error) {
+		// The cloud refuses to unbind the owner (3002): say so before
+		// asking, and point at the change-owner key instead.
+		owner := p.detail.Device.Owner
+		q := "user id to unbind from this device:"
+		ownerNote := ""
+		if owner != 0 {
+			ownerNote = fmt.Sprintf("user #%d owns it and cannot be unbound: %s changes the owner", owner, k.Get(ActOwner).Label())
+			q = fmt.Sprintf("user id to unbind from this device (%s):", ownerNote)
+		}
+		return askWrite(a, p, q, func(s string) (string, func(context.Context) error, error) {
 			uid, err := parseID(s, "the user id")
 			if err != nil {
 				return "", nil, err
+			}
+			if uid == owner {
+				return "", nil, errorf(ownerNote)
 			}
 			return fmt.Sprintf("Unbind user #%d from %q?", uid, name), func(ctx context.Context) error { return api.UnbindUser(ctx, ref, uid) }, nil
 		}), true
@@ -230,8 +310,8 @@ func (p *userPage) userWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 			return fmt.Sprintf("Set %s = %v on user #%d?", key, val, uid), func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
 		}), true
 	case k.Is(m, ActBindPhone):
-		if why := a.RequireWrite(); why != "" {
-			return a.Fail(errorf(why)), true
+		if cmd := a.refuseWrite("User: bind phone"); cmd != nil {
+			return cmd, true
 		}
 		a.Ask("phone to bind (a verify code is sent to it):", func(a *App, phone string) tea.Cmd {
 			phone = strings.TrimSpace(phone)

@@ -104,6 +104,9 @@ const (
 	EventTimerFired
 )
 
+// ReplyRefused is the reply code of a device refusing a command.
+const ReplyRefused = 127
+
 // Event is something that happened at a device, for subscribers (warehouse
 // last-online times, live event tails, device history).
 type Event struct {
@@ -115,7 +118,8 @@ type Event struct {
 	IP      string
 	// Gateway is set for EventJoined: the gateway the sub-device joined.
 	Gateway Key
-	// Result of a command ("ok", "offline", "timeout", "error"), or of a
+	// Result of a command ("ok", "refused" when the device answered with
+	// the error reply 127, "offline", "timeout", "error"), or of a
 	// device timer's firing ("ok", "error").
 	Result string
 	// TaskID, Scheduled and ReplyCode describe a device timer's firing
@@ -249,6 +253,9 @@ func (h *Hub) Send(ctx context.Context, k Key, code int, payload []byte, timeout
 	select {
 	case a := <-ch:
 		switch {
+		case a.err == nil && a.code == ReplyRefused:
+			// An answer, but a refusal: history must not call it ok.
+			ev.Result = "refused"
 		case a.err == nil:
 			ev.Result = "ok"
 		case errors.Is(a.err, ErrOffline):

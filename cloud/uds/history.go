@@ -319,7 +319,7 @@ type Report struct {
 	Size        int    `json:"size"`
 	Truncated   bool   `json:"truncated,omitempty"`
 	Description string `json:"description"`
-	Result      string `json:"result,omitempty"` // commands: ok, offline, timeout, error
+	Result      string `json:"result,omitempty"` // commands: ok, refused (reply 127), offline, timeout, error
 	At          string `json:"at"`               // UTC yyyy-MM-dd HH:mm:ss
 	AtMs        int64  `json:"atMs"`
 }

@@ -84,7 +84,7 @@ func TestHistoryReports(t *testing.T) {
 	}
 	want := []string{
 		`command 69  "query state" offline`,
-		`command 68 09 "set power: unknown (9)" ok`,
+		`command 68 09 "set power: unknown (9)" refused`, // the error reply 127
 	}
 	for i, w := range want {
 		if lines[i] != w {

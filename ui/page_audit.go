@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/models"
+	"acconsole/ui/components/table"
+)
+
+func newAuditPage() Page {
+	p := &listPage[AuditRow]{
+		title: "Audit", empty: "no writes recorded yet",
+		cols: []table.Column{
+			{Key: "time", Title: "TIME", Width: 19}, {Key: "op", Title: "OPERATOR", Width: 10},
+			{Key: "as", Title: "AS USER", Width: 8}, {Key: "action", Title: "ACTION", Width: 26},
+			{Key: "result", Title: "RESULT", Width: 19}, {Key: "params", Title: "PARAMETERS", Flex: 2},
+			{Key: "reason", Title: "REASON", Flex: 1},
+		},
+		id: func(r AuditRow) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID + r.Action },
+		cells: func(r AuditRow) []string {
+			as := ""
+			if r.ActingUser != 0 {
+				as = strconv.FormatInt(r.ActingUser, 10)
+			}
+			return []string{r.Time.Local().Format(models.TimeLayout), r.Operator, as, r.Action, r.Result, r.Params, r.Reason}
+		},
+		open: func(a *App, r AuditRow) tea.Cmd {
+			a.dialogs = append(a.dialogs, &auditDialog{row: r})
+			return nil
+		},
+	}
+	p.load = func(ctx context.Context, api API) ([]AuditRow, error) { return nil, nil }
+	return &auditPage{listPage: p}
+}
+
+// auditPage reads the local audit file instead of the cloud.
+type auditPage struct{ *listPage[AuditRow] }
+
+func (p *auditPage) Load(a *App) tea.Cmd {
+	src := a.audit
+	p.load = func(ctx context.Context, api API) ([]AuditRow, error) {
+		if src == nil {
+			return nil, nil
+		}
+		rows, err := src()
+		// Newest first.
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+		return rows, err
+	}
+	return p.listPage.Load(a)
+}
+
+// auditDialog shows one audit entry in full: the table cuts parameters,
+// reasons and notes, and has no room for the trace id.
+type auditDialog struct{ row AuditRow }
+
+func (d *auditDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
+
+func (d *auditDialog) view(a *App, w int) string {
+	s := a.styles
+	r := d.row
+	width := min(w-4, 100)
+	text := max(width-4-11, 10) // border and padding, then the label
+	field := func(label, v string) []string {
+		if v == "" {
+			v = "—"
+		}
+		parts := wordWrap(models.SanitizeLine(v), text)
+		out := make([]string, len(parts))
+		for i, part := range parts {
+			l := strings.Repeat(" ", 11)
+			if i == 0 {
+				l = s.Faint.Render(label + strings.Repeat(" ", max(11-len(label), 1)))
+			}
+			out[i] = l + part
+		}
+		return out
+	}
+	as := ""
+	if r.ActingUser != 0 {
+		as = "#" + strconv.FormatInt(r.ActingUser, 10)
+	}
+	lines := []string{s.Bold.Render("Audit entry") + "  " + s.Faint.Render(r.Time.Local().Format(models.TimeLayout)), ""}
+	for _, f := range [][2]string{
+		{"action", r.Action}, {"operator", r.Operator}, {"profile", r.Profile}, {"as user", as},
+		{"parameters", r.Params}, {"result", r.Result}, {"trace id", r.TraceID},
+		{"reason", r.Reason}, {"note", r.Note},
+	} {
+		lines = append(lines, field(f[0], f[1])...)
+	}
+	lines = append(lines, "", s.Faint.Render("any key closes"))
+	return s.Dialog.Width(width).Render(strings.Join(lines, "\n"))
+}
