@@ -60,7 +60,7 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, serveFlags{listen: "127.0.0.1:0", data: filepath.Join(dir, "data"), domain: "acme", mode: "test",
+		done <- runServe(ctx, serveFlags{listen: "127.0.0.1:0", data: filepath.Join(dir, "data"), domain: "acme", mode: "test", demo: 20,
 			configPath: cfgPath, uds: []string{"vendor-login=" + login.srv.URL + ",anonymous"}}, pw)
 		pw.Close()
 	}()
@@ -106,7 +106,7 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 			req.Header.Set("X-Zc-Access-Mode", "1")
 		}
 		if sign {
-			rpctest.Developer{ID: dev.DeveloperID, SecretKey: dev.SecretKey, MajorDomain: "acme"}.Sign(req.Header, path[strings.LastIndex(path, "/")+1:], "", 5, time.Now(), "")
+			rpctest.Developer{ID: dev.DeveloperID, SecretKey: dev.SecretKey, MajorDomain: "acme"}.Sign(req.Header, path[strings.LastIndex(path, "/")+1:], "", 1, time.Now(), "")
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -128,7 +128,7 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 	if got := login.got(); got != "/loginByCode mode=1 user=" {
 		t.Errorf("vendor-login got %q", got)
 	}
-	if got := orders.got(); got != "/api/list mode= user=5" {
+	if got := orders.got(); got != "/api/list mode= user=1" {
 		t.Errorf("orders got %q", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acconsole/acapi"
 	"acconsole/models"
 )
 
@@ -608,6 +609,10 @@ func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) 
 		ref = DeviceRef{DeviceID: id}
 	}
 	d, err := api.DeviceDetail(ctx, ref)
+	if acapi.Code(err) == models.ErrDeviceAbsent {
+		// Several names share one status line: say which, briefly.
+		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
+	}
 	if err != nil {
 		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorLine(err))
 	}
