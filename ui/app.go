@@ -439,8 +439,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, m.do()
 	case writeDone:
 		return a, a.finishWrite(m)
-	case codeSent:
-		return a, a.afterCodeSent(m)
 	case tea.MouseWheelMsg:
 		return a, a.mouseWheel(m)
 	case tea.MouseClickMsg:

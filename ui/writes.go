@@ -223,26 +223,6 @@ func (p *devicePage) deviceWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 			}
 			return fmt.Sprintf("Add %q to home #%d (binds it to every member)?", name, hid), func(ctx context.Context) error { return api.AddDeviceToHome(ctx, ref, hid) }, nil
 		}), true
-	case k.Is(m, ActMoveRoom), k.Is(m, ActOutOfRoom):
-		home := p.detail.Device.RootID
-		if home == 0 {
-			return a.Fail(errorf("the device is in no home: add it to one first")), true
-		}
-		out := k.Is(m, ActOutOfRoom)
-		q := "room id to move the device to:"
-		if out {
-			q = "room id to take the device out of:"
-		}
-		return askWrite(a, p, q, func(s string) (string, func(context.Context) error, error) {
-			rid, err := parseID(s, "the room id")
-			if err != nil {
-				return "", nil, err
-			}
-			if out {
-				return fmt.Sprintf("Take %q out of room #%d?", name, rid), func(ctx context.Context) error { return api.RemoveDeviceFromRoom(ctx, ref, home, rid) }, nil
-			}
-			return fmt.Sprintf("Move %q to room #%d?", name, rid), func(ctx context.Context) error { return api.MoveDeviceToRoom(ctx, ref, home, rid) }, nil
-		}), true
 	}
 	return nil, false
 }
@@ -309,41 +289,6 @@ func (p *userPage) userWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 			key, val, err := parseProfileValue(s)
 			return fmt.Sprintf("Set %s = %v on user #%d?", key, val, uid), func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
 		}), true
-	case k.Is(m, ActBindPhone):
-		if cmd := a.refuseWrite("User: bind phone"); cmd != nil {
-			return cmd, true
-		}
-		a.Ask("phone to bind (a verify code is sent to it):", func(a *App, phone string) tea.Cmd {
-			phone = strings.TrimSpace(phone)
-			if phone == "" {
-				return a.Fail(errorf("a phone number is needed"))
-			}
-			ctx := a.ctx
-			return func() tea.Msg {
-				c, cancel := context.WithTimeout(ctx, 20*time.Second)
-				defer cancel()
-				return codeSent{page: p, phone: phone, err: api.SendVerifyCode(c, phone)}
-			}
-		})
-		return nil, true
 	}
 	return nil, false
-}
-
-// codeSent asks for the verify code once the cloud has sent it.
-type codeSent struct {
-	page  *userPage
-	phone string
-	err   error
-}
-
-func (a *App) afterCodeSent(m codeSent) tea.Cmd {
-	if m.err != nil {
-		return a.Fail(m.err)
-	}
-	api, uid, phone := a.api, m.page.id, m.phone
-	return askWrite(a, m.page, "verify code sent to "+phone+" (local cloud: see :outbox):", func(code string) (string, func(context.Context) error, error) {
-		code, err := nonEmpty(code, "the verify code")
-		return fmt.Sprintf("Bind phone %s to user #%d?", phone, uid), func(ctx context.Context) error { return api.BindPhone(ctx, uid, phone, code) }, err
-	})
 }
