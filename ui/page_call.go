@@ -446,6 +446,7 @@ func (p *callPage) submit(a *App) tea.Cmd {
 	}
 	// Anything else may change something: write mode, and a yes.
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Call: "+c.Service+"/"+c.Method, why)
 		return a.Fail(errorf(why + " (the console cannot know whether " + c.Service + "/" + c.Method + " changes anything)"))
 	}
 	a.Confirm(fmt.Sprintf("Call %s/%s v%d as %s with %s?", c.Service, c.Method, c.Version, actorText(c.UserID), clipText(string(c.Body), 120)), approve(p, callApproved{call: c}))
@@ -465,6 +466,7 @@ func actorText(uid int64) string {
 func (p *callPage) run(a *App, c ServiceCall) tea.Cmd {
 	if !c.Read {
 		if why := a.RequireWrite(); why != "" {
+			a.auditRefusal("Call: "+c.Service+"/"+c.Method, why)
 			return a.Fail(errorf(why + " (nothing was sent)"))
 		}
 	}
@@ -519,7 +521,7 @@ func (p *callPage) View(a *App, w, h int) string {
 	if err := p.check.bodyErr; err != nil {
 		lines = append(lines, s.Err.Render("            ✗ "+clipText(err.Error(), w-14)))
 	} else {
-		lines = append(lines, s.OK.Render(fmt.Sprintf("            ✓ a JSON object with %d key(s)", p.check.keys)))
+		lines = append(lines, s.OK.Render("            ✓ a JSON object with "+count(p.check.keys, "key")))
 	}
 	lines = append(lines, p.paramLine(a, w))
 

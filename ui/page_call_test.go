@@ -17,13 +17,15 @@ import (
 func TestServiceCall(t *testing.T) {
 	api := newFakeAPI()
 	h := newWFHarness(t, api, 120, 40)
+	var refused []string
+	h.app.refused = func(action, why string) { refused = append(refused, action) }
 	h.command("call device-history/listEvents")
-	h.must("Call a service", "device-history", "listEvents", "✓ a JSON object with 0 key(s)")
+	h.must("Call a service", "device-history", "listEvents", "✓ a JSON object with 0 keys")
 	h.press("ctrl+u")
 	h.typeText(`{"physicalDeviceId":"A1B2C3D4E5F60001","limit":`)
 	h.must("unfinished JSON")
 	h.typeText(`5}`)
-	h.must("✓ a JSON object with 2 key(s)", "a known read, allowed in read-only mode")
+	h.must("✓ a JSON object with 2 keys", "a known read, allowed in read-only mode")
 	h.press("enter")
 	w := api.wf()
 	if len(w.calls) != 1 || !w.calls[0].Read || string(w.calls[0].Body) != `{"physicalDeviceId":"A1B2C3D4E5F60001","limit":5}` {
@@ -41,6 +43,9 @@ func TestServiceCall(t *testing.T) {
 	h.must("read-only: type :write", "(the console cannot know whether vendor-billing/refund")
 	if len(w.calls) != 1 {
 		t.Fatal("a write call went out in read-only mode")
+	}
+	if len(refused) != 1 || refused[0] != "Call: vendor-billing/refund" {
+		t.Fatalf("refused calls audited as %q, want the refund once", refused)
 	}
 	h.press("esc")
 	h.writeMode()
@@ -200,7 +205,7 @@ func TestCallFormCheckedOnEditNotEveryFrame(t *testing.T) {
 	body.WriteString("}")
 	h.send(tea.PasteMsg{Content: body.String()})
 	h.settle()
-	h.must("✓ a JSON object with 5000 key(s)")
+	h.must("✓ a JSON object with 5000 keys")
 
 	const frames = 20
 	var before, after runtime.MemStats
