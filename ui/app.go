@@ -17,6 +17,7 @@ import (
 
 	"acconsole/models"
 	"acconsole/themes"
+	"acconsole/ui/text"
 )
 
 // Minimum terminal size; below it the console shows a "too small" screen.
@@ -152,6 +153,7 @@ func New(o Options) *App {
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf: newWorkflowState(o),
 	}
+	text.SetEllipsis(o.Styles.Glyphs.Ellipsis)
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
 		a.enterWrite("--write at start")
@@ -162,6 +164,7 @@ func New(o Options) *App {
 
 func (a *App) setStyles(st *themes.Styles) {
 	a.styles = st
+	text.SetEllipsis(st.Glyphs.Ellipsis)
 	for _, p := range a.stack {
 		if s, ok := p.(interface{ Restyle(*App) }); ok {
 			s.Restyle(a)

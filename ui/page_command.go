@@ -541,7 +541,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if p.focus == focusHistory && i == p.hist {
 			mark = s.Glyphs.Cursor + " "
 		}
-		reqW := min(len([]rune(req)), max((w-16)/3, 16))
+		reqW := min(cellWidth(req), max((w-16)/3, 16))
 		lines = append(lines,
 			fmt.Sprintf("    %s%s  %s  ", mark, c.At.Format("15:04:05"), clipText(req, reqW))+st.Render(clipText(rep, max(w-reqW-20, 10))),
 			s.Faint.Render("              "+clipText(bytes, max(w-16, 10))))
