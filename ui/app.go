@@ -117,7 +117,12 @@ type App struct {
 	writeTag   int
 	pollSeq    int
 	showHelp   bool
-	helpTop    int // first line of the help screen shown
+	// jumping is set while the command bar's command runs (see Push).
+	jumping bool
+	// quitAsk is the open "quit anyway?" dialog: a second ctrl+c there
+	// leaves without asking again.
+	quitAsk dialog
+	helpTop int // first line of the help screen shown
 	// autoTheme follows the terminal's background (dark or light) because
 	// no theme was configured.
 	autoTheme bool
@@ -198,8 +203,14 @@ func (a *App) Init() tea.Cmd {
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
 
-// Push opens a page on top of the stack.
+// Push opens a page on top of the stack. A page that names its own place
+// (a user or a device found by ":user …", ":device …") opened from the
+// command bar is a jump, not a step down: it becomes the root of the path,
+// so the breadcrumb shows where the operator is, not every lookup so far.
 func (a *App) Push(p Page) tea.Cmd {
+	if a.jumping && isJumpTarget(p) {
+		return a.Replace(p)
+	}
 	a.back = append(a.back, append([]Page(nil), a.stack...))
 	a.forward = nil
 	a.stack = append(a.stack, p)
@@ -217,24 +228,81 @@ func (a *App) Replace(p Page) tea.Cmd {
 	})
 }
 
+// isJumpTarget: pages that stand for one thing found by a lookup. The
+// list lives here rather than as a page method because only the command
+// bar's jumps ask.
+func isJumpTarget(p Page) bool {
+	switch p.(type) {
+	case *findUserPage, *devicePage:
+		return true
+	}
+	return false
+}
+
+// pop goes up one level of the path. It is a step back, not a new place:
+// when the history's last entry is where it lands (the usual case: the
+// operator went down, and comes back) that entry is used up as "[" would,
+// so the page left is "]" away; otherwise history is left alone.
 func (a *App) pop() tea.Cmd {
 	if len(a.stack) <= 1 {
 		return nil
 	}
 	return a.guard(a.stack[len(a.stack)-1:], "leave", func() tea.Cmd {
-		a.back = append(a.back, append([]Page(nil), a.stack...))
-		a.forward = nil
-		a.stack = a.stack[:len(a.stack)-1]
+		up := a.stack[:len(a.stack)-1]
+		if n := len(a.back); n > 0 && sameStack(a.back[n-1], up) {
+			a.back = a.back[:n-1]
+			a.forward = append(a.forward, append([]Page(nil), a.stack...))
+		}
+		a.stack = append([]Page(nil), up...)
 		return a.shown()
 	})
 }
 
+func sameStack(x, y []Page) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func (a *App) quit() tea.Cmd {
-	return a.guard(a.stack, "quit", func() tea.Cmd {
-		a.quitting = true
-		a.cancel()
-		return tea.Quit
-	})
+	cmd := a.guard(a.stack, "quit", a.quitNow)
+	if cmd == nil && len(a.dialogs) > 0 && !a.quitting {
+		a.quitAsk = a.dialogs[len(a.dialogs)-1]
+	}
+	return cmd
+}
+
+func (a *App) quitNow() tea.Cmd {
+	a.quitting = true
+	a.cancel()
+	return tea.Quit
+}
+
+// tooSmallNow: the screen is known and below the minimum.
+func (a *App) tooSmallNow() bool {
+	return a.width > 0 && a.height > 0 && (a.width < MinWidth || a.height < MinHeight)
+}
+
+// interrupt is ctrl+c: it always leaves, from any input, dialog or help
+// screen, asking first only where leaving loses work (the guard); pressed
+// again at that question, it leaves.
+func (a *App) interrupt() tea.Cmd {
+	if n := len(a.dialogs); n > 0 && a.quitAsk != nil && a.dialogs[n-1] == a.quitAsk {
+		return a.quitNow()
+	}
+	if a.mode != inputNone {
+		a.prompt = nil
+		a.endInput()
+	}
+	a.dialogs = nil
+	a.showHelp, a.helpTop = false, 0
+	return a.quit()
 }
 
 // runAction carries an App change out of a confirm dialog: dialogs return
@@ -281,6 +349,11 @@ func (a *App) history(forward bool) tea.Cmd {
 	from, to := &a.back, &a.forward
 	if forward {
 		from, to = &a.forward, &a.back
+	}
+	// An entry that is where the operator already is would make the key
+	// look dead: skip it.
+	for len(*from) > 0 && sameStack((*from)[len(*from)-1], a.stack) {
+		*from = (*from)[:len(*from)-1]
 	}
 	if len(*from) == 0 {
 		return nil
@@ -433,10 +506,19 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case codeSent:
 		return a, a.afterCodeSent(m)
 	case tea.MouseWheelMsg:
+		if a.tooSmallNow() {
+			return a, nil
+		}
 		return a, a.mouseWheel(m)
 	case tea.MouseClickMsg:
+		if a.tooSmallNow() {
+			return a, nil
+		}
 		return a, a.mouseClick(m)
 	case tea.PasteMsg:
+		if a.tooSmallNow() {
+			return a, nil // typed blind into whatever is open
+		}
 		if a.mode != inputNone {
 			var cmd tea.Cmd
 			a.input, cmd = a.input.Update(m)
@@ -450,11 +532,28 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
+	if m.String() == "ctrl+c" {
+		return a.interrupt()
+	}
+	if a.tooSmallNow() {
+		// The operator cannot see what a key would do: only help and quit
+		// act (a blind "y" must not confirm a dialog).
+		switch {
+		case a.keys.Is(m, ActQuit):
+			return a.quit()
+		case a.keys.Is(m, ActHelp):
+			a.showHelp, a.helpTop = !a.showHelp, 0
+		}
+		return nil
+	}
 	if len(a.dialogs) > 0 {
 		d := a.dialogs[len(a.dialogs)-1]
 		done, cmd := d.key(a, m)
 		if done {
 			a.dialogs = a.dialogs[:len(a.dialogs)-1]
+			if d == a.quitAsk {
+				a.quitAsk = nil
+			}
 		}
 		return cmd
 	}
@@ -481,8 +580,6 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	}
 	k := a.keys
 	switch {
-	case m.String() == "ctrl+c":
-		return a.quit()
 	case k.Is(m, ActQuit):
 		if len(a.stack) > 1 {
 			return a.pop()
@@ -554,6 +651,8 @@ func (a *App) inputKey(m tea.KeyPressMsg) tea.Cmd {
 		a.endInput()
 		switch mode {
 		case inputCommand:
+			a.jumping = true
+			defer func() { a.jumping = false }()
 			return a.runCommand(v)
 		case inputFilter:
 			return nil
@@ -644,7 +743,7 @@ func (a *App) render() string {
 	header := a.renderHeader(w)
 	crumbs := a.renderCrumbs(w)
 	footer := a.renderFooter(w)
-	bodyH := h - 3
+	bodyH := h - 2 - strings.Count(footer, "\n") - 1
 	var body string
 	if a.showHelp {
 		body = a.renderHelp(w, bodyH)
@@ -676,11 +775,16 @@ func (a *App) renderHeader(w int) string {
 		mode = "WRITE " + fmtClock(left)
 	}
 	parts := []string{"acconsole", a.profile.Name, a.profile.Router, "domain " + a.profile.MajorDomain, mode}
+	if a.profile.Production {
+		// In words, not only in red: for colour-blind operators and the
+		// ascii theme.
+		parts = append([]string{"acconsole", "PRODUCTION"}, parts[1:]...)
+	}
 	if u := a.actingUser(); u != "" {
 		parts = append(parts, "for "+u)
 	}
 	line := " " + strings.Join(parts, " "+s.Glyphs.Bullet+" ")
-	line = padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w)
+	line = text.Fit(line, w)
 	if a.profile.Production {
 		return s.Production.Render(line)
 	}
@@ -699,14 +803,16 @@ func (a *App) actingUser() string {
 	return ""
 }
 
+// renderCrumbs shows the path to the current view (the page stack: what
+// Esc climbs), cut from the left so that the current view always shows.
 func (a *App) renderCrumbs(w int) string {
 	s := a.styles
 	titles := make([]string, len(a.stack))
 	for i, p := range a.stack {
 		titles[i] = p.Title()
 	}
-	line := " " + strings.Join(titles, " "+s.Glyphs.PathSep+" ")
-	return s.Accent.Render(padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w))
+	line := strings.Join(titles, " "+s.Glyphs.PathSep+" ")
+	return s.Accent.Render(" " + text.Fit(text.ClipLeft(line, w-1), w-1))
 }
 
 func (a *App) renderFooter(w int) string {
@@ -727,24 +833,86 @@ func (a *App) renderFooter(w int) string {
 		if a.statusErr {
 			st = s.Err
 		}
-		return st.Render(padRight(ansi.Truncate(" "+a.status, w, s.Glyphs.Ellipsis), w))
+		return st.Render(text.Fit(" "+a.status, w))
 	}
-	var hints []string
+	return strings.Join(a.footerHints(w), "\n")
+}
+
+// footerHints lays the page's hints and the global ones out in one line,
+// or two when they do not fit; each key is offered once (the first action
+// that names it wins). When even two lines are too few, the page's last
+// hints give way, never the help key: ? lists them all.
+func (a *App) footerHints(w int) []string {
+	s := a.styles
+	type hint struct{ plain, styled string }
+	var hints []hint
+	seen := map[string]bool{}
+	var help *hint
 	for _, act := range append(a.top().Hints(), ActCommand, ActFilter, ActBack, ActHelp, ActQuit) {
 		b := a.keys.Get(act)
-		if b.Action == "" {
+		if b.Action == "" || seen[b.Action] || seen["key:"+b.Label()] {
 			continue
 		}
 		if _, ok := a.top().(Filterable); !ok && act == ActFilter {
 			continue
 		}
+		seen[b.Action], seen["key:"+b.Label()] = true, true
 		ks, ds := s.HelpKey, s.HelpDesc
 		if b.Writes && !a.Writable() {
 			ks, ds = s.Disabled, s.Disabled
 		}
-		hints = append(hints, ks.Render(b.Label())+" "+ds.Render(b.Desc))
+		h := hint{b.Label() + " " + b.Desc, ks.Render(b.Label()) + " " + ds.Render(b.Desc)}
+		if act == ActHelp {
+			help = &h
+			continue
+		}
+		hints = append(hints, h)
 	}
-	return ansi.Truncate(" "+strings.Join(hints, "  "), w, s.Glyphs.Ellipsis)
+	if help != nil {
+		hints = append(hints, *help)
+	}
+	const gap = 2
+	width := func(hs []hint) int {
+		n := 0
+		for i, h := range hs {
+			if i > 0 {
+				n += gap
+			}
+			n += text.Width(h.plain)
+		}
+		return n
+	}
+	room := w - 1
+	var rows [][]hint
+	for _, h := range hints {
+		if n := len(rows); n > 0 && width(append(rows[n-1][:len(rows[n-1]):len(rows[n-1])], h)) <= room {
+			rows[n-1] = append(rows[n-1], h)
+			continue
+		}
+		rows = append(rows, []hint{h})
+	}
+	if len(rows) > 2 {
+		last := rows[1]
+		if help != nil {
+			for len(last) > 0 && width(append(last[:len(last):len(last)], *help)) > room {
+				last = last[:len(last)-1]
+			}
+			last = append(last, *help)
+		}
+		rows = [][]hint{rows[0], last}
+	}
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		parts := make([]string, len(r))
+		for j, h := range r {
+			parts[j] = h.styled
+		}
+		lines[i] = text.ClipWith(" "+strings.Join(parts, strings.Repeat(" ", gap)), w, "")
+	}
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	return lines
 }
 
 // helpLines is the whole help text for a width; the help screen shows a
