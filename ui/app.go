@@ -362,6 +362,11 @@ func (a *App) history(forward bool) tea.Cmd {
 	*from = (*from)[:len(*from)-1]
 	*to = append(*to, append([]Page(nil), a.stack...))
 	a.stack = snap
+	if f, ok := a.top().(*findUserPage); ok && f.err == nil {
+		// The snapshot was taken while the lookup was under way: its
+		// answer went to the page that replaced it. Look up again.
+		return tea.Batch(a.shown(), f.Load(a))
+	}
 	return a.shown()
 }
 
@@ -839,9 +844,10 @@ func (a *App) renderFooter(w int) string {
 }
 
 // footerHints lays the page's hints and the global ones out in one line,
-// or two when they do not fit; each key is offered once (the first action
-// that names it wins). When even two lines are too few, the page's last
-// hints give way, never the help key: ? lists them all.
+// or more when they do not fit (two on a 24-line screen, three from 30
+// lines); each key is offered once (the first action that names it wins).
+// When even that is too few, the last hints give way, never the help key:
+// ? lists them all.
 func (a *App) footerHints(w int) []string {
 	s := a.styles
 	type hint struct{ plain, styled string }
@@ -891,15 +897,19 @@ func (a *App) footerHints(w int) []string {
 		}
 		rows = append(rows, []hint{h})
 	}
-	if len(rows) > 2 {
-		last := rows[1]
+	maxRows := 2
+	if a.height >= 30 {
+		maxRows = 3
+	}
+	if len(rows) > maxRows {
+		last := rows[maxRows-1]
 		if help != nil {
 			for len(last) > 0 && width(append(last[:len(last):len(last)], *help)) > room {
 				last = last[:len(last)-1]
 			}
 			last = append(last, *help)
 		}
-		rows = [][]hint{rows[0], last}
+		rows = append(rows[:maxRows-1], last)
 	}
 	lines := make([]string, len(rows))
 	for i, r := range rows {
