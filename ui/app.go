@@ -743,6 +743,9 @@ func (a *App) render() string {
 		return "starting…"
 	}
 	if w < MinWidth || h < MinHeight {
+		if a.styles.Glyphs.ASCII {
+			return asciiGlyphs.Replace(tooSmall(w, h))
+		}
 		return tooSmall(w, h)
 	}
 	header := a.renderHeader(w)
@@ -760,11 +763,25 @@ func (a *App) render() string {
 	if len(a.dialogs) > 0 {
 		screen = overlay(screen, a.dialogs[len(a.dialogs)-1].view(a, w), w, h)
 	}
+	if a.styles.Glyphs.ASCII {
+		screen = asciiGlyphs.Replace(screen)
+	}
 	return screen
 }
 
+// asciiGlyphs is the safety net of the ascii theme: pages write some marks
+// of their own ("1–40", "a · b", arrows) besides the theme's glyphs, and an
+// ASCII-only terminal shows none of them. Each becomes one ASCII character
+// of the same width, so alignment holds. User data (names in CJK, say) is
+// left as it is.
+var asciiGlyphs = strings.NewReplacer(
+	"–", "-", "—", "-", "·", ".", "…", "~", "›", ">", "‹", "<", "•", "*",
+	"●", "+", "○", "-", "▲", "^", "▼", "v", "↑", "^", "↓", "v", "←", "<", "→", ">",
+	"✓", "x", "✗", "x", "×", "x", "─", "-", "│", "|", "━", "=", "█", "#", "░", ".",
+)
+
 func tooSmall(w, h int) string {
-	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d", w, h, MinWidth, MinHeight)
+	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or q to quit", w, h, MinWidth, MinHeight)
 	lines := []string{}
 	for _, part := range wrap(msg, max(w, 1)) {
 		lines = append(lines, part)
@@ -794,7 +811,7 @@ func (a *App) renderHeader(w int) string {
 		return s.Production.Render(line)
 	}
 	if a.Writable() {
-		return s.Header.Foreground(s.Palette.Warn).Render(line)
+		return s.WriteHeader.Render(line)
 	}
 	return s.Header.Render(line)
 }
