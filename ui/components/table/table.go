@@ -11,6 +11,7 @@
 package table
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -147,6 +148,7 @@ type Table[T any] struct {
 
 	width, height int
 	widths        []int // per column; hidden columns are 0
+	content       []int // per column: the widest cell of any row, in cells
 	shown         int   // columns drawn (the first shown ones)
 	gutter        int
 	gen           uint64
@@ -363,9 +365,45 @@ func (t *Table[T]) SetRows(vals []T) {
 		}
 	}
 	t.cursorRow = cr
+	if t.measureContent() {
+		t.relayout()
+	}
 	t.sortOrder()
 	t.refilter(false)
 	t.settle(screenLine)
+}
+
+// measureContent records the widest cell of each column over all rows
+// (not only the filtered ones: widths do not jump while typing a
+// filter) and reports whether it changed. ASCII rows are measured by
+// their cell boundaries alone.
+func (t *Table[T]) measureContent() bool {
+	nc := len(t.cols)
+	wide := make([]int, nc)
+	for i := range t.rows {
+		r := &t.rows[i]
+		st := t.starts[i*nc : (i+1)*nc]
+		for j := range nc {
+			end := len(r.text)
+			if j < nc-1 {
+				end = int(st[j+1]) - 1
+			}
+			w := end - int(st[j])
+			// A cell is never wider in cells than in bytes: measure only
+			// a non-ASCII cell that could beat the widest so far.
+			if !r.ascii && w > wide[j] {
+				if cell := r.text[st[j]:end]; !isASCII(cell) {
+					w = ansi.StringWidth(cell)
+				}
+			}
+			wide[j] = max(wide[j], w)
+		}
+	}
+	if slices.Equal(wide, t.content) {
+		return false
+	}
+	t.content = wide
+	return true
 }
 
 // index maps IDs to row indexes, building the map on first use.
@@ -769,7 +807,45 @@ func (t *Table[T]) relayout() {
 			t.widths[last] += extra - given
 		}
 	}
+	t.widenFromContent()
 	t.blank = strings.Repeat(" ", t.width)
+}
+
+// widenFromContent gives a fixed-width column whose cells are wider than
+// it (a ROLE of "owner (super admin)" in 10 cells) the room it needs, taken
+// from flexible columns that have more room than their own widest cell: a
+// NAME column of short names gives, a NAME column of long names keeps.
+func (t *Table[T]) widenFromContent() {
+	if len(t.content) != len(t.cols) {
+		return
+	}
+	for j := 0; j < t.shown; j++ {
+		c := t.cols[j]
+		need := t.content[j] - t.widths[j]
+		if c.Width <= 0 || need <= 0 {
+			continue
+		}
+		for need > 0 {
+			donor, spare := -1, 0
+			for k := 0; k < t.shown; k++ {
+				ck := t.cols[k]
+				if ck.Width > 0 {
+					continue
+				}
+				keep := max(ck.MinWidth, 1, t.content[k], ansi.StringWidth(ck.Title))
+				if sp := t.widths[k] - keep; sp > spare {
+					donor, spare = k, sp
+				}
+			}
+			if donor < 0 {
+				break
+			}
+			n := min(need, spare)
+			t.widths[donor] -= n
+			t.widths[j] += n
+			need -= n
+		}
+	}
 }
 
 // View renders the table: exactly Height lines (header, body, footer), each
