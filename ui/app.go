@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -943,24 +944,80 @@ func (a *App) footerHints(w int) []string {
 }
 
 // helpLines is the whole help text for a width; the help screen shows a
-// window of it.
+// window of it. It starts with this view's keys, then the keys that work
+// everywhere, then the other views' keys, each under its view's name (the
+// same letter does different things in different views, and a list that
+// put them side by side without saying where would read as a clash), then
+// the commands.
 func (a *App) helpLines(w int) []string {
 	s := a.styles
-	var keys, cmds []string
-	for _, b := range a.keys.All() {
+	entry := func(b Binding) string {
 		desc := b.Desc
 		if b.Writes {
 			desc += " (write mode)"
 		}
-		keys = append(keys, fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc))
+		return fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc)
 	}
+	listed := map[string]bool{}
+	var here []string
+	for _, act := range a.top().Hints() {
+		b := a.keys.Get(act)
+		if b.Action == "" || listed[act] {
+			continue
+		}
+		listed[act] = true
+		here = append(here, entry(b))
+	}
+	var global []string
+	scopes := map[string][]string{}
+	var order []string
+	for _, b := range a.keys.All() {
+		if listed[b.Action] {
+			continue
+		}
+		if b.Scope == "" {
+			global = append(global, entry(b))
+			continue
+		}
+		if _, ok := scopes[b.Scope]; !ok {
+			order = append(order, b.Scope)
+		}
+		scopes[b.Scope] = append(scopes[b.Scope], entry(b))
+	}
+	var lines []string
+	section := func(title string, entries []string) {
+		if len(entries) == 0 {
+			return
+		}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, s.Title.Render(" "+title))
+		lines = append(lines, columns(entries, w)...)
+	}
+	section("This view: "+models.SanitizeLine(a.top().Title()), here)
+	section("Everywhere", global)
+	sort.Strings(order)
+	for _, sc := range order {
+		section(scopeTitle(sc), scopes[sc])
+	}
+	var cmds []string
 	for _, c := range commandTable {
 		cmds = append(cmds, fmt.Sprintf(":%-28s %s", c.usage, c.desc))
 	}
-	lines := []string{s.Title.Render(" Keys")}
-	lines = append(lines, columns(keys, w)...)
-	lines = append(lines, "", s.Title.Render(" Commands"))
-	return append(lines, columns(cmds, w)...)
+	section("Commands", cmds)
+	return lines
+}
+
+// scopeTitle names a key scope for the help screen.
+func scopeTitle(scope string) string {
+	switch scope {
+	case "table":
+		return "In lists"
+	case "form":
+		return "In forms (timer editor, composer, call)"
+	}
+	return "In the " + scope + " view"
 }
 
 // helpMaxTop is the last useful scroll position of the help screen.

@@ -1,0 +1,39 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+// ? on the device page: the page's own keys first, then the global ones,
+// then other views' keys under their view's name, so that "a" (add
+// sub-device) in pairing never sits beside "a" of another view unnamed.
+func TestHelpStartsWithThisViewsKeys(t *testing.T) {
+	h := newWFHarness(t, gatewayFake(), 100, 40)
+	h.command("device 950")
+	h.must("physical id")
+	h.press("?")
+	var all []string
+	for i := 0; i < 80; i++ {
+		all = append(all, strings.Split(h.screen(), "\n")...)
+		h.press("down")
+	}
+	text := strings.Join(all, "\n")
+	here := strings.Index(text, "This view: Home hub")
+	global := strings.Index(text, "Everywhere")
+	pairing := strings.Index(text, "In the pairing view")
+	if here < 0 || global < 0 || pairing < 0 {
+		t.Fatalf("help lacks a section (this view %d, everywhere %d, pairing %d):\n%s", here, global, pairing, text)
+	}
+	if !(here < global && global < pairing) {
+		t.Fatalf("help order: this view %d, everywhere %d, pairing %d", here, global, pairing)
+	}
+	// p (pair) is this view's key; the pairing view's keys come under
+	// their own heading.
+	if !strings.Contains(text[here:global], "\n p ") {
+		t.Fatalf("this view's section lacks p:\n%s", text[here:global])
+	}
+	if strings.Contains(text[global:pairing], "\n o ") {
+		t.Fatalf("a pairing key is listed outside its view:\n%s", text[global:pairing])
+	}
+}
