@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // ? on the device page: the page's own keys first, then the global ones,
@@ -35,5 +36,18 @@ func TestHelpStartsWithThisViewsKeys(t *testing.T) {
 	}
 	if strings.Contains(text[global:pairing], "\n o ") {
 		t.Fatalf("a pairing key is listed outside its view:\n%s", text[global:pairing])
+	}
+}
+
+// Every footer offers each key once: the timer editor names esc itself,
+// and the global hints must not add it again.
+func TestFooterListsEachKeyOnce(t *testing.T) {
+	h := openTimers(t, newFakeAPI(), time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h.act(ActCreate)
+	h.must("New timer")
+	lines := strings.Split(h.screen(), "\n")
+	foot := lines[len(lines)-1]
+	if n := strings.Count(foot, "esc "); n != 1 {
+		t.Fatalf("the editor's footer offers esc %d times: %q", n, foot)
 	}
 }

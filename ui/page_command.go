@@ -454,7 +454,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if i == p.pick {
 			mark = s.Glyphs.Cursor + " "
 		}
-		line := fmt.Sprintf("    %s%3d  %-22s %s → %d", mark, c.Code, clipText(c.Name, 22), clipText(c.Layout, max(w-45, 10)), c.Reply)
+		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(c.Name, 22), 22), clipText(c.Layout, max(w-45, 10)), c.Reply)
 		if i == p.pick {
 			line = s.Bold.Render(line)
 		}
@@ -501,7 +501,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 			if p.focus == focusFields && i == p.field {
 				mark = s.Glyphs.Cursor + " "
 			}
-			lines = append(lines, fmt.Sprintf("    %s[%s] %-12s = %-14s %s", mark, fieldRange(f), clipText(f.Name, 12), val, s.Faint.Render(fieldHelp(f))))
+			lines = append(lines, fmt.Sprintf("    %s[%s] %s = %-14s %s", mark, fieldRange(f), padRight(clipText(f.Name, 12), 12), val, s.Faint.Render(fieldHelp(f))))
 		}
 		if len(spec.Fields) == 0 {
 			lines = append(lines, s.Faint.Render("    (no payload)"))
