@@ -171,3 +171,24 @@ func TestScreenCtrlCLeavesFromAnInput(t *testing.T) {
 	c.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	c.tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 }
+
+// :theme alone lists the themes, ascii among them; an unknown name lists
+// them too.
+func TestScreenThemeWithoutANameListsThemes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local cloud with a demo world")
+	}
+	c := startConsoleAt(t, 120, 40)
+	c.scr.WaitFor(t, "users 1–")
+	c.command("theme")
+	c.scr.WaitFor(t, "name a theme: ascii, dark, high-contrast, light")
+	c.command("theme solarized")
+	c.scr.WaitFor(t, "unknown theme \"solarized\" (available: ascii, dark, high-contrast, light)")
+	c.command("theme ascii")
+	scr := c.scr.WaitFor(t, "theme ascii")
+	for _, r := range row(scr, 0) + row(scr, 1) + row(scr, -1) {
+		if r >= 0x80 {
+			t.Fatalf("the ascii theme draws %q:\n%s", r, scr)
+		}
+	}
+}
