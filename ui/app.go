@@ -1025,7 +1025,13 @@ func (a *App) helpMaxTop() int {
 	return max(len(a.helpLines(a.width))-a.helpBody(), 0)
 }
 
-func (a *App) helpBody() int { return max(a.height-3-1, 1) }
+// helpBody is how many help lines show: the body (below header and
+// breadcrumb, above the footer, which can take more than one line) less
+// the help's own last line.
+func (a *App) helpBody() int {
+	footer := strings.Count(a.renderFooter(a.width), "\n") + 1
+	return max(a.height-2-footer-1, 1)
+}
 
 // renderHelp shows the help text from line helpTop; the list is longer than
 // a screen, so it scrolls and its last line says how.

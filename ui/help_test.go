@@ -51,3 +51,20 @@ func TestFooterListsEachKeyOnce(t *testing.T) {
 		t.Fatalf("the editor's footer offers esc %d times: %q", n, foot)
 	}
 }
+
+// With a two-line footer the help still scrolls to its last line.
+func TestHelpScrollsToTheEndAboveATwoLineFooter(t *testing.T) {
+	h := newWFHarness(t, gatewayFake(), 80, 24)
+	h.command("device 950")
+	h.must("physical id")
+	lines := strings.Split(h.screen(), "\n")
+	if strings.TrimSpace(lines[len(lines)-2]) == "" {
+		t.Fatalf("expected a two-line footer at 80 columns on the device page:\n%s", h.screen())
+	}
+	h.press("?")
+	for i := 0; i < 200; i++ {
+		h.press("down")
+	}
+	h.must(":q ")
+	h.mustNot("more lines")
+}
