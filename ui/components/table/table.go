@@ -18,7 +18,7 @@ import (
 
 	"acconsole/themes"
 
-	"github.com/charmbracelet/x/ansi"
+	"acconsole/ui/text"
 )
 
 // Align places text inside its column.
@@ -393,7 +393,7 @@ func (t *Table[T]) measureContent() bool {
 			// a non-ASCII cell that could beat the widest so far.
 			if !r.ascii && w > wide[j] {
 				if cell := r.text[st[j]:end]; !isASCII(cell) {
-					w = ansi.StringWidth(cell)
+					w = text.Width(cell)
 				}
 			}
 			wide[j] = max(wide[j], w)
@@ -832,7 +832,7 @@ func (t *Table[T]) widenFromContent() {
 				if ck.Width > 0 {
 					continue
 				}
-				keep := max(ck.MinWidth, 1, t.content[k], ansi.StringWidth(ck.Title))
+				keep := max(ck.MinWidth, 1, t.content[k], text.Width(ck.Title))
 				if sp := t.widths[k] - keep; sp > spare {
 					donor, spare = k, sp
 				}
@@ -978,10 +978,10 @@ func (t *Table[T]) renderRow(i int32, state uint8, toneOf []Tone, toned bool) st
 
 // fitLine forces a rendered line to exactly w cells.
 func fitLine(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := text.Width(s)
 	if sw > w {
-		s = ansi.Truncate(s, w, "")
-		sw = ansi.StringWidth(s)
+		s = text.ClipWith(s, w, "")
+		sw = text.Width(s)
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
@@ -1010,9 +1010,9 @@ func (t *Table[T]) headerLine() string {
 			if t.sortDesc {
 				mark = t.styles.Glyphs.SortDesc
 			}
-			tw := max(w-1-ansi.StringWidth(mark), 0)
-			if ansi.StringWidth(title) > tw {
-				title = ansi.Truncate(title, tw, t.sgr.ellipsis)
+			tw := max(w-1-text.Width(mark), 0)
+			if text.Width(title) > tw {
+				title = text.ClipWith(title, tw, t.sgr.ellipsis)
 			}
 			if title == "" {
 				title = mark
@@ -1065,12 +1065,12 @@ func (t *Table[T]) footerLine() string {
 	if t.footer != "" && t.footerKey == key {
 		return t.footer
 	}
-	text := t.footerText()
+	line := t.footerText()
 	var b strings.Builder
 	b.WriteString(t.sgr.faint)
 	writeSpaces(&b, t.gutter)
 	if t.width > t.gutter {
-		writeCell(&b, text, t.width-t.gutter, AlignLeft, isASCII(text), t.sgr.ellipsis, t.sgr.ellipsisW)
+		writeCell(&b, line, t.width-t.gutter, AlignLeft, isASCII(line), t.sgr.ellipsis, t.sgr.ellipsisW)
 	}
 	b.WriteString(t.sgr.close)
 	t.footer, t.footerKey = b.String(), key
