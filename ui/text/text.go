@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rivo/uniseg"
 )
 
 var ellipsis atomic.Pointer[string]
@@ -217,6 +218,21 @@ func WordWrap(s string, w int) []string {
 	}
 	if line != "" || len(out) == 0 {
 		out = append(out, line)
+	}
+	return out
+}
+
+// Graphemes splits s into its characters as a reader sees them (grapheme
+// clusters): "e" + combining accent is one, a ZWJ family emoji is one.
+// Escape sequences and control characters are dropped, tabs become spaces.
+func Graphemes(s string) []string {
+	s = ansi.Strip(Clean(s))
+	var out []string
+	state := -1
+	for len(s) > 0 {
+		var c string
+		c, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
+		out = append(out, c)
 	}
 	return out
 }

@@ -145,3 +145,11 @@ func TestWrapByCells(t *testing.T) {
 		}
 	}
 }
+
+func TestGraphemes(t *testing.T) {
+	got := Graphemes("a" + family + "设e\u0301\tb")
+	want := []string{"a", family, "设", "e\u0301", " ", "b"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Graphemes = %q, want %q", got, want)
+	}
+}
