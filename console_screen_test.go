@@ -185,7 +185,9 @@ func TestScreenThemeWithoutANameListsThemes(t *testing.T) {
 	c.command("theme solarized")
 	c.scr.WaitFor(t, "unknown theme \"solarized\" (available: ascii, dark, high-contrast, light)")
 	c.command("theme ascii")
-	scr := c.scr.WaitFor(t, "theme ascii")
+	// (the command bar echoes "theme ascii" while typing: wait for the
+	// header in ASCII instead)
+	scr := c.scr.WaitFor(t, "acconsole * local")
 	for _, r := range row(scr, 0) + row(scr, 1) + row(scr, -1) {
 		if r >= 0x80 {
 			t.Fatalf("the ascii theme draws %q:\n%s", r, scr)
