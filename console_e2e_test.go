@@ -126,7 +126,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 	// Open a home and its rooms.
 	c.tm.Send(keyMsg("h"))
-	c.scr.WaitFor(t, "Homes")
+	c.scr.WaitFor(t, "Homes", "–") // the table's "1–n of n": rows are in
 	c.press(ui.ActOpen)
 	c.scr.WaitFor(t, "(all devices of the home)")
 	c.press(ui.ActOpen)

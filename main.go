@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -21,8 +22,51 @@ import (
 	"acconsole/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version and buildDate may be set at build time with
+// -ldflags "-X main.version=… -X main.buildDate=…"; otherwise they come
+// from the Go build information (module version, VCS revision and time).
+var (
+	version   = "dev"
+	buildDate = ""
+)
+
+// versionLine says what was built: version, commit and date. Without a
+// date from -ldflags the commit's time is the date (Go records no build
+// time); a build from a modified tree says "modified".
+func versionLine(info *debug.BuildInfo, ok bool) string {
+	v, rev, date, dirty := version, "", buildDate, false
+	if ok && info != nil {
+		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				if date == "" {
+					date = s.Value
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	line := "acconsole " + v
+	if rev == "" {
+		rev = "unknown"
+	} else if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	line += ", commit " + rev
+	if dirty {
+		line += " (modified)"
+	}
+	if date == "" {
+		date = "unknown"
+	}
+	return line + ", built " + date
+}
 
 func main() {
 	if err := rootCmd().Execute(); err != nil {
@@ -51,6 +95,8 @@ and connects to it; profiles in the config file point it at any router.`,
 	root.Flags().BoolVar(&f.write, "write", false, "start in write mode (refused for production profiles)")
 	root.Flags().StringVar(&f.theme, "theme", "", "dark, light, high-contrast, ascii or a user theme")
 	root.Flags().IntVar(&f.demo, "demo", 2000, "devices in the local cloud's demo world (first run only)")
+	root.Version = versionLine(debug.ReadBuildInfo())
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(serveCmd(), versionCmd())
 	root.AddCommand(wechatCmd())
 	return root
@@ -61,7 +107,7 @@ func versionCmd() *cobra.Command {
 		Use:   "version",
 		Short: "Print the version",
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "acconsole", version)
+			fmt.Fprintln(cmd.OutOrStdout(), versionLine(debug.ReadBuildInfo()))
 		},
 	}
 }

@@ -97,6 +97,9 @@ var ErrUnknownTheme = errors.New("unknown theme")
 // be empty or missing. A user file may name a built-in with `base = "light"`;
 // keys it leaves out come from that base (dark when it names none).
 func Load(name, userDir string) (Theme, error) {
+	if name == "" {
+		return Theme{}, fmt.Errorf("name a theme: %s", strings.Join(Names(userDir), ", "))
+	}
 	if !validName(name) {
 		return Theme{}, fmt.Errorf("theme name %q: use letters, digits, '-' and '_' only", name)
 	}
@@ -140,11 +143,16 @@ func loadUser(name, path, src string) (Theme, error) {
 	return Theme{Name: name, Dark: base.Dark, Palette: pal, Path: path}, nil
 }
 
-// Names lists the themes Load can find: built-ins and the user files in
-// userDir, sorted, without duplicates. An unreadable userDir contributes
+// ASCII is the name of the theme that draws with ASCII only: the dark
+// palette with ASCIIGlyphs. The console chooses the glyphs by this name;
+// it is listed with the others so that every list of themes offers it.
+const ASCII = "ascii"
+
+// Names lists the themes a user can choose: built-ins, ascii and the user
+// files in userDir, sorted, without duplicates. An unreadable userDir contributes
 // nothing: a missing directory is the normal case.
 func Names(userDir string) []string {
-	names := BuiltinNames()
+	names := append(BuiltinNames(), ASCII)
 	if userDir != "" {
 		entries, _ := os.ReadDir(userDir)
 		for _, e := range entries {

@@ -219,10 +219,10 @@ func TestLoadUnknownAndInvalidNames(t *testing.T) {
 	dir := t.TempDir()
 	writeTheme(t, dir, "mine", "")
 	_, err := Load("solarized", dir)
-	if !errors.Is(err, ErrUnknownTheme) || !strings.Contains(err.Error(), "dark, high-contrast, light, mine") {
+	if !errors.Is(err, ErrUnknownTheme) || !strings.Contains(err.Error(), "ascii, dark, high-contrast, light, mine") {
 		t.Errorf("err = %v", err)
 	}
-	for _, bad := range []string{"", "../etc/passwd", "a/b", "a.b", strings.Repeat("x", 65)} {
+	for _, bad := range []string{"../etc/passwd", "a/b", "a.b", strings.Repeat("x", 65)} {
 		if _, err := Load(bad, dir); err == nil || errors.Is(err, ErrUnknownTheme) {
 			t.Errorf("Load(%q) err = %v, want a name error", bad, err)
 		}
@@ -240,11 +240,11 @@ func TestNames(t *testing.T) {
 	_ = os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o600)
 	_ = os.Mkdir(filepath.Join(dir, "dir"+FileExt), 0o700)
 	got := Names(dir)
-	want := []string{"dark", "high-contrast", "light", "zeta"}
+	want := []string{"ascii", "dark", "high-contrast", "light", "zeta"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Names = %v, want %v", got, want)
 	}
-	if got := Names(""); !slices.Equal(got, BuiltinNames()) {
+	if got := Names(""); !slices.Equal(got, []string{"ascii", "dark", "high-contrast", "light"}) {
 		t.Errorf("Names(\"\") = %v", got)
 	}
 }
@@ -363,6 +363,48 @@ func TestBuiltinsAreReadable(t *testing.T) {
 		for band, pair := range map[string][2]color.Color{"selected": {p.SelectedFg, p.SelectedBg}, "header": {p.HeaderFg, p.HeaderBg}, "production": {p.ProductionFg, p.ProductionBg}} {
 			if r := contrast(pair[0], pair[1]); r < 4.5 {
 				t.Errorf("%s: %s band contrast %.1f", name, band, r)
+			}
+		}
+	}
+}
+
+// With no name, Load lists the themes to choose from (":theme" alone).
+func TestLoadWithoutANameListsThemes(t *testing.T) {
+	_, err := Load("", "")
+	if err == nil || !strings.Contains(err.Error(), "ascii, dark, high-contrast, light") {
+		t.Errorf("Load(\"\") err = %v", err)
+	}
+}
+
+// WCAG 2's own reference points: black on white is 21:1, a colour on
+// itself 1:1.
+func TestContrastReferencePoints(t *testing.T) {
+	black, white := color.Color(color.Black), color.Color(color.White)
+	if c := Contrast(black, white); c < 20.99 || c > 21.01 {
+		t.Errorf("black on white = %.2f, want 21", c)
+	}
+	if c := Contrast(white, white); c != 1 {
+		t.Errorf("white on white = %.2f, want 1", c)
+	}
+	// #777777 on white is 4.48:1 (a common worked example of failing AA).
+	grey := color.Color(color.RGBA{0x77, 0x77, 0x77, 0xff})
+	if c := Contrast(grey, white); c < 4.47 || c > 4.49 {
+		t.Errorf("#777 on white = %.3f, want 4.48", c)
+	}
+}
+
+// Every built-in theme's bands are readable: header, write-mode header,
+// production band and the selected row reach WCAG AA (4.5:1).
+func TestEveryThemeBandIsLegible(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		th, _ := Builtin(name)
+		st := NewStyles(th, UnicodeGlyphs())
+		for _, c := range []struct {
+			what string
+			s    lipgloss.Style
+		}{{"header", st.Header}, {"write-mode header", st.WriteHeader}, {"production", st.Production}, {"selected row", st.Selected}} {
+			if k := Contrast(c.s.GetForeground(), c.s.GetBackground()); k < 4.5 {
+				t.Errorf("%s: %s contrast %.2f:1, below 4.5:1", name, c.what, k)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"acconsole/models"
 	"acconsole/themes"
+	"acconsole/ui/text"
 )
 
 // Minimum terminal size; below it the console shows a "too small" screen.
@@ -125,7 +127,12 @@ type App struct {
 	writeTag   int
 	pollSeq    int
 	showHelp   bool
-	helpTop    int // first line of the help screen shown
+	// jumping is set while the command bar's command runs (see Push).
+	jumping bool
+	// quitAsk is the open "quit anyway?" dialog: a second ctrl+c there
+	// leaves without asking again.
+	quitAsk dialog
+	helpTop int // first line of the help screen shown
 	// autoTheme follows the terminal's background (dark or light) because
 	// no theme was configured.
 	autoTheme bool
@@ -161,6 +168,7 @@ func New(o Options) *App {
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf: newWorkflowState(o),
 	}
+	text.SetEllipsis(o.Styles.Glyphs.Ellipsis)
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
 		a.enterWrite("--write at start")
@@ -171,6 +179,7 @@ func New(o Options) *App {
 
 func (a *App) setStyles(st *themes.Styles) {
 	a.styles = st
+	text.SetEllipsis(st.Glyphs.Ellipsis)
 	for _, p := range a.stack {
 		if s, ok := p.(interface{ Restyle(*App) }); ok {
 			s.Restyle(a)
@@ -204,8 +213,14 @@ func (a *App) Init() tea.Cmd {
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
 
-// Push opens a page on top of the stack.
+// Push opens a page on top of the stack. A page that names its own place
+// (a user or a device found by ":user …", ":device …") opened from the
+// command bar is a jump, not a step down: it becomes the root of the path,
+// so the breadcrumb shows where the operator is, not every lookup so far.
 func (a *App) Push(p Page) tea.Cmd {
+	if a.jumping && isJumpTarget(p) {
+		return a.Replace(p)
+	}
 	a.back = append(a.back, append([]Page(nil), a.stack...))
 	a.forward = nil
 	a.stack = append(a.stack, p)
@@ -223,24 +238,81 @@ func (a *App) Replace(p Page) tea.Cmd {
 	})
 }
 
+// isJumpTarget: pages that stand for one thing found by a lookup. The
+// list lives here rather than as a page method because only the command
+// bar's jumps ask.
+func isJumpTarget(p Page) bool {
+	switch p.(type) {
+	case *findUserPage, *devicePage:
+		return true
+	}
+	return false
+}
+
+// pop goes up one level of the path. It is a step back, not a new place:
+// when the history's last entry is where it lands (the usual case: the
+// operator went down, and comes back) that entry is used up as "[" would,
+// so the page left is "]" away; otherwise history is left alone.
 func (a *App) pop() tea.Cmd {
 	if len(a.stack) <= 1 {
 		return nil
 	}
 	return a.guard(a.stack[len(a.stack)-1:], "leave", func() tea.Cmd {
-		a.back = append(a.back, append([]Page(nil), a.stack...))
-		a.forward = nil
-		a.stack = a.stack[:len(a.stack)-1]
+		up := a.stack[:len(a.stack)-1]
+		if n := len(a.back); n > 0 && sameStack(a.back[n-1], up) {
+			a.back = a.back[:n-1]
+			a.forward = append(a.forward, append([]Page(nil), a.stack...))
+		}
+		a.stack = append([]Page(nil), up...)
 		return a.shown()
 	})
 }
 
+func sameStack(x, y []Page) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func (a *App) quit() tea.Cmd {
-	return a.guard(a.stack, "quit", func() tea.Cmd {
-		a.quitting = true
-		a.cancel()
-		return tea.Quit
-	})
+	cmd := a.guard(a.stack, "quit", a.quitNow)
+	if cmd == nil && len(a.dialogs) > 0 && !a.quitting {
+		a.quitAsk = a.dialogs[len(a.dialogs)-1]
+	}
+	return cmd
+}
+
+func (a *App) quitNow() tea.Cmd {
+	a.quitting = true
+	a.cancel()
+	return tea.Quit
+}
+
+// tooSmallNow: the screen is known and below the minimum.
+func (a *App) tooSmallNow() bool {
+	return a.width > 0 && a.height > 0 && (a.width < MinWidth || a.height < MinHeight)
+}
+
+// interrupt is ctrl+c: it always leaves, from any input, dialog or help
+// screen, asking first only where leaving loses work (the guard); pressed
+// again at that question, it leaves.
+func (a *App) interrupt() tea.Cmd {
+	if n := len(a.dialogs); n > 0 && a.quitAsk != nil && a.dialogs[n-1] == a.quitAsk {
+		return a.quitNow()
+	}
+	if a.mode != inputNone {
+		a.prompt = nil
+		a.endInput()
+	}
+	a.dialogs = nil
+	a.showHelp, a.helpTop = false, 0
+	return a.quit()
 }
 
 // runAction carries an App change out of a confirm dialog: dialogs return
@@ -288,6 +360,11 @@ func (a *App) history(forward bool) tea.Cmd {
 	if forward {
 		from, to = &a.forward, &a.back
 	}
+	// An entry that is where the operator already is would make the key
+	// look dead: skip it.
+	for len(*from) > 0 && sameStack((*from)[len(*from)-1], a.stack) {
+		*from = (*from)[:len(*from)-1]
+	}
 	if len(*from) == 0 {
 		return nil
 	}
@@ -295,6 +372,11 @@ func (a *App) history(forward bool) tea.Cmd {
 	*from = (*from)[:len(*from)-1]
 	*to = append(*to, append([]Page(nil), a.stack...))
 	a.stack = snap
+	if f, ok := a.top().(*findUserPage); ok && f.err == nil {
+		// The snapshot was taken while the lookup was under way: its
+		// answer went to the page that replaced it. Look up again.
+		return tea.Batch(a.shown(), f.Load(a))
+	}
 	return a.shown()
 }
 
@@ -440,10 +522,19 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case writeDone:
 		return a, a.finishWrite(m)
 	case tea.MouseWheelMsg:
+		if a.tooSmallNow() {
+			return a, nil
+		}
 		return a, a.mouseWheel(m)
 	case tea.MouseClickMsg:
+		if a.tooSmallNow() {
+			return a, nil
+		}
 		return a, a.mouseClick(m)
 	case tea.PasteMsg:
+		if a.tooSmallNow() {
+			return a, nil // typed blind into whatever is open
+		}
 		if a.mode != inputNone {
 			var cmd tea.Cmd
 			a.input, cmd = a.input.Update(m)
@@ -457,11 +548,28 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
+	if m.String() == "ctrl+c" {
+		return a.interrupt()
+	}
+	if a.tooSmallNow() {
+		// The operator cannot see what a key would do: only help and quit
+		// act (a blind "y" must not confirm a dialog).
+		switch {
+		case a.keys.Is(m, ActQuit):
+			return a.quit()
+		case a.keys.Is(m, ActHelp):
+			a.showHelp, a.helpTop = !a.showHelp, 0
+		}
+		return nil
+	}
 	if len(a.dialogs) > 0 {
 		d := a.dialogs[len(a.dialogs)-1]
 		done, cmd := d.key(a, m)
 		if done {
 			a.dialogs = a.dialogs[:len(a.dialogs)-1]
+			if d == a.quitAsk {
+				a.quitAsk = nil
+			}
 		}
 		return cmd
 	}
@@ -488,8 +596,6 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	}
 	k := a.keys
 	switch {
-	case m.String() == "ctrl+c":
-		return a.quit()
 	case k.Is(m, ActQuit):
 		if len(a.stack) > 1 {
 			return a.pop()
@@ -561,6 +667,8 @@ func (a *App) inputKey(m tea.KeyPressMsg) tea.Cmd {
 		a.endInput()
 		switch mode {
 		case inputCommand:
+			a.jumping = true
+			defer func() { a.jumping = false }()
 			return a.runCommand(v)
 		case inputFilter:
 			return nil
@@ -646,12 +754,15 @@ func (a *App) render() string {
 		return "starting…"
 	}
 	if w < MinWidth || h < MinHeight {
+		if a.styles.Glyphs.ASCII {
+			return asciiGlyphs.Replace(tooSmall(w, h))
+		}
 		return tooSmall(w, h)
 	}
 	header := a.renderHeader(w)
 	crumbs := a.renderCrumbs(w)
 	footer := a.renderFooter(w)
-	bodyH := h - 3
+	bodyH := h - 2 - strings.Count(footer, "\n") - 1
 	var body string
 	if a.showHelp {
 		body = a.renderHelp(w, bodyH)
@@ -663,11 +774,25 @@ func (a *App) render() string {
 	if len(a.dialogs) > 0 {
 		screen = overlay(screen, a.dialogs[len(a.dialogs)-1].view(a, w), w, h)
 	}
+	if a.styles.Glyphs.ASCII {
+		screen = asciiGlyphs.Replace(screen)
+	}
 	return screen
 }
 
+// asciiGlyphs is the safety net of the ascii theme: pages write some marks
+// of their own ("1–40", "a · b", arrows) besides the theme's glyphs, and an
+// ASCII-only terminal shows none of them. Each becomes one ASCII character
+// of the same width, so alignment holds. User data (names in CJK, say) is
+// left as it is.
+var asciiGlyphs = strings.NewReplacer(
+	"–", "-", "—", "-", "·", ".", "…", "~", "›", ">", "‹", "<", "•", "*",
+	"●", "+", "○", "-", "▲", "^", "▼", "v", "↑", "^", "↓", "v", "←", "<", "→", ">",
+	"✓", "x", "✗", "x", "×", "x", "─", "-", "│", "|", "━", "=", "█", "#", "░", ".",
+)
+
 func tooSmall(w, h int) string {
-	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d", w, h, MinWidth, MinHeight)
+	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or q to quit", w, h, MinWidth, MinHeight)
 	lines := []string{}
 	for _, part := range wrap(msg, max(w, 1)) {
 		lines = append(lines, part)
@@ -683,16 +808,21 @@ func (a *App) renderHeader(w int) string {
 		mode = "WRITE " + fmtClock(left)
 	}
 	parts := []string{"acconsole", a.profile.Name, a.profile.Router, "domain " + a.profile.MajorDomain, mode}
+	if a.profile.Production {
+		// In words, not only in red: for colour-blind operators and the
+		// ascii theme.
+		parts = append([]string{"acconsole", "PRODUCTION"}, parts[1:]...)
+	}
 	if u := a.actingUser(); u != "" {
 		parts = append(parts, "for "+u)
 	}
 	line := " " + strings.Join(parts, " "+s.Glyphs.Bullet+" ")
-	line = padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w)
+	line = text.Fit(line, w)
 	if a.profile.Production {
 		return s.Production.Render(line)
 	}
 	if a.Writable() {
-		return s.Header.Foreground(s.Palette.Warn).Render(line)
+		return s.WriteHeader.Render(line)
 	}
 	return s.Header.Render(line)
 }
@@ -706,14 +836,16 @@ func (a *App) actingUser() string {
 	return ""
 }
 
+// renderCrumbs shows the path to the current view (the page stack: what
+// Esc climbs), cut from the left so that the current view always shows.
 func (a *App) renderCrumbs(w int) string {
 	s := a.styles
 	titles := make([]string, len(a.stack))
 	for i, p := range a.stack {
 		titles[i] = p.Title()
 	}
-	line := " " + strings.Join(titles, " "+s.Glyphs.PathSep+" ")
-	return s.Accent.Render(padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w))
+	line := strings.Join(titles, " "+s.Glyphs.PathSep+" ")
+	return s.Accent.Render(" " + text.Fit(text.ClipLeft(line, w-1), w-1))
 }
 
 func (a *App) renderFooter(w int) string {
@@ -734,45 +866,168 @@ func (a *App) renderFooter(w int) string {
 		if a.statusErr {
 			st = s.Err
 		}
-		return st.Render(padRight(ansi.Truncate(" "+a.status, w, s.Glyphs.Ellipsis), w))
+		return st.Render(text.Fit(" "+a.status, w))
 	}
-	var hints []string
+	return strings.Join(a.footerHints(w), "\n")
+}
+
+// footerHints lays the page's hints and the global ones out in one line,
+// or more when they do not fit (two on a 24-line screen, three from 30
+// lines); each key is offered once (the first action that names it wins).
+// When even that is too few, the last hints give way, never the help key:
+// ? lists them all.
+func (a *App) footerHints(w int) []string {
+	s := a.styles
+	type hint struct{ plain, styled string }
+	var hints []hint
+	seen := map[string]bool{}
+	var help *hint
 	for _, act := range append(a.top().Hints(), ActCommand, ActFilter, ActBack, ActHelp, ActQuit) {
 		b := a.keys.Get(act)
-		if b.Action == "" {
+		if b.Action == "" || seen[b.Action] || seen["key:"+b.Label()] {
 			continue
 		}
 		if _, ok := a.top().(Filterable); !ok && act == ActFilter {
 			continue
 		}
+		seen[b.Action], seen["key:"+b.Label()] = true, true
 		ks, ds := s.HelpKey, s.HelpDesc
 		if b.Writes && !a.Writable() {
 			ks, ds = s.Disabled, s.Disabled
 		}
-		hints = append(hints, ks.Render(b.Label())+" "+ds.Render(b.Desc))
+		h := hint{b.Label() + " " + b.Desc, ks.Render(b.Label()) + " " + ds.Render(b.Desc)}
+		if act == ActHelp {
+			help = &h
+			continue
+		}
+		hints = append(hints, h)
 	}
-	return ansi.Truncate(" "+strings.Join(hints, "  "), w, s.Glyphs.Ellipsis)
+	if help != nil {
+		hints = append(hints, *help)
+	}
+	const gap = 2
+	width := func(hs []hint) int {
+		n := 0
+		for i, h := range hs {
+			if i > 0 {
+				n += gap
+			}
+			n += text.Width(h.plain)
+		}
+		return n
+	}
+	room := w - 1
+	var rows [][]hint
+	for _, h := range hints {
+		if n := len(rows); n > 0 && width(append(rows[n-1][:len(rows[n-1]):len(rows[n-1])], h)) <= room {
+			rows[n-1] = append(rows[n-1], h)
+			continue
+		}
+		rows = append(rows, []hint{h})
+	}
+	maxRows := 2
+	if a.height >= 30 {
+		maxRows = 3
+	}
+	if len(rows) > maxRows {
+		last := rows[maxRows-1]
+		if help != nil {
+			for len(last) > 0 && width(append(last[:len(last):len(last)], *help)) > room {
+				last = last[:len(last)-1]
+			}
+			last = append(last, *help)
+		}
+		rows = append(rows[:maxRows-1], last)
+	}
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		parts := make([]string, len(r))
+		for j, h := range r {
+			parts[j] = h.styled
+		}
+		lines[i] = text.ClipWith(" "+strings.Join(parts, strings.Repeat(" ", gap)), w, "")
+	}
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	return lines
 }
 
 // helpLines is the whole help text for a width; the help screen shows a
-// window of it.
+// window of it. It starts with this view's keys, then the keys that work
+// everywhere, then the other views' keys, each under its view's name (the
+// same letter does different things in different views, and a list that
+// put them side by side without saying where would read as a clash), then
+// the commands.
 func (a *App) helpLines(w int) []string {
 	s := a.styles
-	var keys, cmds []string
-	for _, b := range a.keys.All() {
+	entry := func(b Binding) string {
 		desc := b.Desc
 		if b.Writes {
 			desc += " (write mode)"
 		}
-		keys = append(keys, fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc))
+		return fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc)
 	}
+	listed := map[string]bool{}
+	var here []string
+	for _, act := range a.top().Hints() {
+		b := a.keys.Get(act)
+		if b.Action == "" || listed[act] {
+			continue
+		}
+		listed[act] = true
+		here = append(here, entry(b))
+	}
+	var global []string
+	scopes := map[string][]string{}
+	var order []string
+	for _, b := range a.keys.All() {
+		if listed[b.Action] {
+			continue
+		}
+		if b.Scope == "" {
+			global = append(global, entry(b))
+			continue
+		}
+		if _, ok := scopes[b.Scope]; !ok {
+			order = append(order, b.Scope)
+		}
+		scopes[b.Scope] = append(scopes[b.Scope], entry(b))
+	}
+	var lines []string
+	section := func(title string, entries []string) {
+		if len(entries) == 0 {
+			return
+		}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, s.Title.Render(" "+title))
+		lines = append(lines, columns(entries, w)...)
+	}
+	section("This view: "+models.SanitizeLine(a.top().Title()), here)
+	section("Everywhere", global)
+	sort.Strings(order)
+	for _, sc := range order {
+		section(scopeTitle(sc), scopes[sc])
+	}
+	var cmds []string
 	for _, c := range commandTable {
 		cmds = append(cmds, fmt.Sprintf(":%-28s %s", c.usage, c.desc))
 	}
-	lines := []string{s.Title.Render(" Keys")}
-	lines = append(lines, columns(keys, w)...)
-	lines = append(lines, "", s.Title.Render(" Commands"))
-	return append(lines, columns(cmds, w)...)
+	section("Commands", cmds)
+	return lines
+}
+
+// scopeTitle names a key scope for the help screen.
+func scopeTitle(scope string) string {
+	switch scope {
+	case "table":
+		return "In lists"
+	case "form":
+		return "In forms (timer editor, composer, call)"
+	}
+	return "In the " + scope + " view"
 }
 
 // helpMaxTop is the last useful scroll position of the help screen.
@@ -780,7 +1035,13 @@ func (a *App) helpMaxTop() int {
 	return max(len(a.helpLines(a.width))-a.helpBody(), 0)
 }
 
-func (a *App) helpBody() int { return max(a.height-3-1, 1) }
+// helpBody is how many help lines show: the body (below header and
+// breadcrumb, above the footer, which can take more than one line) less
+// the help's own last line.
+func (a *App) helpBody() int {
+	footer := strings.Count(a.renderFooter(a.width), "\n") + 1
+	return max(a.height-2-footer-1, 1)
+}
 
 // renderHelp shows the help text from line helpTop; the list is longer than
 // a screen, so it scrolls and its last line says how.

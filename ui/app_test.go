@@ -238,7 +238,7 @@ func TestReadOnlySessionRefusesWriteMode(t *testing.T) {
 func TestHelpScrollsToEveryCommand(t *testing.T) {
 	h := newHarness(t, newFakeAPI(), 80, 24)
 	h.press("?")
-	h.must("Keys")
+	h.must("This view: Users")
 	for i := 0; i < 60 && !strings.Contains(h.screen(), ":theme"); i++ {
 		h.press("down")
 	}

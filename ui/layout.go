@@ -38,28 +38,6 @@ func overlay(screen, box string, w, h int) string {
 	return c.Render()
 }
 
-func padRight(s string, w int) string {
-	if n := lipgloss.Width(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-// wrap breaks s into lines of at most w cells, never inside a character.
-func wrap(s string, w int) []string {
-	var out []string
-	for ansi.StringWidth(s) > w {
-		line := ansi.Truncate(s, w, "")
-		if line == "" { // a character wider than w: give it its own line
-			r := []rune(s)
-			line = string(r[0])
-		}
-		out = append(out, line)
-		s = s[len(line):]
-	}
-	return append(out, s)
-}
-
 func fmtClock(d time.Duration) string {
 	if d < 0 {
 		d = 0

@@ -160,7 +160,7 @@ func (p *callPage) formChanged() {
 // where no ":" can go.
 func (p *callPage) bodyComplete() bool {
 	b := &p.f[callBody]
-	return p.check.bodyErr == nil && b.pos == len(b.r)
+	return p.check.bodyErr == nil && b.pos == len(b.g)
 }
 
 // bodyPristine: the body is what the form put there.

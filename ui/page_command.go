@@ -455,7 +455,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if i == p.pick {
 			mark = s.Glyphs.Cursor + " "
 		}
-		line := fmt.Sprintf("    %s%3d  %-22s %s → %d", mark, c.Code, clipText(c.Name, 22), clipText(c.Layout, max(w-45, 10)), c.Reply)
+		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(c.Name, 22), 22), clipText(c.Layout, max(w-45, 10)), c.Reply)
 		if i == p.pick {
 			line = s.Bold.Render(line)
 		}
@@ -506,7 +506,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 			if p.focus == focusFields && i == p.field {
 				mark = s.Glyphs.Cursor + " "
 			}
-			lines = append(lines, fmt.Sprintf("    %s[%s] %-12s = %-14s %s", mark, fieldRange(f), clipText(f.Name, 12), val, s.Faint.Render(fieldHelp(f))))
+			lines = append(lines, fmt.Sprintf("    %s[%s] %s = %-14s %s", mark, fieldRange(f), padRight(clipText(f.Name, 12), 12), val, s.Faint.Render(fieldHelp(f))))
 		}
 		if len(spec.Fields) == 0 {
 			lines = append(lines, s.Faint.Render("    (no payload)"))
@@ -546,7 +546,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if p.focus == focusHistory && i == p.hist {
 			mark = s.Glyphs.Cursor + " "
 		}
-		reqW := min(len([]rune(req)), max((w-16)/3, 16))
+		reqW := min(cellWidth(req), max((w-16)/3, 16))
 		lines = append(lines,
 			fmt.Sprintf("    %s%s  %s  ", mark, c.At.Format("15:04:05"), clipText(req, reqW))+st.Render(clipText(rep, max(w-reqW-20, 10))),
 			s.Faint.Render("              "+clipText(bytes, max(w-16, 10))))

@@ -313,7 +313,7 @@ func (p *otaPage) View(a *App, w, h int) string {
 		if len(v.Files) > 0 {
 			lines = append(lines, s.Bold.Render(" files"))
 			for _, f := range v.Files {
-				lines = append(lines, fmt.Sprintf("   %-24s type %d  checksum %d  %s", clipText(f.Name, 24), f.Type, f.Checksum, s.Faint.Render(clipText(f.DownloadURL, max(w-60, 10)))))
+				lines = append(lines, fmt.Sprintf("   %s type %d  checksum %d  %s", padRight(clipText(f.Name, 24), 24), f.Type, f.Checksum, s.Faint.Render(clipText(f.DownloadURL, max(w-60, 10)))))
 			}
 		}
 	}

@@ -26,13 +26,20 @@ type pager struct {
 	total  atomic.Int64
 }
 
-func (pg *pager) line(what string, shown int) string {
+// line is the page's header: the page loaded from the server, and, under
+// a filter, how many of its rows match; the filter covers the loaded page
+// only, as the table's footer says ("of 5 (filtered from 100)").
+func (pg *pager) line(what string, matched, loaded int) string {
 	total := pg.total.Load()
-	if shown == 0 {
+	if loaded == 0 {
 		return fmt.Sprintf("%s: none (of %d)", what, total)
 	}
 	off := int(pg.offset.Load())
-	return fmt.Sprintf("%s %d–%d of %d   n next page · b previous", what, off+1, off+shown, total)
+	head := fmt.Sprintf("%s %d–%d of %d", what, off+1, off+loaded, total)
+	if matched != loaded {
+		head += fmt.Sprintf(" · filter: %d of these %d match (this page only)", matched, loaded)
+	}
+	return head + "   n next page · b previous"
 }
 
 func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (tea.Cmd, bool) {
@@ -93,7 +100,7 @@ func newUsersPage() Page {
 		pg.total.Store(n)
 		return api.ListUsers(ctx, int(pg.offset.Load()), pageSize)
 	}
-	p.summary = func(a *App) string { return pg.line("users", p.tbl.Len()) }
+	p.summary = func(a *App) string { return pg.line("users", p.tbl.Len(), p.tbl.Total()) }
 	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
 	p.extra = func(a *App, m tea.KeyPressMsg, _ models.User, _ bool) (tea.Cmd, bool) {
 		return pagingKeys(a, m, pg, func() tea.Cmd { return p.Load(a) })
@@ -547,7 +554,7 @@ func newFleetPage() Page {
 		pg.total.Store(n)
 		return api.Fleet(ctx, int(pg.offset.Load()), pageSize)
 	}
-	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len()) }
+	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len(), p.tbl.Total()) }
 	p.open = func(a *App, d FleetDevice) tea.Cmd {
 		return a.Push(newDevicePage(DeviceRef{DeviceID: d.DeviceID, SubDomain: d.Info.SubDomainName, PhysicalID: d.Info.PhysicalDeviceID}, d.Name))
 	}

@@ -518,7 +518,7 @@ func stepField(b []byte, f FieldSpec, delta int) ([]byte, bool) {
 // product's documented example, faint and marked "e.g.", as a placeholder
 // (typing replaces it; it is never sent).
 func payloadField(e *lineEdit, focused bool, w int, s *themes.Styles, example []byte) string {
-	if len(e.r) > 0 || len(example) == 0 {
+	if len(e.g) > 0 || len(example) == 0 {
 		return e.view(focused, w, s.Selected)
 	}
 	cur := ""

@@ -323,18 +323,6 @@ func homeViewer(a *App) int64 {
 	return 0
 }
 
-// clip shortens s to n cells with an ellipsis.
-func clipText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n <= 1 {
-		return string(r[:n])
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // shortID is the tail of a physical id, for default names and narrow
 // columns ("Bulb 3F2A").
 func shortID(pid string) string {
@@ -361,36 +349,4 @@ func runVal(a *App, p Page, fn func(ctx context.Context) any) tea.Cmd {
 		defer cancel()
 		return loaded{page: p, gen: -1, val: fn(c)}
 	}
-}
-
-// wordWrap breaks s into lines of at most w cells at spaces (a word
-// longer than w is cut).
-func wordWrap(s string, w int) []string {
-	w = max(w, 8)
-	var out []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		for len([]rune(word)) > w {
-			if line != "" {
-				out = append(out, line)
-				line = ""
-			}
-			r := []rune(word)
-			out = append(out, string(r[:w]))
-			word = string(r[w:])
-		}
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= w:
-			line += " " + word
-		default:
-			out = append(out, line)
-			line = word
-		}
-	}
-	if line != "" || len(out) == 0 {
-		out = append(out, line)
-	}
-	return out
 }

@@ -9,8 +9,8 @@ import (
 	"acconsole/models"
 	"acconsole/themes"
 
+	"acconsole/ui/text"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // sgrSet holds the escape sequences a style opens and closes with. They are
@@ -81,7 +81,7 @@ func newSGRSet(s *themes.Styles) sgrSet {
 	// Custom glyph sets may not honour the one-cell rule; force it, the
 	// gutter is two cells.
 	oneCell := func(s, fallback string) string {
-		if ansi.StringWidth(s) != 1 {
+		if text.Width(s) != 1 {
 			return fallback
 		}
 		return s
@@ -127,7 +127,7 @@ func writeCell(b *strings.Builder, s string, w int, align Align, ascii bool, ell
 	if ascii {
 		sw = len(s)
 	} else {
-		sw = ansi.StringWidth(s)
+		sw = text.Width(s)
 	}
 	if sw > w {
 		if w <= ellW {
@@ -140,8 +140,8 @@ func writeCell(b *strings.Builder, s string, w int, align Align, ascii bool, ell
 			b.WriteString(ell)
 			return
 		}
-		s = ansi.Truncate(s, w, ell)
-		sw = ansi.StringWidth(s)
+		s = text.ClipWith(s, w, ell)
+		sw = text.Width(s)
 		// A wide character that did not fit leaves a one-cell gap: pad it
 		// after the ellipsis, where it reads as part of the column gap.
 		b.WriteString(s)

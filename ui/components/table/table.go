@@ -11,13 +11,14 @@
 package table
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
 
 	"acconsole/themes"
 
-	"github.com/charmbracelet/x/ansi"
+	"acconsole/ui/text"
 )
 
 // Align places text inside its column.
@@ -147,6 +148,7 @@ type Table[T any] struct {
 
 	width, height int
 	widths        []int // per column; hidden columns are 0
+	content       []int // per column: the widest cell of any row, in cells
 	shown         int   // columns drawn (the first shown ones)
 	gutter        int
 	gen           uint64
@@ -363,9 +365,45 @@ func (t *Table[T]) SetRows(vals []T) {
 		}
 	}
 	t.cursorRow = cr
+	if t.measureContent() {
+		t.relayout()
+	}
 	t.sortOrder()
 	t.refilter(false)
 	t.settle(screenLine)
+}
+
+// measureContent records the widest cell of each column over all rows
+// (not only the filtered ones: widths do not jump while typing a
+// filter) and reports whether it changed. ASCII rows are measured by
+// their cell boundaries alone.
+func (t *Table[T]) measureContent() bool {
+	nc := len(t.cols)
+	wide := make([]int, nc)
+	for i := range t.rows {
+		r := &t.rows[i]
+		st := t.starts[i*nc : (i+1)*nc]
+		for j := range nc {
+			end := len(r.text)
+			if j < nc-1 {
+				end = int(st[j+1]) - 1
+			}
+			w := end - int(st[j])
+			// A cell is never wider in cells than in bytes: measure only
+			// a non-ASCII cell that could beat the widest so far.
+			if !r.ascii && w > wide[j] {
+				if cell := r.text[st[j]:end]; !isASCII(cell) {
+					w = text.Width(cell)
+				}
+			}
+			wide[j] = max(wide[j], w)
+		}
+	}
+	if slices.Equal(wide, t.content) {
+		return false
+	}
+	t.content = wide
+	return true
 }
 
 // index maps IDs to row indexes, building the map on first use.
@@ -769,7 +807,45 @@ func (t *Table[T]) relayout() {
 			t.widths[last] += extra - given
 		}
 	}
+	t.widenFromContent()
 	t.blank = strings.Repeat(" ", t.width)
+}
+
+// widenFromContent gives a fixed-width column whose cells are wider than
+// it (a ROLE of "owner (super admin)" in 10 cells) the room it needs, taken
+// from flexible columns that have more room than their own widest cell: a
+// NAME column of short names gives, a NAME column of long names keeps.
+func (t *Table[T]) widenFromContent() {
+	if len(t.content) != len(t.cols) {
+		return
+	}
+	for j := 0; j < t.shown; j++ {
+		c := t.cols[j]
+		need := t.content[j] - t.widths[j]
+		if c.Width <= 0 || need <= 0 {
+			continue
+		}
+		for need > 0 {
+			donor, spare := -1, 0
+			for k := 0; k < t.shown; k++ {
+				ck := t.cols[k]
+				if ck.Width > 0 {
+					continue
+				}
+				keep := max(ck.MinWidth, 1, t.content[k], text.Width(ck.Title))
+				if sp := t.widths[k] - keep; sp > spare {
+					donor, spare = k, sp
+				}
+			}
+			if donor < 0 {
+				break
+			}
+			n := min(need, spare)
+			t.widths[donor] -= n
+			t.widths[j] += n
+			need -= n
+		}
+	}
 }
 
 // View renders the table: exactly Height lines (header, body, footer), each
@@ -902,10 +978,10 @@ func (t *Table[T]) renderRow(i int32, state uint8, toneOf []Tone, toned bool) st
 
 // fitLine forces a rendered line to exactly w cells.
 func fitLine(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := text.Width(s)
 	if sw > w {
-		s = ansi.Truncate(s, w, "")
-		sw = ansi.StringWidth(s)
+		s = text.ClipWith(s, w, "")
+		sw = text.Width(s)
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
@@ -934,9 +1010,9 @@ func (t *Table[T]) headerLine() string {
 			if t.sortDesc {
 				mark = t.styles.Glyphs.SortDesc
 			}
-			tw := max(w-1-ansi.StringWidth(mark), 0)
-			if ansi.StringWidth(title) > tw {
-				title = ansi.Truncate(title, tw, t.sgr.ellipsis)
+			tw := max(w-1-text.Width(mark), 0)
+			if text.Width(title) > tw {
+				title = text.ClipWith(title, tw, t.sgr.ellipsis)
 			}
 			if title == "" {
 				title = mark
@@ -989,12 +1065,12 @@ func (t *Table[T]) footerLine() string {
 	if t.footer != "" && t.footerKey == key {
 		return t.footer
 	}
-	text := t.footerText()
+	line := t.footerText()
 	var b strings.Builder
 	b.WriteString(t.sgr.faint)
 	writeSpaces(&b, t.gutter)
 	if t.width > t.gutter {
-		writeCell(&b, text, t.width-t.gutter, AlignLeft, isASCII(text), t.sgr.ellipsis, t.sgr.ellipsisW)
+		writeCell(&b, line, t.width-t.gutter, AlignLeft, isASCII(line), t.sgr.ellipsis, t.sgr.ellipsisW)
 	}
 	b.WriteString(t.sgr.close)
 	t.footer, t.footerKey = b.String(), key

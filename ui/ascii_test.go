@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"acconsole/themes"
+)
+
+// In the ascii theme every character the console draws is ASCII, except
+// user data; here the data is ASCII too, so the whole screen must be.
+func TestASCIIThemeDrawsOnlyASCII(t *testing.T) {
+	api := newFakeAPI()
+	api.users[41].NickName = "Zhang Wei"
+	api.devices[42][0].Name = "Living room plug"
+	stubTimers(t)
+	dark, _ := themes.Builtin("dark")
+	a := New(Options{API: api, Keys: testKeys(), Styles: themes.NewStyles(dark, themes.ASCIIGlyphs()),
+		Profile: Profile{Name: "prod", Router: "http://r", MajorDomain: "acme", Production: true}})
+	h := &harness{t: t, app: a}
+	h.send(teaSize(80, 24))
+	h.run(a.Init())
+	check := func(where string) {
+		t.Helper()
+		for _, r := range ansi.Strip(a.View().Content) {
+			if r >= 0x80 {
+				t.Fatalf("%s: %q (U+%04X) drawn in the ascii theme:\n%s", where, r, r, h.screen())
+			}
+		}
+	}
+	check("users list")
+	h.must("PRODUCTION")
+	h.press(":")
+	h.typeText("user 42")
+	h.press("enter")
+	h.must("Zhang Wei")
+	check("user page")
+	h.press("enter")
+	h.must("Living room plug")
+	check("device page")
+	h.press("?")
+	check("help")
+	h.press("esc")
+	h.send(teaSize(60, 20))
+	check("too small")
+	if !strings.Contains(h.screen(), "too small") {
+		t.Fatalf("no too-small screen:\n%s", h.screen())
+	}
+}
