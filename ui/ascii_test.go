@@ -24,7 +24,10 @@ func TestASCIIThemeDrawsOnlyASCII(t *testing.T) {
 	h.run(a.Init())
 	check := func(where string) {
 		t.Helper()
-		for _, r := range ansi.Strip(a.View().Content) {
+		// The fake's room names are fixed data with CJK in them; data is
+		// shown as it is, so they are taken out before the check.
+		drawn := strings.ReplaceAll(ansi.Strip(a.View().Content), "客厅 Living room", "")
+		for _, r := range drawn {
 			if r >= 0x80 {
 				t.Fatalf("%s: %q (U+%04X) drawn in the ascii theme:\n%s", where, r, r, h.screen())
 			}
