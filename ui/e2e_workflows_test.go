@@ -50,7 +50,7 @@ func startE2E(t testing.TB, opt cloudtest.Options) *e2e {
 		opt.Demo = 80
 	}
 	c := cloudtest.Start(t, opt)
-	e := &e2e{t: t, cloud: c, keys: wfKeys()}
+	e := &e2e{t: t, cloud: c, keys: DefaultKeyMap()}
 	cl, err := acapi.New(acapi.Config{Routers: []string{c.URL}, DeveloperID: c.Developer.ID, AccessKey: c.Developer.AccessKey,
 		SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name, Operator: "e2e",
 		Auditor: acapi.AuditFunc(func(a acapi.AuditEntry) { e.mu.Lock(); e.audit = append(e.audit, a); e.mu.Unlock() })})

@@ -14,58 +14,6 @@ import (
 	"acconsole/models"
 )
 
-// wfKeys are the test key map: the shell's test keys plus the workflow
-// defaults of keymap_workflows.go (mirrored here: package main cannot be
-// imported). Tests press actions by name, so a change of default key is
-// one edit here.
-func wfKeys() KeyMap {
-	bs := testKeys().All()
-	bs = append(bs,
-		Binding{Action: ActRefresh, Keys: []string{"ctrl+r"}},
-		Binding{Action: ActHomes, Keys: []string{"h"}},
-		Binding{Action: ActHistFwd, Keys: []string{"]"}},
-		Binding{Action: ActLastToggle, Keys: []string{"-"}},
-		Binding{Action: ActSelect, Keys: []string{"space"}, Scope: "table"},
-		Binding{Action: ActSelectAll, Keys: []string{"ctrl+a"}, Scope: "table"},
-		Binding{Action: ActPageUp, Keys: []string{"pgup"}, Scope: "table"},
-		Binding{Action: ActPageDown, Keys: []string{"pgdown"}, Scope: "table"},
-		Binding{Action: ActTop, Keys: []string{"home"}, Scope: "table"},
-		Binding{Action: ActBottom, Keys: []string{"end"}, Scope: "table"},
-		Binding{Action: ActCreate, Keys: []string{"a"}, Writes: true, Scope: "device"},
-		Binding{Action: ActDelete, Keys: []string{"D"}, Writes: true, Scope: "device"},
-
-		Binding{Action: ActPair, Keys: []string{"p"}, Writes: true, Scope: "device"},
-		Binding{Action: ActTimers, Keys: []string{"t"}, Scope: "device"},
-		Binding{Action: ActFirmware, Keys: []string{"f"}, Scope: "device"},
-		Binding{Action: ActShare, Keys: []string{"s"}, Writes: true, Scope: "device"},
-		Binding{Action: ActSendCommand, Keys: []string{"c"}, Writes: true, Scope: "device"},
-		Binding{Action: ActEvents, Keys: []string{"v"}, Scope: "device"},
-		Binding{Action: ActPairOpen, Keys: []string{"o"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairDuration, Keys: []string{"d"}, Scope: "pairing"},
-		Binding{Action: ActPairExtend, Keys: []string{"+"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairClose, Keys: []string{"x"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairAdd, Keys: []string{"a"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairAddAll, Keys: []string{"A"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairSkip, Keys: []string{"s"}, Scope: "pairing"},
-		Binding{Action: ActPairName, Keys: []string{"r"}, Scope: "pairing"},
-		Binding{Action: ActSave, Keys: []string{"ctrl+s"}, Writes: true, Scope: "form"},
-		Binding{Action: ActNextField, Keys: []string{"tab"}, Scope: "form"},
-		Binding{Action: ActPrevField, Keys: []string{"shift+tab"}, Scope: "form"},
-		Binding{Action: ActTimeout, Keys: []string{"ctrl+t"}, Scope: "composer"},
-		Binding{Action: ActResend, Keys: []string{"r"}, Writes: true, Scope: "composer"},
-		Binding{Action: ActTimerToggle, Keys: []string{"space"}, Writes: true, Scope: "timers"},
-		Binding{Action: ActOTAConfirm, Keys: []string{"u"}, Writes: true, Scope: "firmware"},
-		Binding{Action: ActOTAType, Keys: []string{"m"}, Scope: "firmware"},
-		Binding{Action: ActCopy, Keys: []string{"y"}, Scope: "share"},
-		Binding{Action: ActRenew, Keys: []string{"n"}, Writes: true, Scope: "share"},
-		Binding{Action: ActQRStyle, Keys: []string{"a"}, Scope: "share"},
-		Binding{Action: ActWatchAdd, Keys: []string{"+"}, Scope: "events"},
-		Binding{Action: ActWatchRemove, Keys: []string{"x"}, Scope: "events"},
-		Binding{Action: ActPause, Keys: []string{"p"}, Scope: "events"},
-	)
-	return NewKeyMap(bs)
-}
-
 // fakeClock is the console's clock in model tests.
 type fakeClock struct {
 	mu sync.Mutex
@@ -125,7 +73,7 @@ func newWFHarness(t *testing.T, api *fakeAPI, w, h int, opts ...func(*Options)) 
 	}
 	t.Cleanup(func() { afterFunc = old })
 	api.wf().now = clock.Now
-	o := Options{API: api, Keys: wfKeys(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
+	o := Options{API: api, Keys: DefaultKeyMap(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
 	for _, f := range opts {
 		f(&o)
 	}
