@@ -138,13 +138,7 @@ func New(o Options) *App {
 	if auto {
 		o.Styles = themes.DefaultStyles(true)
 	}
-	ti := textinput.New()
-	ti.Prompt = ""
-	// A steady cursor: a blinking one redraws the whole console twice a
-	// second while an input is open.
-	tiStyles := textinput.DefaultStyles(true)
-	tiStyles.Cursor.Blink = false
-	ti.SetStyles(tiStyles)
+	ti := newLineInput(false)
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
@@ -523,16 +517,31 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 
 func (a *App) startInput(mode inputMode, value string) {
 	a.mode = mode
+	// A fresh input each time: completion belongs to the command bar only.
+	// A reused input kept the command's matched suggestions (the text input
+	// does not clear them when suggestions are switched off), drew them
+	// after prompt and filter text, and Tab then sliced past their end.
+	a.input = newLineInput(mode == inputCommand)
 	a.input.SetValue(value)
 	a.input.CursorEnd()
-	if mode == inputCommand {
-		a.input.ShowSuggestions = true
-		a.input.SetSuggestions(commandSuggestions())
-	} else {
-		a.input.ShowSuggestions = false
-		a.input.SetSuggestions(nil)
-	}
 	a.input.Focus()
+}
+
+// newLineInput is the one-line input of the footer; only the command bar
+// completes (Tab, ↑/↓ through the command names).
+func newLineInput(commands bool) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	// A steady cursor: a blinking one redraws the whole console twice a
+	// second while an input is open.
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = false
+	ti.SetStyles(st)
+	if commands {
+		ti.ShowSuggestions = true
+		ti.SetSuggestions(commandSuggestions())
+	}
+	return ti
 }
 
 func (a *App) inputKey(m tea.KeyPressMsg) tea.Cmd {
