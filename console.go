@@ -69,12 +69,7 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 		return err
 	}
 	defer cleanup()
-	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithFilter(coalesceMouse()))
-	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return runProgram(ctx, app, filepath.Join(stateDir(), crashLogName), tea.WithContext(ctx), tea.WithFilter(coalesceMouse()))
 }
 
 // newConsole builds the console from flags and configuration: it loads the
