@@ -725,8 +725,14 @@ func (a *App) renderFooter(w int) string {
 		} else if a.mode == inputPrompt && a.prompt != nil {
 			prefix = a.prompt.question + " "
 		}
-		a.input.SetWidth(max(w-lipgloss.Width(prefix)-2, 10))
-		return s.Prompt.Render(prefix) + a.input.View()
+		if iw := max(w-lipgloss.Width(prefix)-2, 10); iw != a.input.Width() {
+			a.input.SetWidth(iw)
+			a.input.SetCursor(a.input.Position()) // re-fits the visible part
+		}
+		// The text input pads without counting its completion, and wide
+		// characters can leave its window wider than the screen until the
+		// next key: the line never leaves the screen.
+		return ansi.Truncate(s.Prompt.Render(prefix)+a.input.View(), w, "")
 	}
 	if a.status != "" {
 		st := s.Text

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -50,7 +52,7 @@ type pendingTimer struct {
 // processed until the program is quiet, and page ticks wait in a queue
 // until advance moves the clock past them.
 type wfHarness struct {
-	t      *testing.T
+	t      testing.TB
 	app    *App
 	api    *fakeAPI
 	clock  *fakeClock
@@ -67,17 +69,26 @@ type wfHarness struct {
 func newWFHarness(t *testing.T, api *fakeAPI, w, h int, opts ...func(*Options)) *wfHarness {
 	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	api.wf().now = clock.Now
+	hs := newAppHarness(t, api, clock, w, h, opts...)
+	hs.api = api
+	return hs
+}
+
+// newAppHarness drives a console over any API (the fake, or the real
+// client on a local cloud) with the console's waits on the fake clock.
+func newAppHarness(t testing.TB, api API, clock *fakeClock, w, h int, opts ...func(*Options)) *wfHarness {
+	t.Helper()
 	old := afterFunc
 	afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return func() tea.Msg { return timerReq{d, fn} }
 	}
 	t.Cleanup(func() { afterFunc = old })
-	api.wf().now = clock.Now
 	o := Options{API: api, Keys: DefaultKeyMap(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
 	for _, f := range opts {
 		f(&o)
 	}
-	hs := &wfHarness{t: t, app: New(o), api: api, clock: clock, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}}
+	hs := &wfHarness{t: t, app: New(o), clock: clock, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.exec(hs.app.Init())
 	hs.settle()
@@ -95,7 +106,7 @@ func (h *wfHarness) exec(cmd tea.Cmd) {
 	h.inflight[id] = time.Now()
 	h.mu.Unlock()
 	go func() {
-		msg := cmd()
+		msg := runCmd(cmd)
 		h.msgs <- msg
 		h.mu.Lock()
 		delete(h.inflight, id)
@@ -145,8 +156,27 @@ func (h *wfHarness) settle() {
 	}
 }
 
+// cmdPanic carries a command's panic to the test goroutine, where it is
+// raised again with the command's stack (a panic in a command's goroutine
+// would end the test binary without saying which test or seed).
+type cmdPanic struct {
+	v     any
+	stack []byte
+}
+
+func runCmd(cmd tea.Cmd) (msg tea.Msg) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = cmdPanic{r, debug.Stack()}
+		}
+	}()
+	return cmd()
+}
+
 func (h *wfHarness) handle(msg tea.Msg) {
 	switch m := msg.(type) {
+	case cmdPanic:
+		panic(fmt.Sprintf("a command panicked: %v\n%s", m.v, m.stack))
 	case nil:
 	case tea.BatchMsg:
 		for _, c := range m {
