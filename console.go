@@ -106,7 +106,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	if f.write && prof.Production() {
 		return nil, cleanup, errors.New("--write is refused for production profiles: use :write inside the console, which asks for a reason and expires")
 	}
-	km, err := buildKeyMap(cfg.Keys)
+	km, err := keyMapFromConfig(cfg)
 	if err != nil {
 		return nil, cleanup, err
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
+	"acconsole/config"
 	"acconsole/ui"
 )
 
@@ -11,6 +14,45 @@ import (
 // help screen (the list lives in package ui so tests press the same keys).
 // Users rebind by action name in the config's [keys] table.
 func defaultBindings() []ui.Binding { return ui.DefaultBindings() }
+
+// keyMapFromConfig checks the config's [keys] table against the actions the
+// console knows, reporting each mistake at its file:line (with the action
+// it most likely means), then builds the key map.
+func keyMapFromConfig(cfg config.Config) (ui.KeyMap, error) {
+	var known []string
+	isKnown := map[string]bool{}
+	for _, b := range defaultBindings() {
+		known = append(known, b.Action)
+		isKnown[b.Action] = true
+	}
+	actions := make([]string, 0, len(cfg.Keys))
+	for a := range cfg.Keys {
+		actions = append(actions, a)
+	}
+	sort.Strings(actions)
+	var errs []error
+	for _, a := range actions {
+		if !isKnown[a] {
+			msg := fmt.Sprintf("unknown action %q", a)
+			if s := config.Suggest(a, known); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+			}
+			errs = append(errs, cfg.KeyError(a, msg))
+			continue
+		}
+		for _, k := range cfg.Keys[a] {
+			if _, err := ui.NormalizeKey(k); err != nil {
+				errs = append(errs, cfg.KeyError(a, fmt.Sprintf("%s: %v", a, err)))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return ui.KeyMap{}, errors.Join(errs...)
+	}
+	return buildKeyMap(cfg.Keys)
+}
 
 // buildKeyMap applies the config's overrides and refuses conflicts, so a
 // rebinding mistake is reported at start instead of a key silently doing

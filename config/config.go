@@ -43,6 +43,16 @@ type Config struct {
 	Aliases map[string]string
 	// Path is where the configuration was read from (or would have been).
 	Path string
+
+	// keyLines is the line of each [keys] entry, for KeyError.
+	keyLines map[string]int
+}
+
+// KeyError is an error about the [keys] entry of action, pointing at its
+// line (the file's key names are checked by the console, which knows the
+// actions).
+func (c Config) KeyError(action, msg string) *Error {
+	return &Error{Path: c.Path, Line: c.keyLines[action], Msg: "[keys] " + msg}
 }
 
 // Profile is one cloud to talk to: the in-process local cloud, or a router
@@ -113,6 +123,7 @@ func Default() Config {
 		Profiles:        map[string]Profile{DefaultProfileName: {Name: DefaultProfileName, Local: true}},
 		Keys:            map[string][]string{},
 		Aliases:         map[string]string{},
+		keyLines:        map[string]int{},
 	}
 }
 
