@@ -234,6 +234,10 @@ func (p *userPage) userWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 			return a.Fail(errorf(why)), true
 		}
 		a.Ask("phone to bind (a verify code is sent to it):", func(a *App, phone string) tea.Cmd {
+			// Write mode may have ended while the prompt was open.
+			if why := a.RequireWrite(); why != "" {
+				return a.Fail(errorf(why + " (nothing was sent)"))
+			}
 			phone = strings.TrimSpace(phone)
 			if phone == "" {
 				return a.Fail(errorf("a phone number is needed"))
