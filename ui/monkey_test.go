@@ -233,7 +233,7 @@ func monkeyKeys() []string {
 var (
 	monkeyExtra = []string{"tab", "shift+tab", "backspace", "left", "right", "enter", "esc", "ctrl+c",
 		"ctrl+e", "ctrl+u", "ctrl+k", "ctrl+w", "ctrl+d", "ctrl+h", "ctrl+n", "ctrl+p", "ctrl+z", "alt+b",
-		"delete", "insert", "f1", "f12", "x", "1", "0", "9", "中", "é", "👍", " ", "-", ".", "@", "+"}
+		"delete", "insert", "f1", "f12", "x", "1", "0", "9", "中", "é", "👍", "-", ".", "@", "+"}
 	monkeyPastes = []string{"TICKET-1 客户投诉", "👩‍👩‍👧‍👦🏳️‍🌈 emoji", "\x1b[31mred\x1b]0;title\x07\x1b[2J", "line1\nline2\r\n\ttab",
 		strings.Repeat("长", 300), "23 45 67 89 AB CD EF 45", `{"deviceId":900,"x":[1,2,3]}`, "", "\u202eevil", "13800000042"}
 	monkeySizes = [][2]int{{20, 24}, {20, 8}, {40, 12}, {60, 20}, {79, 23}, {80, 24}, {100, 30}, {120, 40}, {200, 50}, {140, 6}, {30, 3}}
