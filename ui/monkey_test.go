@@ -380,7 +380,7 @@ func monkeySteps(data []byte, keys []string) []string {
 
 // runMonkey plays steps on a fresh console on page p and returns the first
 // broken invariant (a panic included), with the steps that led to it.
-func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (err error) {
+func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
 	api.wf().now = clock.Now
@@ -416,10 +416,10 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (err e
 		}
 	}
 	if err := r.check(); err != nil {
-		return fmt.Errorf("opening %s: %w", p.name, err)
+		return 0, fmt.Errorf("opening %s: %w", p.name, err)
 	}
 	if !writeRun && r.h.app.Writable() {
-		return fmt.Errorf("opening %s left write mode on", p.name)
+		return 0, fmt.Errorf("opening %s left write mode on", p.name)
 	}
 	for _, s := range steps {
 		if writeRun {
@@ -427,11 +427,12 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (err e
 			api.bad.Store(0)
 		}
 		r.do(s)
+		done++
 		if err := r.check(); err != nil {
-			return err
+			return done, err
 		}
 		if r.h.app.quitting {
-			return nil
+			return done, nil
 		}
 		if !writeRun && r.h.app.Writable() {
 			// Typed its way into write mode (":write" and a reason):
@@ -439,7 +440,7 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (err e
 			writeRun = true
 		}
 	}
-	return nil
+	return done, nil
 }
 
 func monkeySeedBytes(seed uint64, n int) []byte {
@@ -497,14 +498,15 @@ func TestKeyMonkey(t *testing.T) {
 				}
 				writeRun := seed%4 == 3 // a quarter of the runs stay in write mode
 				steps := monkeySteps(monkeySeedBytes(seed, length), keys)
-				total += len(steps)
-				if err := runMonkey(t, p, writeRun, steps); err != nil {
+				n, err := runMonkey(t, p, writeRun, steps)
+				total += n
+				if err != nil {
 					t.Fatalf("seed %d (replay: ACCONSOLE_MONKEY_SEED=%s:%d go test ./ui -run 'TestKeyMonkey' -v): %v", seed, p.name, seed, err)
 				}
 			}
 		})
 	}
-	t.Logf("%d pages × %d sequences, %d steps", len(pages), seqs, total)
+	t.Logf("%d pages × %d sequences, %d steps run (a sequence ends when it quits the console)", len(pages), seqs, total)
 }
 
 // FuzzKeyMonkey explores key sequences with coverage guidance; the first
@@ -519,7 +521,7 @@ func FuzzKeyMonkey(f *testing.F) {
 			return
 		}
 		p := monkeyPages[int(data[0])%len(monkeyPages)]
-		if err := runMonkey(t, p, data[1]%4 == 3, monkeySteps(data[2:], keys)); err != nil {
+		if _, err := runMonkey(t, p, data[1]%4 == 3, monkeySteps(data[2:], keys)); err != nil {
 			t.Fatalf("page %s: %v", p.name, err)
 		}
 	})
@@ -533,11 +535,11 @@ func BenchmarkKeyMonkey(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		p := monkeyPages[i%len(monkeyPages)]
-		s := monkeySteps(monkeySeedBytes(uint64(i), 120), keys)
-		steps += len(s)
-		if err := runMonkey(b, p, i%4 == 3, s); err != nil {
+		n, err := runMonkey(b, p, i%4 == 3, monkeySteps(monkeySeedBytes(uint64(i), 120), keys))
+		if err != nil {
 			b.Fatal(err)
 		}
+		steps += n
 	}
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "keys/s")
 }
