@@ -15,6 +15,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acconsole/acapi"
+	"acconsole/cloud/cloudtest"
 	"acconsole/models"
 )
 
@@ -298,7 +300,7 @@ func TestMonkeyPressesTheKeymapsOwnKeys(t *testing.T) {
 type monkeyRun struct {
 	t     testing.TB
 	h     *wfHarness
-	api   *monkeyAPI
+	env   monkeyEnv
 	w, ht int
 	trail []string
 }
@@ -333,10 +335,8 @@ func (r *monkeyRun) do(step string) {
 
 // check is the invariants after a step.
 func (r *monkeyRun) check() error {
-	if n := r.api.bad.Load(); n > 0 {
-		r.api.mu.Lock()
-		defer r.api.mu.Unlock()
-		return fmt.Errorf("%d write(s) reached the client in read-only mode: %v", n, r.api.log)
+	if w := r.env.writes(); len(w) > 0 {
+		return fmt.Errorf("%d write(s) reached the client in read-only mode: %v", len(w), w)
 	}
 	for i, line := range strings.Split(r.h.app.View().Content, "\n") {
 		if w := ansi.StringWidth(line); w > r.w {
@@ -384,7 +384,32 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done 
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
 	api.wf().now = clock.Now
-	r := &monkeyRun{t: t, api: api, w: 100, ht: 30}
+	env := monkeyEnv{api: api, clock: clock, writes: func() []string {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return append([]string(nil), api.log...)
+	}, reset: func() {
+		api.mu.Lock()
+		api.log = nil
+		api.mu.Unlock()
+		api.bad.Store(0)
+	}}
+	return runMonkeyOn(t, env, p, writeRun, steps)
+}
+
+// monkeyEnv is what the monkey plays against: the fake, or the real
+// client on a local cloud. writes lists the writes that reached the client
+// while it was read-only; reset forgets them (in write mode).
+type monkeyEnv struct {
+	api    API
+	clock  *fakeClock
+	writes func() []string
+	reset  func()
+}
+
+func runMonkeyOn(t testing.TB, env monkeyEnv, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
+	clock := env.clock
+	r := &monkeyRun{t: t, env: env, w: 100, ht: 30}
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v", v)
@@ -393,8 +418,7 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done 
 			err = fmt.Errorf("%w\nsteps: %q", err, r.trail)
 		}
 	}()
-	r.h = newAppHarness(t, api, clock, r.w, r.ht)
-	r.h.api = api.fakeAPI
+	r.h = newAppHarness(t, env.api, clock, r.w, r.ht)
 	// Opening a page that needs write mode: enter it with the keys an
 	// operator uses, and leave it again for a read-only run.
 	if p.write || writeRun {
@@ -424,7 +448,7 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done 
 	for _, s := range steps {
 		if writeRun {
 			// Writes are allowed: only what the screen shows is checked.
-			api.bad.Store(0)
+			env.reset()
 		}
 		r.do(s)
 		done++
@@ -542,4 +566,62 @@ func BenchmarkKeyMonkey(b *testing.B) {
 		steps += n
 	}
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "keys/s")
+}
+
+// A few seeds against the real client on a local cloud: the same checks,
+// with the client's audit trail telling a write refused by its read-only
+// guard (one that reached the client outside write mode).
+func TestKeyMonkeyOnTheLocalCloud(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local cloud")
+	}
+	c := cloudtest.Start(t, cloudtest.Options{Demo: 40, Simulate: true})
+	var mu sync.Mutex
+	var refused []string
+	cl, err := acapi.New(acapi.Config{Routers: []string{c.URL}, DeveloperID: c.Developer.ID, AccessKey: c.Developer.AccessKey,
+		SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name, Operator: "monkey", ReadOnly: true,
+		Auditor: acapi.AuditFunc(func(e acapi.AuditEntry) {
+			if e.ReadOnlyRefused {
+				mu.Lock()
+				refused = append(refused, e.Service+"/"+e.Method)
+				mu.Unlock()
+			}
+		})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &e2e{t: t, cloud: c, client: cl}
+	plug := e.device("plug")
+	dev := ":device " + strconv.FormatInt(plug.DeviceID, 10)
+	user := ":user " + strconv.FormatInt(plug.Owner, 10)
+	pages := []monkeyPage{
+		{name: "users"},
+		{name: "fleet", open: []string{":devices"}},
+		{name: "user", open: []string{user}},
+		{name: "homes", open: []string{user, "h"}},
+		{name: "device", open: []string{dev}},
+		{name: "timers", open: []string{dev, "t"}},
+		{name: "ota", open: []string{dev, "f"}},
+		{name: "events", open: []string{dev, "v"}},
+		{name: "prompt", write: true, open: []string{dev, "R"}},
+	}
+	keys := monkeyKeys()
+	total := 0
+	defer func() { t.Logf("%d steps run on the local cloud", total) }()
+	for pi, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			for i := range 2 {
+				seed := uint64(1000+pi)<<32 | uint64(i)
+				env := monkeyEnv{api: NewAPI(cl), clock: &fakeClock{t: time.Now()},
+					writes: func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), refused...) },
+					reset:  func() { mu.Lock(); refused = nil; mu.Unlock() }}
+				cl.SetReadOnly(true)
+				n, err := runMonkeyOn(t, env, p, false, monkeySteps(monkeySeedBytes(seed, 80), keys))
+				if err != nil {
+					t.Fatalf("seed %d on the local cloud: %v", seed, err)
+				}
+				total += n
+			}
+		})
+	}
 }

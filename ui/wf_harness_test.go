@@ -132,7 +132,16 @@ func (h *wfHarness) send(msg tea.Msg) {
 // settle processes messages until none came for a while (the fake API
 // answers at once; only the shell's own status-line timers stay asleep).
 func (h *wfHarness) settle() {
+	// A command that never answers is a hang, reported as one (like the
+	// simple harness's limit) instead of a test that never ends.
+	stuck := time.Now().Add(20 * time.Second)
 	for {
+		if time.Now().After(stuck) {
+			h.mu.Lock()
+			n := len(h.inflight)
+			h.mu.Unlock()
+			panic(fmt.Sprintf("%d command(s) did not answer in 20 s", n))
+		}
 		select {
 		case msg := <-h.msgs:
 			h.handle(msg)
