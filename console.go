@@ -83,12 +83,7 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 		return err
 	}
 	defer cleanup()
-	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithFilter(coalesceMouse()))
-	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return runProgram(ctx, app, filepath.Join(stateDir(), crashLogName), tea.WithContext(ctx), tea.WithFilter(coalesceMouse()))
 }
 
 // newConsole builds the console from flags and configuration: it loads the
@@ -125,7 +120,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	if f.write && prof.Production() {
 		return nil, cleanup, errors.New("--write is refused for production profiles: use :write inside the console, which asks for a reason and expires")
 	}
-	km, err := buildKeyMap(cfg.Keys)
+	km, err := keyMapFromConfig(cfg)
 	if err != nil {
 		return nil, cleanup, err
 	}

@@ -1,10 +1,14 @@
 package main
 
 import (
-	"acconsole/internal/vtscreen"
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"acconsole/internal/vtscreen"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -124,19 +128,29 @@ func TestConsoleEndToEnd(t *testing.T) {
 	c.scr.WaitFor(t, "user #")
 	c.scr.WaitFor(t, u.Phone)
 
-	// Open a home and its rooms.
-	c.tm.Send(keyMsg("h"))
-	c.scr.WaitFor(t, "Homes", "–") // the table's "1–n of n": rows are in
+	// Open a home and its rooms: enter only once the rows are there (the
+	// breadcrumb shows before they load).
+	homes, err := c.client().As(u.UserID).Home().ListHomes(ctx)
+	if err != nil || len(homes) == 0 {
+		t.Fatalf("homes of %d: %v %v", u.UserID, homes, err)
+	}
+	c.press(ui.ActHomes)
+	c.scr.WaitFor(t, "› Homes", "OWNER", fmt.Sprintf("1–%d of %d", len(homes), len(homes)))
 	c.press(ui.ActOpen)
 	c.scr.WaitFor(t, "(all devices of the home)")
 	c.press(ui.ActOpen)
 	c.scr.WaitFor(t, "PHYSICAL ID")
 
-	// Open a device.
+	// Open a device, once the home's devices are listed.
 	devs, _ := c.client().As(u.UserID).Home().ListHomeDevices(ctx, mustHome(t, c, u.UserID), false)
 	if len(devs) == 0 {
 		t.Fatal("the demo home has no devices")
 	}
+	var ids []string
+	for _, d := range devs {
+		ids = append(ids, d.PhysicalDeviceID)
+	}
+	c.waitAny(ids...)
 	c.press(ui.ActOpen)
 	c.scr.WaitFor(t, "physical id")
 	c.scr.WaitFor(t, "users (")
@@ -177,4 +191,22 @@ func mustHome(t *testing.T, c *console, uid int64) int64 {
 		t.Fatalf("homes of %d: %v %v", uid, homes, err)
 	}
 	return homes[0].HomeID
+}
+
+// waitAny waits until the screen shows one of the phrases.
+func (c *console) waitAny(phrases ...string) {
+	c.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := c.scr.Text()
+		for _, p := range phrases {
+			if p != "" && strings.Contains(scr, p) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the screen never showed any of %q:\n%s", phrases, scr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -1,55 +1,57 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
+	"acconsole/config"
 	"acconsole/ui"
 )
 
 // defaultBindings is every default key of the console, in the order of the
-// help screen. Users rebind by action name in the config's [keys] table.
-func defaultBindings() []ui.Binding {
-	return append(coreBindings(), workflowBindings()...)
-}
+// help screen (the list lives in package ui so tests press the same keys).
+// Users rebind by action name in the config's [keys] table.
+func defaultBindings() []ui.Binding { return ui.DefaultBindings() }
 
-func coreBindings() []ui.Binding {
-	return []ui.Binding{
-		{Action: ui.ActOpen, Keys: []string{"enter"}, Desc: "open", Scope: "table"},
-		{Action: ui.ActBack, Keys: []string{"esc"}, Desc: "back"},
-		{Action: ui.ActCommand, Keys: []string{":"}, Desc: "command"},
-		{Action: ui.ActFilter, Keys: []string{"/"}, Desc: "filter"},
-		{Action: ui.ActHelp, Keys: []string{"?"}, Desc: "keys"},
-		{Action: ui.ActQuit, Keys: []string{"q"}, Desc: "quit"},
-		{Action: ui.ActHistBack, Keys: []string{"["}, Desc: "history back"},
-		{Action: ui.ActHistFwd, Keys: []string{"]"}, Desc: "history forward"},
-		{Action: ui.ActLastToggle, Keys: []string{"-"}, Desc: "last view"},
-		{Action: ui.ActRefresh, Keys: []string{"ctrl+r", "f5"}, Help: "ctrl+r", Desc: "refresh"},
-		{Action: ui.ActErrors, Keys: []string{"e"}, Desc: "last error"},
-		{Action: ui.ActUp, Keys: []string{"up", "k"}, Help: "↑/k", Desc: "up", Scope: "table"},
-		{Action: ui.ActDown, Keys: []string{"down", "j"}, Help: "↓/j", Desc: "down", Scope: "table"},
-		{Action: ui.ActPageUp, Keys: []string{"pgup", "ctrl+b"}, Desc: "page up", Scope: "table"},
-		{Action: ui.ActPageDown, Keys: []string{"pgdown", "ctrl+f"}, Desc: "page down", Scope: "table"},
-		{Action: ui.ActTop, Keys: []string{"home", "g"}, Desc: "top", Scope: "table"},
-		{Action: ui.ActBottom, Keys: []string{"end", "G"}, Desc: "bottom", Scope: "table"},
-		{Action: ui.ActSelect, Keys: []string{"space"}, Desc: "select", Scope: "table"},
-		{Action: ui.ActSelectAll, Keys: []string{"ctrl+a"}, Desc: "select all/none", Scope: "table"},
-		{Action: ui.ActSort, Keys: []string{"o"}, Desc: "sort by next column", Scope: "table"},
-		{Action: ui.ActSortRev, Keys: []string{"O"}, Desc: "reverse sort", Scope: "table"},
-		{Action: ui.ActNextPage, Keys: []string{"n"}, Desc: "next page", Scope: "table"},
-		{Action: ui.ActPrevPage, Keys: []string{"b"}, Desc: "previous page", Scope: "table"},
-		{Action: ui.ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true, Scope: "device"},
-		{Action: ui.ActUnbindUser, Keys: []string{"x"}, Desc: "unbind a user", Writes: true, Scope: "device"},
-		{Action: ui.ActOwner, Keys: []string{"W"}, Desc: "change owner", Writes: true, Scope: "device"},
-		{Action: ui.ActProfile, Keys: []string{"P"}, Desc: "set profile value", Writes: true, Scope: "device"},
-		{Action: ui.ActAddToHome, Keys: []string{"H"}, Desc: "add to home", Writes: true, Scope: "device"},
-		{Action: ui.ActMoveRoom, Keys: []string{"m"}, Desc: "move to room", Writes: true, Scope: "device"},
-		{Action: ui.ActOutOfRoom, Keys: []string{"M"}, Desc: "take out of room", Writes: true, Scope: "device"},
-		{Action: ui.ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true, Scope: "device"},
-		{Action: ui.ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true, Scope: "device"},
-		{Action: ui.ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true, Scope: "device"},
-		{Action: ui.ActHomes, Keys: []string{"h"}, Desc: "homes of the user", Scope: "user"},
+// keyMapFromConfig checks the config's [keys] table against the actions the
+// console knows, reporting each mistake at its file:line (with the action
+// it most likely means), then builds the key map.
+func keyMapFromConfig(cfg config.Config) (ui.KeyMap, error) {
+	var known []string
+	isKnown := map[string]bool{}
+	for _, b := range defaultBindings() {
+		known = append(known, b.Action)
+		isKnown[b.Action] = true
 	}
+	actions := make([]string, 0, len(cfg.Keys))
+	for a := range cfg.Keys {
+		actions = append(actions, a)
+	}
+	sort.Strings(actions)
+	var errs []error
+	for _, a := range actions {
+		if !isKnown[a] {
+			msg := fmt.Sprintf("unknown action %q", a)
+			if s := config.Suggest(a, known); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+			}
+			errs = append(errs, cfg.KeyError(a, msg))
+			continue
+		}
+		for _, k := range cfg.Keys[a] {
+			if _, err := ui.NormalizeKey(k); err != nil {
+				errs = append(errs, cfg.KeyError(a, fmt.Sprintf("%s: %v", a, err)))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return ui.KeyMap{}, errors.Join(errs...)
+	}
+	return buildKeyMap(cfg.Keys)
 }
 
 // buildKeyMap applies the config's overrides and refuses conflicts, so a

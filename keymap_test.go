@@ -1,9 +1,14 @@
 package main
 
 import (
-	tea "charm.land/bubbletea/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acconsole/config"
 )
 
 func TestDefaultKeyMapHasNoConflicts(t *testing.T) {
@@ -49,5 +54,44 @@ func TestKeyOverridesAndConflicts(t *testing.T) {
 	_, err = buildKeyMap(map[string][]string{"create": {"o"}})
 	if err == nil || !strings.Contains(err.Error(), "(list (users, fleet, homes, rooms, devices) page)") {
 		t.Fatalf("a clash on list pages not reported: %v", err)
+	}
+}
+
+// A mistake in the config's [keys] table names the file and line, and the
+// action the user most likely meant.
+func TestKeysTableErrorsPointAtTheLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	text := "theme = \"dark\"\n\n[keys]\nrefresh = \"f5\"\nrenam = \"F2\"\npair-open = \"o\"\nzzzzzz = \"z\"\nsave = \"Hyper+S\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = keyMapFromConfig(cfg)
+	if err == nil {
+		t.Fatal("unknown actions accepted")
+	}
+	for _, want := range []string{
+		path + `:5: [keys] unknown action "renam"; did you mean "rename"?`,
+		path + `:6: [keys] unknown action "pair-open"; did you mean "pair_open"?`,
+		path + `:7: [keys] unknown action "zzzzzz" (known: open, back,`,
+		path + `:8: [keys] save: key "Hyper+S": unknown modifier "hyper"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	// A correct table builds.
+	if err := os.WriteFile(path, []byte("[keys]\nrename = \"F2\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = config.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	km, err := keyMapFromConfig(cfg)
+	if err != nil || !km.Is(tea.KeyPressMsg{Code: tea.KeyF2}, "rename") {
+		t.Fatalf("F2 does not rename: %v", err)
 	}
 }

@@ -69,10 +69,16 @@ func versionLine(info *debug.BuildInfo, ok bool) string {
 }
 
 func main() {
-	if err := rootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "acconsole:", err)
-		os.Exit(1)
+	os.Exit(exitCode(rootCmd().Execute(), os.Stderr))
+}
+
+// exitCode prints a command's error and turns it into the exit status.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(stderr, "acconsole:", err)
+	return 1
 }
 
 func rootCmd() *cobra.Command {

@@ -46,6 +46,16 @@ type Config struct {
 	UDS map[string]UDS
 	// Path is where the configuration was read from (or would have been).
 	Path string
+
+	// keyLines is the line of each [keys] entry, for KeyError.
+	keyLines map[string]int
+}
+
+// KeyError is an error about the [keys] entry of action, pointing at its
+// line (the file's key names are checked by the console, which knows the
+// actions).
+func (c Config) KeyError(action, msg string) *Error {
+	return &Error{Path: c.Path, Line: c.keyLines[action], Msg: "[keys] " + msg}
 }
 
 // Profile is one cloud to talk to: the in-process local cloud, or a router
@@ -151,6 +161,7 @@ func Default() Config {
 		Keys:            map[string][]string{},
 		Aliases:         map[string]string{},
 		UDS:             map[string]UDS{},
+		keyLines:        map[string]int{},
 	}
 }
 

@@ -71,6 +71,7 @@ func (d *decoder) decode(tables []*table) Config {
 			for _, kv := range d.unique(t, "in [keys]") {
 				if keys, ok := d.strList(kv, "key"); ok {
 					c.Keys[kv.key] = keys
+					c.keyLines[kv.key] = kv.line
 				}
 			}
 		case len(t.name) == 1 && t.name[0] == "aliases":
@@ -111,6 +112,9 @@ func (d *decoder) decode(tables []*table) Config {
 	}
 	return c
 }
+
+// Suggest returns the known word w is most likely a misspelling of, or "".
+func Suggest(w string, known []string) string { return suggest(w, known) }
 
 // unique reports keys set twice in one table and returns the first of each.
 func (d *decoder) unique(t *table, where string) []keyVal {

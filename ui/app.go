@@ -154,13 +154,7 @@ func New(o Options) *App {
 	if auto {
 		o.Styles = themes.DefaultStyles(true)
 	}
-	ti := textinput.New()
-	ti.Prompt = ""
-	// A steady cursor: a blinking one redraws the whole console twice a
-	// second while an input is open.
-	tiStyles := textinput.DefaultStyles(true)
-	tiStyles.Cursor.Blink = false
-	ti.SetStyles(tiStyles)
+	ti := newLineInput(false)
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
@@ -639,16 +633,31 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 
 func (a *App) startInput(mode inputMode, value string) {
 	a.mode = mode
+	// A fresh input each time: completion belongs to the command bar only.
+	// A reused input kept the command's matched suggestions (the text input
+	// does not clear them when suggestions are switched off), drew them
+	// after prompt and filter text, and Tab then sliced past their end.
+	a.input = newLineInput(mode == inputCommand)
 	a.input.SetValue(value)
 	a.input.CursorEnd()
-	if mode == inputCommand {
-		a.input.ShowSuggestions = true
-		a.input.SetSuggestions(commandSuggestions())
-	} else {
-		a.input.ShowSuggestions = false
-		a.input.SetSuggestions(nil)
-	}
 	a.input.Focus()
+}
+
+// newLineInput is the one-line input of the footer; only the command bar
+// completes (Tab, ↑/↓ through the command names).
+func newLineInput(commands bool) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	// A steady cursor: a blinking one redraws the whole console twice a
+	// second while an input is open.
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = false
+	ti.SetStyles(st)
+	if commands {
+		ti.ShowSuggestions = true
+		ti.SetSuggestions(commandSuggestions())
+	}
+	return ti
 }
 
 func (a *App) inputKey(m tea.KeyPressMsg) tea.Cmd {
@@ -858,8 +867,14 @@ func (a *App) renderFooter(w int) string {
 		} else if a.mode == inputPrompt && a.prompt != nil {
 			prefix = a.prompt.question + " "
 		}
-		a.input.SetWidth(max(w-lipgloss.Width(prefix)-2, 10))
-		return s.Prompt.Render(prefix) + a.input.View()
+		if iw := max(w-lipgloss.Width(prefix)-2, 10); iw != a.input.Width() {
+			a.input.SetWidth(iw)
+			a.input.SetCursor(a.input.Position()) // re-fits the visible part
+		}
+		// The text input pads without counting its completion, and wide
+		// characters can leave its window wider than the screen until the
+		// next key: the line never leaves the screen.
+		return ansi.Truncate(s.Prompt.Render(prefix)+a.input.View(), w, "")
 	}
 	if a.status != "" {
 		st := s.Text

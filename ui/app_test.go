@@ -12,29 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-func testKeys() KeyMap {
-	return NewKeyMap([]Binding{
-		{Action: ActOpen, Keys: []string{"enter"}, Desc: "open"},
-		{Action: ActBack, Keys: []string{"esc"}, Desc: "back"},
-		{Action: ActCommand, Keys: []string{":"}, Desc: "command"},
-		{Action: ActFilter, Keys: []string{"/"}, Desc: "filter"},
-		{Action: ActHelp, Keys: []string{"?"}, Desc: "keys"},
-		{Action: ActQuit, Keys: []string{"q"}, Desc: "quit"},
-		{Action: ActDown, Keys: []string{"down"}, Desc: "down"},
-		{Action: ActUp, Keys: []string{"up"}, Desc: "up"},
-		{Action: ActNextPage, Keys: []string{"n"}, Desc: "next page"},
-		{Action: ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true},
-		{Action: ActUnbindUser, Keys: []string{"x"}, Desc: "unbind", Writes: true},
-		{Action: ActProfile, Keys: []string{"P"}, Desc: "profile", Writes: true},
-		{Action: ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true},
-		{Action: ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true},
-		{Action: ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true},
-		{Action: ActHomes, Keys: []string{"h"}, Desc: "homes"},
-		{Action: ActHistBack, Keys: []string{"["}, Desc: "back in history"},
-		{Action: ActErrors, Keys: []string{"e"}, Desc: "last error"},
-	})
-}
-
 // harness drives the App like the program would, running returned
 // commands (ticks that would sleep are abandoned after a short wait).
 type harness struct {
@@ -58,7 +35,7 @@ func stubTimers(t *testing.T) {
 
 func newHarness(t *testing.T, api API, w, h int) *harness {
 	stubTimers(t)
-	a := New(Options{API: api, Keys: testKeys(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
+	a := New(Options{API: api, Keys: DefaultKeyMap(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
 	hs := &harness{t: t, app: a}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(a.Init())
@@ -222,7 +199,7 @@ func TestTooSmallAndHostileNamesStayAligned(t *testing.T) {
 
 func TestReadOnlySessionRefusesWriteMode(t *testing.T) {
 	stubTimers(t)
-	a := New(Options{API: newFakeAPI(), Keys: testKeys(), Profile: Profile{Name: "test", CanWrite: false}})
+	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Profile: Profile{Name: "test", CanWrite: false}})
 	h := &harness{t: t, app: a}
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.run(a.Init())

@@ -17,7 +17,7 @@ func TestASCIIThemeDrawsOnlyASCII(t *testing.T) {
 	api.devices[42][0].Name = "Living room plug"
 	stubTimers(t)
 	dark, _ := themes.Builtin("dark")
-	a := New(Options{API: api, Keys: testKeys(), Styles: themes.NewStyles(dark, themes.ASCIIGlyphs()),
+	a := New(Options{API: api, Keys: DefaultKeyMap(), Styles: themes.NewStyles(dark, themes.ASCIIGlyphs()),
 		Profile: Profile{Name: "prod", Router: "http://r", MajorDomain: "acme", Production: true}})
 	h := &harness{t: t, app: a}
 	h.send(teaSize(80, 24))

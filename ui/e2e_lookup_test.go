@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
@@ -110,7 +109,7 @@ func TestE2ELookups(t *testing.T) {
 // picks the room by name, and a phone is bound in one console with the
 // code the local cloud shows beside the prompt.
 func TestE2ERoomPickerAndPhoneBinding(t *testing.T) {
-	e := startE2EKeys(t, cloudtest.Options{}, func() KeyMap { var o Options; lookupKeys(&o); return o.Keys }())
+	e := startE2E(t, cloudtest.Options{})
 	ctx := context.Background()
 	// A device in a room of a home with another room.
 	var dev acapi.FleetDevice
@@ -216,33 +215,6 @@ func between(s, from, to string) string {
 	}
 	v, _, _ := strings.Cut(rest, to)
 	return v
-}
-
-// startE2EKeys is startE2E with the keymap given.
-func startE2EKeys(t testing.TB, opt cloudtest.Options, keys KeyMap) *e2e {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a local cloud with simulated devices")
-	}
-	opt.Simulate = true
-	if opt.Demo == 0 {
-		opt.Demo = 80
-	}
-	c := cloudtest.Start(t, opt)
-	e := &e2e{t: t, cloud: c, keys: keys}
-	cl, err := acapi.New(acapi.Config{Routers: []string{c.URL}, DeveloperID: c.Developer.ID, AccessKey: c.Developer.AccessKey,
-		SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name, Operator: "e2e"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.client = cl
-	app := New(Options{API: NewAPI(cl), Keys: keys, StartWritable: true,
-		Profile: Profile{Name: "local", Router: c.URL, MajorDomain: c.Domain.Name, CanWrite: true}})
-	e.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(e2eW, e2eH))
-	t.Cleanup(func() { _ = e.tm.Quit() })
-	e.scr = vtscreen.New(e2eW, e2eH, e.tm.Output())
-	e.scr.WaitFor(t, "users 1–")
-	return e
 }
 
 // waitScreen waits (20 s at most) until the screen satisfies ok.

@@ -40,7 +40,7 @@ type e2e struct {
 	audit []acapi.AuditEntry
 }
 
-func startE2E(t testing.TB, opt cloudtest.Options) *e2e {
+func startE2E(t testing.TB, opt cloudtest.Options, appOpts ...func(*Options)) *e2e {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a local cloud with simulated devices")
@@ -50,7 +50,7 @@ func startE2E(t testing.TB, opt cloudtest.Options) *e2e {
 		opt.Demo = 80
 	}
 	c := cloudtest.Start(t, opt)
-	e := &e2e{t: t, cloud: c, keys: wfKeys()}
+	e := &e2e{t: t, cloud: c, keys: DefaultKeyMap()}
 	cl, err := acapi.New(acapi.Config{Routers: []string{c.URL}, DeveloperID: c.Developer.ID, AccessKey: c.Developer.AccessKey,
 		SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name, Operator: "e2e",
 		Auditor: acapi.AuditFunc(func(a acapi.AuditEntry) { e.mu.Lock(); e.audit = append(e.audit, a); e.mu.Unlock() })})
@@ -58,8 +58,12 @@ func startE2E(t testing.TB, opt cloudtest.Options) *e2e {
 		t.Fatal(err)
 	}
 	e.client = cl
-	app := New(Options{API: NewAPI(cl), Keys: e.keys, StartWritable: true,
-		Profile: Profile{Name: "local", Router: c.URL, MajorDomain: c.Domain.Name, CanWrite: true}})
+	o := Options{API: NewAPI(cl), Keys: e.keys, StartWritable: true,
+		Profile: Profile{Name: "local", Router: c.URL, MajorDomain: c.Domain.Name, CanWrite: true}}
+	for _, f := range appOpts {
+		f(&o)
+	}
+	app := New(o)
 	// Truecolor: a QR's explicit black and white must reach the screen as
 	// they are (the renderer downsamples for lesser profiles).
 	e.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(e2eW, e2eH),
@@ -228,10 +232,39 @@ func TestE2EWeeklyTimer(t *testing.T) {
 	}
 }
 
-// A timer firing switches a simulated plug: a once timer a few seconds
-// out, made in the editor, turns the plug on; the list shows the run.
+// e2eClock is the time of the cloud and the console in a timer test: it
+// stands still while the operator types, then runs from a chosen instant.
+type e2eClock struct {
+	mu     sync.Mutex
+	at     time.Time
+	frozen bool
+	since  time.Time
+}
+
+func (c *e2eClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return c.at
+	}
+	return c.at.Add(time.Since(c.since))
+}
+
+// runFrom makes the clock read t now and move on with the wall clock.
+func (c *e2eClock) runFrom(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.frozen, c.since = t, false, time.Now()
+}
+
+// A timer firing switches a simulated plug: a once timer made in the
+// editor turns the plug on; the list shows the run. Time stands still
+// while the keys are typed (however loaded the machine, the firing is
+// still ahead when the timer is saved), then runs from just before the
+// firing; dates come from the firing's instant, not from today.
 func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
-	e := startE2E(t, cloudtest.Options{})
+	clk := &e2eClock{at: time.Now().UTC().Truncate(time.Second), frozen: true}
+	e := startE2E(t, cloudtest.Options{Now: clk.Now}, func(o *Options) { o.Now = clk.Now })
 	plug := e.device("plug")
 	ctx := context.Background()
 	owner := e.client.As(plug.Owner).Bind()
@@ -245,12 +278,11 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	e.scr.WaitFor(t, "New timer")
 	e.typeText("Switch on")
 	e.press("down", "down", "left", "left") // repeats: day → hour → once
-	// The payload first, then the time: the fewer keys between choosing
-	// the instant and saving, the less a loaded machine eats of its lead.
+	// The payload first, then the time, on the console's frozen clock.
 	e.press("down", "down", "down", "down") // first run, zone, command, payload
 	e.typeText("01")
 	e.press("up", "up", "up", "ctrl+u") // first run
-	at := time.Now().UTC().Add(6 * time.Second).Truncate(time.Second)
+	at := clk.Now().Add(4 * time.Second)
 	e.typeText(at.Format(models.TimeLayout))
 	e.press("down", "ctrl+u")
 	e.typeText("UTC")
@@ -259,6 +291,7 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	e.scr.WaitFor(t, `Save timer "Switch on"`)
 	e.press("y")
 	e.scr.WaitFor(t, "saved timer")
+	clk.runFrom(at.Add(-time.Second))
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		r, err := owner.SendToDevice(ctx, "plug", plug.DeviceID, "", 69, nil)

@@ -124,7 +124,7 @@ func (f *fakeAPI) HomeDevices(_ context.Context, u, _ int64) ([]models.Device, e
 	return f.devices[u], nil
 }
 func (f *fakeAPI) RoomDevices(_ context.Context, u, _, _ int64) ([]models.Device, error) {
-	return f.devices[u][:1], nil
+	return f.devices[u][:min(1, len(f.devices[u]))], nil
 }
 func (f *fakeAPI) UserDevices(_ context.Context, u int64) ([]models.Device, error) {
 	return f.devices[u], nil

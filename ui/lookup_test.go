@@ -96,20 +96,11 @@ func TestUserDeviceListNamesHomeAndRenamesRow(t *testing.T) {
 	h.must("Desk plug")
 }
 
-// lookupKeys adds the device page's room keys, as the default keymap
-// binds them, to the test keymap.
-func lookupKeys(o *Options) {
-	o.Keys = NewKeyMap(append(wfKeys().All(),
-		Binding{Action: ActMoveRoom, Keys: []string{"m"}, Desc: "move to room", Writes: true, Scope: "device"},
-		Binding{Action: ActOutOfRoom, Keys: []string{"M"}, Desc: "take out of room", Writes: true, Scope: "device"},
-	))
-}
-
 // Moving a device offers the home's rooms by name instead of asking for
 // a room id.
 func TestMoveDevicePicksRoomByName(t *testing.T) {
 	api := newFakeAPI()
-	h := newWFHarness(t, api, 120, 30, lookupKeys)
+	h := newWFHarness(t, api, 120, 30)
 	h.writeMode()
 	h.command("device 900")
 	h.must(`room "客厅 Living room" (#1)`)

@@ -32,13 +32,18 @@ type phoneCodeSent struct {
 
 // bindPhone starts or resumes binding a phone to the user.
 func (p *userPage) bindPhone(a *App) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	if cmd := a.refuseWrite("User: bind phone"); cmd != nil {
+		return cmd
 	}
 	if p.pending != nil {
 		return p.askCode(a)
 	}
 	a.Ask("phone to bind (a verify code is sent to it):", func(a *App, phone string) tea.Cmd {
+		// Write mode may have ended while the prompt was open.
+		if why := a.RequireWrite(); why != "" {
+			a.auditRefusal("User: bind phone", why)
+			return a.Fail(errorf(why + " (nothing was sent)"))
+		}
 		phone = strings.TrimSpace(phone)
 		if phone == "" {
 			return a.Fail(errorf("a phone number is needed"))

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -13,58 +15,6 @@ import (
 
 	"acconsole/models"
 )
-
-// wfKeys are the test key map: the shell's test keys plus the workflow
-// defaults of keymap_workflows.go (mirrored here: package main cannot be
-// imported). Tests press actions by name, so a change of default key is
-// one edit here.
-func wfKeys() KeyMap {
-	bs := testKeys().All()
-	bs = append(bs,
-		Binding{Action: ActRefresh, Keys: []string{"ctrl+r"}},
-		Binding{Action: ActHomes, Keys: []string{"h"}},
-		Binding{Action: ActHistFwd, Keys: []string{"]"}},
-		Binding{Action: ActLastToggle, Keys: []string{"-"}},
-		Binding{Action: ActSelect, Keys: []string{"space"}, Scope: "table"},
-		Binding{Action: ActSelectAll, Keys: []string{"ctrl+a"}, Scope: "table"},
-		Binding{Action: ActPageUp, Keys: []string{"pgup"}, Scope: "table"},
-		Binding{Action: ActPageDown, Keys: []string{"pgdown"}, Scope: "table"},
-		Binding{Action: ActTop, Keys: []string{"home"}, Scope: "table"},
-		Binding{Action: ActBottom, Keys: []string{"end"}, Scope: "table"},
-		Binding{Action: ActCreate, Keys: []string{"a"}, Writes: true, Scope: "device"},
-		Binding{Action: ActDelete, Keys: []string{"D"}, Writes: true, Scope: "device"},
-
-		Binding{Action: ActPair, Keys: []string{"p"}, Writes: true, Scope: "device"},
-		Binding{Action: ActTimers, Keys: []string{"t"}, Scope: "device"},
-		Binding{Action: ActFirmware, Keys: []string{"f"}, Scope: "device"},
-		Binding{Action: ActShare, Keys: []string{"s"}, Writes: true, Scope: "device"},
-		Binding{Action: ActSendCommand, Keys: []string{"c"}, Writes: true, Scope: "device"},
-		Binding{Action: ActEvents, Keys: []string{"v"}, Scope: "device"},
-		Binding{Action: ActPairOpen, Keys: []string{"o"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairDuration, Keys: []string{"d"}, Scope: "pairing"},
-		Binding{Action: ActPairExtend, Keys: []string{"+"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairClose, Keys: []string{"x"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairAdd, Keys: []string{"a"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairAddAll, Keys: []string{"A"}, Writes: true, Scope: "pairing"},
-		Binding{Action: ActPairSkip, Keys: []string{"s"}, Scope: "pairing"},
-		Binding{Action: ActPairName, Keys: []string{"r"}, Scope: "pairing"},
-		Binding{Action: ActSave, Keys: []string{"ctrl+s"}, Writes: true, Scope: "form"},
-		Binding{Action: ActNextField, Keys: []string{"tab"}, Scope: "form"},
-		Binding{Action: ActPrevField, Keys: []string{"shift+tab"}, Scope: "form"},
-		Binding{Action: ActTimeout, Keys: []string{"ctrl+t"}, Scope: "composer"},
-		Binding{Action: ActResend, Keys: []string{"r"}, Writes: true, Scope: "composer"},
-		Binding{Action: ActTimerToggle, Keys: []string{"space"}, Writes: true, Scope: "timers"},
-		Binding{Action: ActOTAConfirm, Keys: []string{"u"}, Writes: true, Scope: "firmware"},
-		Binding{Action: ActOTAType, Keys: []string{"m"}, Scope: "firmware"},
-		Binding{Action: ActCopy, Keys: []string{"y"}, Scope: "share"},
-		Binding{Action: ActRenew, Keys: []string{"n"}, Writes: true, Scope: "share"},
-		Binding{Action: ActQRStyle, Keys: []string{"a"}, Scope: "share"},
-		Binding{Action: ActWatchAdd, Keys: []string{"+"}, Scope: "events"},
-		Binding{Action: ActWatchRemove, Keys: []string{"x"}, Scope: "events"},
-		Binding{Action: ActPause, Keys: []string{"p"}, Scope: "events"},
-	)
-	return NewKeyMap(bs)
-}
 
 // fakeClock is the console's clock in model tests.
 type fakeClock struct {
@@ -102,7 +52,7 @@ type pendingTimer struct {
 // processed until the program is quiet, and page ticks wait in a queue
 // until advance moves the clock past them.
 type wfHarness struct {
-	t      *testing.T
+	t      testing.TB
 	app    *App
 	api    *fakeAPI
 	clock  *fakeClock
@@ -119,17 +69,26 @@ type wfHarness struct {
 func newWFHarness(t *testing.T, api *fakeAPI, w, h int, opts ...func(*Options)) *wfHarness {
 	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	api.wf().now = clock.Now
+	hs := newAppHarness(t, api, clock, w, h, opts...)
+	hs.api = api
+	return hs
+}
+
+// newAppHarness drives a console over any API (the fake, or the real
+// client on a local cloud) with the console's waits on the fake clock.
+func newAppHarness(t testing.TB, api API, clock *fakeClock, w, h int, opts ...func(*Options)) *wfHarness {
+	t.Helper()
 	old := afterFunc
 	afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return func() tea.Msg { return timerReq{d, fn} }
 	}
 	t.Cleanup(func() { afterFunc = old })
-	api.wf().now = clock.Now
-	o := Options{API: api, Keys: wfKeys(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
+	o := Options{API: api, Keys: DefaultKeyMap(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
 	for _, f := range opts {
 		f(&o)
 	}
-	hs := &wfHarness{t: t, app: New(o), api: api, clock: clock, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}}
+	hs := &wfHarness{t: t, app: New(o), clock: clock, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.exec(hs.app.Init())
 	hs.settle()
@@ -147,7 +106,7 @@ func (h *wfHarness) exec(cmd tea.Cmd) {
 	h.inflight[id] = time.Now()
 	h.mu.Unlock()
 	go func() {
-		msg := cmd()
+		msg := runCmd(cmd)
 		h.msgs <- msg
 		h.mu.Lock()
 		delete(h.inflight, id)
@@ -173,7 +132,16 @@ func (h *wfHarness) send(msg tea.Msg) {
 // settle processes messages until none came for a while (the fake API
 // answers at once; only the shell's own status-line timers stay asleep).
 func (h *wfHarness) settle() {
+	// A command that never answers is a hang, reported as one (like the
+	// simple harness's limit) instead of a test that never ends.
+	stuck := time.Now().Add(20 * time.Second)
 	for {
+		if time.Now().After(stuck) {
+			h.mu.Lock()
+			n := len(h.inflight)
+			h.mu.Unlock()
+			panic(fmt.Sprintf("%d command(s) did not answer in 20 s", n))
+		}
 		select {
 		case msg := <-h.msgs:
 			h.handle(msg)
@@ -197,8 +165,27 @@ func (h *wfHarness) settle() {
 	}
 }
 
+// cmdPanic carries a command's panic to the test goroutine, where it is
+// raised again with the command's stack (a panic in a command's goroutine
+// would end the test binary without saying which test or seed).
+type cmdPanic struct {
+	v     any
+	stack []byte
+}
+
+func runCmd(cmd tea.Cmd) (msg tea.Msg) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = cmdPanic{r, debug.Stack()}
+		}
+	}()
+	return cmd()
+}
+
 func (h *wfHarness) handle(msg tea.Msg) {
 	switch m := msg.(type) {
+	case cmdPanic:
+		panic(fmt.Sprintf("a command panicked: %v\n%s", m.v, m.stack))
 	case nil:
 	case tea.BatchMsg:
 		for _, c := range m {
