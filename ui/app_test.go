@@ -216,7 +216,7 @@ func TestHelpScrollsToEveryCommand(t *testing.T) {
 	h := newHarness(t, newFakeAPI(), 80, 24)
 	h.press("?")
 	h.must("This view: Users")
-	for i := 0; i < 60 && !strings.Contains(h.screen(), ":theme"); i++ {
+	for i := 0; i < 200 && !strings.Contains(h.screen(), ":theme"); i++ {
 		h.press("down")
 	}
 	h.must(":theme <name>")

@@ -295,12 +295,31 @@ func TestE2EDeviceOwnerHomeAndRoomKeys(t *testing.T) {
 		e.scr.WaitFor(t, "home id to add the device to:")
 		e.press("esc")
 	}
-	e.scr.WaitFor(t, fmt.Sprintf("in home #%d", homeID))
-	confirm(ActMoveRoom, strconv.FormatInt(roomID, 10), fmt.Sprintf("to room #%d", roomID), "done: Move")
+	e.scr.WaitFor(t, `in home "`, fmt.Sprintf("(#%d)", homeID))
+	// m lists the home's rooms by name: walk to the new room, enter, yes.
+	e.act(ActMoveRoom)
+	e.scr.WaitFor(t, "E2E room")
+	for i := 0; !strings.Contains(selectedRow(e.scr.Text()), "E2E room"); i++ {
+		if i == 20 {
+			t.Fatalf("the cursor never reached the new room:\n%s", e.scr.Text())
+		}
+		before := selectedRow(e.scr.Text())
+		e.act(ActDown)
+		waitScreen(t, e.scr, func(scr string) bool { return selectedRow(scr) != before })
+	}
+	e.act(ActOpen)
+	e.scr.WaitFor(t, `to room "E2E room"`)
+	e.press("y")
+	e.scr.WaitFor(t, "done: Move")
 	if devs, err := owner.Home().ListRoomDevices(ctx, homeID, roomID, false); err != nil || len(devs) != 1 || devs[0].DeviceID != plug.DeviceID {
 		t.Fatalf("the room holds %v (%v)", devs, err)
 	}
-	confirm(ActOutOfRoom, strconv.FormatInt(roomID, 10), fmt.Sprintf("out of room #%d", roomID), "done: Take")
+	// M takes it out of the room it is in, after a yes.
+	e.scr.WaitFor(t, `room "E2E room"`)
+	e.act(ActOutOfRoom)
+	e.scr.WaitFor(t, `out of room "E2E room"`)
+	e.press("y")
+	e.scr.WaitFor(t, "done: Took")
 	if devs, err := owner.Home().ListRoomDevices(ctx, homeID, roomID, false); err != nil || len(devs) != 0 {
 		t.Fatalf("the room still holds %v (%v)", devs, err)
 	}

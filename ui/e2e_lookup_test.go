@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/internal/vtscreen"

@@ -222,8 +222,12 @@ func placeLine(d DeviceDetail) string {
 // roomMove moves the device to a room picked by name from its home's
 // rooms, or takes it out of the room it is in.
 func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
-	if why := a.RequireWrite(); why != "" {
-		return a.Fail(errorf(why))
+	action := "Device: move to room"
+	if out {
+		action = "Device: take out of room"
+	}
+	if cmd := a.refuseWrite(action); cmd != nil {
+		return cmd
 	}
 	if p.detail == nil {
 		return a.Fail(errorf("the device is still loading"))

@@ -125,6 +125,7 @@ func (p *sharePage) ask(a *App) tea.Cmd {
 		return nil
 	}
 	if why := a.RequireWrite(); why != "" {
+		a.auditRefusal("Share: create code", why)
 		p.err = errorf(why + " (a share code grants access to whoever holds it)")
 		return nil
 	}

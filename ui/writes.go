@@ -50,6 +50,7 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 		a.Confirm(text, func() tea.Msg {
 			return runAction{func() tea.Cmd {
 				if why := a.RequireWrite(); why != "" {
+					a.auditRefusal(action, why)
 					return a.Fail(errorf(why + " (nothing was sent)"))
 				}
 				return call
