@@ -180,13 +180,15 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		return nil, cleanup, fmt.Errorf("profile %s: %w", prof.Name, err)
 	}
 	var shareQR ui.ShareQRFunc
+	var scanHint string
 	if prof.Local {
-		share, _, stop, err := localWeChat(client)
+		share, _, control, stop, err := localWeChat(client)
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("local WeChat platform: %w", err)
 		}
 		closers = append(closers, stop)
 		shareQR = share
+		scanHint = "local WeChat emulator: POST " + control + "/control/scan?openid=ANY with this text as the body"
 	}
 	refresh := cfg.RefreshInterval
 	if prof.HasRefresh {
@@ -203,6 +205,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		AuditRefused:  func(action, why string) { auditLog.Refused(time.Now(), cfg.Operator, action, why) },
 		OnError:       func(page string, err error) { logConsoleError(consoleLog, prof.Name, page, err) },
 		ShareQR:       shareQR,
+		ShareScanHint: scanHint,
 	})
 	return app, cleanup, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"acconsole/acapi"
@@ -22,7 +23,10 @@ import (
 // console's own client, so making a share code obeys write mode and lands
 // in the operator's audit log; the callback that WeChat pushes to is the
 // vendor's backend acting for WeChat users, with a client of its own.
-func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulator, stop func(), err error) {
+//
+// The emulator's address also serves its control API (emulatorMux), so the
+// console's QR can be scanned there: controlURL is that address.
+func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulator, controlURL string, stop func(), err error) {
 	emu = wxemu.New(wxemu.Config{})
 	var servers []*http.Server
 	stop = func() {
@@ -40,11 +44,16 @@ func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulat
 		go func() { _ = s.Serve(ln) }()
 		return "http://" + ln.Addr().String(), nil
 	}
-	fail := func(err error) (ui.ShareQRFunc, *wxemu.Emulator, func(), error) {
+	fail := func(err error) (ui.ShareQRFunc, *wxemu.Emulator, string, func(), error) {
 		stop()
-		return nil, nil, nil, err
+		return nil, nil, "", nil, err
 	}
-	api, err := serve(emu)
+	// The control API needs the vendor's bridge, which needs the API's
+	// address first: the handler is swapped in once the bridge exists.
+	var handler atomic.Pointer[http.Handler]
+	var h http.Handler = emu
+	handler.Store(&h)
+	api, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return fail(err)
 	}
@@ -75,6 +84,8 @@ func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulat
 		return fail(err)
 	}
 	emu.SetCallback(callback, emu.PushToken())
+	withControl := emulatorMux(emu, vendor, vendorBridge, nil)
+	handler.Store(&withControl)
 	share = func(ctx context.Context, userID int64, sub, pid string, timeout time.Duration) (string, error) {
 		// A vendor authorises devices on the WeChat platform before selling
 		// them; the emulator does it on first use instead of for the
@@ -84,5 +95,5 @@ func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulat
 		}
 		return consoleBridge.DeviceQR(ctx, userID, sub, pid, true, timeout)
 	}
-	return share, emu, stop, nil
+	return share, emu, api, stop, nil
 }

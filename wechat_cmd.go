@@ -559,6 +559,10 @@ func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wec
 		reply(w, map[string]string{"qr": s}, err)
 	})
 	mux.HandleFunc("GET /control/token", func(w http.ResponseWriter, r *http.Request) {
+		if p == nil {
+			reply(w, nil, errors.New("no data-push channel here: page tokens come from acconsole wechat --emulator"))
+			return
+		}
 		reply(w, map[string]string{"token": p.IssueToken(q(r, "openid"))}, nil)
 	})
 	mux.HandleFunc("GET /control/devices", func(w http.ResponseWriter, r *http.Request) {

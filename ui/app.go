@@ -79,6 +79,10 @@ type Options struct {
 	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
 	// the plain share code (page_share.go).
 	ShareQR ShareQRFunc
+	// ShareScanHint tells the operator where a WeChat QR can be scanned
+	// without a phone (the local WeChat emulator's control address); it is
+	// shown under a WeChat QR.
+	ShareScanHint string
 }
 
 type inputMode int

@@ -321,6 +321,9 @@ func (p *sharePage) View(a *App, w, h int) string {
 	switch {
 	case p.res.viaBridge:
 		lines = append(lines, s.Faint.Render(" WeChat QR: scanning it in WeChat binds the device to the scanner"))
+		if a.wf.scanHint != "" {
+			lines = append(lines, s.Faint.Render(" "+a.wf.scanHint))
+		}
 	case p.res.bridgeErr != nil:
 		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
 	case p.isHome:

@@ -62,12 +62,14 @@ func TestShareThroughTheWeChatBridge(t *testing.T) {
 		asked = sub + "/" + pid + "/" + timeout.String() + "/" + string(rune('0'+uid%10))
 		return wechat, nil
 	}
-	h := newWFHarness(t, api, 140, 50, func(o *Options) { o.ShareQR = bridge })
+	h := newWFHarness(t, api, 140, 50, func(o *Options) {
+		o.ShareQR, o.ShareScanHint = bridge, "local WeChat emulator: POST http://127.0.0.1:9/control/scan"
+	})
 	h.writeMode()
 	h.command("device 900")
 	h.act(ActShare)
 	h.press("y")
-	h.must("share code kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900", "WeChat QR")
+	h.must("share code kQ2nR8sLm4Vx7Tz1Pw9Yc3Hb6Jd0Fg5A#900", "WeChat QR", "local WeChat emulator: POST http://127.0.0.1:9/control/scan")
 	if asked != "plug/A1B2C3D4E5F60001/5m0s/2" {
 		t.Fatalf("bridge asked for %q", asked)
 	}

@@ -72,13 +72,14 @@ const (
 // call history, the watch list, and the bridge for WeChat QR codes.
 type workflowState struct {
 	shareQR  ShareQRFunc
+	scanHint string                  // where a WeChat QR can be scanned without a phone
 	commands map[int64][]sentCommand // by device id, newest last
 	calls    []callRecord
 	watch    []watchedDevice
 }
 
 func newWorkflowState(o Options) workflowState {
-	return workflowState{shareQR: o.ShareQR, commands: map[int64][]sentCommand{}}
+	return workflowState{shareQR: o.ShareQR, scanHint: o.ShareScanHint, commands: map[int64][]sentCommand{}}
 }
 
 // keyClaimer pages see key presses before the global bindings. Forms
