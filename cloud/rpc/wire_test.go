@@ -346,6 +346,7 @@ func TestAnonymousServiceCalls(t *testing.T) {
 	c := cloudtest.Start(t, cloudtest.Options{
 		UDS:          map[string]string{"vendor-login": login.srv.URL, "orders": orders.srv.URL},
 		UDSAnonymous: []string{"vendor-login"},
+		Demo:         20, // users to act for
 	})
 	// As the Node SDK sends it: access mode 1, the access key, no
 	// signature; a user id nobody vouches for is not passed on.
@@ -370,13 +371,13 @@ func TestAnonymousServiceCalls(t *testing.T) {
 	// A signed call with access mode 1 is a signed call: the user is
 	// passed on and it is not marked anonymous.
 	n := login.calls()
-	s := send(t, c.URL, wireReq{path: "/vendor-login/v1/profile", body: "{}", headers: map[string]string{"X-Zc-Access-Mode": "1", "X-Zc-User-Id": "7"}},
+	s := send(t, c.URL, wireReq{path: "/vendor-login/v1/profile", body: "{}", headers: map[string]string{"X-Zc-Access-Mode": "1", "X-Zc-User-Id": "1"}},
 		devSign(c, "profile", "acme", "", "abcdEFGH12345678", false))
 	wantOK(t, "signed call with access mode 1", s)
 	if login.calls() != n+1 {
 		t.Fatal("the signed call did not reach the UDS")
 	}
-	if h := login.last(t); h.Get("X-Zc-Access-Mode") != "" || h.Get("X-Zc-User-Id") != "7" {
+	if h := login.last(t); h.Get("X-Zc-Access-Mode") != "" || h.Get("X-Zc-User-Id") != "1" {
 		t.Errorf("signed call forwarded with access mode %q, user %q", h.Get("X-Zc-Access-Mode"), h.Get("X-Zc-User-Id"))
 	}
 	// A wrong signature is not rescued by the access mode.
