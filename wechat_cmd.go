@@ -54,9 +54,11 @@ type wechatFlags struct {
 	appID, appSecret, token, account string
 	listen, pushSecret               string
 	appSecretFile, pushSecretFile    string
-	// refusedAppSecret and refusedPushSecret catch the removed flags, to
-	// refuse them with the alternatives.
+	tokenFile                        string
+	// refusedAppSecret, refusedPushSecret and refusedToken catch the
+	// removed flags, to refuse them with the alternatives.
 	refusedAppSecret, refusedPushSecret string
+	refusedToken                        string
 	templateID, templateURL, apiBase    string
 	router, accessKey, majorDomain      string
 	developerID                         int64
@@ -83,8 +85,10 @@ secret key in $` + envWXSecretKey + `; or --local for the local cloud that
 'acconsole serve' or the console runs (its local-developer.json in the data
 directory).
 
-WeChat: --app-id, --token and --account (the gh_ id), with the app secret in
-$` + envWXAppSecret + ` or a file named by --app-secret-file; or
+WeChat: --app-id and --account (the gh_ id), with the app secret in
+$` + envWXAppSecret + ` or a file named by --app-secret-file and the server
+configuration's token (it signs WeChat's pushes) in $` + envWXToken + ` or a file
+named by --token-file; or
 --emulator to run the WeChat platform emulator in-process, with a control API
 to play users (follow, scan, unbind, open a device page).
 
@@ -105,7 +109,8 @@ Every other flag can also come from the environment variable shown in its help.`
 	fl.StringVar(&f.appID, "app-id", os.Getenv(envWXAppID), "official account app id (env "+envWXAppID+")")
 	fl.StringVar(&f.appSecretFile, "app-secret-file", "", "file holding the official account's app secret, readable by its owner only (or env "+envWXAppSecret+")")
 	fl.StringVar(&f.refusedAppSecret, "app-secret", "", "refused: use $"+envWXAppSecret+" or --app-secret-file")
-	fl.StringVar(&f.token, "token", os.Getenv(envWXToken), "token of the account's server configuration (env "+envWXToken+")")
+	fl.StringVar(&f.tokenFile, "token-file", "", "file holding the token of the account's server configuration, readable by its owner only (or env "+envWXToken+")")
+	fl.StringVar(&f.refusedToken, "token", "", "refused: use $"+envWXToken+" or --token-file")
 	fl.StringVar(&f.account, "account", os.Getenv(envWXAccount), "the account's original id, gh_… (env "+envWXAccount+")")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on")
 	fl.StringVar(&f.pushSecretFile, "push-secret-file", "", "file holding the shared secret of /push, /deliveries and /ws-token, readable by its owner only (or env "+envWXPushSecret+")")
@@ -127,6 +132,7 @@ Every other flag can also come from the environment variable shown in its help.`
 	fl.IntVar(&f.burst, "burst", wechat.DefaultBurst, "alerts a user may get at once (token bucket size)")
 	_ = fl.MarkHidden("app-secret")
 	_ = fl.MarkHidden("push-secret")
+	_ = fl.MarkHidden("token")
 	return cmd
 }
 
@@ -136,6 +142,7 @@ func (f *wechatFlags) readSecrets(getenv func(string) string) error {
 	for _, r := range []struct{ flag, value, env string }{
 		{"--app-secret", f.refusedAppSecret, envWXAppSecret},
 		{"--push-secret", f.refusedPushSecret, envWXPushSecret},
+		{"--token", f.refusedToken, envWXToken},
 	} {
 		if r.value != "" {
 			return fmt.Errorf("%s is not accepted: a command line is readable by every local process; set $%s, or name a file only you can read (chmod 600) with %s-file", r.flag, r.env, r.flag)
@@ -143,6 +150,9 @@ func (f *wechatFlags) readSecrets(getenv func(string) string) error {
 	}
 	var err error
 	if f.appSecret, err = secretFrom(f.appSecretFile, "--app-secret-file", envWXAppSecret, getenv); err != nil {
+		return err
+	}
+	if f.token, err = secretFrom(f.tokenFile, "--token-file", envWXToken, getenv); err != nil {
 		return err
 	}
 	f.pushSecret, err = secretFrom(f.pushSecretFile, "--push-secret-file", envWXPushSecret, getenv)
@@ -274,7 +284,7 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 		f.apiBase = emuURL
 	}
 	var missing []string
-	for _, kv := range [][2]string{{"--app-id", f.appID}, {"$" + envWXAppSecret + " or --app-secret-file", f.appSecret}, {"--token", f.token}, {"--account", f.account}} {
+	for _, kv := range [][2]string{{"--app-id", f.appID}, {"$" + envWXAppSecret + " or --app-secret-file", f.appSecret}, {"$" + envWXToken + " or --token-file", f.token}, {"--account", f.account}} {
 		if kv[1] == "" {
 			missing = append(missing, kv[0])
 		}

@@ -12,7 +12,7 @@ import (
 // The secrets' flags are refused, naming both alternatives, before
 // anything else happens.
 func TestWechatSecretFlagsAreRefused(t *testing.T) {
-	for flag, env := range map[string]string{"--app-secret": envWXAppSecret, "--push-secret": envWXPushSecret} {
+	for flag, env := range map[string]string{"--app-secret": envWXAppSecret, "--push-secret": envWXPushSecret, "--token": envWXToken} {
 		cmd := rootCmd()
 		cmd.SetArgs([]string{"wechat", "--emulator", flag, "s3cret-on-the-command-line"})
 		cmd.SetOut(io.Discard)
