@@ -314,8 +314,9 @@ func TestE2EDeviceOwnerHomeAndRoomKeys(t *testing.T) {
 	if devs, err := owner.Home().ListRoomDevices(ctx, homeID, roomID, false); err != nil || len(devs) != 1 || devs[0].DeviceID != plug.DeviceID {
 		t.Fatalf("the room holds %v (%v)", devs, err)
 	}
-	// M takes it out of the room it is in, after a yes.
-	e.scr.WaitFor(t, `room "E2E room"`)
+	// M takes it out of the room it is in, after a yes: once the page has
+	// read the move back (the done message names the room too).
+	e.scr.WaitFor(t, `), room "E2E room"`)
 	e.act(ActOutOfRoom)
 	e.scr.WaitFor(t, `out of room "E2E room"`)
 	e.press("y")
