@@ -60,6 +60,9 @@ type Options struct {
 	Profile  Profile
 	Now      func() time.Time
 	Refresh  time.Duration // 0 = no polling
+	// IdleAfter stops polling after this long without a key, click or
+	// paste (0 = 5 min, < 0 = never); it starts again on the next input.
+	IdleAfter time.Duration
 	WriteFor time.Duration // how long :write lasts; 0 = 15 min
 	// StartWritable opens in write mode (refused for production profiles).
 	StartWritable bool
@@ -115,6 +118,7 @@ type App struct {
 	writeWhy   string
 	writeTag   int
 	pollSeq    int
+	poll       pollState // poll.go
 	showHelp   bool
 	helpTop    int // first line of the help screen shown
 	// autoTheme follows the terminal's background (dark or light) because
@@ -148,7 +152,7 @@ func New(o Options) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
-		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode,
+		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, poll: newPollState(o),
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf: newWorkflowState(o),
 	}
@@ -386,6 +390,16 @@ func (a *App) schedulePoll() tea.Cmd {
 
 // Update implements tea.Model.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, done := a.activity(msg); done {
+		return a, cmd
+	} else if cmd != nil {
+		m, next := a.update(msg)
+		return m, tea.Batch(next, cmd)
+	}
+	return a.update(msg)
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = m.Width, m.Height
@@ -412,6 +426,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollTick:
 		if m.seq != a.pollSeq || m.page != a.top() {
 			return a, nil // hidden pages do not poll
+		}
+		if a.pausePoll() {
+			return a, nil // idle or unfocused: the next input polls again
 		}
 		if p, ok := a.top().(Poller); ok {
 			return a, p.Poll(a)
@@ -623,6 +640,7 @@ func (a *App) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "acconsole"
+	v.ReportFocus = true // polling pauses while the terminal is in the background
 	if a.quitting {
 		return v
 	}

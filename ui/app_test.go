@@ -23,6 +23,7 @@ func testKeys() KeyMap {
 		{Action: ActDown, Keys: []string{"down"}, Desc: "down"},
 		{Action: ActUp, Keys: []string{"up"}, Desc: "up"},
 		{Action: ActNextPage, Keys: []string{"n"}, Desc: "next page"},
+		{Action: ActPrevPage, Keys: []string{"b"}, Desc: "previous page"},
 		{Action: ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true},
 		{Action: ActUnbindUser, Keys: []string{"x"}, Desc: "unbind", Writes: true},
 		{Action: ActProfile, Keys: []string{"P"}, Desc: "profile", Writes: true},
