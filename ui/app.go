@@ -60,9 +60,6 @@ type Options struct {
 	Profile  Profile
 	Now      func() time.Time
 	Refresh  time.Duration // 0 = no polling
-	// IdleAfter stops polling after this long without a key, click or
-	// paste (0 = 5 min, < 0 = never); it starts again on the next input.
-	IdleAfter time.Duration
 	WriteFor time.Duration // how long :write lasts; 0 = 15 min
 	// StartWritable opens in write mode (refused for production profiles).
 	StartWritable bool
@@ -70,6 +67,9 @@ type Options struct {
 	// OnWriteMode tells the caller the reason for write mode, for audit
 	// notes.
 	OnWriteMode func(reason string)
+	// IdleAfter stops polling after this long without a key, click or
+	// paste (0 = 5 min, < 0 = never); it starts again on the next input.
+	IdleAfter time.Duration
 	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
 	// the plain share code (page_share.go).
 	ShareQR ShareQRFunc
