@@ -82,7 +82,12 @@ func (pg *keyPager) line(what, count string) string {
 	return fmt.Sprintf("%s %d–%d of %d%s   n next page · b previous", what, off+1, off+shown, total, count)
 }
 
-func (pg *keyPager) keys(a *App, m tea.KeyPressMsg, reload func() tea.Cmd) (tea.Cmd, bool) {
+// keys turns pages on n and b. While a page is loading (busy) they wait
+// for it: the next page starts after the last id of the loaded one.
+func (pg *keyPager) keys(a *App, m tea.KeyPressMsg, busy bool, reload func() tea.Cmd) (tea.Cmd, bool) {
+	if busy && (a.keys.Is(m, ActNextPage) || a.keys.Is(m, ActPrevPage)) {
+		return a.Flash("loading…"), true
+	}
 	switch {
 	case a.keys.Is(m, ActNextPage):
 		shown := pg.shown.Load()
@@ -158,7 +163,7 @@ func newUsersPage() Page {
 	p.summary = func(a *App) string { return pg.line("users", " (exact count)") }
 	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
 	p.extra = func(a *App, m tea.KeyPressMsg, _ models.User, _ bool) (tea.Cmd, bool) {
-		return pg.keys(a, m, func() tea.Cmd { return p.Load(a) })
+		return pg.keys(a, m, p.loading, func() tea.Cmd { return p.Load(a) })
 	}
 	return p
 }
@@ -242,7 +247,7 @@ func newUserPage(id int64, name string) *userPage {
 		return ds, nil
 	}, true)
 	p.devs.extra = func(a *App, m tea.KeyPressMsg, _ models.Device, _ bool) (tea.Cmd, bool) {
-		return p.pg.keys(a, m, func() tea.Cmd { return p.devs.Load(a) })
+		return p.pg.keys(a, m, p.devs.loading, func() tea.Cmd { return p.devs.Load(a) })
 	}
 	return p
 }
