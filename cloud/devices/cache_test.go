@@ -2,6 +2,7 @@ package devices
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"acconsole/models"
@@ -110,4 +111,31 @@ func TestListDevicesPages(t *testing.T) {
 	wantCode(t, e.bind(uid, "", "listDevices", map[string]any{"limit": 501}, nil), 3002)
 	wantCode(t, e.bind(uid, "", "listDevices", map[string]any{"limit": 5, "afterId": -1}, nil), 3002)
 	wantCode(t, e.bind(uid, "", "listDevices", map[string]any{"afterId": 3}, nil), 3002)
+}
+
+// The list paths search indexes; none reads a whole table (SQLite's plan:
+// SEARCH, never SCAN of a table).
+func TestUserDeviceQueriesUseIndexes(t *testing.T) {
+	e := newEnv(t)
+	for name, q := range map[string]string{"page": qUserDevicesPage, "count": qUserDeviceCount, "all": qUserDevices} {
+		rows, err := e.db.Query(`EXPLAIN QUERY PLAN `+q, 1, 1, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN") {
+				t.Errorf("%s query scans: %q (plan %q)", name, step, plan)
+			}
+		}
+	}
 }
