@@ -139,3 +139,51 @@ func TestUserDeviceQueriesUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// Every write that changes what a list shows is seen by the next list of
+// another user of the device, whose list was served from the cache.
+func TestCachedListsSeeEveryRecordChange(t *testing.T) {
+	e := newEnv(t)
+	owner, friend := e.user(1), e.user(2)
+	e.activate(demoPlug, "C000000000000001")
+	e.activate(demoPlug, "C000000000000002")
+	d := e.bindDev(owner, demoPlug, "C000000000000001")
+	code := e.shareCode(owner, demoPlug, d.DeviceID, 0)
+	e.must(e.bind(friend, demoPlug, "bindDeviceWithShareCode", map[string]any{"shareCode": code}, nil))
+	seen := func() models.Device {
+		t.Helper()
+		for _, x := range e.listDevices(friend, false) {
+			if x.DeviceID == d.DeviceID {
+				return x
+			}
+		}
+		t.Fatalf("device %d missing from the friend's list", d.DeviceID)
+		return models.Device{}
+	}
+	before := seen()
+
+	e.must(e.bind(owner, demoPlug, "modifyDevice", map[string]any{"deviceId": d.DeviceID, "name": "desk"}, nil))
+	if got := seen(); got.Name != "desk" {
+		t.Fatalf("after modifyDevice the friend sees name %q", got.Name)
+	}
+	e.must(e.bind(owner, demoPlug, "updateAccessKey", map[string]any{"deviceId": d.DeviceID}, nil))
+	if got := seen(); got.AESKey == before.AESKey {
+		t.Fatal("after updateAccessKey the friend sees the old key")
+	}
+	e.must(e.bind(owner, demoPlug, "changeDevice", map[string]any{"deviceId": d.DeviceID, "physicalDeviceId": "C000000000000002"}, nil))
+	if got := seen(); got.PhysicalDeviceID != "C000000000000002" {
+		t.Fatalf("after changeDevice the friend sees %q", got.PhysicalDeviceID)
+	}
+	e.must(e.bind(owner, demoPlug, "changeOwner", map[string]any{"deviceId": d.DeviceID, "userId": friend}, nil))
+	if got := seen(); got.Owner != friend {
+		t.Fatalf("after changeOwner the friend sees owner %d, want %d", got.Owner, friend)
+	}
+	var home struct {
+		Home models.Home `json:"home"`
+	}
+	e.must(e.bind(friend, "", "createHome", map[string]any{"name": "Home"}, &home))
+	e.must(e.bind(friend, demoPlug, "addDeviceToHome", map[string]any{"homeId": home.Home.HomeID, "deviceId": d.DeviceID}, nil))
+	if got := seen(); got.RootID != home.Home.HomeID {
+		t.Fatalf("after addDeviceToHome the friend sees home %d, want %d", got.RootID, home.Home.HomeID)
+	}
+}
