@@ -694,6 +694,9 @@ func (a *App) renderHeader(w int) string {
 	if u := a.actingUser(); u != "" {
 		parts = append(parts, "for "+u)
 	}
+	if a.poll.paused {
+		parts = append(parts, "refresh paused until a key")
+	}
 	line := " " + strings.Join(parts, " "+s.Glyphs.Bullet+" ")
 	line = padRight(ansi.Truncate(line, w, s.Glyphs.Ellipsis), w)
 	if a.profile.Production {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,6 +156,7 @@ func TestIdleOrUnfocusedConsoleDoesNotPoll(t *testing.T) {
 	if r.tick() != 0 {
 		t.Fatal("an idle console still schedules polls")
 	}
+	r.must("refresh paused until a key")
 	r.press("down")
 	if api.detail.Load() != detail+1 {
 		t.Fatalf("a key after idling loaded the user %d times, want 1", api.detail.Load()-detail)
@@ -162,6 +164,9 @@ func TestIdleOrUnfocusedConsoleDoesNotPoll(t *testing.T) {
 	r.tick()
 	if api.detail.Load() != detail+2 {
 		t.Fatal("polling did not go on after the console woke up")
+	}
+	if strings.Contains(r.screen(), "refresh paused") {
+		t.Fatal("the header still says the refresh is paused")
 	}
 
 	r.send(tea.BlurMsg{})
