@@ -68,16 +68,14 @@ func (c *devCache) mark(tx *sql.Tx, f func(d *dirty)) {
 	f(d)
 }
 
-// done ends tx's bookkeeping: after a commit (committed) the records it
-// changed are forgotten; after a rollback nothing changed.
-func (c *devCache) done(tx *sql.Tx, committed bool, evs []unbound) {
+// done ends tx's bookkeeping: the records it changed are forgotten. That
+// is done after a failed transaction too: a commit that reports an error
+// may still have happened, and forgetting costs only a reload.
+func (c *devCache) done(tx *sql.Tx, evs []unbound) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.pending[tx]
 	delete(c.pending, tx)
-	if !committed {
-		return
-	}
 	c.gen++
 	for _, e := range evs {
 		delete(c.m, e.device)

@@ -454,7 +454,7 @@ func (s *Service) tx(ctx context.Context, fn func(tx *sql.Tx) ([]unbound, error)
 		return err
 	})
 	if cur != nil {
-		s.cache.done(cur, err == nil, evs)
+		s.cache.done(cur, evs)
 	}
 	if err == nil {
 		s.fire(evs)
