@@ -226,6 +226,20 @@ func (a Account) ListAllAccounts(ctx context.Context, offset, limit int) ([]mode
 	return out.Accounts, a.c.call(ctx, r, &out)
 }
 
+// ListAccountsAfter pages through accounts in id order from the first id
+// above afterID (0 for the first page); limit is 1–100. Each page costs the
+// same however deep it is, unlike ListAllAccounts' offset. Local cloud only
+// (the afterId key, PROTOCOL-EXTENSIONS.md): a real router ignores it and
+// answers the first page every time.
+func (a Account) ListAccountsAfter(ctx context.Context, afterID int64, limit int) ([]models.User, error) {
+	r := a.req(mListAllAccounts, map[string]any{"afterId": afterID, "limit": limit}, false)
+	r.Auth = AuthDeveloper
+	var out struct {
+		Accounts []models.User `json:"accounts"`
+	}
+	return out.Accounts, a.c.call(ctx, r, &out)
+}
+
 // GetUserOpenID reads a user's OpenID at provider.
 func (a Account) GetUserOpenID(ctx context.Context, userID int64, provider string) (string, error) {
 	r := a.req(mGetUserOpenID, map[string]any{"userId": userID, "provider": provider}, false)

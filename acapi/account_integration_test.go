@@ -269,3 +269,44 @@ func TestAuditRecordsWritesWithSecretsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// ListAccountsAfter walks the accounts by key against the local cloud, the
+// same ids ListAllAccounts gives by offset.
+func TestAccountKeysetPaging(t *testing.T) {
+	e := newEnv(t, cloudtest.Options{})
+	ctx := context.Background()
+	for i := 0; i < 7; i++ {
+		registerUser(t, e, "1390000001"+string(rune('0'+i)), "", "pw-123456")
+	}
+	acc := e.client.Account()
+	byOffset, err := acc.ListAllAccounts(ctx, 0, 100)
+	if err != nil || len(byOffset) != 7 {
+		t.Fatalf("offset list: %d, %v", len(byOffset), err)
+	}
+	var seen []int64
+	after := int64(0)
+	for {
+		page, err := acc.ListAccountsAfter(ctx, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, u := range page {
+			seen = append(seen, u.UserID)
+		}
+		after = page[len(page)-1].UserID
+	}
+	for i, u := range byOffset {
+		if i >= len(seen) || seen[i] != u.UserID {
+			t.Fatalf("keyset walk %v differs from offset list at %d", seen, i)
+		}
+	}
+	if len(seen) != 7 {
+		t.Fatalf("keyset walk saw %d accounts, want 7", len(seen))
+	}
+	if _, err := acc.ListAccountsAfter(ctx, -1, 3); acapi.Code(err) != models.ErrInvalidParam {
+		t.Fatalf("afterId -1: %v, want 3002", err)
+	}
+}

@@ -160,6 +160,26 @@ func (b Bind) ListDevices(ctx context.Context, withStatus bool) ([]models.Device
 	return b.devicesCall(ctx, b.reqNoSub("listDevices", map[string]any{"status": withStatus}, false))
 }
 
+// ListDevicesPage is one page of ListDevices: up to limit (1–500) devices
+// with ids above afterID, in id order, and the number of devices bound to
+// the user. Local cloud only (PROTOCOL-EXTENSIONS.md): a real router ignores
+// afterId and limit and answers the whole list without a total, which is
+// reported as an error here rather than shown as a page.
+func (b Bind) ListDevicesPage(ctx context.Context, withStatus bool, afterID int64, limit int) ([]models.Device, int64, error) {
+	r := b.reqNoSub("listDevices", map[string]any{"status": withStatus, "afterId": afterID, "limit": limit}, false)
+	var out struct {
+		devicesResult
+		Total *int64 `json:"total"`
+	}
+	if err := b.c.call(ctx, r, &out); err != nil {
+		return nil, 0, err
+	}
+	if out.Total == nil {
+		return nil, 0, &Error{Code: 3000, Message: "the cloud does not page listDevices (no total in the answer)", Service: r.Service, Method: r.Method}
+	}
+	return devices(out.Devices), *out.Total, nil
+}
+
 // DeviceExt is an entry of listDevicesExt: the device plus whatever else the
 // cloud adds (bind time, profile…). The protocol does not fix those keys, so
 // they are kept, sanitised, in Extra.

@@ -964,3 +964,37 @@ func TestHomeAddBindsEveryMember(t *testing.T) {
 		t.Error("addDeviceToHome succeeded, but home member Bob is not bound to the device")
 	}
 }
+
+// ListDevicesPage pages a user's devices by id with the user's total.
+func TestListDevicesPageThroughTheClient(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{})
+	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
+	ctx := w.ctx
+	alice := w.person("Alice")
+	var want []int64
+	for i := 0; i < 5; i++ {
+		d, err := alice.c.Bind().BindDevice(ctx, "plug", w.device("plug", &echoDevice{}), "")
+		must(t, "bindDevice", err)
+		want = append(want, d.DeviceID)
+	}
+	var got []int64
+	after := int64(0)
+	for {
+		page, total, err := alice.c.Bind().ListDevicesPage(ctx, true, after, 2)
+		must(t, "listDevices page", err)
+		if total != 5 {
+			t.Fatalf("total %d, want 5", total)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, d := range page {
+			got = append(got, d.DeviceID)
+		}
+		after = page[len(page)-1].DeviceID
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("pages %v, want %v", got, want)
+	}
+}

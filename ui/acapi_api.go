@@ -23,8 +23,8 @@ func (x *clientAPI) CountUsers(ctx context.Context) (int64, error) {
 	return x.c.Account().GetAccountCount(ctx)
 }
 
-func (x *clientAPI) ListUsers(ctx context.Context, offset, limit int) ([]models.User, error) {
-	return x.c.Account().ListAllAccounts(ctx, offset, limit)
+func (x *clientAPI) ListUsers(ctx context.Context, afterID int64, limit int) ([]models.User, error) {
+	return x.c.Account().ListAccountsAfter(ctx, afterID, limit)
 }
 
 // FindUser tries the query as the user page writes it: "provider:openid",
@@ -110,10 +110,7 @@ func (x *clientAPI) UserDetail(ctx context.Context, id int64) (UserDetail, error
 	if d.OpenIDs, err = as.Account().ListAllOpenIDs(ctx); err != nil {
 		return d, err
 	}
-	if d.Homes, err = as.Home().ListHomes(ctx); err != nil {
-		return d, err
-	}
-	d.Devices, err = as.Bind().ListDevices(ctx, true)
+	d.Homes, err = as.Home().ListHomes(ctx)
 	return d, err
 }
 
@@ -133,8 +130,8 @@ func (x *clientAPI) RoomDevices(ctx context.Context, userID, homeID, roomID int6
 	return x.c.As(userID).Home().ListRoomDevices(ctx, homeID, roomID, true)
 }
 
-func (x *clientAPI) UserDevices(ctx context.Context, userID int64) ([]models.Device, error) {
-	return x.c.As(userID).Bind().ListDevices(ctx, true)
+func (x *clientAPI) UserDevices(ctx context.Context, userID, afterID int64, limit int) ([]models.Device, int64, error) {
+	return x.c.As(userID).Bind().ListDevicesPage(ctx, true, afterID, limit)
 }
 
 func (x *clientAPI) FleetCount(ctx context.Context) (int64, error) {

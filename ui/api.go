@@ -15,8 +15,11 @@ type API interface {
 	ReadOnly() bool
 	SetReadOnly(on bool)
 
+	// CountUsers is the number of users (the cloud keeps it: no scan).
 	CountUsers(ctx context.Context) (int64, error)
-	ListUsers(ctx context.Context, offset, limit int) ([]models.User, error)
+	// ListUsers is a page of users in id order, from the first id above
+	// afterID.
+	ListUsers(ctx context.Context, afterID int64, limit int) ([]models.User, error)
 	// FindUser resolves a user id, phone, email or WeChat OpenID.
 	FindUser(ctx context.Context, query string) (models.User, error)
 	UserDetail(ctx context.Context, userID int64) (UserDetail, error)
@@ -25,7 +28,9 @@ type API interface {
 	Rooms(ctx context.Context, userID, homeID int64) ([]models.Room, error)
 	HomeDevices(ctx context.Context, userID, homeID int64) ([]models.Device, error)
 	RoomDevices(ctx context.Context, userID, homeID, roomID int64) ([]models.Device, error)
-	UserDevices(ctx context.Context, userID int64) ([]models.Device, error)
+	// UserDevices is a page of a user's devices in id order, from the first
+	// id above afterID, and how many the user has in all.
+	UserDevices(ctx context.Context, userID, afterID int64, limit int) ([]models.Device, int64, error)
 
 	FleetCount(ctx context.Context) (int64, error)
 	Fleet(ctx context.Context, offset, limit int) ([]FleetDevice, error)
@@ -68,13 +73,13 @@ type DeviceRef struct {
 	PhysicalID string
 }
 
-// UserDetail is what the user page shows.
+// UserDetail is what the user page shows above its devices (which it
+// loads a page at a time with UserDevices).
 type UserDetail struct {
 	User    models.User
 	Profile map[string]any
 	OpenIDs []models.OpenID
 	Homes   []models.Home
-	Devices []models.Device
 }
 
 // FleetDevice is a warehouse row with what the cloud knows of its binding.

@@ -76,6 +76,9 @@ type Options struct {
 	// OnError receives every error the console shows the operator, with
 	// the page it was shown on, for the console's log file.
 	OnError func(page string, err error)
+	// IdleAfter stops polling after this long without a key, click or
+	// paste (0 = 5 min, < 0 = never); it starts again on the next input.
+	IdleAfter time.Duration
 	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
 	// the plain share code (page_share.go).
 	ShareQR ShareQRFunc
@@ -130,6 +133,7 @@ type App struct {
 	writeWhy   string
 	writeTag   int
 	pollSeq    int
+	poll       pollState // poll.go
 	showHelp   bool
 	// jumping is set while the command bar's command runs (see Push).
 	jumping bool
@@ -163,6 +167,7 @@ func New(o Options) *App {
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
 		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, refused: o.AuditRefused, onError: o.OnError,
+		poll:     newPollState(o),
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf: newWorkflowState(o),
 	}
@@ -478,6 +483,16 @@ func (a *App) schedulePoll() tea.Cmd {
 
 // Update implements tea.Model.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, done := a.activity(msg); done {
+		return a, cmd
+	} else if cmd != nil {
+		m, next := a.update(msg)
+		return m, tea.Batch(next, cmd)
+	}
+	return a.update(msg)
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = m.Width, m.Height
@@ -504,6 +519,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollTick:
 		if m.seq != a.pollSeq || m.page != a.top() {
 			return a, nil // hidden pages do not poll
+		}
+		if a.pausePoll() {
+			return a, nil // idle or unfocused: the next input polls again
 		}
 		if p, ok := a.top().(Poller); ok {
 			return a, p.Poll(a)
@@ -754,6 +772,7 @@ func (a *App) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "acconsole"
+	v.ReportFocus = true // polling pauses while the terminal is in the background
 	if a.quitting {
 		return v
 	}
@@ -828,6 +847,9 @@ func (a *App) renderHeader(w int) string {
 	}
 	if u := a.actingUser(); u != "" {
 		parts = append(parts, "for "+u)
+	}
+	if a.poll.paused {
+		parts = append(parts, "refresh paused until a key")
 	}
 	line := " " + strings.Join(parts, " "+s.Glyphs.Bullet+" ")
 	line = text.Fit(line, w)

@@ -60,12 +60,14 @@ func (f *fakeAPI) ReadOnly() bool      { f.mu.Lock(); defer f.mu.Unlock(); retur
 func (f *fakeAPI) SetReadOnly(on bool) { f.mu.Lock(); f.readOnly = on; f.mu.Unlock() }
 
 func (f *fakeAPI) CountUsers(context.Context) (int64, error) { return int64(len(f.users)), nil }
-func (f *fakeAPI) ListUsers(_ context.Context, off, lim int) ([]models.User, error) {
-	end := min(off+lim, len(f.users))
-	if off >= end {
-		return nil, nil
+func (f *fakeAPI) ListUsers(_ context.Context, after int64, lim int) ([]models.User, error) {
+	var out []models.User
+	for _, u := range f.users {
+		if u.UserID > after && len(out) < lim {
+			out = append(out, u)
+		}
 	}
-	return append([]models.User(nil), f.users[off:end]...), nil
+	return out, nil
 }
 
 // FindUser answers like the cloud: email, phone (with or without +86),
@@ -109,7 +111,7 @@ func (f *fakeAPI) UserDetail(ctx context.Context, id int64) (UserDetail, error) 
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return UserDetail{User: u, Devices: append([]models.Device(nil), f.devices[id]...), Homes: []models.Home{{HomeID: 5, Owner: id, Name: "Home"}}}, err
+	return UserDetail{User: u, Homes: []models.Home{{HomeID: 5, Owner: id, Name: "Home"}}}, err
 }
 func (f *fakeAPI) Homes(context.Context, int64) ([]models.Home, error) {
 	return []models.Home{{HomeID: 5, Name: "Home"}}, nil
@@ -126,8 +128,16 @@ func (f *fakeAPI) HomeDevices(_ context.Context, u, _ int64) ([]models.Device, e
 func (f *fakeAPI) RoomDevices(_ context.Context, u, _, _ int64) ([]models.Device, error) {
 	return f.devices[u][:min(1, len(f.devices[u]))], nil
 }
-func (f *fakeAPI) UserDevices(_ context.Context, u int64) ([]models.Device, error) {
-	return f.devices[u], nil
+func (f *fakeAPI) UserDevices(_ context.Context, u, after int64, lim int) ([]models.Device, int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []models.Device
+	for _, d := range f.devices[u] {
+		if d.DeviceID > after && len(out) < lim {
+			out = append(out, d)
+		}
+	}
+	return out, int64(len(f.devices[u])), nil
 }
 func (f *fakeAPI) FleetCount(context.Context) (int64, error) { return 0, nil }
 func (f *fakeAPI) Fleet(context.Context, int, int) ([]FleetDevice, error) {

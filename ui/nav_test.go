@@ -47,7 +47,7 @@ func TestEscAddsNoHistoryEntry(t *testing.T) {
 	h.press("enter") // open the first device
 	h.must("physical id")
 	h.press("esc")
-	h.must("devices 2")
+	h.must("devices 1–2 of 2")
 	h.press("[")
 	if strings.Contains(h.screen(), "physical id") {
 		t.Fatalf("[ after esc went back to the page esc left:\n%s", h.screen())

@@ -39,7 +39,8 @@ func (pg *pager) line(what string, matched, loaded int) string {
 	if matched != loaded {
 		head += fmt.Sprintf(" · filter: %d of these %d match (this page only)", matched, loaded)
 	}
-	return head + "   n next page · b previous"
+	// The keys that turn pages are in the footer, as the keymap binds them.
+	return head
 }
 
 func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (tea.Cmd, bool) {
@@ -53,6 +54,69 @@ func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (te
 	case a.keys.Is(m, ActPrevPage):
 		if off := pg.offset.Load(); off > 0 {
 			pg.offset.Store(max(off-pageSize, 0))
+			return reload(), true
+		}
+		return a.Flash("first page"), true
+	}
+	return nil, false
+}
+
+// keyPager pages by key (the last id of a page) instead of an offset, so a
+// page costs the cloud the same at any depth. The ids where the visited
+// pages start are kept to go back. The load reads after and writes total
+// and last on its own goroutine while keys and View use them, hence
+// atomics; starts is only used on the Update goroutine.
+type keyPager struct {
+	after  atomic.Int64 // the current page starts after this id
+	total  atomic.Int64
+	last   atomic.Int64 // the last id of the current page
+	shown  atomic.Int64 // rows on the current page
+	starts []int64      // after of each earlier page, oldest first
+	size   int
+}
+
+// loaded records a page's rows (on the load's goroutine).
+func (pg *keyPager) loaded(n int, lastID int64) {
+	pg.shown.Store(int64(n))
+	pg.last.Store(lastID)
+}
+
+// line is the page's place, e.g. "users 101–200 of 1000 (exact count)",
+// and, under a filter, how many of the loaded page's rows match: the
+// filter covers the loaded page only, as the table's footer says.
+func (pg *keyPager) line(what, count string, matched, loaded int) string {
+	total, shown := pg.total.Load(), int(pg.shown.Load())
+	if shown == 0 {
+		return fmt.Sprintf("%s: none (of %d%s)", what, total, count)
+	}
+	off := len(pg.starts) * pg.size
+	head := fmt.Sprintf("%s %d–%d of %d%s", what, off+1, off+shown, total, count)
+	if matched != loaded {
+		head += fmt.Sprintf(" · filter: %d of these %d match (this page only)", matched, loaded)
+	}
+	// The keys that turn pages are in the footer, as the keymap binds them.
+	return head
+}
+
+// keys turns pages on n and b. While a page is loading (busy) they wait
+// for it: the next page starts after the last id of the loaded one.
+func (pg *keyPager) keys(a *App, m tea.KeyPressMsg, busy bool, reload func() tea.Cmd) (tea.Cmd, bool) {
+	if busy && (a.keys.Is(m, ActNextPage) || a.keys.Is(m, ActPrevPage)) {
+		return a.Flash("loading…"), true
+	}
+	switch {
+	case a.keys.Is(m, ActNextPage):
+		shown := pg.shown.Load()
+		if shown > 0 && shown >= int64(pg.size) && int64(len(pg.starts)+1)*int64(pg.size) < pg.total.Load() {
+			pg.starts = append(pg.starts, pg.after.Load())
+			pg.after.Store(pg.last.Load())
+			return reload(), true
+		}
+		return a.Flash("last page"), true
+	case a.keys.Is(m, ActPrevPage):
+		if n := len(pg.starts); n > 0 {
+			pg.after.Store(pg.starts[n-1])
+			pg.starts = pg.starts[:n-1]
 			return reload(), true
 		}
 		return a.Flash("first page"), true
@@ -84,8 +148,11 @@ func userCells(u models.User) []string {
 	return []string{strconv.FormatInt(u.UserID, 10), u.NickName, u.Phone, u.Email, u.CreateTime}
 }
 
+// newUsersPage lists the users a page at a time by id (keyset, never an
+// offset); the total is the cloud's maintained count, exact and one row to
+// read, which the summary line says.
 func newUsersPage() Page {
-	pg := &pager{}
+	pg := &keyPager{size: pageSize}
 	p := &listPage[models.User]{
 		title: "Users", cols: userColumns, cells: userCells,
 		id:    func(u models.User) string { return strconv.FormatInt(u.UserID, 10) },
@@ -98,12 +165,21 @@ func newUsersPage() Page {
 			return nil, err
 		}
 		pg.total.Store(n)
-		return api.ListUsers(ctx, int(pg.offset.Load()), pageSize)
+		us, err := api.ListUsers(ctx, pg.after.Load(), pageSize)
+		if err != nil {
+			return nil, err
+		}
+		var last int64
+		for _, u := range us {
+			last = max(last, u.UserID)
+		}
+		pg.loaded(len(us), last)
+		return us, nil
 	}
-	p.summary = func(a *App) string { return pg.line("users", p.tbl.Len(), p.tbl.Total()) }
+	p.summary = func(a *App) string { return pg.line("users", " (exact count)", p.tbl.Len(), p.tbl.Total()) }
 	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
 	p.extra = func(a *App, m tea.KeyPressMsg, _ models.User, _ bool) (tea.Cmd, bool) {
-		return pagingKeys(a, m, pg, func() tea.Cmd { return p.Load(a) })
+		return pg.keys(a, m, p.loading, func() tea.Cmd { return p.Load(a) })
 	}
 	return p
 }
@@ -155,13 +231,16 @@ func (p *findUserPage) View(a *App, w, h int) string {
 	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
 }
 
-// userPage shows one user: profile, OpenIDs, homes and devices.
+// userPage shows one user: profile, OpenIDs, homes and devices. The
+// devices come a page at a time (userDevicePage), so a user with thousands of
+// devices costs one page per load and per poll.
 type userPage struct {
 	id     int64
 	name   string
 	detail *UserDetail
 	devs   *listPage[models.Device]
 	homes  *homeNames
+	pg     *keyPager
 	gen    int
 	// pending is a verify code sent and not used yet (page_user_phone.go);
 	// codeGen tags the sends.
@@ -170,16 +249,33 @@ type userPage struct {
 	err     error
 }
 
+// userDevicePage is how many of a user's devices the user page loads at once.
+const userDevicePage = 100
+
 func newUserPage(id int64, name string) *userPage {
-	p := &userPage{id: id, name: name, homes: &homeNames{}}
-	// The list reads the devices the user detail brought, and the homes
-	// with them; a rename reloads the whole user page.
+	p := &userPage{id: id, name: name, homes: &homeNames{}, pg: &keyPager{size: userDevicePage}}
+	// The homes come with the user detail (for the HOME column); the
+	// devices a page at a time; a rename reloads the whole user page.
 	p.devs = newDeviceListIn("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
-		if p.detail != nil {
-			return p.detail.Devices, nil
+		ds, total, err := api.UserDevices(ctx, id, p.pg.after.Load(), userDevicePage)
+		if err != nil {
+			return nil, err
 		}
-		return api.UserDevices(ctx, id)
+		p.pg.total.Store(total)
+		var last int64
+		for _, d := range ds {
+			last = max(last, d.DeviceID)
+		}
+		p.pg.loaded(len(ds), last)
+		return ds, nil
 	}, true, p.homes, func() Page { return p }, nil)
+	rename := p.devs.extra
+	p.devs.extra = func(a *App, m tea.KeyPressMsg, d models.Device, ok bool) (tea.Cmd, bool) {
+		if cmd, done := p.pg.keys(a, m, p.devs.loading, func() tea.Cmd { return p.devs.Load(a) }); done {
+			return cmd, true
+		}
+		return rename(a, m, d, ok)
+	}
 	return p
 }
 
@@ -189,20 +285,21 @@ func (p *userPage) ActingFor() string {
 	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
 }
 func (p *userPage) Hints() []string {
-	return []string{ActOpen, ActRename, ActHomes, ActProfile, ActBindPhone}
+	return []string{ActOpen, ActRename, ActHomes, ActProfile, ActBindPhone, ActNextPage, ActPrevPage}
 }
 
 func (p *userPage) Load(a *App) tea.Cmd {
 	p.gen++
 	api, id := a.api, p.id
-	p.devs.ensureTable(a)
-	return Run(a, p, p.gen, false, func(ctx context.Context) (UserDetail, error) { return api.UserDetail(ctx, id) })
+	return tea.Batch(p.devs.Load(a),
+		Run(a, p, p.gen, false, func(ctx context.Context) (UserDetail, error) { return api.UserDetail(ctx, id) }))
 }
 
 func (p *userPage) Poll(a *App) tea.Cmd {
 	p.gen++
 	api, id := a.api, p.id
-	return Run(a, p, p.gen, true, func(ctx context.Context) (UserDetail, error) { return api.UserDetail(ctx, id) })
+	return tea.Batch(p.devs.Poll(a),
+		Run(a, p, p.gen, true, func(ctx context.Context) (UserDetail, error) { return api.UserDetail(ctx, id) }))
 }
 
 func (p *userPage) SetFilter(q string) error { return p.devs.SetFilter(q) }
@@ -235,8 +332,6 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		p.homes.set(d.Homes)
 		p.phoneBound(d.User)
-		p.devs.done = true
-		p.devs.tbl.SetRows(d.Devices)
 		return nil
 	case tea.KeyPressMsg:
 		if a.keys.Is(m, ActHomes) {
@@ -280,16 +375,19 @@ func (p *userPage) View(a *App, w, h int) string {
 		homes = append(homes, hm.Name)
 	}
 	lines = append(lines, fmt.Sprintf(" homes (%d) %s   %s", len(d.Homes), strings.Join(homes, ", "), s.HelpKey.Render(a.keys.Get(ActHomes).Label())+s.HelpDesc.Render(" open homes")))
-	online := 0
-	for _, dv := range d.Devices {
-		if dv.Online() {
-			online++
+	if p.devs.done {
+		online := 0
+		for _, dv := range p.devs.tbl.Rows() {
+			if dv.Online() {
+				online++
+			}
 		}
+		lines = append(lines, s.Bold.Render(" "+p.pg.line("devices", "", p.devs.tbl.Len(), p.devs.tbl.Total()))+s.Faint.Render(fmt.Sprintf("   %d online on this page", online)))
+	} else {
+		lines = append(lines, s.Bold.Render(" devices"))
 	}
-	lines = append(lines, s.Bold.Render(fmt.Sprintf(" devices %d (%d online)", len(d.Devices), online)))
 	top := strings.Join(lines, "\n")
-	p.devs.tbl.SetSize(w, max(h-len(lines), 3))
-	return top + "\n" + p.devs.tbl.View()
+	return top + "\n" + p.devs.View(a, w, max(h-len(lines), 3))
 }
 
 func orDash(s string) string {

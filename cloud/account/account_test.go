@@ -556,3 +556,67 @@ func BenchmarkGetAccountInfo(b *testing.B) {
 		}
 	})
 }
+
+// Keyset pages (afterId) walk every account once, in id order, and say the
+// same as offset pages; the count is kept exact through registers, refused
+// registers and clearUsers.
+func TestListAllAccountsAfterIDAndMaintainedCount(t *testing.T) {
+	e := newEnv(t, account.Options{RuntimeMode: "test"})
+	count := func() int64 {
+		t.Helper()
+		return num(t, e.dev("getAccountCount", nil).must(t, "getAccountCount")["count"])
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("count of an empty domain = %d", n)
+	}
+	var ids []int64
+	for i := 0; i < 7; i++ {
+		ids = append(ids, e.registerV1(fmt.Sprintf("k%d@example.com", i), "pw").id)
+	}
+	// A refused register (the email is taken) writes nothing, count included.
+	if _, err := e.svc.CreateUser(context.Background(), nil, 1, account.NewUser{Email: "k3@example.com"}); err == nil {
+		t.Fatal("duplicate email accepted")
+	}
+	if n := count(); n != 7 {
+		t.Fatalf("count after 7 registers and a refused one = %d", n)
+	}
+	page := func(p map[string]any) []int64 {
+		t.Helper()
+		var out []int64
+		for _, a := range e.dev("listAllAccounts", p).must(t, fmt.Sprint("listAllAccounts ", p))["accounts"].([]any) {
+			out = append(out, num(t, a.(map[string]any)["userId"]))
+		}
+		return out
+	}
+	var walked []int64
+	after := int64(0)
+	for {
+		got := page(map[string]any{"afterId": after, "limit": 3})
+		if len(got) == 0 {
+			break
+		}
+		walked = append(walked, got...)
+		after = got[len(got)-1]
+	}
+	if fmt.Sprint(walked) != fmt.Sprint(ids) {
+		t.Fatalf("keyset walk %v, want %v", walked, ids)
+	}
+	if got := page(map[string]any{"afterId": ids[2], "limit": 2}); fmt.Sprint(got) != fmt.Sprint(page(map[string]any{"offset": 3, "limit": 2})) {
+		t.Fatalf("afterId %d page %v differs from offset 3", ids[2], got)
+	}
+	if got := page(map[string]any{"afterId": fmt.Sprint(ids[5]), "limit": "10"}); fmt.Sprint(got) != fmt.Sprint(ids[6:]) {
+		t.Fatalf("afterId as a numeric string: %v", got)
+	}
+	e.dev("listAllAccounts", map[string]any{"afterId": -1, "limit": 10}).wantErr(t, "afterId -1", 3002)
+	e.dev("listAllAccounts", map[string]any{"afterId": "x", "limit": 10}).wantErr(t, "afterId x", 3002)
+	e.dev("listAllAccounts", map[string]any{"afterId": 1, "offset": 2, "limit": 10}).wantErr(t, "afterId with offset", 3002)
+
+	e.dev("clearUsers", nil).must(t, "clearUsers")
+	if n := count(); n != 0 {
+		t.Fatalf("count after clearUsers = %d", n)
+	}
+	e.registerV1("again@example.com", "pw")
+	if n := count(); n != 1 {
+		t.Fatalf("count after clearUsers and one register = %d", n)
+	}
+}

@@ -97,9 +97,13 @@ func (s *Service) apiGetIDByAccount(c *rpc.Call) (any, error) {
 	return map[string]int64{"userId": id}, nil
 }
 
+// apiGetAccountCount reads the maintained count (account_user_counts), one
+// row whatever the number of accounts: consoles ask for it on every load of
+// their users page.
 func (s *Service) apiGetAccountCount(c *rpc.Call) (any, error) {
 	var n int64
-	if err := s.db.QueryRowContext(c.Ctx, `SELECT COUNT(*) FROM account_users WHERE domain_id = ?`, c.MajorDomain.ID).Scan(&n); err != nil {
+	err := s.db.QueryRowContext(c.Ctx, `SELECT n FROM account_user_counts WHERE domain_id = ?`, c.MajorDomain.ID).Scan(&n)
+	if err != nil && !store.IsNoRows(err) {
 		return nil, err
 	}
 	return map[string]int64{"count": n}, nil
@@ -107,6 +111,9 @@ func (s *Service) apiGetAccountCount(c *rpc.Call) (any, error) {
 
 const maxListLimit = 100
 
+// apiListAllAccounts pages in id order. With afterId (an extension, see
+// PROTOCOL-EXTENSIONS.md) a page starts after that id and costs the same at
+// any depth; offset skips rows one by one and is kept for the PHP callers.
 func (s *Service) apiListAllAccounts(c *rpc.Call) (any, error) {
 	offset, err := c.OptInt64("offset", 0)
 	if err != nil {
@@ -116,14 +123,29 @@ func (s *Service) apiListAllAccounts(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	after, keyset, err := c.Int64("afterId")
+	if err != nil {
+		return nil, err
+	}
 	if offset < 0 {
 		return nil, rpc.Errorf(models.ErrInvalidParam, "offset must be 0 or more (got %d)", offset)
 	}
 	if limit < 1 || limit > maxListLimit {
-		return nil, rpc.Errorf(models.ErrInvalidParam, "limit must be between 1 and %d (got %d): page with offset", maxListLimit, limit)
+		return nil, rpc.Errorf(models.ErrInvalidParam, "limit must be between 1 and %d (got %d): page with afterId or offset", maxListLimit, limit)
 	}
-	rows, err := s.db.QueryContext(c.Ctx, `SELECT `+userCols+` FROM account_users WHERE domain_id = ? ORDER BY id LIMIT ? OFFSET ?`,
-		c.MajorDomain.ID, limit, offset)
+	if keyset {
+		if after < 0 {
+			return nil, rpc.Errorf(models.ErrInvalidParam, "afterId must be 0 or more (got %d)", after)
+		}
+		if offset != 0 {
+			return nil, rpc.Errorf(models.ErrInvalidParam, "give afterId or offset, not both")
+		}
+	}
+	q, args := `SELECT `+userCols+` FROM account_users WHERE domain_id = ? ORDER BY id LIMIT ? OFFSET ?`, []any{c.MajorDomain.ID, limit, offset}
+	if keyset {
+		q, args = `SELECT `+userCols+` FROM account_users WHERE domain_id = ? AND id > ? ORDER BY id LIMIT ?`, []any{c.MajorDomain.ID, after, limit}
+	}
+	rows, err := s.db.QueryContext(c.Ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +175,7 @@ func (s *Service) apiClearUsers(c *rpc.Call) (any, error) {
 		for _, q := range []string{
 			`DELETE FROM account_openids WHERE domain_id = ?`,
 			`DELETE FROM account_users WHERE domain_id = ?`,
+			`DELETE FROM account_user_counts WHERE domain_id = ?`,
 			`DELETE FROM account_verify_codes WHERE domain_id = ?`,
 			`DELETE FROM account_verify_sends WHERE domain_id = ?`,
 		} {

@@ -102,3 +102,17 @@ CREATE INDEX account_code_guesses_addr ON account_code_guesses(addr, at_ms);
 CREATE INDEX account_code_guesses_time ON account_code_guesses(at_ms);
 `})
 }
+
+func init() {
+	store.Register(store.Migration{Component: "account", Version: 3, SQL: `
+-- The number of accounts per major domain, kept in the same transaction as
+-- every insert into and delete from account_users, so that getAccountCount
+-- (read by every console's users page) is one row, not a scan.
+CREATE TABLE account_user_counts (
+	domain_id INTEGER PRIMARY KEY,
+	n         INTEGER NOT NULL
+);
+INSERT INTO account_user_counts(domain_id, n)
+	SELECT domain_id, COUNT(*) FROM account_users GROUP BY domain_id;
+`})
+}

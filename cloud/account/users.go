@@ -101,7 +101,18 @@ func insertUser(ctx context.Context, tx *sql.Tx, domainID int64, r newRow) (int6
 	if err != nil {
 		return 0, uniqueViolation(err)
 	}
+	if err := countUsers(ctx, tx, domainID, 1); err != nil {
+		return 0, err
+	}
 	return res.LastInsertId()
+}
+
+// countUsers moves the domain's account count (account_user_counts) by
+// delta, in the transaction that inserted or deleted the accounts.
+func countUsers(ctx context.Context, tx *sql.Tx, domainID, delta int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO account_user_counts(domain_id, n) VALUES (?, ?)
+		ON CONFLICT (domain_id) DO UPDATE SET n = account_user_counts.n + excluded.n`, domainID, delta)
+	return err
 }
 
 // loginAnswer is the user-login object (PROTOCOL §3.1). Every key is always

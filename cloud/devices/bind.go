@@ -49,6 +49,7 @@ func (s *Service) bindNew(ctx context.Context, tx *sql.Tx, sd rpc.SubDomain, pid
 			return d, rpc.Errorf(models.ErrDeviceAlreadyBound, "device %s of product %s already has an owner: ask the owner for a share code", pid, sd.Name)
 		}
 		if gateway && !d.isGateway {
+			s.changed(tx, d.id)
 			if _, err := tx.ExecContext(ctx, `UPDATE dev_devices SET is_gateway = 1 WHERE id = ?`, d.id); err != nil {
 				return d, err
 			}
@@ -365,6 +366,7 @@ func (s *Service) apiChangeOwner(c *rpc.Call) (any, error) {
 		if err := bindWithSubs(c.Ctx, tx, target, d, now); err != nil {
 			return nil, err
 		}
+		s.changedGateway(tx, id)
 		_, err = tx.ExecContext(c.Ctx, `UPDATE dev_devices SET owner = ? WHERE id = ? OR gateway_id = ?`, target, id, id)
 		return nil, err
 	})
@@ -402,6 +404,7 @@ func (s *Service) apiChangeDevice(c *rpc.Call) (any, error) {
 		} else if taken {
 			return nil, rpc.Errorf(models.ErrDeviceAlreadyBound, "the new device %s is already bound: its owner must unbind it first", pid)
 		}
+		s.changed(tx, id)
 		_, err = tx.ExecContext(c.Ctx, `UPDATE dev_devices SET physical_id = ? WHERE id = ?`, pid, id)
 		return nil, err
 	})
@@ -423,6 +426,7 @@ func (s *Service) apiModifyDevice(c *rpc.Call) (any, error) {
 		if _, err := s.access(c, tx, id, true); err != nil {
 			return nil, err
 		}
+		s.changed(tx, id)
 		_, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET name = ? WHERE id = ?`, name, id)
 		return nil, err
 	})
@@ -440,6 +444,7 @@ func (s *Service) apiUpdateAccessKey(c *rpc.Call) (any, error) {
 		if _, err := s.access(c, tx, id, true); err != nil {
 			return nil, err
 		}
+		s.changed(tx, id)
 		_, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET aes_key = ? WHERE id = ?`, randomAlnum(16), id)
 		return nil, err
 	})
@@ -491,6 +496,7 @@ func (s *Service) apiSetDeviceProfile(c *rpc.Call) (any, error) {
 		if len(raw) > maxProfile {
 			return nil, rpc.Errorf(models.ErrInvalidParam, "the profile would be %d bytes: at most %d are allowed", len(raw), maxProfile)
 		}
+		s.changed(tx, id)
 		_, err = tx.ExecContext(c.Ctx, `UPDATE dev_devices SET profile = ? WHERE id = ?`, string(raw), id)
 		return nil, err
 	})

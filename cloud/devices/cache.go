@@ -2,6 +2,7 @@ package devices
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 )
@@ -11,20 +12,29 @@ import (
 // an index in a tenth of the time; so lists read ids from the database
 // (bindings are always current) and records from here.
 //
-// Every committed write of this package bumps the generation, and an entry
-// is only used at the generation it was read in, so a change is visible to
-// the next read. The bump happens before the writing call returns, so no
-// client can see its own change undone. This assumes one cloud process per
+// A write forgets only the records it changed: the statements that change
+// dev_devices rows name them (changed, changedGateway, changedRoom) in their
+// transaction, and tx drops those entries after the commit, before the
+// writing call returns, so no client sees its own change undone. A bind,
+// share or unbind that leaves records as they are evicts nothing, so one
+// user's write does not slow every other user's next list. Every commit
+// also bumps gen: a load that began before it is not stored (it may hold
+// a record from before the commit). This assumes one cloud process per
 // database, as with the embedded SQLite store.
 type devCache struct {
 	mu  sync.RWMutex
 	gen uint64
-	m   map[int64]cachedDev
+	m   map[int64]devRow
+	// pending holds, per open transaction, what its writes changed.
+	pending map[*sql.Tx]*dirty
 }
 
-type cachedDev struct {
-	gen uint64
-	d   devRow
+// dirty is what one transaction changed: device ids, gateways (the
+// gateway and its sub-devices) and rooms (every device of a home's room).
+type dirty struct {
+	ids      []int64
+	gateways []int64
+	rooms    [][2]int64 // home id, room id
 }
 
 // maxCached bounds the cache; past it the map is dropped and refilled.
@@ -36,23 +46,88 @@ func (c *devCache) generation() uint64 {
 	return c.gen
 }
 
+// invalidate forgets every record (the demo seeder's bulk writes).
 func (c *devCache) invalidate() {
 	c.mu.Lock()
 	c.gen++
-	if len(c.m) > maxCached {
-		c.m = nil
-	}
+	c.m = nil
 	c.mu.Unlock()
 }
 
-// lookup fills out[i] for every cached id of the current generation and
-// returns the indexes it could not fill.
-func (c *devCache) lookup(ids []int64, gen uint64, out []devRow) (missing []int) {
+func (c *devCache) mark(tx *sql.Tx, f func(d *dirty)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		c.pending = map[*sql.Tx]*dirty{}
+	}
+	d := c.pending[tx]
+	if d == nil {
+		d = &dirty{}
+		c.pending[tx] = d
+	}
+	f(d)
+}
+
+// done ends tx's bookkeeping: the records it changed are forgotten. That
+// is done after a failed transaction too: a commit that reports an error
+// may still have happened, and forgetting costs only a reload.
+func (c *devCache) done(tx *sql.Tx, evs []unbound) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.pending[tx]
+	delete(c.pending, tx)
+	c.gen++
+	for _, e := range evs {
+		delete(c.m, e.device)
+	}
+	if d == nil {
+		return
+	}
+	for _, id := range d.ids {
+		delete(c.m, id)
+	}
+	if len(d.gateways) == 0 && len(d.rooms) == 0 {
+		return
+	}
+	// Writes by gateway or room are rare (ownership hand-over, moving into
+	// a home, deleting a room): one pass over the cache.
+	for id, r := range c.m {
+		for _, g := range d.gateways {
+			if r.id == g || r.gatewayID == g {
+				delete(c.m, id)
+			}
+		}
+		for _, hr := range d.rooms {
+			if r.homeID == hr[0] && r.roomID == hr[1] {
+				delete(c.m, id)
+			}
+		}
+	}
+}
+
+// changed records, in tx, that the records of ids change.
+func (s *Service) changed(tx *sql.Tx, ids ...int64) {
+	s.cache.mark(tx, func(d *dirty) { d.ids = append(d.ids, ids...) })
+}
+
+// changedGateway records that a gateway and all its sub-devices change.
+func (s *Service) changedGateway(tx *sql.Tx, gatewayID int64) {
+	s.cache.mark(tx, func(d *dirty) { d.gateways = append(d.gateways, gatewayID) })
+}
+
+// changedRoom records that every device in a home's room changes.
+func (s *Service) changedRoom(tx *sql.Tx, homeID, roomID int64) {
+	s.cache.mark(tx, func(d *dirty) { d.rooms = append(d.rooms, [2]int64{homeID, roomID}) })
+}
+
+// lookup fills out[i] for every cached id and returns the indexes it could
+// not fill.
+func (c *devCache) lookup(ids []int64, out []devRow) (missing []int) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for i, id := range ids {
-		if e, ok := c.m[id]; ok && e.gen == gen && c.gen == gen {
-			out[i] = e.d
+		if d, ok := c.m[id]; ok {
+			out[i] = d
 			continue
 		}
 		missing = append(missing, i)
@@ -66,11 +141,14 @@ func (c *devCache) put(rows []devRow, gen uint64) {
 	if gen != c.gen {
 		return // read before a write committed: possibly stale
 	}
+	if len(c.m) > maxCached {
+		c.m = nil
+	}
 	if c.m == nil {
-		c.m = make(map[int64]cachedDev, len(rows))
+		c.m = make(map[int64]devRow, len(rows))
 	}
 	for _, d := range rows {
-		c.m[d.id] = cachedDev{gen, d}
+		c.m[d.id] = d
 	}
 }
 
@@ -79,7 +157,7 @@ func (c *devCache) put(rows []devRow, gen uint64) {
 func (s *Service) devicesByID(ctx context.Context, ids []int64) ([]devRow, error) {
 	gen := s.cache.generation()
 	out := make([]devRow, len(ids))
-	missing := s.cache.lookup(ids, gen, out)
+	missing := s.cache.lookup(ids, out)
 	if len(missing) > 0 {
 		pos := make(map[int64]int, len(missing))
 		const chunk = 500

@@ -441,18 +441,22 @@ func (s *Service) access(c *rpc.Call, q queryer, devID int64, needOwner bool) (d
 	return d, nil
 }
 
-// tx runs fn in a write transaction; after the commit it invalidates the
-// device cache and reports the unbinds fn made to the hooks (so that a hook
-// sees the new state). Every write to device records goes through here.
+// tx runs fn in a write transaction; after the commit it forgets the
+// cached records fn changed (cache.go) and reports the unbinds fn made to
+// the hooks (so that a hook sees the new state). Every write to device records goes through here.
 func (s *Service) tx(ctx context.Context, fn func(tx *sql.Tx) ([]unbound, error)) error {
 	var evs []unbound
+	var cur *sql.Tx
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cur = tx
 		var err error
 		evs, err = fn(tx)
 		return err
 	})
+	if cur != nil {
+		s.cache.done(cur, evs)
+	}
 	if err == nil {
-		s.cache.invalidate()
 		s.fire(evs)
 	}
 	return err

@@ -79,11 +79,13 @@ type Service struct {
 // statements are the hot paths, prepared once: a user's device list and
 // warehouse pages are benchmarked at p99 < 5 ms.
 type statements struct {
-	userDevices *sql.Stmt
-	whPage      *sql.Stmt
-	whPageSub   *sql.Stmt
-	fleetPage   *sql.Stmt
-	fleetSub    *sql.Stmt
+	userDevices     *sql.Stmt
+	userDevicesPage *sql.Stmt
+	userDeviceCount *sql.Stmt
+	whPage          *sql.Stmt
+	whPageSub       *sql.Stmt
+	fleetPage       *sql.Stmt
+	fleetSub        *sql.Stmt
 }
 
 // New builds the service over an open database (whose migrations,
@@ -124,6 +126,8 @@ func (s *Service) prepare() error {
 		}
 	}
 	prep(&s.st.userDevices, qUserDevices)
+	prep(&s.st.userDevicesPage, qUserDevicesPage)
+	prep(&s.st.userDeviceCount, qUserDeviceCount)
 	prep(&s.st.whPage, qWarehousePage)
 	prep(&s.st.whPageSub, qWarehousePageSub)
 	prep(&s.st.fleetPage, qFleetPage)
@@ -132,7 +136,7 @@ func (s *Service) prepare() error {
 }
 
 func (s *Service) closeStatements() {
-	for _, st := range []*sql.Stmt{s.st.userDevices, s.st.whPage, s.st.whPageSub, s.st.fleetPage, s.st.fleetSub} {
+	for _, st := range []*sql.Stmt{s.st.userDevices, s.st.userDevicesPage, s.st.userDeviceCount, s.st.whPage, s.st.whPageSub, s.st.fleetPage, s.st.fleetSub} {
 		if st != nil {
 			st.Close()
 		}

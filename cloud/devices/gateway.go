@@ -158,6 +158,7 @@ func (s *Service) apiAddSubDevice(c *rpc.Call) (any, error) {
 			return nil, err
 		}
 		// A device with sub-devices is a gateway, however it was bound.
+		s.changed(tx, gw.id)
 		_, err = tx.ExecContext(c.Ctx, `UPDATE dev_devices SET is_gateway = 1 WHERE id = ?`, gw.id)
 		return nil, err
 	})

@@ -264,6 +264,7 @@ func (s *Service) apiDeleteRoom(c *rpc.Call) (any, error) {
 			return nil, err
 		}
 		// Its devices stay in the home: a room only groups.
+		s.changedRoom(tx, h.id, r.RoomID)
 		if _, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET room_id = 0 WHERE home_id = ? AND room_id = ?`, h.id, r.RoomID); err != nil {
 			return nil, err
 		}
@@ -374,6 +375,7 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 				if d.owner != uid {
 					return nil, rpc.Errorf(models.ErrOwnerMismatch, "device %d is already in home %d; only its owner (user %d) may rename it", d.id, h.id, d.owner)
 				}
+				s.changed(tx, d.id)
 				if _, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET name = ? WHERE id = ?`, name, d.id); err != nil {
 					return nil, err
 				}
@@ -398,6 +400,7 @@ func (s *Service) apiAddDeviceToHome(c *rpc.Call) (any, error) {
 			d.name = name
 		}
 		d.homeID, d.roomID, d.owner = h.id, 0, h.owner
+		s.changedGateway(tx, d.id)
 		if _, err := tx.ExecContext(c.Ctx, `UPDATE dev_devices SET home_id = ?, room_id = 0, owner = ? WHERE id = ? OR gateway_id = ?`, h.id, h.owner, d.id, d.id); err != nil {
 			return nil, err
 		}
@@ -455,6 +458,7 @@ func (s *Service) apiMoveDeviceToRoom(c *rpc.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.changed(tx, d.id)
 		_, err = tx.ExecContext(c.Ctx, `UPDATE dev_devices SET room_id = ? WHERE id = ?`, r.RoomID, d.id)
 		return nil, err
 	})
@@ -478,6 +482,7 @@ func (s *Service) apiRemoveDeviceFromRoom(c *rpc.Call) (any, error) {
 		if d.roomID != r.RoomID {
 			return nil, rpc.Errorf(models.ErrMemberAbsent, "device %d is not in room %d", d.id, r.RoomID)
 		}
+		s.changed(tx, d.id)
 		_, err = tx.ExecContext(c.Ctx, `UPDATE dev_devices SET room_id = 0 WHERE id = ?`, d.id)
 		return nil, err
 	})
