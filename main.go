@@ -53,6 +53,7 @@ and connects to it; profiles in the config file point it at any router.`,
 	root.Flags().IntVar(&f.demo, "demo", 2000, "devices in the local cloud's demo world (first run only)")
 	root.AddCommand(serveCmd(), versionCmd())
 	root.AddCommand(wechatCmd())
+	root.AddCommand(sshServeCmd())
 	return root
 }
 

@@ -77,6 +77,15 @@ type Options struct {
 	// ShareQR makes WeChat QR strings through the WeChat bridge; nil shows
 	// the plain share code (page_share.go).
 	ShareQR ShareQRFunc
+	// Operator, when set, is who is at the keyboard as the server knows
+	// them (an SSH key's owner): shown in the header, never changeable
+	// from inside the console.
+	Operator string
+	// ReadOnlyWhy is what :write says when Profile.CanWrite is false
+	// (default: the --readonly explanation).
+	ReadOnlyWhy string
+	// Sessions lists a shared server's sessions for :sessions (admins).
+	Sessions SessionSource
 }
 
 type inputMode int
@@ -101,6 +110,10 @@ type App struct {
 	onWrite func(string)
 	refused func(action, why string)
 	onError func(page string, err error)
+	// operator, readOnlyWhy and sessions: see Options.
+	operator    string
+	readOnlyWhy string
+	sessions    SessionSource
 
 	width, height int
 
@@ -159,7 +172,8 @@ func New(o Options) *App {
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
 		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, refused: o.AuditRefused, onError: o.OnError,
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
-		wf: newWorkflowState(o),
+		wf:       newWorkflowState(o),
+		operator: o.Operator, readOnlyWhy: o.ReadOnlyWhy, sessions: o.Sessions,
 	}
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
@@ -353,6 +367,9 @@ func (a *App) RequireWrite() string {
 		return ""
 	}
 	if !a.profile.CanWrite {
+		if a.readOnlyWhy != "" {
+			return "read-only: " + a.readOnlyWhy
+		}
 		return "read-only: this session was started with --readonly"
 	}
 	return "read-only: type :write to enable changes for " + fmtDuration(a.writeFor)
@@ -683,6 +700,9 @@ func (a *App) renderHeader(w int) string {
 		mode = "WRITE " + fmtClock(left)
 	}
 	parts := []string{"acconsole", a.profile.Name, a.profile.Router, "domain " + a.profile.MajorDomain, mode}
+	if a.operator != "" {
+		parts = append(parts[:2], append([]string{"op " + a.operator}, parts[2:]...)...)
+	}
 	if u := a.actingUser(); u != "" {
 		parts = append(parts, "for "+u)
 	}
