@@ -23,7 +23,8 @@ import (
 // teamServer is the real ssh-serve (local cloud, team file, team audit)
 // on a loopback port.
 type teamServer struct {
-	t        *testing.T
+	t        testing.TB
+	limits   string // the team file's first lines
 	srv      *sshserve.Server
 	addr     string
 	hostKey  gossh.PublicKey
@@ -34,7 +35,7 @@ type teamServer struct {
 	km       ui.KeyMap
 }
 
-func newKey(t *testing.T) gossh.Signer {
+func newKey(t testing.TB) gossh.Signer {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +51,11 @@ func newKey(t *testing.T) gossh.Signer {
 func (ts *teamServer) writeTeam(ids ...string) {
 	ts.t.Helper()
 	var b strings.Builder
-	b.WriteString("max_sessions = 10\nmax_sessions_per_operator = 2\n")
+	limits := ts.limits
+	if limits == "" {
+		limits = "max_sessions = 10\nmax_sessions_per_operator = 2\n"
+	}
+	b.WriteString(limits)
 	for _, id := range ids {
 		fmt.Fprintf(&b, "\n[operator.%s]\nname = %q\nrole = %q\nprofiles = [\"local\"]\nkeys = [%q]\n",
 			id, strings.ToUpper(id[:1])+id[1:], ts.roles[id], strings.TrimSpace(string(gossh.MarshalAuthorizedKey(ts.keys[id].PublicKey())))+" "+id+"@laptop")
@@ -64,17 +69,22 @@ func (ts *teamServer) writeTeam(ids ...string) {
 	}
 }
 
-func startTeamServer(t *testing.T) *teamServer {
+func startTeamServer(t testing.TB) *teamServer {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a local cloud with a demo world")
 	}
+	return startTeamServerWith(t, "")
+}
+
+func startTeamServerWith(t testing.TB, limits string) *teamServer {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
 	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("ACCONSOLE_CONFIG", "")
-	ts := &teamServer{t: t, teamPath: filepath.Join(dir, "team.toml"), keys: map[string]gossh.Signer{},
+	ts := &teamServer{t: t, limits: limits, teamPath: filepath.Join(dir, "team.toml"), keys: map[string]gossh.Signer{},
 		roles: map[string]string{"alice": "admin", "bob": "operator", "vic": "viewer"}}
 	for id := range ts.roles {
 		ts.keys[id] = newKey(t)
@@ -112,7 +122,7 @@ func (ts *teamServer) dial(key gossh.Signer) (*gossh.Client, error) {
 // term is one operator's ssh session, read on a vt-emulated screen and
 // driven by the bytes a terminal sends.
 type term struct {
-	t      *testing.T
+	t      testing.TB
 	ts     *teamServer
 	client *gossh.Client
 	sess   *gossh.Session
