@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"syscall"
@@ -123,6 +125,13 @@ func BenchmarkSSHIdleSessions(b *testing.B) {
 	time.Sleep(2 * time.Second) // let first loads and their goroutines finish
 	after := heapInUse()
 	perSession := float64(after-before) / sessions
+	if path := os.Getenv("ACCONSOLE_HEAP_PROFILE"); path != "" {
+		// Where the idle sessions' memory is, at this moment.
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 
 	t0, c0 = time.Now(), cpuTime()
 	time.Sleep(idle)
