@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -461,5 +462,71 @@ func TestSSHSessionLimitPerOperator(t *testing.T) {
 	ts.login("alice", 120, 40).scr.WaitFor(t, "op alice")
 	if n := len(ts.srv.Sessions()); n != 3 {
 		t.Fatalf("%d sessions open, want 3", n)
+	}
+}
+
+// firstFrame logs in with the given environment and returns the session's
+// output up to its first full frame (the header with the operator).
+func (ts *teamServer) firstFrame(id string, env map[string]string) string {
+	ts.t.Helper()
+	c, err := ts.dial(ts.keys[id])
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	for k, v := range env {
+		if err := s.Setenv(k, v); err != nil {
+			ts.t.Fatal(err)
+		}
+	}
+	if err := s.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		ts.t.Fatal(err)
+	}
+	out, _ := s.StdoutPipe()
+	if err := s.Shell(); err != nil {
+		ts.t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		var all []byte
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := out.Read(buf)
+			all = append(all, buf[:n]...)
+			if strings.Contains(string(all), "op "+id) || err != nil {
+				got <- string(all)
+				return
+			}
+		}
+	}()
+	select {
+	case s := <-got:
+		return s
+	case <-time.After(30 * time.Second):
+		ts.t.Fatal("no first frame")
+		return ""
+	}
+}
+
+// Each session draws in its own terminal's colours: the client's TERM and
+// COLORTERM decide, the host's environment never does.
+func TestSSHColourProfileIsTheSessions(t *testing.T) {
+	ts := startTeamServer(t)
+	t.Setenv("COLORTERM", "truecolor") // the host's: must not leak into sessions
+	trueColour := regexp.MustCompile("\x1b\\[[0-9;]*[34]8;2;")
+	colour256 := regexp.MustCompile("\x1b\\[[0-9;]*[34]8;5;")
+
+	plain := ts.firstFrame("bob", nil)
+	if trueColour.MatchString(plain) || !colour256.MatchString(plain) {
+		t.Fatalf("xterm-256color without COLORTERM: want 256-colour SGR only, got %q", plain[:min(len(plain), 600)])
+	}
+	ts.waitSessions(0)
+	rich := ts.firstFrame("bob", map[string]string{"COLORTERM": "truecolor"})
+	if !trueColour.MatchString(rich) {
+		t.Fatalf("COLORTERM=truecolor: want truecolor SGR, got %q", rich[:min(len(rich), 600)])
 	}
 }
