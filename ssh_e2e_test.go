@@ -26,6 +26,7 @@ import (
 type teamServer struct {
 	t        testing.TB
 	limits   string // the team file's first lines
+	banner   string // what ssh-serve printed on start
 	srv      *sshserve.Server
 	addr     string
 	hostKey  gossh.PublicKey
@@ -92,7 +93,8 @@ func startTeamServerWith(t testing.TB, limits string) *teamServer {
 	}
 	ts.writeTeam("alice", "bob", "vic")
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, ln, cleanup, err := startSSH(ctx, sshFlags{listen: "127.0.0.1:0", team: ts.teamPath, console: consoleFlags{demo: 300}}, io.Discard)
+	var banner strings.Builder
+	srv, ln, cleanup, err := startSSH(ctx, sshFlags{listen: "127.0.0.1:0", team: ts.teamPath, console: consoleFlags{demo: 300}}, &banner)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -106,6 +108,7 @@ func startTeamServerWith(t testing.TB, limits string) *teamServer {
 		t.Fatal(err)
 	}
 	ts.hostKey = hk.PublicKey()
+	ts.banner = banner.String()
 	if ts.dev, err = cloud.ReadDeveloperFile(filepath.Join(dataDir(), cloud.DeveloperFileName)); err != nil {
 		t.Fatal(err)
 	}
@@ -247,6 +250,10 @@ func (ts *teamServer) waitSessions(n int) {
 
 func TestSSHKnownKeyGetsConsoleUnknownKeyRefused(t *testing.T) {
 	ts := startTeamServer(t)
+	// The start banner shows the host key's fingerprint as ssh shows it.
+	if fp := gossh.FingerprintSHA256(ts.hostKey); !strings.Contains(ts.banner, "host key      "+fp) {
+		t.Fatalf("banner lacks the host key fingerprint %s:\n%s", fp, ts.banner)
+	}
 	a := ts.login("alice", 120, 40)
 	a.scr.WaitFor(t, "op alice", "users 1–", "read-only")
 
@@ -528,5 +535,47 @@ func TestSSHColourProfileIsTheSessions(t *testing.T) {
 	rich := ts.firstFrame("bob", map[string]string{"COLORTERM": "truecolor"})
 	if !trueColour.MatchString(rich) {
 		t.Fatalf("COLORTERM=truecolor: want truecolor SGR, got %q", rich[:min(len(rich), 600)])
+	}
+}
+
+// A config or team file that group or others can read is refused before
+// anything starts, with the fix in the message.
+func TestSSHServeRefusesFilesOthersCanRead(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("ACCONSOLE_CONFIG", "")
+	team := filepath.Join(dir, "team.toml")
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(newKey(t).PublicKey())))
+	if err := os.WriteFile(team, []byte("[operator.ann]\nrole = \"admin\"\nprofiles = [\"*\"]\nkeys = [\""+line+"\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("default_profile = \"local\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	flags := sshFlags{listen: "127.0.0.1:0", team: team, console: consoleFlags{configPath: cfg}}
+	_, _, cleanup, err := startSSH(context.Background(), flags, io.Discard)
+	cleanup()
+	if err == nil || !strings.Contains(err.Error(), "config: "+cfg+" is accessible by group or others (mode 0644)") {
+		t.Fatalf("readable config: %v", err)
+	}
+	if err := os.Chmod(cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(team, 0o604); err != nil {
+		t.Fatal(err)
+	}
+	_, _, cleanup, err = startSSH(context.Background(), flags, io.Discard)
+	cleanup()
+	if err == nil || !strings.Contains(err.Error(), "team file: "+team+" is accessible by group or others (mode 0604)") {
+		t.Fatalf("readable team file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir(), "ssh_host_ed25519")); err == nil {
+		t.Fatal("a host key was made although the server refused to start")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"acconsole/acapi"
 )
 
 func authorizedLine(t *testing.T) (string, gossh.PublicKey) {
@@ -149,5 +151,33 @@ func TestIdleSessionsEnd(t *testing.T) {
 	srv.endIdle()
 	if idle.endReason() != "idle for 5m0s" || busy.endReason() != "" {
 		t.Fatalf("idle %q, busy %q", idle.endReason(), busy.endReason())
+	}
+}
+
+// A pairing window the session opened and did not close is named when the
+// session ends; one it closed, or that failed to open, is not.
+func TestSessionAuditTracksOpenPairingWindows(t *testing.T) {
+	log, err := OpenAudit(filepath.Join(t.TempDir(), "audit.jsonl"), "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	a := log.For("ann", "s1", "127.0.0.1:5000")
+	at := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	a.Audit(acapi.AuditEntry{Time: at, Service: "zc-bind", Method: "openGatewayMatch", Params: map[string]any{"gatewayDeviceId": int64(41), "time": 60}})
+	a.Audit(acapi.AuditEntry{Time: at, Service: "zc-bind", Method: "openGatewayMatch", Params: map[string]any{"gatewayDeviceId": int64(42), "time": 60}})
+	a.Audit(acapi.AuditEntry{Time: at, Service: "zc-bind", Method: "openGatewayMatch", Params: map[string]any{"gatewayDeviceId": int64(43)}, Code: 3807, Error: "offline"})
+	a.Audit(acapi.AuditEntry{Time: at, Service: "zc-bind", Method: "closeGatewayMatch", Params: map[string]any{"gatewayDeviceId": int64(41)}})
+	if got := a.OpenWindows(); got != "42" {
+		t.Fatalf("open windows = %q, want 42", got)
+	}
+	es, err := log.Read("ann")
+	if err != nil || len(es) != 4 {
+		t.Fatalf("entries %v %v", es, err)
+	}
+	for _, e := range es {
+		if e.Session != "s1" || e.Source != "127.0.0.1:5000" || e.Operator != "ann" || e.Profile != "prod" {
+			t.Fatalf("entry %+v", e)
+		}
 	}
 }
