@@ -233,9 +233,14 @@ func (s *Server) reload(first bool) error {
 		return nil
 	}
 	team, err := LoadTeam(s.o.TeamPath)
+	if !first {
+		// Once per change, good or bad: a broken file is reported once,
+		// not on every tick until it is fixed.
+		s.teamSize, s.teamMod = info.Size(), info.ModTime()
+	}
 	if err != nil {
 		if !first {
-			s.o.Log.Error("team file not reloaded", "err", err)
+			s.o.Log.Error("team file not reloaded; the previous team stays in force", "err", err)
 		}
 		return err
 	}

@@ -181,3 +181,47 @@ func TestSessionAuditTracksOpenPairingWindows(t *testing.T) {
 		}
 	}
 }
+
+// An edit of the team file that does not parse keeps the team in force;
+// the next good edit is taken.
+func TestBadTeamEditKeepsTheTeam(t *testing.T) {
+	line, key := authorizedLine(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "team.toml")
+	good := "[operator.ann]\nrole = \"admin\"\nprofiles = [\"*\"]\nkeys = [\"" + line + "\"]\n"
+	if err := os.WriteFile(path, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hk, err := HostKey(filepath.Join(dir, "host"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := OpenAudit(filepath.Join(dir, "audit.jsonl"), "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	srv, err := New(Options{HostKey: hk, TeamPath: path, Profile: "prod", Audit: log,
+		NewConsole: func(*Session) (Console, error) { return Console{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(good+"[operator.bob]\nrole = \"boss\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.reload(false); err == nil {
+		t.Fatal("a broken team file was taken")
+	}
+	if srv.Team().Lookup(key) == nil {
+		t.Fatal("a broken edit locked ann out")
+	}
+	if err := os.WriteFile(path, []byte("# nobody\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.reload(false); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Team().Lookup(key) != nil {
+		t.Fatal("ann is still on a team that no longer lists her")
+	}
+}
