@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -577,5 +578,49 @@ func TestSSHServeRefusesFilesOthersCanRead(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dataDir(), "ssh_host_ed25519")); err == nil {
 		t.Fatal("a host key was made although the server refused to start")
+	}
+}
+
+// A key monkey in a viewer's session: a few hundred keys of the default
+// keymap and plain characters, as a terminal sends them, in a fixed random
+// order. The console survives, still knows who is at the keyboard, and
+// nothing reached the cloud as a write.
+func TestSSHKeyMonkeyInOneSession(t *testing.T) {
+	ts := startTeamServer(t)
+	v := ts.login("vic", 120, 40)
+	v.scr.WaitFor(t, "op vic", "users 1–")
+	var keys []string
+	for _, b := range ts.km.All() {
+		if b.Action == ui.ActQuit {
+			continue
+		}
+		for _, k := range b.Keys {
+			if bs := keyBytes(k); k != "q" && k != "ctrl+c" && (len(k) == 1 || bs != k) {
+				keys = append(keys, bs)
+			}
+		}
+	}
+	keys = append(keys, "a", "7", " ", "/", "\x7f", "\x1b[C", "\x1b[D", "\x1b[5~", "\x1b[6~")
+	rng := mathrand.New(mathrand.NewPCG(15, 2026))
+	for range 400 {
+		v.send(keys[rng.IntN(len(keys))])
+	}
+	// Still alive and drawing: a resize re-lays the screen out whatever
+	// page or input the monkey left open.
+	if err := v.sess.WindowChange(20, 60); err != nil {
+		t.Fatal(err)
+	}
+	v.scr.WaitFor(t, "terminal too small: 60×20")
+	if err := v.sess.WindowChange(40, 120); err != nil {
+		t.Fatal(err)
+	}
+	v.scr.WaitFor(t, "op vic")
+	if n := len(ts.srv.Sessions()); n != 1 {
+		t.Fatalf("%d sessions open after the monkey, want 1", n)
+	}
+	for _, e := range ts.auditEntries() {
+		if e.Service != sshserve.ServerService && !e.Refused {
+			t.Fatalf("a write went out from a viewer's session: %+v", e)
+		}
 	}
 }
