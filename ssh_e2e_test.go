@@ -441,6 +441,42 @@ func TestSSHScreensNeverShowTheSecretKey(t *testing.T) {
 	}
 }
 
+// refusedSession opens a session that the server is expected to refuse,
+// and returns what it printed.
+func (ts *teamServer) refusedSession(id string) (string, error) {
+	ts.t.Helper()
+	c, err := ts.dial(ts.keys[id])
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	if err := s.RequestPty("xterm", 40, 120, gossh.TerminalModes{}); err != nil {
+		ts.t.Fatal(err)
+	}
+	out, err := s.CombinedOutput("")
+	return string(out), err
+}
+
+// The server-wide limit refuses one session more than it allows.
+func TestSSHSessionLimitTotal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local cloud with a demo world")
+	}
+	ts := startTeamServerWith(t, "max_sessions = 2\nmax_sessions_per_operator = 2\n")
+	ts.login("alice", 120, 40).scr.WaitFor(t, "op alice")
+	ts.login("bob", 120, 40).scr.WaitFor(t, "op bob")
+	if out, err := ts.refusedSession("vic"); err == nil || !strings.Contains(out, "the server is full (2 sessions)") {
+		t.Fatalf("third session: %v %q", err, out)
+	}
+	ts.waitAudit("the refused session", func(e sshserve.Entry) bool {
+		return e.Operator == "vic" && e.Method == "session-refused" && strings.Contains(e.Note, "full")
+	})
+}
+
 // The team's per-operator limit refuses a third session of bob, says why,
 // and audits the refusal; alice is not affected.
 func TestSSHSessionLimitPerOperator(t *testing.T) {
@@ -448,20 +484,7 @@ func TestSSHSessionLimitPerOperator(t *testing.T) {
 	for range 2 {
 		ts.login("bob", 120, 40).scr.WaitFor(t, "op bob")
 	}
-	c, err := ts.dial(ts.keys["bob"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RequestPty("xterm", 40, 120, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := s.CombinedOutput("")
-	if err == nil || !strings.Contains(string(out), "bob already has 2 sessions open") {
+	if out, err := ts.refusedSession("bob"); err == nil || !strings.Contains(out, "bob already has 2 sessions open") {
 		t.Fatalf("third session: %v %q", err, out)
 	}
 	ts.waitAudit("the refused session", func(e sshserve.Entry) bool {
