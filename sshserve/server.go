@@ -86,6 +86,8 @@ type Session struct {
 	mu      sync.Mutex
 	program *tea.Program
 	reason  string // why the server ended the session
+	// closeConsole releases the console once its program has ended.
+	closeConsole func()
 }
 
 // SetWritable records the session's write mode for :sessions.
@@ -355,8 +357,14 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 		s.o.Log.Info("session start", "session", ss.ID, "operator", ss.Operator, "source", ss.Source)
 		ctx := sess.Context()
 		ctx.SetValue(ctxKey{}, ss)
-		next(sess)
+		next(sess) // runs the console's program to its end
 
+		ss.mu.Lock()
+		closeConsole := ss.closeConsole
+		ss.mu.Unlock()
+		if closeConsole != nil {
+			closeConsole()
+		}
 		dropped := ctx.Err() != nil
 		why := ss.endReason()
 		switch {
@@ -446,13 +454,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if pending {
 		go p.Quit()
 	}
-	if c.Close != nil {
-		go func() {
-			<-sess.Context().Done()
-			p.Wait()
-			c.Close()
-		}()
-	}
+	ss.mu.Lock()
+	ss.closeConsole = c.Close
+	ss.mu.Unlock()
 	return p
 }
 
