@@ -63,6 +63,7 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closed   bool
+	admitted sync.Map // ssh.Session → *Session, while its console runs
 
 	stop chan struct{}
 	done chan struct{}
@@ -123,8 +124,6 @@ type SessionView struct {
 	Since, LastInput                    time.Time
 	Writable                            bool
 }
-
-type ctxKey struct{}
 
 // New loads the team file and builds the server.
 func New(o Options) (*Server, error) {
@@ -356,8 +355,11 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 		ss.Audit.Event("session-start", "role "+string(ss.Role))
 		s.o.Log.Info("session start", "session", ss.ID, "operator", ss.Operator, "source", ss.Source)
 		ctx := sess.Context()
-		ctx.SetValue(ctxKey{}, ss)
+		// Keyed by the session, not the connection's context: one
+		// connection may carry several sessions.
+		s.admitted.Store(sess, ss)
 		next(sess) // runs the console's program to its end
+		s.admitted.Delete(sess)
 
 		ss.mu.Lock()
 		closeConsole := ss.closeConsole
@@ -417,11 +419,20 @@ func (s *Server) register(ss *Session, team *Team) string {
 // program builds the session's Bubble Tea program on its own PTY: size,
 // resizes and colour profile come from the SSH session (its TERM and
 // environment), never from the host.
-func (s *Server) program(sess ssh.Session) *tea.Program {
-	ss, _ := sess.Context().Value(ctxKey{}).(*Session)
+func (s *Server) program(sess ssh.Session) (p *tea.Program) {
+	v, _ := s.admitted.Load(sess)
+	ss, _ := v.(*Session)
 	if ss == nil {
 		return nil
 	}
+	defer func() {
+		// A console that fails to build ends this session, not the server.
+		if r := recover(); r != nil {
+			s.o.Log.Error("console panicked", "session", ss.ID, "panic", r)
+			fmt.Fprint(sess.Stderr(), "acconsole: the console failed to start\r\n")
+			p = nil
+		}
+	}()
 	if _, _, ok := sess.Pty(); !ok {
 		fmt.Fprint(sess.Stderr(), "acconsole: the console needs a terminal: connect with ssh -t\r\n")
 		return nil
@@ -446,7 +457,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 			return msg
 		}),
 	)
-	p := tea.NewProgram(c.Model, opts...)
+	p = tea.NewProgram(c.Model, opts...)
 	ss.mu.Lock()
 	ss.program = p
 	pending := ss.reason != ""
