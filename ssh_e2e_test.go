@@ -141,6 +141,12 @@ func (ts *teamServer) login(id string, w, h int) *term {
 	if err != nil {
 		ts.t.Fatalf("%s: %v", id, err)
 	}
+	return ts.open(c, w, h)
+}
+
+// open starts a console session on an existing connection.
+func (ts *teamServer) open(c *gossh.Client, w, h int) *term {
+	ts.t.Helper()
 	s, err := c.NewSession()
 	if err != nil {
 		ts.t.Fatal(err)
@@ -645,5 +651,28 @@ func TestSSHKeyMonkeyInOneSession(t *testing.T) {
 		if e.Service != sshserve.ServerService && !e.Refused {
 			t.Fatalf("a write went out from a viewer's session: %+v", e)
 		}
+	}
+}
+
+// Two sessions on one connection (as ssh's connection sharing makes) are
+// two consoles, each with its own page.
+func TestSSHTwoSessionsOnOneConnection(t *testing.T) {
+	ts := startTeamServer(t)
+	first := ts.login("bob", 120, 40)
+	second := ts.open(first.client, 100, 30)
+	first.scr.WaitFor(t, "op bob", "users 1–")
+	second.scr.WaitFor(t, "op bob", "users 1–")
+	ts.waitSessions(2)
+	second.command("audit")
+	second.scr.WaitFor(t, "ssh session-start")
+	if strings.Contains(first.scr.Text(), "ssh session-start") {
+		t.Fatal("the second session's page showed in the first")
+	}
+	ids := map[string]bool{}
+	for _, v := range ts.srv.Sessions() {
+		ids[v.ID] = true
+	}
+	if len(ids) != 2 {
+		t.Fatalf("sessions %+v", ts.srv.Sessions())
 	}
 }
