@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -90,6 +91,54 @@ func runConsole(ctx context.Context, f consoleFlags) error {
 // profile, starts the local cloud when the profile says so, and wires the
 // client, audit log, keys and themes. cleanup stops what it started.
 func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(), err error) {
+	h, cleanup, err := openHost(ctx, f)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
+	auditLog, err := audit.Open(filepath.Join(stateDir(), "audit.jsonl"), h.prof.Name)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	closeHost := cleanup
+	cleanup = func() { auditLog.Close(); closeHost() }
+	operator := h.cfg.Operator
+	app, stopApp, err := h.newApp(sessionSetup{
+		Operator: operator, Auditor: auditLog, CanWrite: !f.readonly, StartWritable: f.write && !f.readonly,
+		Audit: auditRows(auditLog.Path()), OnWriteMode: auditLog.SetReason,
+		AuditRefused: func(action, why string) { auditLog.Refused(time.Now(), operator, action, why) },
+		ShareQR:      true,
+	})
+	if err != nil {
+		return nil, cleanup, err
+	}
+	closeAll := cleanup
+	cleanup = func() { stopApp(); closeAll() }
+	return app, cleanup, nil
+}
+
+// consoleHost is what every console of one process shares: the config,
+// the profile with its secret, keys, themes, the local cloud (started once)
+// and the console's error log. The terminal console builds one console on
+// it; ssh-serve builds one per SSH session.
+type consoleHost struct {
+	cfg        config.Config
+	prof       config.Profile
+	km         ui.KeyMap
+	styles     *themes.Styles
+	loadStyles func(string) (*themes.Styles, error)
+	acfg       acapi.Config // without operator and auditor
+	shownName  string
+	consoleLog *slog.Logger
+	refresh    time.Duration
+}
+
+// openHost loads configuration and starts what the consoles share.
+func openHost(ctx context.Context, f consoleFlags) (h *consoleHost, cleanup func(), err error) {
 	var closers []func()
 	cleanup = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -101,15 +150,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 			cleanup()
 		}
 	}()
-	path := f.configPath
-	if path == "" {
-		if p := os.Getenv("ACCONSOLE_CONFIG"); p != "" {
-			path = p
-		} else {
-			path = filepath.Join(configDir(), "config.toml")
-		}
-	}
-	cfg, err := config.Load(path)
+	cfg, err := config.Load(configPath(f.configPath))
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -147,7 +188,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 	acfg := acapi.Config{
 		Routers: prof.Routers, DeveloperID: prof.DeveloperID, AccessKey: prof.AccessKey,
 		MajorDomain: prof.MajorDomain, SubDomain: prof.SubDomain, RuntimeMode: prof.RuntimeMode,
-		Timeout: prof.Timeout, ReadOnly: true, Operator: cfg.Operator,
+		Timeout: prof.Timeout, ReadOnly: true,
 	}
 	shownName := prof.Name
 	if prof.Local {
@@ -169,69 +210,115 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		return nil, cleanup, err
 	}
 	closers = append(closers, closeConsoleLog)
-	auditLog, err := audit.Open(filepath.Join(stateDir(), "audit.jsonl"), prof.Name)
-	if err != nil {
-		return nil, cleanup, err
-	}
-	closers = append(closers, func() { auditLog.Close() })
-	acfg.Auditor = auditLog
-	client, err := acapi.New(acfg)
-	if err != nil {
-		return nil, cleanup, fmt.Errorf("profile %s: %w", prof.Name, err)
-	}
-	var shareQR ui.ShareQRFunc
-	var scanHint string
-	if prof.Local {
-		share, _, control, stop, err := localWeChat(client)
-		if err != nil {
-			return nil, cleanup, fmt.Errorf("local WeChat platform: %w", err)
-		}
-		closers = append(closers, stop)
-		shareQR = share
-		scanHint = "local WeChat emulator: POST " + control + "/control/scan?openid=ANY with this text as the body"
-	}
 	refresh := cfg.RefreshInterval
 	if prof.HasRefresh {
 		refresh = prof.RefreshInterval
 	}
-	app = ui.New(ui.Options{
-		API: ui.NewAPI(client), Keys: km, Styles: styles, Themes: loadStyles,
-		Profile: ui.Profile{Name: shownName, Router: acfg.Routers[0], MajorDomain: acfg.MajorDomain,
-			Production: prof.Production(), CanWrite: !f.readonly},
-		Refresh: refresh, WriteFor: time.Duration(cfg.WriteMinutes) * time.Minute,
-		StartWritable: f.write && !f.readonly,
-		Audit:         auditRows(auditLog.Path()),
-		OnWriteMode:   auditLog.SetReason,
-		AuditRefused:  func(action, why string) { auditLog.Refused(time.Now(), cfg.Operator, action, why) },
-		OnError:       func(page string, err error) { logConsoleError(consoleLog, prof.Name, page, err) },
+	h = &consoleHost{cfg: cfg, prof: prof, km: km, styles: styles, loadStyles: loadStyles, acfg: acfg,
+		shownName: shownName, consoleLog: consoleLog, refresh: refresh}
+	return h, cleanup, nil
+}
+
+// configPath is the config file to read: the flag, $ACCONSOLE_CONFIG, or
+// the XDG default.
+func configPath(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if p := os.Getenv("ACCONSOLE_CONFIG"); p != "" {
+		return p
+	}
+	return filepath.Join(configDir(), "config.toml")
+}
+
+// sessionSetup is what differs between consoles on one host: who is at
+// the keyboard, where their writes are audited, and what they may do.
+type sessionSetup struct {
+	Operator      string
+	ShowOperator  bool // in the header (a shared server's consoles)
+	Auditor       acapi.Auditor
+	CanWrite      bool
+	ReadOnlyWhy   string
+	StartWritable bool
+	Audit         ui.AuditSource
+	OnWriteMode   func(reason string)
+	AuditRefused  func(action, why string)
+	Sessions      ui.SessionSource
+	// ShareQR starts the local WeChat platform for this console's share
+	// page (local profile only): it acts through this console's client.
+	ShareQR bool
+}
+
+// newApp builds one console on the host with its own client, so its
+// read-only guard, operator and audit are its own.
+func (h *consoleHost) newApp(s sessionSetup) (*ui.App, func(), error) {
+	acfg := h.acfg
+	acfg.Operator, acfg.Auditor = s.Operator, s.Auditor
+	client, err := acapi.New(acfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("profile %s: %w", h.prof.Name, err)
+	}
+	var shareQR ui.ShareQRFunc
+	var scanHint string
+	stop := func() {}
+	if s.ShareQR && h.prof.Local {
+		share, _, control, stopWX, err := localWeChat(client)
+		if err != nil {
+			return nil, nil, fmt.Errorf("local WeChat platform: %w", err)
+		}
+		shareQR, stop = share, stopWX
+		scanHint = "local WeChat emulator: POST " + control + "/control/scan?openid=ANY with this text as the body"
+	}
+	shown := ""
+	if s.ShowOperator {
+		shown = s.Operator
+	}
+	name := h.prof.Name
+	return ui.New(ui.Options{
+		API: ui.NewAPI(client), Keys: h.km, Styles: h.styles, Themes: h.loadStyles,
+		Profile: ui.Profile{Name: h.shownName, Router: acfg.Routers[0], MajorDomain: acfg.MajorDomain,
+			Production: h.prof.Production(), CanWrite: s.CanWrite},
+		Refresh: h.refresh, WriteFor: time.Duration(h.cfg.WriteMinutes) * time.Minute,
+		StartWritable: s.StartWritable,
+		Audit:         s.Audit,
+		OnWriteMode:   s.OnWriteMode,
+		AuditRefused:  s.AuditRefused,
+		OnError:       func(page string, err error) { logConsoleError(h.consoleLog, name, page, err) },
 		ShareQR:       shareQR,
 		ShareScanHint: scanHint,
-	})
-	return app, cleanup, nil
+		Operator:      shown,
+		ReadOnlyWhy:   s.ReadOnlyWhy,
+		Sessions:      s.Sessions,
+	}), stop, nil
 }
 
 func auditRows(path string) ui.AuditSource {
 	return func() ([]ui.AuditRow, error) {
 		entries, err := audit.Read(path)
-		rows := make([]ui.AuditRow, len(entries))
-		for i, e := range entries {
-			result := "ok"
-			switch {
-			case e.Refused:
-				result = "refused (read-only)"
-			case e.Code != 0:
-				result = fmt.Sprintf("error %d", e.Code)
-			}
-			action := e.Service + "/" + e.Method
-			if e.Service == audit.ConsoleService {
-				action = e.Method
-			}
-			rows[i] = ui.AuditRow{Time: e.Time, Operator: e.Operator, Profile: e.Profile, ActingUser: e.ActingUser,
-				Action: action, Params: audit.FormatParams(e.Params), Result: result,
-				TraceID: e.TraceID, Reason: e.Reason, Note: e.Note}
-		}
-		return rows, err
+		return entryRows(entries), err
 	}
+}
+
+// entryRows turns audit entries into the :audit view's rows.
+func entryRows(entries []audit.Entry) []ui.AuditRow {
+	rows := make([]ui.AuditRow, len(entries))
+	for i, e := range entries {
+		result := "ok"
+		switch {
+		case e.Refused:
+			result = "refused (read-only)"
+		case e.Code != 0:
+			result = fmt.Sprintf("error %d", e.Code)
+		}
+		action := e.Service + "/" + e.Method
+		if e.Service == audit.ConsoleService {
+			action = e.Method
+		}
+		rows[i] = ui.AuditRow{Time: e.Time, Operator: e.Operator, Profile: e.Profile, ActingUser: e.ActingUser,
+			Action: action, Params: audit.FormatParams(e.Params), Result: result,
+			TraceID: e.TraceID, Reason: e.Reason, Note: e.Note}
+	}
+	return rows
 }
 
 // coalesceMouse drops wheel and motion events that arrive faster than

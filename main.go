@@ -105,6 +105,7 @@ and connects to it; profiles in the config file point it at any router.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(serveCmd(), versionCmd())
 	root.AddCommand(wechatCmd())
+	root.AddCommand(sshServeCmd())
 	return root
 }
 

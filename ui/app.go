@@ -86,6 +86,15 @@ type Options struct {
 	// without a phone (the local WeChat emulator's control address); it is
 	// shown under a WeChat QR.
 	ShareScanHint string
+	// Operator, when set, is who is at the keyboard as the server knows
+	// them (an SSH key's owner): shown in the header, never changeable
+	// from inside the console.
+	Operator string
+	// ReadOnlyWhy is what :write says when Profile.CanWrite is false
+	// (default: the --readonly explanation).
+	ReadOnlyWhy string
+	// Sessions lists a shared server's sessions for :sessions (admins).
+	Sessions SessionSource
 }
 
 type inputMode int
@@ -110,6 +119,10 @@ type App struct {
 	onWrite func(string)
 	refused func(action, why string)
 	onError func(page string, err error)
+	// operator, readOnlyWhy and sessions: see Options.
+	operator    string
+	readOnlyWhy string
+	sessions    SessionSource
 
 	width, height int
 
@@ -169,7 +182,8 @@ func New(o Options) *App {
 		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, refused: o.AuditRefused, onError: o.OnError,
 		poll:     newPollState(o),
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
-		wf: newWorkflowState(o),
+		wf:       newWorkflowState(o),
+		operator: o.Operator, readOnlyWhy: o.ReadOnlyWhy, sessions: o.Sessions,
 	}
 	text.SetEllipsis(o.Styles.Glyphs.Ellipsis)
 	a.api.SetReadOnly(true)
@@ -438,6 +452,9 @@ func (a *App) RequireWrite() string {
 		return ""
 	}
 	if !a.profile.CanWrite {
+		if a.readOnlyWhy != "" {
+			return "read-only: " + a.readOnlyWhy
+		}
 		return "read-only: this session was started with --readonly"
 	}
 	return "read-only: type :write to enable changes for " + fmtDuration(a.writeFor)
@@ -840,6 +857,9 @@ func (a *App) renderHeader(w int) string {
 		mode = "WRITE " + fmtClock(left)
 	}
 	parts := []string{"acconsole", a.profile.Name, a.profile.Router, "domain " + a.profile.MajorDomain, mode}
+	if a.operator != "" {
+		parts = append(parts[:2], append([]string{"op " + a.operator}, parts[2:]...)...)
+	}
 	if a.profile.Production {
 		// In words, not only in red: for colour-blind operators and the
 		// ascii theme.

@@ -32,6 +32,7 @@ func init() {
 		{"gateways", []string{"gw"}, "gateways", "gateways of the user in view", cmdGateways},
 		{"audit", nil, "audit", "the audit log of writes", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
 		{"outbox", []string{"sms"}, "outbox", "verify codes the local cloud sent", func(a *App, _ string) tea.Cmd { return a.Push(newOutboxPage()) }},
+		{"sessions", nil, "sessions", "the team's open sessions (shared server, admins)", cmdSessions},
 		{"write", nil, "write", "enable changes for a while (asks for a reason)", cmdWrite},
 		{"readonly", []string{"ro"}, "readonly", "end write mode", cmdReadOnly},
 		{"theme", nil, "theme <name>", "dark, light, high-contrast, ascii or a user theme", cmdTheme},
@@ -152,6 +153,12 @@ func cmdGateways(a *App, _ string) tea.Cmd {
 
 func cmdWrite(a *App, _ string) tea.Cmd {
 	if !a.profile.CanWrite {
+		if a.readOnlyWhy != "" {
+			if a.refused != nil {
+				a.refused("write mode", a.readOnlyWhy)
+			}
+			return a.Fail(errorf("write mode refused: " + a.readOnlyWhy))
+		}
 		return a.Fail(errorf("this session is read-only (started with --readonly): restart without it to make changes"))
 	}
 	a.Ask("reason for write mode:", func(a *App, reason string) tea.Cmd {
