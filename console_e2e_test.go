@@ -29,7 +29,11 @@ type console struct {
 	dev  cloud.DeveloperFile
 }
 
-func startConsole(t *testing.T) *console {
+func startConsole(t *testing.T) *console { return startConsoleWith(t, 120, 40, 300) }
+
+// startConsoleWith starts the console as the binary does, on its own XDG
+// directories, with a demo world of demo devices on a w×h screen.
+func startConsoleWith(t *testing.T, w, h, demo int) *console {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
@@ -37,7 +41,7 @@ func startConsole(t *testing.T) *console {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("ACCONSOLE_CONFIG", "")
 	ctx, cancel := context.WithCancel(context.Background())
-	app, cleanup, err := newConsole(ctx, consoleFlags{demo: 300})
+	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +51,9 @@ func startConsole(t *testing.T) *console {
 		t.Fatal(err)
 	}
 	km, _ := buildKeyMap(nil)
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 40))
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h))
 	t.Cleanup(func() { _ = tm.Quit() })
-	return &console{t: t, tm: tm, scr: vtscreen.New(120, 40, tm.Output()), keys: km, dev: dev}
+	return &console{t: t, tm: tm, scr: vtscreen.New(w, h, tm.Output()), keys: km, dev: dev}
 }
 
 // press sends the first key of a named binding, the way a terminal would

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,34 +10,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"acconsole/cloud"
-	"acconsole/internal/vtscreen"
 	"acconsole/ui"
 )
 
-// startConsoleAt is startConsole on a w×h screen.
-func startConsoleAt(t *testing.T, w, h int) *console {
-	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
-	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	t.Setenv("ACCONSOLE_CONFIG", "")
-	ctx, cancel := context.WithCancel(context.Background())
-	app, cleanup, err := newConsole(ctx, consoleFlags{demo: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cleanup() })
-	dev, err := cloud.ReadDeveloperFile(filepath.Join(dataDir(), cloud.DeveloperFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	km, _ := buildKeyMap(nil)
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h))
-	t.Cleanup(func() { _ = tm.Quit() })
-	return &console{t: t, tm: tm, scr: vtscreen.New(w, h, tm.Output()), keys: km, dev: dev}
-}
+// startConsoleAt is startConsole on a w×h screen with a small world.
+func startConsoleAt(t *testing.T, w, h int) *console { return startConsoleWith(t, w, h, 60) }
 
 // row is line n of a screen text (0 = top).
 func row(scr string, n int) string {
