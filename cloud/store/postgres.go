@@ -83,7 +83,7 @@ func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driv
 }
 
 // Rebind rewrites the "?" placeholders of query to PostgreSQL's $1, $2, …
-// in order. A "?" inside a string literal ('…', with '' as an escaped
+// in order. A "?" inside a string literal ('…', with ” as an escaped
 // quote), a quoted identifier ("…"), a dollar-quoted string ($tag$…$tag$)
 // or a comment (-- … and /* … */) is text, not a placeholder, and is left
 // alone.

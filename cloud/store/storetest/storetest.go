@@ -88,4 +88,3 @@ func admin(ctx context.Context, dsn, stmt string) error {
 	_, err = conn.Exec(ctx, stmt)
 	return err
 }
-
