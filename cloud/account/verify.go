@@ -262,11 +262,10 @@ func (s *Service) apiSendVerifyCode(c *rpc.Call) (any, error) {
 		if n >= sendsPerHour && first.Valid {
 			return waitError(acct, first.Int64+time.Hour.Milliseconds()-ms(now))
 		}
-		res, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, sent_ms) VALUES (?, ?, ?)`, domain, acct, ms(now))
+		err := tx.QueryRowContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, sent_ms) VALUES (?, ?, ?) RETURNING rowid`, domain, acct, ms(now)).Scan(&sendID)
 		if err != nil {
 			return err
 		}
-		sendID, _ = res.LastInsertId()
 		// A new code replaces the old one: the message a person just got
 		// is the one that should work, from any address.
 		if _, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_codes(domain_id, account, code, expires_ms, attempts) VALUES (?, ?, ?, ?, 0)
