@@ -186,7 +186,7 @@ func (s *Service) noteWrongCode(ctx context.Context, domainID int64, addr string
 		}
 		_, _ = s.db.ExecContext(ctx, `UPDATE account_verify_codes SET attempts = attempts + 1 WHERE domain_id = ? AND account = ?`, domainID, a)
 		_, _ = s.db.ExecContext(ctx, `INSERT INTO account_code_failures(domain_id, account, addr, failures, last_ms) VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT(domain_id, account, addr) DO UPDATE SET failures = failures + 1, last_ms = excluded.last_ms`, domainID, a, addr, now)
+			ON CONFLICT(domain_id, account, addr) DO UPDATE SET failures = account_code_failures.failures + 1, last_ms = excluded.last_ms`, domainID, a, addr, now)
 	}
 }
 

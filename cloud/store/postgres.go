@@ -82,6 +82,19 @@ func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driv
 	return c.Conn.QueryContext(ctx, Rebind(query), args)
 }
 
+// CheckNamedValue stores a Go bool as the integer 1 or 0, as SQLite does:
+// the schema keeps flags in integer columns on both engines.
+func (c *rebindConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if b, ok := nv.Value.(bool); ok {
+		if b {
+			nv.Value = int64(1)
+		} else {
+			nv.Value = int64(0)
+		}
+	}
+	return c.Conn.CheckNamedValue(nv)
+}
+
 // Rebind rewrites the "?" placeholders of query to PostgreSQL's $1, $2, …
 // in order. A "?" inside a string literal ('…', with ” as an escaped
 // quote), a quoted identifier ("…"), a dollar-quoted string ($tag$…$tag$)

@@ -250,7 +250,7 @@ func (s *Service) writeHistory(batch []*record) error {
 		// Entries go in the order of listTaskHistory (the firing's instant),
 		// since a device reports its offline firings late.
 		prune, err := tx.PrepareContext(ctx, `DELETE FROM timer_history WHERE task_id=? AND id IN (
-			SELECT id FROM timer_history WHERE task_id=? ORDER BY scheduled_ms DESC, id DESC LIMIT -1 OFFSET ?)`)
+			SELECT id FROM timer_history WHERE task_id=? ORDER BY scheduled_ms DESC, id DESC LIMIT 9223372036854775807 OFFSET ?)`)
 		if err != nil {
 			return err
 		}
