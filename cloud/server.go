@@ -63,6 +63,10 @@ type Options struct {
 	// Console tests shorten them to pair in a second.
 	SimJoinEvery      time.Duration
 	SimJoinCandidates int
+	// Store is where the data lives: "" for the SQLite file DataDir/cloud.db,
+	// or a PostgreSQL connection string (postgres://…). DataDir still holds
+	// local-developer.json.
+	Store string
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
 	// UDSAnonymous names the services of UDS that take unsigned calls
@@ -115,7 +119,11 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cloud: data directory: %w", err)
 	}
-	db, err := store.Open(filepath.Join(opt.DataDir, "cloud.db"))
+	location := opt.Store
+	if location == "" {
+		location = filepath.Join(opt.DataDir, "cloud.db")
+	}
+	db, err := store.Open(location)
 	if err != nil {
 		return nil, fmt.Errorf("cloud: %w", err)
 	}

@@ -1,10 +1,13 @@
 // Package cloudtest starts a real local cloud on a loopback port with a
 // temporary SQLite file, for integration tests on either side of the wire.
+// When ACCONSOLE_TEST_POSTGRES names a PostgreSQL server, the cloud keeps
+// its data in a fresh schema there instead (see storetest).
 package cloudtest
 
 import (
 	"context"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +15,36 @@ import (
 
 	"acconsole/cloud"
 	"acconsole/cloud/sim"
+	"acconsole/cloud/store/storetest"
 )
+
+// stores remembers the PostgreSQL schema of each data directory, so that a
+// test that restarts a cloud on the same DataDir finds its data again.
+var (
+	storesMu sync.Mutex
+	stores   = map[string]string{}
+)
+
+// storeFor returns the store location for a cloud in dir: "" (the SQLite
+// file in dir) unless the tests run on PostgreSQL.
+func storeFor(t testing.TB, dir string) string {
+	if storetest.Postgres() == "" {
+		return ""
+	}
+	storesMu.Lock()
+	defer storesMu.Unlock()
+	if loc, ok := stores[dir]; ok {
+		return loc
+	}
+	loc := storetest.Location(t)
+	stores[dir] = loc
+	t.Cleanup(func() {
+		storesMu.Lock()
+		delete(stores, dir)
+		storesMu.Unlock()
+	})
+	return loc
+}
 
 // Cloud is a running local cloud.
 type Cloud struct {
@@ -52,7 +84,7 @@ func Start(t testing.TB, opt Options) *Cloud {
 		dir = t.TempDir()
 	}
 	srv, err := cloud.Open(context.Background(), cloud.Options{
-		DataDir: dir, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
+		DataDir: dir, Store: storeFor(t, dir), RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
 		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
 		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous,
