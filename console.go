@@ -34,13 +34,14 @@ type consoleFlags struct {
 const demoChurn = 0.02
 
 // localCloud starts the local cloud in-process on a loopback port and
-// returns its credentials.
-func localCloud(ctx context.Context, demo int) (*cloud.Server, cloud.DeveloperFile, error) {
+// returns its credentials. storeDSN is the profile's PostgreSQL server, or
+// "" for the SQLite file in the data directory.
+func localCloud(ctx context.Context, demo int, storeDSN string) (*cloud.Server, cloud.DeveloperFile, error) {
 	logger, closeLog, err := openLog(filepath.Join(stateDir(), "cloud.log"))
 	if err != nil {
 		return nil, cloud.DeveloperFile{}, err
 	}
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dataDir(), Store: storeDSN, Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
 	if err != nil {
 		closeLog()
 		return nil, cloud.DeveloperFile{}, err
@@ -141,7 +142,7 @@ func newConsole(ctx context.Context, f consoleFlags) (app *ui.App, cleanup func(
 		Timeout: prof.Timeout, ReadOnly: true, Operator: cfg.Operator,
 	}
 	if prof.Local {
-		srv, dev, err := localCloud(ctx, f.demo)
+		srv, dev, err := localCloud(ctx, f.demo, prof.Store)
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("local cloud: %w", err)
 		}

@@ -193,3 +193,12 @@ var ErrNoRows = sql.ErrNoRows
 
 // IsNoRows reports whether err means "nothing found".
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Describe names the store for people: the SQLite file, or the PostgreSQL
+// server and database without the password.
+func (s *DB) Describe() string {
+	if s.Dialect == Postgres {
+		return redactDSN(s.DSN)
+	}
+	return s.Path
+}
