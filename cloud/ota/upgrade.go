@@ -2,6 +2,7 @@ package ota
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,9 +83,11 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 		from: t.current(v.OTAType), target: v.Version, auto: auto, size: v.Size,
 		state: StateUpgrading, phase: "download", started: now, lastProgress: now,
 	}
-	err = s.db.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
+	err = s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
 		trigger, state, phase, started_ms, last_progress_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli()).Scan(&r.id)
+			r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli()).Scan(&r.id)
+	})
 	if err != nil {
 		s.log.Error("ota: record upgrade", "device", t.pid, "err", err)
 	}

@@ -23,7 +23,9 @@ func openPostgres(dsn string) (*DB, error) {
 	}
 	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(4)
+	// As many idle as open: a burst of writers must not close and reopen
+	// connections (a PostgreSQL connection is a server process).
+	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

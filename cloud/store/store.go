@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
 )
@@ -68,6 +69,57 @@ type DB struct {
 	// DSN is the PostgreSQL connection string ("" on SQLite).
 	DSN     string
 	Dialect Dialect
+	// writer holds the one write token of an SQLite store (nil on
+	// PostgreSQL): SQLite lets one writer in at a time, so writers queue
+	// here, in order, instead of polling the file lock (busy_timeout) and
+	// waking each other up.
+	writer chan struct{}
+}
+
+// writeWait bounds how long a write waits for its turn, as busy_timeout
+// bounds the wait for the file lock.
+const writeWait = 10 * time.Second
+
+// ErrBusy is returned when a write waited writeWait for its turn.
+var ErrBusy = errors.New("store: the database is busy with other writes")
+
+// acquireWrite waits for the write token of an SQLite store; release gives
+// it back. On PostgreSQL writers run side by side and it returns at once.
+func (s *DB) acquireWrite(ctx context.Context) (release func(), err error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	default:
+	}
+	t := time.NewTimer(writeWait)
+	defer t.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, ErrBusy
+	}
+}
+
+// ExecContext runs a statement that changes data; on SQLite it waits for
+// its turn to write (see DB.writer).
+func (s *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	release, err := s.acquireWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.DB.ExecContext(ctx, query, args...)
+}
+
+// Exec is ExecContext without a context.
+func (s *DB) Exec(query string, args ...any) (sql.Result, error) {
+	return s.ExecContext(context.Background(), query, args...)
 }
 
 // IsPostgresDSN reports whether location names a PostgreSQL server rather
@@ -109,7 +161,7 @@ func openSQLite(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &DB{DB: db, Path: path, Dialect: SQLite}
+	s := &DB{DB: db, Path: path, Dialect: SQLite, writer: make(chan struct{}, 1)}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -175,8 +227,14 @@ func (s *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Tx runs fn in a write transaction and commits when it returns nil.
+// Tx runs fn in a write transaction and commits when it returns nil. Keep
+// fn short: on SQLite every other write waits for it.
 func (s *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	release, err := s.acquireWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.BeginTx(ctx, nil)
 	if err != nil {
 		return err
