@@ -67,6 +67,10 @@ type Options struct {
 	// or a PostgreSQL connection string (postgres://…). DataDir still holds
 	// local-developer.json.
 	Store string
+	// TimerResync is how often an instance picks up the timer tasks other
+	// instances sharing its store added or changed; 0 means every 2 s on
+	// PostgreSQL and never on SQLite.
+	TimerResync time.Duration
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
 	// UDSAnonymous names the services of UDS that take unsigned calls

@@ -70,13 +70,16 @@ type Options struct {
 	// (cloud.Options); 0 keeps the simulation's defaults.
 	SimJoinEvery      time.Duration
 	SimJoinCandidates int
+	// TimerResync is cloud.Options.TimerResync (instances sharing a store).
+	TimerResync time.Duration
 	// UDS and UDSAnonymous configure vendor services (cloud.Options).
 	UDS          map[string]string
 	UDSAnonymous []string
 }
 
 // Start opens a cloud in a temp dir, serves it on 127.0.0.1:0 and stops it
-// when the test ends.
+// when the test ends. Two clouds started on one DataDir share one store,
+// like instances behind a load balancer.
 func Start(t testing.TB, opt Options) *Cloud {
 	t.Helper()
 	dir := opt.DataDir
@@ -87,7 +90,7 @@ func Start(t testing.TB, opt Options) *Cloud {
 		DataDir: dir, Store: storeFor(t, dir), RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
 		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
-		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous,
+		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous, TimerResync: opt.TimerResync,
 	})
 	if err != nil {
 		t.Fatalf("open cloud: %v", err)
