@@ -7,12 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/rpc/rpctest"
+	"acconsole/cloud/sim"
+	"acconsole/cloud/store/storetest"
 )
 
 // Two instances on one store (PostgreSQL with ACCONSOLE_TEST_POSTGRES, else
@@ -163,4 +167,61 @@ func (c *matrixClient) history(uid, dev, task int64) []any {
 	c.t.Helper()
 	h, _ := c.mustDev("zc-timer-task", "listTaskHistory", "", uid, map[string]any{"deviceId": dev, "taskId": task, "limit": 50})["history"].([]any)
 	return h
+}
+
+// A command sent through one instance reaches a device connected to the
+// other (PostgreSQL's LISTEN/NOTIFY carries it); an instance alone on its
+// store, or on SQLite, which has no relay, answers offline (3807).
+func TestSendToDeviceAcrossInstances(t *testing.T) {
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir})
+	var pid string
+	for _, d := range a.Fleet().Devices() {
+		if d.Key().SubDomain == "plug" {
+			pid = d.Key().PhysicalID
+			break
+		}
+	}
+	if pid == "" {
+		t.Fatal("no simulated plug")
+	}
+	cb := &matrixClient{t: t, url: b.URL, hc: &http.Client{Timeout: 30 * time.Second},
+		dev: rpctest.Developer{ID: b.Developer.ID, AccessKey: b.Developer.AccessKey, SecretKey: b.Developer.SecretKey, MajorDomain: b.Domain.Name}}
+	msg, code, body := cb.sendToDevice("plug", pid, sim.CodeIdentify)
+	if storetest.Postgres() == "" {
+		if msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
+			t.Fatalf("SQLite, through the other instance: %s %s, want error 3807 (offline)", msg, body)
+		}
+		return
+	}
+	if msg != "X-Zc-Ack" || code != strconv.Itoa(sim.CodeInfo) || len(body) == 0 {
+		t.Fatalf("identify through the other instance: %s code %q body %q, want an ack with code %d", msg, code, body, sim.CodeInfo)
+	}
+	// The instance the device was connected to goes away: offline, at once
+	// rather than after the send timeout is not asserted (no timing), but
+	// the answer is the offline code, not a hang or an internal error.
+	a.Close()
+	if msg, _, body := cb.sendToDevice("plug", pid, sim.CodeIdentify); msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
+		t.Fatalf("after the device's instance closed: %s %s, want error 3807 (offline)", msg, body)
+	}
+}
+
+func (c *matrixClient) sendToDevice(sub, pid string, code int) (msg, replyCode, body string) {
+	c.t.Helper()
+	q := url.Values{"physicalDeviceId": {pid}, "messageCode": {strconv.Itoa(code)}}
+	req, err := http.NewRequest(http.MethodPost, c.url+"/zc-bind/v1/sendToDevice?"+q.Encode(), bytes.NewReader(nil))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("X-Zc-Major-Domain", c.dev.MajorDomain)
+	req.Header.Set("X-Zc-Sub-Domain", sub)
+	c.dev.Sign(req.Header, "sendToDevice", sub, 0, time.Now(), fmt.Sprintf("i%015d", c.seq.Add(1)))
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.Header.Get("X-Zc-Msg-Name"), resp.Header.Get("X-Zc-Msg-Attr_code"), string(raw)
 }

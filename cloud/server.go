@@ -154,6 +154,15 @@ func (s *Server) init(ctx context.Context) error {
 	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Now: s.opt.Now, BcryptCost: s.opt.BcryptCost})
 	s.Account.Register(s.Registry)
 	s.Hub = hub.New(s.opt.Now)
+	if s.DB.Dialect == store.Postgres {
+		// Instances sharing the database reach each other's devices.
+		r, err := startRelay(ctx, s.Hub, s.DB, s.opt.Logger)
+		if err != nil {
+			return fmt.Errorf("cloud: %w", err)
+		}
+		s.Hub.SetRemote(r)
+		s.closers = append(s.closers, r.Close)
+	}
 	if err := s.initProducts(ctx); err != nil {
 		return fmt.Errorf("cloud: products: %w", err)
 	}

@@ -149,6 +149,21 @@ type Hub struct {
 	devices map[Key]*device
 	subs    map[int]func(Event)
 	nextSub int
+	remote  Remote
+}
+
+// Remote reaches devices connected to other instances of the cloud that
+// share its store. Its Send answers ErrOffline when no instance has the
+// device.
+type Remote interface {
+	Send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error)
+}
+
+// SetRemote makes Send try r for a device that is not connected here.
+func (h *Hub) SetRemote(r Remote) {
+	h.mu.Lock()
+	h.remote = r
+	h.mu.Unlock()
 }
 
 // New returns an empty hub; now may be nil for time.Now.
@@ -215,8 +230,19 @@ func (h *Hub) LastSeen(k Key) (time.Time, string) {
 }
 
 // Send delivers a command (codes 65–199) and waits for the reply at most
-// timeout.
+// timeout. A device connected to another instance sharing the store is
+// reached through the Remote, when one is set.
 func (h *Hub) Send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
+	return h.send(ctx, k, code, payload, timeout, true)
+}
+
+// SendLocal is Send to a device connected to this instance only (how an
+// instance answers a Remote's request).
+func (h *Hub) SendLocal(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
+	return h.send(ctx, k, code, payload, timeout, false)
+}
+
+func (h *Hub) send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration, remote bool) (int, []byte, error) {
 	if code < MinCommandCode || code > MaxCommandCode {
 		return 0, nil, ErrBadCode
 	}
@@ -227,8 +253,24 @@ func (h *Hub) Send(ctx context.Context, k Key, code int, payload []byte, timeout
 	if online {
 		ep = d.ep
 	}
+	r := h.remote
 	h.mu.RUnlock()
 	ev := Event{Kind: EventCommand, Device: k, At: h.now(), Code: code, Payload: payload}
+	if (!online || ep == nil) && remote && r != nil {
+		c, reply, err := r.Send(ctx, k, code, payload, timeout)
+		switch {
+		case err == nil:
+			ev.Result = "ok"
+		case errors.Is(err, ErrOffline):
+			ev.Result = "offline"
+		case errors.Is(err, ErrTimeout):
+			ev.Result = "timeout"
+		default:
+			ev.Result = "error"
+		}
+		h.publish(ev)
+		return c, reply, err
+	}
 	if !online || ep == nil {
 		ev.Result = "offline"
 		h.publish(ev)

@@ -1,0 +1,292 @@
+package cloud
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"acconsole/cloud/hub"
+	"acconsole/cloud/store"
+)
+
+// relay carries device commands between instances of the cloud that share
+// one PostgreSQL database, over PostgreSQL's LISTEN/NOTIFY: a command for a
+// device that is not connected here is announced on the schema's channel;
+// the instance the device is connected to acknowledges it, sends it and
+// notifies the reply. Each instance holds a shared advisory lock while it
+// listens, so that an instance alone on the database answers "offline" at
+// once instead of waiting for acknowledgements nobody will send.
+type relay struct {
+	hub      *hub.Hub
+	db       *store.DB
+	dsn      string
+	channel  string
+	lockKey  int32 // second half of the advisory lock; the first is relayLockClass
+	instance string
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	pending map[string]chan relayMsg
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// relayLockClass is the first key of the instances' advisory lock ("acc0").
+const relayLockClass = 0x61636330
+
+// relayAckWait is how long a sender waits for an instance to say it has
+// the device before it answers "offline".
+const relayAckWait = 2 * time.Second
+
+// relayMaxPayload keeps a notification under PostgreSQL's 8000-byte limit.
+const relayMaxPayload = 5000
+
+type relayMsg struct {
+	Kind      string `json:"k"` // cmd, ack, reply
+	ID        string `json:"id"`
+	From      string `json:"from,omitempty"`
+	To        string `json:"to,omitempty"`
+	Sub       string `json:"sub,omitempty"`
+	PID       string `json:"pid,omitempty"`
+	Code      int    `json:"code,omitempty"`
+	Payload   []byte `json:"p,omitempty"`
+	TimeoutMs int64  `json:"t,omitempty"`
+	Err       string `json:"err,omitempty"` // offline, timeout, or a message
+}
+
+func startRelay(ctx context.Context, h *hub.Hub, db *store.DB, log *slog.Logger) (*relay, error) {
+	var schema string
+	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return nil, fmt.Errorf("relay: %w", err)
+	}
+	f := fnv.New32a()
+	f.Write([]byte(schema))
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	r := &relay{
+		hub: h, db: db, dsn: db.DSN, channel: channelName(schema), lockKey: int32(f.Sum32() & 0x7fffffff),
+		instance: hex.EncodeToString(id[:]), log: log, pending: map[string]chan relayMsg{}, done: make(chan struct{}),
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	conn, err := r.listen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	go r.run(conn)
+	return r, nil
+}
+
+// channelName is the notification channel of a schema: instances on other
+// schemas of the same database never hear each other.
+func channelName(schema string) string {
+	var b strings.Builder
+	b.WriteString("acconsole_")
+	for _, c := range strings.ToLower(schema) {
+		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' {
+			b.WriteRune(c)
+		}
+	}
+	s := b.String()
+	if len(s) > 63 {
+		s = s[:63]
+	}
+	return s
+}
+
+// listen opens the listening connection: LISTEN on the channel and the
+// shared lock that counts this instance.
+func (r *relay) listen(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.Connect(ctx, r.dsn)
+	if err != nil {
+		return nil, fmt.Errorf("relay: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{r.channel}.Sanitize()); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("relay: listen: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1, $2)`, int32(relayLockClass), r.lockKey); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("relay: instance lock: %w", err)
+	}
+	return conn, nil
+}
+
+// run waits for notifications; when the connection breaks (PostgreSQL
+// restarted) it reconnects, with a growing pause, until Close.
+func (r *relay) run(conn *pgx.Conn) {
+	defer close(r.done)
+	pause := 100 * time.Millisecond
+	for {
+		for conn == nil {
+			select {
+			case <-r.ctx.Done():
+				return
+			case <-time.After(pause):
+			}
+			c, err := r.listen(r.ctx)
+			if err != nil {
+				r.log.Warn("relay: reconnect", "err", err)
+				pause = min(2*pause, 5*time.Second)
+				continue
+			}
+			conn, pause = c, 100*time.Millisecond
+		}
+		n, err := conn.WaitForNotification(r.ctx)
+		if err != nil {
+			conn.Close(context.Background())
+			conn = nil
+			if r.ctx.Err() != nil {
+				return
+			}
+			r.log.Warn("relay: connection lost", "err", err)
+			continue
+		}
+		var m relayMsg
+		if json.Unmarshal([]byte(n.Payload), &m) != nil {
+			continue
+		}
+		r.handle(m)
+	}
+}
+
+func (r *relay) handle(m relayMsg) {
+	switch m.Kind {
+	case "cmd":
+		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
+		if m.From == r.instance || !r.hub.Online(k) {
+			return
+		}
+		go func() {
+			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+			timeout := time.Duration(m.TimeoutMs) * time.Millisecond
+			code, reply, err := r.hub.SendLocal(context.Background(), k, m.Code, m.Payload, timeout)
+			ans := relayMsg{Kind: "reply", ID: m.ID, To: m.From, Code: code, Payload: reply}
+			switch {
+			case err == nil:
+			case errors.Is(err, hub.ErrOffline):
+				ans.Err = "offline"
+			case errors.Is(err, hub.ErrTimeout):
+				ans.Err = "timeout"
+			default:
+				ans.Err = err.Error()
+			}
+			if len(ans.Payload) > relayMaxPayload {
+				ans.Payload, ans.Err = nil, fmt.Sprintf("the device's reply (%d bytes) is too large to relay between instances", len(reply))
+			}
+			if err := r.notify(context.Background(), ans); err != nil {
+				r.log.Warn("relay: reply", "err", err)
+			}
+		}()
+	case "ack", "reply":
+		if m.To != r.instance {
+			return
+		}
+		r.mu.Lock()
+		ch := r.pending[m.ID]
+		r.mu.Unlock()
+		if ch != nil {
+			select {
+			case ch <- m:
+			default:
+			}
+		}
+	}
+}
+
+func (r *relay) notify(ctx context.Context, m relayMsg) error {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = r.db.DB.ExecContext(ctx, `SELECT pg_notify(?, ?)`, r.channel, string(raw))
+	return err
+}
+
+// instances counts the instances listening on this schema.
+func (r *relay) instances(ctx context.Context) (int, error) {
+	var n int
+	err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND classid = ? AND objid = ? AND objsubid = 2`, int64(relayLockClass), int64(r.lockKey)).Scan(&n)
+	return n, err
+}
+
+// Send reaches a device connected to another instance (hub.Remote).
+func (r *relay) Send(ctx context.Context, k hub.Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
+	if n, err := r.instances(ctx); err != nil {
+		return 0, nil, err
+	} else if n <= 1 {
+		return 0, nil, hub.ErrOffline
+	}
+	if len(payload) > relayMaxPayload {
+		return 0, nil, fmt.Errorf("a payload of %d bytes is too large to relay to the instance the device is connected to (at most %d)", len(payload), relayMaxPayload)
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	m := relayMsg{Kind: "cmd", ID: hex.EncodeToString(id[:]), From: r.instance, Sub: k.SubDomain, PID: k.PhysicalID,
+		Code: code, Payload: payload, TimeoutMs: timeout.Milliseconds()}
+	ch := make(chan relayMsg, 4)
+	r.mu.Lock()
+	r.pending[m.ID] = ch
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.pending, m.ID)
+		r.mu.Unlock()
+	}()
+	if err := r.notify(ctx, m); err != nil {
+		return 0, nil, err
+	}
+	ack := time.NewTimer(min(relayAckWait, timeout))
+	defer ack.Stop()
+	// The reply may overtake nothing, but an ack may never come if the
+	// device's instance died: then the device is offline.
+	var deadline <-chan time.Time
+	for {
+		select {
+		case a := <-ch:
+			if a.Kind == "ack" {
+				ack.Stop()
+				t := time.NewTimer(timeout + relayAckWait)
+				defer t.Stop()
+				deadline = t.C
+				continue
+			}
+			switch a.Err {
+			case "":
+				return a.Code, a.Payload, nil
+			case "offline":
+				return 0, nil, hub.ErrOffline
+			case "timeout":
+				return 0, nil, hub.ErrTimeout
+			default:
+				return 0, nil, errors.New(a.Err)
+			}
+		case <-ack.C:
+			if deadline == nil {
+				return 0, nil, hub.ErrOffline
+			}
+		case <-deadline:
+			return 0, nil, hub.ErrTimeout
+		case <-ctx.Done():
+			return 0, nil, ctx.Err()
+		}
+	}
+}
+
+// Close stops listening; the instance's lock goes with the connection.
+func (r *relay) Close() {
+	r.cancel()
+	<-r.done
+}
