@@ -51,6 +51,9 @@ type Cloud struct {
 	*cloud.Server
 	URL     string
 	DataDir string
+	// Store is the PostgreSQL location of the cloud's data ("" for the
+	// SQLite file in DataDir), for another instance on the same store.
+	Store string
 }
 
 // Options tweak Start.
@@ -86,8 +89,9 @@ func Start(t testing.TB, opt Options) *Cloud {
 	if dir == "" {
 		dir = t.TempDir()
 	}
+	loc := storeFor(t, dir)
 	srv, err := cloud.Open(context.Background(), cloud.Options{
-		DataDir: dir, Store: storeFor(t, dir), RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
+		DataDir: dir, Store: loc, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
 		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
 		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous, TimerResync: opt.TimerResync,
@@ -102,5 +106,5 @@ func Start(t testing.TB, opt Options) *Cloud {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { srv.Close() })
-	return &Cloud{Server: srv, URL: "http://" + ln.Addr().String(), DataDir: dir}
+	return &Cloud{Server: srv, URL: "http://" + ln.Addr().String(), DataDir: dir, Store: loc}
 }
