@@ -185,8 +185,11 @@ func TestSendToDeviceAcrossInstances(t *testing.T) {
 	if pid == "" {
 		t.Fatal("no simulated plug")
 	}
-	cb := &matrixClient{t: t, url: b.URL, hc: &http.Client{Timeout: 30 * time.Second},
-		dev: rpctest.Developer{ID: b.Developer.ID, AccessKey: b.Developer.AccessKey, SecretKey: b.Developer.SecretKey, MajorDomain: b.Domain.Name}}
+	mk := func(c *cloudtest.Cloud) *matrixClient {
+		return &matrixClient{t: t, url: c.URL, hc: &http.Client{Timeout: 30 * time.Second},
+			dev: rpctest.Developer{ID: c.Developer.ID, AccessKey: c.Developer.AccessKey, SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name}}
+	}
+	cb := mk(b)
 	msg, code, body := cb.sendToDevice("plug", pid, sim.CodeIdentify)
 	if storetest.Postgres() == "" {
 		if msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
@@ -196,6 +199,15 @@ func TestSendToDeviceAcrossInstances(t *testing.T) {
 	}
 	if msg != "X-Zc-Ack" || code != strconv.Itoa(sim.CodeInfo) || len(body) == 0 {
 		t.Fatalf("identify through the other instance: %s code %q body %q, want an ack with code %d", msg, code, body, sim.CodeInfo)
+	}
+	// The command is in the device history of both instances, once.
+	for name, c := range map[string]*matrixClient{"A": mk(a), "B": cb} {
+		waitFor(t, "instance "+name+" shows the command in the device history", func() bool {
+			return commandsIn(c, pid, sim.CodeIdentify) > 0
+		})
+	}
+	if n := commandsIn(cb, pid, sim.CodeIdentify); n != 1 {
+		t.Errorf("instance B's history has the command %d times, want once", n)
 	}
 	// The instance the device was connected to goes away: offline, at once
 	// rather than after the send timeout is not asserted (no timing), but
@@ -224,4 +236,19 @@ func (c *matrixClient) sendToDevice(sub, pid string, code int) (msg, replyCode, 
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.Header.Get("X-Zc-Msg-Name"), resp.Header.Get("X-Zc-Msg-Attr_code"), string(raw)
+}
+
+// commandsIn counts the commands with code in the device history of a
+// plug, read through one instance.
+func commandsIn(c *matrixClient, pid string, code int) int {
+	c.t.Helper()
+	reports, _ := c.mustDev("device-history", "listReports", "plug", 0, map[string]any{"physicalDeviceId": pid, "limit": 500})["reports"].([]any)
+	n := 0
+	for _, r := range reports {
+		m, _ := r.(map[string]any)
+		if m["kind"] == "command" && m["code"] == float64(code) {
+			n++
+		}
+	}
+	return n
 }

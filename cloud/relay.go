@@ -37,6 +37,12 @@ type relay struct {
 
 	mu      sync.Mutex
 	pending map[string]chan relayMsg
+	// events receives the events of devices connected to other instances
+	// (the device history); outbox carries this instance's events out.
+	events   func(hub.Event)
+	outbox   chan hub.Event
+	unsub    func()
+	eventsWG sync.WaitGroup
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -54,16 +60,17 @@ const relayAckWait = 2 * time.Second
 const relayMaxPayload = 5000
 
 type relayMsg struct {
-	Kind      string `json:"k"` // cmd, ack, reply
-	ID        string `json:"id"`
-	From      string `json:"from,omitempty"`
-	To        string `json:"to,omitempty"`
-	Sub       string `json:"sub,omitempty"`
-	PID       string `json:"pid,omitempty"`
-	Code      int    `json:"code,omitempty"`
-	Payload   []byte `json:"p,omitempty"`
-	TimeoutMs int64  `json:"t,omitempty"`
-	Err       string `json:"err,omitempty"` // offline, timeout, or a message
+	Kind      string     `json:"k"` // cmd, ack, reply
+	ID        string     `json:"id"`
+	From      string     `json:"from,omitempty"`
+	To        string     `json:"to,omitempty"`
+	Sub       string     `json:"sub,omitempty"`
+	PID       string     `json:"pid,omitempty"`
+	Code      int        `json:"code,omitempty"`
+	Payload   []byte     `json:"p,omitempty"`
+	TimeoutMs int64      `json:"t,omitempty"`
+	Err       string     `json:"err,omitempty"` // offline, timeout, or a message
+	Event     *hub.Event `json:"ev,omitempty"`
 }
 
 func startRelay(ctx context.Context, h *hub.Hub, db *store.DB, log *slog.Logger) (*relay, error) {
@@ -86,6 +93,39 @@ func startRelay(ctx context.Context, h *hub.Hub, db *store.DB, log *slog.Logger)
 	}
 	go r.run(conn)
 	return r, nil
+}
+
+// shareEvents sends this instance's device events to the other instances
+// and hands theirs to sink. An event whose payload is too large for a
+// notification, or that finds the outbox full, stays in this instance.
+func (r *relay) shareEvents(sink func(hub.Event)) {
+	r.mu.Lock()
+	r.events = sink
+	r.mu.Unlock()
+	r.outbox = make(chan hub.Event, 4096)
+	r.unsub = r.hub.Subscribe(func(e hub.Event) {
+		if len(e.Payload) > relayMaxPayload {
+			return
+		}
+		select {
+		case r.outbox <- e:
+		default:
+		}
+	})
+	r.eventsWG.Add(1)
+	go func() {
+		defer r.eventsWG.Done()
+		for {
+			select {
+			case <-r.ctx.Done():
+				return
+			case e := <-r.outbox:
+				if err := r.notify(r.ctx, relayMsg{Kind: "ev", From: r.instance, Event: &e}); err != nil && r.ctx.Err() == nil {
+					r.log.Warn("relay: share event", "err", err)
+				}
+			}
+		}
+	}()
 }
 
 // channelName is the notification channel of a schema: instances on other
@@ -189,6 +229,13 @@ func (r *relay) handle(m relayMsg) {
 				r.log.Warn("relay: reply", "err", err)
 			}
 		}()
+	case "ev":
+		r.mu.Lock()
+		sink := r.events
+		r.mu.Unlock()
+		if m.From != r.instance && m.Event != nil && sink != nil {
+			sink(*m.Event)
+		}
 	case "ack", "reply":
 		if m.To != r.instance {
 			return
@@ -287,6 +334,10 @@ func (r *relay) Send(ctx context.Context, k hub.Key, code int, payload []byte, t
 
 // Close stops listening; the instance's lock goes with the connection.
 func (r *relay) Close() {
+	if r.unsub != nil {
+		r.unsub()
+	}
 	r.cancel()
 	<-r.done
+	r.eventsWG.Wait()
 }

@@ -101,6 +101,7 @@ type Server struct {
 	closers []func()
 	httpSrv *http.Server
 	simw    simParts // simulated devices, UDS proxy: sim_wiring.go
+	relay   *relay   // PostgreSQL: commands and events between instances
 }
 
 // Open opens (or creates) the cloud in opt.DataDir.
@@ -162,6 +163,7 @@ func (s *Server) init(ctx context.Context) error {
 		}
 		s.Hub.SetRemote(r)
 		s.closers = append(s.closers, r.Close)
+		s.relay = r
 	}
 	if err := s.initProducts(ctx); err != nil {
 		return fmt.Errorf("cloud: products: %w", err)
@@ -171,6 +173,10 @@ func (s *Server) init(ctx context.Context) error {
 	}
 	if err := s.initSimulation(ctx); err != nil {
 		return fmt.Errorf("cloud: simulation: %w", err)
+	}
+	if s.relay != nil && s.simw.history != nil {
+		// The device history of every instance shows every device.
+		s.relay.shareEvents(s.simw.history.Record)
 	}
 	if err := s.initTimers(ctx); err != nil {
 		return fmt.Errorf("cloud: timers: %w", err)

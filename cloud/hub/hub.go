@@ -258,17 +258,13 @@ func (h *Hub) send(ctx context.Context, k Key, code int, payload []byte, timeout
 	ev := Event{Kind: EventCommand, Device: k, At: h.now(), Code: code, Payload: payload}
 	if (!online || ep == nil) && remote && r != nil {
 		c, reply, err := r.Send(ctx, k, code, payload, timeout)
-		switch {
-		case err == nil:
-			ev.Result = "ok"
-		case errors.Is(err, ErrOffline):
+		// The instance the device is connected to publishes the command
+		// (and its Remote shares it); only a device nobody has is
+		// recorded here.
+		if errors.Is(err, ErrOffline) {
 			ev.Result = "offline"
-		case errors.Is(err, ErrTimeout):
-			ev.Result = "timeout"
-		default:
-			ev.Result = "error"
+			h.publish(ev)
 		}
-		h.publish(ev)
 		return c, reply, err
 	}
 	if !online || ep == nil {

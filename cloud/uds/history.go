@@ -119,6 +119,10 @@ func NewHistory(h *hub.Hub, opt HistoryOptions) *History {
 // Close stops recording.
 func (x *History) Close() { x.cancel() }
 
+// Record adds an event that happened at a device connected to another
+// instance sharing the store, so that its history shows here too.
+func (x *History) Record(e hub.Event) { x.record(e) }
+
 // record is the hub subscriber: it must not block, so it only copies.
 func (x *History) record(e hub.Event) {
 	switch e.Kind {
