@@ -252,3 +252,56 @@ func commandsIn(c *matrixClient, pid string, code int) int {
 	}
 	return n
 }
+
+// A gateway's pairing window opened through one instance opens on the
+// gateway connected to the other, and the sub-devices that join it are
+// listed through the first (PostgreSQL); on SQLite, without a relay, the
+// gateway is offline (3807) to the other instance.
+func TestPairingAcrossInstances(t *testing.T) {
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, SimJoinEvery: 100 * time.Millisecond, SimJoinCandidates: 3})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir})
+	var gw, owner int64
+	if err := b.DB.QueryRow(`SELECT id, owner FROM dev_devices WHERE is_gateway = 1 AND gateway_id = 0 ORDER BY id LIMIT 1`).Scan(&gw, &owner); err != nil {
+		t.Fatalf("a bound demo gateway: %v", err)
+	}
+	cb := &matrixClient{t: t, url: b.URL, hc: &http.Client{Timeout: 30 * time.Second},
+		dev: rpctest.Developer{ID: b.Developer.ID, AccessKey: b.Developer.AccessKey, SecretKey: b.Developer.SecretKey, MajorDomain: b.Domain.Name}}
+	ok, body := cb.try("zc-bind", "openGatewayMatch", "gateway", owner, map[string]any{"gatewayDeviceId": gw, "time": 60})
+	if storetest.Postgres() == "" {
+		if ok || !strings.Contains(body, "3807") {
+			t.Fatalf("SQLite, through the other instance: %s, want error 3807 (offline)", body)
+		}
+		return
+	}
+	if !ok {
+		t.Fatalf("openGatewayMatch through the other instance: %s", body)
+	}
+	waitFor(t, "sub-devices that joined the gateway on A are listed through B", func() bool {
+		devs, _ := cb.mustDev("zc-bind", "listNewDevices", "gateway", owner, map[string]any{"gatewayDeviceId": gw})["devices"].([]any)
+		return len(devs) > 0
+	})
+	if ok, body := cb.try("zc-bind", "closeGatewayMatch", "gateway", owner, map[string]any{"gatewayDeviceId": gw}); !ok {
+		t.Fatalf("closeGatewayMatch through the other instance: %s", body)
+	}
+}
+
+// try is mustDev that returns a refusal instead of failing.
+func (c *matrixClient) try(service, method, sub string, uid int64, params map[string]any) (bool, string) {
+	c.t.Helper()
+	body, _ := json.Marshal(params)
+	req, err := http.NewRequest(http.MethodPost, c.url+"/"+service+"/v1/"+method, bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-zc-object")
+	req.Header.Set("X-Zc-Major-Domain", c.dev.MajorDomain)
+	req.Header.Set("X-Zc-Sub-Domain", sub)
+	c.dev.Sign(req.Header, method, sub, uid, time.Now(), fmt.Sprintf("i%015d", c.seq.Add(1)))
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.Header.Get("X-Zc-Msg-Name") == "X-Zc-Ack", string(raw)
+}

@@ -60,17 +60,48 @@ const relayAckWait = 2 * time.Second
 const relayMaxPayload = 5000
 
 type relayMsg struct {
-	Kind      string     `json:"k"` // cmd, ack, reply
-	ID        string     `json:"id"`
-	From      string     `json:"from,omitempty"`
-	To        string     `json:"to,omitempty"`
-	Sub       string     `json:"sub,omitempty"`
-	PID       string     `json:"pid,omitempty"`
-	Code      int        `json:"code,omitempty"`
-	Payload   []byte     `json:"p,omitempty"`
-	TimeoutMs int64      `json:"t,omitempty"`
-	Err       string     `json:"err,omitempty"` // offline, timeout, or a message
-	Event     *hub.Event `json:"ev,omitempty"`
+	Kind      string             `json:"k"` // cmd, ack, reply
+	ID        string             `json:"id"`
+	From      string             `json:"from,omitempty"`
+	To        string             `json:"to,omitempty"`
+	Sub       string             `json:"sub,omitempty"`
+	PID       string             `json:"pid,omitempty"`
+	Code      int                `json:"code,omitempty"`
+	Payload   []byte             `json:"p,omitempty"`
+	TimeoutMs int64              `json:"t,omitempty"`
+	Err       string             `json:"err,omitempty"` // offline, timeout, or a message
+	Event     *hub.Event         `json:"ev,omitempty"`
+	Op        *hub.GatewayOp     `json:"op,omitempty"`
+	Result    *hub.GatewayResult `json:"res,omitempty"`
+}
+
+// errText and errFrom carry hub errors across instances.
+func errText(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, hub.ErrOffline):
+		return "offline"
+	case errors.Is(err, hub.ErrTimeout):
+		return "timeout"
+	case errors.Is(err, hub.ErrNotGateway):
+		return "notgateway"
+	}
+	return err.Error()
+}
+
+func errFrom(s string) error {
+	switch s {
+	case "":
+		return nil
+	case "offline":
+		return hub.ErrOffline
+	case "timeout":
+		return hub.ErrTimeout
+	case "notgateway":
+		return hub.ErrNotGateway
+	}
+	return errors.New(s)
 }
 
 func startRelay(ctx context.Context, h *hub.Hub, db *store.DB, log *slog.Logger) (*relay, error) {
@@ -212,21 +243,23 @@ func (r *relay) handle(m relayMsg) {
 			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
 			timeout := time.Duration(m.TimeoutMs) * time.Millisecond
 			code, reply, err := r.hub.SendLocal(context.Background(), k, m.Code, m.Payload, timeout)
-			ans := relayMsg{Kind: "reply", ID: m.ID, To: m.From, Code: code, Payload: reply}
-			switch {
-			case err == nil:
-			case errors.Is(err, hub.ErrOffline):
-				ans.Err = "offline"
-			case errors.Is(err, hub.ErrTimeout):
-				ans.Err = "timeout"
-			default:
-				ans.Err = err.Error()
-			}
+			ans := relayMsg{Kind: "reply", ID: m.ID, To: m.From, Code: code, Payload: reply, Err: errText(err)}
 			if len(ans.Payload) > relayMaxPayload {
 				ans.Payload, ans.Err = nil, fmt.Sprintf("the device's reply (%d bytes) is too large to relay between instances", len(reply))
 			}
 			if err := r.notify(context.Background(), ans); err != nil {
 				r.log.Warn("relay: reply", "err", err)
+			}
+		}()
+	case "gw":
+		if m.From == r.instance || m.Op == nil || !r.hub.Online(m.Op.Gateway) {
+			return
+		}
+		go func() {
+			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+			res, err := r.hub.GatewayLocal(*m.Op)
+			if err := r.notify(context.Background(), relayMsg{Kind: "reply", ID: m.ID, To: m.From, Result: &res, Err: errText(err)}); err != nil {
+				r.log.Warn("relay: gateway reply", "err", err)
 			}
 		}()
 	case "ev":
@@ -271,18 +304,48 @@ func (r *relay) instances(ctx context.Context) (int, error) {
 
 // Send reaches a device connected to another instance (hub.Remote).
 func (r *relay) Send(ctx context.Context, k hub.Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
-	if n, err := r.instances(ctx); err != nil {
-		return 0, nil, err
-	} else if n <= 1 {
-		return 0, nil, hub.ErrOffline
-	}
 	if len(payload) > relayMaxPayload {
 		return 0, nil, fmt.Errorf("a payload of %d bytes is too large to relay to the instance the device is connected to (at most %d)", len(payload), relayMaxPayload)
 	}
+	a, err := r.request(ctx, relayMsg{Kind: "cmd", Sub: k.SubDomain, PID: k.PhysicalID, Code: code, Payload: payload, TimeoutMs: timeout.Milliseconds()}, timeout)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := errFrom(a.Err); err != nil {
+		return 0, nil, err
+	}
+	return a.Code, a.Payload, nil
+}
+
+// Gateway runs a pairing operation on the instance the gateway is
+// connected to (hub.Remote).
+func (r *relay) Gateway(op hub.GatewayOp) (hub.GatewayResult, error) {
+	a, err := r.request(r.ctx, relayMsg{Kind: "gw", Op: &op}, 10*time.Second)
+	if err != nil {
+		return hub.GatewayResult{}, err
+	}
+	if err := errFrom(a.Err); err != nil {
+		return hub.GatewayResult{}, err
+	}
+	if a.Result == nil {
+		return hub.GatewayResult{}, nil
+	}
+	return *a.Result, nil
+}
+
+// request announces m to the other instances and waits for the reply of
+// the one that has the device: ErrOffline when none acknowledges it (at
+// once when this instance is alone on the schema), ErrTimeout when the
+// reply does not come within timeout.
+func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) (relayMsg, error) {
+	if n, err := r.instances(ctx); err != nil {
+		return relayMsg{}, err
+	} else if n <= 1 {
+		return relayMsg{}, hub.ErrOffline
+	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	m := relayMsg{Kind: "cmd", ID: hex.EncodeToString(id[:]), From: r.instance, Sub: k.SubDomain, PID: k.PhysicalID,
-		Code: code, Payload: payload, TimeoutMs: timeout.Milliseconds()}
+	m.ID, m.From = hex.EncodeToString(id[:]), r.instance
 	ch := make(chan relayMsg, 4)
 	r.mu.Lock()
 	r.pending[m.ID] = ch
@@ -293,12 +356,12 @@ func (r *relay) Send(ctx context.Context, k hub.Key, code int, payload []byte, t
 		r.mu.Unlock()
 	}()
 	if err := r.notify(ctx, m); err != nil {
-		return 0, nil, err
+		return relayMsg{}, err
 	}
 	ack := time.NewTimer(min(relayAckWait, timeout))
 	defer ack.Stop()
-	// The reply may overtake nothing, but an ack may never come if the
-	// device's instance died: then the device is offline.
+	// Without an acknowledgement nobody has the device (or its instance
+	// died): offline.
 	var deadline <-chan time.Time
 	for {
 		select {
@@ -310,24 +373,15 @@ func (r *relay) Send(ctx context.Context, k hub.Key, code int, payload []byte, t
 				deadline = t.C
 				continue
 			}
-			switch a.Err {
-			case "":
-				return a.Code, a.Payload, nil
-			case "offline":
-				return 0, nil, hub.ErrOffline
-			case "timeout":
-				return 0, nil, hub.ErrTimeout
-			default:
-				return 0, nil, errors.New(a.Err)
-			}
+			return a, nil
 		case <-ack.C:
 			if deadline == nil {
-				return 0, nil, hub.ErrOffline
+				return relayMsg{}, hub.ErrOffline
 			}
 		case <-deadline:
-			return 0, nil, hub.ErrTimeout
+			return relayMsg{}, hub.ErrTimeout
 		case <-ctx.Done():
-			return 0, nil, ctx.Err()
+			return relayMsg{}, ctx.Err()
 		}
 	}
 }

@@ -8,6 +8,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -157,6 +158,56 @@ type Hub struct {
 // device.
 type Remote interface {
 	Send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error)
+	// Gateway runs a pairing operation on the instance the gateway is
+	// connected to (GatewayLocal there).
+	Gateway(op GatewayOp) (GatewayResult, error)
+}
+
+// GatewayOp is a pairing operation on a gateway: Kind "open" (a window of
+// Window), "close", "new" (list the sub-devices that joined) or "added"
+// (Sub was added).
+type GatewayOp struct {
+	Kind    string        `json:"kind"`
+	Gateway Key           `json:"gw"`
+	Sub     Key           `json:"sub,omitempty"`
+	Window  time.Duration `json:"window,omitempty"`
+}
+
+// GatewayResult is what a GatewayOp gives back.
+type GatewayResult struct {
+	Deadline time.Time `json:"deadline,omitempty"`
+	Joined   []Joined  `json:"joined,omitempty"`
+}
+
+// remoteGateway is the Remote to ask about gw when gw is not connected
+// here (nil otherwise, or when there is no Remote). When no instance has
+// the gateway (ErrOffline), the operation runs here as it always did.
+func (h *Hub) remoteGateway(gw Key) Remote {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if d := h.devices[gw]; d != nil && d.online {
+		return nil
+	}
+	return h.remote
+}
+
+// GatewayLocal runs op on a gateway connected to this instance.
+func (h *Hub) GatewayLocal(op GatewayOp) (GatewayResult, error) {
+	var res GatewayResult
+	var err error
+	switch op.Kind {
+	case "open":
+		res.Deadline, err = h.openMatch(op.Gateway, op.Window)
+	case "close":
+		err = h.closeMatch(op.Gateway)
+	case "new":
+		res.Joined = h.newDevices(op.Gateway)
+	case "added":
+		h.added(op.Gateway, op.Sub)
+	default:
+		err = fmt.Errorf("unknown gateway operation %q", op.Kind)
+	}
+	return res, err
 }
 
 // SetRemote makes Send try r for a device that is not connected here.
@@ -358,8 +409,18 @@ func (h *Hub) TimerFired(k Key, f TimerFiring) error {
 	return nil
 }
 
-// OpenMatch opens a gateway's pairing window for d and returns its deadline.
+// OpenMatch opens a gateway's pairing window for d and returns its deadline
+// (on the instance the gateway is connected to).
 func (h *Hub) OpenMatch(gw Key, d time.Duration) (time.Time, error) {
+	if r := h.remoteGateway(gw); r != nil {
+		if res, err := r.Gateway(GatewayOp{Kind: "open", Gateway: gw, Window: d}); !errors.Is(err, ErrOffline) {
+			return res.Deadline, err
+		}
+	}
+	return h.openMatch(gw, d)
+}
+
+func (h *Hub) openMatch(gw Key, d time.Duration) (time.Time, error) {
 	h.mu.Lock()
 	dev := h.devices[gw]
 	if dev == nil || !dev.online {
@@ -383,6 +444,15 @@ func (h *Hub) OpenMatch(gw Key, d time.Duration) (time.Time, error) {
 
 // CloseMatch closes a gateway's pairing window early.
 func (h *Hub) CloseMatch(gw Key) error {
+	if r := h.remoteGateway(gw); r != nil {
+		if _, err := r.Gateway(GatewayOp{Kind: "close", Gateway: gw}); !errors.Is(err, ErrOffline) {
+			return err
+		}
+	}
+	return h.closeMatch(gw)
+}
+
+func (h *Hub) closeMatch(gw Key) error {
 	h.mu.Lock()
 	dev := h.devices[gw]
 	if dev == nil || !dev.online {
@@ -455,6 +525,15 @@ func (h *Hub) Join(gw Key, sub Key) bool {
 // NewDevices lists sub-devices that joined gw and were not added yet,
 // oldest first.
 func (h *Hub) NewDevices(gw Key) []Joined {
+	if r := h.remoteGateway(gw); r != nil {
+		if res, err := r.Gateway(GatewayOp{Kind: "new", Gateway: gw}); err == nil {
+			return res.Joined
+		}
+	}
+	return h.newDevices(gw)
+}
+
+func (h *Hub) newDevices(gw Key) []Joined {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	d := h.devices[gw]
@@ -472,6 +551,15 @@ func (h *Hub) NewDevices(gw Key) []Joined {
 // Added removes a sub-device from gw's new-device list (it was added, or
 // evicted).
 func (h *Hub) Added(gw Key, sub Key) {
+	if r := h.remoteGateway(gw); r != nil {
+		if _, err := r.Gateway(GatewayOp{Kind: "added", Gateway: gw, Sub: sub}); err == nil {
+			return
+		}
+	}
+	h.added(gw, sub)
+}
+
+func (h *Hub) added(gw Key, sub Key) {
 	h.mu.Lock()
 	if d := h.devices[gw]; d != nil {
 		delete(d.joined, sub)
