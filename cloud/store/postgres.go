@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -39,6 +41,14 @@ func openPostgres(dsn string) (*DB, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// retryable reports whether a PostgreSQL transaction failed only because
+// another one overlapped it (serialization failure, deadlock), so that
+// running it again can succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // redactDSN hides a password in a connection string for error messages.

@@ -19,6 +19,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"path/filepath"
 	"sort"
@@ -229,13 +230,44 @@ func (s *DB) migrate(ctx context.Context) error {
 
 // Tx runs fn in a write transaction and commits when it returns nil. Keep
 // fn short: on SQLite every other write waits for it.
+//
+// The services read, decide and write inside fn as if no other write ran
+// meanwhile (SQLite's one writer guarantees it). PostgreSQL gives the same
+// guarantee with SERIALIZABLE transactions, at the price of refusing one of
+// two that overlap (serialization failure, or deadlock); Tx runs fn again
+// then, so fn must not leave effects outside the transaction before it
+// returns.
 func (s *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.Dialect != Postgres {
+		return s.tx(ctx, nil, fn)
+	}
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	for attempt := 1; ; attempt++ {
+		err := s.tx(ctx, opts, fn)
+		if err == nil || attempt == maxAttempts || !retryable(err) {
+			return err
+		}
+		// A short, growing, jittered pause, so that the two do not meet
+		// again at once.
+		pause := time.Duration(attempt) * time.Duration(1+rand.IntN(4)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// maxAttempts bounds the runs of one PostgreSQL transaction.
+const maxAttempts = 30
+
+func (s *DB) tx(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
 	release, err := s.acquireWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	tx, err := s.BeginTx(ctx, nil)
+	tx, err := s.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
