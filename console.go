@@ -38,8 +38,9 @@ const demoChurn = 0.02
 // returns its credentials. The data directory is locked: when another
 // console holds it, this one attaches to that console's cloud as a client
 // (attached names the owner's process) instead of opening cloud.db a
-// second time. stop ends what was started.
-func localCloud(ctx context.Context, demo int) (stop func(), dev cloud.DeveloperFile, attached string, err error) {
+// second time. storeDSN is the profile's PostgreSQL server, or "" for the
+// SQLite file in the data directory. stop ends what was started.
+func localCloud(ctx context.Context, demo int, storeDSN string) (stop func(), dev cloud.DeveloperFile, attached string, err error) {
 	dir := dataDir()
 	lock, owner, err := lockDataDir(dir)
 	if err != nil {
@@ -54,7 +55,7 @@ func localCloud(ctx context.Context, demo int) (stop func(), dev cloud.Developer
 		lock.release()
 		return nil, dev, "", err
 	}
-	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dir, Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
+	srv, err := cloud.Open(ctx, cloud.Options{DataDir: dir, Store: storeDSN, Logger: logger, Demo: demo, Simulate: true, BackgroundFleet: true, Churn: demoChurn})
 	if err != nil {
 		closeLog()
 		lock.release()
@@ -192,7 +193,7 @@ func openHost(ctx context.Context, f consoleFlags) (h *consoleHost, cleanup func
 	}
 	shownName := prof.Name
 	if prof.Local {
-		stop, dev, owner, err := localCloud(ctx, f.demo)
+		stop, dev, owner, err := localCloud(ctx, f.demo, prof.Store)
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("local cloud: %w", err)
 		}

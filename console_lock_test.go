@@ -26,14 +26,14 @@ func TestSecondConsoleAttachesToTheLocalCloud(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	stop1, dev1, owner1, err := localCloud(ctx, 20)
+	stop1, dev1, owner1, err := localCloud(ctx, 20, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if owner1 != "" {
 		t.Fatalf("the first console attached to %q instead of owning the directory", owner1)
 	}
-	stop2, dev2, owner2, err := localCloud(ctx, 20)
+	stop2, dev2, owner2, err := localCloud(ctx, 20, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestSecondConsoleAttachesToTheLocalCloud(t *testing.T) {
 	}
 	stop1()
 
-	stop3, _, owner3, err := localCloud(ctx, 20)
+	stop3, _, owner3, err := localCloud(ctx, 20, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"acconsole/cloud"
+	"acconsole/cloud/store"
 	"acconsole/config"
 )
 
@@ -122,6 +123,7 @@ func versionCmd() *cobra.Command {
 type serveFlags struct {
 	listen     string
 	data       string
+	store      string
 	domain     string
 	mode       string
 	demo       int
@@ -147,6 +149,7 @@ in the config file; a flag replaces the config's service of the same name.`,
 	}
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:5000", "address to listen on")
 	cmd.Flags().StringVar(&f.data, "data", dataDir(), "data directory (SQLite store and credentials)")
+	cmd.Flags().StringVar(&f.store, "store", "", "PostgreSQL server for the data (postgres://user@host:5432/db); default the SQLite file DIR/cloud.db")
 	cmd.Flags().StringVar(&f.domain, "major-domain", "acme", "major domain created on first start")
 	cmd.Flags().StringVar(&f.mode, "mode", "test", "runtime mode: test or production")
 	cmd.Flags().IntVar(&f.demo, "demo", 0, "seed a demo world of N devices if the store is empty")
@@ -164,6 +167,9 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 	if f.mode != "test" && f.mode != "production" && f.mode != "" {
 		return fmt.Errorf("--mode must be test or production, not %q", f.mode)
 	}
+	if f.store != "" && !store.IsPostgresDSN(f.store) {
+		return fmt.Errorf("--store must be a PostgreSQL URL (postgres://user@host:5432/db), not %q; leave it out for the SQLite file in --data", f.store)
+	}
 	logger, closeLog, err := openLog(filepath.Join(stateDir(), "cloud.log"))
 	if err != nil {
 		return err
@@ -173,7 +179,7 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt := cloud.Options{DataDir: f.data, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true, Churn: demoChurn,
+	opt := cloud.Options{DataDir: f.data, Store: f.store, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true, Churn: demoChurn,
 		UDS: map[string]string{}}
 	for _, u := range services {
 		opt.UDS[u.Name] = u.URL
@@ -197,8 +203,8 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		srv.Close()
 		return fmt.Errorf("write credentials: %w", err)
 	}
-	fmt.Fprintf(out, "local AbleCloud cloud listening\n  router        %s\n  developer id  %d\n  access key    %s\n  secret key    %s (full key in %s)\n  major domain  %s (id %d)\n  data          %s\n",
-		router, srv.Developer.ID, srv.Developer.AccessKey, cloud.MaskSecret(srv.Developer.SecretKey), path, srv.Domain.Name, srv.Domain.ID, f.data)
+	fmt.Fprintf(out, "local AbleCloud cloud listening\n  router        %s\n  developer id  %d\n  access key    %s\n  secret key    %s (full key in %s)\n  major domain  %s (id %d)\n  data          %s\n  store         %s\n",
+		router, srv.Developer.ID, srv.Developer.AccessKey, cloud.MaskSecret(srv.Developer.SecretKey), path, srv.Domain.Name, srv.Domain.ID, f.data, srv.DB.Describe())
 	for _, u := range services {
 		mode := ""
 		if u.Anonymous {

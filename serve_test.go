@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"acconsole/cloud"
 	"acconsole/cloud/rpc/rpctest"
+	"acconsole/cloud/store/storetest"
 )
 
 // vendorService is a UDS on loopback that records the calls it gets.
@@ -56,11 +58,19 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The store: the SQLite file in the data directory, or a fresh schema
+	// on the PostgreSQL server the tests were given.
+	storeDSN, wantStore := "", filepath.Join(dir, "data", "cloud.db")
+	if pg := storetest.Postgres(); pg != "" {
+		storeDSN = storetest.FreshSchema(t, pg)
+		u, _ := url.Parse(storeDSN)
+		wantStore = "postgres://" + u.User.Username() + "@" + u.Host + u.Path
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, serveFlags{listen: "127.0.0.1:0", data: filepath.Join(dir, "data"), domain: "acme", mode: "test", demo: 20,
+		done <- runServe(ctx, serveFlags{listen: "127.0.0.1:0", data: filepath.Join(dir, "data"), store: storeDSN, domain: "acme", mode: "test", demo: 20,
 			configPath: cfgPath, uds: []string{"vendor-login=" + login.srv.URL + ",anonymous"}}, pw)
 		pw.Close()
 	}()
@@ -80,7 +90,7 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	text := strings.Join(out, "\n")
-	for _, want := range []string{"major domain  acme (id 1)", "uds           orders → " + orders.srv.URL + "/api\n",
+	for _, want := range []string{"major domain  acme (id 1)", "store         " + wantStore + "\n", "uds           orders → " + orders.srv.URL + "/api\n",
 		"uds           vendor-login → " + login.srv.URL + " (anonymous calls allowed)"} {
 		if !strings.Contains(text+"\n", want) {
 			t.Fatalf("serve printed:\n%s\nwant a line with %q", text, want)
@@ -130,6 +140,13 @@ func TestServeForwardsToConfiguredVendorServices(t *testing.T) {
 	}
 	if got := orders.got(); got != "/api/list mode= user=1" {
 		t.Errorf("orders got %q", got)
+	}
+}
+
+func TestServeRefusesAStoreThatIsNotPostgres(t *testing.T) {
+	err := runServe(context.Background(), serveFlags{listen: "127.0.0.1:0", data: t.TempDir(), store: "/tmp/other.db", mode: "test"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--store must be a PostgreSQL URL") {
+		t.Fatalf("serve --store /tmp/other.db: %v", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"acconsole/cloud/store/storetest"
 	"acconsole/models"
 )
 
@@ -30,10 +31,10 @@ func accountCount(t *testing.T, s *Server) int {
 // TestDemoWorldFirstStartOnly: the demo world is seeded into an empty
 // warehouse on the first start, and never again.
 func TestDemoWorldFirstStartOnly(t *testing.T) {
-	dir := t.TempDir()
+	dir, loc := t.TempDir(), storetest.Location(t)
 	open := func(demo int) *Server {
 		t.Helper()
-		s, err := Open(context.Background(), Options{DataDir: dir, Demo: demo, BcryptCost: bcrypt.MinCost})
+		s, err := Open(context.Background(), Options{DataDir: dir, Store: loc, Demo: demo, BcryptCost: bcrypt.MinCost})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +62,7 @@ func TestDemoWorldFirstStartOnly(t *testing.T) {
 	s.Close()
 
 	// Demo 0 seeds nothing.
-	s, err := Open(context.Background(), Options{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	s, err := Open(context.Background(), Options{DataDir: t.TempDir(), Store: storetest.Location(t), BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,14 @@ type Options struct {
 	// Console tests shorten them to pair in a second.
 	SimJoinEvery      time.Duration
 	SimJoinCandidates int
+	// Store is where the data lives: "" for the SQLite file DataDir/cloud.db,
+	// or a PostgreSQL connection string (postgres://…). DataDir still holds
+	// local-developer.json.
+	Store string
+	// TimerResync is how often an instance picks up the timer tasks other
+	// instances sharing its store added or changed; 0 means every 2 s on
+	// PostgreSQL and never on SQLite.
+	TimerResync time.Duration
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
 	// UDSAnonymous names the services of UDS that take unsigned calls
@@ -93,6 +101,7 @@ type Server struct {
 	closers []func()
 	httpSrv *http.Server
 	simw    simParts // simulated devices, UDS proxy: sim_wiring.go
+	relay   *relay   // PostgreSQL: commands and events between instances
 }
 
 // Open opens (or creates) the cloud in opt.DataDir.
@@ -115,7 +124,11 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cloud: data directory: %w", err)
 	}
-	db, err := store.Open(filepath.Join(opt.DataDir, "cloud.db"))
+	location := opt.Store
+	if location == "" {
+		location = filepath.Join(opt.DataDir, "cloud.db")
+	}
+	db, err := store.Open(location)
 	if err != nil {
 		return nil, fmt.Errorf("cloud: %w", err)
 	}
@@ -142,6 +155,16 @@ func (s *Server) init(ctx context.Context) error {
 	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Now: s.opt.Now, BcryptCost: s.opt.BcryptCost})
 	s.Account.Register(s.Registry)
 	s.Hub = hub.New(s.opt.Now)
+	if s.DB.Dialect == store.Postgres {
+		// Instances sharing the database reach each other's devices.
+		r, err := startRelay(ctx, s.Hub, s.DB, s.opt.Logger)
+		if err != nil {
+			return fmt.Errorf("cloud: %w", err)
+		}
+		s.Hub.SetRemote(r)
+		s.closers = append(s.closers, r.Close)
+		s.relay = r
+	}
 	if err := s.initProducts(ctx); err != nil {
 		return fmt.Errorf("cloud: products: %w", err)
 	}
@@ -150,6 +173,10 @@ func (s *Server) init(ctx context.Context) error {
 	}
 	if err := s.initSimulation(ctx); err != nil {
 		return fmt.Errorf("cloud: simulation: %w", err)
+	}
+	if s.relay != nil && s.simw.history != nil {
+		// The device history of every instance shows every device.
+		s.relay.shareEvents(s.simw.history.Record)
 	}
 	if err := s.initTimers(ctx); err != nil {
 		return fmt.Errorf("cloud: timers: %w", err)

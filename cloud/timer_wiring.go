@@ -3,10 +3,12 @@ package cloud
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"acconsole/cloud/clock"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/sim"
+	"acconsole/cloud/store"
 	"acconsole/cloud/timer"
 )
 
@@ -37,7 +39,7 @@ func (s *Server) initTimers(ctx context.Context) error {
 		// Device timers are handed to the devices through the hub; the
 		// simulated devices keep and fire them.
 		Hosts: s.Hub,
-	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger})
+	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger, Resync: s.timerResync()})
 	if err != nil {
 		return err
 	}
@@ -50,6 +52,20 @@ func (s *Server) initTimers(ctx context.Context) error {
 	s.parts().timers = t
 	s.closers = append(s.closers, t.Close)
 	return nil
+}
+
+// timerResync is how often the timer schedule is brought in line with the
+// store: on PostgreSQL, where several instances may share the database,
+// every TimerResync (default 2 s); on SQLite, which one process owns, only
+// when TimerResync asks for it.
+func (s *Server) timerResync() time.Duration {
+	switch {
+	case s.opt.TimerResync > 0:
+		return s.opt.TimerResync
+	case s.DB.Dialect == store.Postgres:
+		return 2 * time.Second
+	}
+	return 0
 }
 
 // nickNames reads creators' nick names for task objects.

@@ -73,6 +73,9 @@ type Profile struct {
 	SubDomain    string
 	// RuntimeMode is "test", "production" or empty (the client's default).
 	RuntimeMode string
+	// Store is the PostgreSQL server a local profile's cloud keeps its data
+	// on (postgres://…); empty is the SQLite file in the data directory.
+	Store string
 	// Theme and RefreshInterval override the top-level settings; Config.Profile
 	// fills them in from the top level when the profile leaves them out.
 	Theme           string
@@ -84,6 +87,8 @@ type Profile struct {
 
 	// secretLine is where secret_key was set, for Load's file mode check.
 	secretLine int
+	// storeLine is where store was set, to refuse it on a remote profile.
+	storeLine int
 }
 
 // UDS is a vendor service (PROTOCOL §2.8) that acconsole serve forwards

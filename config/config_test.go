@@ -75,6 +75,19 @@ func TestParseExample(t *testing.T) {
 	}
 }
 
+func TestLocalProfileStore(t *testing.T) {
+	c, err := Parse("t", []byte("[profiles.team]\nlocal = true\nstore = \"postgres://acc@db.lan:5432/acconsole\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Profiles["team"].Store; got != "postgres://acc@db.lan:5432/acconsole" {
+		t.Fatalf("store %q", got)
+	}
+	if got := c.Profiles["local"].Store; got != "" {
+		t.Fatalf("default local profile store %q, want the SQLite file", got)
+	}
+}
+
 func TestParseValues(t *testing.T) {
 	src := "\uFEFF" + `# a comment line
 operator = "a\"b\\c\nd\te\u00e9\U0001F600"
@@ -157,6 +170,8 @@ func TestErrors(t *testing.T) {
 		{"bad timeout", prof + "timeout = \"-1s\"\n", 3, "timeout: must be more than 0"},
 		{"runtime mode", prof + "runtime_mode = \"prod\"\n", 3, `runtime_mode: unknown mode "prod" (use "test" or "production")`},
 		{"runtime mode suggestion", prof + "runtime_mode = \"tset\"\n", 3, `did you mean "test"?`},
+		{"store not postgres", "[profiles.l]\nlocal = true\nstore = \"/tmp/x.db\"\n", 3, `store: "/tmp/x.db" is not a PostgreSQL URL`},
+		{"store on remote profile", prof + "store = \"postgres://h/db\"\n", 3, `store: only a local profile (local = true) has a store`},
 		{"duplicate key", "theme = \"a\"\n\ntheme = \"b\"\n", 3, `duplicate key "theme" at the top level (first set on line 1)`},
 		{"duplicate profile key", prof + "routers = [\"http://h:2\"]\n", 3, `duplicate key "routers" in [profiles.p] (first set on line 2)`},
 		{"duplicate table", prof + "[keys]\n[profiles.p]\nlocal = true\n", 4, "table [profiles.p] is already defined on line 1"},

@@ -21,7 +21,7 @@ const (
 var (
 	rootKeys    = []string{"default_profile", "operator", "theme", "refresh_interval", "write_minutes"}
 	profileKeys = []string{"local", "routers", "developer_id", "access_key", "secret_key", "secret_key_env",
-		"major_domain", "sub_domain", "runtime_mode", "theme", "refresh_interval", "timeout"}
+		"major_domain", "sub_domain", "runtime_mode", "theme", "refresh_interval", "timeout", "store"}
 	udsKeys    = []string{"url", "anonymous"}
 	tableNames = []string{"profiles.NAME", "keys", "aliases", "uds.NAME"}
 )
@@ -234,6 +234,13 @@ func (d *decoder) profile(name string, t *table) Profile {
 				}
 				p.Timeout = v
 			}
+		case "store":
+			if s, ok := d.str(kv); ok {
+				if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+					d.errorf(kv.line, "store: %q is not a PostgreSQL URL (postgres://user@host:5432/db); leave store out for the SQLite file", s)
+				}
+				p.Store, p.storeLine = s, kv.line
+			}
 		default:
 			d.unknownKey(kv, profileKeys, where, rootKeys, "is a top-level setting; put it above the first [table]")
 		}
@@ -246,6 +253,8 @@ func (d *decoder) profile(name string, t *table) Profile {
 		d.errorf(t.line, "profile %q has neither local = true nor routers; add routers = [\"https://…\"] or local = true", name)
 	case p.Local && len(p.Routers) > 0:
 		d.errorf(t.line, "profile %q sets both local = true and routers; a profile uses the local cloud or routers, not both", name)
+	case !p.Local && p.Store != "":
+		d.errorf(p.storeLine, "store: only a local profile (local = true) has a store; profile %q talks to routers", name)
 	}
 	return p
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"acconsole/cloud/account"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/cloud/store/storetest"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -72,7 +72,7 @@ type env struct {
 
 func newEnv(t testing.TB, opt account.Options) *env {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "cloud.db"))
+	db, err := store.Open(storetest.Location(t))
 	if err != nil {
 		t.Fatal(err)
 	}

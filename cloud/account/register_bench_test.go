@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"acconsole/cloud/account"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/cloud/store/storetest"
 )
 
 // BenchmarkRegisterWrongCode measures what one refused register costs the
@@ -22,7 +22,7 @@ import (
 // client address so that per-address limits do not cut the work short.
 // See BENCHMARKS.md.
 func BenchmarkRegisterWrongCode(b *testing.B) {
-	db, err := store.Open(filepath.Join(b.TempDir(), "cloud.db"))
+	db, err := store.Open(storetest.Location(b))
 	if err != nil {
 		b.Fatal(err)
 	}

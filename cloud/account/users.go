@@ -96,15 +96,16 @@ func insertUser(ctx context.Context, tx *sql.Tx, domainID int64, r newRow) (int6
 	if r.profile == "" {
 		r.profile = "{}"
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO account_users(domain_id, email, phone, nick_name, password_hash, profile, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		domainID, r.email, r.phone, r.nick, r.pwHash, r.profile, r.created.Unix())
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO account_users(domain_id, email, phone, nick_name, password_hash, profile, create_time) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		domainID, r.email, r.phone, r.nick, r.pwHash, r.profile, r.created.Unix()).Scan(&id)
 	if err != nil {
 		return 0, uniqueViolation(err)
 	}
 	if err := countUsers(ctx, tx, domainID, 1); err != nil {
 		return 0, err
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // countUsers moves the domain's account count (account_user_counts) by

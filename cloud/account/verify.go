@@ -186,7 +186,7 @@ func (s *Service) noteWrongCode(ctx context.Context, domainID int64, addr string
 		}
 		_, _ = s.db.ExecContext(ctx, `UPDATE account_verify_codes SET attempts = attempts + 1 WHERE domain_id = ? AND account = ?`, domainID, a)
 		_, _ = s.db.ExecContext(ctx, `INSERT INTO account_code_failures(domain_id, account, addr, failures, last_ms) VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT(domain_id, account, addr) DO UPDATE SET failures = failures + 1, last_ms = excluded.last_ms`, domainID, a, addr, now)
+			ON CONFLICT(domain_id, account, addr) DO UPDATE SET failures = account_code_failures.failures + 1, last_ms = excluded.last_ms`, domainID, a, addr, now)
 	}
 }
 
@@ -262,11 +262,10 @@ func (s *Service) apiSendVerifyCode(c *rpc.Call) (any, error) {
 		if n >= sendsPerHour && first.Valid {
 			return waitError(acct, first.Int64+time.Hour.Milliseconds()-ms(now))
 		}
-		res, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, sent_ms) VALUES (?, ?, ?)`, domain, acct, ms(now))
+		err := tx.QueryRowContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, sent_ms) VALUES (?, ?, ?) RETURNING rowid`, domain, acct, ms(now)).Scan(&sendID)
 		if err != nil {
 			return err
 		}
-		sendID, _ = res.LastInsertId()
 		// A new code replaces the old one: the message a person just got
 		// is the one that should work, from any address.
 		if _, err := tx.ExecContext(c.Ctx, `INSERT INTO account_verify_codes(domain_id, account, code, expires_ms, attempts) VALUES (?, ?, ?, ?, 0)

@@ -1,10 +1,13 @@
 // Package cloudtest starts a real local cloud on a loopback port with a
 // temporary SQLite file, for integration tests on either side of the wire.
+// When ACCONSOLE_TEST_POSTGRES names a PostgreSQL server, the cloud keeps
+// its data in a fresh schema there instead (see storetest).
 package cloudtest
 
 import (
 	"context"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,13 +15,45 @@ import (
 
 	"acconsole/cloud"
 	"acconsole/cloud/sim"
+	"acconsole/cloud/store/storetest"
 )
+
+// stores remembers the PostgreSQL schema of each data directory, so that a
+// test that restarts a cloud on the same DataDir finds its data again.
+var (
+	storesMu sync.Mutex
+	stores   = map[string]string{}
+)
+
+// storeFor returns the store location for a cloud in dir: "" (the SQLite
+// file in dir) unless the tests run on PostgreSQL.
+func storeFor(t testing.TB, dir string) string {
+	if storetest.Postgres() == "" {
+		return ""
+	}
+	storesMu.Lock()
+	defer storesMu.Unlock()
+	if loc, ok := stores[dir]; ok {
+		return loc
+	}
+	loc := storetest.Location(t)
+	stores[dir] = loc
+	t.Cleanup(func() {
+		storesMu.Lock()
+		delete(stores, dir)
+		storesMu.Unlock()
+	})
+	return loc
+}
 
 // Cloud is a running local cloud.
 type Cloud struct {
 	*cloud.Server
 	URL     string
 	DataDir string
+	// Store is the PostgreSQL location of the cloud's data ("" for the
+	// SQLite file in DataDir), for another instance on the same store.
+	Store string
 }
 
 // Options tweak Start.
@@ -38,24 +73,28 @@ type Options struct {
 	// (cloud.Options); 0 keeps the simulation's defaults.
 	SimJoinEvery      time.Duration
 	SimJoinCandidates int
+	// TimerResync is cloud.Options.TimerResync (instances sharing a store).
+	TimerResync time.Duration
 	// UDS and UDSAnonymous configure vendor services (cloud.Options).
 	UDS          map[string]string
 	UDSAnonymous []string
 }
 
 // Start opens a cloud in a temp dir, serves it on 127.0.0.1:0 and stops it
-// when the test ends.
+// when the test ends. Two clouds started on one DataDir share one store,
+// like instances behind a load balancer.
 func Start(t testing.TB, opt Options) *Cloud {
 	t.Helper()
 	dir := opt.DataDir
 	if dir == "" {
 		dir = t.TempDir()
 	}
+	loc := storeFor(t, dir)
 	srv, err := cloud.Open(context.Background(), cloud.Options{
-		DataDir: dir, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
+		DataDir: dir, Store: loc, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
 		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
-		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous,
+		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous, TimerResync: opt.TimerResync,
 	})
 	if err != nil {
 		t.Fatalf("open cloud: %v", err)
@@ -67,5 +106,5 @@ func Start(t testing.TB, opt Options) *Cloud {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { srv.Close() })
-	return &Cloud{Server: srv, URL: "http://" + ln.Addr().String(), DataDir: dir}
+	return &Cloud{Server: srv, URL: "http://" + ln.Addr().String(), DataDir: dir, Store: loc}
 }

@@ -62,12 +62,8 @@ func (s *Service) bindNew(ctx context.Context, tx *sql.Tx, sd rpc.SubDomain, pid
 	}
 	now := s.now().Unix()
 	d = devRow{domainID: sd.DomainID, subID: sd.ID, pid: pid, name: name, owner: uid, aes: randomAlnum(16), isGateway: gateway}
-	res, err := tx.ExecContext(ctx, `INSERT INTO dev_devices(domain_id, sub_domain_id, physical_id, name, owner, aes_key, is_gateway, bind_time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.domainID, d.subID, d.pid, d.name, d.owner, d.aes, d.isGateway, now)
-	if err != nil {
-		return d, err
-	}
-	if d.id, err = res.LastInsertId(); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO dev_devices(domain_id, sub_domain_id, physical_id, name, owner, aes_key, is_gateway, bind_time)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.domainID, d.subID, d.pid, d.name, d.owner, d.aes, d.isGateway, now).Scan(&d.id); err != nil {
 		return d, err
 	}
 	return d, bindUser(ctx, tx, uid, d.id, now)

@@ -117,7 +117,7 @@ func deviceUsers(ctx context.Context, q queryer, devID int64) ([]int64, error) {
 }
 
 func bindUser(ctx context.Context, q queryer, uid, devID, now int64) error {
-	_, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO dev_bindings(user_id, device_id, bind_time) VALUES (?, ?, ?)`, uid, devID, now)
+	_, err := q.ExecContext(ctx, `INSERT INTO dev_bindings(user_id, device_id, bind_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, uid, devID, now)
 	return err
 }
 
@@ -127,8 +127,8 @@ func bindWithSubs(ctx context.Context, q queryer, uid int64, d devRow, now int64
 	if err := bindUser(ctx, q, uid, d.id, now); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO dev_bindings(user_id, device_id, bind_time)
-		SELECT ?, id, ? FROM dev_devices WHERE gateway_id = ?`, uid, now, d.id)
+	_, err := q.ExecContext(ctx, `INSERT INTO dev_bindings(user_id, device_id, bind_time)
+		SELECT ?, id, ? FROM dev_devices WHERE gateway_id = ? ON CONFLICT DO NOTHING`, uid, now, d.id)
 	return err
 }
 

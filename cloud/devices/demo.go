@@ -429,17 +429,17 @@ func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, sub
 	}
 
 	prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
-	insHome, err := prep(`INSERT INTO dev_homes(domain_id, owner, name, create_time) VALUES (?, ?, ?, ?)`)
+	insHome, err := prep(`INSERT INTO dev_homes(domain_id, owner, name, create_time) VALUES (?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
 	defer insHome.Close()
-	insRoom, err := prep(`INSERT INTO dev_rooms(home_id, name) VALUES (?, ?)`)
+	insRoom, err := prep(`INSERT INTO dev_rooms(home_id, name) VALUES (?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
 	defer insRoom.Close()
-	insMember, err := prep(`INSERT OR IGNORE INTO dev_home_users(home_id, user_id, join_time) VALUES (?, ?, ?)`)
+	insMember, err := prep(`INSERT INTO dev_home_users(home_id, user_id, join_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -452,12 +452,12 @@ func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, sub
 	}
 	defer insWH.Close()
 	insDev, err := prep(`INSERT INTO dev_devices(domain_id, sub_domain_id, physical_id, name, owner, aes_key, gateway_id, is_gateway, home_id, room_id, bind_time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
 	defer insDev.Close()
-	insBind, err := prep(`INSERT OR IGNORE INTO dev_bindings(user_id, device_id, bind_time) VALUES (?, ?, ?)`)
+	insBind, err := prep(`INSERT INTO dev_bindings(user_id, device_id, bind_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -467,20 +467,12 @@ func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, sub
 	roomIDs := make([][]int64, len(plan.homes))
 	members := make([][]int64, len(plan.homes)) // owner first
 	for i, h := range plan.homes {
-		res, err := insHome.ExecContext(ctx, domainID, uids[h.owner], h.name, nowUnix)
-		if err != nil {
-			return err
-		}
-		if homeIDs[i], err = res.LastInsertId(); err != nil {
+		if err := insHome.QueryRowContext(ctx, domainID, uids[h.owner], h.name, nowUnix).Scan(&homeIDs[i]); err != nil {
 			return err
 		}
 		for _, r := range h.rooms {
-			res, err := insRoom.ExecContext(ctx, homeIDs[i], r)
-			if err != nil {
-				return err
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
+			var id int64
+			if err := insRoom.QueryRowContext(ctx, homeIDs[i], r).Scan(&id); err != nil {
 				return err
 			}
 			roomIDs[i] = append(roomIDs[i], id)
@@ -542,11 +534,7 @@ func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, sub
 			}
 		}
 		bindTime := d.active + (nowUnix-d.active)/4
-		res, err := insDev.ExecContext(ctx, domainID, sd.ID, d.pid, d.name, uids[d.owner], d.aes, gwID, d.isGW, homeID, roomID, bindTime)
-		if err != nil {
-			return err
-		}
-		if devIDs[i], err = res.LastInsertId(); err != nil {
+		if err := insDev.QueryRowContext(ctx, domainID, sd.ID, d.pid, d.name, uids[d.owner], d.aes, gwID, d.isGW, homeID, roomID, bindTime).Scan(&devIDs[i]); err != nil {
 			return err
 		}
 		// Users: a sub-device has its gateway's; a home device every
@@ -568,7 +556,7 @@ func (s *Service) writeDemo(ctx context.Context, tx *sql.Tx, domainID int64, sub
 			}
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO dev_meta(key, value) VALUES ('demo_seeded', ?)`, models.FormatTime(now))
+	_, err = tx.ExecContext(ctx, `INSERT INTO dev_meta(key, value) VALUES ('demo_seeded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, models.FormatTime(now))
 	return err
 }
 

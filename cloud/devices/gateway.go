@@ -145,16 +145,12 @@ func (s *Service) apiAddSubDevice(c *rpc.Call) (any, error) {
 		}
 		now := s.now().Unix()
 		d = devRow{domainID: sd.DomainID, subID: sd.ID, pid: pid, name: name, owner: gw.owner, aes: randomAlnum(16), gatewayID: gw.id, homeID: gw.homeID}
-		res, err := tx.ExecContext(c.Ctx, `INSERT INTO dev_devices(domain_id, sub_domain_id, physical_id, name, owner, aes_key, gateway_id, home_id, bind_time)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.domainID, d.subID, d.pid, d.name, d.owner, d.aes, d.gatewayID, d.homeID, now)
-		if err != nil {
+		if err := tx.QueryRowContext(c.Ctx, `INSERT INTO dev_devices(domain_id, sub_domain_id, physical_id, name, owner, aes_key, gateway_id, home_id, bind_time)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.domainID, d.subID, d.pid, d.name, d.owner, d.aes, d.gatewayID, d.homeID, now).Scan(&d.id); err != nil {
 			return nil, err
 		}
-		if d.id, err = res.LastInsertId(); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(c.Ctx, `INSERT OR IGNORE INTO dev_bindings(user_id, device_id, bind_time)
-			SELECT user_id, ?, ? FROM dev_bindings WHERE device_id = ?`, d.id, now, gw.id); err != nil {
+		if _, err := tx.ExecContext(c.Ctx, `INSERT INTO dev_bindings(user_id, device_id, bind_time)
+			SELECT user_id, ?, ? FROM dev_bindings WHERE device_id = ? ON CONFLICT DO NOTHING`, d.id, now, gw.id); err != nil {
 			return nil, err
 		}
 		// A device with sub-devices is a gateway, however it was bound.

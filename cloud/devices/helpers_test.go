@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +22,7 @@ import (
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/cloud/store/storetest"
 	"acconsole/models"
 )
 
@@ -68,7 +68,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}, subs: map[string]rpc.SubDomain{}}
-	db, err := store.Open(filepath.Join(t.TempDir(), "cloud.db"))
+	db, err := store.Open(storetest.Location(t))
 	if err != nil {
 		t.Fatal(err)
 	}

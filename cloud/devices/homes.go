@@ -108,20 +108,20 @@ func roomNameFree(ctx context.Context, q queryer, homeID int64, name string, sel
 
 // addMember makes uid a member of h and binds them to its devices.
 func addMember(ctx context.Context, q queryer, homeID, uid, now int64) error {
-	if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO dev_home_users(home_id, user_id, join_time) VALUES (?, ?, ?)`, homeID, uid, now); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO dev_home_users(home_id, user_id, join_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, homeID, uid, now); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO dev_bindings(user_id, device_id, bind_time)
-		SELECT ?, id, ? FROM dev_devices WHERE home_id = ?`, uid, now, homeID)
+	_, err := q.ExecContext(ctx, `INSERT INTO dev_bindings(user_id, device_id, bind_time)
+		SELECT ?, id, ? FROM dev_devices WHERE home_id = ? ON CONFLICT DO NOTHING`, uid, now, homeID)
 	return err
 }
 
 // bindMembers binds every member of a home to a device and its
 // sub-devices.
 func bindMembers(ctx context.Context, q queryer, homeID, devID, now int64) error {
-	_, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO dev_bindings(user_id, device_id, bind_time)
+	_, err := q.ExecContext(ctx, `INSERT INTO dev_bindings(user_id, device_id, bind_time)
 		SELECT hu.user_id, d.id, ? FROM dev_home_users hu JOIN dev_devices d ON d.id = ? OR d.gateway_id = ?
-		WHERE hu.home_id = ?`, now, devID, devID, homeID)
+		WHERE hu.home_id = ? ON CONFLICT DO NOTHING`, now, devID, devID, homeID)
 	return err
 }
 
@@ -140,11 +140,7 @@ func (s *Service) apiCreateHome(c *rpc.Call) (any, error) {
 			return nil, err
 		}
 		now := s.now().Unix()
-		res, err := tx.ExecContext(c.Ctx, `INSERT INTO dev_homes(domain_id, owner, name, create_time) VALUES (?, ?, ?, ?)`, h.domainID, uid, name, now)
-		if err != nil {
-			return nil, err
-		}
-		if h.id, err = res.LastInsertId(); err != nil {
+		if err := tx.QueryRowContext(c.Ctx, `INSERT INTO dev_homes(domain_id, owner, name, create_time) VALUES (?, ?, ?, ?) RETURNING id`, h.domainID, uid, name, now).Scan(&h.id); err != nil {
 			return nil, err
 		}
 		return nil, addMember(c.Ctx, tx, h.id, uid, now)
@@ -239,13 +235,8 @@ func (s *Service) apiCreateRoom(c *rpc.Call) (any, error) {
 		if err := roomNameFree(c.Ctx, tx, h.id, name, 0); err != nil {
 			return nil, err
 		}
-		res, err := tx.ExecContext(c.Ctx, `INSERT INTO dev_rooms(home_id, name) VALUES (?, ?)`, h.id, name)
-		if err != nil {
-			return nil, err
-		}
 		r = models.Room{HomeID: h.id, Owner: h.owner, Name: name}
-		r.RoomID, err = res.LastInsertId()
-		return nil, err
+		return nil, tx.QueryRowContext(c.Ctx, `INSERT INTO dev_rooms(home_id, name) VALUES (?, ?) RETURNING id`, h.id, name).Scan(&r.RoomID)
 	})
 	if err != nil {
 		return nil, err

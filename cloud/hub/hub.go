@@ -8,6 +8,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -153,6 +154,71 @@ type Hub struct {
 	devices map[Key]*device
 	subs    map[int]func(Event)
 	nextSub int
+	remote  Remote
+}
+
+// Remote reaches devices connected to other instances of the cloud that
+// share its store. Its Send answers ErrOffline when no instance has the
+// device.
+type Remote interface {
+	Send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error)
+	// Gateway runs a pairing operation on the instance the gateway is
+	// connected to (GatewayLocal there).
+	Gateway(op GatewayOp) (GatewayResult, error)
+}
+
+// GatewayOp is a pairing operation on a gateway: Kind "open" (a window of
+// Window), "close", "new" (list the sub-devices that joined) or "added"
+// (Sub was added).
+type GatewayOp struct {
+	Kind    string        `json:"kind"`
+	Gateway Key           `json:"gw"`
+	Sub     Key           `json:"sub,omitempty"`
+	Window  time.Duration `json:"window,omitempty"`
+}
+
+// GatewayResult is what a GatewayOp gives back.
+type GatewayResult struct {
+	Deadline time.Time `json:"deadline,omitempty"`
+	Joined   []Joined  `json:"joined,omitempty"`
+}
+
+// remoteGateway is the Remote to ask about gw when gw is not connected
+// here (nil otherwise, or when there is no Remote). When no instance has
+// the gateway (ErrOffline), the operation runs here as it always did.
+func (h *Hub) remoteGateway(gw Key) Remote {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if d := h.devices[gw]; d != nil && d.online {
+		return nil
+	}
+	return h.remote
+}
+
+// GatewayLocal runs op on a gateway connected to this instance.
+func (h *Hub) GatewayLocal(op GatewayOp) (GatewayResult, error) {
+	var res GatewayResult
+	var err error
+	switch op.Kind {
+	case "open":
+		res.Deadline, err = h.openMatch(op.Gateway, op.Window)
+	case "close":
+		err = h.closeMatch(op.Gateway)
+	case "new":
+		res.Joined = h.newDevices(op.Gateway)
+	case "added":
+		h.added(op.Gateway, op.Sub)
+	default:
+		err = fmt.Errorf("unknown gateway operation %q", op.Kind)
+	}
+	return res, err
+}
+
+// SetRemote makes Send try r for a device that is not connected here.
+func (h *Hub) SetRemote(r Remote) {
+	h.mu.Lock()
+	h.remote = r
+	h.mu.Unlock()
 }
 
 // New returns an empty hub; now may be nil for time.Now.
@@ -219,8 +285,19 @@ func (h *Hub) LastSeen(k Key) (time.Time, string) {
 }
 
 // Send delivers a command (codes 65–199) and waits for the reply at most
-// timeout.
+// timeout. A device connected to another instance sharing the store is
+// reached through the Remote, when one is set.
 func (h *Hub) Send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
+	return h.send(ctx, k, code, payload, timeout, true)
+}
+
+// SendLocal is Send to a device connected to this instance only (how an
+// instance answers a Remote's request).
+func (h *Hub) SendLocal(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration) (int, []byte, error) {
+	return h.send(ctx, k, code, payload, timeout, false)
+}
+
+func (h *Hub) send(ctx context.Context, k Key, code int, payload []byte, timeout time.Duration, remote bool) (int, []byte, error) {
 	if code < MinCommandCode || code > MaxCommandCode {
 		return 0, nil, ErrBadCode
 	}
@@ -231,8 +308,20 @@ func (h *Hub) Send(ctx context.Context, k Key, code int, payload []byte, timeout
 	if online {
 		ep = d.ep
 	}
+	r := h.remote
 	h.mu.RUnlock()
 	ev := Event{Kind: EventCommand, Device: k, At: h.now(), Code: code, Payload: payload}
+	if (!online || ep == nil) && remote && r != nil {
+		c, reply, err := r.Send(ctx, k, code, payload, timeout)
+		// The instance the device is connected to publishes the command
+		// (and its Remote shares it); only a device nobody has is
+		// recorded here.
+		if errors.Is(err, ErrOffline) {
+			ev.Result = "offline"
+			h.publish(ev)
+		}
+		return c, reply, err
+	}
 	if !online || ep == nil {
 		ev.Result = "offline"
 		h.publish(ev)
@@ -327,8 +416,18 @@ func (h *Hub) TimerFired(k Key, f TimerFiring) error {
 	return nil
 }
 
-// OpenMatch opens a gateway's pairing window for d and returns its deadline.
+// OpenMatch opens a gateway's pairing window for d and returns its deadline
+// (on the instance the gateway is connected to).
 func (h *Hub) OpenMatch(gw Key, d time.Duration) (time.Time, error) {
+	if r := h.remoteGateway(gw); r != nil {
+		if res, err := r.Gateway(GatewayOp{Kind: "open", Gateway: gw, Window: d}); !errors.Is(err, ErrOffline) {
+			return res.Deadline, err
+		}
+	}
+	return h.openMatch(gw, d)
+}
+
+func (h *Hub) openMatch(gw Key, d time.Duration) (time.Time, error) {
 	h.mu.Lock()
 	dev := h.devices[gw]
 	if dev == nil || !dev.online {
@@ -352,6 +451,15 @@ func (h *Hub) OpenMatch(gw Key, d time.Duration) (time.Time, error) {
 
 // CloseMatch closes a gateway's pairing window early.
 func (h *Hub) CloseMatch(gw Key) error {
+	if r := h.remoteGateway(gw); r != nil {
+		if _, err := r.Gateway(GatewayOp{Kind: "close", Gateway: gw}); !errors.Is(err, ErrOffline) {
+			return err
+		}
+	}
+	return h.closeMatch(gw)
+}
+
+func (h *Hub) closeMatch(gw Key) error {
 	h.mu.Lock()
 	dev := h.devices[gw]
 	if dev == nil || !dev.online {
@@ -424,6 +532,15 @@ func (h *Hub) Join(gw Key, sub Key) bool {
 // NewDevices lists sub-devices that joined gw and were not added yet,
 // oldest first.
 func (h *Hub) NewDevices(gw Key) []Joined {
+	if r := h.remoteGateway(gw); r != nil {
+		if res, err := r.Gateway(GatewayOp{Kind: "new", Gateway: gw}); err == nil {
+			return res.Joined
+		}
+	}
+	return h.newDevices(gw)
+}
+
+func (h *Hub) newDevices(gw Key) []Joined {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	d := h.devices[gw]
@@ -441,6 +558,15 @@ func (h *Hub) NewDevices(gw Key) []Joined {
 // Added removes a sub-device from gw's new-device list (it was added, or
 // evicted).
 func (h *Hub) Added(gw Key, sub Key) {
+	if r := h.remoteGateway(gw); r != nil {
+		if _, err := r.Gateway(GatewayOp{Kind: "added", Gateway: gw, Sub: sub}); err == nil {
+			return
+		}
+	}
+	h.added(gw, sub)
+}
+
+func (h *Hub) added(gw Key, sub Key) {
 	h.mu.Lock()
 	if d := h.devices[gw]; d != nil {
 		delete(d.joined, sub)

@@ -19,9 +19,24 @@ CREATE TABLE ota_ignores (
 	target        TEXT    NOT NULL,
 	until_ms      INTEGER NOT NULL,
 	PRIMARY KEY (sub_domain_id, physical_id, ota_type)
+);`,
+		// The same step for PostgreSQL: 64-bit integers, identity columns,
+		// BYTEA for BLOB.
+		Postgres: `
+CREATE TABLE ota_ignores (
+	sub_domain_id BIGINT  NOT NULL,
+	physical_id   TEXT    NOT NULL,
+	ota_type      BIGINT  NOT NULL,
+	target        TEXT    NOT NULL,
+	until_ms      BIGINT  NOT NULL,
+	PRIMARY KEY (sub_domain_id, physical_id, ota_type)
 );`}, store.Migration{Component: "ota", Version: 3, SQL: `
 -- Who declined: a new owner is not bound by the last owner's decline.
-ALTER TABLE ota_ignores ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;`})
+ALTER TABLE ota_ignores ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;`,
+		// The same step for PostgreSQL: 64-bit integers, identity columns,
+		// BYTEA for BLOB.
+		Postgres: `
+ALTER TABLE ota_ignores ADD COLUMN owner BIGINT  NOT NULL DEFAULT 0;`})
 }
 
 // DefaultIgnoreWindow is how long a declined offer stays declined.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/cloud/store/storetest"
 	"acconsole/models"
 )
 
@@ -185,7 +185,7 @@ func newWorld(t *testing.T, opt Options) *world {
 	t.Helper()
 	w := &world{t: t, clock: clock.NewFake(t0), progress: make(chan struct{}, 100), checkin: make(chan struct{}, 100)}
 	var err error
-	if w.db, err = store.Open(filepath.Join(t.TempDir(), "cloud.db")); err != nil {
+	if w.db, err = store.Open(storetest.Location(t)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.db.Close() })

@@ -2,6 +2,7 @@ package ota
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,13 +83,13 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 		from: t.current(v.OTAType), target: v.Version, auto: auto, size: v.Size,
 		state: StateUpgrading, phase: "download", started: now, lastProgress: now,
 	}
-	res, err := s.db.Exec(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
-		trigger, state, phase, started_ms, last_progress_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli())
+	err = s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
+		trigger, state, phase, started_ms, last_progress_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli()).Scan(&r.id)
+	})
 	if err != nil {
 		s.log.Error("ota: record upgrade", "device", t.pid, "err", err)
-	} else {
-		r.id, _ = res.LastInsertId()
 	}
 	s.mu.Lock()
 	if s.closed {

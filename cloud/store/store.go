@@ -1,9 +1,17 @@
-// Package store opens the local cloud's SQLite database and applies the
-// schema migrations that each part of the cloud declares in code.
+// Package store opens the local cloud's database — an SQLite file (the
+// default) or a PostgreSQL server — and applies the schema migrations that
+// each part of the cloud declares in code.
 //
-// Durability: the database runs in WAL mode with synchronous=FULL, so a
+// Durability: SQLite runs in WAL mode with synchronous=FULL, so a
 // transaction that committed (and was therefore acknowledged to a client) is
-// on disk even if the process is killed the next instant.
+// on disk even if the process is killed the next instant. PostgreSQL gives
+// the same promise with its default synchronous_commit=on.
+//
+// The services write one SQL dialect: SQLite's, restricted to what
+// PostgreSQL also accepts (ON CONFLICT … DO NOTHING / DO UPDATE, RETURNING,
+// standard functions). The placeholders are SQLite's "?"; for PostgreSQL the
+// store rewrites them to $1, $2, … in one place (Rebind), below the
+// database/sql handle, so a service never sees the difference.
 package store
 
 import (
@@ -11,20 +19,35 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
 )
 
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The engines a DB can run on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
 // Migration is one schema step of one component. Versions of a component
 // start at 1 and never change once released; a change is a new version.
+// SQL is the step for SQLite; Postgres is the same step for PostgreSQL
+// (empty when SQL runs unchanged on both).
 type Migration struct {
 	Component string
 	Version   int
 	SQL       string
+	Postgres  string
 }
 
 var (
@@ -42,12 +65,81 @@ func Register(ms ...Migration) {
 // DB is the cloud's database handle.
 type DB struct {
 	*sql.DB
+	// Path is the SQLite file ("" on PostgreSQL).
 	Path string
+	// DSN is the PostgreSQL connection string ("" on SQLite).
+	DSN     string
+	Dialect Dialect
+	// writer holds the one write token of an SQLite store (nil on
+	// PostgreSQL): SQLite lets one writer in at a time, so writers queue
+	// here, in order, instead of polling the file lock (busy_timeout) and
+	// waking each other up.
+	writer chan struct{}
 }
 
-// Open opens (creating if needed) the database file at path and applies
-// every pending migration.
-func Open(path string) (*DB, error) {
+// writeWait bounds how long a write waits for its turn, as busy_timeout
+// bounds the wait for the file lock.
+const writeWait = 10 * time.Second
+
+// ErrBusy is returned when a write waited writeWait for its turn.
+var ErrBusy = errors.New("store: the database is busy with other writes")
+
+// acquireWrite waits for the write token of an SQLite store; release gives
+// it back. On PostgreSQL writers run side by side and it returns at once.
+func (s *DB) acquireWrite(ctx context.Context) (release func(), err error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	default:
+	}
+	t := time.NewTimer(writeWait)
+	defer t.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, ErrBusy
+	}
+}
+
+// ExecContext runs a statement that changes data; on SQLite it waits for
+// its turn to write (see DB.writer).
+func (s *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	release, err := s.acquireWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.DB.ExecContext(ctx, query, args...)
+}
+
+// Exec is ExecContext without a context.
+func (s *DB) Exec(query string, args ...any) (sql.Result, error) {
+	return s.ExecContext(context.Background(), query, args...)
+}
+
+// IsPostgresDSN reports whether location names a PostgreSQL server rather
+// than an SQLite file.
+func IsPostgresDSN(location string) bool {
+	return strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://")
+}
+
+// Open opens the database at location and applies every pending migration.
+// A location of the form postgres://… (or postgresql://…) is a PostgreSQL
+// server; anything else is the path of an SQLite file, created if needed.
+func Open(location string) (*DB, error) {
+	if IsPostgresDSN(location) {
+		return openPostgres(location)
+	}
+	return openSQLite(location)
+}
+
+func openSQLite(path string) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -70,7 +162,7 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &DB{DB: db, Path: path}
+	s := &DB{DB: db, Path: path, Dialect: SQLite, writer: make(chan struct{}, 1)}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -78,9 +170,22 @@ func Open(path string) (*DB, error) {
 	return s, nil
 }
 
+// migrationLock takes the PostgreSQL advisory lock that serialises the
+// migrations of instances starting together on one schema.
+const migrationLock = `SELECT pg_advisory_xact_lock(hashtext('acconsole.migrate.' || current_schema()))`
+
 func (s *DB) migrate(ctx context.Context) error {
-	if _, err := s.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		if s.Dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, migrationLock); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
 	regMu.Lock()
@@ -93,18 +198,27 @@ func (s *DB) migrate(ctx context.Context) error {
 		return ms[i].Version < ms[j].Version
 	})
 	for _, m := range ms {
+		step := m.SQL
+		if s.Dialect == Postgres && m.Postgres != "" {
+			step = m.Postgres
+		}
 		err := s.Tx(ctx, func(tx *sql.Tx) error {
+			if s.Dialect == Postgres {
+				if _, err := tx.ExecContext(ctx, migrationLock); err != nil {
+					return err
+				}
+			}
 			var n int
-			if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE component=? AND version=?`, m.Component, m.Version).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE component=? AND version=?`, m.Component, m.Version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.Exec(m.SQL); err != nil {
+			if _, err := tx.ExecContext(ctx, step); err != nil {
 				return err
 			}
-			_, err := tx.Exec(`INSERT INTO schema_migrations(component, version) VALUES (?, ?)`, m.Component, m.Version)
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(component, version) VALUES (?, ?)`, m.Component, m.Version)
 			return err
 		})
 		if err != nil {
@@ -114,9 +228,46 @@ func (s *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Tx runs fn in a write transaction and commits when it returns nil.
+// Tx runs fn in a write transaction and commits when it returns nil. Keep
+// fn short: on SQLite every other write waits for it.
+//
+// The services read, decide and write inside fn as if no other write ran
+// meanwhile (SQLite's one writer guarantees it). PostgreSQL gives the same
+// guarantee with SERIALIZABLE transactions, at the price of refusing one of
+// two that overlap (serialization failure, or deadlock); Tx runs fn again
+// then, so fn must not leave effects outside the transaction before it
+// returns.
 func (s *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.BeginTx(ctx, nil)
+	if s.Dialect != Postgres {
+		return s.tx(ctx, nil, fn)
+	}
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	for attempt := 1; ; attempt++ {
+		err := s.tx(ctx, opts, fn)
+		if err == nil || attempt == maxAttempts || !retryable(err) {
+			return err
+		}
+		// A short, growing, jittered pause, so that the two do not meet
+		// again at once.
+		pause := time.Duration(attempt) * time.Duration(1+rand.IntN(4)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// maxAttempts bounds the runs of one PostgreSQL transaction.
+const maxAttempts = 30
+
+func (s *DB) tx(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
+	release, err := s.acquireWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	tx, err := s.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -132,3 +283,12 @@ var ErrNoRows = sql.ErrNoRows
 
 // IsNoRows reports whether err means "nothing found".
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Describe names the store for people: the SQLite file, or the PostgreSQL
+// server and database without the password.
+func (s *DB) Describe() string {
+	if s.Dialect == Postgres {
+		return redactDSN(s.DSN)
+	}
+	return s.Path
+}

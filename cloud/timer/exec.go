@@ -44,27 +44,37 @@ type histMsg struct {
 	ack chan struct{}
 }
 
-// dispatch runs on the scheduler goroutine. It first marks the batch
-// handled on disk (one transaction, so 1 000 simultaneous firings cost one
-// sync, not 1 000), which makes firings at-most-once across a crash, then
-// hands each run to its own goroutine so that a slow or offline device
-// never delays another.
+// dispatch runs on the scheduler goroutine. It first claims the batch on
+// disk — marks each firing handled, if it is not yet and the task is still
+// at the version scheduled (one transaction, so 1 000 simultaneous firings
+// cost one sync, not 1 000) — which makes firings at-most-once across a
+// crash and exactly-once across instances sharing one database: the
+// instance whose claim changed the row runs the firing, the others skip it.
+// Then it hands each run to its own goroutine so that a slow or offline
+// device never delays another.
 func (s *Service) dispatch(batch []Due) {
 	ctx := context.Background()
+	claimed := make([]bool, len(batch))
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE timer_tasks SET handled_ms=? WHERE id=? AND handled_ms<?`)
+		st, err := tx.PrepareContext(ctx, `UPDATE timer_tasks SET handled_ms=? WHERE id=? AND handled_ms<? AND version=?`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		for _, d := range batch {
+		for i, d := range batch {
 			at := d.At
 			if d.Kind == DueMissed {
 				at = d.Last
 			}
-			if _, err := st.ExecContext(ctx, at.UnixMilli(), d.TaskID, at.UnixMilli()); err != nil {
+			res, err := st.ExecContext(ctx, at.UnixMilli(), d.TaskID, at.UnixMilli(), int64(d.Gen))
+			if err != nil {
 				return err
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			claimed[i] = n == 1
 		}
 		return nil
 	})
@@ -72,8 +82,19 @@ func (s *Service) dispatch(batch []Due) {
 		// Sending anyway is the lesser harm: a timer that does not fire is
 		// what people notice; a restart in the next instant is rare.
 		s.log.Error("timer: could not mark firings handled", "n", len(batch), "err", err)
+		for i := range claimed {
+			claimed[i] = true
+		}
 	}
-	for _, d := range batch {
+	for i, d := range batch {
+		if !claimed[i] {
+			// Another instance ran this firing, or the task changed since
+			// it was scheduled (its new schedule is already in place).
+			if d.Final {
+				s.sched.Finish(d.TaskID, d.Gen)
+			}
+			continue
+		}
 		if d.Kind == DueMissed {
 			s.recordMissed(d)
 			continue
@@ -250,7 +271,7 @@ func (s *Service) writeHistory(batch []*record) error {
 		// Entries go in the order of listTaskHistory (the firing's instant),
 		// since a device reports its offline firings late.
 		prune, err := tx.PrepareContext(ctx, `DELETE FROM timer_history WHERE task_id=? AND id IN (
-			SELECT id FROM timer_history WHERE task_id=? ORDER BY scheduled_ms DESC, id DESC LIMIT -1 OFFSET ?)`)
+			SELECT id FROM timer_history WHERE task_id=? ORDER BY scheduled_ms DESC, id DESC LIMIT 9223372036854775807 OFFSET ?)`)
 		if err != nil {
 			return err
 		}

@@ -242,6 +242,17 @@ func (s *Scheduler) Finish(id int64, gen uint64) {
 	s.mu.Unlock()
 }
 
+// Gens is every task the scheduler holds, with the generation it holds.
+func (s *Scheduler) Gens() map[int64]uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[int64]uint64, len(s.byID))
+	for id, e := range s.byID {
+		out[id] = e.gen
+	}
+	return out
+}
+
 // Next is the next firing of task id, if it is scheduled.
 func (s *Scheduler) Next(id int64) (time.Time, bool) {
 	s.mu.Lock()

@@ -101,7 +101,13 @@ type Options struct {
 	MaxSending int
 	// HistoryKeep is how many history entries each task keeps; 0 means 200.
 	HistoryKeep int
-	Logger      *slog.Logger
+	// Resync, when more than 0, is how often the schedule is brought in
+	// line with the store: for several instances sharing one database,
+	// each schedules the tasks the others added, changed or removed, and
+	// the claim in dispatch lets exactly one of them run each firing; an
+	// instance that dies leaves its tasks to the others.
+	Resync time.Duration
+	Logger *slog.Logger
 }
 
 // Service serves zc-timer-task and runs the scheduler.
@@ -117,6 +123,8 @@ type Service struct {
 	// entry together), so that a modify and a stop racing on one task
 	// cannot leave the scheduler disagreeing with the database.
 	stripes [64]sync.Mutex
+
+	resyncStop, resyncDone chan struct{}
 
 	sem     chan struct{}
 	sending sync.WaitGroup
@@ -218,10 +226,96 @@ func (s *Service) Start(ctx context.Context) error {
 			return
 		}
 		s.sched.Start()
+		if s.opt.Resync > 0 {
+			s.resyncStop = make(chan struct{})
+			s.resyncDone = make(chan struct{})
+			go s.resyncLoop()
+		}
 		// After the history writer: firing reports may come at once.
 		err = s.startHosting(ctx)
 	})
 	return err
+}
+
+func (s *Service) resyncLoop() {
+	defer close(s.resyncDone)
+	t := time.NewTicker(s.opt.Resync)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.resyncStop:
+			return
+		case <-t.C:
+			if err := s.Resync(context.Background()); err != nil {
+				s.log.Warn("timer: resync with the store", "err", err)
+			}
+		}
+	}
+}
+
+// Resync brings the schedule in line with the store: running tasks this
+// instance does not hold (or holds at an older version) are scheduled from
+// their restart point, and tasks no longer running are dropped.
+func (s *Service) Resync(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, version FROM timer_tasks WHERE status = ?`, models.TaskRunning)
+	if err != nil {
+		return err
+	}
+	running := map[int64]uint64{}
+	for rows.Next() {
+		var id, version int64
+		if err := rows.Scan(&id, &version); err != nil {
+			rows.Close()
+			return err
+		}
+		running[id] = uint64(version)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	have := s.sched.Gens()
+	for id, v := range running {
+		if g, ok := have[id]; !ok || g != v {
+			if err := s.refresh(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	for id := range have {
+		if _, ok := running[id]; !ok {
+			if err := s.refresh(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refresh reschedules one task from its stored row, under the task's lock
+// so that a change made through this instance at the same time wins.
+func (s *Service) refresh(ctx context.Context, id int64) error {
+	unlock := s.lock(id)
+	defer unlock()
+	var version, handled int64
+	var status int
+	var sp Spec
+	err := s.db.QueryRowContext(ctx, `SELECT version, status, time_zone, time_point, time_cycle, handled_ms FROM timer_tasks WHERE id=?`, id).
+		Scan(&version, &status, &sp.TimeZone, &sp.TimePoint, &sp.TimeCycle, &handled)
+	if store.IsNoRows(err) || (err == nil && status != models.TaskRunning) {
+		s.sched.Remove(id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if s.sched.Valid(id, uint64(version)) {
+		return nil
+	}
+	if err := s.sched.Schedule(id, uint64(version), sp, time.UnixMilli(handled)); err != nil && !errors.Is(err, ErrNoFiring) {
+		s.log.Warn("timer task does not parse; left unscheduled", "task", id, "err", err)
+	}
+	return nil
 }
 
 func (s *Service) load(ctx context.Context) error {
@@ -261,6 +355,10 @@ func (s *Service) load(ctx context.Context) error {
 // last history entries.
 func (s *Service) Close() {
 	s.closeOnce.Do(func() {
+		if s.resyncStop != nil {
+			close(s.resyncStop)
+			<-s.resyncDone
+		}
 		s.closeHosting()
 		s.sched.Close()
 		s.sending.Wait()
@@ -575,15 +673,16 @@ func (s *Service) apiAddTask(c *rpc.Call) (any, error) {
 		status: models.TaskRunning, createMs: now.UnixMilli(), modifyMs: now.UnixMilli(), handledMs: ref.UnixMilli(), version: 1,
 		subName: key.SubDomain, physicalID: key.PhysicalID,
 	}
-	res, err := s.db.ExecContext(c.Ctx, `INSERT INTO timer_tasks(domain_id, device_id, sub_domain_id, user_id, task_flag, name, description,
+	err = s.db.Tx(c.Ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(c.Ctx, `INSERT INTO timer_tasks(domain_id, device_id, sub_domain_id, user_id, task_flag, name, description,
 		time_zone, time_point, time_cycle, message_code, payload, status, create_ms, modify_ms, handled_ms, version, sub_domain_name, physical_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.domainID, r.deviceID, r.subDomainID, r.userID, r.flag, r.name, r.desc, r.zone, r.point, r.cycle, r.code, r.payload,
-		r.status, r.createMs, r.modifyMs, r.handledMs, r.version, r.subName, r.physicalID)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			r.domainID, r.deviceID, r.subDomainID, r.userID, r.flag, r.name, r.desc, r.zone, r.point, r.cycle, r.code, r.payload,
+			r.status, r.createMs, r.modifyMs, r.handledMs, r.version, r.subName, r.physicalID).Scan(&r.id)
+	})
 	if err != nil {
 		return nil, err
 	}
-	r.id, _ = res.LastInsertId()
 	unlock := s.lock(r.id)
 	err = s.sched.Schedule(r.id, uint64(r.version), sp, ref)
 	unlock()

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/cloud/store/storetest"
 	"acconsole/models"
 )
 
@@ -127,7 +127,7 @@ var t0 = time.Date(2027, 5, 3, 7, 0, 0, 0, time.UTC) // 15:00 in Shanghai
 
 func newWorld(t testing.TB, opt Options) *world {
 	t.Helper()
-	w := &world{t: t, dbPath: filepath.Join(t.TempDir(), "cloud.db"), clock: clock.NewFake(t0)}
+	w := &world{t: t, dbPath: storetest.Location(t), clock: clock.NewFake(t0)}
 	var err error
 	if w.db, err = store.Open(w.dbPath); err != nil {
 		t.Fatal(err)

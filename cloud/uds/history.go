@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"acconsole/cloud/hub"
 	"acconsole/cloud/rpc"
@@ -116,6 +118,10 @@ func NewHistory(h *hub.Hub, opt HistoryOptions) *History {
 
 // Close stops recording.
 func (x *History) Close() { x.cancel() }
+
+// Record adds an event that happened at a device connected to another
+// instance sharing the store, so that its history shows here too.
+func (x *History) Record(e hub.Event) { x.record(e) }
 
 // record is the hub subscriber: it must not block, so it only copies.
 func (x *History) record(e hub.Event) {
@@ -272,6 +278,11 @@ func parseQuery(c *rpc.Call) (query, error) {
 	}
 	if pid = strings.TrimSpace(pid); pid == "" {
 		return q, rpc.Errorf(models.ErrInvalidParam, "physicalDeviceId is required")
+	}
+	// No device has such an id, and a store (PostgreSQL) refuses a NUL in
+	// text: the caller hears what is wrong, not an internal error.
+	if !utf8.ValidString(pid) || strings.IndexFunc(pid, unicode.IsControl) >= 0 {
+		return q, rpc.Errorf(models.ErrInvalidParam, "physicalDeviceId must be text without control characters")
 	}
 	sub, _, err := c.String("subDomain")
 	if err != nil {

@@ -144,6 +144,10 @@ func TestHistoryErrors(t *testing.T) {
 		{"listReports", map[string]any{"physicalDeviceId": "P", "since": "yesterday"}, callOpt{sub: "plug"}, 3002},
 		{"listReports", map[string]any{"physicalDeviceId": "P"}, callOpt{sub: "plug", user: userID, userSigned: true}, 3005},
 		{"dropTable", map[string]any{"physicalDeviceId": "P"}, callOpt{sub: "plug"}, 3010},
+		// No device has a NUL or an escape in its id; PostgreSQL refuses a
+		// NUL in text, so the binding check must not see one.
+		{"listEvents", map[string]any{"physicalDeviceId": "P\x00"}, callOpt{sub: "plug", user: userID}, 3002},
+		{"listReports", map[string]any{"physicalDeviceId": "P\x1b[2J"}, callOpt{sub: "plug", user: userID}, 3002},
 	} {
 		a := r.call(c.method, c.body, c.o)
 		if a.errCode != c.code {
