@@ -102,6 +102,8 @@ func New(db *store.DB, plat *platform.Platform, acc *account.Service, h *hub.Hub
 	}
 	s := &Service{db: db, plat: plat, acc: acc, hub: h, opt: opt, now: opt.Now, log: opt.Logger,
 		stop: make(chan struct{}), done: make(chan struct{})}
+	// Other instances may write the same PostgreSQL database (cache.go).
+	s.cache.off = db.Dialect == store.Postgres
 	if s.now == nil {
 		s.now = time.Now
 	}
