@@ -629,7 +629,10 @@ func TestSSHKeyMonkeyInOneSession(t *testing.T) {
 			}
 		}
 	}
-	keys = append(keys, "a", "7", " ", "/", "\x7f", "\x1b[C", "\x1b[D", "\x1b[5~", "\x1b[6~")
+	keys = append(keys, "a", "7", " ", "/", "\x7f", "\x1b[C", "\x1b[D", "\x1b[5~", "\x1b[6~", "\t",
+		// Bracketed pastes, as the console's key monkey pastes: CJK, a
+		// joined emoji, and an escape sequence that must stay text.
+		"\x1b[200~客厅插座\x1b[201~", "\x1b[200~👩\u200d👩\u200d👧\u200d👦\x1b[201~", "\x1b[200~\x1b]0;pwned\x07x\x1b[201~")
 	rng := mathrand.New(mathrand.NewPCG(15, 2026))
 	for range 400 {
 		v.send(keys[rng.IntN(len(keys))])
