@@ -24,7 +24,7 @@ import (
 // in the operator's audit log; the callback that WeChat pushes to is the
 // vendor's backend acting for WeChat users, with a client of its own.
 //
-// The emulator's address also serves its control API (emulatorMux), so the
+// The emulator's address also serves its control API (wxemu.ControlHandler), so the
 // console's QR can be scanned there: controlURL is that address.
 func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulator, controlURL string, stop func(), err error) {
 	emu = wxemu.New(wxemu.Config{})
@@ -84,7 +84,7 @@ func localWeChat(console *acapi.Client) (share ui.ShareQRFunc, emu *wxemu.Emulat
 		return fail(err)
 	}
 	emu.SetCallback(callback, emu.PushToken())
-	withControl := emulatorMux(emu, vendor, vendorBridge, nil)
+	withControl := emulatorControl(emu, vendor, vendorBridge, nil)
 	handler.Store(&withControl)
 	share = func(ctx context.Context, userID int64, sub, pid string, timeout time.Duration) (string, error) {
 		// A vendor authorises devices on the WeChat platform before selling

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -338,7 +337,7 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 			logger.Warn("emulator: authorising the warehouse's devices", "err", err)
 		}
 		authorized = n
-		emuSrv := &http.Server{Handler: emulatorMux(emu, ac, bridge, srv.Push), ReadHeaderTimeout: 10 * time.Second}
+		emuSrv := &http.Server{Handler: emulatorControl(emu, ac, bridge, srv.Push), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = emuSrv.Serve(emuLn) }()
 		defer emuSrv.Close()
 	}
@@ -452,148 +451,27 @@ func authorizeWarehouse(ctx context.Context, ac *acapi.Client, emu *wxemu.Emulat
 	return n, nil
 }
 
-// scanQR is the QR text of a scan: the qr parameter, or the body as text
-// (pasted from the console) or as the {"qr": …} that /control/qr answers.
-func scanQR(r *http.Request) (string, error) {
-	if s := r.URL.Query().Get("qr"); s != "" {
-		return s, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<10))
-	if err != nil {
-		return "", fmt.Errorf("reading the QR text: %w", err)
-	}
-	text := strings.TrimSpace(string(body))
-	if strings.HasPrefix(text, "{") {
-		var v struct {
-			QR *string `json:"qr"`
-		}
-		if err := json.Unmarshal([]byte(text), &v); err != nil || v.QR == nil {
-			return "", errors.New(`the body is JSON but not {"qr": "…"} as /control/qr answers`)
-		}
-		text = *v.QR
-	}
-	if text == "" {
-		return "", errors.New("no QR text: pass ?qr=… or send the QR text (or /control/qr's answer) as the body")
-	}
-	return text, nil
-}
-
-// emulatorMux serves the emulator's WeChat API and a control API that plays
-// WeChat users, so the bridge can be tried with curl:
-//
-//	POST /control/follow?openid=O        POST /control/unfollow?openid=O
-//	POST /control/scan?openid=O[&qr=QR]  (or the QR text, or /qr's answer, as the body)
-//	POST /control/unbind?openid=O&device=D
-//	POST /control/open?openid=O&device=D (the device page: returns its status)
-//	POST /control/authorize?device=D
-//	POST /control/fail?op=OP&code=40001|42001[&times=N] (op "all": every token)
-//	GET  /control/qr?device=D&sub=S[&share=O]   (the bridge's QR text)
-//	GET  /control/token?openid=O                (a page-channel token)
-//	GET  /control/state                         (followers, bindings, messages)
-//	GET  /control/devices[?sub=S]               (the warehouse, with owners)
-func emulatorMux(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wechat.Pusher) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", emu)
-	reply := func(w http.ResponseWriter, v any, err error) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			v = map[string]string{"error": err.Error()}
-		}
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	act := func(name string, fn func(r *http.Request) (any, error)) {
-		mux.HandleFunc("POST /control/"+name, func(w http.ResponseWriter, r *http.Request) {
-			v, err := fn(r)
-			if v == nil && err == nil {
-				v = map[string]string{"result": "ok"}
+// emulatorControl is the emulator's control API (wxemu.ControlHandler)
+// wired to the vendor's bridge for QR codes, the AbleCloud client for the
+// warehouse, and the data-push channel for page tokens when there is one.
+func emulatorControl(emu *wxemu.Emulator, ac *acapi.Client, b *wechat.Bridge, p *wechat.Pusher) http.Handler {
+	opts := wxemu.ControlOptions{
+		QR: func(ctx context.Context, device, sub, shareWith string) (string, error) {
+			return b.GetDeviceQRCode(ctx, device, sub, shareWith != "", shareWith, 0)
+		},
+		Devices: func(ctx context.Context, sub string) ([]wxemu.ControlDevice, error) {
+			// The fleet listing is a local-cloud extension, which is what
+			// --emulator runs against in practice.
+			devs, err := ac.Warehouse().ListDevicesExt(ctx, sub, 0, 100)
+			rows := make([]wxemu.ControlDevice, 0, len(devs))
+			for _, d := range devs {
+				rows = append(rows, wxemu.ControlDevice{PhysicalDeviceID: d.PhysicalDeviceID, SubDomain: d.SubDomainName, Owner: d.Owner, Online: d.Online})
 			}
-			reply(w, v, err)
-		})
+			return rows, err
+		},
 	}
-	q := func(r *http.Request, k string) string { return r.URL.Query().Get(k) }
-	act("follow", func(r *http.Request) (any, error) { return nil, emu.Follow(r.Context(), q(r, "openid")) })
-	act("unfollow", func(r *http.Request) (any, error) { return nil, emu.Unfollow(r.Context(), q(r, "openid")) })
-	act("scan", func(r *http.Request) (any, error) {
-		qr, err := scanQR(r)
-		if err != nil {
-			return nil, err
-		}
-		return nil, emu.ScanQR(r.Context(), q(r, "openid"), qr)
-	})
-	act("unbind", func(r *http.Request) (any, error) {
-		return nil, emu.UnbindDevice(r.Context(), q(r, "openid"), q(r, "device"))
-	})
-	act("open", func(r *http.Request) (any, error) {
-		return emu.OpenDevicePage(r.Context(), q(r, "openid"), q(r, "device"))
-	})
-	act("authorize", func(r *http.Request) (any, error) {
-		if q(r, "device") == "" {
-			return nil, errors.New("device is required")
-		}
-		emu.AuthorizeDevice(q(r, "device"), q(r, "mac"))
-		return nil, nil
-	})
-	// WeChat's token rejections on demand: the next `times` calls of op
-	// (an API operation such as template_send, or "all" for every token
-	// in use) answer code, 40001 (invalid) or 42001 (expired).
-	act("fail", func(r *http.Request) (any, error) {
-		code, err := strconv.Atoi(q(r, "code"))
-		if err != nil || (code != wxemu.CodeInvalidCredential && code != wxemu.CodeTokenExpired) {
-			return nil, errors.New("code must be 40001 (invalid token) or 42001 (expired token)")
-		}
-		op := q(r, "op")
-		if op == "all" {
-			if code == wxemu.CodeTokenExpired {
-				emu.ExpireTokens()
-			} else {
-				emu.InvalidateTokens()
-			}
-			return nil, nil
-		}
-		times := 1
-		if s := q(r, "times"); s != "" {
-			if times, err = strconv.Atoi(s); err != nil || times < 1 {
-				return nil, errors.New("times must be a positive number")
-			}
-		}
-		if op == "" {
-			return nil, errors.New("op is required (an API operation such as template_send, or all)")
-		}
-		emu.InjectError(op, code, "access_token rejected (emulator)", times)
-		return nil, nil
-	})
-	mux.HandleFunc("GET /control/qr", func(w http.ResponseWriter, r *http.Request) {
-		share := q(r, "share")
-		s, err := b.GetDeviceQRCode(r.Context(), q(r, "device"), q(r, "sub"), share != "", share, 0)
-		reply(w, map[string]string{"qr": s}, err)
-	})
-	mux.HandleFunc("GET /control/token", func(w http.ResponseWriter, r *http.Request) {
-		if p == nil {
-			reply(w, nil, errors.New("no data-push channel here: page tokens come from acconsole wechat --emulator"))
-			return
-		}
-		reply(w, map[string]string{"token": p.IssueToken(q(r, "openid"))}, nil)
-	})
-	mux.HandleFunc("GET /control/devices", func(w http.ResponseWriter, r *http.Request) {
-		type row struct {
-			PhysicalDeviceID string `json:"physicalDeviceId"`
-			SubDomain        string `json:"subDomain"`
-			Owner            int64  `json:"owner"`
-			Online           bool   `json:"online"`
-		}
-		// The fleet listing is a local-cloud extension, which is what
-		// --emulator runs against in practice.
-		devs, err := ac.Warehouse().ListDevicesExt(r.Context(), q(r, "sub"), 0, 100)
-		rows := make([]row, 0, len(devs))
-		for _, d := range devs {
-			rows = append(rows, row{d.PhysicalDeviceID, d.SubDomainName, d.Owner, d.Online})
-		}
-		reply(w, rows, err)
-	})
-	mux.HandleFunc("GET /control/state", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, map[string]any{"followers": emu.Followers(), "bindings": emu.Bindings(),
-			"templates": emu.SentTemplates()}, nil)
-	})
-	return mux
+	if p != nil {
+		opts.PageToken = p.IssueToken
+	}
+	return wxemu.ControlHandler(emu, opts)
 }

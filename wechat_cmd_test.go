@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,29 +79,5 @@ func TestWechatSecretFiles(t *testing.T) {
 	f = wechatFlags{pushSecretFile: good}
 	if err := f.readSecrets(getenv); err == nil || !strings.Contains(err.Error(), "use one") {
 		t.Fatalf("file and environment both set: %v", err)
-	}
-}
-
-// /control/scan takes the QR from ?qr=, from the body as text, or from the
-// body as /control/qr's {"qr": …} answer, so `curl …/qr | curl …/scan
-// --data-binary @-` works.
-func TestControlScanReadsQRFromBody(t *testing.T) {
-	const qr = `http://we.qq.com/d/AAAA#{"sub_domain":"plug","share_code":"c#1"}`
-	for name, tc := range map[string]struct{ query, body string }{
-		"query":     {"qr=" + strings.NewReplacer("#", "%23", `"`, "%22", "{", "%7B", "}", "%7D").Replace(qr), ""},
-		"text body": {"", qr + "\n"},
-		"qr answer": {"", `{"qr":"http://we.qq.com/d/AAAA#{\"sub_domain\":\"plug\",\"share_code\":\"c#1\"}"}` + "\n"},
-	} {
-		r := httptest.NewRequest("POST", "/control/scan?openid=o_a&"+tc.query, strings.NewReader(tc.body))
-		got, err := scanQR(r)
-		if err != nil || got != qr {
-			t.Errorf("%s: %q %v, want %q", name, got, err, qr)
-		}
-	}
-	for name, body := range map[string]string{"nothing": "", "other JSON": `{"error":"x"}`} {
-		r := httptest.NewRequest("POST", "/control/scan?openid=o_a", strings.NewReader(body))
-		if _, err := scanQR(r); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
 	}
 }

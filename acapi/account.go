@@ -302,7 +302,7 @@ func decodeBool(body []byte, key string) (bool, error) {
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {
-		return false, &Error{Code: 3000, Message: "malformed response: " + err.Error()}
+		return false, &Error{Code: models.ErrInternal, Message: "malformed response: " + err.Error()}
 	}
 	raw, ok := m[key]
 	if !ok && len(m) == 1 {
@@ -311,7 +311,7 @@ func decodeBool(body []byte, key string) (bool, error) {
 		}
 	}
 	if !ok || json.Unmarshal(raw, &b) != nil {
-		return false, &Error{Code: 3000, Message: "response has no boolean " + key}
+		return false, &Error{Code: models.ErrInternal, Message: "response has no boolean " + key}
 	}
 	return b, nil
 }

@@ -175,7 +175,7 @@ func (b Bind) ListDevicesPage(ctx context.Context, withStatus bool, afterID int6
 		return nil, 0, err
 	}
 	if out.Total == nil {
-		return nil, 0, &Error{Code: 3000, Message: "the cloud does not page listDevices (no total in the answer)", Service: r.Service, Method: r.Method}
+		return nil, 0, &Error{Code: models.ErrInternal, Message: "the cloud does not page listDevices (no total in the answer)", Service: r.Service, Method: r.Method}
 	}
 	return devices(out.Devices), *out.Total, nil
 }
@@ -203,10 +203,10 @@ func (b Bind) ListDevicesExt(ctx context.Context, withStatus bool) ([]DeviceExt,
 		Devices []wireDevice `json:"devices"`
 	}
 	if err := resp.Decode(&out); err != nil {
-		return nil, &Error{Code: 3000, Message: err.Error(), Service: r.Service, Method: r.Method, TraceID: resp.TraceID}
+		return nil, &Error{Code: models.ErrInternal, Message: err.Error(), Service: r.Service, Method: r.Method, TraceID: resp.TraceID}
 	}
 	if err := resp.Decode(&ws); err != nil {
-		return nil, &Error{Code: 3000, Message: err.Error(), Service: r.Service, Method: r.Method, TraceID: resp.TraceID}
+		return nil, &Error{Code: models.ErrInternal, Message: err.Error(), Service: r.Service, Method: r.Method, TraceID: resp.TraceID}
 	}
 	res := make([]DeviceExt, len(ws.Devices))
 	for i, w := range ws.Devices {
@@ -428,7 +428,7 @@ func (b Bind) SendToDevice(ctx context.Context, sub string, deviceID int64, phys
 	if s, ok := resp.Attrs["code"]; ok {
 		code, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
-			return reply, &Error{Code: 3000, Message: "reply message code " + strconv.Quote(s) + " is not a number", Service: svcBind, Method: "sendToDevice", TraceID: resp.TraceID}
+			return reply, &Error{Code: models.ErrInternal, Message: "reply message code " + strconv.Quote(s) + " is not a number", Service: svcBind, Method: "sendToDevice", TraceID: resp.TraceID}
 		}
 		reply.Code = code
 	}
@@ -485,7 +485,7 @@ func decodeString(body []byte, key string) (string, error) {
 		if len(trimmed) > 0 && len(trimmed) <= 1024 && utf8.Valid(trimmed) && !bytes.ContainsAny(trimmed, "\r\n{[") {
 			return sanitizeHeader(string(trimmed)), nil
 		}
-		return "", &Error{Code: 3000, Message: "malformed response: " + err.Error()}
+		return "", &Error{Code: models.ErrInternal, Message: "malformed response: " + err.Error()}
 	}
 	raw, ok := m[key]
 	if !ok && len(m) == 1 {
@@ -494,7 +494,7 @@ func decodeString(body []byte, key string) (string, error) {
 		}
 	}
 	if !ok || json.Unmarshal(raw, &s) != nil || s == "" {
-		return "", &Error{Code: 3000, Message: "response has no string " + key}
+		return "", &Error{Code: models.ErrInternal, Message: "response has no string " + key}
 	}
 	return sanitizeHeader(s), nil
 }

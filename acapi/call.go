@@ -1,6 +1,10 @@
 package acapi
 
-import "context"
+import (
+	"context"
+
+	"acconsole/models"
+)
 
 // CallOptions tune a generic Call.
 type CallOptions struct {
@@ -33,7 +37,7 @@ func (c *Client) call(ctx context.Context, req Request, out any) error {
 		return nil
 	}
 	if err := resp.Decode(out); err != nil {
-		return &Error{Code: 3000, Message: err.Error(), Service: req.Service, Method: req.Method, TraceID: resp.TraceID}
+		return &Error{Code: models.ErrInternal, Message: err.Error(), Service: req.Service, Method: req.Method, TraceID: resp.TraceID}
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"acconsole/models"
 )
 
 // Header and content-type spellings of the wire (PROTOCOL §1.2–§1.3).
@@ -269,7 +271,7 @@ func (c *Client) doWithRetry(ctx context.Context, req Request) (*Response, error
 
 func retryable(err error) bool {
 	switch Code(err) {
-	case 3011, 3012, 3013:
+	case models.ErrServiceDown, models.ErrRequestTimeout, models.ErrNetwork:
 		return true
 	}
 	return false
@@ -325,12 +327,12 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 		if req.Params == nil {
 			body = []byte("{}")
 		} else if body, err = encodeParams(req.Params); err != nil {
-			return nil, &Error{Code: 3002, Message: "cannot encode parameters: " + err.Error(), Service: req.Service, Method: req.Method}
+			return nil, &Error{Code: models.ErrInvalidParam, Message: "cannot encode parameters: " + err.Error(), Service: req.Service, Method: req.Method}
 		}
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
-		return nil, &Error{Code: 3006, Message: err.Error(), Service: req.Service, Method: req.Method}
+		return nil, &Error{Code: models.ErrBadURI, Message: err.Error(), Service: req.Service, Method: req.Method}
 	}
 	hs := headerSet{h: make(http.Header, 20), vals: make([]string, 0, 20)}
 	hreq.Header = hs.h
@@ -381,7 +383,7 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 		return nil, transportError(req, traceID, err)
 	}
 	if len(respBody) > maxResponse {
-		return nil, &Error{Code: 3013, Message: "response larger than 32 MiB", Service: req.Service, Method: req.Method, TraceID: traceID}
+		return nil, &Error{Code: models.ErrNetwork, Message: "response larger than 32 MiB", Service: req.Service, Method: req.Method, TraceID: traceID}
 	}
 	if echoed := hresp.Header.Get(hdrTraceID); echoed != "" {
 		traceID = sanitizeHeader(echoed)
@@ -407,7 +409,7 @@ func (c *Client) send(ctx context.Context, router string, req Request, traceID s
 			if msg == "" {
 				msg = "error answer without an error code"
 			}
-			return nil, &Error{Code: 3000, Message: msg, Service: req.Service, Method: req.Method, TraceID: traceID}
+			return nil, &Error{Code: models.ErrInternal, Message: msg, Service: req.Service, Method: req.Method, TraceID: traceID}
 		}
 		return nil, &Error{Code: eb.ErrorCode, Message: eb.Error, Service: req.Service, Method: req.Method, TraceID: traceID}
 	}
@@ -441,9 +443,9 @@ func truncate(b []byte, n int) []byte {
 }
 
 func transportError(req Request, traceID string, err error) error {
-	code := 3013
+	code := models.ErrNetwork
 	if errors.Is(err, context.DeadlineExceeded) {
-		code = 3012
+		code = models.ErrRequestTimeout
 	}
 	msg := err.Error()
 	var ue *url.Error

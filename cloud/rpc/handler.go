@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"acconsole/models"
 )
 
 // Wire spellings the server sends; exact, because some clients compare them
@@ -90,7 +92,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.opt.Logger.Error("panic in handler", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
-			writeError(w, Errorf(3000, "internal error (trace %s)", traceID))
+			writeError(w, Errorf(models.ErrInternal, "internal error (trace %s)", traceID))
 		}
 	}()
 	res, err := h.serve(r, traceID)
@@ -98,7 +100,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var e *Error
 		if !errors.As(err, &e) {
 			h.opt.Logger.Error("method failed", "path", r.URL.Path, "err", err)
-			e = Errorf(3000, "internal error (trace %s)", traceID)
+			e = Errorf(models.ErrInternal, "internal error (trace %s)", traceID)
 		}
 		writeError(w, e)
 		return
@@ -112,10 +114,10 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 		return nil, perr
 	}
 	if r.Method != http.MethodPost {
-		return nil, Errorf(3006, "use POST for %s (got %s)", r.URL.Path, r.Method)
+		return nil, Errorf(models.ErrBadURI, "use POST for %s (got %s)", r.URL.Path, r.Method)
 	}
 	m, lerr := h.reg.lookup(service, version, method)
-	if lerr != nil && (lerr.Code != 3009 || h.opt.Unknown == nil) {
+	if lerr != nil && (lerr.Code != models.ErrServiceAbsent || h.opt.Unknown == nil) {
 		return nil, lerr
 	}
 	unknown := lerr != nil
@@ -129,14 +131,14 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.opt.BodyLimit+1))
 	if err != nil {
-		return nil, Errorf(3002, "could not read the request body: %v", err)
+		return nil, Errorf(models.ErrInvalidParam, "could not read the request body: %v", err)
 	}
 	if int64(len(body)) > h.opt.BodyLimit {
-		return nil, Errorf(3002, "request body larger than %d bytes", h.opt.BodyLimit)
+		return nil, Errorf(models.ErrInvalidParam, "request body larger than %d bytes", h.opt.BodyLimit)
 	}
 	query, qerr := url.ParseQuery(r.URL.RawQuery)
 	if qerr != nil {
-		return nil, Errorf(3002, "malformed query string: %v", qerr)
+		return nil, Errorf(models.ErrInvalidParam, "malformed query string: %v", qerr)
 	}
 	c := &Call{
 		Ctx: r.Context(), Service: service, Version: version, Method: method,
@@ -159,15 +161,15 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 			return nil, err
 		}
 	default:
-		return nil, Errorf(3003, "unsupported Content-Type %q: use %s or %s", ct, contentJSON, contentStream)
+		return nil, Errorf(models.ErrUnsupported, "unsupported Content-Type %q: use %s or %s", ct, contentJSON, contentStream)
 	}
 	if v := r.Header.Get("X-Zc-Version"); v != "" {
 		c.MethodVersion, _ = strconv.Atoi(strings.TrimSpace(v))
 	}
 
 	if err := h.authenticate(c, m.Auth); err != nil {
-		if e, ok := err.(*Error); ok && e.Code == 3001 && unknown && anonymousCall(r.Header) {
-			return nil, Errorf(3001, "service %q does not take anonymous calls (X-Zc-Access-Mode: 1): sign the call", service)
+		if e, ok := err.(*Error); ok && e.Code == models.ErrBadHeader && unknown && anonymousCall(r.Header) {
+			return nil, Errorf(models.ErrBadHeader, "service %q does not take anonymous calls (X-Zc-Access-Mode: 1): sign the call", service)
 		}
 		return nil, err
 	}
@@ -190,7 +192,7 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 		if sd, ok := h.dir.SubDomain(c.Ctx, c.MajorDomain.ID, c.SubDomain); ok {
 			c.SubDomainInfo = &sd
 		} else if !unknown {
-			return nil, Errorf(3008, "sub-domain %q does not exist in major domain %q", c.SubDomain, c.MajorDomain.Name)
+			return nil, Errorf(models.ErrSubDomainAbsent, "sub-domain %q does not exist in major domain %q", c.SubDomain, c.MajorDomain.Name)
 		}
 	}
 	return m.Handler(c)
@@ -200,11 +202,11 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 func parsePath(p string) (string, int, string, *Error) {
 	parts := strings.Split(trimSlashes(p), "/")
 	if len(parts) != 3 || parts[0] == "" || parts[2] == "" || len(parts[1]) < 2 || (parts[1][0] != 'v' && parts[1][0] != 'V') {
-		return "", 0, "", Errorf(3006, "bad URI %q: expected /{service}/v{version}/{method}", truncate(p, 80))
+		return "", 0, "", Errorf(models.ErrBadURI, "bad URI %q: expected /{service}/v{version}/{method}", truncate(p, 80))
 	}
 	v, err := strconv.Atoi(parts[1][1:])
 	if err != nil || v < 1 {
-		return "", 0, "", Errorf(3006, "bad URI %q: version must be v1, v2, …", truncate(p, 80))
+		return "", 0, "", Errorf(models.ErrBadURI, "bad URI %q: version must be v1, v2, …", truncate(p, 80))
 	}
 	return parts[0], v, parts[2], nil
 }
@@ -218,10 +220,10 @@ func mergeJSON(params map[string]any, body []byte) error {
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
-		return Errorf(3002, "malformed JSON body: %v", err)
+		return Errorf(models.ErrInvalidParam, "malformed JSON body: %v", err)
 	}
 	if dec.More() {
-		return Errorf(3002, "malformed JSON body: trailing data after the object")
+		return Errorf(models.ErrInvalidParam, "malformed JSON body: trailing data after the object")
 	}
 	for k, v := range obj { // body wins over the query (PROTOCOL §1.2)
 		params[k] = v
@@ -243,13 +245,13 @@ func (h *Handler) authenticate(c *Call, need Auth) error {
 			d, ok = h.domainByID(name)
 		}
 		if !ok {
-			return Errorf(3007, "major domain %q does not exist", name)
+			return Errorf(models.ErrMajorDomainAbsent, "major domain %q does not exist", name)
 		}
 		c.MajorDomain = d
 	} else if d, ok := h.dir.DefaultDomain(ctx); ok {
 		c.MajorDomain = d
 	} else {
-		return Errorf(3001, "X-Zc-Major-Domain is required")
+		return Errorf(models.ErrBadHeader, "X-Zc-Major-Domain is required")
 	}
 
 	if need == AuthAnon || (need == AuthAnonOrDev && devSig == "") {
@@ -261,27 +263,27 @@ func (h *Handler) authenticate(c *Call, need Auth) error {
 	switch {
 	case devSig != "":
 		if need == AuthRefresh {
-			return Errorf(3001, "this method must be signed with the user's refresh token")
+			return Errorf(models.ErrBadHeader, "this method must be signed with the user's refresh token")
 		}
 		if err := h.verifyDeveloper(c, devSig); err != nil {
 			return err
 		}
 		uid, err := optionalInt(hd.Get("X-Zc-User-Id"))
 		if err != nil {
-			return Errorf(3001, "X-Zc-User-Id must be a number")
+			return Errorf(models.ErrBadHeader, "X-Zc-User-Id must be a number")
 		}
 		c.UserID = uid
 		if need == AuthUser && uid == 0 {
-			return Errorf(3001, "this method acts for a user: send X-Zc-User-Id with the developer signature")
+			return Errorf(models.ErrBadHeader, "this method acts for a user: send X-Zc-User-Id with the developer signature")
 		}
 		return nil
 	case userSig != "":
 		if need == AuthDev || need == AuthAnonOrDev {
-			return Errorf(3005, "method %s is for developers: sign with the developer key", c.Method)
+			return Errorf(models.ErrNoPermission, "method %s is for developers: sign with the developer key", c.Method)
 		}
 		return h.verifyUser(c, userSig, need == AuthRefresh)
 	}
-	return Errorf(3001, "missing signature: send X-Zc-Developer-Signature or X-Zc-User-Signature (or X-Zc-Access-Mode: 1 for anonymous methods)")
+	return Errorf(models.ErrBadHeader, "missing signature: send X-Zc-Developer-Signature or X-Zc-User-Signature (or X-Zc-Access-Mode: 1 for anonymous methods)")
 }
 
 // anonymousCall reports an unsigned call marked X-Zc-Access-Mode: 1. A
@@ -315,21 +317,21 @@ func (h *Handler) signed(c *Call) (signedHeaders, error) {
 	var s signedHeaders
 	var err error
 	if s.timestamp, err = strconv.ParseInt(strings.TrimSpace(hd.Get("X-Zc-Timestamp")), 10, 64); err != nil {
-		return s, Errorf(3001, "X-Zc-Timestamp must be Unix seconds")
+		return s, Errorf(models.ErrBadHeader, "X-Zc-Timestamp must be Unix seconds")
 	}
 	if s.timeout, err = strconv.ParseInt(strings.TrimSpace(hd.Get("X-Zc-Timeout")), 10, 64); err != nil || s.timeout < 0 {
-		return s, Errorf(3001, "X-Zc-Timeout must be a number of seconds")
+		return s, Errorf(models.ErrBadHeader, "X-Zc-Timeout must be a number of seconds")
 	}
 	if s.nonce = hd.Get("X-Zc-Nonce"); s.nonce == "" {
-		return s, Errorf(3001, "X-Zc-Nonce is required")
+		return s, Errorf(models.ErrBadHeader, "X-Zc-Nonce is required")
 	}
 	now := c.Now.Unix()
 	if now > s.timestamp+s.timeout {
-		return s, Errorf(3014, "signature expired at %s (server time %s)",
+		return s, Errorf(models.ErrSignatureExpired, "signature expired at %s (server time %s)",
 			time.Unix(s.timestamp+s.timeout, 0).UTC().Format(time.RFC3339), c.Now.UTC().Format(time.RFC3339))
 	}
 	if s.timestamp > now+int64(h.opt.FutureSkew/time.Second) {
-		return s, Errorf(3014, "signature timestamp is %d s in the future: check the clock", s.timestamp-now)
+		return s, Errorf(models.ErrSignatureExpired, "signature timestamp is %d s in the future: check the clock", s.timestamp-now)
 	}
 	return s, nil
 }
@@ -338,7 +340,7 @@ func (h *Handler) verifyDeveloper(c *Call, sig string) error {
 	hd := c.Header
 	devID, err := strconv.ParseInt(strings.TrimSpace(hd.Get("X-Zc-Developer-Id")), 10, 64)
 	if err != nil {
-		return Errorf(3001, "X-Zc-Developer-Id must be a number")
+		return Errorf(models.ErrBadHeader, "X-Zc-Developer-Id must be a number")
 	}
 	s, err := h.signed(c)
 	if err != nil {
@@ -346,18 +348,18 @@ func (h *Handler) verifyDeveloper(c *Call, sig string) error {
 	}
 	dev, ok := h.dir.Developer(c.Ctx, devID)
 	if !ok {
-		return Errorf(3015, "developer %d does not exist", devID)
+		return Errorf(models.ErrSignatureWrong, "developer %d does not exist", devID)
 	}
 	if ak := hd.Get("X-Zc-Access-Key"); ak != "" && ak != dev.AccessKey {
-		return Errorf(3015, "access key does not belong to developer %d", devID)
+		return Errorf(models.ErrSignatureWrong, "access key does not belong to developer %d", devID)
 	}
 	major := hd.Get("X-Zc-Major-Domain")
 	sub := hd.Get("X-Zc-Sub-Domain")
 	if !devSignatureOK(dev.SecretKey, s, devID, c.Method, major, sub, sig) {
-		return Errorf(3015, "developer signature does not match (signed string is timeout+timestamp+nonce+developerId+method+majorDomain+subDomain)")
+		return Errorf(models.ErrSignatureWrong, "developer signature does not match (signed string is timeout+timestamp+nonce+developerId+method+majorDomain+subDomain)")
 	}
 	if dev.DomainID != c.MajorDomain.ID {
-		return Errorf(3005, "developer %d does not own major domain %q", devID, c.MajorDomain.Name)
+		return Errorf(models.ErrNoPermission, "developer %d does not own major domain %q", devID, c.MajorDomain.Name)
 	}
 	c.Developer = &dev
 	return nil
@@ -409,7 +411,7 @@ func javaURLEncode(s string) string {
 func (h *Handler) verifyUser(c *Call, sig string, refresh bool) error {
 	uid, err := strconv.ParseInt(strings.TrimSpace(c.Header.Get("X-Zc-User-Id")), 10, 64)
 	if err != nil || uid <= 0 {
-		return Errorf(3001, "X-Zc-User-Id is required with a user signature")
+		return Errorf(models.ErrBadHeader, "X-Zc-User-Id is required with a user signature")
 	}
 	s, err := h.signed(c)
 	if err != nil {
@@ -425,23 +427,23 @@ func (h *Handler) verifyUser(c *Call, sig string, refresh bool) error {
 	}
 	if !ok || tok == "" {
 		if refresh {
-			return Errorf(3514, "no refresh token for user %d: log in again", uid)
+			return Errorf(models.ErrRefreshTokenWrong, "no refresh token for user %d: log in again", uid)
 		}
-		return Errorf(3015, "user %d has no session: log in again", uid)
+		return Errorf(models.ErrSignatureWrong, "user %d has no session: log in again", uid)
 	}
 	msg := strconv.FormatInt(s.timeout, 10) + strconv.FormatInt(s.timestamp, 10) + s.nonce + tok
 	sum := sha1.Sum([]byte(msg))
 	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(strings.ToLower(strings.TrimSpace(sig)))) != 1 {
 		if refresh {
-			return Errorf(3514, "refresh token signature does not match")
+			return Errorf(models.ErrRefreshTokenWrong, "refresh token signature does not match")
 		}
-		return Errorf(3015, "user signature does not match (signed string is timeout+timestamp+nonce+token)")
+		return Errorf(models.ErrSignatureWrong, "user signature does not match (signed string is timeout+timestamp+nonce+token)")
 	}
 	if !exp.IsZero() && c.Now.After(exp) {
 		if refresh {
-			return Errorf(3516, "refresh token expired: log in again")
+			return Errorf(models.ErrRefreshTokenExpired, "refresh token expired: log in again")
 		}
-		return Errorf(3515, "access token expired: refresh it with updateAccessToken")
+		return Errorf(models.ErrAccessTokenExpired, "access token expired: refresh it with updateAccessToken")
 	}
 	c.UserID, c.UserSigned = uid, true
 	return nil
@@ -489,7 +491,7 @@ func writeResult(w http.ResponseWriter, res any) {
 	body, err := json.Marshal(res)
 	if err != nil {
 		h[hdrMsgName] = []string{msgErr}
-		body, _ = json.Marshal(map[string]any{"error": "could not encode the answer", "errorCode": 3000})
+		body, _ = json.Marshal(map[string]any{"error": "could not encode the answer", "errorCode": models.ErrInternal})
 	}
 	h["Content-Type"] = []string{contentJSON}
 	w.WriteHeader(http.StatusOK)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"acconsole/models"
 )
 
 // Int64 reads an integer key; numeric strings are accepted (Q17). ok is false
@@ -39,7 +41,7 @@ func (c *Call) Int64(key string) (v int64, ok bool, err error) {
 	case int:
 		return int64(x), true, nil
 	}
-	return 0, true, Errorf(3002, "%s must be an integer", key)
+	return 0, true, Errorf(models.ErrInvalidParam, "%s must be an integer", key)
 }
 
 // MustInt64 reads a required integer key.
@@ -49,7 +51,7 @@ func (c *Call) MustInt64(key string) (int64, error) {
 		return 0, err
 	}
 	if !ok {
-		return 0, Errorf(3002, "%s is required", key)
+		return 0, Errorf(models.ErrInvalidParam, "%s is required", key)
 	}
 	return v, nil
 }
@@ -77,7 +79,7 @@ func (c *Call) String(key string) (string, bool, error) {
 	case bool:
 		return strconv.FormatBool(x), true, nil
 	}
-	return "", true, Errorf(3002, "%s must be a string", key)
+	return "", true, Errorf(models.ErrInvalidParam, "%s must be a string", key)
 }
 
 // MustString reads a required, non-empty string key.
@@ -87,7 +89,7 @@ func (c *Call) MustString(key string) (string, error) {
 		return "", err
 	}
 	if !ok || strings.TrimSpace(v) == "" {
-		return "", Errorf(3002, "%s is required", key)
+		return "", Errorf(models.ErrInvalidParam, "%s is required", key)
 	}
 	return v, nil
 }
@@ -114,7 +116,7 @@ func (c *Call) Bool(key string) (bool, error) {
 	case json.Number:
 		return x.String() != "0", nil
 	}
-	return false, Errorf(3002, "%s must be true or false", key)
+	return false, Errorf(models.ErrInvalidParam, "%s must be true or false", key)
 }
 
 // Object reads a JSON object key.
@@ -132,7 +134,7 @@ func (c *Call) Object(key string) (map[string]any, error) {
 			return m, nil
 		}
 	}
-	return nil, Errorf(3002, "%s must be a JSON object", key)
+	return nil, Errorf(models.ErrInvalidParam, "%s must be a JSON object", key)
 }
 
 // Int64List reads an array of integers.
@@ -143,14 +145,14 @@ func (c *Call) Int64List(key string) ([]int64, error) {
 	}
 	arr, ok := raw.([]any)
 	if !ok {
-		return nil, Errorf(3002, "%s must be an array of integers", key)
+		return nil, Errorf(models.ErrInvalidParam, "%s must be an array of integers", key)
 	}
 	out := make([]int64, 0, len(arr))
 	for i, v := range arr {
 		sub := &Call{Params: map[string]any{"v": v}}
 		n, ok, err := sub.Int64("v")
 		if err != nil || !ok {
-			return nil, Errorf(3002, "%s[%d] must be an integer", key, i)
+			return nil, Errorf(models.ErrInvalidParam, "%s[%d] must be an integer", key, i)
 		}
 		out = append(out, n)
 	}
@@ -165,13 +167,13 @@ func (c *Call) StringList(key string) ([]string, error) {
 	}
 	arr, ok := raw.([]any)
 	if !ok {
-		return nil, Errorf(3002, "%s must be an array of strings", key)
+		return nil, Errorf(models.ErrInvalidParam, "%s must be an array of strings", key)
 	}
 	out := make([]string, 0, len(arr))
 	for i, v := range arr {
 		s, ok := v.(string)
 		if !ok {
-			return nil, Errorf(3002, "%s[%d] must be a string", key, i)
+			return nil, Errorf(models.ErrInvalidParam, "%s[%d] must be a string", key, i)
 		}
 		out = append(out, s)
 	}

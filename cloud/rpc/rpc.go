@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"acconsole/models"
 )
 
 // Error is a protocol error: it becomes X-Zc-Err with {"error","errorCode"}.
@@ -110,15 +112,15 @@ func (r *Registry) lookup(service string, version int, name string) (Method, *Er
 	defer r.mu.RUnlock()
 	vs, ok := r.services[service]
 	if !ok {
-		return Method{}, Errorf(3009, "service %q does not exist", service)
+		return Method{}, Errorf(models.ErrServiceAbsent, "service %q does not exist", service)
 	}
 	ms, ok := vs[version]
 	if !ok {
-		return Method{}, Errorf(3009, "service %q has no version %d", service, version)
+		return Method{}, Errorf(models.ErrServiceAbsent, "service %q has no version %d", service, version)
 	}
 	m, ok := ms[name]
 	if !ok {
-		return Method{}, Errorf(3010, "method %q does not exist in %s/v%d", name, service, version)
+		return Method{}, Errorf(models.ErrMethodAbsent, "method %q does not exist in %s/v%d", name, service, version)
 	}
 	return m, nil
 }
@@ -161,7 +163,7 @@ type Call struct {
 // RequireUser returns the acting user or a 3001 error saying how to name one.
 func (c *Call) RequireUser() (int64, error) {
 	if c.UserID == 0 {
-		return 0, Errorf(3001, "this method acts for a user: sign as the user or send X-Zc-User-Id")
+		return 0, Errorf(models.ErrBadHeader, "this method acts for a user: sign as the user or send X-Zc-User-Id")
 	}
 	return c.UserID, nil
 }
@@ -170,9 +172,9 @@ func (c *Call) RequireUser() (int64, error) {
 func (c *Call) RequireSubDomain() (*SubDomain, error) {
 	if c.SubDomainInfo == nil {
 		if c.SubDomain == "" {
-			return nil, Errorf(3008, "this method needs the product: set X-Zc-Sub-Domain")
+			return nil, Errorf(models.ErrSubDomainAbsent, "this method needs the product: set X-Zc-Sub-Domain")
 		}
-		return nil, Errorf(3008, "sub-domain %q does not exist", c.SubDomain)
+		return nil, Errorf(models.ErrSubDomainAbsent, "sub-domain %q does not exist", c.SubDomain)
 	}
 	return c.SubDomainInfo, nil
 }

@@ -3,6 +3,8 @@ package rpc
 import (
 	"context"
 	"sort"
+
+	"acconsole/models"
 )
 
 // Rule is the authorization rule of a method: whose things it may reach
@@ -112,7 +114,7 @@ func (h *Handler) checkActingUser(c *Call) error {
 		return nil
 	}
 	if c.UserID < 0 {
-		return Errorf(3001, "X-Zc-User-Id must be a positive user id (got %d)", c.UserID)
+		return Errorf(models.ErrBadHeader, "X-Zc-User-Id must be a positive user id (got %d)", c.UserID)
 	}
 	if c.Developer == nil || c.UserSigned {
 		return nil
@@ -126,7 +128,7 @@ func (h *Handler) checkActingUser(c *Call) error {
 		return err
 	}
 	if !exists {
-		return Errorf(3501, "X-Zc-User-Id names user %d, who does not exist in major domain %q", c.UserID, c.MajorDomain.Name)
+		return Errorf(models.ErrAccountAbsent, "X-Zc-User-Id names user %d, who does not exist in major domain %q", c.UserID, c.MajorDomain.Name)
 	}
 	return nil
 }

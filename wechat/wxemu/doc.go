@@ -23,6 +23,12 @@
 //     WeChat would push. PushRaw replays an exact body, for retry and
 //     idempotency tests.
 //
+// ControlHandler adds a JSON control API under /control/ beside the WeChat
+// APIs, so a person can play WeChat users with curl. What it needs from the
+// vendor's side (the bridge's QR text, the warehouse's devices, page-channel
+// tokens) comes in as funcs in ControlOptions, keeping this package free of
+// the bridge and the AbleCloud client.
+//
 // The emulator is written from PROTOCOL.md, not from wxapi or wxpush (it
 // imports neither), so that tests of those packages against it check one
 // reading of the protocol against another.
