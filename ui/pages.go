@@ -604,6 +604,10 @@ func newRoomsPage(userID int64, home models.Home) Page {
 	return p
 }
 
+// newFleetPage lists the warehouse 100 devices at a time. It pages by
+// offset, which costs the same at any depth here: the cloud numbers the
+// warehouse densely (seq) and reads "offset k" as "seq > k", an index seek,
+// and its count is the highest seq (PROTOCOL-EXTENSIONS.md, zc-warehouse).
 func newFleetPage() Page {
 	pg := &pager{}
 	p := &listPage[FleetDevice]{
