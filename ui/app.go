@@ -185,7 +185,6 @@ func New(o Options) *App {
 		wf:       newWorkflowState(o),
 		operator: o.Operator, readOnlyWhy: o.ReadOnlyWhy, sessions: o.Sessions,
 	}
-	text.SetEllipsis(o.Styles.Glyphs.Ellipsis)
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {
 		a.enterWrite("--write at start")
@@ -196,7 +195,6 @@ func New(o Options) *App {
 
 func (a *App) setStyles(st *themes.Styles) {
 	a.styles = st
-	text.SetEllipsis(st.Glyphs.Ellipsis)
 	for _, p := range a.stack {
 		if s, ok := p.(interface{ Restyle(*App) }); ok {
 			s.Restyle(a)

@@ -152,14 +152,12 @@ func (f *fakeAPI) FindDevices(_ context.Context, q string) ([]models.DeviceInfo,
 	q = strings.TrimSpace(q)
 	var all []models.DeviceInfo
 	seen := map[string]bool{}
-	for _, ds := range f.devices {
-		for _, d := range ds {
-			if seen[d.SubDomainName+"/"+d.PhysicalDeviceID] {
-				continue
-			}
-			seen[d.SubDomainName+"/"+d.PhysicalDeviceID] = true
-			all = append(all, models.DeviceInfo{PhysicalDeviceID: d.PhysicalDeviceID, SubDomainName: d.SubDomainName, MAC: f.macs[d.PhysicalDeviceID], Status: 2})
+	for _, d := range f.allDevices() {
+		if seen[d.SubDomainName+"/"+d.PhysicalDeviceID] {
+			continue
 		}
+		seen[d.SubDomainName+"/"+d.PhysicalDeviceID] = true
+		all = append(all, models.DeviceInfo{PhysicalDeviceID: d.PhysicalDeviceID, SubDomainName: d.SubDomainName, MAC: f.macs[d.PhysicalDeviceID], Status: 2})
 	}
 	all = append(all, f.unbound...)
 	var found []models.DeviceInfo
@@ -183,23 +181,21 @@ func (f *fakeAPI) FindDevices(_ context.Context, q string) ([]models.DeviceInfo,
 func (f *fakeAPI) DeviceDetail(_ context.Context, ref DeviceRef) (DeviceDetail, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, ds := range f.devices {
-		for _, d := range ds {
-			if ref.DeviceID != 0 && d.DeviceID == ref.DeviceID ||
-				ref.DeviceID == 0 && d.PhysicalDeviceID == ref.PhysicalID && (ref.SubDomain == "" || ref.SubDomain == d.SubDomainName) {
-				dd := DeviceDetail{Device: d, Online: d.Online(), Users: []models.DeviceUser{{UserID: d.Owner, UserType: 1}}}
-				if d.RootID != 0 {
-					dd.HomeName, dd.Rooms = "Home", f.rooms()
-					if room, ok := f.roomOf[d.DeviceID]; ok {
-						for _, r := range dd.Rooms {
-							if r.RoomID == room {
-								dd.RoomID, dd.RoomName = r.RoomID, r.Name
-							}
+	for _, d := range f.allDevices() {
+		if ref.DeviceID != 0 && d.DeviceID == ref.DeviceID ||
+			ref.DeviceID == 0 && d.PhysicalDeviceID == ref.PhysicalID && (ref.SubDomain == "" || ref.SubDomain == d.SubDomainName) {
+			dd := DeviceDetail{Device: d, Online: d.Online(), Users: []models.DeviceUser{{UserID: d.Owner, UserType: 1}}}
+			if d.RootID != 0 {
+				dd.HomeName, dd.Rooms = "Home", f.rooms()
+				if room, ok := f.roomOf[d.DeviceID]; ok {
+					for _, r := range dd.Rooms {
+						if r.RoomID == room {
+							dd.RoomID, dd.RoomName = r.RoomID, r.Name
 						}
 					}
 				}
-				return dd, nil
 			}
+			return dd, nil
 		}
 	}
 	if ref.DeviceID == 0 {
@@ -243,4 +239,29 @@ func (f *fakeAPI) renamesSoFar() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return strings.Join(f.renames, ",")
+}
+
+// allDevices is every device the fake knows, once each, in a fixed order
+// (by user id), taking the owner's record where a share holds a copy: a
+// lookup never depends on map order or finds a stale copy.
+func (f *fakeAPI) allDevices() []models.Device {
+	users := make([]int64, 0, len(f.devices))
+	for u := range f.devices {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	var out []models.Device
+	seen := map[int64]bool{}
+	for _, owners := range []bool{true, false} {
+		for _, u := range users {
+			for _, d := range f.devices[u] {
+				if seen[d.DeviceID] || (d.Owner == u) != owners {
+					continue
+				}
+				seen[d.DeviceID] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }

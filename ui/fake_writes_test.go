@@ -32,11 +32,9 @@ func fakeErr(code int, service, method, msg string) error {
 
 // device finds a device the fake knows; the caller holds f.mu.
 func (f *fakeAPI) device(id int64) (models.Device, bool) {
-	for _, ds := range f.devices {
-		for _, d := range ds {
-			if d.DeviceID == id {
-				return d, true
-			}
+	for _, d := range f.allDevices() {
+		if d.DeviceID == id {
+			return d, true
 		}
 	}
 	return models.Device{}, false

@@ -16,28 +16,16 @@ package text
 
 import (
 	"strings"
-	"sync/atomic"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/rivo/uniseg"
 )
 
-var ellipsis atomic.Pointer[string]
-
-func init() { SetEllipsis("…") }
-
-// SetEllipsis sets the mark Clip puts where it cut text off (the theme's
-// glyph: "~" in the ascii theme). It must be one cell wide; anything else
-// is refused and the mark stays as it was.
-func SetEllipsis(s string) {
-	if ansi.StringWidth(s) != 1 {
-		return
-	}
-	ellipsis.Store(&s)
-}
-
-// Ellipsis is the mark Clip uses.
-func Ellipsis() string { return *ellipsis.Load() }
+// Ellipsis is the mark Clip puts where it cut text off. It is one and the
+// same for every console in the process (an SSH server runs many, each with
+// its own theme): the ascii theme turns it into "~" when it draws the
+// screen, as it does every other non-ASCII mark.
+const Ellipsis = "…"
 
 // Clean drops control characters and escape sequences other than SGR
 // (styling) from s, and turns tabs into single spaces. Text without any is
@@ -96,7 +84,7 @@ func Width(s string) int { return ansi.StringWidth(Clean(s)) }
 // Clip cuts s to at most n cells, ending in the ellipsis when something
 // was cut. A wide character that does not fit whole is left out, so the
 // result can be one cell narrower than n.
-func Clip(s string, n int) string { return ClipWith(s, n, Ellipsis()) }
+func Clip(s string, n int) string { return ClipWith(s, n, Ellipsis) }
 
 // ClipWith is Clip with its own mark ("" cuts without one).
 func ClipWith(s string, n int, tail string) string {
@@ -125,7 +113,7 @@ func ClipLeft(s string, n int) string {
 	if w <= n {
 		return s
 	}
-	head := Ellipsis()
+	head := Ellipsis
 	hw := ansi.StringWidth(head)
 	if hw > n {
 		head, hw = "", 0

@@ -41,7 +41,6 @@ func TestWidthHandMadeFixtures(t *testing.T) {
 }
 
 func TestClipNeverSplitsAGrapheme(t *testing.T) {
-	SetEllipsis("…")
 	for _, c := range []struct {
 		s    string
 		n    int
@@ -80,7 +79,6 @@ func TestClipKeepsStylesWhole(t *testing.T) {
 }
 
 func TestClipLeftKeepsTheEnd(t *testing.T) {
-	SetEllipsis("…")
 	for _, c := range []struct {
 		s    string
 		n    int
@@ -99,7 +97,6 @@ func TestClipLeftKeepsTheEnd(t *testing.T) {
 }
 
 func TestPadAndFitCountCells(t *testing.T) {
-	SetEllipsis("…")
 	if got := Pad(cjkFam, 8); got != cjkFam+"  " {
 		t.Errorf("Pad = %q, want two spaces after 6 cells", got)
 	}
@@ -113,18 +110,6 @@ func TestPadAndFitCountCells(t *testing.T) {
 		if got := Fit(cjkFam+" living room", n); Width(got) != n {
 			t.Errorf("Fit(_, %d) = %q, %d cells", n, got, Width(got))
 		}
-	}
-}
-
-func TestEllipsisFollowsTheTheme(t *testing.T) {
-	defer SetEllipsis("…")
-	SetEllipsis("~")
-	if got := Clip("kitchen lamp", 5); got != "kitc~" {
-		t.Errorf("Clip with ascii mark = %q", got)
-	}
-	SetEllipsis("ab") // two cells: refused
-	if Ellipsis() != "~" {
-		t.Errorf("a two-cell mark was accepted: %q", Ellipsis())
 	}
 }
 
