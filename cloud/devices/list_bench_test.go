@@ -86,7 +86,7 @@ func BenchmarkUserDevices5000(b *testing.B) {
 				}
 				// A cloud without paging answers the whole list.
 				if err := json.Unmarshal(body, &out); err != nil || (len(out.Devices) != want && len(out.Devices) != 5000) {
-					b.Fatalf("%d devices, %v: %.200s", len(out.Devices), err, body)
+					b.Fatalf("%d devices, %v: %.200q", len(out.Devices), err, body)
 				}
 			}
 			b.StopTimer()
