@@ -2,10 +2,9 @@ package devices
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"acconsole/internal/benchwriters"
 )
 
 // BenchmarkBindWriters is bindDevice over loopback HTTP by one writer and
@@ -25,42 +24,12 @@ func BenchmarkBindWriters(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				e.activate("plug", fmt.Sprintf("W%015d", i))
 			}
-			var next atomic.Int64
-			var failed atomic.Int64
-			lat := make([][]time.Duration, writers)
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			start := time.Now()
-			for g := 0; g < writers; g++ {
-				wg.Add(1)
-				go func(g int) {
-					defer wg.Done()
-					for {
-						i := next.Add(1) - 1
-						if i >= int64(b.N) {
-							return
-						}
-						t := time.Now()
-						a := e.do(req{method: "bindDevice", sub: "plug", uid: uids[g], params: map[string]any{"physicalDeviceId": fmt.Sprintf("W%015d", i), "name": "w"}}, nil)
-						lat[g] = append(lat[g], time.Since(t))
-						if a != nil {
-							failed.Add(1)
-						}
-					}
-				}(g)
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			if n := failed.Load(); n > 0 {
-				b.Fatalf("%d of %d binds failed", n, b.N)
-			}
-			var all []time.Duration
-			for _, l := range lat {
-				all = append(all, l...)
-			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "binds/s")
-			latencies(b, all)
+			benchwriters.Run(b, writers, "binds", func(g, i int) error {
+				if a := e.do(req{method: "bindDevice", sub: "plug", uid: uids[g], params: map[string]any{"physicalDeviceId": fmt.Sprintf("W%015d", i), "name": "w"}}, nil); a != nil {
+					return a
+				}
+				return nil
+			})
 		})
 	}
 }
