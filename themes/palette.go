@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+
+	"acconsole/internal/suggest"
 )
 
 // Palette is the set of colours a theme defines, by role.
@@ -233,34 +235,11 @@ func hexDigit(c byte) (uint8, bool) {
 	return 0, false
 }
 
-// suggestKey returns the known key closest to a misspelt one (edit distance
-// at most 2), or "".
+// suggestKey returns the known key a misspelt one most likely means, or "".
 func suggestKey(key string) string {
-	best, bestD := "", 3
-	for _, k := range paletteKeys {
-		if d := editDistance(key, k.name); d < bestD {
-			best, bestD = k.name, d
-		}
+	names := make([]string, len(paletteKeys))
+	for i, k := range paletteKeys {
+		names[i] = k.name
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Closest(key, names)
 }
