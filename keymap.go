@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"acconsole/config"
+	"acconsole/internal/suggest"
 	"acconsole/ui"
 )
 
@@ -34,7 +35,7 @@ func keyMapFromConfig(cfg config.Config) (ui.KeyMap, error) {
 	for _, a := range actions {
 		if !isKnown[a] {
 			msg := fmt.Sprintf("unknown action %q", a)
-			if s := config.Suggest(a, known); s != "" {
+			if s := suggest.Closest(a, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
 				msg += fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))

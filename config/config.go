@@ -1,9 +1,9 @@
 // Package config reads the console's configuration file,
-// $XDG_CONFIG_HOME/acconsole/config.toml, with a small parser for the subset
-// of TOML the file needs (the project takes no dependency for it).
+// $XDG_CONFIG_HOME/acconsole/config.toml, a TOML file.
 //
 // Every problem is reported as "path:line: what is wrong", several at once
-// when the file has several, so that a user fixes the file in one pass.
+// when the file has several (a TOML syntax error stops the reading, so it
+// comes alone), so that a user fixes the file in as few passes as can be.
 // A file that holds a secret key must be readable by its owner only.
 package config
 
@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"acconsole/internal/suggest"
 )
 
 // Config is the whole file, with defaults filled in.
@@ -242,11 +244,11 @@ func (c Config) secretLine() int {
 // Parse reads a configuration from data; name is used in error messages
 // (normally the file's path). It cannot check the file's mode; Load does.
 func Parse(name string, data []byte) (Config, error) {
-	tables, synErrs := parseDoc(data)
-	d := &decoder{path: name, partial: len(synErrs) > 0}
-	for _, e := range synErrs {
-		d.errorf(e.line, "%s", e.msg)
+	tables, err := readTables(name, data)
+	if err != nil {
+		return Config{}, err
 	}
+	d := &decoder{path: name}
 	c := d.decode(tables)
 	if len(d.errs) > 0 {
 		slices.SortStableFunc(d.errs, func(a, b *Error) int { return a.Line - b.Line })
@@ -342,7 +344,7 @@ func (c Config) Profile(name string) (Profile, error) {
 func (c Config) unknownProfile(name string) string {
 	known := slices.Sorted(maps.Keys(c.Profiles))
 	msg := fmt.Sprintf("no profile %q (known: %s)", name, strings.Join(known, ", "))
-	if s := suggest(name, known); s != "" {
+	if s := suggest.Closest(name, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return msg

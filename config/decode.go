@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"acconsole/internal/suggest"
 )
 
 // This file gives the parsed tables their meaning: which keys exist where,
@@ -29,115 +31,106 @@ var (
 type decoder struct {
 	path string
 	errs []*Error
-	// partial is set when some lines did not parse; checks that look at a
-	// whole table are skipped then, because the missing piece may be on the
-	// broken line and the user would be sent looking for the wrong thing.
-	partial bool
 }
 
 func (d *decoder) errorf(line int, format string, args ...any) {
 	d.errs = append(d.errs, &Error{Path: d.path, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (d *decoder) decode(tables []*table) Config {
+func (d *decoder) decode(tables []Table) Config {
 	c := Default()
 	c.Path = d.path
 	delete(c.Profiles, DefaultProfileName) // added back below unless the file defines it
 	defaultLine := 0
-	seen := map[string]int{}
 	for _, t := range tables {
-		if t.broken {
-			continue
-		}
-		display := "[" + strings.Join(t.name, ".") + "]"
-		if t.name != nil {
-			id := strings.Join(t.name, "\x00")
-			if first, dup := seen[id]; dup {
-				d.errorf(t.line, "table %s is already defined on line %d", display, first)
-				continue
-			}
-			seen[id] = t.line
-		}
 		switch {
-		case t.name == nil:
-			defaultLine = d.root(&c, d.unique(t, "at the top level"))
-		case len(t.name) == 2 && t.name[0] == "profiles":
-			if msg := checkName(t.name[1]); msg != "" {
-				d.errorf(t.line, "profile name %q %s", t.name[1], msg)
+		case t.Name == nil:
+			defaultLine = d.root(&c, t.Entries)
+		case len(t.Name) == 2 && t.Name[0] == "profiles":
+			if msg := checkName(t.Name[1]); msg != "" {
+				d.errorf(t.Line, "profile name %q %s", t.Name[1], msg)
 				continue
 			}
-			c.Profiles[t.name[1]] = d.profile(t.name[1], t)
-		case len(t.name) == 1 && t.name[0] == "keys":
-			for _, kv := range d.unique(t, "in [keys]") {
+			c.Profiles[t.Name[1]] = d.profile(t.Name[1], t)
+		case len(t.Name) == 1 && t.Name[0] == "keys":
+			for _, kv := range t.Entries {
 				if keys, ok := d.strList(kv, "key"); ok {
-					c.Keys[kv.key] = keys
-					c.keyLines[kv.key] = kv.line
+					c.Keys[kv.Key] = keys
+					c.keyLines[kv.Key] = kv.Line
 				}
 			}
-		case len(t.name) == 1 && t.name[0] == "aliases":
-			for _, kv := range d.unique(t, "in [aliases]") {
+		case len(t.Name) == 1 && t.Name[0] == "aliases":
+			for _, kv := range t.Entries {
 				if s, ok := d.str(kv); ok {
-					c.Aliases[kv.key] = s
+					c.Aliases[kv.Key] = s
 				}
 			}
-		case len(t.name) == 1 && t.name[0] == "profiles":
-			d.errorf(t.line, "[profiles] needs a profile name, like [profiles.local]")
-		case len(t.name) == 2 && t.name[0] == "uds":
-			if msg := checkName(t.name[1]); msg != "" {
-				d.errorf(t.line, "service name %q %s", t.name[1], msg)
+		case len(t.Name) == 1 && t.Name[0] == "profiles":
+			d.errorf(t.Line, "[profiles] needs a profile name, like [profiles.local]")
+		case len(t.Name) == 2 && t.Name[0] == "uds":
+			if msg := checkName(t.Name[1]); msg != "" {
+				d.errorf(t.Line, "service name %q %s", t.Name[1], msg)
 				continue
 			}
-			if u, ok := d.uds(t.name[1], t); ok {
-				c.UDS[t.name[1]] = u
+			if u, ok := d.uds(t.Name[1], t); ok {
+				c.UDS[t.Name[1]] = u
 			}
-		case len(t.name) == 1 && t.name[0] == "uds":
-			d.errorf(t.line, "[uds] needs a service name, like [uds.vendor-login]")
+		case len(t.Name) == 1 && t.Name[0] == "uds":
+			d.errorf(t.Line, "[uds] needs a service name, like [uds.vendor-login]")
 		default:
-			msg := fmt.Sprintf("unknown table %s (known: [profiles.NAME], [keys], [aliases], [uds.NAME])", display)
-			if s := suggest(strings.Join(t.name, "."), tableNames); s != "" {
-				msg += fmt.Sprintf("; did you mean [%s]?", s)
-			} else if len(t.name) == 2 {
-				if s := suggest(t.name[0], []string{"profiles"}); s != "" {
-					msg += fmt.Sprintf("; did you mean [%s.%s]?", s, t.name[1])
-				}
-			}
-			d.errorf(t.line, "%s", msg)
+			d.unknownTable(t)
 		}
 	}
 	if _, ok := c.Profiles[DefaultProfileName]; !ok {
 		c.Profiles[DefaultProfileName] = Profile{Name: DefaultProfileName, Local: true}
 	}
-	if _, ok := c.Profiles[c.DefaultProfile]; !ok && defaultLine > 0 && !d.partial {
+	if _, ok := c.Profiles[c.DefaultProfile]; !ok && defaultLine > 0 {
 		d.errorf(defaultLine, "default_profile: %s", c.unknownProfile(c.DefaultProfile))
 	}
 	return c
 }
 
-// Suggest returns the known word w is most likely a misspelling of, or "".
-func Suggest(w string, known []string) string { return suggest(w, known) }
-
-// unique reports keys set twice in one table and returns the first of each.
-func (d *decoder) unique(t *table, where string) []keyVal {
-	first := map[string]int{}
-	var out []keyVal
-	for _, kv := range t.entries {
-		if line, dup := first[kv.key]; dup {
-			d.errorf(kv.line, "duplicate key %q %s (first set on line %d)", kv.key, where, line)
-			continue
+// unknownTable explains a table the file has no use for: a table inside a
+// profile, service, [keys] or [aliases] (an inline table where a value
+// belongs, say), or a misspelt table name.
+func (d *decoder) unknownTable(t Table) {
+	n := t.Name
+	inside := func(parent int, known []string) {
+		kv := Entry{Key: n[parent], Value: map[string]any{}, Line: t.Line}
+		where := "in [" + strings.Join(n[:parent], ".") + "]"
+		if known == nil || slices.Contains(known, kv.Key) {
+			d.typeErr(kv, "a value")
+		} else {
+			d.unknownKey(kv, known, where, nil, "")
 		}
-		first[kv.key] = kv.line
-		out = append(out, kv)
 	}
-	return out
+	switch {
+	case len(n) > 2 && n[0] == "profiles":
+		inside(2, profileKeys)
+	case len(n) > 2 && n[0] == "uds":
+		inside(2, udsKeys)
+	case len(n) > 1 && (n[0] == "keys" || n[0] == "aliases"):
+		inside(1, nil)
+	default:
+		msg := fmt.Sprintf("unknown table [%s] (known: [profiles.NAME], [keys], [aliases], [uds.NAME])", strings.Join(n, "."))
+		if s := suggest.Closest(strings.Join(n, "."), tableNames); s != "" {
+			msg += fmt.Sprintf("; did you mean [%s]?", s)
+		} else if len(n) == 2 {
+			if s := suggest.Closest(n[0], []string{"profiles", "uds"}); s != "" {
+				msg += fmt.Sprintf("; did you mean [%s.%s]?", s, n[1])
+			}
+		}
+		d.errorf(t.Line, "%s", msg)
+	}
 }
 
 // root decodes the top-level keys and returns the line of default_profile.
-func (d *decoder) root(c *Config, entries []keyVal) (defaultLine int) {
+func (d *decoder) root(c *Config, entries []Entry) (defaultLine int) {
 	for _, kv := range entries {
-		switch kv.key {
+		switch kv.Key {
 		case "default_profile":
 			if s, ok := d.str(kv); ok {
-				c.DefaultProfile, defaultLine = s, kv.line
+				c.DefaultProfile, defaultLine = s, kv.Line
 			}
 		case "operator":
 			if s, ok := d.str(kv); ok {
@@ -154,11 +147,16 @@ func (d *decoder) root(c *Config, entries []keyVal) (defaultLine int) {
 		case "write_minutes":
 			if n, ok := d.integer(kv); ok {
 				if n < 1 || n > 24*60 {
-					d.errorf(kv.line, "write_minutes: %d is out of range (1 to 1440)", n)
+					d.errorf(kv.Line, "write_minutes: %d is out of range (1 to 1440)", n)
 				} else {
 					c.WriteMinutes = int(n)
 				}
 			}
+		case "profiles", "uds":
+			// A table name with a value: [[profiles]], or profiles = ….
+			d.errorf(kv.Line, "%s: want tables like [%s.NAME], got %s", kv.Key, kv.Key, kindOf(kv.Value))
+		case "keys", "aliases":
+			d.errorf(kv.Line, "%s: want a table like [%s], got %s", kv.Key, kv.Key, kindOf(kv.Value))
 		default:
 			d.unknownKey(kv, rootKeys, "at the top level", profileKeys, "belongs in a [profiles.NAME] table")
 		}
@@ -166,14 +164,14 @@ func (d *decoder) root(c *Config, entries []keyVal) (defaultLine int) {
 	return defaultLine
 }
 
-func (d *decoder) profile(name string, t *table) Profile {
+func (d *decoder) profile(name string, t Table) Profile {
 	p := Profile{Name: name}
 	where := fmt.Sprintf("in [profiles.%s]", name)
 	// badKind is set when local or routers had an error: the check that a
 	// profile has one of them would then only repeat that error, wrongly.
 	badKind := false
-	for _, kv := range d.unique(t, where) {
-		switch kv.key {
+	for _, kv := range t.Entries {
+		switch kv.Key {
 		case "local":
 			b, ok := d.boolean(kv)
 			p.Local, badKind = b, badKind || !ok
@@ -183,7 +181,7 @@ func (d *decoder) profile(name string, t *table) Profile {
 			if ok {
 				for _, r := range rs {
 					if msg := checkRouter(r); msg != "" {
-						d.errorf(kv.line, "routers: %q %s", r, msg)
+						d.errorf(kv.Line, "routers: %q %s", r, msg)
 					}
 				}
 				p.Routers = rs
@@ -191,7 +189,7 @@ func (d *decoder) profile(name string, t *table) Profile {
 		case "developer_id":
 			if n, ok := d.integer(kv); ok {
 				if n <= 0 {
-					d.errorf(kv.line, "developer_id: must be a positive number, not %d", n)
+					d.errorf(kv.Line, "developer_id: must be a positive number, not %d", n)
 				}
 				p.DeveloperID = n
 			}
@@ -199,12 +197,12 @@ func (d *decoder) profile(name string, t *table) Profile {
 			p.AccessKey, _ = d.str(kv)
 		case "secret_key":
 			if s, ok := d.str(kv); ok {
-				p.SecretKey, p.secretLine = s, kv.line
+				p.SecretKey, p.secretLine = s, kv.Line
 			}
 		case "secret_key_env":
 			if s, ok := d.str(kv); ok {
 				if !isEnvName(s) {
-					d.errorf(kv.line, "secret_key_env: %q is not an environment variable name (letters, digits and _, not starting with a digit)", s)
+					d.errorf(kv.Line, "secret_key_env: %q is not an environment variable name (letters, digits and _, not starting with a digit)", s)
 				}
 				p.SecretKeyEnv = s
 			}
@@ -216,10 +214,10 @@ func (d *decoder) profile(name string, t *table) Profile {
 			if s, ok := d.str(kv); ok {
 				if s != modeTest && s != modeProduction {
 					msg := fmt.Sprintf("runtime_mode: unknown mode %q (use %q or %q)", s, modeTest, modeProduction)
-					if g := suggest(s, []string{modeTest, modeProduction}); g != "" {
+					if g := suggest.Closest(s, []string{modeTest, modeProduction}); g != "" {
 						msg += fmt.Sprintf("; did you mean %q?", g)
 					}
-					d.errorf(kv.line, "%s", msg)
+					d.errorf(kv.Line, "%s", msg)
 				}
 				p.RuntimeMode = s
 			}
@@ -230,29 +228,29 @@ func (d *decoder) profile(name string, t *table) Profile {
 		case "timeout":
 			if v, ok := d.duration(kv); ok {
 				if v <= 0 {
-					d.errorf(kv.line, "timeout: must be more than 0, like \"10s\"")
+					d.errorf(kv.Line, "timeout: must be more than 0, like \"10s\"")
 				}
 				p.Timeout = v
 			}
 		case "store":
 			if s, ok := d.str(kv); ok {
 				if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
-					d.errorf(kv.line, "store: %q is not a PostgreSQL URL (postgres://user@host:5432/db); leave store out for the SQLite file", s)
+					d.errorf(kv.Line, "store: %q is not a PostgreSQL URL (postgres://user@host:5432/db); leave store out for the SQLite file", s)
 				}
-				p.Store, p.storeLine = s, kv.line
+				p.Store, p.storeLine = s, kv.Line
 			}
 		default:
 			d.unknownKey(kv, profileKeys, where, rootKeys, "is a top-level setting; put it above the first [table]")
 		}
 	}
-	if d.partial || badKind {
+	if badKind {
 		return p
 	}
 	switch {
 	case !p.Local && len(p.Routers) == 0:
-		d.errorf(t.line, "profile %q has neither local = true nor routers; add routers = [\"https://…\"] or local = true", name)
+		d.errorf(t.Line, "profile %q has neither local = true nor routers; add routers = [\"https://…\"] or local = true", name)
 	case p.Local && len(p.Routers) > 0:
-		d.errorf(t.line, "profile %q sets both local = true and routers; a profile uses the local cloud or routers, not both", name)
+		d.errorf(t.Line, "profile %q sets both local = true and routers; a profile uses the local cloud or routers, not both", name)
 	case !p.Local && p.Store != "":
 		d.errorf(p.storeLine, "store: only a local profile (local = true) has a store; profile %q talks to routers", name)
 	}
@@ -260,16 +258,16 @@ func (d *decoder) profile(name string, t *table) Profile {
 }
 
 // uds decodes a [uds.NAME] table: a vendor service for acconsole serve.
-func (d *decoder) uds(name string, t *table) (UDS, bool) {
+func (d *decoder) uds(name string, t Table) (UDS, bool) {
 	u := UDS{Name: name}
 	where := fmt.Sprintf("in [uds.%s]", name)
 	ok := true
-	for _, kv := range d.unique(t, where) {
-		switch kv.key {
+	for _, kv := range t.Entries {
+		switch kv.Key {
 		case "url":
 			if s, good := d.str(kv); good {
 				if msg := CheckUDSURL(s); msg != "" {
-					d.errorf(kv.line, "url: %q %s", s, msg)
+					d.errorf(kv.Line, "url: %q %s", s, msg)
 					ok = false
 				}
 				u.URL = s
@@ -282,8 +280,8 @@ func (d *decoder) uds(name string, t *table) (UDS, bool) {
 			d.unknownKey(kv, udsKeys, where, nil, "")
 		}
 	}
-	if u.URL == "" && ok && !d.partial {
-		d.errorf(t.line, "service %q has no url; add url = \"http://127.0.0.1:8080\"", name)
+	if u.URL == "" && ok {
+		d.errorf(t.Line, "service %q has no url; add url = \"http://127.0.0.1:8080\"", name)
 		ok = false
 	}
 	return u, ok
@@ -291,66 +289,67 @@ func (d *decoder) uds(name string, t *table) (UDS, bool) {
 
 // unknownKey explains an unknown key: a likely misspelling, or a key that
 // is valid elsewhere in the file.
-func (d *decoder) unknownKey(kv keyVal, known []string, where string, elsewhere []string, elsewhereMsg string) {
-	msg := fmt.Sprintf("unknown key %q %s", kv.key, where)
-	if slices.Contains(elsewhere, kv.key) && !slices.Contains(known, kv.key) {
-		msg += fmt.Sprintf("; %s %s", kv.key, elsewhereMsg)
-	} else if s := suggest(kv.key, known); s != "" {
+func (d *decoder) unknownKey(kv Entry, known []string, where string, elsewhere []string, elsewhereMsg string) {
+	msg := fmt.Sprintf("unknown key %q %s", kv.Key, where)
+	if slices.Contains(elsewhere, kv.Key) && !slices.Contains(known, kv.Key) {
+		msg += fmt.Sprintf("; %s %s", kv.Key, elsewhereMsg)
+	} else if s := suggest.Closest(kv.Key, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	d.errorf(kv.line, "%s", msg)
+	d.errorf(kv.Line, "%s", msg)
 }
 
-func (d *decoder) typeErr(kv keyVal, want string) {
-	d.errorf(kv.line, "%s: want %s, got %s", kv.key, want, kv.val.kind)
+func (d *decoder) typeErr(kv Entry, want string) {
+	d.errorf(kv.Line, "%s: want %s, got %s", kv.Key, want, kindOf(kv.Value))
 }
 
 // str accepts a non-empty string: an empty one is almost always a value
 // that was meant to be filled in.
-func (d *decoder) str(kv keyVal) (string, bool) {
-	if kv.val.kind != kString {
+func (d *decoder) str(kv Entry) (string, bool) {
+	s, ok := kv.Value.(string)
+	if !ok {
 		d.typeErr(kv, "a string")
 		return "", false
 	}
-	if kv.val.str == "" {
-		d.errorf(kv.line, "%s: must not be empty", kv.key)
+	if s == "" {
+		d.errorf(kv.Line, "%s: must not be empty", kv.Key)
 		return "", false
 	}
-	return kv.val.str, true
+	return s, true
 }
 
-func (d *decoder) integer(kv keyVal) (int64, bool) {
-	if kv.val.kind != kInt {
+func (d *decoder) integer(kv Entry) (int64, bool) {
+	n, ok := kv.Value.(int64)
+	if !ok {
 		d.typeErr(kv, "an integer")
-		return 0, false
 	}
-	return kv.val.num, true
+	return n, ok
 }
 
-func (d *decoder) boolean(kv keyVal) (bool, bool) {
-	if kv.val.kind != kBool {
+func (d *decoder) boolean(kv Entry) (bool, bool) {
+	b, ok := kv.Value.(bool)
+	if !ok {
 		d.typeErr(kv, "a boolean (true or false)")
-		return false, false
 	}
-	return kv.val.b, true
+	return b, ok
 }
 
 // strList accepts one string or an array of them, since `pair = "p"` reads
 // better than `pair = ["p"]` when there is one.
-func (d *decoder) strList(kv keyVal, what string) ([]string, bool) {
-	switch kv.val.kind {
-	case kString:
-		if kv.val.str == "" {
-			d.errorf(kv.line, "%s: empty %s", kv.key, what)
+func (d *decoder) strList(kv Entry, what string) ([]string, bool) {
+	switch v := kv.Value.(type) {
+	case string:
+		if v == "" {
+			d.errorf(kv.Line, "%s: empty %s", kv.Key, what)
 			return nil, false
 		}
-		return []string{kv.val.str}, true
-	case kArray:
-		if slices.Contains(kv.val.arr, "") {
-			d.errorf(kv.line, "%s: empty %s in the list", kv.key, what)
+		return []string{v}, true
+	case []string:
+		if slices.Contains(v, "") {
+			d.errorf(kv.Line, "%s: empty %s in the list", kv.Key, what)
 			return nil, false
 		}
-		return kv.val.arr, true
+		return v, true
 	}
 	d.typeErr(kv, "a string or an array of strings")
 	return nil, false
@@ -358,33 +357,33 @@ func (d *decoder) strList(kv keyVal, what string) ([]string, bool) {
 
 // duration accepts a Go duration string ("5s", "1m30s"), and the integer 0
 // so that "0 = off" can be written as the comment in the sample says.
-func (d *decoder) duration(kv keyVal) (time.Duration, bool) {
-	switch kv.val.kind {
-	case kInt:
-		if kv.val.num == 0 {
+func (d *decoder) duration(kv Entry) (time.Duration, bool) {
+	switch v := kv.Value.(type) {
+	case int64:
+		if v == 0 {
 			return 0, true
 		}
-		d.errorf(kv.line, "%s: %d has no unit; write a duration string like \"%ds\"", kv.key, kv.val.num, kv.val.num)
+		d.errorf(kv.Line, "%s: %d has no unit; write a duration string like \"%ds\"", kv.Key, v, v)
 		return 0, false
-	case kString:
-		v, err := time.ParseDuration(kv.val.str)
+	case string:
+		dur, err := time.ParseDuration(v)
 		if err != nil {
-			d.errorf(kv.line, "%s: bad duration %q (use a number and a unit, like \"500ms\", \"10s\" or \"2m\")", kv.key, kv.val.str)
+			d.errorf(kv.Line, "%s: bad duration %q (use a number and a unit, like \"500ms\", \"10s\" or \"2m\")", kv.Key, v)
 			return 0, false
 		}
-		return v, true
+		return dur, true
 	}
 	d.typeErr(kv, "a duration string like \"10s\"")
 	return 0, false
 }
 
-func (d *decoder) refresh(kv keyVal) (time.Duration, bool) {
+func (d *decoder) refresh(kv Entry) (time.Duration, bool) {
 	v, ok := d.duration(kv)
 	if !ok {
 		return 0, false
 	}
 	if msg := checkRefresh(v); msg != "" {
-		d.errorf(kv.line, "%s: %s", kv.key, msg)
+		d.errorf(kv.Line, "%s: %s", kv.Key, msg)
 		return 0, false
 	}
 	return v, true
@@ -409,13 +408,13 @@ func checkRefresh(v time.Duration) string {
 	return ""
 }
 
-func (d *decoder) theme(kv keyVal) (string, bool) {
+func (d *decoder) theme(kv Entry) (string, bool) {
 	s, ok := d.str(kv)
 	if !ok {
 		return "", false
 	}
 	if msg := checkName(s); msg != "" {
-		d.errorf(kv.line, "theme: %q %s", s, msg)
+		d.errorf(kv.Line, "theme: %q %s", s, msg)
 		return "", false
 	}
 	return s, true
@@ -467,43 +466,4 @@ func isEnvName(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// suggest returns the known word closest to w when it is close enough to be
-// a misspelling (at most 2 edits, and fewer than half of w's letters).
-func suggest(w string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if dist := editDistance(strings.ToLower(w), k); dist < bestDist && dist*2 < len(w) {
-			best, bestDist = k, dist
-		}
-	}
-	return best
-}
-
-// editDistance counts the insertions, deletions, substitutions and swaps
-// of neighbours that turn a into b (optimal string alignment), on bytes:
-// keys are ASCII. Swaps count as one because "tset" for "test" is the
-// commonest typing slip.
-func editDistance(a, b string) int {
-	rows := [3][]int{make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)}
-	for j := range rows[1] {
-		rows[1][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		prev2, prev, cur := rows[0], rows[1], rows[2]
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		rows = [3][]int{prev, cur, prev2}
-	}
-	return rows[1][len(b)]
 }
