@@ -189,10 +189,6 @@ func ParseTeam(name string, data []byte) (*Team, error) {
 				fail(tb.Line, "operator id %q must be a single word", m.ID)
 				continue
 			}
-			if t.Member(m.ID) != nil {
-				fail(tb.Line, "operator %q is listed twice", m.ID)
-				continue
-			}
 			for _, e := range tb.Entries {
 				switch e.Key {
 				case "name":

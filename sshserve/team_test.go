@@ -62,6 +62,11 @@ func TestParseTeamErrorsNameTheLine(t *testing.T) {
 		"idle_timeout = \"5s\"\n": "idle_timeout must be a duration of at least 1m",
 		"[operator.ann]\nrole = \"admin\"\nprofiles = [\"*\"]\nkeys = [\"" + line + "\"]\n[operator.bob]\nrole = \"admin\"\nprofiles = [\"*\"]\nkeys = [\"" + line + "\"]\n": "is listed for both ann and bob",
 		"[team]\n": "team.toml:1: unknown table [team]",
+		// A second [operator.ann] is refused when the file is read, not
+		// merged into the first.
+		"[operator.ann]\nrole = \"admin\"\nprofiles = [\"*\"]\nkeys = [\"" + line + "\"]\n\n[operator.ann]\nrole = \"viewer\"\n": "team.toml:6: table [operator.ann] is already defined on line 1",
+		"[operator.ann]\nrole = \"admin\"\nrole = \"viewer\"\n":                                                                  `team.toml:3: duplicate key "role" in [operator.ann] (first set on line 2)`,
+		"max_sessions = 3\n[operator.ann]\nrole = admin\n":                                                                       `team.toml:3: unexpected character U+0061 'a' at start of value (strings need quotes, like "admin")`,
 	}
 	for src, want := range cases {
 		_, err := ParseTeam("team.toml", []byte(src))
