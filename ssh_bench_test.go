@@ -102,8 +102,7 @@ func heapInUse() uint64 {
 // BenchmarkSSHIdleSessions opens 50 concurrent console sessions over SSH on
 // loopback and reports the memory each idle session adds, the process's
 // CPU while they sit idle (against the same process with none), and the
-// keypress-to-frame time of one more session with the 50 open. Run with
-// -benchtime 1x: one run measures everything.
+// keypress-to-frame time of one more session with the 50 open.
 func BenchmarkSSHIdleSessions(b *testing.B) {
 	// The operation is one key press answered by a frame: b.N of them give
 	// the latency samples (-benchtime 500x: 500). Memory and idle CPU are

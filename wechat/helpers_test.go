@@ -70,10 +70,19 @@ func (a *auditLog) count(method string) int {
 type flakyTransport struct {
 	fail  atomic.Int32 // fail this many requests
 	delay atomic.Int64 // nanoseconds to wait before each request
-	next  http.RoundTripper
+	// hold, when set, keeps every request waiting until it is closed.
+	hold atomic.Pointer[chan struct{}]
+	next http.RoundTripper
 }
 
 func (f *flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if h := f.hold.Load(); h != nil {
+		select {
+		case <-*h:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
 	if d := time.Duration(f.delay.Load()); d > 0 {
 		select {
 		case <-time.After(d):

@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"errors"
 	"time"
 
 	"acconsole/cloud/hub"
@@ -60,6 +61,11 @@ func (s *Service) apiSendToDevice(c *rpc.Call) (any, error) {
 		payload = []byte{}
 	}
 	replyCode, reply, err := s.hub.Send(c.Ctx, key, int(code), payload, timeout)
+	if errors.Is(err, hub.ErrTimeout) {
+		// Name the timeout that applied: the caller may have asked for
+		// one, and "in time" alone does not say whether it was honoured.
+		return nil, rpc.Errorf(models.ErrDeviceTimeout, "device %s did not answer within %s", key.PhysicalID, timeout)
+	}
 	if err != nil {
 		return nil, hubError(err, "device "+key.PhysicalID)
 	}

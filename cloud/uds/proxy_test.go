@@ -211,13 +211,11 @@ func TestProxySlow(t *testing.T) {
 	})
 	defer close(release)
 	srv := router(t, newProxy(t, Options{Services: map[string]string{"svc": uds.URL}, Timeout: 100 * time.Millisecond}))
-	start := time.Now()
+	// The service never answers until the test ends, so only the
+	// configured timeout can end this call; the message names it.
 	a := call(t, srv, "svc", "slowMethod", nil, callOpt{})
 	if a.errCode != 3012 || !strings.Contains(a.errMsg, "did not answer slowMethod within 100ms") {
 		t.Fatalf("error %d %q", a.errCode, a.errMsg)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("took %v", d)
 	}
 
 	// A UDS that sends headers and then stalls in the body also times out.

@@ -610,13 +610,11 @@ func TestDeadline(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}, wxapi.Config{Timeout: 100 * time.Millisecond})
-	start := time.Now()
+	// The server never answers until the test ends and the context has no
+	// deadline, so a deadline error can only be the configured Timeout's.
 	_, err := cl.GetStat(context.Background(), "d")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a deadline error", err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Fatal("Timeout not applied")
 	}
 	// The caller's own deadline wins when set.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

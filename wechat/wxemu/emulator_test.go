@@ -369,12 +369,10 @@ func TestPushTimeout(t *testing.T) {
 	defer slow.Close()
 	defer close(release)
 	emu := wxemu.New(wxemu.Config{CallbackURL: slow.URL, PushTimeout: 100 * time.Millisecond})
-	start := time.Now()
+	// The callback never answers until the test ends and the context has
+	// no deadline, so a deadline error can only be the push timeout's.
 	if err := emu.Follow(context.Background(), "u"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Fatal("push timeout not applied")
 	}
 }
 
