@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/sim"
 	"acconsole/models"
@@ -41,7 +42,7 @@ func simDevice(t testing.TB, w *world, sub string) (*acapi.Client, int64, string
 }
 
 func simPlug(t testing.TB, w *world) (*acapi.Client, int64) {
-	c, id, _ := simDevice(t, w, sim.SubPlug)
+	c, id, _ := simDevice(t, w, catalog.SubPlug)
 	return c, id
 }
 
@@ -50,12 +51,12 @@ func TestSimulatedPlugAnswersCommands(t *testing.T) {
 	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
 	ctx := w.ctx
 	c, id := simPlug(t, w)
-	r, err := c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeIdentify, nil)
-	if err != nil || r.Code != sim.CodeInfo || len(r.Payload) == 0 {
+	r, err := c.Bind().SendToDevice(ctx, "plug", id, "", catalog.CodeIdentify, nil)
+	if err != nil || r.Code != catalog.CodeInfo || len(r.Payload) == 0 {
 		t.Fatalf("identify: %+v, %v", r, err)
 	}
-	r, err = c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeQueryState, nil)
-	if err != nil || r.Code != sim.CodeState || len(r.Payload) == 0 {
+	r, err = c.Bind().SendToDevice(ctx, "plug", id, "", catalog.CodeQueryState, nil)
+	if err != nil || r.Code != catalog.CodeState || len(r.Payload) == 0 {
 		t.Fatalf("query state: %+v, %v", r, err)
 	}
 	if online, err := c.Bind().IsDeviceOnline(ctx, "plug", id, ""); err != nil || !online {
@@ -63,7 +64,7 @@ func TestSimulatedPlugAnswersCommands(t *testing.T) {
 	}
 	// A stranger is refused before the device hears anything.
 	stranger := w.person("Stranger")
-	_, err = stranger.c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeQueryState, nil)
+	_, err = stranger.c.Bind().SendToDevice(ctx, "plug", id, "", catalog.CodeQueryState, nil)
 	wantCode(t, "stranger commands a simulated plug", err, 3802)
 }
 
@@ -77,7 +78,7 @@ func TestSimulatedGatewayPairing(t *testing.T) {
 	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
 	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
 	ctx := w.ctx
-	c, gwID, gwPID := simDevice(t, w, sim.SubGateway)
+	c, gwID, gwPID := simDevice(t, w, catalog.SubGateway)
 	inRange := sim.Candidates(gwPID, 16)
 	isCandidate := func(pid string) bool {
 		return slices.ContainsFunc(inRange, func(x sim.Candidate) bool { return x.PhysicalID == pid })
@@ -120,7 +121,7 @@ func TestSimulatedGatewayPairing(t *testing.T) {
 	if err != nil || !slices.Contains(ids(subs), d.DeviceID) {
 		t.Fatalf("listSubDevices = %+v, %v", subs, err)
 	}
-	if r, err := c.Bind().SendToDevice(ctx, sub, d.DeviceID, "", sim.CodeQueryState, nil); err != nil || r.Code != sim.CodeState {
+	if r, err := c.Bind().SendToDevice(ctx, sub, d.DeviceID, "", catalog.CodeQueryState, nil); err != nil || r.Code != catalog.CodeState {
 		t.Fatalf("query a joined sub-device: %+v, %v", r, err)
 	}
 

@@ -1,4 +1,4 @@
-package sim
+package catalog
 
 import (
 	"fmt"
@@ -7,9 +7,10 @@ import (
 )
 
 // The product reference (PRODUCTS.md and the package comment in doc.go) is
-// rendered from the message specs by reference, and a test checks both
+// rendered from the products table by reference, and a test checks both
 // files against it, so that the documentation cannot drift from what the
-// devices do. Regenerate with: go test ./cloud/sim -run TestReference -update
+// devices do and the console sends. Regenerate with:
+// go test ./catalog -run TestReference -update
 
 // referenceIntro is shared by both renderings; paragraphs are separated by
 // blank lines, and lines starting with a tab are preformatted.
@@ -93,8 +94,8 @@ func reference(md bool) string {
 		b.WriteString("# Simulated products\n\n")
 	}
 	para(referenceIntro)
-	for _, name := range catalogOrder {
-		p := catalog[name]
+	for _, name := range order {
+		p := products[name]
 		msgs := productOnly(p.Messages)
 		title := fmt.Sprintf("%s: %s", name, p.Record.Name)
 		summary := fmt.Sprintf("%s. Product type %d, default firmware %s (module %s). Also the common codes 65, 101, 127 and 203.", p.Record.Description, p.Type, p.Firmware, p.Module)
@@ -132,8 +133,8 @@ func reference(md bool) string {
 
 // productOnly leaves out the messages every product shares, which the
 // introduction describes once.
-func productOnly(ms []MessageSpec) []MessageSpec {
-	var out []MessageSpec
+func productOnly(ms []Message) []Message {
+	var out []Message
 	for _, m := range ms {
 		switch m.Code {
 		case CodeIdentify, CodeInfo, CodeError, CodeUpgrade:
@@ -145,7 +146,7 @@ func productOnly(ms []MessageSpec) []MessageSpec {
 }
 
 // layoutText writes a message's byte layout: "[0] power u8: 0 off, 1 on".
-func layoutText(m *MessageSpec) string {
+func layoutText(m *Message) string {
 	if len(m.Fields) == 0 {
 		return "empty"
 	}
@@ -179,7 +180,7 @@ func fieldText(f Field) string {
 	case KindUint, KindEnum, KindBits:
 		kind = fmt.Sprintf("u%d", 8*max(f.Size, 1))
 	case KindID:
-		kind = "id (16 hex digits)"
+		kind = "(16 hex digits)"
 	case KindText:
 		kind = "ASCII"
 	case KindBytes:
