@@ -2,7 +2,9 @@ package acapi_test
 
 import (
 	"context"
+	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,4 +146,64 @@ func newPIDs(ds []models.NewDevice) []string {
 		out = append(out, d.PhysicalDeviceID)
 	}
 	return out
+}
+
+// TestSimulatedDevicesDecodeWhatTheConsoleEncodes: a command payload
+// written with the catalog's layouts from what an operator types (as the
+// console's composer does) has the bytes the product reference gives, and
+// the simulated device, reached through the client, applies it: its state
+// reply, read with the same layouts, shows the value.
+func TestSimulatedDevicesDecodeWhatTheConsoleEncodes(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
+	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
+	for _, c := range []struct {
+		sub    string
+		code   int
+		typed  []string // one value per field, in field order
+		hex    string   // the payload as the product reference lays it out
+		answer string   // in the explained state reply
+	}{
+		{"plug", 68, []string{"on"}, "01", "power on"},
+		{"plug", 68, []string{"off"}, "00", "power off"},
+		{"purifier", 70, []string{"turbo"}, "03", "mode turbo"},
+		{"purifier", 71, []string{"4"}, "04", "fan 4"},
+		{"bulb", 70, []string{"50"}, "32", "brightness 50 %"},
+		{"bulb", 71, []string{"4000 K"}, "0FA0", "colour temperature 4000 K"},
+		{"doorsensor", 70, []string{"open"}, "01", "contact open"},
+		{"switch", 68, []string{"1", "on"}, "0101", "on gang 1"},
+	} {
+		var cmd catalog.Message
+		for _, m := range catalog.Commands(c.sub) {
+			if m.Code == c.code {
+				cmd = m
+			}
+		}
+		if len(cmd.Fields) != len(c.typed) {
+			t.Fatalf("%s %d: %d fields in the catalog, %d typed", c.sub, c.code, len(cmd.Fields), len(c.typed))
+		}
+		var payload []byte
+		for i, f := range cmd.Fields {
+			var err error
+			if payload, err = f.Set(payload, c.typed[i]); err != nil {
+				t.Fatalf("%s %d: %v", c.sub, c.code, err)
+			}
+		}
+		if got := strings.ToUpper(hex.EncodeToString(payload)); got != c.hex {
+			t.Fatalf("%s %d %q encodes as %s, want %s", c.sub, c.code, c.typed, got, c.hex)
+		}
+		client, id, _ := simDevice(t, w, c.sub)
+		r, err := client.Bind().SendToDevice(w.ctx, c.sub, id, "", c.code, payload)
+		if err != nil || r.Code != catalog.CodeState {
+			t.Fatalf("%s %d %s: %+v, %v", c.sub, c.code, c.hex, r, err)
+		}
+		var state catalog.Message
+		for _, m := range catalog.Messages(c.sub) {
+			if m.Code == catalog.CodeState && m.Dir == catalog.Reply {
+				state = m
+			}
+		}
+		if got := state.Explain(r.Payload); !strings.Contains(got, c.answer) {
+			t.Errorf("%s %d %s: the device answered %q, want %q in it", c.sub, c.code, c.hex, got, c.answer)
+		}
+	}
 }

@@ -44,6 +44,9 @@ const (
 	// PairingRemaining is the time left in the match window, in the
 	// field's Unit (see Field.Duration).
 	PairingRemaining Meaning = "pairing remaining"
+	// ProductType is a product's Type number, named by its sub-domain
+	// (the catalog fills in Enum from the products table).
+	ProductType Meaning = "product type"
 )
 
 // Field is one field of a message's byte layout; the console's command

@@ -177,8 +177,11 @@ func subCodeName(code int, reply bool) string {
 		dir = Reply
 	}
 	name := ""
-	for _, sub := range []string{SubBulb, SubDoorSensor, SubSwitch} {
-		m := products[sub].Message(code, dir)
+	for _, p := range table {
+		if !p.SubDevice {
+			continue
+		}
+		m := p.Message(code, dir)
 		if m == nil {
 			continue
 		}

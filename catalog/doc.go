@@ -8,12 +8,12 @@
 // with it, and PRODUCTS.md and this comment are generated from it; it
 // imports only models, so both the cloud and the client may use it.
 //
-// Adding a product is one entry in the products table (products.go): its
-// record, data points, firmware and messages, e.g.
+// Adding a product is one entry in the products table (table in
+// products.go): its record, data points, firmware and messages, e.g.
 //
-//	SubKettle: {
-//		Type: TypeKettle, Firmware: "1-0-0", Module: "2-0-4",
-//		Record: record(SubKettle, "Kettle", "device", "KT-1", "wifi", "Wi-Fi kettle"),
+//	{
+//		Type: 7, Firmware: "1-0-0", Module: "2-0-4",
+//		Record: record("kettle", "Kettle", "device", "KT-1", "wifi", "Wi-Fi kettle"),
 //		DataPoints: []models.DataPoint{dp("on", "Power", "bool", "", "")},
 //		Messages: common(append([]Message{
 //			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState,
@@ -21,11 +21,12 @@
 //		}, stateMsgs("power", []Field{fOnOff(0)})...)...),
 //	},
 //
-// plus its name in order (and new constants for its name and type number).
-// The console's composer, the device history's words and the reference
-// follow; only behaviour beyond answering with state (what a command does
-// to the device) is code, in cloud/sim. Run go test ./catalog -run
-// TestReference -update to regenerate this comment and PRODUCTS.md.
+// The console's composer, the device history's words, the product type
+// names and this reference follow from it; constants for its name and
+// codes are a convenience. What its commands do to a simulated device
+// beyond checking them against the layout and answering is code, in
+// cloud/sim. Run go test ./catalog -run TestReference -update to
+// regenerate this comment and PRODUCTS.md.
 //
 // # Simulated products
 //

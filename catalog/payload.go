@@ -241,7 +241,7 @@ func (f Field) number(value string) (uint64, error) {
 		}
 		n, err := strconv.ParseUint(value, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%s: one of %s", f.Name, enumChoices(f))
+			return 0, fmt.Errorf("%s: one of %s", f.Name, f.Choices())
 		}
 		return n, nil
 	case KindBits:
@@ -258,7 +258,7 @@ func (f Field) number(value string) (uint64, error) {
 				}
 			}
 			if !found && !strings.EqualFold(strings.TrimSpace(part), "none") {
-				return 0, fmt.Errorf("%s: names joined by + from %s, or none", f.Name, enumChoices(f))
+				return 0, fmt.Errorf("%s: names joined by + from %s, or none", f.Name, f.Choices())
 			}
 		}
 		return n, nil
@@ -292,7 +292,9 @@ func rangeText(f Field) string {
 	return s
 }
 
-func enumChoices(f Field) string {
+// Choices lists an enum's or bit set's names with their numbers: "0 off,
+// 1 on, 2 toggle".
+func (f Field) Choices() string {
 	var out []string
 	for i, n := range f.Enum {
 		if n != "" {

@@ -95,7 +95,7 @@ var (
 		Doc: "asks for the current state"}
 	msgInfo = Message{Code: CodeInfo, Name: "info", Dir: Reply, Doc: "product type and firmware version",
 		Fields: []Field{
-			{Name: "type", Offset: 0, Size: 1, Kind: KindEnum, Enum: typeNames},
+			{Name: "type", Offset: 0, Size: 1, Kind: KindEnum, Meaning: ProductType},
 			{Name: "firmware", Offset: 1, Kind: KindText},
 		}}
 	msgError = Message{Code: CodeError, Name: "error", Dir: Reply,
@@ -131,7 +131,8 @@ func ModeName(mode int) string { return enumName(modeNames, mode) }
 // ReasonName names the reason of an error reply (byte 0 of 127).
 func ReasonName(reason int) string { return enumName(reasonNames, reason) }
 
-var typeNames = []string{"", SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSensor, SubSwitch}
+// typeNames names the product types by sub-domain, from the table (init).
+var typeNames []string
 
 // common adds the messages every product has.
 func common(ms ...Message) []Message {
@@ -205,7 +206,7 @@ var switchState = []Field{
 
 var subEntry = []Field{
 	{Name: "sub-device id", Offset: 0, Size: 8, Kind: KindID},
-	{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Enum: typeNames},
+	{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Meaning: ProductType},
 	{Name: "link", Offset: 9, Size: 1, Kind: KindEnum, Enum: []string{"offline", "online"}},
 }
 
@@ -224,10 +225,41 @@ func record(sub, name, typ, model, connect, desc string) models.Product {
 	}
 }
 
-var order = []string{SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSensor, SubSwitch}
+// products and order index the table by sub-domain name (init).
+var (
+	products = map[string]*Product{}
+	order    []string
+)
 
-var products = map[string]*Product{
-	SubPlug: {
+// init indexes the table and names the product types in every field that
+// carries one, so that a new entry in the table needs no other edit.
+func init() {
+	for _, p := range table {
+		name := p.Record.SubDomainName
+		products[name] = p
+		order = append(order, name)
+		for len(typeNames) <= p.Type {
+			typeNames = append(typeNames, "")
+		}
+		typeNames[p.Type] = name
+	}
+	for _, p := range table {
+		for i := range p.Messages {
+			for _, fs := range [][]Field{p.Messages[i].Fields, p.Messages[i].Repeat} {
+				for j := range fs {
+					if fs[j].Meaning == ProductType {
+						fs[j].Enum = typeNames
+					}
+				}
+			}
+		}
+	}
+}
+
+// table is the catalog, in the order Catalog lists it. Adding a product is
+// adding an entry here (see the package comment).
+var table = []*Product{
+	{
 		Type: TypePlug, Firmware: "1-4-2", Module: "2-0-4",
 		Record: record(SubPlug, "Smart plug", "device", "SP-10", "wifi",
 			"Wi-Fi smart plug with power metering"),
@@ -248,7 +280,7 @@ var products = map[string]*Product{
 				}},
 		}, stateMsgs("relay, current draw and energy", plugState)...)...),
 	},
-	SubPurifier: {
+	{
 		Type: TypePurifier, Firmware: "2-1-0", Module: "2-0-4",
 		Record: record(SubPurifier, "Air purifier", "device", "AP-300", "wifi",
 			"Wi-Fi air purifier with a PM2.5 sensor"),
@@ -275,7 +307,7 @@ var products = map[string]*Product{
 				}},
 		}, stateMsgs("power, mode, fan speed, PM2.5, filter life", purifierState)...)...),
 	},
-	SubGateway: {
+	{
 		Type: TypeGateway, Firmware: "3-0-7", Module: "2-1-1", Gateway: true,
 		Record: record(SubGateway, "Zigbee gateway", "gateway", "GW-Z3", "wifi",
 			"Wi-Fi to Zigbee gateway; bulbs, door sensors and switches join it"),
@@ -303,11 +335,11 @@ var products = map[string]*Product{
 			{Code: CodeSubJoined, Name: "sub-device joined", Dir: Report, Doc: "a sub-device joined during a match window",
 				Fields: []Field{
 					{Name: "sub-device id", Offset: 0, Size: 8, Kind: KindID},
-					{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Enum: typeNames},
+					{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Meaning: ProductType},
 				}},
 		}, stateMsgs("match window and sub-device count; also reported when the window opens, closes or expires", gatewayState)...)...),
 	},
-	SubBulb: {
+	{
 		Type: TypeBulb, Firmware: "1-1-5", Module: "1-3-0", SubDevice: true,
 		Record: record(SubBulb, "Tunable white bulb", "device", "BL-9", "zigbee",
 			"Zigbee bulb with brightness and colour temperature"),
@@ -325,7 +357,7 @@ var products = map[string]*Product{
 				Doc: "warm 2700 K to cold 6500 K", Fields: []Field{fUint("colour temperature", 0, 2, 2700, 6500, "K")}},
 		}, stateMsgs("power, brightness, colour temperature", bulbState)...)...),
 	},
-	SubDoorSensor: {
+	{
 		Type: TypeDoorSensor, Firmware: "1-0-3", Module: "1-3-0", SubDevice: true,
 		Record: record(SubDoorSensor, "Door sensor", "device", "DS-2", "zigbee",
 			"Zigbee contact sensor on battery"),
@@ -342,7 +374,7 @@ var products = map[string]*Product{
 				Fields: []Field{fUint("battery", 0, 1, 0, 0, "%")}},
 		}, stateMsgs("contact and battery; the door also opens and closes on its own", doorState)...)...),
 	},
-	SubSwitch: {
+	{
 		Type: TypeSwitch, Firmware: "1-2-1", Module: "1-3-0", SubDevice: true,
 		Record: record(SubSwitch, "Wall switch", "device", "WS-3", "zigbee",
 			"Zigbee wall switch with 1 to 3 gangs"),

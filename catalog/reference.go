@@ -32,8 +32,7 @@ Error reasons (byte 0 of 127): 1 unknown command, 2 bad payload length,
 3 value out of range, 4 busy (firmware upgrade), 5 unknown sub-device,
 6 sub-device did not answer. A refused command changes nothing.
 
-Product types (info reply, sub-device lists): 1 plug, 2 purifier,
-3 gateway, 4 bulb, 5 doorsensor, 6 switch.
+{{product types}}
 
 Upgrade phases (byte 0 of 203): 1 download, 2 verify, 3 flash, 4 reboot,
 5 done, 6 failed. Failures (byte 2): 0 none, 1 download interrupted,
@@ -93,7 +92,7 @@ func reference(md bool) string {
 	} else {
 		b.WriteString("# Simulated products\n\n")
 	}
-	para(referenceIntro)
+	para(strings.Replace(referenceIntro, "{{product types}}", productTypesText(), 1))
 	for _, name := range order {
 		p := products[name]
 		msgs := productOnly(p.Messages)
@@ -129,6 +128,28 @@ func reference(md bool) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+// productTypesText lists the product types of the table, wrapped as the
+// introduction is: "Product types (info reply, sub-device lists): 1 plug,
+// 2 purifier, …".
+func productTypesText() string {
+	const width = 72
+	line := "Product types (info reply, sub-device lists):"
+	var lines []string
+	for i, p := range table {
+		item := fmt.Sprintf("%d %s,", p.Type, p.Record.SubDomainName)
+		if i == len(table)-1 {
+			item = strings.TrimSuffix(item, ",") + "."
+		}
+		if len(line)+1+len(item) > width {
+			lines = append(lines, line)
+			line = item
+			continue
+		}
+		line += " " + item
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 // productOnly leaves out the messages every product shares, which the
