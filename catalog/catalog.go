@@ -38,8 +38,8 @@ const (
 type Meaning string
 
 const (
-	// PairingOpen is the gateway's match window flag: non-zero while
-	// sub-devices may join.
+	// PairingOpen is the gateway's match window flag: 1 while
+	// sub-devices may join, 0 when closed.
 	PairingOpen Meaning = "pairing open"
 	// PairingRemaining is the time left in the match window, in the
 	// field's Unit (see Field.Duration).

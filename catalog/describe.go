@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-// Describe puts a command, reply or report of a product into words, e.g.
+// Describe puts a command, reply or report of a product into the short
+// words of device histories and logs (values without field names where
+// they speak for themselves; Explain names every field), e.g.
 // Describe("plug", 102, []byte{1, 0, 125, 0, 0, 4, 210}) is
 // "state: on, 12.5 W, 1234 Wh". Codes 65–199 that are not replies are read
 // as commands. It never fails: an unknown product or code, or a payload

@@ -216,7 +216,7 @@ func dp(key, name, typ, unit, desc string) models.DataPoint {
 
 // record is a product's record. TaskMode 0 accepts both timer kinds: the
 // cloud runs cloud timers, and every simulated device keeps and fires
-// device timers itself (timers.go).
+// device timers itself (cloud/sim/timers.go).
 func record(sub, name, typ, model, connect, desc string) models.Product {
 	return models.Product{
 		SubDomainName: sub, Name: name, Type: typ, Model: model, Description: desc,

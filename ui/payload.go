@@ -16,6 +16,7 @@ func parseHex(s string) ([]byte, error) { return catalog.ParseHex(s) }
 // spacedHex is "01 00 5F" (upper case, a space between bytes).
 func spacedHex(b []byte) string { return catalog.SpacedHex(b) }
 
+// isHexDigit lets only hex digits into a payload field as they are typed.
 func isHexDigit(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
