@@ -2,11 +2,14 @@ package acapi_test
 
 import (
 	"context"
+	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/sim"
 	"acconsole/models"
@@ -41,7 +44,7 @@ func simDevice(t testing.TB, w *world, sub string) (*acapi.Client, int64, string
 }
 
 func simPlug(t testing.TB, w *world) (*acapi.Client, int64) {
-	c, id, _ := simDevice(t, w, sim.SubPlug)
+	c, id, _ := simDevice(t, w, catalog.SubPlug)
 	return c, id
 }
 
@@ -50,12 +53,12 @@ func TestSimulatedPlugAnswersCommands(t *testing.T) {
 	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
 	ctx := w.ctx
 	c, id := simPlug(t, w)
-	r, err := c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeIdentify, nil)
-	if err != nil || r.Code != sim.CodeInfo || len(r.Payload) == 0 {
+	r, err := c.Bind().SendToDevice(ctx, "plug", id, "", catalog.CodeIdentify, nil)
+	if err != nil || r.Code != catalog.CodeInfo || len(r.Payload) == 0 {
 		t.Fatalf("identify: %+v, %v", r, err)
 	}
-	r, err = c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeQueryState, nil)
-	if err != nil || r.Code != sim.CodeState || len(r.Payload) == 0 {
+	r, err = c.Bind().SendToDevice(ctx, "plug", id, "", catalog.CodeQueryState, nil)
+	if err != nil || r.Code != catalog.CodeState || len(r.Payload) == 0 {
 		t.Fatalf("query state: %+v, %v", r, err)
 	}
 	if online, err := c.Bind().IsDeviceOnline(ctx, "plug", id, ""); err != nil || !online {
@@ -63,7 +66,7 @@ func TestSimulatedPlugAnswersCommands(t *testing.T) {
 	}
 	// A stranger is refused before the device hears anything.
 	stranger := w.person("Stranger")
-	_, err = stranger.c.Bind().SendToDevice(ctx, "plug", id, "", sim.CodeQueryState, nil)
+	_, err = stranger.c.Bind().SendToDevice(ctx, "plug", id, "", catalog.CodeQueryState, nil)
 	wantCode(t, "stranger commands a simulated plug", err, 3802)
 }
 
@@ -77,7 +80,7 @@ func TestSimulatedGatewayPairing(t *testing.T) {
 	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
 	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
 	ctx := w.ctx
-	c, gwID, gwPID := simDevice(t, w, sim.SubGateway)
+	c, gwID, gwPID := simDevice(t, w, catalog.SubGateway)
 	inRange := sim.Candidates(gwPID, 16)
 	isCandidate := func(pid string) bool {
 		return slices.ContainsFunc(inRange, func(x sim.Candidate) bool { return x.PhysicalID == pid })
@@ -120,7 +123,7 @@ func TestSimulatedGatewayPairing(t *testing.T) {
 	if err != nil || !slices.Contains(ids(subs), d.DeviceID) {
 		t.Fatalf("listSubDevices = %+v, %v", subs, err)
 	}
-	if r, err := c.Bind().SendToDevice(ctx, sub, d.DeviceID, "", sim.CodeQueryState, nil); err != nil || r.Code != sim.CodeState {
+	if r, err := c.Bind().SendToDevice(ctx, sub, d.DeviceID, "", catalog.CodeQueryState, nil); err != nil || r.Code != catalog.CodeState {
 		t.Fatalf("query a joined sub-device: %+v, %v", r, err)
 	}
 
@@ -143,4 +146,64 @@ func newPIDs(ds []models.NewDevice) []string {
 		out = append(out, d.PhysicalDeviceID)
 	}
 	return out
+}
+
+// TestSimulatedDevicesDecodeWhatTheConsoleEncodes: a command payload
+// written with the catalog's layouts from what an operator types (as the
+// console's composer does) has the bytes the product reference gives, and
+// the simulated device, reached through the client, applies it: its state
+// reply, read with the same layouts, shows the value.
+func TestSimulatedDevicesDecodeWhatTheConsoleEncodes(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
+	servicesReady(t, w.env, "zc-bind", "zc-warehouse")
+	for _, c := range []struct {
+		sub    string
+		code   int
+		typed  []string // one value per field, in field order
+		hex    string   // the payload as the product reference lays it out
+		answer string   // in the explained state reply
+	}{
+		{"plug", 68, []string{"on"}, "01", "power on"},
+		{"plug", 68, []string{"off"}, "00", "power off"},
+		{"purifier", 70, []string{"turbo"}, "03", "mode turbo"},
+		{"purifier", 71, []string{"4"}, "04", "fan 4"},
+		{"bulb", 70, []string{"50"}, "32", "brightness 50 %"},
+		{"bulb", 71, []string{"4000 K"}, "0FA0", "colour temperature 4000 K"},
+		{"doorsensor", 70, []string{"open"}, "01", "contact open"},
+		{"switch", 68, []string{"1", "on"}, "0101", "on gang 1"},
+	} {
+		var cmd catalog.Message
+		for _, m := range catalog.Commands(c.sub) {
+			if m.Code == c.code {
+				cmd = m
+			}
+		}
+		if len(cmd.Fields) != len(c.typed) {
+			t.Fatalf("%s %d: %d fields in the catalog, %d typed", c.sub, c.code, len(cmd.Fields), len(c.typed))
+		}
+		var payload []byte
+		for i, f := range cmd.Fields {
+			var err error
+			if payload, err = f.Set(payload, c.typed[i]); err != nil {
+				t.Fatalf("%s %d: %v", c.sub, c.code, err)
+			}
+		}
+		if got := strings.ToUpper(hex.EncodeToString(payload)); got != c.hex {
+			t.Fatalf("%s %d %q encodes as %s, want %s", c.sub, c.code, c.typed, got, c.hex)
+		}
+		client, id, _ := simDevice(t, w, c.sub)
+		r, err := client.Bind().SendToDevice(w.ctx, c.sub, id, "", c.code, payload)
+		if err != nil || r.Code != catalog.CodeState {
+			t.Fatalf("%s %d %s: %+v, %v", c.sub, c.code, c.hex, r, err)
+		}
+		var state catalog.Message
+		for _, m := range catalog.Messages(c.sub) {
+			if m.Code == catalog.CodeState && m.Dir == catalog.Reply {
+				state = m
+			}
+		}
+		if got := state.Explain(r.Payload); !strings.Contains(got, c.answer) {
+			t.Errorf("%s %d %s: the device answered %q, want %q in it", c.sub, c.code, c.hex, got, c.answer)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/sim"
@@ -27,12 +28,12 @@ func TestTimerDeviceTimerRunsOnSimulatedPlugWhileCutOff(t *testing.T) {
 	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true, Now: fake.Now, SimClock: fake})
 	featuresWired(t, w, "zc-timer-task")
 	ctx := w.ctx
-	c, id, pid := simDevice(t, w, sim.SubPlug)
-	dev := w.cloud.Fleet().Device(hub.Key{SubDomain: sim.SubPlug, PhysicalID: pid})
+	c, id, pid := simDevice(t, w, catalog.SubPlug)
+	dev := w.cloud.Fleet().Device(hub.Key{SubDomain: catalog.SubPlug, PhysicalID: pid})
 	if dev == nil {
 		t.Fatalf("no simulated device for %s", pid)
 	}
-	if _, err := c.Bind().SendToDevice(ctx, sim.SubPlug, id, "", sim.CodeSetPower, []byte{0}); err != nil {
+	if _, err := c.Bind().SendToDevice(ctx, catalog.SubPlug, id, "", catalog.CodeSetPower, []byte{0}); err != nil {
 		t.Fatalf("switch off: %v", err)
 	}
 	sh, _ := models.LoadZone("Asia/Shanghai")
@@ -40,7 +41,7 @@ func TestTimerDeviceTimerRunsOnSimulatedPlugWhileCutOff(t *testing.T) {
 	point, zone := acapi.TimePoint(due)
 	task, err := c.Timer().AddTask(ctx, models.TimerTask{
 		DeviceID: id, TaskFlag: 1, TimeZone: zone, TimePoint: point, TimeCycle: "once", Name: "on in a minute",
-		MessageCode: sim.CodeSetPower, Payload: []byte{1},
+		MessageCode: catalog.CodeSetPower, Payload: []byte{1},
 	})
 	if err != nil || task.TaskType != "device" || task.Status != models.TaskRunning {
 		t.Fatalf("addTask = %+v, %v", task, err)
@@ -64,10 +65,10 @@ func TestTimerDeviceTimerRunsOnSimulatedPlugWhileCutOff(t *testing.T) {
 	}
 	at := models.FormatTime(due)
 	if len(runs) != 1 || runs[0].Result != "fired-by-device" || runs[0].At != at || runs[0].ScheduledFor != at ||
-		runs[0].ReplyCode != sim.CodeState || runs[0].LateMs != 0 {
+		runs[0].ReplyCode != catalog.CodeState || runs[0].LateMs != 0 {
 		t.Fatalf("history = %+v (due %s)", runs, at)
 	}
-	r, err := c.Bind().SendToDevice(ctx, sim.SubPlug, id, "", sim.CodeQueryState, nil)
+	r, err := c.Bind().SendToDevice(ctx, catalog.SubPlug, id, "", catalog.CodeQueryState, nil)
 	if err != nil || len(r.Payload) == 0 || r.Payload[0] != 1 {
 		t.Fatalf("plug after its timer: %+v, %v", r, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/sim"
@@ -143,14 +144,14 @@ func TestTimerOnceTaskSwitchesSimulatedPlug(t *testing.T) {
 	ctx := w.ctx
 	c, id := simPlug(t, w)
 	// Off first, so that "on" is the timer's doing.
-	if _, err := c.Bind().SendToDevice(ctx, sim.SubPlug, id, "", sim.CodeSetPower, []byte{0}); err != nil {
+	if _, err := c.Bind().SendToDevice(ctx, catalog.SubPlug, id, "", catalog.CodeSetPower, []byte{0}); err != nil {
 		t.Fatalf("switch off: %v", err)
 	}
 	sh, _ := models.LoadZone("Asia/Shanghai")
 	due := w.clock.now().In(sh).Truncate(time.Second).Add(2 * time.Second)
 	point, zone := acapi.TimePoint(due)
 	task, err := c.Timer().AddTask(ctx, models.TimerTask{
-		DeviceID: id, TimeZone: zone, TimePoint: point, TimeCycle: "once", Name: "on soon", MessageCode: sim.CodeSetPower, Payload: []byte{1},
+		DeviceID: id, TimeZone: zone, TimePoint: point, TimeCycle: "once", Name: "on soon", MessageCode: catalog.CodeSetPower, Payload: []byte{1},
 	})
 	if err != nil || task.Status != models.TaskRunning || task.TimePoint != point {
 		t.Fatalf("addTask = %+v, %v", task, err)
@@ -170,10 +171,10 @@ func TestTimerOnceTaskSwitchesSimulatedPlug(t *testing.T) {
 			t.Fatalf("listTaskHistory: %v", err)
 		}
 	}
-	if runs[0].Result != "ok" || runs[0].ReplyCode != sim.CodeState {
+	if runs[0].Result != "ok" || runs[0].ReplyCode != catalog.CodeState {
 		t.Fatalf("history = %+v", runs)
 	}
-	r, err := c.Bind().SendToDevice(ctx, sim.SubPlug, id, "", sim.CodeQueryState, nil)
+	r, err := c.Bind().SendToDevice(ctx, catalog.SubPlug, id, "", catalog.CodeQueryState, nil)
 	if err != nil || len(r.Payload) == 0 || r.Payload[0] != 1 {
 		t.Fatalf("plug after the timer: %+v, %v", r, err)
 	}
@@ -193,21 +194,21 @@ func TestOTAConfirmedUpgradeOfSimulatedPlug(t *testing.T) {
 	featuresWired(t, w, "zc-ota")
 	ctx := w.ctx
 	w.cloud.SetSimUpgradeOptions(sim.UpgradeOptions{Download: time.Second, Verify: 200 * time.Millisecond, Flash: 400 * time.Millisecond, Reboot: 300 * time.Millisecond, Steps: 5})
-	c, id, pid := simDevice(t, w, sim.SubPlug)
-	v, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1)
+	c, id, pid := simDevice(t, w, catalog.SubPlug)
+	v, err := c.OTA().CheckUpdate(ctx, catalog.SubPlug, id, "", 1)
 	if err != nil || !v.CanUpdate() || v.TargetVersion == "" || v.OTAMode != 1 || len(v.Files) == 0 {
 		t.Fatalf("checkUpdate = %+v, %v", v, err)
 	}
-	if cands, err := w.client.OTA().ListUpgrades(ctx, sim.SubPlug); err != nil || len(cands) == 0 {
+	if cands, err := w.client.OTA().ListUpgrades(ctx, catalog.SubPlug); err != nil || len(cands) == 0 {
 		t.Fatalf("listUpgrades = %d entries, %v", len(cands), err)
 	}
-	must(t, "confirmUpdate", c.OTA().ConfirmUpdate(ctx, sim.SubPlug, id, v.TargetVersion, 1))
+	must(t, "confirmUpdate", c.OTA().ConfirmUpdate(ctx, catalog.SubPlug, id, v.TargetVersion, 1))
 	phases := map[string]bool{}
 	last := -1.0
 	deadline := time.Now().Add(15 * time.Second)
 	var st acapi.UpgradeStatus
 	for {
-		if st, err = c.OTA().GetUpgradeStatus(ctx, sim.SubPlug, id); err != nil {
+		if st, err = c.OTA().GetUpgradeStatus(ctx, catalog.SubPlug, id); err != nil {
 			t.Fatalf("getUpgradeStatus: %v", err)
 		}
 		if st.Percent < last {
@@ -226,16 +227,16 @@ func TestOTAConfirmedUpgradeOfSimulatedPlug(t *testing.T) {
 	if !phases["download"] || len(phases) < 3 {
 		t.Fatalf("watched phases %v", phases)
 	}
-	after, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1)
+	after, err := c.OTA().CheckUpdate(ctx, catalog.SubPlug, id, "", 1)
 	if err != nil || after.CanUpdate() || after.CurrentVersion != v.TargetVersion {
 		t.Fatalf("checkUpdate after = %+v, %v", after, err)
 	}
-	info, err := w.client.Warehouse().GetDeviceInfo(ctx, sim.SubPlug, pid)
+	info, err := w.client.Warehouse().GetDeviceInfo(ctx, catalog.SubPlug, pid)
 	if err != nil || info.DevVersion != v.TargetVersion {
 		t.Fatalf("warehouse = %+v, %v", info, err)
 	}
-	wantCode(t, "confirm with nothing newer", c.OTA().ConfirmUpdate(ctx, sim.SubPlug, id, "", 1), models.ErrOTANoNewVersion)
-	if d := w.cloud.Fleet().Device(hub.Key{SubDomain: sim.SubPlug, PhysicalID: pid}); d == nil || strings.TrimSpace(d.Firmware()) != v.TargetVersion {
+	wantCode(t, "confirm with nothing newer", c.OTA().ConfirmUpdate(ctx, catalog.SubPlug, id, "", 1), models.ErrOTANoNewVersion)
+	if d := w.cloud.Fleet().Device(hub.Key{SubDomain: catalog.SubPlug, PhysicalID: pid}); d == nil || strings.TrimSpace(d.Firmware()) != v.TargetVersion {
 		t.Fatal("the simulated device does not run the new firmware")
 	}
 }
@@ -244,23 +245,23 @@ func TestOTAIgnoreUpdateAgainstTheLocalCloud(t *testing.T) {
 	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
 	featuresWired(t, w, "zc-ota")
 	ctx := w.ctx
-	c, id, _ := simDevice(t, w, sim.SubPlug)
-	v, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1)
+	c, id, _ := simDevice(t, w, catalog.SubPlug)
+	v, err := c.OTA().CheckUpdate(ctx, catalog.SubPlug, id, "", 1)
 	if err != nil || !v.CanUpdate() {
 		t.Fatalf("checkUpdate = %+v, %v", v, err)
 	}
-	got, err := c.OTA().IgnoreUpdate(ctx, sim.SubPlug, id, "", 1, 24)
+	got, err := c.OTA().IgnoreUpdate(ctx, catalog.SubPlug, id, "", 1, 24)
 	if err != nil || got.TargetVersion != v.TargetVersion || got.IgnoredUntil == "" {
 		t.Fatalf("ignoreUpdate = %+v, %v", got, err)
 	}
-	if after, err := c.OTA().CheckUpdate(ctx, sim.SubPlug, id, "", 1); err != nil || after.CanUpdate() ||
+	if after, err := c.OTA().CheckUpdate(ctx, catalog.SubPlug, id, "", 1); err != nil || after.CanUpdate() ||
 		after.IgnoredVersion != v.TargetVersion || after.IgnoredUntil != got.IgnoredUntil {
 		t.Fatalf("checkUpdate while ignored = %+v, %v", after, err)
 	}
 	ro := w.client.As(0)
 	ro.SetReadOnly(true)
 	defer ro.SetReadOnly(false)
-	if _, err := ro.OTA().IgnoreUpdate(ctx, sim.SubPlug, id, "", 1, 0); !errors.Is(err, acapi.ErrReadOnly) {
+	if _, err := ro.OTA().IgnoreUpdate(ctx, catalog.SubPlug, id, "", 1, 0); !errors.Is(err, acapi.ErrReadOnly) {
 		t.Fatalf("read-only ignoreUpdate: %v", err)
 	}
 }

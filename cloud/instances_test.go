@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/rpc/rpctest"
-	"acconsole/cloud/sim"
 	"acconsole/cloud/store/storetest"
 )
 
@@ -190,30 +190,30 @@ func TestSendToDeviceAcrossInstances(t *testing.T) {
 			dev: rpctest.Developer{ID: c.Developer.ID, AccessKey: c.Developer.AccessKey, SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name}}
 	}
 	cb := mk(b)
-	msg, code, body := cb.sendToDevice("plug", pid, sim.CodeIdentify)
+	msg, code, body := cb.sendToDevice("plug", pid, catalog.CodeIdentify)
 	if storetest.Postgres() == "" {
 		if msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
 			t.Fatalf("SQLite, through the other instance: %s %s, want error 3807 (offline)", msg, body)
 		}
 		return
 	}
-	if msg != "X-Zc-Ack" || code != strconv.Itoa(sim.CodeInfo) || len(body) == 0 {
-		t.Fatalf("identify through the other instance: %s code %q body %q, want an ack with code %d", msg, code, body, sim.CodeInfo)
+	if msg != "X-Zc-Ack" || code != strconv.Itoa(catalog.CodeInfo) || len(body) == 0 {
+		t.Fatalf("identify through the other instance: %s code %q body %q, want an ack with code %d", msg, code, body, catalog.CodeInfo)
 	}
 	// The command is in the device history of both instances, once.
 	for name, c := range map[string]*matrixClient{"A": mk(a), "B": cb} {
 		waitFor(t, "instance "+name+" shows the command in the device history", func() bool {
-			return commandsIn(c, pid, sim.CodeIdentify) > 0
+			return commandsIn(c, pid, catalog.CodeIdentify) > 0
 		})
 	}
-	if n := commandsIn(cb, pid, sim.CodeIdentify); n != 1 {
+	if n := commandsIn(cb, pid, catalog.CodeIdentify); n != 1 {
 		t.Errorf("instance B's history has the command %d times, want once", n)
 	}
 	// The instance the device was connected to goes away: offline, at once
 	// rather than after the send timeout is not asserted (no timing), but
 	// the answer is the offline code, not a hang or an internal error.
 	a.Close()
-	if msg, _, body := cb.sendToDevice("plug", pid, sim.CodeIdentify); msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
+	if msg, _, body := cb.sendToDevice("plug", pid, catalog.CodeIdentify); msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
 		t.Fatalf("after the device's instance closed: %s %s, want error 3807 (offline)", msg, body)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"acconsole/catalog"
 	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/ota"
@@ -39,14 +40,14 @@ func (s *Server) initOTA(ctx context.Context) error {
 	s.parts().ota = o
 	s.closers = append(s.closers, o.Close)
 	now := s.opt.Now()
-	for _, p := range sim.Catalog() {
+	for _, p := range catalog.Catalog() {
 		sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName)
 		if !ok || len(o.Versions(sd.ID, ota.TypeMCU))+len(o.Versions(sd.ID, ota.TypeModule)) > 0 {
 			continue // not a product here, or seeded before: leave the vendor's catalog alone
 		}
 		// The purifier also gets a silent module version, so that the demo
 		// shows an upgrade starting by itself.
-		for _, v := range ota.SeedFor(sd.ID, p.Record.SubDomainName, p.Firmware, p.Record.SubDomainName == sim.SubPurifier, now) {
+		for _, v := range ota.SeedFor(sd.ID, p.Record.SubDomainName, p.Firmware, p.Record.SubDomainName == catalog.SubPurifier, now) {
 			if err := o.Publish(ctx, v); err != nil {
 				return fmt.Errorf("ota catalog: %w", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"acconsole/catalog"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/sim"
 	"acconsole/cloud/uds"
@@ -24,7 +25,7 @@ func (s *Server) Fleet() *sim.Fleet { return s.simw.fleet }
 // initProducts creates the products of the simulated device catalog. It
 // runs on every start, so that a newer catalog updates the records.
 func (s *Server) initProducts(ctx context.Context) error {
-	for _, p := range sim.Catalog() {
+	for _, p := range catalog.Catalog() {
 		if _, err := s.Platform.EnsureProduct(ctx, s.Domain.ID, p.Record); err != nil {
 			return err
 		}
@@ -35,7 +36,7 @@ func (s *Server) initProducts(ctx context.Context) error {
 // applySimDataPoints hands the catalog's data points to set (the devices
 // service's SetDataPoints), by sub-domain id.
 func (s *Server) applySimDataPoints(ctx context.Context, set func(subDomainID int64, dps []models.DataPoint) error) error {
-	for _, p := range sim.Catalog() {
+	for _, p := range catalog.Catalog() {
 		if sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName); ok {
 			if err := set(sd.ID, p.DataPoints); err != nil {
 				return err
@@ -54,7 +55,7 @@ func (s *Server) initSimulation(ctx context.Context) error {
 	}
 	// The history subscribes before any device connects, so that it sees
 	// the first online events too.
-	s.simw.history = uds.NewHistory(s.Hub, uds.HistoryOptions{Describe: sim.Describe, Bound: s.Devices.UserBoundTo})
+	s.simw.history = uds.NewHistory(s.Hub, uds.HistoryOptions{Describe: catalog.Describe, Bound: s.Devices.UserBoundTo})
 	s.closers = append(s.closers, s.simw.history.Close)
 	proxy, err := uds.New(uds.Options{Services: s.opt.UDS, Anonymous: s.opt.UDSAnonymous})
 	if err != nil {
@@ -108,7 +109,7 @@ func (s *Server) startFleet(ctx context.Context, each func(fn func(sub, pid, fir
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, ok := sim.Lookup(sub); !ok {
+		if _, ok := catalog.Lookup(sub); !ok {
 			return nil
 		}
 		if _, err := f.Add(sub, pid, firmware); err != nil && !errors.Is(err, sim.ErrExists) {

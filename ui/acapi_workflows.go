@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/models"
 )
 
@@ -31,10 +32,10 @@ func (x *clientAPI) as(userID int64) *acapi.Client {
 }
 
 // ProductSpec asks the cloud for the product's data points and adds the
-// documented message layouts (layouts.go): the cloud has no call that
-// returns byte layouts.
+// message layouts of package catalog: the cloud has no call that returns
+// byte layouts.
 func (x *clientAPI) ProductSpec(ctx context.Context, sub string) (ProductSpec, error) {
-	spec := ProductSpec{SubDomain: sub, Messages: productMessages(sub)}
+	spec := ProductSpec{SubDomain: sub, Messages: catalog.Messages(sub)}
 	dps, err := x.c.Product().GetSubDomainDataPoints(ctx, sub)
 	spec.DataPoints = dps
 	if err != nil && (acapi.Code(err) == models.ErrSubDomainAbsent || len(spec.Messages) == 0) {
@@ -124,22 +125,8 @@ func (x *clientAPI) productNames(ctx context.Context, nds []models.NewDevice) ma
 // among the reports of the same window is the tightest.
 func (x *clientAPI) GatewayWindow(ctx context.Context, gw DeviceRef) (MatchWindow, error) {
 	var w MatchWindow
-	state, ok := MessageSpec{}, false
-	for _, m := range productMessages(gw.SubDomain) {
-		if m.Code == 201 && m.Dir == DirReport {
-			state, ok = m, true
-		}
-	}
-	permit, remaining, found := FieldSpec{}, FieldSpec{}, 0
-	for _, f := range state.Fields {
-		switch f.Name {
-		case "permit join":
-			permit, found = f, found+1
-		case "remaining":
-			remaining, found = f, found+1
-		}
-	}
-	if !ok || found != 2 {
+	permit, remaining, ok := catalog.PairingWindow(gw.SubDomain)
+	if !ok {
 		return w, errors.New("the gateway's product does not report its pairing window")
 	}
 	var reps struct {
@@ -167,14 +154,15 @@ func (x *clientAPI) GatewayWindow(ctx context.Context, gw DeviceRef) (MatchWindo
 		if err != nil {
 			continue
 		}
-		pb, ok1 := fieldBytes(permit, b)
-		rb, ok2 := fieldBytes(remaining, b)
-		if !ok1 || !ok2 {
+		pb, ok1 := permit.Bytes(b)
+		rb, ok2 := remaining.Bytes(b)
+		left, ok3 := remaining.Duration(rb)
+		if !ok1 || !ok2 || !ok3 {
 			continue
 		}
 		at := time.UnixMilli(r.AtMs)
-		open := beUint(pb) == 1
-		deadline := at.Add(time.Duration(beUint(rb)) * time.Second)
+		open := len(pb) == 1 && pb[0] == 1
+		deadline := at.Add(left)
 		if i == 0 {
 			w.AsOf = at
 			if !open || (!lastClose.IsZero() && !lastClose.Before(at)) {

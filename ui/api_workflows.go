@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/models"
 )
 
@@ -13,7 +14,7 @@ import (
 // API. The acapi adapter implements it in acapi_workflows.go; model tests
 // use the fake in fake_workflows_test.go. Like API, every string it
 // returns was sanitised by acapi; binary payloads are returned raw and are
-// rendered as hex or through a MessageSpec by the pages.
+// rendered as hex or through the catalog's layouts by the pages.
 //
 // Calls that change something take the acting user in the DeviceRef
 // (UserID, 0 = developer scope) and go through acapi's read-only guard and
@@ -90,14 +91,14 @@ type ShareQRFunc func(ctx context.Context, userID int64, sub, physicalID string,
 type ProductSpec struct {
 	SubDomain  string
 	DataPoints []models.DataPoint
-	Messages   []MessageSpec
+	Messages   []catalog.Message
 }
 
 // Commands lists the product's commands (65–199) in code order.
-func (p ProductSpec) Commands() []MessageSpec {
-	var out []MessageSpec
+func (p ProductSpec) Commands() []catalog.Message {
+	var out []catalog.Message
 	for _, m := range p.Messages {
-		if m.Dir == DirCommand {
+		if m.Dir == catalog.Command {
 			out = append(out, m)
 		}
 	}
@@ -106,8 +107,8 @@ func (p ProductSpec) Commands() []MessageSpec {
 
 // Message finds a message by code, preferring dir when one code has both a
 // command and a reply meaning.
-func (p ProductSpec) Message(code int, dir string) (MessageSpec, bool) {
-	var other *MessageSpec
+func (p ProductSpec) Message(code int, dir catalog.Direction) (catalog.Message, bool) {
+	var other *catalog.Message
 	for i := range p.Messages {
 		m := &p.Messages[i]
 		if m.Code != code {
@@ -123,52 +124,7 @@ func (p ProductSpec) Message(code int, dir string) (MessageSpec, bool) {
 	if other != nil {
 		return *other, true
 	}
-	return MessageSpec{}, false
-}
-
-// Message directions.
-const (
-	DirCommand = "command"
-	DirReply   = "reply"
-	DirReport  = "report"
-)
-
-// MessageSpec is the byte layout of one message code of a product.
-type MessageSpec struct {
-	Code    int
-	Dir     string
-	Name    string
-	Reply   int    // the code a command is answered with
-	Layout  string // the layout as documented, e.g. "[0] power u8: 0 off, 1 on"
-	Example []byte
-	Fields  []FieldSpec
-	// Repeat is the layout of each entry of a list after Fields.
-	Repeat []FieldSpec
-}
-
-// Field kinds.
-const (
-	KindUint  = "uint"
-	KindEnum  = "enum"
-	KindBits  = "bits"
-	KindID    = "id"
-	KindText  = "text"
-	KindBytes = "bytes"
-)
-
-// FieldSpec is one field of a layout.
-type FieldSpec struct {
-	Name   string
-	Offset int
-	Size   int // 0 = to the end of the payload
-	Kind   string
-	// Min and Max bound a value when the layout says so (HasRange).
-	Min, Max int64
-	HasRange bool
-	// Enum names values (enum) or bits (bits); "" for a gap.
-	Enum     []string
-	Unit     string
-	Decimals int
+	return catalog.Message{}, false
 }
 
 // JoinedDevice is a sub-device waiting to be added to a gateway.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/models"
 	"acconsole/ui/components/qr"
 )
@@ -14,7 +15,7 @@ import (
 // it on every keystroke.
 func benchEditor() (*timerEditor, time.Time) {
 	now := time.Date(2027, 3, 20, 9, 0, 0, 0, time.UTC)
-	list := &timersPage{ref: DeviceRef{DeviceID: 900, UserID: 42, SubDomain: "plug"}, data: &timersData{spec: ProductSpec{SubDomain: "plug", Messages: productMessages("plug")}}}
+	list := &timersPage{ref: DeviceRef{DeviceID: 900, UserID: 42, SubDomain: "plug"}, data: &timersData{spec: ProductSpec{SubDomain: "plug", Messages: catalog.Messages("plug")}}}
 	cycles := []string{"day", "week[1,3,5]", "hour", "month", "week[0,6]", "hour", "day", "year", "week[2,4]", "day"}
 	for i, c := range cycles {
 		list.data.tasks = append(list.data.tasks, models.TimerTask{TaskID: int64(i + 1), DeviceID: 900, Name: fmt.Sprint("t", i), TimeZone: "Europe/Berlin",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/models"
 )
 
@@ -79,7 +80,7 @@ func (f *fakeAPI) guard(what string) error {
 }
 
 func (f *fakeAPI) ProductSpec(_ context.Context, sub string) (ProductSpec, error) {
-	ms := productMessages(sub)
+	ms := catalog.Messages(sub)
 	if ms == nil {
 		return ProductSpec{SubDomain: sub}, &acapi.Error{Code: models.ErrSubDomainAbsent, Service: "zc-product", Method: "getSubDomainDataPoints"}
 	}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acconsole/acapi"
+	"acconsole/catalog"
 	"acconsole/models"
 )
 
@@ -54,7 +55,7 @@ type composerPage struct {
 	spec    ProductSpec
 	specErr error
 	specGen int
-	cmds    []MessageSpec
+	cmds    []catalog.Message
 
 	pick    int // index into cmds; len(cmds) is "other code"
 	code    int
@@ -89,11 +90,11 @@ func (p *composerPage) Load(a *App) tea.Cmd {
 
 // current is the message spec of the chosen code (ok false for a code the
 // product does not describe).
-func (p *composerPage) current() (MessageSpec, bool) {
+func (p *composerPage) current() (catalog.Message, bool) {
 	if p.code == 0 {
-		return MessageSpec{}, false
+		return catalog.Message{}, false
 	}
-	return p.spec.Message(p.code, DirCommand)
+	return p.spec.Message(p.code, catalog.Command)
 }
 
 func (p *composerPage) payload() ([]byte, error) { return parseHex(p.hex.value()) }
@@ -106,7 +107,7 @@ func (p *composerPage) choose(i int) {
 		m := p.cmds[i]
 		p.code = m.Code
 		b, err := p.payload()
-		if err != nil || layoutSize(m.Fields, m.Repeat) != len(b) {
+		if err != nil || m.Size() != len(b) {
 			// A payload of the wrong length for the new code would only
 			// be refused; start empty. The documented example shows as a
 			// placeholder: an example is never what gets sent.
@@ -292,19 +293,19 @@ func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
 		if m.String() == "left" {
 			d = -1
 		}
-		if nb, ok := stepField(b, f, d); ok {
+		if nb, ok := f.Step(b, d); ok {
 			p.setPayload(nb)
 		}
 	case a.keys.Is(m, ActOpen):
 		cur := ""
-		if raw, ok := fieldBytes(f, b); ok {
-			cur = fieldText(f, raw)
+		if raw, ok := f.Bytes(b); ok {
+			cur = f.Format(raw)
 			if f.Unit != "" {
 				cur = strings.TrimSuffix(cur, " "+f.Unit)
 			}
 		}
 		askWith(a, fmt.Sprintf("%s (%s):", f.Name, fieldHelp(f)), cur, func(a *App, s string) tea.Cmd {
-			nb, err := setField(b, f, s)
+			nb, err := f.Set(b, s)
 			if err != nil {
 				return a.Fail(err)
 			}
@@ -316,25 +317,25 @@ func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
 }
 
 // fieldHelp says what a field takes, for prompts and the form.
-func fieldHelp(f FieldSpec) string {
+func fieldHelp(f catalog.Field) string {
 	switch f.Kind {
-	case KindEnum:
-		return enumChoices(f)
-	case KindBits:
-		return "names joined by +: " + enumChoices(f)
-	case KindID:
+	case catalog.KindEnum:
+		return f.Choices()
+	case catalog.KindBits:
+		return "names joined by +: " + f.Choices()
+	case catalog.KindID:
 		return "16 hex digits"
-	case KindBytes:
+	case catalog.KindBytes:
 		return "hex bytes"
-	case KindText:
+	case catalog.KindText:
 		return "ASCII text"
 	}
 	s := fmt.Sprintf("u%d", 8*f.Size)
-	if f.HasRange {
+	if f.HasRange() {
 		s += fmt.Sprintf(" %d–%d", f.Min, f.Max)
 	}
 	if f.Decimals > 0 {
-		s += fmt.Sprintf(" in steps of %s", strconv.FormatFloat(1/pow10(f.Decimals), 'f', f.Decimals, 64))
+		s += " in steps of 0." + strings.Repeat("0", f.Decimals-1) + "1"
 	}
 	if f.Unit != "" {
 		s += " " + f.Unit
@@ -359,8 +360,8 @@ func (p *composerPage) send(a *App, code int, hexText string) tea.Cmd {
 		return a.Fail(errorf("payload: " + err.Error()))
 	}
 	what := fmt.Sprintf("code %d", code)
-	if spec, ok := p.spec.Message(code, DirCommand); ok && spec.Dir == DirCommand {
-		what = fmt.Sprintf("%d %s", code, describePayload(spec, b))
+	if spec, ok := p.spec.Message(code, catalog.Command); ok && spec.Dir == catalog.Command {
+		what = fmt.Sprintf("%d %s", code, spec.Explain(b))
 	} else if len(b) > 0 {
 		what += " " + spacedHex(b)
 	}
@@ -413,8 +414,8 @@ func explainSendError(err error, timeout time.Duration) error {
 
 // replyText decodes a reply by the product's layouts.
 func replyText(spec ProductSpec, r CommandReply) string {
-	if m, ok := spec.Message(r.Code, DirReply); ok {
-		return describePayload(m, r.Payload)
+	if m, ok := spec.Message(r.Code, catalog.Reply); ok {
+		return m.Explain(r.Payload)
 	}
 	if len(r.Payload) == 0 {
 		return "(empty)"
@@ -455,7 +456,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if i == p.pick {
 			mark = s.Glyphs.Cursor + " "
 		}
-		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(c.Name, 22), 22), clipText(c.Layout, max(w-45, 10)), c.Reply)
+		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(c.Name, 22), 22), clipText(c.Layout(), max(w-45, 10)), c.Reply)
 		if i == p.pick {
 			line = s.Bold.Render(line)
 		}
@@ -481,7 +482,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 	if perr == nil {
 		size = fmt.Sprintf("  (%d byte%s", len(b), plural(len(b)))
 		if known {
-			if n := layoutSize(spec.Fields, spec.Repeat); n >= 0 {
+			if n := spec.Size(); n >= 0 {
 				size += fmt.Sprintf(", %d expected", n)
 			}
 		}
@@ -489,7 +490,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 	}
 	var example []byte
 	if known {
-		example = spec.Example
+		example = spec.ExamplePayload()
 	}
 	lines = append(lines, "    hex "+payloadField(&p.hex, p.focus == focusHex, max(w-30, 10), s, example)+s.Faint.Render(size))
 	switch {
@@ -499,8 +500,8 @@ func (p *composerPage) View(a *App, w, h int) string {
 		lines = append(lines, head(focusFields, "FIELDS"))
 		for i, f := range spec.Fields {
 			val := s.Faint.Render("(missing)")
-			if raw, ok := fieldBytes(f, b); ok {
-				val = fieldText(f, raw)
+			if raw, ok := f.Bytes(b); ok {
+				val = f.Format(raw)
 			}
 			mark := "  "
 			if p.focus == focusFields && i == p.field {
@@ -511,7 +512,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if len(spec.Fields) == 0 {
 			lines = append(lines, s.Faint.Render("    (no payload)"))
 		}
-		lines = append(lines, "    "+s.Accent.Render("→ ")+describePayload(spec, b))
+		lines = append(lines, "    "+s.Accent.Render("→ ")+spec.Explain(b))
 	default:
 		lines = append(lines, s.Faint.Render("    no documented layout for this code: the bytes go as typed"))
 	}
@@ -526,8 +527,8 @@ func (p *composerPage) View(a *App, w, h int) string {
 	for i := 0; i < len(hist) && len(lines)+1 < h; i++ {
 		c := hist[len(hist)-1-i]
 		req := fmt.Sprintf("%d", c.Code)
-		if m, ok := p.spec.Message(c.Code, DirCommand); ok && m.Dir == DirCommand {
-			req = fmt.Sprintf("%d %s", c.Code, describePayload(m, c.Payload))
+		if m, ok := p.spec.Message(c.Code, catalog.Command); ok && m.Dir == catalog.Command {
+			req = fmt.Sprintf("%d %s", c.Code, m.Explain(c.Payload))
 		}
 		var rep, bytes string
 		st := s.Text
@@ -554,7 +555,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func fieldRange(f FieldSpec) string {
+func fieldRange(f catalog.Field) string {
 	switch {
 	case f.Size == 0:
 		return fmt.Sprintf("%d…", f.Offset)

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/catalog"
 	"acconsole/models"
 )
 
@@ -47,7 +48,7 @@ type timerEditor struct {
 	cycle     int                // index into editorCycles
 	days      models.Weekdays
 	dayCursor int
-	cmds      []MessageSpec
+	cmds      []catalog.Message
 	codeIdx   int // index into cmds; len(cmds) = a free code
 	freeCode  lineEdit
 	cloud     bool
@@ -104,7 +105,7 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 		// The first command with a documented example; the payload
 		// starts empty (the example is its placeholder, never sent).
 		for i, c := range e.cmds {
-			if len(c.Example) > 0 {
+			if c.Example != "" {
 				e.codeIdx = i
 				break
 			}
@@ -187,20 +188,20 @@ func (e *timerEditor) Unsaved() string {
 
 // command is the chosen message code and its spec (ok false for a code the
 // product does not describe).
-func (e *timerEditor) command() (int, MessageSpec, bool, error) {
+func (e *timerEditor) command() (int, catalog.Message, bool, error) {
 	if e.codeIdx < len(e.cmds) {
 		return e.cmds[e.codeIdx].Code, e.cmds[e.codeIdx], true, nil
 	}
 	n, err := strconv.Atoi(e.freeCode.value())
 	if err != nil || n < minCommandCode || n > maxCommandCode {
-		return 0, MessageSpec{}, false, errorf("command: a message code from 65 to 199")
+		return 0, catalog.Message{}, false, errorf("command: a message code from 65 to 199")
 	}
 	if e.list.data != nil {
-		if m, ok := e.list.data.spec.Message(n, DirCommand); ok && m.Dir == DirCommand {
+		if m, ok := e.list.data.spec.Message(n, catalog.Command); ok && m.Dir == catalog.Command {
 			return n, m, true, nil
 		}
 	}
-	return n, MessageSpec{}, false, nil
+	return n, catalog.Message{}, false, nil
 }
 
 // timePoint normalises what was typed: "07:30" means today at 07:30 in
@@ -265,7 +266,7 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 		return t, errorf("payload: " + err.Error())
 	}
 	if known && (len(b) > 0 || e.orig == nil) {
-		if n := layoutSize(spec.Fields, spec.Repeat); n >= 0 && n != len(b) {
+		if n := spec.Size(); n >= 0 && n != len(b) {
 			return t, errorf(fmt.Sprintf("payload: %s takes %s, not %d", spec.Name, count(n, "byte"), len(b)))
 		}
 	}
@@ -309,10 +310,10 @@ func (e *timerEditor) compute(now time.Time) timerPreview {
 		switch {
 		case len(b) == 0 && e.orig != nil:
 			pv.payload = "(empty: the cloud keeps the timer's stored command bytes)"
-		case len(b) == 0 && known && layoutSize(spec.Fields, spec.Repeat) > 0:
-			pv.perr = errorf(fmt.Sprintf("type the payload: %s takes %s", spec.Name, count(layoutSize(spec.Fields, spec.Repeat), "byte")))
+		case len(b) == 0 && known && spec.Size() > 0:
+			pv.perr = errorf(fmt.Sprintf("type the payload: %s takes %s", spec.Name, count(spec.Size(), "byte")))
 		case known:
-			pv.payload = describePayload(spec, b)
+			pv.payload = spec.Explain(b)
 		default:
 			pv.payload = orNone(spacedHex(b))
 		}
@@ -514,7 +515,7 @@ func (e *timerEditor) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 			e.codeIdx = (e.codeIdx + step + len(e.cmds) + 1) % (len(e.cmds) + 1)
 			if e.codeIdx < len(e.cmds) {
 				c := e.cmds[e.codeIdx]
-				if b, err := parseHex(e.text[tePayload].value()); err != nil || layoutSize(c.Fields, c.Repeat) != len(b) {
+				if b, err := parseHex(e.text[tePayload].value()); err != nil || c.Size() != len(b) {
 					e.text[tePayload].set("")
 				}
 			}
@@ -615,7 +616,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		case teCode:
 			if e.codeIdx < len(e.cmds) {
 				c := e.cmds[e.codeIdx]
-				val = s.Bold.Render(fmt.Sprintf("‹%d %s›", c.Code, c.Name)) + s.Faint.Render("  "+clipText(c.Layout, max(fw-30, 10)))
+				val = s.Bold.Render(fmt.Sprintf("‹%d %s›", c.Code, c.Name)) + s.Faint.Render("  "+clipText(c.Layout(), max(fw-30, 10)))
 			} else {
 				val = "other code " + e.freeCode.view(focused, 4, s.Selected) + s.Faint.Render("  (65–199; ←/→ for the product's commands)")
 			}
@@ -634,7 +635,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		case tePayload:
 			var example []byte
 			if e.codeIdx < len(e.cmds) {
-				example = e.cmds[e.codeIdx].Example
+				example = e.cmds[e.codeIdx].ExamplePayload()
 			}
 			val = payloadField(&e.text[i], focused, 24, s, example)
 			if pv.perr != nil {

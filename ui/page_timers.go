@@ -416,7 +416,7 @@ func (p *timersPage) View(a *App, w, h int) string {
 
 // timerRunOK tells a good firing from a bad one. A device timer fired by the
 // device is good unless the device refused its own command (error reply
-// 127, cloud/sim PRODUCTS.md).
+// 127, catalog/PRODUCTS.md).
 func timerRunOK(result string, replyCode int) bool {
 	switch result {
 	case "ok", "handed":

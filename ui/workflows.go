@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/catalog"
 	"acconsole/models"
 )
 
@@ -239,14 +240,8 @@ func looksLikeGateway(d *DeviceDetail) bool {
 	if len(d.SubDevices) > 0 {
 		return true
 	}
-	for _, m := range productMessages(d.Device.SubDomainName) {
-		for _, f := range m.Fields {
-			if f.Name == "permit join" {
-				return true
-			}
-		}
-	}
-	return false
+	_, _, ok := catalog.PairingWindow(d.Device.SubDomainName)
+	return ok
 }
 
 // deviceWorkflowKey handles a key on the device page that is not one of

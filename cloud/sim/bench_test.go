@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkSendPlug(b *testing.B) {
 	h := hub.New(nil)
 	f := NewFleet(h, Options{TelemetryEvery: Off})
 	defer f.Close()
-	d, _ := f.Add(SubPlug, "P000000000000001", "")
+	d, _ := f.Add(catalog.SubPlug, "P000000000000001", "")
 	ctx := context.Background()
 	payload := []byte{2} // toggle: a state change and a 201 report each time
 	lat := make([]time.Duration, 0, b.N)
@@ -25,7 +26,7 @@ func BenchmarkSendPlug(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if _, _, err := h.Send(ctx, d.Key(), CodeSetPower, payload, time.Second); err != nil {
+		if _, _, err := h.Send(ctx, d.Key(), catalog.CodeSetPower, payload, time.Second); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
@@ -52,7 +53,7 @@ func BenchmarkFleetIdle100k(b *testing.B) {
 	h := hub.New(clock.Now)
 	f := NewFleet(h, Options{Clock: clock, Seed: 1, Churn: 0.02})
 	defer f.Close()
-	subs := []string{SubPlug, SubPurifier, SubBulb, SubDoorSensor, SubSwitch, SubGateway}
+	subs := []string{catalog.SubPlug, catalog.SubPurifier, catalog.SubBulb, catalog.SubDoorSensor, catalog.SubSwitch, catalog.SubGateway}
 	for i := 0; i < n; i++ {
 		if _, err := f.Add(subs[i%len(subs)], fmt.Sprintf("%016X", uint64(i)), ""); err != nil {
 			b.Fatal(err)

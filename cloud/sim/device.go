@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -17,7 +18,7 @@ import (
 type Device struct {
 	f    *Fleet
 	key  hub.Key
-	prod *Product
+	prod *catalog.Product
 	h    uint64 // hash of the key: seeds every per-device choice
 
 	bucket, pos int32 // wheel slot; guarded by f.mu
@@ -54,7 +55,7 @@ type msg struct {
 func (d *Device) Key() hub.Key { return d.key }
 
 // Product is the device's product (a copy).
-func (d *Device) Product() Product { return d.prod.clone() }
+func (d *Device) Product() catalog.Product { return d.prod.Clone() }
 
 // Firmware is the version the device runs.
 func (d *Device) Firmware() string {
@@ -138,7 +139,7 @@ func (d *Device) exec(code int, p []byte) (int, []byte, []msg, error) { return d
 // timers whether or not it can reach the cloud. Everything else (checks,
 // state change, replies) is the same as for a command from the cloud.
 func (d *Device) run(code int, p []byte, own bool) (int, []byte, []msg, error) {
-	spec := d.prod.message(code, Command)
+	spec := d.prod.Message(code, catalog.Command)
 	d.mu.Lock()
 	if !d.liveLocked() && !(own && d.awakeLocked()) {
 		d.mu.Unlock()
@@ -146,27 +147,27 @@ func (d *Device) run(code int, p []byte, own bool) (int, []byte, []msg, error) {
 	}
 	if spec == nil {
 		d.mu.Unlock()
-		return errReply(ReasonUnknownCommand, code)
+		return errReply(catalog.ReasonUnknownCommand, code)
 	}
-	if r := validate(spec, p); r != 0 {
+	if r := catalog.Validate(*spec, p); r != 0 {
 		d.mu.Unlock()
 		return errReply(r, code)
 	}
 	if d.up != nil && d.up.busy {
 		d.mu.Unlock()
-		return errReply(ReasonBusy, code)
+		return errReply(catalog.ReasonBusy, code)
 	}
 	now := d.f.now()
 	d.settle(now)
 	switch code {
-	case CodeIdentify:
+	case catalog.CodeIdentify:
 		info := append([]byte{byte(d.prod.Type)}, d.firmware...)
 		d.mu.Unlock()
-		return CodeInfo, info, nil, nil
-	case CodeQueryState:
+		return catalog.CodeInfo, info, nil, nil
+	case catalog.CodeQueryState:
 		s := d.stateBytes(now)
 		d.mu.Unlock()
-		return CodeState, s, nil, nil
+		return catalog.CodeState, s, nil, nil
 	}
 	if d.gws != nil {
 		d.mu.Unlock()
@@ -181,13 +182,13 @@ func (d *Device) run(code int, p []byte, own bool) (int, []byte, []msg, error) {
 	d.mu.Unlock()
 	var out []msg
 	if !bytes.Equal(before, after) {
-		out = []msg{{CodeStateChanged, after}}
+		out = []msg{{catalog.CodeStateChanged, after}}
 	}
 	return spec.Reply, after, out, nil
 }
 
 func errReply(reason byte, code int) (int, []byte, []msg, error) {
-	return CodeError, []byte{reason, byte(code)}, nil, nil
+	return catalog.CodeError, []byte{reason, byte(code)}, nil, nil
 }
 
 // liveLocked: the device is awake, reaches the cloud (not churned out or
@@ -318,7 +319,7 @@ func (d *Device) State() State {
 		SubDomain: d.key.SubDomain, PhysicalID: d.key.PhysicalID, Firmware: d.firmware, Module: d.module,
 		Online: d.connected.Load(), Upgrading: d.up != nil,
 		On: st.on, PowerW: float64(st.powerDW) / 10, EnergyWh: st.energyWh,
-		Mode: enumName(modeNames, int(st.mode)), Fan: int(st.fan), PM25: int(st.pm25), Filter: int(st.filter),
+		Mode: catalog.ModeName(int(st.mode)), Fan: int(st.fan), PM25: int(st.pm25), Filter: int(st.filter),
 		Brightness: int(st.brightness), Kelvin: int(st.kelvin), Gangs: int(st.gangs),
 		Open: st.open, Battery: int(st.battery),
 	}

@@ -161,7 +161,7 @@ func (f *Fleet) AddSubDevice(gateway hub.Key, sub, physicalID, firmware string) 
 }
 
 func (f *Fleet) add(sub, physicalID, firmware string, gw *Device) (*Device, error) {
-	p, ok := catalog[sub]
+	p, ok := products[sub]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownProduct, sub)
 	}

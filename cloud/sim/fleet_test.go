@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
 func addMany(t testing.TB, f *Fleet, n int) []*Device {
 	t.Helper()
-	subs := []string{SubPlug, SubPurifier, SubBulb, SubDoorSensor, SubSwitch, SubGateway}
+	subs := []string{catalog.SubPlug, catalog.SubPurifier, catalog.SubBulb, catalog.SubDoorSensor, catalog.SubSwitch, catalog.SubGateway}
 	out := make([]*Device, 0, n)
 	for i := 0; i < n; i++ {
 		d, err := f.Add(subs[i%len(subs)], fmt.Sprintf("%016X", uint64(i)+0xA000000000000000), "")
@@ -116,10 +117,10 @@ func TestTelemetrySharedTicker(t *testing.T) {
 	r := newRig(t, Options{Seed: 1, TelemetryEvery: 30 * time.Second})
 	var plugs []*Device
 	for i := 0; i < 300; i++ {
-		d := r.add(SubPlug, fmt.Sprintf("P%015d", i))
+		d := r.add(catalog.SubPlug, fmt.Sprintf("P%015d", i))
 		plugs = append(plugs, d)
 	}
-	r.add(SubBulb, "B000000000000001") // no telemetry
+	r.add(catalog.SubBulb, "B000000000000001") // no telemetry
 	// One clock timer drives the whole fleet.
 	if p := r.clock.Pending(); p != 1 {
 		t.Fatalf("%d timers for 301 devices", p)
@@ -129,7 +130,7 @@ func TestTelemetrySharedTicker(t *testing.T) {
 	count := map[string]int{}
 	var at []time.Time
 	for _, e := range r.take(hub.EventReport, "") {
-		if e.Code == CodeTelemetry {
+		if e.Code == catalog.CodeTelemetry {
 			count[e.Device.PhysicalID]++
 			at = append(at, e.At)
 		}
@@ -154,7 +155,7 @@ func TestTelemetrySharedTicker(t *testing.T) {
 	r.clock.Advance(10 * 30 * time.Second)
 	n := 0
 	for _, e := range r.take(hub.EventReport, plugs[7].Key().PhysicalID) {
-		if e.Code == CodeTelemetry {
+		if e.Code == catalog.CodeTelemetry {
 			n++
 		}
 	}
@@ -174,20 +175,20 @@ func TestTelemetrySharedTicker(t *testing.T) {
 
 func TestAddRemove(t *testing.T) {
 	r := newRig(t, Options{})
-	d := r.add(SubPlug, "P000000000000001")
-	if _, err := r.fleet.Add(SubPlug, "P000000000000001", ""); !errors.Is(err, ErrExists) {
+	d := r.add(catalog.SubPlug, "P000000000000001")
+	if _, err := r.fleet.Add(catalog.SubPlug, "P000000000000001", ""); !errors.Is(err, ErrExists) {
 		t.Errorf("duplicate add: %v", err)
 	}
 	if _, err := r.fleet.Add("kettle", "K1", ""); !errors.Is(err, ErrUnknownProduct) {
 		t.Errorf("unknown product: %v", err)
 	}
-	if _, err := r.fleet.Add(SubPlug, "", ""); err == nil {
+	if _, err := r.fleet.Add(catalog.SubPlug, "", ""); err == nil {
 		t.Error("empty physical id accepted")
 	}
 	if d.Firmware() != "1-4-2" {
 		t.Errorf("default firmware %q", d.Firmware())
 	}
-	d2, _ := r.fleet.Add(SubPlug, "P000000000000002", "9-9-9")
+	d2, _ := r.fleet.Add(catalog.SubPlug, "P000000000000002", "9-9-9")
 	if d2.Firmware() != "9-9-9" {
 		t.Errorf("firmware %q", d2.Firmware())
 	}
@@ -203,11 +204,11 @@ func TestAddRemove(t *testing.T) {
 	if r.hub.Online(d.Key()) || r.fleet.Device(d.Key()) != nil || r.fleet.Len() != 1 {
 		t.Fatal("removed device still there")
 	}
-	if _, _, err := r.hub.Send(context.Background(), d.Key(), CodeQueryState, nil, time.Second); err != hub.ErrOffline {
+	if _, _, err := r.hub.Send(context.Background(), d.Key(), catalog.CodeQueryState, nil, time.Second); err != hub.ErrOffline {
 		t.Fatalf("send to removed: %v", err)
 	}
 	// It can come back.
-	if _, err := r.fleet.Add(SubPlug, "P000000000000001", ""); err != nil {
+	if _, err := r.fleet.Add(catalog.SubPlug, "P000000000000001", ""); err != nil {
 		t.Fatal(err)
 	}
 	if !r.hub.Online(d.Key()) {
@@ -238,10 +239,10 @@ func TestBucketsConsistent(t *testing.T) {
 
 func TestReplyDelay(t *testing.T) {
 	r := newRig(t, Options{ReplyDelay: 5 * time.Millisecond})
-	d := r.add(SubBulb, "B000000000000001")
+	d := r.add(catalog.SubBulb, "B000000000000001")
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := r.hub.Send(context.Background(), d.Key(), CodeQueryState, nil, time.Minute)
+		_, _, err := r.hub.Send(context.Background(), d.Key(), catalog.CodeQueryState, nil, time.Minute)
 		done <- err
 	}()
 	select {
@@ -258,7 +259,7 @@ func TestReplyDelay(t *testing.T) {
 	}
 	// A reply slower than the hub waits is the hub's timeout (3814).
 	go r.clock.Advance(0)
-	if _, _, err := r.hub.Send(context.Background(), d.Key(), CodeQueryState, nil, 10*time.Millisecond); err != hub.ErrTimeout {
+	if _, _, err := r.hub.Send(context.Background(), d.Key(), catalog.CodeQueryState, nil, 10*time.Millisecond); err != hub.ErrTimeout {
 		t.Fatalf("slow reply: %v", err)
 	}
 }
@@ -275,10 +276,10 @@ func TestClose(t *testing.T) {
 	if evs := r.take(0, ""); len(evs) != 0 {
 		t.Errorf("%d events after Close", len(evs))
 	}
-	if _, _, err := r.hub.Send(context.Background(), ds[1].Key(), CodeQueryState, nil, time.Second); err != hub.ErrOffline {
+	if _, _, err := r.hub.Send(context.Background(), ds[1].Key(), catalog.CodeQueryState, nil, time.Second); err != hub.ErrOffline {
 		t.Errorf("closed fleet answered: %v", err)
 	}
-	if _, err := r.fleet.Add(SubPlug, "NEW", ""); !errors.Is(err, ErrClosed) {
+	if _, err := r.fleet.Add(catalog.SubPlug, "NEW", ""); !errors.Is(err, ErrClosed) {
 		t.Errorf("add after close: %v", err)
 	}
 }
@@ -288,10 +289,10 @@ func TestRealClock(t *testing.T) {
 	h := hub.New(nil)
 	f := NewFleet(h, Options{TelemetryEvery: 64 * time.Millisecond})
 	defer f.Close()
-	d, _ := f.Add(SubPlug, "P000000000000001", "")
+	d, _ := f.Add(catalog.SubPlug, "P000000000000001", "")
 	got := make(chan struct{}, 16)
 	cancel := h.Subscribe(func(e hub.Event) {
-		if e.Kind == hub.EventReport && e.Code == CodeTelemetry && e.Device == d.Key() {
+		if e.Kind == hub.EventReport && e.Code == catalog.CodeTelemetry && e.Device == d.Key() {
 			select {
 			case got <- struct{}{}:
 			default:

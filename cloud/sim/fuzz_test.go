@@ -3,8 +3,11 @@ package sim
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"acconsole/catalog"
 )
 
 // checkReply runs one command against a device of every product and checks
@@ -16,20 +19,20 @@ func checkReply(t *testing.T, r *rig, devs []*Device, code int, payload []byte) 
 		if err != nil {
 			t.Fatalf("%s %d % X: %v", sub, code, payload, err)
 		}
-		p := catalog[sub]
+		p := products[sub]
 		switch {
-		case rc == CodeError:
-			if len(reply) != 2 || reply[1] != byte(code) || reply[0] < 1 || int(reply[0]) >= len(reasonNames) {
+		case rc == catalog.CodeError:
+			if len(reply) != 2 || reply[1] != byte(code) || reply[0] < 1 || strings.HasPrefix(catalog.ReasonName(int(reply[0])), "unknown (") {
 				t.Fatalf("%s %d % X: error reply % X", sub, code, payload, reply)
 			}
-		case p.message(code, Command) == nil || p.message(code, Command).Reply != rc:
+		case p.Message(code, catalog.Command) == nil || p.Message(code, catalog.Command).Reply != rc:
 			t.Fatalf("%s %d % X: reply code %d", sub, code, payload, rc)
 		}
-		m := p.message(rc, Reply)
+		m := p.Message(rc, catalog.Reply)
 		if n := m.Size(); n >= 0 && len(reply) != n {
 			t.Fatalf("%s %d: reply %d has %d bytes, want %d", sub, code, rc, len(reply), n)
 		}
-		for _, s := range []string{Describe(sub, code, payload), Describe(sub, rc, reply)} {
+		for _, s := range []string{catalog.Describe(sub, code, payload), catalog.Describe(sub, rc, reply)} {
 			if !utf8.ValidString(s) {
 				t.Fatalf("description is not UTF-8: %q", s)
 			}
@@ -45,7 +48,7 @@ func checkReply(t *testing.T, r *rig, devs []*Device, code int, payload []byte) 
 func fuzzRig(t *testing.T) (*rig, []*Device) {
 	r := newRig(t, Options{})
 	var devs []*Device
-	for i, sub := range catalogOrder {
+	for i, sub := range productOrder {
 		devs = append(devs, r.add(sub, "F00000000000000"+string(rune('0'+i))))
 	}
 	// The gateway gets sub-devices so that forwards reach someone.
@@ -75,16 +78,16 @@ func TestPayloadsNeverPanic(t *testing.T) {
 		for j := range p {
 			p[j] = byte(rng.UintN(256))
 		}
-		if code == CodeForward && n >= 9 && rng.IntN(2) == 0 {
+		if code == catalog.CodeForward && n >= 9 && rng.IntN(2) == 0 {
 			copy(p, mustHex(t, subs[rng.IntN(len(subs))].PhysicalID))
 			p[8] = byte(65 + rng.IntN(10))
 		}
 		checkReply(t, r, devs, code, p)
 	}
-	for _, sub := range catalogOrder {
+	for _, sub := range productOrder {
 		for code := 0; code < 300; code++ {
 			for _, p := range [][]byte{nil, {0}, {255}, {255, 255}, make([]byte, 9), make([]byte, 64)} {
-				_ = Describe(sub, code, p)
+				_ = catalog.Describe(sub, code, p)
 			}
 		}
 	}
@@ -109,7 +112,7 @@ func FuzzDescribe(f *testing.F) {
 	f.Add("gateway", 103, []byte{1, 1, 2, 3, 4, 5, 6, 7, 8, 4, 1})
 	f.Add("gateway", 104, []byte{1, 2, 3, 4, 5, 6, 7, 8, 102})
 	f.Fuzz(func(t *testing.T, sub string, code int, payload []byte) {
-		s := Describe(sub, code, payload)
+		s := catalog.Describe(sub, code, payload)
 		if !utf8.ValidString(s) {
 			t.Fatalf("not UTF-8: %q", s)
 		}

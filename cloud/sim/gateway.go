@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -53,7 +54,7 @@ func (g *gatewayEP) OpenMatch(deadline time.Time) error {
 	}
 	s := d.stateBytes(now)
 	d.mu.Unlock()
-	d.emit([]msg{{CodeStateChanged, s}})
+	d.emit([]msg{{catalog.CodeStateChanged, s}})
 	return nil
 }
 
@@ -66,7 +67,7 @@ func (g *gatewayEP) CloseMatch() error {
 	s := d.stateBytes(d.f.now())
 	d.mu.Unlock()
 	if was {
-		d.emit([]msg{{CodeStateChanged, s}})
+		d.emit([]msg{{catalog.CodeStateChanged, s}})
 	}
 	return nil
 }
@@ -95,7 +96,7 @@ func (d *Device) matchExpired() {
 	d.closeWindowLocked()
 	s := d.stateBytes(now)
 	d.mu.Unlock()
-	d.emit([]msg{{CodeStateChanged, s}})
+	d.emit([]msg{{catalog.CodeStateChanged, s}})
 	d.f.hub.ExpireMatch(d.key, deadline)
 }
 
@@ -121,7 +122,7 @@ type Candidate struct {
 func Candidates(gatewayID string, n int) []Candidate {
 	out := make([]Candidate, n)
 	base := fnv64("gateway/" + gatewayID)
-	subs := [...]string{SubBulb, SubDoorSensor, SubSwitch}
+	subs := [...]string{catalog.SubBulb, catalog.SubDoorSensor, catalog.SubSwitch}
 	for i := range out {
 		h := mix2(base, uint64(i))
 		out[i] = Candidate{SubDomain: subs[mix(h)%3], PhysicalID: fmt.Sprintf("%016X", h)}
@@ -166,14 +167,14 @@ func (d *Device) joinNext() {
 		return
 	}
 	id, _ := hex.DecodeString(next.PhysicalID)
-	report := append(id, byte(catalog[next.SubDomain].Type))
+	report := append(id, byte(products[next.SubDomain].Type))
 	d.mu.Lock()
 	s := d.stateBytes(f.now())
 	if gs.open {
 		d.scheduleJoinLocked(f.now())
 	}
 	d.mu.Unlock()
-	d.emit([]msg{{CodeSubJoined, report}, {CodeStateChanged, s}})
+	d.emit([]msg{{catalog.CodeSubJoined, report}, {catalog.CodeStateChanged, s}})
 }
 
 func (d *Device) scheduleJoinLocked(now time.Time) {
@@ -219,7 +220,7 @@ func (d *Device) gatewayCommand(code int, p []byte) (int, []byte, []msg, error) 
 	subs := append([]*Device(nil), d.gws.subs...)
 	d.mu.Unlock()
 	switch code {
-	case CodeListSubDevices:
+	case catalog.CodeListSubDevices:
 		list := []byte{0}
 		for _, s := range subs {
 			id, err := hex.DecodeString(s.key.PhysicalID)
@@ -230,8 +231,8 @@ func (d *Device) gatewayCommand(code int, p []byte) (int, []byte, []msg, error) 
 			list = append(list, byte(s.prod.Type), b2u(s.connected.Load()))
 			list[0]++
 		}
-		return CodeSubList, list, nil, nil
-	case CodeForward:
+		return catalog.CodeSubList, list, nil, nil
+	case catalog.CodeForward:
 		id := strings.ToUpper(hex.EncodeToString(p[:8]))
 		var sub *Device
 		for _, s := range subs {
@@ -241,15 +242,15 @@ func (d *Device) gatewayCommand(code int, p []byte) (int, []byte, []msg, error) 
 			}
 		}
 		if sub == nil {
-			return errReply(ReasonUnknownSub, code)
+			return errReply(catalog.ReasonUnknownSub, code)
 		}
 		rc, reply, out, err := sub.exec(int(p[8]), p[9:])
 		if err != nil {
-			return errReply(ReasonSubNoAnswer, code)
+			return errReply(catalog.ReasonSubNoAnswer, code)
 		}
 		sub.emit(out)
 		ans := append(append(append(make([]byte, 0, 9+len(reply)), p[:8]...), byte(rc)), reply...)
-		return CodeForwarded, ans, nil, nil
+		return catalog.CodeForwarded, ans, nil, nil
 	}
-	return errReply(ReasonUnknownCommand, code)
+	return errReply(catalog.ReasonUnknownCommand, code)
 }

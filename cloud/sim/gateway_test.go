@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -43,7 +44,7 @@ func TestCandidatesDeterministic(t *testing.T) {
 		}
 		mixOf[c.SubDomain]++
 	}
-	for _, s := range []string{SubBulb, SubDoorSensor, SubSwitch} {
+	for _, s := range []string{catalog.SubBulb, catalog.SubDoorSensor, catalog.SubSwitch} {
 		if mixOf[s] == 0 {
 			t.Errorf("no %s among 20 candidates: %v", s, mixOf)
 		}
@@ -60,7 +61,7 @@ func mustU64(t *testing.T, s string) uint64 {
 
 func TestGatewayMatchWindow(t *testing.T) {
 	r := newRig(t, Options{JoinEvery: 3 * time.Second})
-	gw := r.add(SubGateway, gwID)
+	gw := r.add(catalog.SubGateway, gwID)
 	k := gw.Key()
 
 	// Nobody joins while the window is shut.
@@ -115,7 +116,7 @@ func TestGatewayMatchWindow(t *testing.T) {
 			}
 		case e.Kind == hub.EventOnline:
 			online++
-		case e.Kind == hub.EventReport && e.Code == CodeStateChanged && e.Device == k:
+		case e.Kind == hub.EventReport && e.Code == catalog.CodeStateChanged && e.Device == k:
 			last = e.Payload
 		}
 	}
@@ -132,7 +133,7 @@ func TestGatewayMatchWindow(t *testing.T) {
 			t.Errorf("%v offline", sk)
 		}
 		sub := r.fleet.Device(sk)
-		r.mustSend(sub, CodeQueryState, "", CodeState)
+		r.mustSend(sub, catalog.CodeQueryState, "", catalog.CodeState)
 		if sub.Gateway() != gwID {
 			t.Errorf("%v: gateway %q", sk, sub.Gateway())
 		}
@@ -150,12 +151,12 @@ func TestGatewayMatchWindow(t *testing.T) {
 
 func TestGatewayCloseMatch(t *testing.T) {
 	r := newRig(t, Options{})
-	gw := r.add(SubGateway, gwID)
+	gw := r.add(catalog.SubGateway, gwID)
 	k := gw.Key()
 	if _, err := r.hub.OpenMatch(k, 254*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	st := r.mustSend(gw, CodeQueryState, "", CodeState)
+	st := r.mustSend(gw, catalog.CodeQueryState, "", catalog.CodeState)
 	if !reflect.DeepEqual(st, []byte{1, 0, 254, 0}) {
 		t.Fatalf("state with window open: % X", st)
 	}
@@ -195,7 +196,7 @@ func TestGatewayCloseMatch(t *testing.T) {
 
 func TestOnlyGatewaysMatch(t *testing.T) {
 	r := newRig(t, Options{})
-	p := r.add(SubPlug, "P000000000000001")
+	p := r.add(catalog.SubPlug, "P000000000000001")
 	if _, err := r.hub.OpenMatch(p.Key(), time.Minute); err != hub.ErrNotGateway {
 		t.Fatalf("OpenMatch on a plug: %v", err)
 	}
@@ -203,7 +204,7 @@ func TestOnlyGatewaysMatch(t *testing.T) {
 
 func TestGatewayOfflineTakesSubDevices(t *testing.T) {
 	r := newRig(t, Options{})
-	gw := r.add(SubGateway, gwID)
+	gw := r.add(catalog.SubGateway, gwID)
 	if _, err := r.hub.OpenMatch(gw.Key(), 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestGatewayOfflineTakesSubDevices(t *testing.T) {
 		if r.hub.Online(s) {
 			t.Errorf("%v online without its gateway", s)
 		}
-		if _, _, err := r.hub.Send(t.Context(), s, CodeQueryState, nil, time.Second); err != hub.ErrOffline {
+		if _, _, err := r.hub.Send(t.Context(), s, catalog.CodeQueryState, nil, time.Second); err != hub.ErrOffline {
 			t.Errorf("send to %v: %v", s, err)
 		}
 	}
@@ -248,34 +249,34 @@ func TestGatewayOfflineTakesSubDevices(t *testing.T) {
 
 func TestGatewayForwardAndList(t *testing.T) {
 	r := newRig(t, Options{})
-	gw := r.add(SubGateway, gwID)
+	gw := r.add(catalog.SubGateway, gwID)
 	if _, err := r.hub.OpenMatch(gw.Key(), 7*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.Advance(7 * time.Second)
 	subs := gw.SubDevices()
-	list := r.mustSend(gw, CodeListSubDevices, "", CodeSubList)
+	list := r.mustSend(gw, catalog.CodeListSubDevices, "", catalog.CodeSubList)
 	if list[0] != 2 || len(list) != 21 {
 		t.Fatalf("list % X", list)
 	}
 	if got := hexOf(list[1:9]); got != subs[0].PhysicalID {
 		t.Errorf("first entry %s, want %s", got, subs[0].PhysicalID)
 	}
-	if list[9] != byte(catalog[subs[0].SubDomain].Type) || list[10] != 1 {
+	if list[9] != byte(products[subs[0].SubDomain].Type) || list[10] != 1 {
 		t.Errorf("first entry type/link % X", list[9:11])
 	}
 
 	r.reset()
-	direct := r.mustSend(r.fleet.Device(subs[1]), CodeQueryState, "", CodeState)
-	fw := r.mustSend(gw, CodeForward, subs[1].PhysicalID+"45", CodeForwarded)
-	if hexOf(fw[:8]) != subs[1].PhysicalID || fw[8] != CodeState || !reflect.DeepEqual(fw[9:], direct) {
+	direct := r.mustSend(r.fleet.Device(subs[1]), catalog.CodeQueryState, "", catalog.CodeState)
+	fw := r.mustSend(gw, catalog.CodeForward, subs[1].PhysicalID+"45", catalog.CodeForwarded)
+	if hexOf(fw[:8]) != subs[1].PhysicalID || fw[8] != catalog.CodeState || !reflect.DeepEqual(fw[9:], direct) {
 		t.Fatalf("forwarded % X, direct % X", fw, direct)
 	}
 	// A command through the gateway changes the sub-device, which reports
 	// under its own key.
 	var sub *Device
 	for _, s := range subs {
-		if s.SubDomain == SubBulb || s.SubDomain == SubSwitch {
+		if s.SubDomain == catalog.SubBulb || s.SubDomain == catalog.SubSwitch {
 			sub = r.fleet.Device(s)
 			break
 		}
@@ -285,36 +286,36 @@ func TestGatewayForwardAndList(t *testing.T) {
 	}
 	before := sub.State()
 	payload := "4402" // set power: toggle
-	if sub.Key().SubDomain == SubSwitch {
+	if sub.Key().SubDomain == catalog.SubSwitch {
 		payload = "440002" // set gang: all, toggle
 	}
-	fw = r.mustSend(gw, CodeForward, sub.Key().PhysicalID+payload, CodeForwarded)
-	if fw[8] != CodeState || reflect.DeepEqual(sub.State(), before) {
+	fw = r.mustSend(gw, catalog.CodeForward, sub.Key().PhysicalID+payload, catalog.CodeForwarded)
+	if fw[8] != catalog.CodeState || reflect.DeepEqual(sub.State(), before) {
 		t.Fatalf("forwarded toggle: % X", fw)
 	}
-	if evs := r.take(hub.EventReport, sub.Key().PhysicalID); len(evs) != 1 || evs[0].Code != CodeStateChanged {
+	if evs := r.take(hub.EventReport, sub.Key().PhysicalID); len(evs) != 1 || evs[0].Code != catalog.CodeStateChanged {
 		t.Errorf("sub-device reports: %v", reports(evs))
 	}
 
 	// Errors.
-	if got := r.mustSend(gw, CodeForward, "0000000000000000"+"45", CodeError); got[0] != ReasonUnknownSub {
+	if got := r.mustSend(gw, catalog.CodeForward, "0000000000000000"+"45", catalog.CodeError); got[0] != catalog.ReasonUnknownSub {
 		t.Errorf("unknown sub: % X", got)
 	}
-	if got := r.mustSend(gw, CodeForward, "00", CodeError); got[0] != ReasonBadLength {
+	if got := r.mustSend(gw, catalog.CodeForward, "00", catalog.CodeError); got[0] != catalog.ReasonBadLength {
 		t.Errorf("short forward: % X", got)
 	}
-	if got := r.mustSend(gw, CodeForward, subs[0].PhysicalID+"40", CodeError); got[0] != ReasonOutOfRange {
+	if got := r.mustSend(gw, catalog.CodeForward, subs[0].PhysicalID+"40", catalog.CodeError); got[0] != catalog.ReasonOutOfRange {
 		t.Errorf("forward code 64: % X", got)
 	}
-	inner := r.mustSend(gw, CodeForward, subs[0].PhysicalID+"C7", CodeForwarded) // 199: unknown to the bulb
-	if inner[8] != CodeError || inner[9] != ReasonUnknownCommand {
+	inner := r.mustSend(gw, catalog.CodeForward, subs[0].PhysicalID+"C7", catalog.CodeForwarded) // 199: unknown to the bulb
+	if inner[8] != catalog.CodeError || inner[9] != catalog.ReasonUnknownCommand {
 		t.Errorf("unknown inner command: % X", inner)
 	}
 	r.fleet.Device(subs[0]).SetPowered(false)
-	if got := r.mustSend(gw, CodeForward, subs[0].PhysicalID+"45", CodeError); got[0] != ReasonSubNoAnswer {
+	if got := r.mustSend(gw, catalog.CodeForward, subs[0].PhysicalID+"45", catalog.CodeError); got[0] != catalog.ReasonSubNoAnswer {
 		t.Errorf("forward to an unpowered sub: % X", got)
 	}
-	list = r.mustSend(gw, CodeListSubDevices, "", CodeSubList)
+	list = r.mustSend(gw, catalog.CodeListSubDevices, "", catalog.CodeSubList)
 	if list[10] != 0 {
 		t.Errorf("unpowered sub listed online: % X", list)
 	}
@@ -322,23 +323,23 @@ func TestGatewayForwardAndList(t *testing.T) {
 
 func TestAddSubDevice(t *testing.T) {
 	r := newRig(t, Options{})
-	gw := r.add(SubGateway, gwID)
-	sub, err := r.fleet.AddSubDevice(gw.Key(), SubBulb, "00000000000000B1", "")
+	gw := r.add(catalog.SubGateway, gwID)
+	sub, err := r.fleet.AddSubDevice(gw.Key(), catalog.SubBulb, "00000000000000B1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !sub.Online() || sub.Gateway() != gwID {
 		t.Fatal("seeded sub-device not online under its gateway")
 	}
-	if _, err := r.fleet.AddSubDevice(gw.Key(), SubPlug, "00000000000000B2", ""); err == nil {
+	if _, err := r.fleet.AddSubDevice(gw.Key(), catalog.SubPlug, "00000000000000B2", ""); err == nil {
 		t.Error("a plug joined a gateway")
 	}
-	if _, err := r.fleet.AddSubDevice(sub.Key(), SubBulb, "00000000000000B3", ""); err == nil {
+	if _, err := r.fleet.AddSubDevice(sub.Key(), catalog.SubBulb, "00000000000000B3", ""); err == nil {
 		t.Error("a bulb became a gateway")
 	}
 	id, _ := hex.DecodeString("00000000000000B1")
-	fw := r.mustSend(gw, CodeForward, hexOf(id)+"41", CodeForwarded)
-	if fw[8] != CodeInfo {
+	fw := r.mustSend(gw, catalog.CodeForward, hexOf(id)+"41", catalog.CodeForwarded)
+	if fw[8] != catalog.CodeInfo {
 		t.Errorf("identify through the gateway: % X", fw)
 	}
 }

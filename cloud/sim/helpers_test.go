@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -70,7 +71,7 @@ func (r *rig) mustSend(d *Device, code int, payloadHex string, wantCode int) []b
 	}
 	if rc != wantCode {
 		r.t.Fatalf("send %d %s to %s: reply code %d (%s), want %d", code, payloadHex, d.Key().PhysicalID,
-			rc, Describe(d.Key().SubDomain, rc, reply), wantCode)
+			rc, catalog.Describe(d.Key().SubDomain, rc, reply), wantCode)
 	}
 	return reply
 }
@@ -103,7 +104,7 @@ func reports(evs []hub.Event) []string {
 	var out []string
 	for _, e := range evs {
 		if e.Kind == hub.EventReport {
-			out = append(out, Describe(e.Device.SubDomain, e.Code, e.Payload))
+			out = append(out, catalog.Describe(e.Device.SubDomain, e.Code, e.Payload))
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -20,9 +21,7 @@ const (
 	PhaseFailed
 )
 
-var phaseNames = []string{"", "download", "verify", "flash", "reboot", "done", "failed"}
-
-func (p UpgradePhase) String() string { return enumName(phaseNames, int(p)) }
+func (p UpgradePhase) String() string { return catalog.PhaseName(int(p)) }
 
 // Failure codes of report 203 (its third byte).
 const (
@@ -33,8 +32,6 @@ const (
 	failCancelled
 	failRemoved
 )
-
-var failNames = []string{"none", "download interrupted", "checksum mismatch", "flash write error", "cancelled", "device removed"}
 
 // UpgradeOptions shape a simulated upgrade. Zero values take the defaults.
 type UpgradeOptions struct {
@@ -144,7 +141,7 @@ func (d *Device) StartUpgrade(target string, opt UpgradeOptions) (<-chan Upgrade
 	draw := mix3(f.seed, d.h^fnv64(target), uint64(d.st.upgrades))
 	if unit(draw) < opt.FailFraction {
 		steps, u.failCode = failPlan(steps, opt, mix(draw))
-		u.reason = failNames[u.failCode]
+		u.reason = catalog.FailureName(int(u.failCode))
 		if opt.FailReason != "" {
 			u.reason = opt.FailReason
 		}
@@ -229,7 +226,7 @@ func (d *Device) upgradeStepLocked(u *upgrade) msg {
 	} else {
 		u.ev = d.f.sched.at(u.start.Add(u.steps[u.i].at), func() { d.upgradeTick(u) })
 	}
-	return msg{CodeUpgrade, []byte{byte(s.phase), byte(s.pct), fail}}
+	return msg{catalog.CodeUpgrade, []byte{byte(s.phase), byte(s.pct), fail}}
 }
 
 func (d *Device) upgradeTick(u *upgrade) {
@@ -279,10 +276,10 @@ func (d *Device) abortUpgrade(u *upgrade, code byte) bool {
 	d.up = nil
 	d.rebooting = false
 	pct := u.steps[max(u.i-1, 0)].pct
-	u.ch <- UpgradeProgress{Phase: PhaseFailed, Percent: pct, From: u.from, To: u.to, Reason: failNames[code], At: d.f.now()}
+	u.ch <- UpgradeProgress{Phase: PhaseFailed, Percent: pct, From: u.from, To: u.to, Reason: catalog.FailureName(int(code)), At: d.f.now()}
 	close(u.ch)
 	d.mu.Unlock()
-	d.emit([]msg{{CodeUpgrade, []byte{byte(PhaseFailed), byte(pct), code}}})
+	d.emit([]msg{{catalog.CodeUpgrade, []byte{byte(PhaseFailed), byte(pct), code}}})
 	d.reconcile()
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -34,7 +35,7 @@ func closed(ch <-chan UpgradeProgress) bool {
 
 func TestUpgrade(t *testing.T) {
 	r := newRig(t, Options{})
-	d := r.add(SubPlug, "P000000000000001")
+	d := r.add(catalog.SubPlug, "P000000000000001")
 	ch, err := d.StartUpgrade("1-5-0", UpgradeOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +53,7 @@ func TestUpgrade(t *testing.T) {
 		t.Fatalf("after 20 s: %+v", last)
 	}
 	r.clock.Advance(2 * time.Second) // flashing: busy
-	if got := r.mustSend(d, CodeSetPower, "01", CodeError); got[0] != ReasonBusy {
+	if got := r.mustSend(d, catalog.CodeSetPower, "01", catalog.CodeError); got[0] != catalog.ReasonBusy {
 		t.Fatalf("command while flashing: % X", got)
 	}
 	if d.CancelUpgrade() {
@@ -73,7 +74,7 @@ func TestUpgrade(t *testing.T) {
 	if !r.hub.Online(d.Key()) || d.Firmware() != "1-5-0" {
 		t.Fatalf("after upgrade: online %v, firmware %s", r.hub.Online(d.Key()), d.Firmware())
 	}
-	info := r.mustSend(d, CodeIdentify, "", CodeInfo)
+	info := r.mustSend(d, catalog.CodeIdentify, "", catalog.CodeInfo)
 	if string(info[1:]) != "1-5-0" {
 		t.Errorf("info % X", info)
 	}
@@ -87,8 +88,8 @@ func TestUpgrade(t *testing.T) {
 	}
 	var reported []string
 	for _, e := range r.take(hub.EventReport, d.Key().PhysicalID) {
-		if e.Code == CodeUpgrade {
-			reported = append(reported, Describe(SubPlug, e.Code, e.Payload))
+		if e.Code == catalog.CodeUpgrade {
+			reported = append(reported, catalog.Describe(catalog.SubPlug, e.Code, e.Payload))
 		}
 	}
 	if n := len(first) + len(ps); len(reported) != n {
@@ -151,7 +152,7 @@ func TestUpgradeFailures(t *testing.T) {
 	}
 
 	// A chosen phase and reason.
-	d := r.add(SubBulb, "B0000000000000FF")
+	d := r.add(catalog.SubBulb, "B0000000000000FF")
 	ch, _ := d.StartUpgrade("2-0-0", UpgradeOptions{FailFraction: 1, FailPhase: PhaseVerify, FailReason: "signature rejected"})
 	r.clock.Advance(time.Minute)
 	ps := drain(ch)
@@ -162,7 +163,7 @@ func TestUpgradeFailures(t *testing.T) {
 
 func TestModuleUpgrade(t *testing.T) {
 	r := newRig(t, Options{})
-	d := r.add(SubBulb, "B000000000000001")
+	d := r.add(catalog.SubBulb, "B000000000000001")
 	if _, err := d.StartUpgrade(d.ModuleVersion(), UpgradeOptions{Module: true}); !errors.Is(err, ErrSameVersion) {
 		t.Fatalf("same module version: %v", err)
 	}
@@ -182,7 +183,7 @@ func TestModuleUpgrade(t *testing.T) {
 
 func TestUpgradeCancelAndRemove(t *testing.T) {
 	r := newRig(t, Options{})
-	d := r.add(SubPlug, "P000000000000001")
+	d := r.add(catalog.SubPlug, "P000000000000001")
 	ch, _ := d.StartUpgrade("2-0-0", UpgradeOptions{})
 	r.clock.Advance(10 * time.Second)
 	if !d.CancelUpgrade() || d.CancelUpgrade() {

@@ -4,7 +4,22 @@ import (
 	"encoding/binary"
 	"math"
 	"time"
+
+	"acconsole/catalog"
 )
+
+// products are the catalog's products, copied once: every device of a
+// product points at the same copy, and nothing outside this package can
+// change what the devices run on.
+var products, productOrder = func() (map[string]*catalog.Product, []string) {
+	m := map[string]*catalog.Product{}
+	var order []string
+	for _, p := range catalog.Catalog() {
+		m[p.Record.SubDomainName] = &p
+		order = append(order, p.Record.SubDomainName)
+	}
+	return m, order
+}()
 
 // state holds the fields of every product in one flat struct: a union
 // would cost an allocation and an interface per device, and a fleet has
@@ -47,7 +62,7 @@ func (d *Device) initState(now time.Time) {
 	st := &d.st
 	st.accounted = now.UnixNano()
 	switch d.prod.Type {
-	case TypePlug:
+	case catalog.TypePlug:
 		st.on = r(1)%2 == 0
 		base := plugLoads[r(2)%uint64(len(plugLoads))]
 		st.loadDW = uint16(float64(base) * (0.9 + 0.2*unit(r(3))))
@@ -55,21 +70,21 @@ func (d *Device) initState(now time.Time) {
 		if st.on {
 			st.powerDW = st.loadDW
 		}
-	case TypePurifier:
+	case catalog.TypePurifier:
 		st.on = r(1)%2 == 0
 		st.mode = uint8(r(2) % 4)
 		st.pm25 = d.ambient()
 		st.filter = uint8(20 + r(3)%81)
 		st.fan = uint8(1 + r(4)%5)
 		d.modeFan()
-	case TypeBulb:
+	case catalog.TypeBulb:
 		st.on = r(1)%2 == 0
 		st.brightness = uint8(10 + r(2)%91)
 		st.kelvin = uint16(2700 + 100*(r(3)%39))
-	case TypeDoorSensor:
+	case catalog.TypeDoorSensor:
 		st.open = r(1)%8 == 0
 		st.battery = uint8(40 + r(2)%61)
-	case TypeSwitch:
+	case catalog.TypeSwitch:
 		st.gangs = uint8(1 + r(1)%3)
 		st.bits = uint8(r(2)) & (1<<st.gangs - 1)
 	}
@@ -108,7 +123,7 @@ func (d *Device) modeFan() {
 
 // settle counts a plug's energy up to now.
 func (d *Device) settle(now time.Time) {
-	if d.prod.Type != TypePlug {
+	if d.prod.Type != catalog.TypePlug {
 		return
 	}
 	st := &d.st
@@ -122,15 +137,15 @@ func (d *Device) settle(now time.Time) {
 func (d *Device) stateBytes(now time.Time) []byte {
 	st := &d.st
 	switch d.prod.Type {
-	case TypePlug:
+	case catalog.TypePlug:
 		b := make([]byte, 7)
 		b[0] = b2u(st.on)
 		binary.BigEndian.PutUint16(b[1:], st.powerDW)
 		binary.BigEndian.PutUint32(b[3:], energyU32(st.energyWh))
 		return b
-	case TypePurifier:
+	case catalog.TypePurifier:
 		return []byte{b2u(st.on), st.mode, st.fan, byte(st.pm25 >> 8), byte(st.pm25), st.filter}
-	case TypeGateway:
+	case catalog.TypeGateway:
 		g := d.gws
 		b := make([]byte, 4)
 		if g.open && now.Before(g.deadline) {
@@ -140,11 +155,11 @@ func (d *Device) stateBytes(now time.Time) []byte {
 		}
 		b[3] = byte(min(len(g.subs), 255))
 		return b
-	case TypeBulb:
+	case catalog.TypeBulb:
 		return []byte{b2u(st.on), st.brightness, byte(st.kelvin >> 8), byte(st.kelvin)}
-	case TypeDoorSensor:
+	case catalog.TypeDoorSensor:
 		return []byte{b2u(st.open), st.battery}
-	case TypeSwitch:
+	case catalog.TypeSwitch:
 		return []byte{st.gangs, st.bits}
 	}
 	return nil
@@ -177,45 +192,45 @@ func power(cur bool, v byte) bool {
 func (d *Device) apply(code int, p []byte, now time.Time) byte {
 	st := &d.st
 	switch d.prod.Type {
-	case TypePlug:
+	case catalog.TypePlug:
 		switch code {
-		case CodeSetPower:
+		case catalog.CodeSetPower:
 			st.on = power(st.on, p[0])
 			st.powerDW = 0
 			if st.on {
 				st.powerDW = st.loadDW
 			}
-		case CodeResetEnergy:
+		case catalog.CodeResetEnergy:
 			st.energyWh = 0
 		}
-	case TypePurifier:
+	case catalog.TypePurifier:
 		switch code {
-		case CodeSetPower:
+		case catalog.CodeSetPower:
 			st.on = power(st.on, p[0])
-		case CodeSetMode:
+		case catalog.CodeSetMode:
 			st.mode = p[0]
 			d.modeFan()
-		case CodeSetFan:
+		case catalog.CodeSetFan:
 			st.mode, st.fan = modeManual, p[0]
 		}
-	case TypeBulb:
+	case catalog.TypeBulb:
 		switch code {
-		case CodeSetPower:
+		case catalog.CodeSetPower:
 			st.on = power(st.on, p[0])
-		case CodeSetBrightness:
+		case catalog.CodeSetBrightness:
 			st.brightness = p[0]
-		case CodeSetColourTemp:
+		case catalog.CodeSetColourTemp:
 			st.kelvin = binary.BigEndian.Uint16(p)
 		}
-	case TypeDoorSensor:
-		if code == CodeSimulateContact {
+	case catalog.TypeDoorSensor:
+		if code == catalog.CodeSimulateContact {
 			st.open = p[0] == 1
 		}
-	case TypeSwitch:
-		if code == CodeSetGang {
+	case catalog.TypeSwitch:
+		if code == catalog.CodeSetGang {
 			g := p[0]
 			if g > st.gangs {
-				return ReasonOutOfRange
+				return catalog.ReasonOutOfRange
 			}
 			mask := uint8(1<<st.gangs - 1)
 			if g > 0 {
@@ -251,15 +266,15 @@ func (d *Device) telemetry(now time.Time) []msg {
 	st.ticks++
 	d.settle(now)
 	switch d.prod.Type {
-	case TypePlug:
+	case catalog.TypePlug:
 		if st.on {
 			st.powerDW = uint16(math.Max(0, float64(st.loadDW)*(1+0.03*d.noise(1))))
 		}
 		b := make([]byte, 6)
 		binary.BigEndian.PutUint16(b, st.powerDW)
 		binary.BigEndian.PutUint32(b[2:], energyU32(st.energyWh))
-		return []msg{{CodeTelemetry, b}}
-	case TypePurifier:
+		return []msg{{catalog.CodeTelemetry, b}}
+	case catalog.TypePurifier:
 		pm := float64(st.pm25)
 		if st.on {
 			pm -= pm * 0.06 * float64(st.fan)
@@ -271,20 +286,20 @@ func (d *Device) telemetry(now time.Time) []msg {
 		if st.on && st.ticks%480 == 0 && st.filter > 0 {
 			st.filter--
 		}
-		out := []msg{{CodeTelemetry, []byte{byte(st.pm25 >> 8), byte(st.pm25), st.filter}}}
+		out := []msg{{catalog.CodeTelemetry, []byte{byte(st.pm25 >> 8), byte(st.pm25), st.filter}}}
 		if st.mode == modeAuto {
 			if f := autoFan(st.pm25); f != st.fan {
 				st.fan = f
-				out = append(out, msg{CodeStateChanged, d.stateBytes(now)})
+				out = append(out, msg{catalog.CodeStateChanged, d.stateBytes(now)})
 			}
 		}
 		return out
-	case TypeDoorSensor:
+	case catalog.TypeDoorSensor:
 		var out []msg
 		// About one open-or-close per twenty visits (10 min at 30 s).
 		if unit(mix3(d.f.seed, d.h^3, uint64(st.ticks))) < 0.05 {
 			st.open = !st.open
-			out = append(out, msg{CodeStateChanged, d.stateBytes(now)})
+			out = append(out, msg{catalog.CodeStateChanged, d.stateBytes(now)})
 		}
 		// Battery devices report rarely: every tenth visit, and drain one
 		// percent a day at 30 s.
@@ -292,7 +307,7 @@ func (d *Device) telemetry(now time.Time) []msg {
 			st.battery--
 		}
 		if st.ticks%10 == 0 {
-			out = append(out, msg{CodeTelemetry, []byte{st.battery}})
+			out = append(out, msg{catalog.CodeTelemetry, []byte{st.battery}})
 		}
 		return out
 	}

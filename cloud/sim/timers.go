@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 	"acconsole/models"
 )
@@ -199,7 +200,7 @@ func (d *Device) timerDue(t *devTimer, gen uint64) {
 		TaskID: spec.TaskID, Scheduled: due, At: now, Code: spec.MessageCode, Payload: spec.Payload,
 		ReplyCode: rc, Result: "ok",
 	}
-	if rc == CodeError {
+	if rc == catalog.CodeError {
 		f.Result = "error"
 	}
 	d.emit(out)
@@ -264,7 +265,7 @@ func (d *Device) flushFirings() {
 	tm.flushing = false
 	d.mu.Unlock()
 	if state != nil {
-		d.emit([]msg{{CodeStateChanged, state}})
+		d.emit([]msg{{catalog.CodeStateChanged, state}})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 )
 
@@ -18,8 +19,8 @@ func timer(id int64, point, cycle string, code int, payload ...byte) hub.DeviceT
 // plugOff is a plug switched off through the hub, events cleared.
 func (r *rig) plugOff(pid string) *Device {
 	r.t.Helper()
-	d := r.add(SubPlug, pid)
-	r.mustSend(d, CodeSetPower, "00", CodeState)
+	d := r.add(catalog.SubPlug, pid)
+	r.mustSend(d, catalog.CodeSetPower, "00", catalog.CodeState)
 	r.reset()
 	return d
 }
@@ -44,7 +45,7 @@ func firedAt(evs []hub.Event) []time.Time {
 func TestDeviceTimerSwitchesThePlug(t *testing.T) {
 	r := newRig(t, Options{})
 	d := r.plugOff("TP00000000000001")
-	r.setTimers(d, timer(7, "2026-03-01 17:00:10", "day", CodeSetPower, 1))
+	r.setTimers(d, timer(7, "2026-03-01 17:00:10", "day", catalog.CodeSetPower, 1))
 	r.clock.Advance(9 * time.Second)
 	if d.State().On || len(r.take(0, "")) != 0 {
 		t.Fatal("the timer fired early")
@@ -68,8 +69,8 @@ func TestDeviceTimerSwitchesThePlug(t *testing.T) {
 		t.Fatalf("timer events %+v", evs)
 	}
 	e := fired[0]
-	if e.TaskID != 7 || !e.At.Equal(due) || !e.Scheduled.Equal(due) || e.Code != CodeSetPower || string(e.Payload) != "\x01" ||
-		e.Result != "ok" || e.ReplyCode != CodeState {
+	if e.TaskID != 7 || !e.At.Equal(due) || !e.Scheduled.Equal(due) || e.Code != catalog.CodeSetPower || string(e.Payload) != "\x01" ||
+		e.Result != "ok" || e.ReplyCode != catalog.CodeState {
 		t.Fatalf("timer event %+v", e)
 	}
 	log := d.TimerFirings()
@@ -80,9 +81,9 @@ func TestDeviceTimerSwitchesThePlug(t *testing.T) {
 		t.Fatalf("next firing %v %v", next, ok)
 	}
 	// A refused command is still a firing: the result says so.
-	r.setTimers(d, timer(8, "2026-03-01 17:00:20", "once", CodeSetPower, 9))
+	r.setTimers(d, timer(8, "2026-03-01 17:00:20", "once", catalog.CodeSetPower, 9))
 	r.clock.Advance(10 * time.Second)
-	if ev := r.take(hub.EventTimerFired, ""); len(ev) != 1 || ev[0].Result != "error" || ev[0].ReplyCode != CodeError {
+	if ev := r.take(hub.EventTimerFired, ""); len(ev) != 1 || ev[0].Result != "error" || ev[0].ReplyCode != catalog.CodeError {
 		t.Fatalf("refused firing %+v", ev)
 	}
 }
@@ -90,7 +91,7 @@ func TestDeviceTimerSwitchesThePlug(t *testing.T) {
 func TestDeviceTimerFiresWhileCutOff(t *testing.T) {
 	r := newRig(t, Options{})
 	d := r.plugOff("TP00000000000002")
-	r.setTimers(d, timer(1, "2026-03-01 17:01:00", "min", CodeSetPower, 2)) // toggle every minute
+	r.setTimers(d, timer(1, "2026-03-01 17:01:00", "min", catalog.CodeSetPower, 2)) // toggle every minute
 	d.SetLinked(false)
 	if d.Online() || r.hub.Online(d.Key()) || d.Linked() {
 		t.Fatal("a cut-off device is online")
@@ -152,13 +153,13 @@ func TestDeviceTimerOfSubDeviceBehindCutOffGateway(t *testing.T) {
 	// A sub-device whose gateway cannot reach the cloud fires too, and
 	// reports when its gateway is back.
 	r := newRig(t, Options{})
-	gw := r.add(SubGateway, "TG00000000000001")
-	bulb, err := r.fleet.AddSubDevice(gw.Key(), SubBulb, "00000000000000B1", "")
+	gw := r.add(catalog.SubGateway, "TG00000000000001")
+	bulb, err := r.fleet.AddSubDevice(gw.Key(), catalog.SubBulb, "00000000000000B1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.mustSend(bulb, CodeSetPower, "00", CodeState)
-	r.setTimers(bulb, timer(3, "2026-03-01 17:05:00", "once", CodeSetPower, 1))
+	r.mustSend(bulb, catalog.CodeSetPower, "00", catalog.CodeState)
+	r.setTimers(bulb, timer(3, "2026-03-01 17:05:00", "once", catalog.CodeSetPower, 1))
 	gw.SetLinked(false)
 	if bulb.Online() {
 		t.Fatal("a sub-device of a cut-off gateway is online")
@@ -180,8 +181,8 @@ func TestDeviceTimerOfSubDeviceBehindCutOffGateway(t *testing.T) {
 func TestDeviceTimerStopDeleteAndRepush(t *testing.T) {
 	r := newRig(t, Options{})
 	d := r.plugOff("TP00000000000003")
-	on := timer(1, "2026-03-01 17:00:00", "once", CodeSetPower, 1) // due this very second
-	daily := timer(2, "2026-03-01 18:00:00", "day", CodeSetPower, 0)
+	on := timer(1, "2026-03-01 17:00:00", "once", catalog.CodeSetPower, 1) // due this very second
+	daily := timer(2, "2026-03-01 18:00:00", "day", catalog.CodeSetPower, 0)
 	r.setTimers(d, on, daily)
 	r.clock.Advance(0)
 	if !d.State().On || len(d.TimerFirings()) != 1 {

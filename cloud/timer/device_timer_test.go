@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/sim"
 	"acconsole/models"
@@ -34,7 +35,7 @@ func newSimWorld(t *testing.T, opt ...Options) *simWorld {
 	sw.fleet = sim.NewFleet(w.hub, sim.Options{Clock: sw.devClock, TelemetryEvery: sim.Off})
 	t.Cleanup(sw.fleet.Close)
 	var err error
-	if sw.dev, err = sw.fleet.Add(sim.SubPlug, sw.key.PhysicalID, ""); err != nil {
+	if sw.dev, err = sw.fleet.Add(catalog.SubPlug, sw.key.PhysicalID, ""); err != nil {
 		t.Fatal(err)
 	}
 	w.svc.Settle()
@@ -44,7 +45,7 @@ func newSimWorld(t *testing.T, opt ...Options) *simWorld {
 
 func (w *simWorld) switchPlug(on byte) {
 	w.t.Helper()
-	if _, _, err := w.hub.Send(context.Background(), w.key, sim.CodeSetPower, []byte{on}, time.Second); err != nil {
+	if _, _, err := w.hub.Send(context.Background(), w.key, catalog.CodeSetPower, []byte{on}, time.Second); err != nil {
 		w.t.Fatalf("switch the plug: %v", err)
 	}
 }
@@ -74,7 +75,7 @@ func (w *simWorld) link(on bool) {
 }
 
 func deviceTask(point, cycle string, on byte) (map[string]any, []byte) {
-	p := taskParams(plugID, point, cycle, sim.CodeSetPower)
+	p := taskParams(plugID, point, cycle, catalog.CodeSetPower)
 	p["taskFlag"] = 1
 	return p, []byte{on}
 }
@@ -114,7 +115,7 @@ func TestDeviceTimerSwitchesSimulatedPlug(t *testing.T) {
 	tk := w.addDeviceTimer("2027-05-03 15:00:10", "day", 1)
 	// The device holds its timer as soon as addTask has answered.
 	if ts := w.dev.Timers(); len(ts) != 1 || ts[0].TaskID != tk.TaskID || !ts[0].Running || ts[0].TimeZone != "Asia/Shanghai" ||
-		ts[0].MessageCode != sim.CodeSetPower || string(ts[0].Payload) != "\x01" {
+		ts[0].MessageCode != catalog.CodeSetPower || string(ts[0].Payload) != "\x01" {
 		t.Fatalf("device timers %+v", ts)
 	}
 	w.tick(9 * time.Second)
@@ -127,7 +128,7 @@ func TestDeviceTimerSwitchesSimulatedPlug(t *testing.T) {
 	}
 	h := w.history(alice, plugID, tk.TaskID)
 	if len(h) != 1 || h[0].Result != ResultFiredByDevice || h[0].At != "2027-05-03 07:00:10" || h[0].ScheduledFor != "2027-05-03 07:00:10" ||
-		h[0].ReplyCode != sim.CodeState || h[0].LateMs != 0 || strings.Contains(h[0].Detail, "later") {
+		h[0].ReplyCode != catalog.CodeState || h[0].LateMs != 0 || strings.Contains(h[0].Detail, "later") {
 		t.Fatalf("history = %+v", h)
 	}
 	// The next day the cloud finds the firing due before the device
@@ -177,7 +178,7 @@ func TestDeviceTimerFiresWhileCloudUnreachable(t *testing.T) {
 	}
 	// A report arriving twice (a resend) is recorded once.
 	if err := w.hub.TimerFired(w.key, hub.TimerFiring{TaskID: tk.TaskID, Scheduled: w.dev.TimerFirings()[0].Scheduled,
-		At: w.dev.TimerFirings()[0].At, Code: sim.CodeSetPower, Result: "ok"}); err != nil {
+		At: w.dev.TimerFirings()[0].At, Code: catalog.CodeSetPower, Result: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	w.svc.Settle()

@@ -33,7 +33,7 @@ type HistoryOptions struct {
 	// overwritten first; 0 means 262 144 (about 16 MiB). A fleet of
 	// 100 000 chatty devices would otherwise need gigabytes for 500 each.
 	Capacity int
-	// Describe puts a message into words (sim.Describe); nil leaves the
+	// Describe puts a message into words (catalog.Describe); nil leaves the
 	// description empty.
 	Describe func(subDomain string, code int, payload []byte) string
 	// Bound says whether a user is bound to a device (by product name and

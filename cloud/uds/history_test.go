@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/catalog"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/sim"
 )
@@ -24,7 +25,7 @@ func newHistoryRig(t *testing.T, opt HistoryOptions) *historyRig {
 	r := &historyRig{clock: sim.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))}
 	r.hub = hub.New(r.clock.Now)
 	if opt.Describe == nil {
-		opt.Describe = sim.Describe
+		opt.Describe = catalog.Describe
 	}
 	r.hist = NewHistory(r.hub, opt)
 	t.Cleanup(r.hist.Close)
@@ -61,15 +62,15 @@ func decode[T any](t *testing.T, a answer) T {
 
 func TestHistoryReports(t *testing.T) {
 	r := newHistoryRig(t, HistoryOptions{})
-	d, _ := r.fleet.Add(sim.SubPlug, "PLUG000000000001", "")
+	d, _ := r.fleet.Add(catalog.SubPlug, "PLUG000000000001", "")
 	ctx := context.Background()
-	r.hub.Send(ctx, d.Key(), sim.CodeSetPower, []byte{0}, time.Second)
+	r.hub.Send(ctx, d.Key(), catalog.CodeSetPower, []byte{0}, time.Second)
 	r.clock.Advance(time.Second)
-	r.hub.Send(ctx, d.Key(), sim.CodeSetPower, []byte{1}, time.Second)
+	r.hub.Send(ctx, d.Key(), catalog.CodeSetPower, []byte{1}, time.Second)
 	r.clock.Advance(time.Second)
-	r.hub.Send(ctx, d.Key(), sim.CodeSetPower, []byte{9}, time.Second) // refused
+	r.hub.Send(ctx, d.Key(), catalog.CodeSetPower, []byte{9}, time.Second) // refused
 	d.SetPowered(false)
-	r.hub.Send(ctx, d.Key(), sim.CodeQueryState, nil, time.Second) // offline
+	r.hub.Send(ctx, d.Key(), catalog.CodeQueryState, nil, time.Second) // offline
 
 	got := decode[reportsAnswer](t, r.call("listReports", map[string]any{"physicalDeviceId": "PLUG000000000001"}, callOpt{sub: "plug"}))
 	var lines []string
@@ -97,15 +98,15 @@ func TestHistoryReports(t *testing.T) {
 		rep.At != "2026-03-01 09:00:01" || rep.AtMs != time.Date(2026, 3, 1, 9, 0, 1, 0, time.UTC).UnixMilli() {
 		t.Errorf("entry 2 = %+v", rep)
 	}
-	if rep := got.Reports[3]; rep.Kind != "report" || rep.Code != sim.CodeStateChanged || rep.Description[:18] != "state changed: on," {
+	if rep := got.Reports[3]; rep.Kind != "report" || rep.Code != catalog.CodeStateChanged || rep.Description[:18] != "state changed: on," {
 		t.Errorf("entry 3 = %+v", rep)
 	}
 
 	// Filters: code, limit, since; subDomain from the key.
 	got = decode[reportsAnswer](t, r.call("listReports", map[string]any{
-		"physicalDeviceId": "PLUG000000000001", "subDomain": "plug", "code": sim.CodeStateChanged}, callOpt{}))
+		"physicalDeviceId": "PLUG000000000001", "subDomain": "plug", "code": catalog.CodeStateChanged}, callOpt{}))
 	for _, rep := range got.Reports {
-		if rep.Code != sim.CodeStateChanged {
+		if rep.Code != catalog.CodeStateChanged {
 			t.Errorf("code filter let %d through", rep.Code)
 		}
 	}
@@ -175,7 +176,7 @@ func TestHistoryErrors(t *testing.T) {
 
 func TestHistoryEvents(t *testing.T) {
 	r := newHistoryRig(t, HistoryOptions{})
-	gw, _ := r.fleet.Add(sim.SubGateway, "GW00000000000001", "")
+	gw, _ := r.fleet.Add(catalog.SubGateway, "GW00000000000001", "")
 	r.hub.OpenMatch(gw.Key(), 4*time.Second)
 	r.clock.Advance(10 * time.Second)
 	subs := gw.SubDevices()

@@ -1,4 +1,4 @@
-package sim
+package catalog
 
 import (
 	"fmt"
@@ -7,9 +7,10 @@ import (
 )
 
 // The product reference (PRODUCTS.md and the package comment in doc.go) is
-// rendered from the message specs by reference, and a test checks both
+// rendered from the products table by reference, and a test checks both
 // files against it, so that the documentation cannot drift from what the
-// devices do. Regenerate with: go test ./cloud/sim -run TestReference -update
+// devices do and the console sends. Regenerate with:
+// go test ./catalog -run TestReference -update
 
 // referenceIntro is shared by both renderings; paragraphs are separated by
 // blank lines, and lines starting with a tab are preformatted.
@@ -31,8 +32,7 @@ Error reasons (byte 0 of 127): 1 unknown command, 2 bad payload length,
 3 value out of range, 4 busy (firmware upgrade), 5 unknown sub-device,
 6 sub-device did not answer. A refused command changes nothing.
 
-Product types (info reply, sub-device lists): 1 plug, 2 purifier,
-3 gateway, 4 bulb, 5 doorsensor, 6 switch.
+{{product types}}
 
 Upgrade phases (byte 0 of 203): 1 download, 2 verify, 3 flash, 4 reboot,
 5 done, 6 failed. Failures (byte 2): 0 none, 1 download interrupted,
@@ -92,9 +92,9 @@ func reference(md bool) string {
 	} else {
 		b.WriteString("# Simulated products\n\n")
 	}
-	para(referenceIntro)
-	for _, name := range catalogOrder {
-		p := catalog[name]
+	para(strings.Replace(referenceIntro, "{{product types}}", productTypesText(), 1))
+	for _, name := range order {
+		p := products[name]
 		msgs := productOnly(p.Messages)
 		title := fmt.Sprintf("%s: %s", name, p.Record.Name)
 		summary := fmt.Sprintf("%s. Product type %d, default firmware %s (module %s). Also the common codes 65, 101, 127 and 203.", p.Record.Description, p.Type, p.Firmware, p.Module)
@@ -130,10 +130,32 @@ func reference(md bool) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
+// productTypesText lists the product types of the table, wrapped as the
+// introduction is: "Product types (info reply, sub-device lists): 1 plug,
+// 2 purifier, …".
+func productTypesText() string {
+	const width = 72
+	line := "Product types (info reply, sub-device lists):"
+	var lines []string
+	for i, p := range table {
+		item := fmt.Sprintf("%d %s,", p.Type, p.Record.SubDomainName)
+		if i == len(table)-1 {
+			item = strings.TrimSuffix(item, ",") + "."
+		}
+		if len(line)+1+len(item) > width {
+			lines = append(lines, line)
+			line = item
+			continue
+		}
+		line += " " + item
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
 // productOnly leaves out the messages every product shares, which the
 // introduction describes once.
-func productOnly(ms []MessageSpec) []MessageSpec {
-	var out []MessageSpec
+func productOnly(ms []Message) []Message {
+	var out []Message
 	for _, m := range ms {
 		switch m.Code {
 		case CodeIdentify, CodeInfo, CodeError, CodeUpgrade:
@@ -145,7 +167,7 @@ func productOnly(ms []MessageSpec) []MessageSpec {
 }
 
 // layoutText writes a message's byte layout: "[0] power u8: 0 off, 1 on".
-func layoutText(m *MessageSpec) string {
+func layoutText(m *Message) string {
 	if len(m.Fields) == 0 {
 		return "empty"
 	}
@@ -179,7 +201,7 @@ func fieldText(f Field) string {
 	case KindUint, KindEnum, KindBits:
 		kind = fmt.Sprintf("u%d", 8*max(f.Size, 1))
 	case KindID:
-		kind = "id (16 hex digits)"
+		kind = "(16 hex digits)"
 	case KindText:
 		kind = "ASCII"
 	case KindBytes:

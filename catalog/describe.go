@@ -1,4 +1,4 @@
-package sim
+package catalog
 
 import (
 	"encoding/hex"
@@ -7,22 +7,24 @@ import (
 	"strings"
 )
 
-// Describe puts a command, reply or report of a product into words, e.g.
+// Describe puts a command, reply or report of a product into the short
+// words of device histories and logs (values without field names where
+// they speak for themselves; Explain names every field), e.g.
 // Describe("plug", 102, []byte{1, 0, 125, 0, 0, 4, 210}) is
 // "state: on, 12.5 W, 1234 Wh". Codes 65–199 that are not replies are read
 // as commands. It never fails: an unknown product or code, or a payload
 // that does not fit the layout, is shown as hex with a note.
 func Describe(subDomain string, code int, payload []byte) string {
-	p, ok := catalog[subDomain]
+	p, ok := products[subDomain]
 	if !ok {
 		return rawWords(fmt.Sprintf("code %d", code), payload)
 	}
-	m := p.message(code, Report)
+	m := p.Message(code, Report)
 	if m == nil {
-		m = p.message(code, Reply)
+		m = p.Message(code, Reply)
 	}
 	if m == nil {
-		m = p.message(code, Command)
+		m = p.Message(code, Command)
 	}
 	if m == nil {
 		return rawWords(fmt.Sprintf("code %d", code), payload)
@@ -30,11 +32,11 @@ func Describe(subDomain string, code int, payload []byte) string {
 	return describeMsg(p, m, payload)
 }
 
-func describeMsg(p *Product, m *MessageSpec, b []byte) string {
-	if n := m.Size(); (n >= 0 && len(b) != n) || len(b) < m.minSize() {
+func describeMsg(p *Product, m *Message, b []byte) string {
+	if n := m.Size(); (n >= 0 && len(b) != n) || len(b) < m.MinSize() {
 		want := strconv.Itoa(n)
 		if n < 0 {
-			want = "at least " + strconv.Itoa(m.minSize())
+			want = "at least " + strconv.Itoa(m.MinSize())
 		}
 		return rawWords(m.Name, b) + " (expected " + want + " bytes)"
 	}
@@ -43,7 +45,7 @@ func describeMsg(p *Product, m *MessageSpec, b []byte) string {
 	case m.Code == CodeError && m.Dir == Reply:
 		parts = []string{enumName(reasonNames, int(b[0]))}
 		cmd := "command " + strconv.Itoa(int(b[1]))
-		if c := p.message(int(b[1]), Command); c != nil {
+		if c := p.Message(int(b[1]), Command); c != nil {
 			cmd += " " + c.Name
 		}
 		parts = append(parts, "to "+cmd)
@@ -128,8 +130,8 @@ func describeSwitch(b []byte) []string {
 	return parts
 }
 
-func describeList(m *MessageSpec, b []byte) []string {
-	head := m.minSize()
+func describeList(m *Message, b []byte) []string {
+	head := m.MinSize()
 	entry := 0
 	for _, f := range m.Repeat {
 		entry = max(entry, f.Offset+f.Size)
@@ -151,7 +153,7 @@ func describeList(m *MessageSpec, b []byte) []string {
 	return parts
 }
 
-func describeForward(m *MessageSpec, b []byte) []string {
+func describeForward(m *Message, b []byte) []string {
 	id := strings.ToUpper(hex.EncodeToString(b[:8]))
 	code := int(b[8])
 	rest := b[9:]
@@ -177,8 +179,11 @@ func subCodeName(code int, reply bool) string {
 		dir = Reply
 	}
 	name := ""
-	for _, sub := range []string{SubBulb, SubDoorSensor, SubSwitch} {
-		m := catalog[sub].message(code, dir)
+	for _, p := range table {
+		if !p.SubDevice {
+			continue
+		}
+		m := p.Message(code, dir)
 		if m == nil {
 			continue
 		}
@@ -254,10 +259,10 @@ func printable(b []byte) string {
 	return string(out)
 }
 
-// validate checks a command payload against its layout: 0 when it fits,
+// Validate checks a command payload against its layout: 0 when it fits,
 // else the error reason.
-func validate(m *MessageSpec, b []byte) byte {
-	if n := m.Size(); (n >= 0 && len(b) != n) || len(b) < m.minSize() {
+func Validate(m Message, b []byte) byte {
+	if n := m.Size(); (n >= 0 && len(b) != n) || len(b) < m.MinSize() {
 		return ReasonBadLength
 	}
 	for _, f := range m.Fields {

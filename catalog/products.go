@@ -1,4 +1,4 @@
-package sim
+package catalog
 
 import (
 	"sort"
@@ -74,196 +74,6 @@ var reasonNames = []string{
 	"busy (firmware upgrade)", "unknown sub-device", "sub-device did not answer",
 }
 
-// Direction says who sends a message.
-type Direction string
-
-const (
-	Command Direction = "command" // cloud → device, 65–199
-	Reply   Direction = "reply"   // device → cloud, answer to a command
-	Report  Direction = "report"  // device → cloud on its own, ≥ 200
-)
-
-// FieldKind says how a field's bytes read.
-type FieldKind string
-
-const (
-	// KindUint is an unsigned big-endian integer of Size bytes.
-	KindUint FieldKind = "uint"
-	// KindEnum is a one-byte value named by Enum[value].
-	KindEnum FieldKind = "enum"
-	// KindBits is a one-byte bit set; Enum[i] names bit i.
-	KindBits FieldKind = "bits"
-	// KindID is an 8-byte physical id, written as 16 uppercase hex digits.
-	KindID FieldKind = "id"
-	// KindText is ASCII up to the end of the payload.
-	KindText FieldKind = "text"
-	// KindBytes is raw bytes up to the end of the payload.
-	KindBytes FieldKind = "bytes"
-)
-
-// Field is one field of a message's byte layout; the command composer
-// builds a form from it and Describe reads payloads with it.
-type Field struct {
-	Name   string
-	Offset int
-	// Size in bytes; 0 means "to the end of the payload".
-	Size int
-	Kind FieldKind
-	// Min and Max bound the value of a command field; a device answers an
-	// out-of-range value with error 127 reason 3.
-	Min, Max int64
-	Enum     []string
-	Unit     string
-	// Decimals scales the value: 125 with Decimals 1 reads 12.5.
-	Decimals int
-	// Terse leaves the name out of descriptions ("12.5 W", not
-	// "power 12.5 W"); enum values are always shown alone.
-	Terse bool
-}
-
-// MessageSpec documents one message code of a product.
-type MessageSpec struct {
-	Code int
-	Name string
-	Dir  Direction
-	// Reply is the code a command is answered with (besides error 127).
-	Reply int
-	Doc   string
-	// Fields in byte order. An empty list means an empty payload.
-	Fields []Field
-	// Repeat, when set, is the layout of each entry of a list that follows
-	// Fields (the gateway's sub-device list).
-	Repeat []Field
-	// Example is a payload in hex, for people driving a device by hand.
-	Example string
-}
-
-// CommandSpec is the command composer's name for a MessageSpec.
-type CommandSpec = MessageSpec
-
-// Size is the fixed payload length, or -1 when it varies.
-func (m *MessageSpec) Size() int {
-	if len(m.Repeat) > 0 {
-		return -1
-	}
-	n := 0
-	for _, f := range m.Fields {
-		if f.Size == 0 {
-			return -1
-		}
-		n = f.Offset + f.Size
-	}
-	return n
-}
-
-// minSize is the shortest valid payload.
-func (m *MessageSpec) minSize() int {
-	n := 0
-	for _, f := range m.Fields {
-		if f.Offset+f.Size > n {
-			n = f.Offset + f.Size
-		}
-	}
-	return n
-}
-
-// Product is one product of the simulated catalog.
-type Product struct {
-	Record     models.Product
-	DataPoints []models.DataPoint
-	Messages   []MessageSpec
-	// Firmware is the MCU version a new device runs (PROTOCOL §3.6 form);
-	// Module is its communication module's version (otaType 2).
-	Firmware, Module string
-	Type             int
-	// Gateway products open match windows; SubDevice products join one.
-	Gateway, SubDevice bool
-}
-
-// Commands lists the product's commands (a copy).
-func (p *Product) Commands() []MessageSpec { return cloneMsgs(p.filter(Command)) }
-
-// Reports lists the product's reports (a copy).
-func (p *Product) Reports() []MessageSpec { return cloneMsgs(p.filter(Report)) }
-
-func (p *Product) filter(d Direction) []MessageSpec {
-	var out []MessageSpec
-	for _, m := range p.Messages {
-		if m.Dir == d {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// message finds a spec by code and direction.
-func (p *Product) message(code int, d Direction) *MessageSpec {
-	for i := range p.Messages {
-		if p.Messages[i].Code == code && p.Messages[i].Dir == d {
-			return &p.Messages[i]
-		}
-	}
-	return nil
-}
-
-// Catalog lists the simulated products, by sub-domain name. The result is a
-// deep copy: callers may change it.
-func Catalog() []Product {
-	out := make([]Product, 0, len(catalog))
-	for _, name := range catalogOrder {
-		out = append(out, catalog[name].clone())
-	}
-	return out
-}
-
-// Lookup finds a product by sub-domain name (a deep copy).
-func Lookup(subDomain string) (Product, bool) {
-	p, ok := catalog[subDomain]
-	if !ok {
-		return Product{}, false
-	}
-	return p.clone(), true
-}
-
-// clone copies a product down to its enum names, so that no caller can
-// change what the devices run on.
-func (p *Product) clone() Product {
-	c := *p
-	c.DataPoints = append([]models.DataPoint(nil), p.DataPoints...)
-	c.Messages = cloneMsgs(p.Messages)
-	return c
-}
-
-func cloneMsgs(ms []MessageSpec) []MessageSpec {
-	out := append([]MessageSpec(nil), ms...)
-	for i := range out {
-		out[i].Fields = cloneFields(out[i].Fields)
-		out[i].Repeat = cloneFields(out[i].Repeat)
-	}
-	return out
-}
-
-func cloneFields(fs []Field) []Field {
-	if fs == nil {
-		return nil
-	}
-	out := append([]Field(nil), fs...)
-	for i := range out {
-		out[i].Enum = append([]string(nil), out[i].Enum...)
-	}
-	return out
-}
-
-// Commands lists the commands of a product for the command composer; nil
-// for an unknown product.
-func Commands(subDomain string) []CommandSpec {
-	p, ok := catalog[subDomain]
-	if !ok {
-		return nil
-	}
-	return p.Commands()
-}
-
 // Field constructors keep the tables below readable.
 
 func fPower(off int) Field {
@@ -279,35 +89,54 @@ func fUint(name string, off, size int, min, max int64, unit string) Field {
 }
 
 var (
-	msgIdentify = MessageSpec{Code: CodeIdentify, Name: "identify", Dir: Command, Reply: CodeInfo,
+	msgIdentify = Message{Code: CodeIdentify, Name: "identify", Dir: Command, Reply: CodeInfo,
 		Doc: "asks for the product type and firmware version (and blinks the LED)"}
-	msgQuery = MessageSpec{Code: CodeQueryState, Name: "query state", Dir: Command, Reply: CodeState,
+	msgQuery = Message{Code: CodeQueryState, Name: "query state", Dir: Command, Reply: CodeState,
 		Doc: "asks for the current state"}
-	msgInfo = MessageSpec{Code: CodeInfo, Name: "info", Dir: Reply, Doc: "product type and firmware version",
+	msgInfo = Message{Code: CodeInfo, Name: "info", Dir: Reply, Doc: "product type and firmware version",
 		Fields: []Field{
-			{Name: "type", Offset: 0, Size: 1, Kind: KindEnum, Enum: typeNames},
+			{Name: "type", Offset: 0, Size: 1, Kind: KindEnum, Meaning: ProductType},
 			{Name: "firmware", Offset: 1, Kind: KindText},
 		}}
-	msgError = MessageSpec{Code: CodeError, Name: "error", Dir: Reply,
+	msgError = Message{Code: CodeError, Name: "error", Dir: Reply,
 		Doc: "the command was refused; nothing changed",
 		Fields: []Field{
 			{Name: "reason", Offset: 0, Size: 1, Kind: KindEnum, Enum: reasonNames},
 			{Name: "command", Offset: 1, Size: 1, Kind: KindUint},
 		}}
-	msgUpgrade = MessageSpec{Code: CodeUpgrade, Name: "upgrade progress", Dir: Report,
+	msgUpgrade = Message{Code: CodeUpgrade, Name: "upgrade progress", Dir: Report,
 		Doc: "firmware upgrade phase and overall percent; reason is set when failed",
 		Fields: []Field{
 			{Name: "phase", Offset: 0, Size: 1, Kind: KindEnum, Enum: phaseNames},
 			{Name: "percent", Offset: 1, Size: 1, Kind: KindUint, Unit: "%", Terse: true},
-			{Name: "reason", Offset: 2, Size: 1, Kind: KindEnum, Enum: failNames},
+			{Name: "failure", Offset: 2, Size: 1, Kind: KindEnum, Enum: failNames},
 		}}
 )
 
-var typeNames = []string{"", SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSensor, SubSwitch}
+// Upgrade phases (byte 0 of 203) and failures (byte 2).
+var (
+	phaseNames = []string{"", "download", "verify", "flash", "reboot", "done", "failed"}
+	failNames  = []string{"none", "download interrupted", "checksum mismatch", "flash write error", "cancelled", "device removed"}
+)
+
+// PhaseName names an upgrade phase (byte 0 of report 203).
+func PhaseName(phase int) string { return enumName(phaseNames, phase) }
+
+// FailureName names an upgrade failure (byte 2 of report 203).
+func FailureName(code int) string { return enumName(failNames, code) }
+
+// ModeName names a purifier mode (byte 1 of its state).
+func ModeName(mode int) string { return enumName(modeNames, mode) }
+
+// ReasonName names the reason of an error reply (byte 0 of 127).
+func ReasonName(reason int) string { return enumName(reasonNames, reason) }
+
+// typeNames names the product types by sub-domain, from the table (init).
+var typeNames []string
 
 // common adds the messages every product has.
-func common(ms ...MessageSpec) []MessageSpec {
-	out := []MessageSpec{msgIdentify, msgQuery}
+func common(ms ...Message) []Message {
+	out := []Message{msgIdentify, msgQuery}
 	out = append(out, ms...)
 	out = append(out, msgInfo, msgError, msgUpgrade)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -329,8 +158,8 @@ func dirRank(d Direction) int {
 	return 2
 }
 
-func stateMsgs(doc string, fields []Field) []MessageSpec {
-	return []MessageSpec{
+func stateMsgs(doc string, fields []Field) []Message {
+	return []Message{
 		{Code: CodeState, Name: "state", Dir: Reply, Doc: doc, Fields: fields},
 		{Code: CodeStateChanged, Name: "state changed", Dir: Report,
 			Doc: "sent after every change, whoever made it; same layout as 102", Fields: fields},
@@ -354,8 +183,8 @@ var purifierState = []Field{
 var modeNames = []string{"auto", "sleep", "manual", "turbo"}
 
 var gatewayState = []Field{
-	{Name: "permit join", Offset: 0, Size: 1, Kind: KindEnum, Enum: []string{"closed", "open"}},
-	{Name: "remaining", Offset: 1, Size: 2, Kind: KindUint, Unit: "s"},
+	{Name: "permit join", Offset: 0, Size: 1, Kind: KindEnum, Enum: []string{"closed", "open"}, Meaning: PairingOpen},
+	{Name: "remaining", Offset: 1, Size: 2, Kind: KindUint, Unit: "s", Meaning: PairingRemaining},
 	fUint("sub-devices", 3, 1, 0, 0, ""),
 }
 
@@ -376,8 +205,8 @@ var switchState = []Field{
 }
 
 var subEntry = []Field{
-	{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
-	{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Enum: typeNames},
+	{Name: "sub-device id", Offset: 0, Size: 8, Kind: KindID},
+	{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Meaning: ProductType},
 	{Name: "link", Offset: 9, Size: 1, Kind: KindEnum, Enum: []string{"offline", "online"}},
 }
 
@@ -387,7 +216,7 @@ func dp(key, name, typ, unit, desc string) models.DataPoint {
 
 // record is a product's record. TaskMode 0 accepts both timer kinds: the
 // cloud runs cloud timers, and every simulated device keeps and fires
-// device timers itself (timers.go).
+// device timers itself (cloud/sim/timers.go).
 func record(sub, name, typ, model, connect, desc string) models.Product {
 	return models.Product{
 		SubDomainName: sub, Name: name, Type: typ, Model: model, Description: desc,
@@ -396,10 +225,41 @@ func record(sub, name, typ, model, connect, desc string) models.Product {
 	}
 }
 
-var catalogOrder = []string{SubPlug, SubPurifier, SubGateway, SubBulb, SubDoorSensor, SubSwitch}
+// products and order index the table by sub-domain name (init).
+var (
+	products = map[string]*Product{}
+	order    []string
+)
 
-var catalog = map[string]*Product{
-	SubPlug: {
+// init indexes the table and names the product types in every field that
+// carries one, so that a new entry in the table needs no other edit.
+func init() {
+	for _, p := range table {
+		name := p.Record.SubDomainName
+		products[name] = p
+		order = append(order, name)
+		for len(typeNames) <= p.Type {
+			typeNames = append(typeNames, "")
+		}
+		typeNames[p.Type] = name
+	}
+	for _, p := range table {
+		for i := range p.Messages {
+			for _, fs := range [][]Field{p.Messages[i].Fields, p.Messages[i].Repeat} {
+				for j := range fs {
+					if fs[j].Meaning == ProductType {
+						fs[j].Enum = typeNames
+					}
+				}
+			}
+		}
+	}
+}
+
+// table is the catalog, in the order Catalog lists it. Adding a product is
+// adding an entry here (see the package comment).
+var table = []*Product{
+	{
 		Type: TypePlug, Firmware: "1-4-2", Module: "2-0-4",
 		Record: record(SubPlug, "Smart plug", "device", "SP-10", "wifi",
 			"Wi-Fi smart plug with power metering"),
@@ -408,7 +268,7 @@ var catalog = map[string]*Product{
 			dp("power", "Power draw", "float", "W", "current draw, 0.1 W steps"),
 			dp("energy", "Energy", "int", "Wh", "energy since the last reset"),
 		},
-		Messages: common(append([]MessageSpec{
+		Messages: common(append([]Message{
 			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "01",
 				Doc: "switches the relay", Fields: []Field{fPower(0)}},
 			{Code: CodeResetEnergy, Name: "reset energy", Dir: Command, Reply: CodeState,
@@ -420,7 +280,7 @@ var catalog = map[string]*Product{
 				}},
 		}, stateMsgs("relay, current draw and energy", plugState)...)...),
 	},
-	SubPurifier: {
+	{
 		Type: TypePurifier, Firmware: "2-1-0", Module: "2-0-4",
 		Record: record(SubPurifier, "Air purifier", "device", "AP-300", "wifi",
 			"Wi-Fi air purifier with a PM2.5 sensor"),
@@ -431,7 +291,7 @@ var catalog = map[string]*Product{
 			dp("pm25", "PM2.5", "int", "µg/m³", "measured by the device"),
 			dp("filter", "Filter life", "int", "%", "remaining"),
 		},
-		Messages: common(append([]MessageSpec{
+		Messages: common(append([]Message{
 			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "01",
 				Doc: "switches the purifier", Fields: []Field{fPower(0)}},
 			{Code: CodeSetMode, Name: "set mode", Dir: Command, Reply: CodeState, Example: "03",
@@ -447,7 +307,7 @@ var catalog = map[string]*Product{
 				}},
 		}, stateMsgs("power, mode, fan speed, PM2.5, filter life", purifierState)...)...),
 	},
-	SubGateway: {
+	{
 		Type: TypeGateway, Firmware: "3-0-7", Module: "2-1-1", Gateway: true,
 		Record: record(SubGateway, "Zigbee gateway", "gateway", "GW-Z3", "wifi",
 			"Wi-Fi to Zigbee gateway; bulbs, door sensors and switches join it"),
@@ -456,30 +316,30 @@ var catalog = map[string]*Product{
 			dp("remaining", "Window remaining", "int", "s", ""),
 			dp("subDevices", "Sub-devices", "int", "", "joined sub-devices"),
 		},
-		Messages: common(append([]MessageSpec{
+		Messages: common(append([]Message{
 			{Code: CodeListSubDevices, Name: "list sub-devices", Dir: Command, Reply: CodeSubList,
 				Doc: "lists the sub-devices that joined"},
 			{Code: CodeForward, Name: "forward", Dir: Command, Reply: CodeForwarded, Example: "0123456789ABCDEF45",
 				Doc: "passes a command to a sub-device; errors: 127 reason 5 or 6", Fields: []Field{
-					{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
+					{Name: "sub-device id", Offset: 0, Size: 8, Kind: KindID},
 					{Name: "code", Offset: 8, Size: 1, Kind: KindUint, Min: 65, Max: 199},
 					{Name: "payload", Offset: 9, Kind: KindBytes},
 				}},
 			{Code: CodeSubList, Name: "sub-devices", Dir: Reply, Doc: "count, then 10 bytes per sub-device",
 				Fields: []Field{fUint("count", 0, 1, 0, 0, "")}, Repeat: subEntry},
 			{Code: CodeForwarded, Name: "forwarded reply", Dir: Reply, Doc: "the sub-device's reply", Fields: []Field{
-				{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
+				{Name: "sub-device id", Offset: 0, Size: 8, Kind: KindID},
 				{Name: "code", Offset: 8, Size: 1, Kind: KindUint},
 				{Name: "payload", Offset: 9, Kind: KindBytes},
 			}},
 			{Code: CodeSubJoined, Name: "sub-device joined", Dir: Report, Doc: "a sub-device joined during a match window",
 				Fields: []Field{
-					{Name: "sub-device", Offset: 0, Size: 8, Kind: KindID},
-					{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Enum: typeNames},
+					{Name: "sub-device id", Offset: 0, Size: 8, Kind: KindID},
+					{Name: "type", Offset: 8, Size: 1, Kind: KindEnum, Meaning: ProductType},
 				}},
 		}, stateMsgs("match window and sub-device count; also reported when the window opens, closes or expires", gatewayState)...)...),
 	},
-	SubBulb: {
+	{
 		Type: TypeBulb, Firmware: "1-1-5", Module: "1-3-0", SubDevice: true,
 		Record: record(SubBulb, "Tunable white bulb", "device", "BL-9", "zigbee",
 			"Zigbee bulb with brightness and colour temperature"),
@@ -488,7 +348,7 @@ var catalog = map[string]*Product{
 			dp("brightness", "Brightness", "int", "%", "1–100"),
 			dp("kelvin", "Colour temperature", "int", "K", "2700–6500"),
 		},
-		Messages: common(append([]MessageSpec{
+		Messages: common(append([]Message{
 			{Code: CodeSetPower, Name: "set power", Dir: Command, Reply: CodeState, Example: "02",
 				Doc: "switches the bulb", Fields: []Field{fPower(0)}},
 			{Code: CodeSetBrightness, Name: "set brightness", Dir: Command, Reply: CodeState, Example: "32",
@@ -497,7 +357,7 @@ var catalog = map[string]*Product{
 				Doc: "warm 2700 K to cold 6500 K", Fields: []Field{fUint("colour temperature", 0, 2, 2700, 6500, "K")}},
 		}, stateMsgs("power, brightness, colour temperature", bulbState)...)...),
 	},
-	SubDoorSensor: {
+	{
 		Type: TypeDoorSensor, Firmware: "1-0-3", Module: "1-3-0", SubDevice: true,
 		Record: record(SubDoorSensor, "Door sensor", "device", "DS-2", "zigbee",
 			"Zigbee contact sensor on battery"),
@@ -505,7 +365,7 @@ var catalog = map[string]*Product{
 			dp("open", "Open", "bool", "", "contact open"),
 			dp("battery", "Battery", "int", "%", ""),
 		},
-		Messages: common(append([]MessageSpec{
+		Messages: common(append([]Message{
 			{Code: CodeSimulateContact, Name: "simulate contact", Dir: Command, Reply: CodeState, Example: "01",
 				Doc: "simulator only: opens or closes the door as if someone did", Fields: []Field{
 					{Name: "contact", Offset: 0, Size: 1, Kind: KindEnum, Max: 1, Enum: []string{"closed", "open"}},
@@ -514,7 +374,7 @@ var catalog = map[string]*Product{
 				Fields: []Field{fUint("battery", 0, 1, 0, 0, "%")}},
 		}, stateMsgs("contact and battery; the door also opens and closes on its own", doorState)...)...),
 	},
-	SubSwitch: {
+	{
 		Type: TypeSwitch, Firmware: "1-2-1", Module: "1-3-0", SubDevice: true,
 		Record: record(SubSwitch, "Wall switch", "device", "WS-3", "zigbee",
 			"Zigbee wall switch with 1 to 3 gangs"),
@@ -522,7 +382,7 @@ var catalog = map[string]*Product{
 			dp("gangs", "Gangs", "int", "", "1–3, fixed per device"),
 			dp("on", "On", "bits", "", "bit 0 = gang 1 … bit 2 = gang 3"),
 		},
-		Messages: common(append([]MessageSpec{
+		Messages: common(append([]Message{
 			{Code: CodeSetGang, Name: "set gang", Dir: Command, Reply: CodeState, Example: "0101",
 				Doc: "gang 0 means every gang; a gang above the device's count is out of range", Fields: []Field{
 					fUint("gang", 0, 1, 0, 3, ""),
