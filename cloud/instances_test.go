@@ -17,6 +17,7 @@ import (
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/rpc/rpctest"
 	"acconsole/cloud/store/storetest"
+	"acconsole/models"
 )
 
 // Two instances on one store (PostgreSQL with ACCONSOLE_TEST_POSTGRES, else
@@ -304,4 +305,216 @@ func (c *matrixClient) try(service, method, sub string, uid int64, params map[st
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.Header.Get("X-Zc-Msg-Name") == "X-Zc-Ack", string(raw)
+}
+
+// instanceClient is a developer-signed client for one instance.
+func instanceClient(t *testing.T, c *cloudtest.Cloud) *matrixClient {
+	return &matrixClient{t: t, url: c.URL, hc: &http.Client{Timeout: 30 * time.Second},
+		dev: rpctest.Developer{ID: c.Developer.ID, AccessKey: c.Developer.AccessKey, SecretKey: c.Developer.SecretKey, MajorDomain: c.Domain.Name}}
+}
+
+// boundSimPlug picks a simulated plug of instance a that a demo user owns:
+// its simulated device, logical id and owner.
+func boundSimPlug(t *testing.T, a *cloudtest.Cloud) (*sim.Device, int64, int64) {
+	t.Helper()
+	for _, d := range a.Fleet().Devices() {
+		if d.Key().SubDomain != sim.SubPlug {
+			continue
+		}
+		var id, owner int64
+		err := a.DB.QueryRow(`SELECT id, owner FROM dev_devices WHERE physical_id = ? AND owner <> 0`, d.Key().PhysicalID).Scan(&id, &owner)
+		if err == nil {
+			return d, id, owner
+		}
+	}
+	t.Fatal("no simulated plug with an owner")
+	return nil, 0, 0
+}
+
+// upgradeView is what a console shows of an upgrade.
+func upgradeView(st map[string]any) string {
+	return fmt.Sprintf("%v %v %v", st["state"], st["phase"], st["percent"])
+}
+
+// An upgrade confirmed through instance B of a plug simulated by (connected
+// to) instance A runs on A's plug, and its status read through either
+// instance is the same at every step (PostgreSQL). When A, which tracks
+// it, goes away mid-upgrade, B reports it failed as interrupted. On SQLite
+// B has no relay: the plug is not B's to upgrade (3813).
+func TestUpgradeAcrossInstances(t *testing.T) {
+	fake := sim.NewFakeClock(time.Now().Truncate(time.Second))
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Now: fake.Now, SimClock: fake})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Now: fake.Now})
+	// One second per download step (14 % each), then verify 1 s, flash 2 s
+	// (half-way report at 88 %), reboot 1 s.
+	a.SetSimUpgradeOptions(sim.UpgradeOptions{Download: 5 * time.Second, Steps: 5, Verify: time.Second, Flash: 2 * time.Second, Reboot: time.Second})
+	ca, cb := instanceClient(t, a), instanceClient(t, b)
+	plug, id, _ := boundSimPlug(t, a)
+	from := plug.Firmware()
+
+	offer := cb.mustDev("zc-ota", "checkUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1})
+	target, _ := offer["targetVersion"].(string)
+	if offer["update"] != float64(1) || target == "" || target == from {
+		t.Fatalf("checkUpdate through B offers %v (the plug runs %s)", offer, from)
+	}
+	ok, body := cb.try("zc-ota", "confirmUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "targetVersion": target})
+	if storetest.Postgres() == "" {
+		if ok || !strings.Contains(body, "3813") {
+			t.Fatalf("SQLite, through the other instance: %s, want error 3813", body)
+		}
+		return
+	}
+	if !ok {
+		t.Fatalf("confirmUpdate through B: %s", body)
+	}
+
+	// Each second of the plug's clock, the status through A and through B
+	// reaches the step the plug reported (the upgrade plan of cloud/sim).
+	steps := []string{
+		"upgrading download 0",
+		"upgrading download 14", "upgrading download 28", "upgrading download 42", "upgrading download 56",
+		"upgrading verify 70", "upgrading flash 80", "upgrading flash 88", "upgrading reboot 95",
+		"succeeded done 100",
+	}
+	for i, want := range steps {
+		if i > 0 {
+			fake.Advance(time.Second)
+		}
+		if i == 3 {
+			// An instance starting on the store meanwhile leaves the
+			// upgrade A tracks alone (it interrupts only those of
+			// instances that are gone).
+			cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Now: fake.Now})
+		}
+		var sa, sb map[string]any
+		waitFor(t, fmt.Sprintf("step %d (%s) through both instances", i, want), func() bool {
+			sa = ca.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})
+			sb = cb.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})
+			return upgradeView(sa) == want && upgradeView(sb) == want
+		})
+		// Everything else a console draws (pace, ETA, times) agrees too.
+		ja, _ := json.Marshal(sa)
+		jb, _ := json.Marshal(sb)
+		if string(ja) != string(jb) {
+			t.Fatalf("step %d: status through A %s, through B %s", i, ja, jb)
+		}
+	}
+	if got := plug.Firmware(); got != target {
+		t.Fatalf("A's plug runs %s after the upgrade, want %s", got, target)
+	}
+	if st := cb.mustDev("zc-ota", "checkUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "peek": true}); st["status"] != float64(2) || st["currentVersion"] != target {
+		t.Fatalf("checkUpdate through B after the upgrade: %v, want status 2 (succeeded) on %s", st, target)
+	}
+	if runs := countRows(t, b, `SELECT COUNT(*) FROM ota_upgrades WHERE device_id = ?`, id); runs != 1 {
+		t.Fatalf("%d upgrade runs recorded, want 1", runs)
+	}
+
+	// The plug is flashed back to its old firmware by hand and upgraded
+	// again through B (saying what it runs); A goes away in the middle of
+	// the download.
+	plug.SetVersion(from)
+	if ok, body := cb.try("zc-ota", "confirmUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "version": from, "targetVersion": target}); !ok {
+		t.Fatalf("second confirmUpdate through B: %s", body)
+	}
+	fake.Advance(time.Second)
+	waitFor(t, "the second upgrade's first download step", func() bool {
+		return upgradeView(cb.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})) == "upgrading download 14"
+	})
+	a.Close()
+	var st map[string]any
+	waitFor(t, "B reports the upgrade of the instance that went away as interrupted", func() bool {
+		st = cb.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})
+		return st["state"] == "failed"
+	})
+	if reason, _ := st["failureReason"].(string); !strings.Contains(reason, "interrupted") || st["percent"] != float64(14) {
+		t.Fatalf("status after A went away: %v, want failed (interrupted) at 14 %%", st)
+	}
+	if n := countRows(t, b, `SELECT COUNT(*) FROM ota_upgrades WHERE device_id = ? AND state = 'upgrading'`, id); n != 0 {
+		t.Fatalf("%d upgrades still marked running", n)
+	}
+}
+
+func countRows(t *testing.T, c *cloudtest.Cloud, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := c.DB.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A device timer added through instance B for a plug simulated by
+// instance A reaches the plug (PostgreSQL's relay carries the change), is
+// listed the same through both, fires on the plug exactly once, and a
+// change or deletion through B reaches the plug too. On SQLite, without a
+// relay, only the listings are checked.
+func TestDeviceTimerAcrossInstances(t *testing.T) {
+	fake := sim.NewFakeClock(time.Now().Truncate(time.Second))
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Now: fake.Now, SimClock: fake})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Now: fake.Now})
+	ca, cb := instanceClient(t, a), instanceClient(t, b)
+	plug, id, owner := boundSimPlug(t, a)
+	point := func(at time.Time) string { return at.UTC().Format("2006-01-02 15:04:05") }
+	due := fake.Now().Add(2 * time.Minute)
+
+	tk := cb.mustDev("zc-timer-task", "addTask", "", owner, map[string]any{"deviceId": id, "taskFlag": 1, "timeZone": "UTC",
+		"timePoint": point(due), "timeCycle": "once", "name": "on", "messageCode": sim.CodeSetPower})["task"].(map[string]any)
+	task := int64(tk["taskId"].(float64))
+	list := func(c *matrixClient) string {
+		raw, _ := json.Marshal(c.mustDev("zc-timer-task", "listTasks", "", owner, map[string]any{"deviceId": id}))
+		return string(raw)
+	}
+	sameLists := func(what string) {
+		t.Helper()
+		if la, lb := list(ca), list(cb); la != lb || !strings.Contains(la, fmt.Sprintf(`"taskId":%d`, task)) {
+			t.Fatalf("%s: tasks through A %s, through B %s", what, la, lb)
+		}
+	}
+	sameLists("after addTask through B")
+	if storetest.Postgres() == "" {
+		return
+	}
+	holds := func(wantPoint string) func() bool {
+		return func() bool {
+			ts := plug.Timers()
+			return len(ts) == 1 && ts[0].TaskID == task && ts[0].Running && ts[0].TimePoint == wantPoint
+		}
+	}
+	waitFor(t, "A's plug holds the timer added through B", holds(point(due)))
+
+	// Moved a minute earlier through B: the plug's copy follows.
+	due = due.Add(-time.Minute)
+	cb.mustDev("zc-timer-task", "modifyTask", "", owner, map[string]any{"deviceId": id, "taskId": task, "timePoint": point(due)})
+	waitFor(t, "A's plug holds the timer as modified through B", holds(point(due)))
+	sameLists("after modifyTask through B")
+
+	fake.Advance(time.Minute)
+	waitFor(t, "the firing is in the history through B", func() bool { return len(cb.history(owner, id, task)) > 0 })
+	a.Timers().Settle()
+	b.Timers().Settle()
+	fired := 0
+	for _, f := range plug.TimerFirings() {
+		if f.TaskID == task {
+			fired++
+		}
+	}
+	if fired != 1 {
+		t.Fatalf("the plug fired the timer %d times, want once", fired)
+	}
+	for name, c := range map[string]*matrixClient{"A": ca, "B": cb} {
+		h := c.history(owner, id, task)
+		if len(h) != 1 {
+			t.Fatalf("history through %s: %v, want exactly one firing", name, h)
+		}
+		if e, _ := h[0].(map[string]any); e["result"] != "fired-by-device" || e["at"] != models.FormatTime(due) {
+			t.Fatalf("history through %s: %v, want fired-by-device at %s", name, e, models.FormatTime(due))
+		}
+	}
+	sameLists("after the firing")
+
+	cb.mustDev("zc-timer-task", "deleteTask", "", owner, map[string]any{"deviceId": id, "taskId": task})
+	waitFor(t, "A's plug drops the timer deleted through B", func() bool { return len(plug.Timers()) == 0 })
+	if la, lb := list(ca), list(cb); la != lb || strings.Contains(la, fmt.Sprintf(`"taskId":%d`, task)) {
+		t.Fatalf("after deleteTask through B: tasks through A %s, through B %s", la, lb)
+	}
 }

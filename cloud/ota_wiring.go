@@ -26,10 +26,19 @@ func (s *Server) SetSimUpgradeOptions(o sim.UpgradeOptions) { s.parts().upgrade.
 // upgrades). It needs s.Devices and, to run upgrades, the simulated fleet
 // (s.Fleet(), with Options.Simulate); call it after initSimulation.
 func (s *Server) initOTA(ctx context.Context) error {
-	o, err := ota.New(ota.Deps{
+	deps := ota.Deps{
 		DB: s.DB, Devices: s.Devices, Warehouse: s.Devices, Products: s.Platform, Hub: s.Hub,
 		Upgrader: simUpgrader{s},
-	}, ota.Options{Clock: clock.FromFunc(s.opt.Now), DomainID: s.Domain.ID, Logger: s.opt.Logger})
+	}
+	opt := ota.Options{Clock: clock.FromFunc(s.opt.Now), DomainID: s.Domain.ID, Logger: s.opt.Logger}
+	if s.relay != nil {
+		// Instances sharing the store: an upgrade runs on the instance its
+		// device is connected to, whichever one it was confirmed through,
+		// and is interrupted only when that instance is gone.
+		deps.Elsewhere = s.relay
+		opt.Instance, opt.Alive = s.relay.instance, s.relay.alive
+	}
+	o, err := ota.New(deps, opt)
 	if err != nil {
 		return err
 	}
@@ -39,6 +48,11 @@ func (s *Server) initOTA(ctx context.Context) error {
 	}
 	s.parts().ota = o
 	s.closers = append(s.closers, o.Close)
+	if s.relay != nil {
+		s.relay.mu.Lock()
+		s.relay.upgrades = o.StartHere
+		s.relay.mu.Unlock()
+	}
 	now := s.opt.Now()
 	for _, p := range catalog.Catalog() {
 		sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName)
@@ -67,6 +81,14 @@ func (u simUpgrader) StartUpgrade(k hub.Key, otaType int, target string) (<-chan
 	var d *sim.Device
 	if f != nil {
 		d = f.Device(k)
+	}
+	if d == nil && u.s.relay != nil {
+		// With other instances on the store, the device is simulated by
+		// one of them, which did not answer for it: it is offline there
+		// (rebooting, or cut off).
+		if n, err := u.s.relay.instances(context.Background()); err == nil && n > 1 {
+			return nil, hub.ErrOffline
+		}
 	}
 	if d == nil {
 		return nil, rpc.Errorf(models.ErrDeviceState, "device %s of %s is not simulated: the local cloud can only upgrade simulated devices (start it with simulation on)", k.PhysicalID, k.SubDomain)

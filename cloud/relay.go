@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"acconsole/cloud/hub"
+	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
 )
 
@@ -39,7 +40,13 @@ type relay struct {
 	pending map[string]chan relayMsg
 	// events receives the events of devices connected to other instances
 	// (the device history); outbox carries this instance's events out.
-	events   func(hub.Event)
+	events func(hub.Event)
+	// upgrades starts an upgrade confirmed through another instance on a
+	// device connected here; timers re-hands a device connected here its
+	// device timers after another instance changed them (both nil until
+	// their services start).
+	upgrades func(ctx context.Context, k hub.Key, otaType int, target, trigger string) error
+	timers   func(k hub.Key)
 	outbox   chan hub.Event
 	unsub    func()
 	eventsWG sync.WaitGroup
@@ -60,7 +67,7 @@ const relayAckWait = 2 * time.Second
 const relayMaxPayload = 5000
 
 type relayMsg struct {
-	Kind      string             `json:"k"` // cmd, ack, reply
+	Kind      string             `json:"k"` // cmd, gw, ota, timers, ev, ack, reply
 	ID        string             `json:"id"`
 	From      string             `json:"from,omitempty"`
 	To        string             `json:"to,omitempty"`
@@ -73,6 +80,10 @@ type relayMsg struct {
 	Event     *hub.Event         `json:"ev,omitempty"`
 	Op        *hub.GatewayOp     `json:"op,omitempty"`
 	Result    *hub.GatewayResult `json:"res,omitempty"`
+	// An upgrade to start (ota); a reply's protocol error code is in Code.
+	OTAType int    `json:"ot,omitempty"`
+	Target  string `json:"tv,omitempty"`
+	Trigger string `json:"tr,omitempty"`
 }
 
 // errText and errFrom carry hub errors across instances.
@@ -191,6 +202,12 @@ func (r *relay) listen(ctx context.Context) (*pgx.Conn, error) {
 		conn.Close(ctx)
 		return nil, fmt.Errorf("relay: instance lock: %w", err)
 	}
+	// The session names the instance, so that the others can tell it is
+	// still there (alive) as long as this connection is.
+	if _, err := conn.Exec(ctx, `SELECT set_config('application_name', $1, false)`, r.sessionName(r.instance)); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("relay: instance name: %w", err)
+	}
 	return conn, nil
 }
 
@@ -262,6 +279,37 @@ func (r *relay) handle(m relayMsg) {
 				r.log.Warn("relay: gateway reply", "err", err)
 			}
 		}()
+	case "ota":
+		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
+		r.mu.Lock()
+		start := r.upgrades
+		r.mu.Unlock()
+		if m.From == r.instance || start == nil || !r.hub.Online(k) {
+			return
+		}
+		go func() {
+			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+			ans := relayMsg{Kind: "reply", ID: m.ID, To: m.From}
+			if err := start(r.ctx, k, m.OTAType, m.Target, m.Trigger); err != nil {
+				var pe *rpc.Error
+				if errors.As(err, &pe) {
+					ans.Code, ans.Err = pe.Code, pe.Msg
+				} else {
+					ans.Err = errText(err)
+				}
+			}
+			if err := r.notify(context.Background(), ans); err != nil {
+				r.log.Warn("relay: upgrade reply", "err", err)
+			}
+		}()
+	case "timers":
+		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
+		r.mu.Lock()
+		push := r.timers
+		r.mu.Unlock()
+		if m.From != r.instance && push != nil && r.hub.Online(k) {
+			push(k) // only queues the push: the listener never waits
+		}
 	case "ev":
 		r.mu.Lock()
 		sink := r.events
@@ -331,6 +379,45 @@ func (r *relay) Gateway(op hub.GatewayOp) (hub.GatewayResult, error) {
 		return hub.GatewayResult{}, nil
 	}
 	return *a.Result, nil
+}
+
+// StartUpgrade starts an upgrade on the instance the device is connected
+// to (ota.Elsewhere): hub.ErrOffline when none has it, that instance's
+// protocol error when it refuses.
+func (r *relay) StartUpgrade(ctx context.Context, k hub.Key, otaType int, target, trigger string) error {
+	a, err := r.request(ctx, relayMsg{Kind: "ota", Sub: k.SubDomain, PID: k.PhysicalID, OTAType: otaType, Target: target, Trigger: trigger}, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	if a.Code != 0 {
+		return rpc.Errorf(a.Code, "%s", a.Err)
+	}
+	return errFrom(a.Err)
+}
+
+// announceTimers tells the other instances that device k's device timers
+// changed; the one it is connected to hands it the set from the store.
+// Nobody answers: a device connected nowhere gets its set when it
+// connects.
+func (r *relay) announceTimers(ctx context.Context, k hub.Key) error {
+	return r.notify(ctx, relayMsg{Kind: "timers", From: r.instance, Sub: k.SubDomain, PID: k.PhysicalID})
+}
+
+// sessionName is the application_name of an instance's listening session.
+func (r *relay) sessionName(instance string) string { return "acconsole-" + instance }
+
+// alive tells whether an instance sharing the store still runs: its
+// listening session is open.
+func (r *relay) alive(ctx context.Context, instance string) (bool, error) {
+	if instance == r.instance {
+		return true, nil
+	}
+	if instance == "" {
+		return false, nil // recorded before instances were named
+	}
+	var n int
+	err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?`, r.sessionName(instance)).Scan(&n)
+	return n > 0, err
 }
 
 // request announces m to the other instances and waits for the reply of

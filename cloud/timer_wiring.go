@@ -2,10 +2,12 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
 	"acconsole/cloud/clock"
+	"acconsole/cloud/hub"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/sim"
 	"acconsole/cloud/store"
@@ -38,7 +40,7 @@ func (s *Server) initTimers(ctx context.Context) error {
 		Users: nickNames{s: s},
 		// Device timers are handed to the devices through the hub; the
 		// simulated devices keep and fire them.
-		Hosts: s.Hub,
+		Hosts: timerHosts{hub: s.Hub, relay: s.relay},
 	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger, Resync: s.timerResync()})
 	if err != nil {
 		return err
@@ -51,6 +53,11 @@ func (s *Server) initTimers(ctx context.Context) error {
 	s.Devices.OnUnbind(t.OnUnbind)
 	s.parts().timers = t
 	s.closers = append(s.closers, t.Close)
+	if s.relay != nil {
+		s.relay.mu.Lock()
+		s.relay.timers = t.Repush
+		s.relay.mu.Unlock()
+	}
 	return nil
 }
 
@@ -67,6 +74,29 @@ func (s *Server) timerResync() time.Duration {
 	}
 	return 0
 }
+
+// timerHosts hands device timers to the devices connected here, and
+// announces a changed set of a device that is not, so that the instance
+// sharing the store that has it hands it the set (nil relay: alone on the
+// store).
+type timerHosts struct {
+	hub   *hub.Hub
+	relay *relay
+}
+
+func (h timerHosts) SetTimers(k hub.Key, set []hub.DeviceTimer) error {
+	err := h.hub.SetTimers(k, set)
+	if errors.Is(err, hub.ErrOffline) && h.relay != nil {
+		if aerr := h.relay.announceTimers(context.Background(), k); aerr != nil {
+			h.relay.log.Warn("relay: announce device timers", "device", k, "err", aerr)
+		}
+	}
+	// Still offline here: this instance keeps the set pending for the
+	// device's next connection to it.
+	return err
+}
+
+func (h timerHosts) Subscribe(fn func(hub.Event)) (cancel func()) { return h.hub.Subscribe(fn) }
 
 // nickNames reads creators' nick names for task objects.
 type nickNames struct{ s *Server }

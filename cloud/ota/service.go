@@ -29,6 +29,12 @@
 //     one that later reports success is then marked succeeded after all, so
 //     the status tells the truth. Upgrades running when the cloud stops are
 //     failed ("interrupted") at the next start.
+//   - Instances sharing a store (PostgreSQL): an upgrade is run and tracked
+//     by the instance its device is connected to, which writes every step
+//     to ota_upgrades; every instance answers the status from there. A
+//     confirmUpdate through another instance is handed to the device's
+//     (Deps.Elsewhere). An upgrade is failed as interrupted only once the
+//     instance that tracked it is gone (Options.Alive).
 package ota
 
 import (
@@ -99,6 +105,13 @@ var (
 	ErrSameVersion = errors.New("the device already runs that version")
 )
 
+// Elsewhere starts an upgrade on another instance sharing the store, the
+// one the device is connected to (StartHere there). It is hub.ErrOffline
+// when no instance has the device.
+type Elsewhere interface {
+	StartUpgrade(ctx context.Context, k hub.Key, otaType int, target, trigger string) error
+}
+
 // Deps are the parts of the cloud the service uses.
 type Deps struct {
 	DB        *store.DB
@@ -107,6 +120,8 @@ type Deps struct {
 	Products  Products
 	Hub       Hub
 	Upgrader  Upgrader
+	// Elsewhere is nil when the service is alone on its store.
+	Elsewhere Elsewhere
 }
 
 // Options tune the service.
@@ -132,6 +147,12 @@ type Options struct {
 	// check-in; 0 means 1 h.
 	RetryAfter time.Duration
 	Logger     *slog.Logger
+	// Instance names this instance among those sharing the store; its
+	// upgrades are recorded under it. Alive tells whether another instance
+	// still runs; nil means none does (one process owns the store), so
+	// every upgrade left running is interrupted.
+	Instance string
+	Alive    func(ctx context.Context, instance string) (bool, error)
 }
 
 // Service serves zc-ota.
@@ -223,8 +244,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.loadCatalog(ctx); err != nil {
 		return fmt.Errorf("ota: catalog: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE ota_upgrades SET state=?, failure=?, finished_ms=? WHERE state=?`,
-		StateFailed, "interrupted: the cloud stopped during the upgrade", s.clock.Now().UnixMilli(), StateUpgrading); err != nil {
+	if err := s.interruptOrphans(ctx); err != nil {
 		return err
 	}
 	s.cancel = s.deps.Hub.Subscribe(func(e hub.Event) {
@@ -394,9 +414,16 @@ func (s *Service) apiCheckUpdate(c *rpc.Call) (any, error) {
 	if v, _ := c.OptString("version"); strings.TrimSpace(v) != "" {
 		current = strings.TrimSpace(v) // what the device says it runs
 	}
+	last, had, err := s.lastRun(c.Ctx, t.sub.ID, t.pid)
+	if err != nil {
+		return nil, err
+	}
+	st := statusIdle
+	if had {
+		st = statusCode(&last.run, typ)
+	}
 	s.mu.Lock()
 	v, ok := s.cat.newest(t.sub.ID, typ, current)
-	st := s.statusLocked(t.key(), typ)
 	s.mu.Unlock()
 	out := map[string]any{
 		"update": 0, "currentVersion": current, "oldVersion": current, "status": st,
@@ -438,8 +465,9 @@ func (s *Service) apiCheckUpdate(c *rpc.Call) (any, error) {
 	return out, nil
 }
 
-func (s *Service) statusLocked(k hub.Key, typ int) int {
-	r := s.active[k]
+// statusCode is checkUpdate's status of the device's latest run r for an
+// upgrade of type typ.
+func statusCode(r *run, typ int) int {
 	if r == nil || r.otaType != typ {
 		return statusIdle
 	}

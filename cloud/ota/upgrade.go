@@ -10,7 +10,6 @@ import (
 
 	"acconsole/cloud/hub"
 	"acconsole/cloud/rpc"
-	"acconsole/cloud/store"
 	"acconsole/models"
 )
 
@@ -60,6 +59,13 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 		s.autoRuns++
 	}
 	s.mu.Unlock()
+	if !auto {
+		// Automatic upgrades start only on the device's own instance (its
+		// check-in); a confirmation may arrive anywhere.
+		if handed, err := s.startElsewhere(t, v, trigger); handed {
+			return err
+		}
+	}
 	ch, err := s.deps.Upgrader.StartUpgrade(k, v.OTAType, v.Version)
 	if err != nil {
 		if auto {
@@ -85,8 +91,8 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 	}
 	err = s.db.Tx(context.Background(), func(tx *sql.Tx) error {
 		return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
-		trigger, state, phase, started_ms, last_progress_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli()).Scan(&r.id)
+		trigger, state, phase, started_ms, last_progress_ms, instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli(), s.opt.Instance).Scan(&r.id)
 	})
 	if err != nil {
 		s.log.Error("ota: record upgrade", "device", t.pid, "err", err)
@@ -176,6 +182,11 @@ func (s *Service) progress(r *run, p Progress) bool {
 	if p.Percent > r.percent || p.Phase == "failed" {
 		r.percent = p.Percent
 	}
+	gapMs, rate := r.avgGap.Milliseconds(), r.rate
+	state, failure, finished := r.state, r.failure, int64(0)
+	if !r.finished.IsZero() {
+		finished = r.finished.UnixMilli()
+	}
 	s.mu.Unlock()
 	switch p.Phase {
 	case "done":
@@ -189,7 +200,13 @@ func (s *Service) progress(r *run, p Progress) bool {
 		s.finish(r, "failed", StateFailed, reason)
 		return true
 	}
-	if _, err := s.db.Exec(`UPDATE ota_upgrades SET phase=?, percent=?, last_progress_ms=? WHERE id=?`, r.phase, r.percent, at.UnixMilli(), r.id); err != nil {
+	// The pace goes with the step: another instance computes "stalled"
+	// and the ETA from the row alone. The state goes too: this tracker is
+	// the authority, so an instance that took it for gone (its PostgreSQL
+	// session was reconnecting) and marked the run interrupted is put
+	// right at the next step.
+	if _, err := s.db.Exec(`UPDATE ota_upgrades SET state=?, failure=?, finished_ms=?, phase=?, percent=?, last_progress_ms=?, avg_gap_ms=?, rate=? WHERE id=?`,
+		state, failure, finished, p.Phase, r.percent, at.UnixMilli(), gapMs, rate, r.id); err != nil {
 		s.log.Warn("ota: record progress", "device", r.pid, "err", err)
 	}
 	return false
@@ -390,30 +407,16 @@ func (s *Service) apiGetUpgradeStatus(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	r := s.active[t.key()]
-	var st Status
-	if r != nil {
-		st = s.statusOf(r, c.Now)
-	}
-	s.mu.Unlock()
-	if r != nil {
-		return st, nil
-	}
-	// Not in memory (the cloud restarted): the last recorded run.
-	var rr run
-	var started, last int64
-	err = s.db.QueryRowContext(c.Ctx, `SELECT ota_type, from_version, target_version, state, phase, percent, started_ms, last_progress_ms, failure
-		FROM ota_upgrades WHERE sub_domain_id=? AND physical_id=? ORDER BY id DESC LIMIT 1`, t.sub.ID, t.pid).
-		Scan(&rr.otaType, &rr.from, &rr.target, &rr.state, &rr.phase, &rr.percent, &started, &last, &rr.failure)
-	if store.IsNoRows(err) {
-		return Status{State: StateIdle, CurrentVersion: t.info.DevVersion, OTAType: TypeMCU}, nil
-	}
+	// From the store, whichever instance tracks the upgrade (this one, one
+	// sharing the store, or one that stopped).
+	r, ok, err := s.lastRun(c.Ctx, t.sub.ID, t.pid)
 	if err != nil {
 		return nil, err
 	}
-	rr.started, rr.lastProgress = time.UnixMilli(started), time.UnixMilli(last)
-	return s.statusOf(&rr, c.Now), nil
+	if !ok {
+		return Status{State: StateIdle, CurrentVersion: t.info.DevVersion, OTAType: TypeMCU}, nil
+	}
+	return s.statusOf(&r.run, c.Now), nil
 }
 
 // FleetEntry is one line of listUpgrades (local extension).
@@ -441,14 +444,20 @@ func (s *Service) apiListUpgrades(c *rpc.Call) (any, error) {
 	}
 	out := []FleetEntry{}
 	now := c.Now
-	err := s.deps.Devices.WarehouseDevices(c.Ctx, func(info models.DeviceInfo, sub string) error {
+	runs, err := s.lastRuns(c.Ctx, sd.ID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.deps.Devices.WarehouseDevices(c.Ctx, func(info models.DeviceInfo, sub string) error {
 		if sub != sd.Name {
 			return nil
 		}
-		k := hub.Key{SubDomain: sub, PhysicalID: info.PhysicalDeviceID}
+		var r *run
+		if sr, ok := runs[info.PhysicalDeviceID]; ok {
+			r = &sr.run
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		r := s.active[k]
 		for _, typ := range []int{TypeMCU, TypeModule} {
 			cur := info.DevVersion
 			if typ == TypeModule {

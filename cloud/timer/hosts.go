@@ -180,6 +180,19 @@ func (s *Service) onHubEvent(e hub.Event) {
 	}
 }
 
+// Repush queues a push of device k's set, read afresh from the store: the
+// set changed through another instance sharing it, and k is connected
+// here. It never blocks.
+func (s *Service) Repush(k hub.Key) {
+	h := &s.host
+	h.mu.Lock()
+	if h.running {
+		h.hosted[k] = true
+		h.enqueueLocked(k)
+	}
+	h.mu.Unlock()
+}
+
 // pushWorker makes the pushes that reconnects and the start asked for.
 func (s *Service) pushWorker() {
 	h := &s.host
