@@ -17,13 +17,8 @@ func (x *clientAPI) FleetCount(ctx context.Context) (int64, error) {
 	return x.c.Warehouse().GetDeviceCount(ctx, "")
 }
 
-func (x *clientAPI) Fleet(ctx context.Context, offset, limit int) ([]FleetDevice, error) {
-	rows, err := x.c.Warehouse().ListDevicesExt(ctx, "", offset, limit)
-	out := make([]FleetDevice, len(rows))
-	for i, r := range rows {
-		out[i] = FleetDevice{Info: r.DeviceInfo, DeviceID: r.DeviceID, Name: r.Name, Owner: r.Owner, OwnerNickName: r.OwnerNickName, Online: r.Online}
-	}
-	return out, err
+func (x *clientAPI) Fleet(ctx context.Context, offset, limit int) ([]models.FleetDevice, error) {
+	return x.c.Warehouse().ListDevicesExt(ctx, "", offset, limit)
 }
 
 // FindDevices resolves what an operator typed after ":device": a

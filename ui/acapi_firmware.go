@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"time"
 
 	"acconsole/acapi"
 	"acconsole/models"
@@ -28,28 +27,14 @@ func (x *clientAPI) ConfirmUpdate(ctx context.Context, ref DeviceRef, target str
 	return x.as(ref.UserID).OTA().ConfirmUpdate(ctx, ref.SubDomain, ref.DeviceID, target, otaType)
 }
 
-func (x *clientAPI) UpgradeStatus(ctx context.Context, ref DeviceRef, otaType int) (UpgradeStatus, error) {
+func (x *clientAPI) UpgradeStatus(ctx context.Context, ref DeviceRef, otaType int) (models.UpgradeStatus, error) {
 	st, err := x.as(ref.UserID).OTA().GetUpgradeStatus(ctx, ref.SubDomain, ref.DeviceID)
 	if err != nil {
-		return UpgradeStatus{}, err
+		return models.UpgradeStatus{}, err
 	}
-	started, _ := models.ParseTime(st.StartedAt)
-	last, _ := models.ParseTime(st.LastProgressAt)
-	return UpgradeStatus{
-		State: st.State, Phase: st.Phase, Percent: st.Percent, StartedAt: started, LastProgressAt: last,
-		TargetVersion: st.TargetVersion, CurrentVersion: st.CurrentVersion, FailureReason: st.FailureReason,
-		BytesPerSecond: st.BytesPerSecond, ETA: st.ETA(),
-		ProgressInterval: time.Duration(st.ProgressIntervalMs) * time.Millisecond,
-		StalledFor:       time.Duration(st.StalledForMs) * time.Millisecond,
-	}, nil
+	return st, nil
 }
 
-func (x *clientAPI) PendingUpgrades(ctx context.Context, sub string) ([]UpgradeCandidate, error) {
-	cs, err := x.c.OTA().ListUpgrades(ctx, sub)
-	out := make([]UpgradeCandidate, len(cs))
-	for i, c := range cs {
-		out[i] = UpgradeCandidate{SubDomain: sub, PhysicalID: c.PhysicalDeviceID, OTAType: c.OTAType, CurrentVersion: c.CurrentVersion,
-			TargetVersion: c.TargetVersion, OTAMode: c.OTAMode, State: c.State, Percent: c.Percent}
-	}
-	return out, err
+func (x *clientAPI) PendingUpgrades(ctx context.Context, sub string) ([]models.UpgradeCandidate, error) {
+	return x.c.OTA().ListUpgrades(ctx, sub)
 }

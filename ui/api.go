@@ -61,7 +61,7 @@ type API interface {
 	// id above afterID, and how many the user has in all.
 	UserDevices(ctx context.Context, userID, afterID int64, limit int) ([]models.Device, int64, error)
 	FleetCount(ctx context.Context) (int64, error)
-	Fleet(ctx context.Context, offset, limit int) ([]FleetDevice, error)
+	Fleet(ctx context.Context, offset, limit int) ([]models.FleetDevice, error)
 	// FindDevices resolves a physical id in any letter case or a MAC to
 	// warehouse records; no match is an error.
 	FindDevices(ctx context.Context, query string) ([]models.DeviceInfo, error)
@@ -135,10 +135,10 @@ type API interface {
 	CheckUpdate(ctx context.Context, ref DeviceRef, otaType int) (models.OTAVersion, error)
 	// ConfirmUpdate starts an upgrade; reason goes to the audit log.
 	ConfirmUpdate(ctx context.Context, ref DeviceRef, target string, otaType int, reason string) error
-	UpgradeStatus(ctx context.Context, ref DeviceRef, otaType int) (UpgradeStatus, error)
+	UpgradeStatus(ctx context.Context, ref DeviceRef, otaType int) (models.UpgradeStatus, error)
 	// PendingUpgrades lists the devices of a product with an update on
 	// offer, running or failed (developer scope).
-	PendingUpgrades(ctx context.Context, sub string) ([]UpgradeCandidate, error)
+	PendingUpgrades(ctx context.Context, sub string) ([]models.UpgradeCandidate, error)
 }
 
 // DeviceRef names a device and the user through whom the console reaches
@@ -170,16 +170,6 @@ type OutboxEntry struct {
 }
 
 // Devices.
-
-// FleetDevice is a warehouse row with what the cloud knows of its binding.
-type FleetDevice struct {
-	Info          models.DeviceInfo
-	DeviceID      int64
-	Name          string
-	Owner         int64
-	OwnerNickName string
-	Online        bool
-}
 
 // DeviceDetail is what the device page shows.
 type DeviceDetail struct {
@@ -375,41 +365,4 @@ type TimerRun struct {
 	ReplyCode    int
 	Detail       string
 	Late         time.Duration
-}
-
-// Firmware.
-
-// UpgradeStatus is a device's current or last upgrade.
-type UpgradeStatus struct {
-	State          string // idle, upgrading, stalled, succeeded, failed
-	Phase          string
-	Percent        float64
-	StartedAt      time.Time
-	LastProgressAt time.Time
-	TargetVersion  string
-	CurrentVersion string
-	FailureReason  string
-	BytesPerSecond float64
-	ETA            time.Duration
-	// ProgressInterval is the device's own average gap between progress
-	// reports; the stall detector counts in these.
-	ProgressInterval time.Duration
-	StalledFor       time.Duration
-}
-
-// Running reports whether the upgrade has not ended.
-func (s UpgradeStatus) Running() bool { return s.State == "upgrading" || s.State == "stalled" }
-
-// UpgradeCandidate is a device with an update on offer (or running, or
-// failed).
-type UpgradeCandidate struct {
-	SubDomain      string
-	PhysicalID     string
-	DeviceID       int64
-	OTAType        int
-	CurrentVersion string
-	TargetVersion  string
-	OTAMode        int
-	State          string
-	Percent        float64
 }

@@ -26,7 +26,7 @@ func (f *fakeAPI) UserDevices(_ context.Context, u, after int64, lim int) ([]mod
 
 func (f *fakeAPI) FleetCount(context.Context) (int64, error) { return 0, nil }
 
-func (f *fakeAPI) Fleet(context.Context, int, int) ([]FleetDevice, error) {
+func (f *fakeAPI) Fleet(context.Context, int, int) ([]models.FleetDevice, error) {
 	return nil, nil
 }
 

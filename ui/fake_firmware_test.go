@@ -28,11 +28,11 @@ func (f *fakeAPI) ConfirmUpdate(_ context.Context, ref DeviceRef, target string,
 	defer w.mu.Unlock()
 	w.confirms = append(w.confirms, fmt.Sprintf("%d/%s:%s:%s", ref.DeviceID, ref.PhysicalID, target, reason))
 	now := w.now()
-	w.status[ref.DeviceID] = UpgradeStatus{State: "upgrading", Phase: "download", StartedAt: now, LastProgressAt: now, TargetVersion: target, ProgressInterval: time.Second}
+	w.status[ref.DeviceID] = models.UpgradeStatus{State: models.UpgradeUpgrading, Phase: "download", StartedAt: now, LastProgressAt: now, TargetVersion: target, ProgressInterval: time.Second}
 	return nil
 }
 
-func (f *fakeAPI) UpgradeStatus(_ context.Context, ref DeviceRef, otaType int) (UpgradeStatus, error) {
+func (f *fakeAPI) UpgradeStatus(_ context.Context, ref DeviceRef, otaType int) (models.UpgradeStatus, error) {
 	w := f.wf()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -40,9 +40,9 @@ func (f *fakeAPI) UpgradeStatus(_ context.Context, ref DeviceRef, otaType int) (
 	return w.status[ref.DeviceID], nil
 }
 
-func (f *fakeAPI) PendingUpgrades(_ context.Context, sub string) ([]UpgradeCandidate, error) {
+func (f *fakeAPI) PendingUpgrades(_ context.Context, sub string) ([]models.UpgradeCandidate, error) {
 	w := f.wf()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]UpgradeCandidate(nil), w.pending[sub]...), nil
+	return append([]models.UpgradeCandidate(nil), w.pending[sub]...), nil
 }

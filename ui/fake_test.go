@@ -59,7 +59,7 @@ func newFakeAPI() *fakeAPI {
 	f.workflows = &fakeWF{
 		now: time.Now, joined: map[int64][]JoinedDevice{}, window: map[int64]MatchWindow{}, addErr: map[string]error{},
 		tasks: map[int64][]models.TimerTask{}, runs: map[int64][]TimerRun{}, nextTask: 100,
-		version: map[int64]models.OTAVersion{}, status: map[int64]UpgradeStatus{}, pending: map[string][]UpgradeCandidate{},
+		version: map[int64]models.OTAVersion{}, status: map[int64]models.UpgradeStatus{}, pending: map[string][]models.UpgradeCandidate{},
 		events: map[string][]DeviceEvent{},
 	}
 	return f
@@ -128,11 +128,11 @@ type fakeWF struct {
 	saveErr  error
 
 	version  map[int64]models.OTAVersion
-	status   map[int64]UpgradeStatus
+	status   map[int64]models.UpgradeStatus
 	confirms []string
-	pending  map[string][]UpgradeCandidate
+	pending  map[string][]models.UpgradeCandidate
 
-	statusReads int // UpgradeStatus calls
+	statusReads int // models.UpgradeStatus calls
 
 	events    map[string][]DeviceEvent // physical id → events
 	calls     []ServiceCall

@@ -224,7 +224,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("ota: catalog: %w", err)
 	}
 	if _, err := s.db.ExecContext(ctx, `UPDATE ota_upgrades SET state=?, failure=?, finished_ms=? WHERE state=?`,
-		StateFailed, "interrupted: the cloud stopped during the upgrade", s.clock.Now().UnixMilli(), StateUpgrading); err != nil {
+		models.UpgradeFailed, "interrupted: the cloud stopped during the upgrade", s.clock.Now().UnixMilli(), models.UpgradeUpgrading); err != nil {
 		return err
 	}
 	s.cancel = s.deps.Hub.Subscribe(func(e hub.Event) {
@@ -444,11 +444,11 @@ func (s *Service) statusLocked(k hub.Key, typ int) int {
 		return statusIdle
 	}
 	switch r.state {
-	case StateUpgrading:
+	case models.UpgradeUpgrading:
 		return statusUpgrading
-	case StateSucceeded:
+	case models.UpgradeSucceeded:
 		return statusSucceeded
-	case StateFailed:
+	case models.UpgradeFailed:
 		return statusFailed
 	}
 	return statusIdle
@@ -526,14 +526,14 @@ func (s *Service) apiMediaDone(c *rpc.Call) (any, error) {
 	now := c.Now.UnixMilli()
 	_, err = s.db.ExecContext(c.Ctx, `INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
 		trigger, state, phase, percent, started_ms, last_progress_ms, finished_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.sub.ID, t.pid, t.deviceID, typ, from, targetV, ModeConfirm, "media (app-driven)", StateSucceeded, "done", 100, now, now, now)
+		t.sub.ID, t.pid, t.deviceID, typ, from, targetV, ModeConfirm, "media (app-driven)", models.UpgradeSucceeded, "done", 100, now, now, now)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	if r := s.active[t.key()]; r == nil || r.state != StateUpgrading {
+	if r := s.active[t.key()]; r == nil || r.state != models.UpgradeUpgrading {
 		s.active[t.key()] = &run{key: t.key(), subID: t.sub.ID, pid: t.pid, deviceID: t.deviceID, otaType: typ, from: from, target: targetV,
-			state: StateSucceeded, phase: "done", percent: 100, started: c.Now, lastProgress: c.Now, finished: c.Now}
+			state: models.UpgradeSucceeded, phase: "done", percent: 100, started: c.Now, lastProgress: c.Now, finished: c.Now}
 	}
 	s.mu.Unlock()
 	return struct{}{}, nil
