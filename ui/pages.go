@@ -279,6 +279,17 @@ func newUserPage(id int64, name string) *userPage {
 	return p
 }
 
+// userInView is the nearest user page on the stack, the user the views
+// above it act for: its id and title (0 and "" when none).
+func userInView(a *App) (int64, string) {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
+			return u.UserID(), a.stack[i].Title()
+		}
+	}
+	return 0, ""
+}
+
 func (p *userPage) Title() string { return models.SanitizeLine(p.name) }
 func (p *userPage) UserID() int64 { return p.id }
 func (p *userPage) ActingFor() string {
