@@ -12,8 +12,9 @@ import (
 	"acconsole/models"
 )
 
-// fakeAPI is an in-memory cloud for model tests. Writes honour the
-// read-only switch the way acapi does.
+// fakeAPI is an in-memory cloud for model tests, in one file per concern
+// (fake_*_test.go) like the real adapter. Writes honour the read-only
+// switch the way acapi does.
 type fakeAPI struct {
 	mu       sync.Mutex
 	readOnly bool
@@ -65,8 +66,7 @@ func newFakeAPI() *fakeAPI {
 	return f
 }
 
-func (f *fakeAPI) ReadOnly() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.readOnly }
-
+func (f *fakeAPI) ReadOnly() bool      { f.mu.Lock(); defer f.mu.Unlock(); return f.readOnly }
 func (f *fakeAPI) SetReadOnly(on bool) { f.mu.Lock(); f.readOnly = on; f.mu.Unlock() }
 
 func (f *fakeAPI) renamesSoFar() string {
