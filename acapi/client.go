@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -462,7 +463,7 @@ func encodeQuery(params map[string]any) string {
 	for k := range params {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	var b strings.Builder
 	for i, k := range keys {
 		if i > 0 {

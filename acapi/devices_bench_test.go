@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/models"
 )
@@ -80,7 +79,7 @@ func BenchmarkWarehousePages100k(b *testing.B) {
 				var got int
 				var err error
 				if ext {
-					var page []acapi.FleetDevice
+					var page []models.FleetDevice
 					page, err = w.client.Warehouse().ListDevicesExt(ctx, "", off, 100)
 					got = len(page)
 				} else {

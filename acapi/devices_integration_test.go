@@ -806,7 +806,7 @@ func TestWarehouseAndFleet(t *testing.T) {
 	// The fleet view (local extension): binding and online state per row.
 	fleet, err := w.client.Warehouse().ListDevicesExt(ctx, "", 0, 100)
 	must(t, "warehouse listDevicesExt", err)
-	rows := map[string]acapi.FleetDevice{}
+	rows := map[string]models.FleetDevice{}
 	for _, f := range fleet {
 		rows[f.PhysicalDeviceID] = f
 	}

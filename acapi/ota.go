@@ -2,7 +2,6 @@ package acapi
 
 import (
 	"context"
-	"time"
 
 	"acconsole/models"
 )
@@ -129,64 +128,23 @@ func (o OTA) OTAMediaDone(ctx context.Context, sub, physicalID, currentVersion, 
 	return o.c.call(ctx, o.req(sub, "otaMediaDone", p, true), nil)
 }
 
-// UpgradeStatus is a device's current or last upgrade (local extension).
-type UpgradeStatus struct {
-	// State is idle, upgrading, stalled (upgrading, but silent for several
-	// of its own progress intervals), succeeded or failed.
-	State          string  `json:"state"`
-	Phase          string  `json:"phase"` // download, verify, flash, reboot, done, failed
-	Percent        float64 `json:"percent"`
-	StartedAt      string  `json:"startedAt"`
-	LastProgressAt string  `json:"lastProgressAt"`
-	TargetVersion  string  `json:"targetVersion"`
-	FailureReason  string  `json:"failureReason"`
-	BytesPerSecond float64 `json:"bytesPerSecond"`
-	CurrentVersion string  `json:"currentVersion"`
-	OTAType        int     `json:"otaType"`
-	// ETASeconds is the cloud's estimate of the time left at the pace so
-	// far; ProgressIntervalMs the device's average gap between reports;
-	// StalledForMs how long a stalled upgrade has been silent.
-	ETASeconds         int64 `json:"etaSeconds"`
-	ProgressIntervalMs int64 `json:"progressIntervalMs"`
-	StalledForMs       int64 `json:"stalledForMs"`
-}
-
-// Running reports whether the upgrade has not ended (stalled included).
-func (s UpgradeStatus) Running() bool { return s.State == "upgrading" || s.State == "stalled" }
-
-// ETA is the estimated time left (0 when unknown or not running).
-func (s UpgradeStatus) ETA() time.Duration {
-	if !s.Running() {
-		return 0
-	}
-	return time.Duration(s.ETASeconds) * time.Second
-}
-
 // GetUpgradeStatus reads a device's upgrade progress. Local cloud only.
-func (o OTA) GetUpgradeStatus(ctx context.Context, sub string, deviceID int64) (UpgradeStatus, error) {
-	var st UpgradeStatus
+func (o OTA) GetUpgradeStatus(ctx context.Context, sub string, deviceID int64) (models.UpgradeStatus, error) {
+	var st models.UpgradeStatus
 	return st, o.c.call(ctx, o.req(sub, mGetUpgradeStatus, map[string]any{"deviceId": deviceID}, false), &st)
-}
-
-// UpgradeCandidate is a device of listUpgrades: an update is published for
-// it, or it is upgrading or failed.
-type UpgradeCandidate struct {
-	PhysicalDeviceID string  `json:"physicalDeviceId"`
-	OTAType          int     `json:"otaType"`
-	CurrentVersion   string  `json:"currentVersion"`
-	TargetVersion    string  `json:"targetVersion"`
-	OTAMode          int     `json:"otaMode"`
-	State            string  `json:"state"`
-	Percent          float64 `json:"percent"`
 }
 
 // ListUpgrades lists a product's devices with an update available (the
 // fleet view; developer scope). Local cloud only.
-func (o OTA) ListUpgrades(ctx context.Context, sub string) ([]UpgradeCandidate, error) {
+func (o OTA) ListUpgrades(ctx context.Context, sub string) ([]models.UpgradeCandidate, error) {
 	r := o.req(sub, mListUpgrades, map[string]any{"subDomain": sub}, false)
 	r.Auth = AuthDeveloper
 	var out struct {
-		Devices []UpgradeCandidate `json:"devices"`
+		Devices []models.UpgradeCandidate `json:"devices"`
 	}
-	return out.Devices, o.c.call(ctx, r, &out)
+	err := o.c.call(ctx, r, &out)
+	for i := range out.Devices {
+		out.Devices[i].SubDomain = sub
+	}
+	return out.Devices, err
 }

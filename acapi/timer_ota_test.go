@@ -206,7 +206,7 @@ func TestOTAConfirmedUpgradeOfSimulatedPlug(t *testing.T) {
 	phases := map[string]bool{}
 	last := -1.0
 	deadline := time.Now().Add(15 * time.Second)
-	var st acapi.UpgradeStatus
+	var st models.UpgradeStatus
 	for {
 		if st, err = c.OTA().GetUpgradeStatus(ctx, catalog.SubPlug, id); err != nil {
 			t.Fatalf("getUpgradeStatus: %v", err)

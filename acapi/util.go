@@ -3,12 +3,9 @@ package acapi
 import (
 	"io"
 	"net/http"
-	"sort"
 
 	"acconsole/models"
 )
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 func sanitizeHeader(s string) string { return models.SanitizeLine(s) }
 

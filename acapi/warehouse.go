@@ -78,24 +78,13 @@ func (w Warehouse) ListDevices(ctx context.Context, sub string, offset, limit in
 	return out.Devices, w.c.call(ctx, w.devReq(mWarehouseListDevices, sub, map[string]any{keyOffset: offset, keyLimit: limit}), &out)
 }
 
-// FleetDevice is an entry of the local extension ListDevicesExt: a
-// warehouse record with what the cloud knows of its binding.
-type FleetDevice struct {
-	models.DeviceInfo
-	DeviceID      int64  `json:"deviceId"` // 0 when never bound
-	Owner         int64  `json:"owner"`    // 0 when unowned
-	OwnerNickName string `json:"ownerNickName"`
-	Name          string `json:"name"`
-	Online        bool   `json:"online"`
-}
-
 // ListDevicesExt is ListDevices with each device's binding and online state
 // in the same page.
 //
 // LOCAL EXTENSION: only the local cloud offers it (a real AbleCloud router
 // answers 3010, method not exist); it exists so the console's fleet view
 // needs one call per page, not one per device.
-func (w Warehouse) ListDevicesExt(ctx context.Context, sub string, offset, limit int) ([]FleetDevice, error) {
+func (w Warehouse) ListDevicesExt(ctx context.Context, sub string, offset, limit int) ([]models.FleetDevice, error) {
 	var out fleetResult
 	return out.Devices, w.c.call(ctx, w.devReq(mWarehouseListDevicesExt, sub, map[string]any{keyOffset: offset, keyLimit: limit}), &out)
 }

@@ -121,7 +121,7 @@ type (
 		Devices []models.DeviceInfo `json:"devices"`
 	}
 	fleetResult struct {
-		Devices []FleetDevice `json:"devices"`
+		Devices []models.FleetDevice `json:"devices"`
 	}
 	countResult struct {
 		Count int64 `json:"count"`

@@ -97,12 +97,20 @@ func (l *Log) Audit(e acapi.AuditEntry) {
 	if op == "" {
 		op = l.operator
 	}
-	l.write(Entry{
-		Time: e.Time.UTC(), Operator: op, Profile: l.profile, ActingUser: e.ActingUser,
+	line := FromCall(e)
+	line.Operator, line.Profile, line.Reason = op, l.profile, l.reason
+	l.write(line)
+}
+
+// FromCall is the audit line of a call acapi reported; who made it under
+// which profile and reason is for the writer to fill in.
+func FromCall(e acapi.AuditEntry) Entry {
+	return Entry{
+		Time: e.Time.UTC(), Operator: e.Operator, ActingUser: e.ActingUser,
 		Service: e.Service, Method: e.Method, SubDomain: e.SubDomain, Params: e.Params,
 		Code: e.Code, Error: e.Error, TraceID: e.TraceID,
-		DurationMS: float64(e.Duration.Microseconds()) / 1000, Reason: l.reason, Note: e.Note, Refused: e.ReadOnlyRefused,
-	})
+		DurationMS: float64(e.Duration.Microseconds()) / 1000, Note: e.Note, Refused: e.ReadOnlyRefused,
+	}
 }
 
 // ConsoleService is the service name of entries for writes the console

@@ -16,6 +16,7 @@ import (
 	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/rpc/rpctest"
+	"acconsole/cloud/sim"
 	"acconsole/cloud/store/storetest"
 	"acconsole/models"
 )
@@ -318,7 +319,7 @@ func instanceClient(t *testing.T, c *cloudtest.Cloud) *matrixClient {
 func boundSimPlug(t *testing.T, a *cloudtest.Cloud) (*sim.Device, int64, int64) {
 	t.Helper()
 	for _, d := range a.Fleet().Devices() {
-		if d.Key().SubDomain != sim.SubPlug {
+		if d.Key().SubDomain != catalog.SubPlug {
 			continue
 		}
 		var id, owner int64
@@ -352,12 +353,12 @@ func TestUpgradeAcrossInstances(t *testing.T) {
 	plug, id, _ := boundSimPlug(t, a)
 	from := plug.Firmware()
 
-	offer := cb.mustDev("zc-ota", "checkUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1})
+	offer := cb.mustDev("zc-ota", "checkUpdate", catalog.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1})
 	target, _ := offer["targetVersion"].(string)
 	if offer["update"] != float64(1) || target == "" || target == from {
 		t.Fatalf("checkUpdate through B offers %v (the plug runs %s)", offer, from)
 	}
-	ok, body := cb.try("zc-ota", "confirmUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "targetVersion": target})
+	ok, body := cb.try("zc-ota", "confirmUpdate", catalog.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "targetVersion": target})
 	if storetest.Postgres() == "" {
 		if ok || !strings.Contains(body, "3813") {
 			t.Fatalf("SQLite, through the other instance: %s, want error 3813", body)
@@ -388,8 +389,8 @@ func TestUpgradeAcrossInstances(t *testing.T) {
 		}
 		var sa, sb map[string]any
 		waitFor(t, fmt.Sprintf("step %d (%s) through both instances", i, want), func() bool {
-			sa = ca.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})
-			sb = cb.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})
+			sa = ca.mustDev("zc-ota", "getUpgradeStatus", catalog.SubPlug, 0, map[string]any{"deviceId": id})
+			sb = cb.mustDev("zc-ota", "getUpgradeStatus", catalog.SubPlug, 0, map[string]any{"deviceId": id})
 			return upgradeView(sa) == want && upgradeView(sb) == want
 		})
 		// Everything else a console draws (pace, ETA, times) agrees too.
@@ -402,7 +403,7 @@ func TestUpgradeAcrossInstances(t *testing.T) {
 	if got := plug.Firmware(); got != target {
 		t.Fatalf("A's plug runs %s after the upgrade, want %s", got, target)
 	}
-	if st := cb.mustDev("zc-ota", "checkUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "peek": true}); st["status"] != float64(2) || st["currentVersion"] != target {
+	if st := cb.mustDev("zc-ota", "checkUpdate", catalog.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "peek": true}); st["status"] != float64(2) || st["currentVersion"] != target {
 		t.Fatalf("checkUpdate through B after the upgrade: %v, want status 2 (succeeded) on %s", st, target)
 	}
 	if runs := countRows(t, b, `SELECT COUNT(*) FROM ota_upgrades WHERE device_id = ?`, id); runs != 1 {
@@ -413,17 +414,17 @@ func TestUpgradeAcrossInstances(t *testing.T) {
 	// again through B (saying what it runs); A goes away in the middle of
 	// the download.
 	plug.SetVersion(from)
-	if ok, body := cb.try("zc-ota", "confirmUpdate", sim.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "version": from, "targetVersion": target}); !ok {
+	if ok, body := cb.try("zc-ota", "confirmUpdate", catalog.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "version": from, "targetVersion": target}); !ok {
 		t.Fatalf("second confirmUpdate through B: %s", body)
 	}
 	fake.Advance(time.Second)
 	waitFor(t, "the second upgrade's first download step", func() bool {
-		return upgradeView(cb.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})) == "upgrading download 14"
+		return upgradeView(cb.mustDev("zc-ota", "getUpgradeStatus", catalog.SubPlug, 0, map[string]any{"deviceId": id})) == "upgrading download 14"
 	})
 	a.Close()
 	var st map[string]any
 	waitFor(t, "B reports the upgrade of the instance that went away as interrupted", func() bool {
-		st = cb.mustDev("zc-ota", "getUpgradeStatus", sim.SubPlug, 0, map[string]any{"deviceId": id})
+		st = cb.mustDev("zc-ota", "getUpgradeStatus", catalog.SubPlug, 0, map[string]any{"deviceId": id})
 		return st["state"] == "failed"
 	})
 	if reason, _ := st["failureReason"].(string); !strings.Contains(reason, "interrupted") || st["percent"] != float64(14) {
@@ -458,7 +459,7 @@ func TestDeviceTimerAcrossInstances(t *testing.T) {
 	due := fake.Now().Add(2 * time.Minute)
 
 	tk := cb.mustDev("zc-timer-task", "addTask", "", owner, map[string]any{"deviceId": id, "taskFlag": 1, "timeZone": "UTC",
-		"timePoint": point(due), "timeCycle": "once", "name": "on", "messageCode": sim.CodeSetPower})["task"].(map[string]any)
+		"timePoint": point(due), "timeCycle": "once", "name": "on", "messageCode": catalog.CodeSetPower})["task"].(map[string]any)
 	task := int64(tk["taskId"].(float64))
 	list := func(c *matrixClient) string {
 		raw, _ := json.Marshal(c.mustDev("zc-timer-task", "listTasks", "", owner, map[string]any{"deviceId": id}))

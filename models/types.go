@@ -153,6 +153,17 @@ type DeviceInfo struct {
 	Longitude        float64 `json:"longitude,omitempty"`
 }
 
+// FleetDevice is a warehouse record with what the cloud knows of its
+// binding: an entry of the local extension zc-warehouse/listDevicesExt.
+type FleetDevice struct {
+	DeviceInfo
+	DeviceID      int64  `json:"deviceId"` // 0 when nobody has bound it
+	Owner         int64  `json:"owner"`    // 0 when unowned
+	OwnerNickName string `json:"ownerNickName"`
+	Name          string `json:"name"`
+	Online        bool   `json:"online"`
+}
+
 // Product is a sub-domain of the developer's major domain (PROTOCOL §3.8).
 type Product struct {
 	DomainID          string `json:"domainId"`

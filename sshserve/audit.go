@@ -136,11 +136,7 @@ func (a *SessionAudit) entry(e audit.Entry) Entry {
 // Audit implements acapi.Auditor.
 func (a *SessionAudit) Audit(e acapi.AuditEntry) {
 	a.track(e)
-	a.log.write(a.entry(audit.Entry{
-		Time: e.Time, ActingUser: e.ActingUser, Service: e.Service, Method: e.Method, SubDomain: e.SubDomain,
-		Params: e.Params, Code: e.Code, Error: e.Error, TraceID: e.TraceID,
-		DurationMS: float64(e.Duration.Microseconds()) / 1000, Note: e.Note, Refused: e.ReadOnlyRefused,
-	}))
+	a.log.write(a.entry(audit.FromCall(e)))
 }
 
 // Refused records a write the console refused before calling the cloud.

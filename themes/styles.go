@@ -42,9 +42,7 @@ type Styles struct {
 	HelpDesc lipgloss.Style // "open" in the help line
 
 	BorderFg lipgloss.Style // separator lines drawn by hand
-	Box      lipgloss.Style // bordered panes
 	Dialog   lipgloss.Style // bordered overlay dialogs
-	Input    lipgloss.Style // filter / command input text
 	Prompt   lipgloss.Style // the ":" or "/" before an input
 }
 
@@ -82,9 +80,7 @@ func NewStyles(t Theme, g Glyphs) *Styles {
 	s.HelpDesc = fg(p.Faint)
 
 	s.BorderFg = fg(p.Border)
-	s.Box = lipgloss.NewStyle().Border(g.Border).BorderForeground(p.Border)
 	s.Dialog = lipgloss.NewStyle().Border(g.Border).BorderForeground(p.Accent).Padding(0, 1)
-	s.Input = fg(p.Text)
 	s.Prompt = fg(p.Accent).Bold(true)
 	return s
 }

@@ -132,7 +132,7 @@ type App struct {
 
 	mode   inputMode
 	input  textinput.Model
-	prompt *promptDialog
+	prompt *linePrompt
 
 	dialogs []dialog
 
@@ -747,9 +747,16 @@ func (a *App) endInput() {
 	a.input.SetValue("")
 }
 
+// linePrompt is a question asked on the command line (not a dialog): the
+// answer is typed after it and goes to submit on Enter.
+type linePrompt struct {
+	question string
+	submit   func(a *App, answer string) tea.Cmd
+}
+
 // Ask opens a one-line prompt; submit runs with the answer.
 func (a *App) Ask(question string, submit func(a *App, answer string) tea.Cmd) {
-	a.prompt = &promptDialog{question: question, submit: submit}
+	a.prompt = &linePrompt{question: question, submit: submit}
 	a.startInput(inputPrompt, "")
 }
 

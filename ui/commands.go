@@ -131,22 +131,17 @@ func cmdDevice(a *App, arg string) tea.Cmd {
 }
 
 func cmdHomes(a *App, _ string) tea.Cmd {
-	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
-			return a.Push(newHomesPage(u.UserID(), a.stack[i].Title()))
-		}
+	if uid, title := userInView(a); uid != 0 {
+		return a.Push(newHomesPage(uid, title))
 	}
 	return a.Fail(errorf("open a user first (:user …), then :homes"))
 }
 
 func cmdGateways(a *App, _ string) tea.Cmd {
-	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
-			uid := u.UserID()
-			return a.Push(newDeviceList("Gateways", uid, func(ctx context.Context, api API) ([]models.Device, error) {
-				return api.Gateways(ctx, uid)
-			}, true))
-		}
+	if uid, _ := userInView(a); uid != 0 {
+		return a.Push(newDeviceList("Gateways", uid, func(ctx context.Context, api API) ([]models.Device, error) {
+			return api.Gateways(ctx, uid)
+		}, true))
 	}
 	return a.Fail(errorf("open a user first (:user …), then :gateways"))
 }

@@ -70,11 +70,6 @@ func (d *errorDialog) view(a *App, w int) string {
 	return s.Dialog.Width(min(w-4, 90)).Render(strings.Join(lines, "\n"))
 }
 
-type promptDialog struct {
-	question string
-	submit   func(a *App, answer string) tea.Cmd
-}
-
 // errorLine is the one-line form of an error for the status line.
 func errorLine(err error) string {
 	var ae *acapi.Error

@@ -10,6 +10,7 @@ import (
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/internal/vtscreen"
+	"acconsole/models"
 )
 
 // The real adapter on a real local cloud: ":device" with a lower-case
@@ -40,7 +41,7 @@ func TestE2ELookups(t *testing.T) {
 	e.press("esc")
 
 	// An unbound warehouse device: the detail agrees with the fleet.
-	var free acapi.FleetDevice
+	var free models.FleetDevice
 	deadline := time.Now().Add(10 * time.Second)
 	for free.PhysicalDeviceID == "" || !free.Online {
 		if time.Now().After(deadline) {
@@ -111,7 +112,7 @@ func TestE2ERoomPickerAndPhoneBinding(t *testing.T) {
 	e := startE2E(t, cloudtest.Options{})
 	ctx := context.Background()
 	// A device in a room of a home with another room.
-	var dev acapi.FleetDevice
+	var dev models.FleetDevice
 	var homeName, roomName, otherRoom string
 	rows, err := e.client.Warehouse().ListDevicesExt(ctx, "", 0, 1000)
 	if err != nil {

@@ -96,7 +96,7 @@ func (e *e2e) command(s string) {
 
 // device finds an online, owned device of a product (and not a
 // sub-device) in the demo world.
-func (e *e2e) device(sub string) acapi.FleetDevice {
+func (e *e2e) device(sub string) models.FleetDevice {
 	e.t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(10 * time.Second)
@@ -117,10 +117,10 @@ func (e *e2e) device(sub string) acapi.FleetDevice {
 		time.Sleep(100 * time.Millisecond) // the fleet connects in the background
 	}
 	e.t.Fatalf("no online, owned %s in the demo world", sub)
-	return acapi.FleetDevice{}
+	return models.FleetDevice{}
 }
 
-func (e *e2e) openDevice(d acapi.FleetDevice) {
+func (e *e2e) openDevice(d models.FleetDevice) {
 	e.command("device " + strconv.FormatInt(d.DeviceID, 10))
 	e.scr.WaitFor(e.t, d.PhysicalDeviceID, "users (")
 }

@@ -1,19 +1,20 @@
 package ui
 
 import (
-	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"acconsole/acapi"
 	"acconsole/models"
 )
 
-// fakeAPI is an in-memory cloud for model tests. Writes honour the
-// read-only switch the way acapi does.
+// fakeAPI is an in-memory cloud for model tests, in one file per concern
+// (fake_*_test.go) like the real adapter. Writes honour the read-only
+// switch the way acapi does.
 type fakeAPI struct {
 	mu       sync.Mutex
 	readOnly bool
@@ -28,6 +29,9 @@ type fakeAPI struct {
 	codes   map[string]string
 	outbox  []OutboxEntry
 	deleted map[string]bool // "home5", "room2": deleted by a write
+	// workflows is the state of pairing, commands, timers, firmware and
+	// events, under its own lock.
+	workflows *fakeWF
 }
 
 func newFakeAPI() *fakeAPI {
@@ -53,187 +57,17 @@ func newFakeAPI() *fakeAPI {
 		{PhysicalDeviceID: "ffee000000000001", SubDomainName: "bulb", MAC: "ff:ee:00:00:00:02", Status: 2},
 		{PhysicalDeviceID: "860012345678", SubDomainName: "switch", MAC: "ff:ee:00:00:00:03", Status: 2},
 	}
+	f.workflows = &fakeWF{
+		now: time.Now, joined: map[int64][]JoinedDevice{}, window: map[int64]MatchWindow{}, addErr: map[string]error{},
+		tasks: map[int64][]models.TimerTask{}, runs: map[int64][]TimerRun{}, nextTask: 100,
+		version: map[int64]models.OTAVersion{}, status: map[int64]models.UpgradeStatus{}, pending: map[string][]models.UpgradeCandidate{},
+		events: map[string][]DeviceEvent{},
+	}
 	return f
 }
 
 func (f *fakeAPI) ReadOnly() bool      { f.mu.Lock(); defer f.mu.Unlock(); return f.readOnly }
 func (f *fakeAPI) SetReadOnly(on bool) { f.mu.Lock(); f.readOnly = on; f.mu.Unlock() }
-
-func (f *fakeAPI) CountUsers(context.Context) (int64, error) { return int64(len(f.users)), nil }
-func (f *fakeAPI) ListUsers(_ context.Context, after int64, lim int) ([]models.User, error) {
-	var out []models.User
-	for _, u := range f.users {
-		if u.UserID > after && len(out) < lim {
-			out = append(out, u)
-		}
-	}
-	return out, nil
-}
-
-// FindUser answers like the cloud: email, phone (with or without +86),
-// "weixin:<openid>" or a bare OpenID (the fake's OpenIDs are "oid-<id>"),
-// then a user id.
-func (f *fakeAPI) FindUser(_ context.Context, q string) (models.User, error) {
-	q = strings.TrimSpace(q)
-	if prov, oid, ok := acapi.SplitOpenID(q); ok && !strings.Contains(q, "@") {
-		if prov != "weixin" {
-			return models.User{}, &acapi.Error{Code: models.ErrAccountAbsent, Service: "zc-account", Method: "loginWithOpenId"}
-		}
-		q = oid
-	}
-	forms := acapi.PhoneForms(q)
-	for _, u := range f.users {
-		switch {
-		case u.Email != "" && strings.EqualFold(u.Email, q),
-			u.Phone != "" && slices.Contains(forms, u.Phone),
-			fmt.Sprintf("oid-%d", u.UserID) == q:
-			return u, nil
-		}
-	}
-	for _, u := range f.users {
-		if fmt.Sprint(u.UserID) == q {
-			return u, nil
-		}
-	}
-	what := "no user matches " + q
-	if _, err := strconv.ParseInt(q, 10, 64); err == nil {
-		what = "no user has the id " + q
-	}
-	return models.User{}, &acapi.Error{Code: models.ErrAccountAbsent, Message: what, Service: "zc-account", Method: "getIdByAccount"}
-}
-func (f *fakeAPI) UserDetail(ctx context.Context, id int64) (UserDetail, error) {
-	var u models.User
-	var err error = &acapi.Error{Code: models.ErrAccountAbsent, Service: "zc-account", Method: "getAccountInfo"}
-	for _, x := range f.users {
-		if x.UserID == id {
-			u, err = x, nil
-		}
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return UserDetail{User: u, Homes: []models.Home{{HomeID: 5, Owner: id, Name: "Home"}}}, err
-}
-func (f *fakeAPI) Homes(context.Context, int64) ([]models.Home, error) {
-	return []models.Home{{HomeID: 5, Name: "Home"}}, nil
-}
-func (f *fakeAPI) Rooms(context.Context, int64, int64) ([]models.Room, error) {
-	return f.rooms(), nil
-}
-func (f *fakeAPI) rooms() []models.Room {
-	return []models.Room{{HomeID: 5, RoomID: 1, Name: "客厅 Living room"}, {HomeID: 5, RoomID: 2, Name: "Kitchen"}}
-}
-func (f *fakeAPI) HomeDevices(_ context.Context, u, _ int64) ([]models.Device, error) {
-	return f.devices[u], nil
-}
-func (f *fakeAPI) RoomDevices(_ context.Context, u, _, _ int64) ([]models.Device, error) {
-	return f.devices[u][:min(1, len(f.devices[u]))], nil
-}
-func (f *fakeAPI) UserDevices(_ context.Context, u, after int64, lim int) ([]models.Device, int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []models.Device
-	for _, d := range f.devices[u] {
-		if d.DeviceID > after && len(out) < lim {
-			out = append(out, d)
-		}
-	}
-	return out, int64(len(f.devices[u])), nil
-}
-func (f *fakeAPI) FleetCount(context.Context) (int64, error) { return 0, nil }
-func (f *fakeAPI) Fleet(context.Context, int, int) ([]FleetDevice, error) {
-	return nil, nil
-}
-
-// FindDevices is the warehouse lookup: an exact physical id alone, else
-// every record matching without regard to case or by MAC.
-func (f *fakeAPI) FindDevices(_ context.Context, q string) ([]models.DeviceInfo, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q = strings.TrimSpace(q)
-	var all []models.DeviceInfo
-	seen := map[string]bool{}
-	for _, d := range f.allDevices() {
-		if seen[d.SubDomainName+"/"+d.PhysicalDeviceID] {
-			continue
-		}
-		seen[d.SubDomainName+"/"+d.PhysicalDeviceID] = true
-		all = append(all, models.DeviceInfo{PhysicalDeviceID: d.PhysicalDeviceID, SubDomainName: d.SubDomainName, MAC: f.macs[d.PhysicalDeviceID], Status: 2})
-	}
-	all = append(all, f.unbound...)
-	var found []models.DeviceInfo
-	mac := acapi.NormalizeMAC(q)
-	for _, in := range all {
-		if in.PhysicalDeviceID == q {
-			return []models.DeviceInfo{in}, nil
-		}
-		if strings.EqualFold(in.PhysicalDeviceID, q) || mac != "" && acapi.NormalizeMAC(in.MAC) == mac {
-			found = append(found, in)
-		}
-	}
-	if len(found) == 0 {
-		return nil, &acapi.Error{Code: models.ErrDeviceAbsent, Message: "no device has the physical id or MAC " + strconv.Quote(q), Service: "zc-warehouse", Method: "getDevicesInfo"}
-	}
-	return found, nil
-}
-
-// DeviceDetail finds a device by id or by product and physical id; an
-// unbound warehouse record comes back as such.
-func (f *fakeAPI) DeviceDetail(_ context.Context, ref DeviceRef) (DeviceDetail, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, d := range f.allDevices() {
-		if ref.DeviceID != 0 && d.DeviceID == ref.DeviceID ||
-			ref.DeviceID == 0 && d.PhysicalDeviceID == ref.PhysicalID && (ref.SubDomain == "" || ref.SubDomain == d.SubDomainName) {
-			dd := DeviceDetail{Device: d, Online: d.Online(), Users: []models.DeviceUser{{UserID: d.Owner, UserType: 1}}}
-			if d.RootID != 0 {
-				dd.HomeName, dd.Rooms = "Home", f.rooms()
-				if room, ok := f.roomOf[d.DeviceID]; ok {
-					for _, r := range dd.Rooms {
-						if r.RoomID == room {
-							dd.RoomID, dd.RoomName = r.RoomID, r.Name
-						}
-					}
-				}
-			}
-			return dd, nil
-		}
-	}
-	if ref.DeviceID == 0 {
-		for _, in := range f.unbound {
-			if in.PhysicalDeviceID == ref.PhysicalID && (ref.SubDomain == "" || ref.SubDomain == in.SubDomainName) {
-				return DeviceDetail{Info: in, Unbound: true, Online: true, Device: models.Device{PhysicalDeviceID: in.PhysicalDeviceID, SubDomainName: in.SubDomainName}}, nil
-			}
-		}
-	}
-	return DeviceDetail{}, &acapi.Error{Code: models.ErrDeviceAbsent, Service: "zc-bind", Method: "getUserDevice"}
-}
-func (f *fakeAPI) RenameDevice(_ context.Context, ref DeviceRef, name string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.readOnly {
-		return fmt.Errorf("zc-bind/modifyDevice: %w", acapi.ErrReadOnly)
-	}
-	if strings.TrimSpace(name) == "" {
-		return &acapi.Error{Code: models.ErrInvalidParam, Message: "name is required", Service: "zc-bind", Method: "modifyDevice"}
-	}
-	if _, ok := f.device(ref.DeviceID); !ok {
-		return &acapi.Error{Code: models.ErrDeviceAbsent, Message: fmt.Sprintf("device %d does not exist", ref.DeviceID), Service: "zc-bind", Method: "modifyDevice"}
-	}
-	f.renames = append(f.renames, fmt.Sprintf("%d:%s", ref.DeviceID, name))
-	for u, ds := range f.devices {
-		for i := range ds {
-			if ds[i].DeviceID == ref.DeviceID {
-				f.devices[u][i].Name = name
-			}
-		}
-	}
-	return nil
-}
-func (f *fakeAPI) Outbox(context.Context, int) ([]OutboxEntry, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]OutboxEntry(nil), f.outbox...), nil
-}
 
 func (f *fakeAPI) renamesSoFar() string {
 	f.mu.Lock()
@@ -264,4 +98,103 @@ func (f *fakeAPI) allDevices() []models.Device {
 		}
 	}
 	return out
+}
+
+// fakeWF is the fake's workflow state: pairing, commands, sharing, timers,
+// firmware and events.
+type fakeWF struct {
+	mu  sync.Mutex
+	now func() time.Time
+
+	joined    map[int64][]JoinedDevice // gateway id → waiting sub-devices
+	window    map[int64]MatchWindow
+	noHistory bool // behave like a real router: no device history
+	opens     []string
+	closes    []string // notes of close calls
+	added     []string
+	addErr    map[string]error
+	addGate   chan struct{} // AddSubDevice waits for it to close, when set
+	joinErr   error         // JoinedSubDevices fails with it while set
+	joinReads int           // JoinedSubDevices calls, to tell a hidden page's reads
+
+	sent  []string
+	reply func(code int, payload []byte) (CommandReply, error)
+
+	shares int
+
+	tasks    map[int64][]models.TimerTask
+	runs     map[int64][]TimerRun
+	nextTask int64
+	saveErr  error
+
+	version  map[int64]models.OTAVersion
+	status   map[int64]models.UpgradeStatus
+	confirms []string
+	pending  map[string][]models.UpgradeCandidate
+
+	statusReads int // models.UpgradeStatus calls
+
+	events    map[string][]DeviceEvent // physical id → events
+	calls     []ServiceCall
+	callReply json.RawMessage // CallService answers this when set (else an echo)
+}
+
+func (f *fakeAPI) wf() *fakeWF { return f.workflows }
+
+// addDevice puts a device into user u's list (a gateway for pairing tests).
+func (f *fakeAPI) addDevice(u int64, d models.Device) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.devices[u] = append(f.devices[u], d)
+}
+
+func (f *fakeAPI) guard(what string) error {
+	if f.ReadOnly() {
+		return fmt.Errorf("%s: %w", what, acapi.ErrReadOnly)
+	}
+	return nil
+}
+
+// write records a write the way acapi's guard would allow or refuse it.
+func (f *fakeAPI) write(s string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.readOnly {
+		return fmt.Errorf("%s: %w", s, acapi.ErrReadOnly)
+	}
+	f.renames = append(f.renames, s)
+	return nil
+}
+
+// The fake refuses what the cloud refuses, with the cloud's codes
+// (TestWritesAgreeOnFakeAndCloud holds the two to the same table).
+func fakeErr(code int, service, method, msg string) error {
+	return &acapi.Error{Code: code, Message: msg, Service: service, Method: method}
+}
+
+// device finds a device the fake knows; the caller holds f.mu.
+func (f *fakeAPI) device(id int64) (models.Device, bool) {
+	for _, d := range f.allDevices() {
+		if d.DeviceID == id {
+			return d, true
+		}
+	}
+	return models.Device{}, false
+}
+
+// check runs a validation under the lock before a write is recorded.
+func (f *fakeAPI) check(fn func() error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.readOnly {
+		return nil // the write itself reports read-only first
+	}
+	return fn()
+}
+
+func named(method, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return fakeErr(models.ErrInvalidParam, "zc-bind", method, "name is required")
+	}
+	return nil
 }

@@ -26,14 +26,14 @@ func (f *fleetAPI) FleetCount(context.Context) (int64, error) {
 	return 250, nil
 }
 
-func (f *fleetAPI) Fleet(_ context.Context, offset, limit int) ([]FleetDevice, error) {
+func (f *fleetAPI) Fleet(_ context.Context, offset, limit int) ([]models.FleetDevice, error) {
 	f.mu.Lock()
 	f.offsets = append(f.offsets, offset)
 	f.limits = append(f.limits, limit)
 	f.mu.Unlock()
-	var out []FleetDevice
+	var out []models.FleetDevice
 	for i := offset; i < 250 && i < offset+limit; i++ {
-		out = append(out, FleetDevice{Info: models.DeviceInfo{PhysicalDeviceID: fmt.Sprintf("F%015d", i), SubDomainName: "plug", Status: 2}})
+		out = append(out, models.FleetDevice{DeviceInfo: models.DeviceInfo{PhysicalDeviceID: fmt.Sprintf("F%015d", i), SubDomainName: "plug", Status: 2}})
 	}
 	return out, nil
 }

@@ -44,7 +44,7 @@ type progressSample struct {
 type otaData struct {
 	version models.OTAVersion
 	verr    error
-	status  UpgradeStatus
+	status  models.UpgradeStatus
 	serr    error
 }
 
@@ -172,7 +172,7 @@ func (p *otaPage) Resume(a *App) tea.Cmd {
 
 // sample records progress for the rate, dropping what is older than the
 // window (and everything when a new upgrade started).
-func (p *otaPage) sample(now time.Time, st UpgradeStatus) {
+func (p *otaPage) sample(now time.Time, st models.UpgradeStatus) {
 	if !st.Running() {
 		return
 	}
@@ -194,7 +194,7 @@ func (p *otaPage) sample(now time.Time, st UpgradeStatus) {
 }
 
 // eta is the time left at the recent rate (0, false when unknown).
-func (p *otaPage) eta(st UpgradeStatus) (time.Duration, bool) {
+func (p *otaPage) eta(st models.UpgradeStatus) (time.Duration, bool) {
 	if len(p.samples) >= 2 {
 		a, b := p.samples[0], p.samples[len(p.samples)-1]
 		if dp, dt := b.percent-a.percent, b.at.Sub(a.at); dp > 0 && dt > 0 {
@@ -209,7 +209,7 @@ func (p *otaPage) eta(st UpgradeStatus) (time.Duration, bool) {
 
 // stalled reports an upgrade with no progress for stallAfter of the
 // device's own intervals (or the cloud's say-so).
-func stalled(now time.Time, st UpgradeStatus) (bool, time.Duration) {
+func stalled(now time.Time, st models.UpgradeStatus) (bool, time.Duration) {
 	if !st.Running() {
 		return false, 0
 	}
@@ -217,7 +217,7 @@ func stalled(now time.Time, st UpgradeStatus) (bool, time.Duration) {
 	if st.LastProgressAt.IsZero() {
 		quiet = now.Sub(st.StartedAt)
 	}
-	if st.State == "stalled" {
+	if st.State == models.UpgradeStalled {
 		return true, max(quiet, st.StalledFor)
 	}
 	if st.ProgressInterval > 0 && quiet > stallAfter*st.ProgressInterval {
@@ -290,9 +290,9 @@ func (p *otaPage) View(a *App, w, h int) string {
 				// Confirmed: the line says where the upgrade is, not what
 				// it waited for.
 				lines = append(lines, s.Accent.Render(fmt.Sprintf(" upgrading: %s, %.0f %% — confirmed, nothing to do but wait", orDash(st.Phase), st.Percent)))
-			case d.serr == nil && st.State == "succeeded" && (st.TargetVersion == "" || st.TargetVersion == v.TargetVersion):
+			case d.serr == nil && st.State == models.UpgradeSucceeded && (st.TargetVersion == "" || st.TargetVersion == v.TargetVersion):
 				lines = append(lines, s.OK.Render(" upgraded: the device reports "+v.TargetVersion+" at its next check-in"))
-			case d.serr == nil && st.State == "failed":
+			case d.serr == nil && st.State == models.UpgradeFailed:
 				lines = append(lines, s.Err.Render(" the last upgrade failed: "+a.keys.Get(ActOTAConfirm).Label()+" tries again (asks for a reason)"))
 			case v.OTAMode == 1:
 				lines = append(lines, s.Faint.Render(" waits for a confirmation: "+a.keys.Get(ActOTAConfirm).Label()+" confirms on the user's behalf (asks for a reason)"))
@@ -327,7 +327,7 @@ func (p *otaPage) View(a *App, w, h int) string {
 	}
 	st := d.status
 	switch st.State {
-	case "", "idle":
+	case "", models.UpgradeIdle:
 		lines = append(lines, s.Faint.Render(" no upgrade has run on this device"))
 	default:
 		lines = append(lines, p.statusLines(a, now, st, w)...)
@@ -335,7 +335,7 @@ func (p *otaPage) View(a *App, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (p *otaPage) statusLines(a *App, now time.Time, st UpgradeStatus, w int) []string {
+func (p *otaPage) statusLines(a *App, now time.Time, st models.UpgradeStatus, w int) []string {
 	s := a.styles
 	var lines []string
 	bar := progressBar(st.Percent/100, 30, s.Glyphs.ASCII)
@@ -344,12 +344,12 @@ func (p *otaPage) statusLines(a *App, now time.Time, st UpgradeStatus, w int) []
 		head += "  → " + st.TargetVersion
 	}
 	switch {
-	case st.State == "succeeded":
+	case st.State == models.UpgradeSucceeded:
 		lines = append(lines, s.OK.Render(head+"  done"))
 		if !st.LastProgressAt.IsZero() && !st.StartedAt.IsZero() {
 			lines = append(lines, s.Faint.Render(fmt.Sprintf(" finished %s after %s", st.LastProgressAt.Local().Format("15:04:05"), st.LastProgressAt.Sub(st.StartedAt).Round(time.Second))))
 		}
-	case st.State == "failed":
+	case st.State == models.UpgradeFailed:
 		lines = append(lines, s.Err.Render(head+"  failed"))
 		lines = append(lines, s.Err.Render(" reason: "+orDash(st.FailureReason)))
 		lines = append(lines, s.Faint.Render(" "+a.keys.Get(ActOTAConfirm).Label()+" tries again (the device keeps its old firmware)"))
@@ -394,7 +394,7 @@ func cmdOTA(a *App, arg string) tea.Cmd {
 }
 
 func newFleetOTAPage(only string) Page {
-	p := &listPage[UpgradeCandidate]{
+	p := &listPage[models.UpgradeCandidate]{
 		title: "Updates", poll: true, empty: "no device has an update on offer",
 		cols: []table.Column{
 			{Key: "product", Title: "PRODUCT", Width: 10},
@@ -406,35 +406,35 @@ func newFleetOTAPage(only string) Page {
 			{Key: "state", Title: "STATE", Flex: 1, MinWidth: 10},
 			{Key: "pct", Title: "%", Width: 5, Align: table.AlignRight},
 		},
-		id: func(c UpgradeCandidate) string {
-			return c.SubDomain + "/" + c.PhysicalID + "/" + strconv.Itoa(c.OTAType)
+		id: func(c models.UpgradeCandidate) string {
+			return c.SubDomain + "/" + c.PhysicalDeviceID + "/" + strconv.Itoa(c.OTAType)
 		},
-		cells: func(c UpgradeCandidate) []string {
+		cells: func(c models.UpgradeCandidate) []string {
 			pct := ""
-			if c.State != "" && c.State != "available" && c.State != "idle" {
+			if c.State != "" && c.State != "available" && c.State != models.UpgradeIdle {
 				pct = strconv.FormatFloat(c.Percent, 'f', 0, 64)
 			}
-			return []string{c.SubDomain, c.PhysicalID, otaTypeName(c.OTAType), c.CurrentVersion, c.TargetVersion, otaModes[c.OTAMode], orDash(c.State), pct}
+			return []string{c.SubDomain, c.PhysicalDeviceID, otaTypeName(c.OTAType), c.CurrentVersion, c.TargetVersion, otaModes[c.OTAMode], orDash(c.State), pct}
 		},
-		tone: func(c UpgradeCandidate, col int) table.Tone {
+		tone: func(c models.UpgradeCandidate, col int) table.Tone {
 			if col != 6 {
 				return table.ToneDefault
 			}
 			switch c.State {
-			case "failed":
+			case models.UpgradeFailed:
 				return table.ToneErr
-			case "stalled":
+			case models.UpgradeStalled:
 				return table.ToneWarn
-			case "upgrading":
+			case models.UpgradeUpgrading:
 				return table.ToneAccent
-			case "succeeded":
+			case models.UpgradeSucceeded:
 				return table.ToneOK
 			}
 			return table.ToneDefault
 		},
 		hints: []string{ActSelect, ActOTAConfirm},
 	}
-	p.load = func(ctx context.Context, api API) ([]UpgradeCandidate, error) {
+	p.load = func(ctx context.Context, api API) ([]models.UpgradeCandidate, error) {
 		var subs []string
 		if only != "" {
 			subs = []string{only}
@@ -447,7 +447,7 @@ func newFleetOTAPage(only string) Page {
 				subs = append(subs, pr.SubDomainName)
 			}
 		}
-		var out []UpgradeCandidate
+		var out []models.UpgradeCandidate
 		for _, sub := range subs {
 			cs, err := api.PendingUpgrades(ctx, sub)
 			if err != nil {
@@ -463,11 +463,11 @@ func newFleetOTAPage(only string) Page {
 		rows, running, failed := p.tbl.Total(), 0, 0
 		devices := map[string]bool{}
 		for _, c := range p.tbl.Rows() {
-			devices[c.SubDomain+"/"+c.PhysicalID] = true
+			devices[c.SubDomain+"/"+c.PhysicalDeviceID] = true
 			switch c.State {
-			case "upgrading", "stalled":
+			case models.UpgradeUpgrading, models.UpgradeStalled:
 				running++
-			case "failed":
+			case models.UpgradeFailed:
 				failed++
 			}
 		}
@@ -478,13 +478,13 @@ func newFleetOTAPage(only string) Page {
 		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
 			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
 	}
-	p.extra = func(a *App, m tea.KeyPressMsg, row UpgradeCandidate, ok bool) (tea.Cmd, bool) {
+	p.extra = func(a *App, m tea.KeyPressMsg, row models.UpgradeCandidate, ok bool) (tea.Cmd, bool) {
 		if !a.keys.Is(m, ActOTAConfirm) {
 			return nil, false
 		}
 		sel := p.tbl.Selected()
 		if len(sel) == 0 && ok {
-			sel = []UpgradeCandidate{row}
+			sel = []models.UpgradeCandidate{row}
 		}
 		if len(sel) == 0 {
 			return a.Flash("select devices with space first"), true
@@ -496,7 +496,7 @@ func newFleetOTAPage(only string) Page {
 
 // dryRun is one planned confirm and, after the run, its result.
 type dryRun struct {
-	c      UpgradeCandidate
+	c      models.UpgradeCandidate
 	plan   string // what will happen
 	skip   bool
 	result string
@@ -514,16 +514,16 @@ type dryRunPage struct {
 	queue *pendingQueue
 }
 
-func newDryRunPage(sel []UpgradeCandidate) *dryRunPage {
+func newDryRunPage(sel []models.UpgradeCandidate) *dryRunPage {
 	p := &dryRunPage{}
 	for _, c := range sel {
 		r := dryRun{c: c, plan: fmt.Sprintf("confirm %s → %s", c.CurrentVersion, c.TargetVersion)}
 		switch c.State {
-		case "upgrading", "stalled":
+		case models.UpgradeUpgrading, models.UpgradeStalled:
 			r.plan, r.skip = "skip: already upgrading", true
-		case "succeeded":
+		case models.UpgradeSucceeded:
 			r.plan, r.skip = "skip: already done", true
-		case "failed":
+		case models.UpgradeFailed:
 			r.plan = fmt.Sprintf("retry %s → %s (the last attempt failed)", c.CurrentVersion, c.TargetVersion)
 		}
 		if c.OTAMode == 2 && !r.skip {
@@ -553,9 +553,11 @@ func (p *dryRunPage) ensure(a *App) {
 			{Key: "plan", Title: "PLAN", Flex: 3, MinWidth: 20},
 			{Key: "result", Title: "RESULT", Flex: 2, MinWidth: 10},
 		},
-		ID: func(r dryRun) string { return r.c.SubDomain + "/" + r.c.PhysicalID + "/" + strconv.Itoa(r.c.OTAType) },
+		ID: func(r dryRun) string {
+			return r.c.SubDomain + "/" + r.c.PhysicalDeviceID + "/" + strconv.Itoa(r.c.OTAType)
+		},
 		Cells: func(r dryRun) []string {
-			return []string{r.c.SubDomain, r.c.PhysicalID, otaTypeName(r.c.OTAType), r.plan, r.result}
+			return []string{r.c.SubDomain, r.c.PhysicalDeviceID, otaTypeName(r.c.OTAType), r.plan, r.result}
 		},
 		Tone: func(r dryRun, col int) table.Tone {
 			switch {
@@ -696,7 +698,7 @@ func (p *dryRunPage) start(a *App, q *pendingQueue) tea.Cmd {
 	p.rows[i].result = "confirming…"
 	c, api, reason := p.rows[i].c, a.api, q.reason
 	return runVal(a, p, func(ctx context.Context) any {
-		ref := DeviceRef{SubDomain: c.SubDomain, PhysicalID: c.PhysicalID, DeviceID: c.DeviceID}
+		ref := DeviceRef{SubDomain: c.SubDomain, PhysicalID: c.PhysicalDeviceID, DeviceID: c.DeviceID}
 		return bulkDone{i: i, err: api.ConfirmUpdate(ctx, ref, c.TargetVersion, c.OTAType, reason)}
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"acconsole/models"
 )
 
-func setStatus(w *fakeWF, id int64, f func(*UpgradeStatus)) {
+func setStatus(w *fakeWF, id int64, f func(*models.UpgradeStatus)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	st := w.status[id]
@@ -50,7 +50,7 @@ func TestOTACheckConfirmAndFollow(t *testing.T) {
 	start := h.clock.Now()
 	for i, pct := range []float64{20, 40} {
 		at := start.Add(time.Duration(2*(i+1)) * time.Second)
-		setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt, st.Phase = pct, at, "download" })
+		setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt, st.Phase = pct, at, "download" })
 		h.advance(2 * time.Second)
 	}
 	h.must("40.0 % download", "about 6s left at the recent rate")
@@ -59,7 +59,7 @@ func TestOTACheckConfirmAndFollow(t *testing.T) {
 	h.advance(4 * time.Second)
 	h.must("STALLED", "no progress for 4s (the device reported every 1s before)")
 
-	setStatus(w, 900, func(st *UpgradeStatus) {
+	setStatus(w, 900, func(st *models.UpgradeStatus) {
 		st.State, st.Percent, st.Phase, st.LastProgressAt = "succeeded", 100, "done", h.clock.Now()
 	})
 	h.advance(time.Second)
@@ -70,7 +70,7 @@ func TestOTACheckConfirmAndFollow(t *testing.T) {
 		t.Fatal("the page keeps polling a finished upgrade every second")
 	}
 
-	setStatus(w, 900, func(st *UpgradeStatus) {
+	setStatus(w, 900, func(st *models.UpgradeStatus) {
 		st.State, st.Phase, st.FailureReason = "failed", "failed", "checksum mismatch"
 	})
 	h.act(ActOTAType) // module, then back: reloads
@@ -83,12 +83,12 @@ func TestOTACheckConfirmAndFollow(t *testing.T) {
 func TestFleetOTADryRunAndBulkConfirm(t *testing.T) {
 	api := newFakeAPI()
 	w := api.wf()
-	w.pending["plug"] = []UpgradeCandidate{
-		{SubDomain: "plug", PhysicalID: "P000000000000001", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "available"},
-		{SubDomain: "plug", PhysicalID: "P000000000000002", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "upgrading", Percent: 30},
+	w.pending["plug"] = []models.UpgradeCandidate{
+		{SubDomain: "plug", PhysicalDeviceID: "P000000000000001", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "available"},
+		{SubDomain: "plug", PhysicalDeviceID: "P000000000000002", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "upgrading", Percent: 30},
 	}
-	w.pending["bulb"] = []UpgradeCandidate{
-		{SubDomain: "bulb", PhysicalID: "B000000000000001", OTAType: 1, CurrentVersion: "1-1-5", TargetVersion: "1-2-0", OTAMode: 2, State: "failed"},
+	w.pending["bulb"] = []models.UpgradeCandidate{
+		{SubDomain: "bulb", PhysicalDeviceID: "B000000000000001", OTAType: 1, CurrentVersion: "1-1-5", TargetVersion: "1-2-0", OTAMode: 2, State: "failed"},
 	}
 	h := newWFHarness(t, api, 130, 40)
 	h.command("ota")
@@ -141,7 +141,7 @@ func TestOTAHiddenSkipsReads(t *testing.T) {
 	}
 	h.exec(h.app.pop())
 	h.settle()
-	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt = 30, h.clock.Now() })
+	setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt = 30, h.clock.Now() })
 	h.advance(time.Second)
 	h.must("30.0 % download")
 }
@@ -155,11 +155,11 @@ func TestOTAProgressResumes(t *testing.T) {
 	if n := pendingTicks[otaTick](h, p); n != 0 {
 		t.Fatalf("%d progress ticks pending for a page off the stack", n)
 	}
-	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt = 50, h.clock.Now() })
+	setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt = 50, h.clock.Now() })
 	h.press("[")
 	topAs[*otaPage](h)
 	h.must("50.0 % download")
-	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt = 70, h.clock.Now() })
+	setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt = 70, h.clock.Now() })
 	h.advance(time.Second)
 	h.must("70.0 % download")
 	if n := pendingTicks[otaTick](h, p); n != 1 {

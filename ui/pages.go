@@ -279,6 +279,17 @@ func newUserPage(id int64, name string) *userPage {
 	return p
 }
 
+// userInView is the nearest user page on the stack, the user the views
+// above it act for: its id and title (0 and "" when none).
+func userInView(a *App) (int64, string) {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
+			return u.UserID(), a.stack[i].Title()
+		}
+	}
+	return 0, ""
+}
+
 func (p *userPage) Title() string { return models.SanitizeLine(p.name) }
 func (p *userPage) UserID() int64 { return p.id }
 func (p *userPage) ActingFor() string {
@@ -610,7 +621,7 @@ func newRoomsPage(userID int64, home models.Home) Page {
 // and its count is the highest seq (PROTOCOL-EXTENSIONS.md, zc-warehouse).
 func newFleetPage() Page {
 	pg := &pager{}
-	p := &listPage[FleetDevice]{
+	p := &listPage[models.FleetDevice]{
 		title: "Fleet", empty: "the warehouse is empty", poll: true,
 		cols: []table.Column{
 			{Key: "status", Title: "", Width: 1},
@@ -621,8 +632,8 @@ func newFleetPage() Page {
 			{Key: "last", Title: "LAST ONLINE", Width: 19},
 			{Key: "owner", Title: "OWNER", Flex: 1, MinWidth: 8},
 		},
-		id: func(d FleetDevice) string { return d.Info.SubDomainName + "/" + d.Info.PhysicalDeviceID },
-		cells: func(d FleetDevice) []string {
+		id: func(d models.FleetDevice) string { return d.SubDomainName + "/" + d.PhysicalDeviceID },
+		cells: func(d models.FleetDevice) []string {
 			st := "○"
 			if d.Online {
 				st = "●"
@@ -631,13 +642,13 @@ func newFleetPage() Page {
 			if d.Owner != 0 {
 				owner = fmt.Sprintf("%s #%d", d.OwnerNickName, d.Owner)
 			}
-			prod := d.Info.SubDomainName
+			prod := d.SubDomainName
 			if prod == "" {
-				prod = d.Info.SubDomain
+				prod = d.SubDomain
 			}
-			return []string{st, d.Info.PhysicalDeviceID, prod, d.Name, d.Info.DevVersion, d.Info.LastOnlineTime, owner}
+			return []string{st, d.PhysicalDeviceID, prod, d.Name, d.DevVersion, d.LastOnlineTime, owner}
 		},
-		tone: func(d FleetDevice, col int) table.Tone {
+		tone: func(d models.FleetDevice, col int) table.Tone {
 			if col == 0 {
 				if d.Online {
 					return table.ToneOK
@@ -648,7 +659,7 @@ func newFleetPage() Page {
 		},
 		hints: []string{ActNextPage, ActPrevPage},
 	}
-	p.load = func(ctx context.Context, api API) ([]FleetDevice, error) {
+	p.load = func(ctx context.Context, api API) ([]models.FleetDevice, error) {
 		n, err := api.FleetCount(ctx)
 		if err != nil {
 			return nil, err
@@ -657,10 +668,10 @@ func newFleetPage() Page {
 		return api.Fleet(ctx, int(pg.offset.Load()), pageSize)
 	}
 	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len(), p.tbl.Total()) }
-	p.open = func(a *App, d FleetDevice) tea.Cmd {
-		return a.Push(newDevicePage(DeviceRef{DeviceID: d.DeviceID, SubDomain: d.Info.SubDomainName, PhysicalID: d.Info.PhysicalDeviceID}, d.Name))
+	p.open = func(a *App, d models.FleetDevice) tea.Cmd {
+		return a.Push(newDevicePage(DeviceRef{DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
 	}
-	p.extra = func(a *App, m tea.KeyPressMsg, _ FleetDevice, _ bool) (tea.Cmd, bool) {
+	p.extra = func(a *App, m tea.KeyPressMsg, _ models.FleetDevice, _ bool) (tea.Cmd, bool) {
 		return pagingKeys(a, m, pg, func() tea.Cmd { return p.Load(a) })
 	}
 	return p

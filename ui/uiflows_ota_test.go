@@ -29,12 +29,12 @@ func TestOTAPageShowsTheRealPhase(t *testing.T) {
 	h.mustNot("waits for a confirmation")
 
 	at := h.clock.Now().Add(2 * time.Second)
-	setStatus(w, 900, func(st *UpgradeStatus) { st.Percent, st.LastProgressAt, st.Phase = 60, at, "flash" })
+	setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt, st.Phase = 60, at, "flash" })
 	h.advance(2 * time.Second)
 	h.must("upgrading: flash, 60 %")
 	h.mustNot("waits for a confirmation")
 
-	setStatus(w, 900, func(st *UpgradeStatus) {
+	setStatus(w, 900, func(st *models.UpgradeStatus) {
 		st.State, st.Percent, st.Phase, st.LastProgressAt = "succeeded", 100, "done", h.clock.Now()
 	})
 	h.advance(time.Second)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/models"
 )
@@ -50,7 +49,7 @@ func TestE2ETimerZoneFromLocation(t *testing.T) {
 	t.Setenv("TZ", "UTC")
 	e := startE2E(t, cloudtest.Options{})
 	ctx := context.Background()
-	var plug acapi.FleetDevice
+	var plug models.FleetDevice
 	deadline := time.Now().Add(10 * time.Second)
 	for plug.DeviceID == 0 && time.Now().Before(deadline) {
 		rows, err := e.client.Warehouse().ListDevicesExt(ctx, "plug", 0, 500)

@@ -311,12 +311,8 @@ func cmdShare(a *App, _ string) tea.Cmd {
 
 // homeViewer is the user whose homes are in view (0 when none).
 func homeViewer(a *App) int64 {
-	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
-			return u.UserID()
-		}
-	}
-	return 0
+	id, _ := userInView(a)
+	return id
 }
 
 // shortID is the tail of a physical id, for default names and narrow

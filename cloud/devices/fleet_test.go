@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"acconsole/models"
 )
 
 // The fleet page's paging and count after a demo seed and activations
@@ -24,7 +26,7 @@ func TestFleetPagesAndCountAfterSeedAndActivations(t *testing.T) {
 	}
 	page := func(sub string, off, limit int) []string {
 		var p struct {
-			Devices []fleetEntry `json:"devices"`
+			Devices []models.FleetDevice `json:"devices"`
 		}
 		e.must(e.wh("listDevicesExt", sub, map[string]any{"offset": off, "limit": limit}, &p))
 		ids := []string{}

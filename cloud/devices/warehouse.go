@@ -420,17 +420,6 @@ func (s *Service) apiWarehouseList(c *rpc.Call) (any, error) {
 	return map[string]any{"devices": out}, nil
 }
 
-// fleetEntry is an entry of the local extension zc-warehouse/listDevicesExt:
-// a warehouse record with what this cloud knows of its binding.
-type fleetEntry struct {
-	models.DeviceInfo
-	DeviceID      int64  `json:"deviceId"` // 0 when nobody has bound it
-	Owner         int64  `json:"owner"`
-	OwnerNickName string `json:"ownerNickName"`
-	Name          string `json:"name"`
-	Online        bool   `json:"online"`
-}
-
 // apiWarehouseListExt is LOCAL EXTENSION zc-warehouse/listDevicesExt (not
 // part of AbleCloud): listDevices with each device's logical id, owner,
 // owner's nick name, name and online state, so that the console's fleet
@@ -440,9 +429,9 @@ func (s *Service) apiWarehouseListExt(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []fleetEntry{}
+	out := []models.FleetDevice{}
 	for rows.Next() {
-		var e fleetEntry
+		var e models.FleetDevice
 		w, err := scanWH(rows, &e.DeviceID, &e.Owner, &e.Name)
 		if err != nil {
 			rows.Close()

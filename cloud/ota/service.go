@@ -472,11 +472,11 @@ func statusCode(r *run, typ int) int {
 		return statusIdle
 	}
 	switch r.state {
-	case StateUpgrading:
+	case models.UpgradeUpgrading:
 		return statusUpgrading
-	case StateSucceeded:
+	case models.UpgradeSucceeded:
 		return statusSucceeded
-	case StateFailed:
+	case models.UpgradeFailed:
 		return statusFailed
 	}
 	return statusIdle
@@ -554,14 +554,14 @@ func (s *Service) apiMediaDone(c *rpc.Call) (any, error) {
 	now := c.Now.UnixMilli()
 	_, err = s.db.ExecContext(c.Ctx, `INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
 		trigger, state, phase, percent, started_ms, last_progress_ms, finished_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.sub.ID, t.pid, t.deviceID, typ, from, targetV, ModeConfirm, "media (app-driven)", StateSucceeded, "done", 100, now, now, now)
+		t.sub.ID, t.pid, t.deviceID, typ, from, targetV, ModeConfirm, "media (app-driven)", models.UpgradeSucceeded, "done", 100, now, now, now)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	if r := s.active[t.key()]; r == nil || r.state != StateUpgrading {
+	if r := s.active[t.key()]; r == nil || r.state != models.UpgradeUpgrading {
 		s.active[t.key()] = &run{key: t.key(), subID: t.sub.ID, pid: t.pid, deviceID: t.deviceID, otaType: typ, from: from, target: targetV,
-			state: StateSucceeded, phase: "done", percent: 100, started: c.Now, lastProgress: c.Now, finished: c.Now}
+			state: models.UpgradeSucceeded, phase: "done", percent: 100, started: c.Now, lastProgress: c.Now, finished: c.Now}
 	}
 	s.mu.Unlock()
 	return struct{}{}, nil

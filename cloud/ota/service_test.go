@@ -292,10 +292,10 @@ func (w *world) step(p string, phase string, pct float64, reason string) {
 	}
 }
 
-func (w *world) status(uid int64) Status {
+func (w *world) status(uid int64) models.UpgradeStatus {
 	w.t.Helper()
 	raw, _ := json.Marshal(w.must(w.call("getUpgradeStatus", uid, "", map[string]any{"deviceId": devID})))
-	var st Status
+	var st models.UpgradeStatus
 	_ = json.Unmarshal(raw, &st)
 	return st
 }
@@ -348,7 +348,7 @@ func TestConfirmedUpgradeStepByStep(t *testing.T) {
 	if got := w.up.starts(); len(got) != 1 || got[0] != pid+":1:1-1-0" {
 		t.Fatalf("upgrades started: %v", got)
 	}
-	if st := w.status(bob); st.State != StateUpgrading || st.Phase != "download" || st.TargetVersion != "1-1-0" || st.CurrentVersion != "1-0-1" {
+	if st := w.status(bob); st.State != models.UpgradeUpgrading || st.Phase != "download" || st.TargetVersion != "1-1-0" || st.CurrentVersion != "1-0-1" {
 		t.Fatalf("status at start = %+v", st)
 	}
 	// Download: 7 % every 2 s = 70 000 bytes per 2 s.
@@ -357,31 +357,31 @@ func TestConfirmedUpgradeStepByStep(t *testing.T) {
 		w.step(pid, "download", float64(7*i), "")
 	}
 	st := w.status(alice)
-	if st.State != StateUpgrading || st.Percent != 35 || st.BytesPerSecond < 34_000 || st.BytesPerSecond > 36_000 {
+	if st.State != models.UpgradeUpgrading || st.Percent != 35 || st.BytesPerSecond < 34_000 || st.BytesPerSecond > 36_000 {
 		t.Fatalf("during download = %+v", st)
 	}
-	if st.ETASeconds != 18 || st.ProgressIntervalMs != 2000 {
-		t.Fatalf("eta %d s, interval %d ms", st.ETASeconds, st.ProgressIntervalMs)
+	if st.ETA != 18*time.Second || st.ProgressInterval != 2*time.Second {
+		t.Fatalf("eta %s, interval %s", st.ETA, st.ProgressInterval)
 	}
 	// Slow is not stalled: 5 s of quiet is within 3 intervals (6 s)...
 	w.clock.Advance(5 * time.Second)
-	if st := w.status(alice); st.State != StateUpgrading {
+	if st := w.status(alice); st.State != models.UpgradeUpgrading {
 		t.Fatalf("after 5 s quiet: %+v", st)
 	}
 	// ...7 s is not.
 	w.clock.Advance(2 * time.Second)
-	if st := w.status(alice); st.State != StateStalled || st.StalledForMs != 7000 {
+	if st := w.status(alice); st.State != models.UpgradeStalled || st.StalledFor != 7*time.Second {
 		t.Fatalf("after 7 s quiet: %+v", st)
 	}
 	w.step(pid, "verify", 70, "")
-	if st := w.status(alice); st.State != StateUpgrading || st.Phase != "verify" {
+	if st := w.status(alice); st.State != models.UpgradeUpgrading || st.Phase != "verify" {
 		t.Fatalf("resumed: %+v", st)
 	}
 	w.step(pid, "flash", 80, "")
 	w.step(pid, "reboot", 95, "")
 	w.step(pid, "done", 100, "")
 	st = w.status(alice)
-	if st.State != StateSucceeded || st.Percent != 100 || st.CurrentVersion != "1-1-0" {
+	if st.State != models.UpgradeSucceeded || st.Percent != 100 || st.CurrentVersion != "1-1-0" {
 		t.Fatalf("after done = %+v", st)
 	}
 	if dev, _ := w.devices.version(pid); dev != "1-1-0" {
@@ -400,7 +400,7 @@ func TestFailedAndTimedOutUpgrades(t *testing.T) {
 	w.must(w.call("confirmUpdate", 0, "", ids)) // a developer confirms on the user's behalf
 	w.step(pid, "download", 10, "")
 	w.step(pid, "failed", 10, "checksum mismatch")
-	if st := w.status(alice); st.State != StateFailed || st.FailureReason != "checksum mismatch" {
+	if st := w.status(alice); st.State != models.UpgradeFailed || st.FailureReason != "checksum mismatch" {
 		t.Fatalf("failed = %+v", st)
 	}
 	if dev, _ := w.devices.version(pid); dev != "1-0-1" {
@@ -420,7 +420,7 @@ func TestFailedAndTimedOutUpgrades(t *testing.T) {
 		t.Fatalf("timed out = %+v", st)
 	}
 	w.step(pid, "done", 100, "")
-	if st := w.status(alice); st.State != StateSucceeded {
+	if st := w.status(alice); st.State != models.UpgradeSucceeded {
 		t.Fatalf("late success = %+v", st)
 	}
 	if dev, _ := w.devices.version(pid); dev != "1-1-0" {
@@ -462,7 +462,7 @@ func TestSilentAndForcedStartThemselves(t *testing.T) {
 	}
 	// listUpgrades shows the fleet: pid upgrading, pid2 with updates due.
 	raw, _ := json.Marshal(w.must(w.call("listUpgrades", 0, "plug", nil))["devices"])
-	var fleet []FleetEntry
+	var fleet []models.UpgradeCandidate
 	_ = json.Unmarshal(raw, &fleet)
 	got := map[string]string{}
 	for _, e := range fleet {
@@ -493,7 +493,7 @@ func TestRestartFailsInterruptedUpgrades(t *testing.T) {
 	svc.Register(reg)
 	w.srv.Config.Handler = rpc.NewHandler(reg, w.plat, noTokens{}, rpc.Options{Now: w.clock.Now})
 	st := w.status(alice)
-	if st.State != StateFailed || !strings.Contains(st.FailureReason, "interrupted") || st.Percent != 30 {
+	if st.State != models.UpgradeFailed || !strings.Contains(st.FailureReason, "interrupted") || st.Percent != 30 {
 		t.Fatalf("after restart = %+v", st)
 	}
 	if vs := svc.Versions(w.plug.ID, TypeMCU); len(vs) != 1 || vs[0].Version != "1-1-0" {
@@ -609,10 +609,10 @@ func TestSucceededOnlyOnceTheWarehouseHasTheVersion(t *testing.T) {
 	st := w.status(alice)
 	a := w.must(w.call("checkUpdate", alice, "", ids))
 	close(release)
-	if st.State == StateSucceeded && a["currentVersion"] != "1-1-0" {
+	if st.State == models.UpgradeSucceeded && a["currentVersion"] != "1-1-0" {
 		t.Fatalf("status says %s (current %s) while checkUpdate says current %v", st.State, st.CurrentVersion, a["currentVersion"])
 	}
-	if st.State != StateUpgrading {
+	if st.State != models.UpgradeUpgrading {
 		t.Fatalf("status while the warehouse is written = %+v", st)
 	}
 	select {
@@ -620,7 +620,7 @@ func TestSucceededOnlyOnceTheWarehouseHasTheVersion(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("done not applied")
 	}
-	if st := w.status(alice); st.State != StateSucceeded || st.CurrentVersion != "1-1-0" {
+	if st := w.status(alice); st.State != models.UpgradeSucceeded || st.CurrentVersion != "1-1-0" {
 		t.Fatalf("after done = %+v", st)
 	}
 	if a := w.must(w.call("checkUpdate", alice, "", ids)); a["currentVersion"] != "1-1-0" || a["update"] != 0.0 {

@@ -60,7 +60,7 @@ func (s *Service) lastRun(ctx context.Context, subID int64, pid string) (storedR
 	// A running upgrade comes first: an app's otaMediaDone recorded
 	// meanwhile does not hide it.
 	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runCols+` FROM ota_upgrades WHERE sub_domain_id=? AND physical_id=?
-		ORDER BY CASE WHEN state=? THEN 1 ELSE 0 END DESC, id DESC LIMIT 1`, subID, pid, StateUpgrading))
+		ORDER BY CASE WHEN state=? THEN 1 ELSE 0 END DESC, id DESC LIMIT 1`, subID, pid, models.UpgradeUpgrading))
 	if store.IsNoRows(err) {
 		return r, false, nil
 	}
@@ -110,7 +110,7 @@ func (w scanWith) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.ex
 // are alive in its trackers (on SQLite, where there are no others, Start
 // has failed every run a previous process left behind).
 func (s *Service) checkOrphan(ctx context.Context, r storedRun) storedRun {
-	if r.state != StateUpgrading || r.instance == s.opt.Instance || s.opt.Alive == nil {
+	if r.state != models.UpgradeUpgrading || r.instance == s.opt.Instance || s.opt.Alive == nil {
 		return r
 	}
 	alive, err := s.opt.Alive(ctx, r.instance)
@@ -121,11 +121,11 @@ func (s *Service) checkOrphan(ctx context.Context, r storedRun) storedRun {
 	// Conditional, so that the tracker's own end (had it written one
 	// meanwhile) and another reader's interruption are never overwritten.
 	if _, err := s.db.ExecContext(ctx, `UPDATE ota_upgrades SET state=?, failure=?, finished_ms=? WHERE id=? AND state=?`,
-		StateFailed, interruptedReason, now.UnixMilli(), r.id, StateUpgrading); err != nil {
+		models.UpgradeFailed, interruptedReason, now.UnixMilli(), r.id, models.UpgradeUpgrading); err != nil {
 		return r
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT state, failure FROM ota_upgrades WHERE id=?`, r.id).Scan(&r.state, &r.failure); err != nil {
-		r.state, r.failure = StateFailed, interruptedReason
+		r.state, r.failure = models.UpgradeFailed, interruptedReason
 	}
 	return r
 }
@@ -133,7 +133,7 @@ func (s *Service) checkOrphan(ctx context.Context, r storedRun) storedRun {
 // interruptOrphans fails, at start, the upgrades left running by instances
 // that are gone (every one when no other instance can share the store).
 func (s *Service) interruptOrphans(ctx context.Context) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT instance FROM ota_upgrades WHERE state=?`, StateUpgrading)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT instance FROM ota_upgrades WHERE state=?`, models.UpgradeUpgrading)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *Service) interruptOrphans(ctx context.Context) error {
 			}
 		}
 		if _, err := s.db.ExecContext(ctx, `UPDATE ota_upgrades SET state=?, failure=?, finished_ms=? WHERE state=? AND instance=?`,
-			StateFailed, interruptedReason, s.clock.Now().UnixMilli(), StateUpgrading, in); err != nil {
+			models.UpgradeFailed, interruptedReason, s.clock.Now().UnixMilli(), models.UpgradeUpgrading, in); err != nil {
 			return err
 		}
 	}

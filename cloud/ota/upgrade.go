@@ -13,15 +13,6 @@ import (
 	"acconsole/models"
 )
 
-// Upgrade states of getUpgradeStatus.
-const (
-	StateIdle      = "idle"
-	StateUpgrading = "upgrading"
-	StateStalled   = "stalled" // upgrading, but no progress for several of its own intervals
-	StateSucceeded = "succeeded"
-	StateFailed    = "failed"
-)
-
 // run is one upgrade of one device.
 type run struct {
 	id                              int64 // ota_upgrades row
@@ -48,7 +39,7 @@ type run struct {
 func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 	k := t.key()
 	s.mu.Lock()
-	if r := s.active[k]; r != nil && r.state == StateUpgrading {
+	if r := s.active[k]; r != nil && r.state == models.UpgradeUpgrading {
 		s.mu.Unlock()
 		if r.target == v.Version && r.otaType == v.OTAType {
 			return nil // confirming twice is harmless
@@ -87,7 +78,7 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 	r := &run{
 		key: k, subID: t.sub.ID, pid: t.pid, deviceID: t.deviceID, otaType: v.OTAType, mode: v.Mode,
 		from: t.current(v.OTAType), target: v.Version, auto: auto, size: v.Size,
-		state: StateUpgrading, phase: "download", started: now, lastProgress: now,
+		state: models.UpgradeUpgrading, phase: "download", started: now, lastProgress: now,
 	}
 	err = s.db.Tx(context.Background(), func(tx *sql.Tx) error {
 		return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
@@ -121,7 +112,7 @@ func (s *Service) track(r *run, ch <-chan Progress) {
 		case p, ok := <-ch:
 			timer.Stop()
 			if !ok {
-				s.finish(r, "", StateFailed, "the device stopped reporting before the end")
+				s.finish(r, "", models.UpgradeFailed, "the device stopped reporting before the end")
 				return
 			}
 			ended := s.progress(r, p)
@@ -137,7 +128,7 @@ func (s *Service) track(r *run, ch <-chan Progress) {
 		case <-timer.C():
 			if !timedOut {
 				timedOut = true
-				s.finish(r, "", StateFailed, fmt.Sprintf("no progress for %s: timed out (a later success is still recorded)", s.opt.NoProgressTimeout))
+				s.finish(r, "", models.UpgradeFailed, fmt.Sprintf("no progress for %s: timed out (a later success is still recorded)", s.opt.NoProgressTimeout))
 			}
 			// Keep listening with no deadline: the device may still
 			// finish, and the status must then say so.
@@ -190,14 +181,14 @@ func (s *Service) progress(r *run, p Progress) bool {
 	s.mu.Unlock()
 	switch p.Phase {
 	case "done":
-		s.finish(r, "done", StateSucceeded, "")
+		s.finish(r, "done", models.UpgradeSucceeded, "")
 		return true
 	case "failed":
 		reason := p.Reason
 		if reason == "" {
 			reason = "the device reported a failure"
 		}
-		s.finish(r, "failed", StateFailed, reason)
+		s.finish(r, "failed", models.UpgradeFailed, reason)
 		return true
 	}
 	// The pace goes with the step: another instance computes "stalled"
@@ -222,10 +213,10 @@ func (s *Service) progress(r *run, p Progress) bool {
 func (s *Service) finish(r *run, phase, state, failure string) {
 	now := s.clock.Now()
 	s.mu.Lock()
-	wasRunning := r.state == StateUpgrading
+	wasRunning := r.state == models.UpgradeUpgrading
 	s.mu.Unlock()
 	ctx := context.Background()
-	if state == StateSucceeded {
+	if state == models.UpgradeSucceeded {
 		dev, mod := r.target, ""
 		if r.otaType == TypeModule {
 			dev, mod = "", r.target
@@ -239,14 +230,14 @@ func (s *Service) finish(r *run, phase, state, failure string) {
 	if phase != "" {
 		r.phase = phase
 	}
-	if state == StateSucceeded {
+	if state == models.UpgradeSucceeded {
 		r.percent = 100
 		r.failure = ""
 	}
 	if r.auto && wasRunning {
 		s.autoRuns--
 	}
-	if state == StateFailed && r.auto {
+	if state == models.UpgradeFailed && r.auto {
 		s.failedAt[failKey(r.key, r.otaType, r.target)] = now
 	}
 	st, ph, pct, fail := r.state, r.phase, r.percent, r.failure
@@ -260,7 +251,7 @@ func (s *Service) finish(r *run, phase, state, failure string) {
 		// upgrade goes, and this device may have another (module after
 		// MCU).
 		s.next(ctx)
-		if state == StateSucceeded {
+		if state == models.UpgradeSucceeded {
 			s.enqueue(r.key)
 		}
 	}
@@ -297,7 +288,7 @@ func (s *Service) autoStart(ctx context.Context, k hub.Key) {
 	for _, typ := range []int{TypeMCU, TypeModule} {
 		s.mu.Lock()
 		v, ok := s.cat.newest(sd.ID, typ, t.current(typ))
-		busy := s.active[k] != nil && s.active[k].state == StateUpgrading
+		busy := s.active[k] != nil && s.active[k].state == models.UpgradeUpgrading
 		full := s.autoRuns >= s.opt.MaxAuto
 		last, failed := s.failedAt[failKey(k, typ, v.Version)]
 		if ok && v.Mode != ModeConfirm && !busy && full && !s.queued[k] {
@@ -355,37 +346,19 @@ func (s *Service) rollout(ctx context.Context, subID int64) {
 	})
 }
 
-// Status is the answer of getUpgradeStatus (local extension).
-type Status struct {
-	State          string  `json:"state"`
-	Phase          string  `json:"phase"`
-	Percent        float64 `json:"percent"`
-	StartedAt      string  `json:"startedAt"`
-	LastProgressAt string  `json:"lastProgressAt"`
-	TargetVersion  string  `json:"targetVersion"`
-	FailureReason  string  `json:"failureReason"`
-	BytesPerSecond float64 `json:"bytesPerSecond"`
-	// Beyond the keys asked for: enough to draw an ETA and explain a stall.
-	CurrentVersion     string `json:"currentVersion"`
-	OTAType            int    `json:"otaType"`
-	ETASeconds         int64  `json:"etaSeconds"`
-	ProgressIntervalMs int64  `json:"progressIntervalMs"`
-	StalledForMs       int64  `json:"stalledForMs"`
-}
-
 // statusOf turns a run into the wire status at now: "stalled" when no
 // progress came for StallIntervals of the device's own average interval
 // (at least StallMin).
-func (s *Service) statusOf(r *run, now time.Time) Status {
-	st := Status{
+func (s *Service) statusOf(r *run, now time.Time) models.UpgradeStatus {
+	st := models.UpgradeStatus{
 		State: r.state, Phase: r.phase, Percent: r.percent, TargetVersion: r.target, FailureReason: r.failure,
-		StartedAt: models.FormatTime(r.started), LastProgressAt: models.FormatTime(r.lastProgress),
-		BytesPerSecond: r.rate, CurrentVersion: r.from, OTAType: r.otaType, ProgressIntervalMs: r.avgGap.Milliseconds(),
+		StartedAt: r.started, LastProgressAt: r.lastProgress,
+		BytesPerSecond: r.rate, CurrentVersion: r.from, OTAType: r.otaType, ProgressInterval: r.avgGap,
 	}
-	if r.state == StateSucceeded {
+	if r.state == models.UpgradeSucceeded {
 		st.CurrentVersion = r.target
 	}
-	if r.state != StateUpgrading {
+	if r.state != models.UpgradeUpgrading {
 		return st
 	}
 	limit := time.Duration(s.opt.StallIntervals) * r.avgGap
@@ -393,11 +366,11 @@ func (s *Service) statusOf(r *run, now time.Time) Status {
 		limit = s.opt.StallMin
 	}
 	if quiet := now.Sub(r.lastProgress); quiet > limit {
-		st.State, st.StalledForMs = StateStalled, quiet.Milliseconds()
+		st.State, st.StalledFor = models.UpgradeStalled, quiet
 	}
 	if el := r.lastProgress.Sub(r.started); r.percent > 0 && el > 0 {
 		// Remaining share at the average pace so far.
-		st.ETASeconds = int64(el.Seconds() * (100 - r.percent) / r.percent)
+		st.ETA = time.Duration(int64(el.Seconds()*(100-r.percent)/r.percent)) * time.Second
 	}
 	return st
 }
@@ -414,20 +387,9 @@ func (s *Service) apiGetUpgradeStatus(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	if !ok {
-		return Status{State: StateIdle, CurrentVersion: t.info.DevVersion, OTAType: TypeMCU}, nil
+		return models.UpgradeStatus{State: models.UpgradeIdle, CurrentVersion: t.info.DevVersion, OTAType: TypeMCU}, nil
 	}
 	return s.statusOf(&r.run, c.Now), nil
-}
-
-// FleetEntry is one line of listUpgrades (local extension).
-type FleetEntry struct {
-	PhysicalDeviceID string  `json:"physicalDeviceId"`
-	OTAType          int     `json:"otaType"`
-	CurrentVersion   string  `json:"currentVersion"`
-	TargetVersion    string  `json:"targetVersion"`
-	OTAMode          int     `json:"otaMode"`
-	State            string  `json:"state"`
-	Percent          float64 `json:"percent"`
 }
 
 func (s *Service) apiListUpgrades(c *rpc.Call) (any, error) {
@@ -442,7 +404,7 @@ func (s *Service) apiListUpgrades(c *rpc.Call) (any, error) {
 	if sd == nil {
 		return nil, rpc.Errorf(models.ErrSubDomainAbsent, "listUpgrades needs the product: set X-Zc-Sub-Domain or subDomain")
 	}
-	out := []FleetEntry{}
+	out := []models.UpgradeCandidate{}
 	now := c.Now
 	runs, err := s.lastRuns(c.Ctx, sd.ID)
 	if err != nil {
@@ -463,11 +425,11 @@ func (s *Service) apiListUpgrades(c *rpc.Call) (any, error) {
 			if typ == TypeModule {
 				cur = info.ModVersion
 			}
-			e := FleetEntry{PhysicalDeviceID: info.PhysicalDeviceID, OTAType: typ, CurrentVersion: cur, State: StateIdle}
+			e := models.UpgradeCandidate{PhysicalDeviceID: info.PhysicalDeviceID, OTAType: typ, CurrentVersion: cur, State: models.UpgradeIdle}
 			if v, ok := s.cat.newest(sd.ID, typ, cur); ok {
 				e.TargetVersion, e.OTAMode = v.Version, v.Mode
 			}
-			if r != nil && r.otaType == typ && (r.state == StateUpgrading || r.state == StateFailed) {
+			if r != nil && r.otaType == typ && (r.state == models.UpgradeUpgrading || r.state == models.UpgradeFailed) {
 				st := s.statusOf(r, now)
 				e.State, e.Percent, e.TargetVersion = st.State, st.Percent, r.target
 			}

@@ -1,9 +1,10 @@
+// The frame of the screen: the body cut to the rows between header and
+// footer, and dialogs laid over it.
+
 package ui
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -36,19 +37,4 @@ func overlay(screen, box string, w, h int) string {
 		lipgloss.NewLayer(box).X(x).Y(y).Z(1),
 	)
 	return c.Render()
-}
-
-func fmtClock(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	d = d.Round(time.Second)
-	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
-}
-
-func fmtDuration(d time.Duration) string {
-	if d%time.Minute == 0 {
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	}
-	return d.String()
 }
