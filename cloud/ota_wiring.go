@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/rpc"
@@ -28,7 +27,7 @@ func (s *Server) initOTA(ctx context.Context) error {
 	o, err := ota.New(ota.Deps{
 		DB: s.DB, Devices: s.Devices, Warehouse: s.Devices, Products: s.Platform, Hub: s.Hub,
 		Upgrader: simUpgrader{s},
-	}, ota.Options{Clock: clock.FromFunc(s.opt.Now), DomainID: s.Domain.ID, Logger: s.opt.Logger})
+	}, ota.Options{Clock: s.opt.Clock, DomainID: s.Domain.ID, Logger: s.opt.Logger})
 	if err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func (s *Server) initOTA(ctx context.Context) error {
 	}
 	s.parts().ota = o
 	s.closers = append(s.closers, o.Close)
-	now := s.opt.Now()
+	now := s.opt.Clock.Now()
 	for _, p := range sim.Catalog() {
 		sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName)
 		if !ok || len(o.Versions(sd.ID, ota.TypeMCU))+len(o.Versions(sd.ID, ota.TypeModule)) > 0 {

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"acconsole/cloud/clock"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/sim"
 	"acconsole/cloud/store"
@@ -39,7 +38,7 @@ func (s *Server) initTimers(ctx context.Context) error {
 		// Device timers are handed to the devices through the hub; the
 		// simulated devices keep and fire them.
 		Hosts: s.Hub,
-	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger, Resync: s.timerResync()})
+	}, timer.Options{Clock: s.opt.Clock, Logger: s.opt.Logger, Resync: s.timerResync()})
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ sub-devices join gateways during match windows, and run firmware upgrades.
 
 The whole fleet runs off one scheduler with a single timer, so 100 000
 idle devices cost no goroutines and almost no CPU. Time comes from a
-Clock: production uses the wall clock; tests use a FakeClock and Advance
+clock.Clock: production uses the wall clock; tests use a clock.Fake and Advance
 it, so nothing sleeps.
 
 This comment is generated from the message specs, like PRODUCTS.md; see

@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"sync"
 	"time"
+
+	"acconsole/internal/clock"
 )
 
 // sched runs the whole fleet's timed work (telemetry and churn wheels,
@@ -11,14 +13,14 @@ import (
 // earliest event. A fleet of 100 000 devices therefore holds one timer and
 // no goroutine per device, and sleeps between events.
 type sched struct {
-	clock Clock
+	clock clock.Clock
 
 	run sync.Mutex // one batch of events at a time
 
 	mu     sync.Mutex
 	q      evHeap
 	seq    uint64
-	timer  Timer
+	timer  clock.Timer
 	armed  time.Time // due time of timer; zero when none is pending
 	closed bool
 }
@@ -30,7 +32,7 @@ type event struct {
 	idx int // position in the heap; -1 once run or cancelled
 }
 
-func newSched(c Clock) *sched { return &sched{clock: c} }
+func newSched(c clock.Clock) *sched { return &sched{clock: c} }
 
 // at runs fn at t (or as soon as possible if t has passed). It returns nil
 // once the scheduler is closed.

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"acconsole/cloud/clock"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
