@@ -53,11 +53,22 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// Accounts is what the device services need of the user accounts: a user
+// by id (the owner and the users of a device, checks on acting users), a
+// user id by phone or email (bindDevice for another user), and making the
+// demo world's users; *account.Service implements it.
+type Accounts interface {
+	Lookup(ctx context.Context, domainID, userID int64) (models.User, bool, error)
+	IDByAccount(ctx context.Context, domainID int64, account string) (int64, error)
+	HashPassword(pw string) (string, error)
+	CreateUser(ctx context.Context, tx *sql.Tx, domainID int64, u account.NewUser) (int64, error)
+}
+
 // Service serves zc-bind, zc-warehouse and zc-product.
 type Service struct {
 	db   *store.DB
 	plat *platform.Platform
-	acc  *account.Service
+	acc  Accounts
 	hub  *hub.Hub
 	opt  Options
 	now  func() time.Time
@@ -90,7 +101,7 @@ type statements struct {
 
 // New builds the service over an open database (whose migrations,
 // including this package's, have run) and subscribes to the hub's events.
-func New(db *store.DB, plat *platform.Platform, acc *account.Service, h *hub.Hub, opt Options) (*Service, error) {
+func New(db *store.DB, plat *platform.Platform, acc Accounts, h *hub.Hub, opt Options) (*Service, error) {
 	if db == nil || plat == nil || h == nil {
 		return nil, errors.New("devices: a database, a platform and a hub are required")
 	}
