@@ -150,7 +150,7 @@ func (s *Server) init(ctx context.Context) error {
 	if s.Developer, s.Domain, err = s.Platform.EnsureDomain(ctx, s.opt.MajorDomain); err != nil {
 		return fmt.Errorf("cloud: developer: %w", err)
 	}
-	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Now: s.opt.Clock.Now, BcryptCost: s.opt.BcryptCost})
+	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Clock: s.opt.Clock, BcryptCost: s.opt.BcryptCost})
 	s.Account.Register(s.Registry)
 	s.Hub = hub.New(s.opt.Clock.Now)
 	if s.DB.Dialect == store.Postgres {

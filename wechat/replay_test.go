@@ -45,7 +45,7 @@ func (e *env) textXML(id int) []byte {
 // second, and the captured signature is replayed just before it goes stale.
 func TestCallbackReplayAfterManyPushes(t *testing.T) {
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
-	e := newEnv(t, func(c *ServerConfig) { c.Callback.Now = clk.Now })
+	e := newEnv(t, func(c *ServerConfig) { c.Callback.Clock = clk })
 	t0 := clk.Now()
 	const mallory = "o_mallory_00000000000000002"
 
@@ -76,7 +76,7 @@ func TestCallbackReplayAfterManyPushes(t *testing.T) {
 func TestCallbackReplaySetFull(t *testing.T) {
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	e := newEnv(t, func(c *ServerConfig) {
-		c.Callback.Now = clk.Now
+		c.Callback.Clock = clk
 		c.Callback.MaxSkew = 10 * time.Second
 		c.Callback.MaxSignatures = 3
 	})
@@ -190,7 +190,7 @@ func (b *slowBody) Read(p []byte) (int, error) {
 func TestCallbackReplayWithSlowBody(t *testing.T) {
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	e := newEnv(t, func(c *ServerConfig) {
-		c.Callback.Now = clk.Now
+		c.Callback.Clock = clk
 		c.Callback.MaxSkew = 10 * time.Second
 	})
 	t0 := clk.Now()

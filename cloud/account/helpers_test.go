@@ -62,7 +62,7 @@ func newEnv(t testing.TB, opt account.Options) *env {
 	if opt.RuntimeMode == "" {
 		opt.RuntimeMode = "test"
 	}
-	opt.Now = clk.Now
+	opt.Clock = clk
 	if opt.BcryptCost == 0 {
 		opt.BcryptCost = bcrypt.MinCost
 	}

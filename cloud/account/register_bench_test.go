@@ -29,7 +29,7 @@ func BenchmarkRegisterWrongCode(b *testing.B) {
 	}
 	defer db.Close()
 	clk := clock.NewFake(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
-	svc := account.New(db, account.Options{RuntimeMode: "test", Now: clk.Now, BcryptCost: bcrypt.DefaultCost})
+	svc := account.New(db, account.Options{RuntimeMode: "test", Clock: clk, BcryptCost: bcrypt.DefaultCost})
 	reg := rpc.NewRegistry()
 	svc.Register(reg)
 	h := rpc.NewHandler(reg, dir{}, svc, rpc.Options{Now: clk.Now})

@@ -28,6 +28,7 @@ import (
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -40,9 +41,9 @@ const (
 
 // Options configure the service.
 type Options struct {
-	// Now is the clock; nil means time.Now. Tests inject one so that share
-	// codes expire without sleeping.
-	Now func() time.Time
+	// Clock is the time; nil is the wall clock. Tests inject a clock.Fake
+	// so that share codes expire without sleeping.
+	Clock clock.Clock
 	// SendTimeout is how long sendToDevice waits for a device's reply when
 	// the request does not say; 0 means 5 s.
 	SendTimeout time.Duration
@@ -111,13 +112,10 @@ func New(db *store.DB, plat *platform.Platform, acc Accounts, h *hub.Hub, opt Op
 	if opt.FlushInterval <= 0 {
 		opt.FlushInterval = time.Second
 	}
-	s := &Service{db: db, plat: plat, acc: acc, hub: h, opt: opt, now: opt.Now, log: opt.Logger,
+	s := &Service{db: db, plat: plat, acc: acc, hub: h, opt: opt, now: clock.Or(opt.Clock).Now, log: opt.Logger,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	// Other instances may write the same PostgreSQL database (cache.go).
 	s.cache.off = db.Dialect == store.Postgres
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

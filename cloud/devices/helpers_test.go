@@ -72,10 +72,10 @@ func newEnv(t testing.TB) *env {
 		}
 		e.subs[p.name] = sd
 	}
-	e.acc = account.New(db, account.Options{Now: e.clock.Now, BcryptCost: bcrypt.MinCost})
+	e.acc = account.New(db, account.Options{Clock: e.clock, BcryptCost: bcrypt.MinCost})
 	e.hub = hub.New(e.clock.Now)
 	// A flush interval of an hour: tests flush explicitly.
-	if e.svc, err = New(db, e.plat, e.acc, e.hub, Options{Now: e.clock.Now, FlushInterval: time.Hour}); err != nil {
+	if e.svc, err = New(db, e.plat, e.acc, e.hub, Options{Clock: e.clock, FlushInterval: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	e.svc.OnUnbind(func(d, u int64, owner bool) {

@@ -27,10 +27,10 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := clock.NewFake(time.Unix(1700000000, 0))
-	emu := wxemu.New(wxemu.Config{Now: clk.Now})
+	emu := wxemu.New(wxemu.Config{Clock: clk})
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	c, err := wxapi.New(wxapi.Config{AppID: emu.AppID(), AppSecret: emu.AppSecret(), BaseURL: srv.URL, Now: clk.Now})
+	c, err := wxapi.New(wxapi.Config{AppID: emu.AppID(), AppSecret: emu.AppSecret(), BaseURL: srv.URL, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestTokenSupersededByAnotherServer(t *testing.T) {
 	if _, err := e.c.GetStat(ctx, "d"); err != nil {
 		t.Fatal(err)
 	}
-	other, err := wxapi.New(wxapi.Config{AppID: e.emu.AppID(), AppSecret: e.emu.AppSecret(), BaseURL: e.srv.URL, Now: e.clk.Now})
+	other, err := wxapi.New(wxapi.Config{AppID: e.emu.AppID(), AppSecret: e.emu.AppSecret(), BaseURL: e.srv.URL, Clock: e.clk})
 	if err != nil {
 		t.Fatal(err)
 	}
