@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"acconsole/internal/flexjson"
 	"acconsole/models"
 )
 
@@ -245,8 +246,8 @@ func (b Bind) ListNewDevices(ctx context.Context, sub string, gatewayID int64) (
 		Devices []struct {
 			// subDomainId arrives as a string (PROTOCOL §2.2.3); a number
 			// is accepted too.
-			SubDomainID      flexString `json:"subDomainId"`
-			PhysicalDeviceID string     `json:"physicalDeviceId"`
+			SubDomainID      flexjson.String `json:"subDomainId"`
+			PhysicalDeviceID string          `json:"physicalDeviceId"`
 		} `json:"devices"`
 	}
 	if err := b.c.call(ctx, b.req("listNewDevices", sub, map[string]any{"gatewayDeviceId": gatewayID}, false), &out); err != nil {
@@ -443,31 +444,6 @@ func annotate(err error, r Request, resp *Response) error {
 		e.Service, e.Method, e.TraceID = r.Service, r.Method, resp.TraceID
 	}
 	return err
-}
-
-// flexString accepts a JSON string or number (or null) and keeps it as text.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	}
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*f = flexString(n.String())
-	return nil
 }
 
 // decodeString reads a string answer under key, falling back to the only

@@ -12,6 +12,7 @@ import (
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/hub"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -89,8 +90,8 @@ type world struct {
 func newWorld(t testing.TB, opt cloudtest.Options) *world {
 	t.Helper()
 	clk := &testClock{}
-	if opt.Now == nil {
-		opt.Now = clk.now
+	if opt.Clock == nil {
+		opt.Clock = clock.FromFunc(clk.now)
 	}
 	return &world{env: newEnv(t, opt), t: t, ctx: context.Background(), clock: clk}
 }

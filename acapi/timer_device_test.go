@@ -8,7 +8,7 @@ import (
 	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/hub"
-	"acconsole/cloud/sim"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -17,15 +17,16 @@ import (
 // due time while it cannot reach the cloud; after it reconnects, the task's
 // history has the firing with the time it happened.
 //
-// The cloud's Now and the simulated devices' timers read one fake clock
-// that starts at the wall clock's second, so the test moves time instead
-// of waiting; it moves it by less than the signature lifetime, so the
-// client's real-time signatures stay valid. The cloud's own scheduler
-// sleeps on the wall clock and does not wake within the test: the history
-// holds what the device reported.
+// The whole cloud (its Now, its scheduler and the simulated devices'
+// timers) reads one fake clock that starts at the wall clock's second, so
+// the test moves time instead of waiting; it moves it by less than the
+// signature lifetime, so the client's real-time signatures stay valid. The
+// scheduler follows the device timer at its due instant ("handed"); the
+// device's report replaces that entry, so the history holds what the
+// device reported.
 func TestTimerDeviceTimerRunsOnSimulatedPlugWhileCutOff(t *testing.T) {
-	fake := sim.NewFakeClock(time.Now().Truncate(time.Second))
-	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true, Now: fake.Now, SimClock: fake})
+	fake := clock.NewFake(time.Now().Truncate(time.Second))
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true, Clock: fake})
 	featuresWired(t, w, "zc-timer-task")
 	ctx := w.ctx
 	c, id, pid := simDevice(t, w, catalog.SubPlug)

@@ -11,7 +11,7 @@ import (
 // initDevices registers the device services (zc-bind, homes and rooms,
 // zc-warehouse, zc-product) and seeds the demo world on first start.
 func (s *Server) initDevices(ctx context.Context) error {
-	d, err := devices.New(s.DB, s.Platform, s.Account, s.Hub, devices.Options{Now: s.opt.Now, Logger: s.opt.Logger})
+	d, err := devices.New(s.DB, s.Platform, s.Account, s.Hub, devices.Options{Clock: s.opt.Clock, Logger: s.opt.Logger})
 	if err != nil {
 		return err
 	}

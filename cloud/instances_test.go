@@ -18,6 +18,7 @@ import (
 	"acconsole/cloud/rpc/rpctest"
 	"acconsole/cloud/sim"
 	"acconsole/cloud/store/storetest"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -343,9 +344,9 @@ func upgradeView(st map[string]any) string {
 // it, goes away mid-upgrade, B reports it failed as interrupted. On SQLite
 // B has no relay: the plug is not B's to upgrade (3813).
 func TestUpgradeAcrossInstances(t *testing.T) {
-	fake := sim.NewFakeClock(time.Now().Truncate(time.Second))
-	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Now: fake.Now, SimClock: fake})
-	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Now: fake.Now})
+	fake := clock.NewFake(time.Now().Truncate(time.Second))
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Clock: fake})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Clock: clock.FromFunc(fake.Now)})
 	// One second per download step (14 % each), then verify 1 s, flash 2 s
 	// (half-way report at 88 %), reboot 1 s.
 	a.SetSimUpgradeOptions(sim.UpgradeOptions{Download: 5 * time.Second, Steps: 5, Verify: time.Second, Flash: 2 * time.Second, Reboot: time.Second})
@@ -385,7 +386,7 @@ func TestUpgradeAcrossInstances(t *testing.T) {
 			// An instance starting on the store meanwhile leaves the
 			// upgrade A tracks alone (it interrupts only those of
 			// instances that are gone).
-			cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Now: fake.Now})
+			cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Clock: clock.FromFunc(fake.Now)})
 		}
 		var sa, sb map[string]any
 		waitFor(t, fmt.Sprintf("step %d (%s) through both instances", i, want), func() bool {
@@ -450,9 +451,9 @@ func countRows(t *testing.T, c *cloudtest.Cloud, query string, args ...any) int 
 // change or deletion through B reaches the plug too. On SQLite, without a
 // relay, only the listings are checked.
 func TestDeviceTimerAcrossInstances(t *testing.T) {
-	fake := sim.NewFakeClock(time.Now().Truncate(time.Second))
-	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Now: fake.Now, SimClock: fake})
-	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Now: fake.Now})
+	fake := clock.NewFake(time.Now().Truncate(time.Second))
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Clock: fake})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir, Clock: clock.FromFunc(fake.Now)})
 	ca, cb := instanceClient(t, a), instanceClient(t, b)
 	plug, id, owner := boundSimPlug(t, a)
 	point := func(at time.Time) string { return at.UTC().Format("2006-01-02 15:04:05") }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"acconsole/catalog"
-	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/rpc"
@@ -30,7 +29,7 @@ func (s *Server) initOTA(ctx context.Context) error {
 		DB: s.DB, Devices: s.Devices, Warehouse: s.Devices, Products: s.Platform, Hub: s.Hub,
 		Upgrader: simUpgrader{s},
 	}
-	opt := ota.Options{Clock: clock.FromFunc(s.opt.Now), DomainID: s.Domain.ID, Logger: s.opt.Logger}
+	opt := ota.Options{Clock: s.opt.Clock, DomainID: s.Domain.ID, Logger: s.opt.Logger}
 	if s.relay != nil {
 		// Instances sharing the store: an upgrade runs on the instance its
 		// device is connected to, whichever one it was confirmed through,
@@ -53,7 +52,7 @@ func (s *Server) initOTA(ctx context.Context) error {
 		s.relay.upgrades = o.StartHere
 		s.relay.mu.Unlock()
 	}
-	now := s.opt.Now()
+	now := s.opt.Clock.Now()
 	for _, p := range catalog.Catalog() {
 		sd, ok := s.Platform.SubDomain(ctx, s.Domain.ID, p.Record.SubDomainName)
 		if !ok || len(o.Versions(sd.ID, ota.TypeMCU))+len(o.Versions(sd.ID, ota.TypeModule)) > 0 {

@@ -24,8 +24,8 @@ import (
 	"acconsole/cloud/hub"
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
-	"acconsole/cloud/sim"
 	"acconsole/cloud/store"
+	"acconsole/internal/clock"
 )
 
 // Options configure a local cloud.
@@ -36,8 +36,13 @@ type Options struct {
 	MajorDomain string
 	// RuntimeMode "test" (default) or "production".
 	RuntimeMode string
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Clock is the cloud's time: the router's signature window, token and
+	// share-code expiry, timer firings, OTA progress and the simulated
+	// devices' timers; nil is the wall clock. A test passes a *clock.Fake
+	// to fire timers by moving time instead of waiting, or
+	// clock.FromFunc to run the whole cloud from a chosen instant.
+	Clock  clock.Clock
+	Logger *slog.Logger
 	// BcryptCost 0 means the default; tests lower it.
 	BcryptCost int
 	// Demo is the number of devices in the demo world seeded on first
@@ -52,11 +57,6 @@ type Options struct {
 	// BackgroundFleet connects the simulated devices after Open returns
 	// instead of before.
 	BackgroundFleet bool
-	// SimClock sets the simulated devices' timers (telemetry, upgrades,
-	// device timers); nil is the wall clock. A test passes a
-	// *sim.FakeClock, with Now reading the same clock, to fire device
-	// timers by moving time instead of waiting.
-	SimClock sim.Clock
 	// SimJoinEvery and SimJoinCandidates shape gateway pairing: the gap
 	// between two sub-devices joining an open window and how many are in
 	// range of each gateway; 0 keeps the simulation's defaults (3 s, 6).
@@ -115,9 +115,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if opt.RuntimeMode == "" {
 		opt.RuntimeMode = "test"
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
+	opt.Clock = clock.Or(opt.Clock)
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -152,9 +150,9 @@ func (s *Server) init(ctx context.Context) error {
 	if s.Developer, s.Domain, err = s.Platform.EnsureDomain(ctx, s.opt.MajorDomain); err != nil {
 		return fmt.Errorf("cloud: developer: %w", err)
 	}
-	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Now: s.opt.Now, BcryptCost: s.opt.BcryptCost})
+	s.Account = account.New(s.DB, account.Options{RuntimeMode: s.opt.RuntimeMode, Clock: s.opt.Clock, BcryptCost: s.opt.BcryptCost})
 	s.Account.Register(s.Registry)
-	s.Hub = hub.New(s.opt.Now)
+	s.Hub = hub.New(s.opt.Clock.Now)
 	if s.DB.Dialect == store.Postgres {
 		// Instances sharing the database reach each other's devices.
 		r, err := startRelay(ctx, s.Hub, s.DB, s.opt.Logger)
@@ -184,7 +182,7 @@ func (s *Server) init(ctx context.Context) error {
 	if err := s.initOTA(ctx); err != nil {
 		return fmt.Errorf("cloud: ota: %w", err)
 	}
-	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Now, Logger: s.opt.Logger, Unknown: s.unknownService, AnonymousService: s.anonymousService})
+	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Clock.Now, Logger: s.opt.Logger, Unknown: s.unknownService, AnonymousService: s.anonymousService})
 	// Built here, not in Serve, so that Close (any goroutine) never races
 	// with Serve setting it up. Timeouts keep a slow or silent client from
 	// holding a connection forever.

@@ -66,7 +66,7 @@ func (s *Server) initSimulation(ctx context.Context) error {
 	if !s.opt.Simulate {
 		return nil
 	}
-	s.simw.fleet = sim.NewFleet(s.Hub, sim.Options{Now: s.opt.Now, Clock: s.opt.SimClock, Seed: 1, Churn: s.opt.Churn,
+	s.simw.fleet = sim.NewFleet(s.Hub, sim.Options{Clock: s.opt.Clock, Seed: 1, Churn: s.opt.Churn,
 		JoinEvery: s.opt.SimJoinEvery, JoinCandidates: s.opt.SimJoinCandidates})
 	// Closed before the devices service (closers run in reverse), and
 	// silently: see sim.Fleet.Close.

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/sim"
@@ -41,7 +40,7 @@ func (s *Server) initTimers(ctx context.Context) error {
 		// Device timers are handed to the devices through the hub; the
 		// simulated devices keep and fire them.
 		Hosts: timerHosts{hub: s.Hub, relay: s.relay},
-	}, timer.Options{Clock: clock.FromFunc(s.opt.Now), Logger: s.opt.Logger, Resync: s.timerResync()})
+	}, timer.Options{Clock: s.opt.Clock, Logger: s.opt.Logger, Resync: s.timerResync()})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ import (
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
+
+	"acconsole/internal/clock"
 )
 
 // Console is what the caller builds for one session.
@@ -46,8 +48,8 @@ type Options struct {
 	// sessions are ended (0 = 2 s). The file is also checked on every new
 	// connection.
 	Tick time.Duration
-	// Now is the clock (tests); nil = time.Now.
-	Now func() time.Time
+	// Clock is the time of idle and session limits; nil is the wall clock.
+	Clock clock.Clock
 }
 
 // Server serves consoles over SSH.
@@ -133,9 +135,7 @@ func New(o Options) (*Server, error) {
 	if o.Tick <= 0 {
 		o.Tick = 2 * time.Second
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o.Clock = clock.Or(o.Clock)
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -300,7 +300,7 @@ func (s *Server) watch() {
 
 func (s *Server) endIdle() {
 	team := s.team.Load()
-	now := s.o.Now()
+	now := s.o.Clock.Now()
 	s.mu.Lock()
 	list := s.list()
 	s.mu.Unlock()
@@ -341,7 +341,7 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
-		now := s.o.Now()
+		now := s.o.Clock.Now()
 		ss := &Session{ID: newID(), Operator: m.ID, Name: m.Name, Role: m.Role, Profile: s.o.Profile,
 			Source: sess.RemoteAddr().String(), Since: now, KeyFP: gossh.FingerprintSHA256(sess.PublicKey())}
 		ss.lastInput.Store(now.UnixNano())
@@ -446,7 +446,7 @@ func (s *Server) program(sess ssh.Session) (p *tea.Program) {
 	opts := bm.MakeOptions(sess)
 	filter := c.Filter
 	opts = append(opts,
-		tea.WithInput(&inputReader{r: sess, s: ss, now: s.o.Now}),
+		tea.WithInput(&inputReader{r: sess, s: ss, now: s.o.Clock.Now}),
 		tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg {
 			if _, ok := msg.(tea.SuspendMsg); ok {
 				return tea.ResumeMsg{}

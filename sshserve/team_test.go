@@ -12,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"acconsole/acapi"
+	"acconsole/internal/clock"
 )
 
 func authorizedLine(t *testing.T) (string, gossh.PublicKey) {
@@ -144,7 +145,7 @@ func TestIdleSessionsEnd(t *testing.T) {
 	defer log.Close()
 	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 	srv, err := New(Options{HostKey: hk, TeamPath: path, Profile: "prod", Audit: log,
-		NewConsole: func(*Session) (Console, error) { return Console{}, nil }, Now: func() time.Time { return now }})
+		NewConsole: func(*Session) (Console, error) { return Console{}, nil }, Clock: clock.NewFake(now)})
 	if err != nil {
 		t.Fatal(err)
 	}

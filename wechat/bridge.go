@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/internal/clock"
 	"acconsole/models"
 	"acconsole/wechat/wxapi"
 )
@@ -70,7 +71,9 @@ type LastError struct {
 // Options tune a Bridge. Every field has a default.
 type Options struct {
 	Logger *slog.Logger
-	Now    func() time.Time
+	// Clock is the bridge's time, and its pusher's and callback's unless
+	// they are given their own; nil is the wall clock.
+	Clock clock.Clock
 }
 
 // Bridge mirrors users and device bindings between AbleCloud and the WeChat
@@ -105,12 +108,9 @@ func NewBridge(ac *acapi.Client, wx *wxapi.Client, accountID string, opt Options
 	case accountID == "":
 		return nil, errors.New("wechat: NewBridge needs the account's original id (gh_…)")
 	}
-	b := &Bridge{ac: ac, wx: wx, accountID: accountID, log: opt.Logger, now: opt.Now}
+	b := &Bridge{ac: ac, wx: wx, accountID: accountID, log: opt.Logger, now: clock.Or(opt.Clock).Now}
 	if b.log == nil {
 		b.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if b.now == nil {
-		b.now = time.Now
 	}
 	return b, nil
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"acconsole/internal/clock"
 	"acconsole/wechat/wxpush"
 )
 
@@ -63,7 +64,7 @@ type CallbackConfig struct {
 	// 503 until room frees up, and WeChat retries them.
 	MaxSignatures int
 	Logger        *slog.Logger
-	Now           func() time.Time
+	Clock         clock.Clock // nil is the bridge's
 }
 
 // Callback is the http.Handler for the official account's callback URL
@@ -118,12 +119,12 @@ func NewCallback(b *Bridge, cfg CallbackConfig) (*Callback, error) {
 	if cfg.MaxSignatures <= 0 {
 		cfg.MaxSignatures = DefaultMaxSignatures
 	}
-	c := &Callback{b: b, cfg: cfg, log: cfg.Logger, now: cfg.Now, dedup: cfg.Dedup, gateways: map[string]bool{}}
+	c := &Callback{b: b, cfg: cfg, log: cfg.Logger, now: b.now, dedup: cfg.Dedup, gateways: map[string]bool{}}
 	if c.log == nil {
 		c.log = b.log
 	}
-	if c.now == nil {
-		c.now = b.now
+	if cfg.Clock != nil {
+		c.now = cfg.Clock.Now
 	}
 	if c.dedup == nil {
 		c.dedup = wxpush.NewDeduper(0, 0)

@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"acconsole/acapi"
+	"acconsole/internal/clock"
 	"acconsole/models"
 	"acconsole/wechat/wxapi"
 )
@@ -94,7 +95,7 @@ type PushConfig struct {
 	// MaxAlert bounds a data-push body.
 	MaxAlert int64
 	Logger   *slog.Logger
-	Now      func() time.Time
+	Clock    clock.Clock // nil is the bridge's
 }
 
 // Alert is what a cloud service pushes about a device.
@@ -179,14 +180,14 @@ func NewPusher(b *Bridge, cfg PushConfig) (*Pusher, error) {
 		cfg.TokenKey = make([]byte, 32)
 		_, _ = rand.Read(cfg.TokenKey) // crypto/rand.Read does not fail
 	}
-	p := &Pusher{b: b, cfg: cfg, secret: sha256.Sum256([]byte(cfg.Secret)), log: cfg.Logger, now: cfg.Now,
+	p := &Pusher{b: b, cfg: cfg, secret: sha256.Sum256([]byte(cfg.Secret)), log: cfg.Logger, now: b.now,
 		lim: newLimiter(cfg.Rate, cfg.Burst), ring: &ring{buf: make([]Delivery, cfg.RingSize)},
 		conns: map[string]*wsConn{}, live: map[*wsConn]bool{}}
 	if p.log == nil {
 		p.log = b.log
 	}
-	if p.now == nil {
-		p.now = b.now
+	if cfg.Clock != nil {
+		p.now = cfg.Clock.Now
 	}
 	return p, nil
 }

@@ -1,10 +1,11 @@
 package wechat
 
 import (
-	"container/heap"
 	"crypto/sha1"
 	"sync"
 	"time"
+
+	"acconsole/internal/heapq"
 )
 
 // DefaultMaxSignatures is the default capacity of the signature replay set
@@ -48,7 +49,7 @@ type replaySet struct {
 
 	mu     sync.Mutex
 	expiry map[[sha1.Size]byte]int64 // Unix nanoseconds: no pointer for the GC to scan
-	heap   replayHeap
+	heap   *heapq.Heap[replayEntry]
 	// latest is the latest time entries were expired at (Unix ns). A
 	// signature expiring before it is refused as stale: its entry may
 	// already be gone, freed by a request that read the clock later
@@ -59,7 +60,8 @@ type replaySet struct {
 }
 
 func newReplaySet(capacity int) *replaySet {
-	return &replaySet{max: capacity, expiry: map[[sha1.Size]byte]int64{}}
+	return &replaySet{max: capacity, expiry: map[[sha1.Size]byte]int64{},
+		heap: heapq.New(func(a, b replayEntry) bool { return a.expires < b.expires }, nil)}
 }
 
 // use records sig as used until expires (inclusive), unless it is already
@@ -78,11 +80,11 @@ func (s *replaySet) use(sig [sha1.Size]byte, now, expires time.Time) replayVerdi
 	// The heap, not the map, is counted: forgotten signatures stay in the
 	// heap until they expire, and it is the heap's size that must be
 	// bounded.
-	if len(s.heap) >= s.max {
+	if s.heap.Len() >= s.max {
 		return replayFull
 	}
 	s.expiry[sig] = expires.UnixNano()
-	heap.Push(&s.heap, replayEntry{sig, expires.UnixNano()})
+	s.heap.Push(replayEntry{sig, expires.UnixNano()})
 	return replayNew
 }
 
@@ -99,15 +101,15 @@ func (s *replaySet) forget(sig [sha1.Size]byte) {
 func (s *replaySet) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.heap)
+	return s.heap.Len()
 }
 
 // expire frees the entries whose signatures are stale at s.latest. A heap
 // entry deletes its map key only if the key was not forgotten and recorded
 // again with another expiry since.
 func (s *replaySet) expire() {
-	for len(s.heap) > 0 && s.latest > s.heap[0].expires {
-		e := heap.Pop(&s.heap).(replayEntry)
+	for s.heap.Len() > 0 && s.latest > s.heap.Peek().expires {
+		e := s.heap.Pop()
 		if at, ok := s.expiry[e.sig]; ok && at == e.expires {
 			delete(s.expiry, e.sig)
 		}
@@ -117,18 +119,4 @@ func (s *replaySet) expire() {
 type replayEntry struct {
 	sig     [sha1.Size]byte
 	expires int64 // Unix nanoseconds
-}
-
-// replayHeap is a min-heap of entries by expiry (container/heap).
-type replayHeap []replayEntry
-
-func (h replayHeap) Len() int           { return len(h) }
-func (h replayHeap) Less(i, j int) bool { return h[i].expires < h[j].expires }
-func (h replayHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *replayHeap) Push(x any)        { *h = append(*h, x.(replayEntry)) }
-func (h *replayHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
 }

@@ -11,26 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/internal/clock"
 	"acconsole/wechat/wxpush"
 )
-
-// testClock is a settable clock for the callback's timestamp checks.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // signedQuery is the query WeChat sends with a push stamped ts.
 func signedQuery(ts time.Time, nonce string) url.Values {
@@ -61,9 +44,9 @@ func (e *env) textXML(id int) []byte {
 // more pushes than the old de-duplicator held (10 000) arrive at about 17 a
 // second, and the captured signature is replayed just before it goes stale.
 func TestCallbackReplayAfterManyPushes(t *testing.T) {
-	clk := &testClock{t: time.Now().Truncate(time.Second)}
-	e := newEnv(t, func(c *ServerConfig) { c.Callback.Now = clk.now })
-	t0 := clk.now()
+	clk := clock.NewFake(time.Now().Truncate(time.Second))
+	e := newEnv(t, func(c *ServerConfig) { c.Callback.Clock = clk })
+	t0 := clk.Now()
 	const mallory = "o_mallory_00000000000000002"
 
 	captured := signedQuery(t0.Add(DefaultMaxSkew), "captured")
@@ -73,12 +56,12 @@ func TestCallbackReplayAfterManyPushes(t *testing.T) {
 	const step = 59 * time.Millisecond
 	n := wxpush.DefaultDedupMax + 1
 	for i := 1; i <= n; i++ {
-		clk.set(t0.Add(time.Duration(i) * step))
-		if w := e.serve(e.textXML(i), signedQuery(clk.now(), "n"+strconv.Itoa(i))); w.Code != http.StatusOK {
+		clk.Set(t0.Add(time.Duration(i) * step))
+		if w := e.serve(e.textXML(i), signedQuery(clk.Now(), "n"+strconv.Itoa(i))); w.Code != http.StatusOK {
 			t.Fatalf("push %d: HTTP %d %s", i, w.Code, w.Body)
 		}
 	}
-	clk.set(t0.Add(2*DefaultMaxSkew - 5*time.Second)) // the captured signature is still fresh
+	clk.Set(t0.Add(2*DefaultMaxSkew - 5*time.Second)) // the captured signature is still fresh
 	if w := e.serve(e.subscribeXML(mallory), captured); w.Code != http.StatusForbidden {
 		t.Fatalf("replayed signature after %d pushes: HTTP %d, want 403", n, w.Code)
 	}
@@ -91,13 +74,13 @@ func TestCallbackReplayAfterManyPushes(t *testing.T) {
 // the recorded signatures are still refused, and once they go stale the
 // retried push goes through.
 func TestCallbackReplaySetFull(t *testing.T) {
-	clk := &testClock{t: time.Now().Truncate(time.Second)}
+	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	e := newEnv(t, func(c *ServerConfig) {
-		c.Callback.Now = clk.now
+		c.Callback.Clock = clk
 		c.Callback.MaxSkew = 10 * time.Second
 		c.Callback.MaxSignatures = 3
 	})
-	t0 := clk.now()
+	t0 := clk.Now()
 	const wendy, mallory = "o_wendy_0000000000000000001", "o_mallory_00000000000000003"
 
 	var first url.Values
@@ -119,7 +102,7 @@ func TestCallbackReplaySetFull(t *testing.T) {
 	e.noUser(wendy)
 
 	// Full or not, a used signature is a replay.
-	clk.set(t0.Add(5 * time.Second))
+	clk.Set(t0.Add(5 * time.Second))
 	if w := e.serve(e.subscribeXML(mallory), first); w.Code != http.StatusForbidden {
 		t.Fatalf("replay with the set full: HTTP %d, want 403", w.Code)
 	}
@@ -129,8 +112,8 @@ func TestCallbackReplaySetFull(t *testing.T) {
 
 	// The recorded signatures go stale (and are then refused as stale), the
 	// set frees them, and WeChat's next retry is handled.
-	clk.set(t0.Add(11 * time.Second))
-	if w := e.serve(e.subscribeXML(wendy), signedQuery(clk.now(), "wendy-retry")); w.Code != http.StatusOK {
+	clk.Set(t0.Add(11 * time.Second))
+	if w := e.serve(e.subscribeXML(wendy), signedQuery(clk.Now(), "wendy-retry")); w.Code != http.StatusOK {
 		t.Fatalf("retry once the signatures went stale: HTTP %d %s", w.Code, w.Body)
 	}
 	e.server.Callback.Wait()
@@ -205,21 +188,21 @@ func (b *slowBody) Read(p []byte) (int, error) {
 // the request arrives but goes stale while its body is read, during which
 // another push frees the signature's entry, is refused.
 func TestCallbackReplayWithSlowBody(t *testing.T) {
-	clk := &testClock{t: time.Now().Truncate(time.Second)}
+	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	e := newEnv(t, func(c *ServerConfig) {
-		c.Callback.Now = clk.now
+		c.Callback.Clock = clk
 		c.Callback.MaxSkew = 10 * time.Second
 	})
-	t0 := clk.now()
+	t0 := clk.Now()
 	const mallory = "o_mallory_00000000000000004"
 	captured := signedQuery(t0, "captured")
 	if w := e.serve(e.textXML(0), captured); w.Code != http.StatusOK {
 		t.Fatalf("first push: HTTP %d", w.Code)
 	}
-	clk.set(t0.Add(9 * time.Second)) // still fresh
+	clk.Set(t0.Add(9 * time.Second)) // still fresh
 	body := &slowBody{r: bytes.NewReader(e.subscribeXML(mallory)), during: func() {
-		clk.set(t0.Add(11 * time.Second))
-		if w := e.serve(e.textXML(1), signedQuery(clk.now(), "meanwhile")); w.Code != http.StatusOK {
+		clk.Set(t0.Add(11 * time.Second))
+		if w := e.serve(e.textXML(1), signedQuery(clk.Now(), "meanwhile")); w.Code != http.StatusOK {
 			t.Errorf("push during the slow body: HTTP %d", w.Code)
 		}
 	}}

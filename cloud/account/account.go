@@ -13,6 +13,7 @@ import (
 
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/internal/clock"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -25,9 +26,9 @@ type Options struct {
 	// RuntimeMode is "test" or "production"; clearUsers works only in test
 	// mode, like the PHP SDK documents.
 	RuntimeMode string
-	// Now is the clock; nil means time.Now. Tests inject one so that verify
-	// codes and tokens can expire without sleeping.
-	Now func() time.Time
+	// Clock is the time; nil is the wall clock. Tests inject a clock.Fake
+	// so that verify codes and tokens can expire without sleeping.
+	Clock clock.Clock
 	// BcryptCost is the password hashing cost; 0 means bcrypt.DefaultCost.
 	// Tests use bcrypt.MinCost to stay fast.
 	BcryptCost int
@@ -72,10 +73,7 @@ func New(db *store.DB, opt Options) *Service {
 	if opt.RefreshTTL <= 0 {
 		opt.RefreshTTL = 30 * 24 * time.Hour
 	}
-	s := &Service{db: db, opt: opt, now: opt.Now, cost: opt.BcryptCost}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s := &Service{db: db, opt: opt, now: clock.Or(opt.Clock).Now, cost: opt.BcryptCost}
 	if s.cost == 0 {
 		s.cost = bcrypt.DefaultCost
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,27 +16,10 @@ import (
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
 	"acconsole/cloud/store/storetest"
+	"acconsole/internal/clock"
 
 	"golang.org/x/crypto/bcrypt"
 )
-
-// clock is the injected time of both the router and the service.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // dir is a one-developer, one-domain rpc.Directory.
 type dir struct{}
@@ -65,7 +47,7 @@ type env struct {
 	t   testing.TB
 	srv *httptest.Server
 	hc  *http.Client
-	clk *clock
+	clk *clock.Fake
 	db  *store.DB
 	svc *account.Service
 }
@@ -76,11 +58,11 @@ func newEnv(t testing.TB, opt account.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	if opt.RuntimeMode == "" {
 		opt.RuntimeMode = "test"
 	}
-	opt.Now = clk.Now
+	opt.Clock = clk
 	if opt.BcryptCost == 0 {
 		opt.BcryptCost = bcrypt.MinCost
 	}

@@ -14,6 +14,7 @@ import (
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
 	"acconsole/cloud/store/storetest"
+	"acconsole/internal/clock"
 )
 
 // BenchmarkRegisterWrongCode measures what one refused register costs the
@@ -27,8 +28,8 @@ func BenchmarkRegisterWrongCode(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	clk := &clock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
-	svc := account.New(db, account.Options{RuntimeMode: "test", Now: clk.Now, BcryptCost: bcrypt.DefaultCost})
+	clk := clock.NewFake(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
+	svc := account.New(db, account.Options{RuntimeMode: "test", Clock: clk, BcryptCost: bcrypt.DefaultCost})
 	reg := rpc.NewRegistry()
 	svc.Register(reg)
 	h := rpc.NewHandler(reg, dir{}, svc, rpc.Options{Now: clk.Now})

@@ -14,8 +14,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"acconsole/cloud"
-	"acconsole/cloud/sim"
 	"acconsole/cloud/store/storetest"
+	"acconsole/internal/clock"
 )
 
 // stores remembers the PostgreSQL schema of each data directory, so that a
@@ -59,16 +59,14 @@ type Cloud struct {
 // Options tweak Start.
 type Options struct {
 	RuntimeMode string
-	Now         func() time.Time
-	DataDir     string // "" = a fresh temp dir
+	// Clock is cloud.Options.Clock; nil is the wall clock.
+	Clock   clock.Clock
+	DataDir string // "" = a fresh temp dir
 	// Demo seeds a demo world of this many devices on first start.
 	Demo int
 	// Simulate connects simulated devices (plug, gateway, …) for the
 	// warehouse's devices.
 	Simulate bool
-	// SimClock drives the simulated devices' timers (cloud.Options);
-	// nil is the wall clock.
-	SimClock sim.Clock
 	// SimJoinEvery and SimJoinCandidates shape gateway pairing
 	// (cloud.Options); 0 keeps the simulation's defaults.
 	SimJoinEvery      time.Duration
@@ -91,8 +89,8 @@ func Start(t testing.TB, opt Options) *Cloud {
 	}
 	loc := storeFor(t, dir)
 	srv, err := cloud.Open(context.Background(), cloud.Options{
-		DataDir: dir, Store: loc, RuntimeMode: opt.RuntimeMode, Now: opt.Now, BcryptCost: bcrypt.MinCost,
-		Demo: opt.Demo, Simulate: opt.Simulate, SimClock: opt.SimClock,
+		DataDir: dir, Store: loc, RuntimeMode: opt.RuntimeMode, Clock: opt.Clock, BcryptCost: bcrypt.MinCost,
+		Demo: opt.Demo, Simulate: opt.Simulate,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
 		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous, TimerResync: opt.TimerResync,
 	})

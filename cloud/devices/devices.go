@@ -28,6 +28,7 @@ import (
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -40,9 +41,9 @@ const (
 
 // Options configure the service.
 type Options struct {
-	// Now is the clock; nil means time.Now. Tests inject one so that share
-	// codes expire without sleeping.
-	Now func() time.Time
+	// Clock is the time; nil is the wall clock. Tests inject a clock.Fake
+	// so that share codes expire without sleeping.
+	Clock clock.Clock
 	// SendTimeout is how long sendToDevice waits for a device's reply when
 	// the request does not say; 0 means 5 s.
 	SendTimeout time.Duration
@@ -53,11 +54,22 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// Accounts is what the device services need of the user accounts: a user
+// by id (the owner and the users of a device, checks on acting users), a
+// user id by phone or email (bindDevice for another user), and making the
+// demo world's users; *account.Service implements it.
+type Accounts interface {
+	Lookup(ctx context.Context, domainID, userID int64) (models.User, bool, error)
+	IDByAccount(ctx context.Context, domainID int64, account string) (int64, error)
+	HashPassword(pw string) (string, error)
+	CreateUser(ctx context.Context, tx *sql.Tx, domainID int64, u account.NewUser) (int64, error)
+}
+
 // Service serves zc-bind, zc-warehouse and zc-product.
 type Service struct {
 	db   *store.DB
 	plat *platform.Platform
-	acc  *account.Service
+	acc  Accounts
 	hub  *hub.Hub
 	opt  Options
 	now  func() time.Time
@@ -90,7 +102,7 @@ type statements struct {
 
 // New builds the service over an open database (whose migrations,
 // including this package's, have run) and subscribes to the hub's events.
-func New(db *store.DB, plat *platform.Platform, acc *account.Service, h *hub.Hub, opt Options) (*Service, error) {
+func New(db *store.DB, plat *platform.Platform, acc Accounts, h *hub.Hub, opt Options) (*Service, error) {
 	if db == nil || plat == nil || h == nil {
 		return nil, errors.New("devices: a database, a platform and a hub are required")
 	}
@@ -100,13 +112,10 @@ func New(db *store.DB, plat *platform.Platform, acc *account.Service, h *hub.Hub
 	if opt.FlushInterval <= 0 {
 		opt.FlushInterval = time.Second
 	}
-	s := &Service{db: db, plat: plat, acc: acc, hub: h, opt: opt, now: opt.Now, log: opt.Logger,
+	s := &Service{db: db, plat: plat, acc: acc, hub: h, opt: opt, now: clock.Or(opt.Clock).Now, log: opt.Logger,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	// Other instances may write the same PostgreSQL database (cache.go).
 	s.cache.off = db.Dialect == store.Postgres
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

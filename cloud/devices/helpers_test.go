@@ -23,26 +23,9 @@ import (
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
 	"acconsole/cloud/store/storetest"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
-
-// clock is an injectable time source that tests move forward.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // env is a local cloud with the device services behind a real rpc handler
 // on a loopback HTTP server.
@@ -56,7 +39,7 @@ type env struct {
 	srv   *httptest.Server
 	dev   rpc.Developer
 	dom   rpc.Domain
-	clock *clock
+	clock *clock.Fake
 	subs  map[string]rpc.SubDomain
 	nonce atomic.Int64
 	// unbinds records OnUnbind calls.
@@ -67,7 +50,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}, subs: map[string]rpc.SubDomain{}}
+	e := &env{t: t, clock: clock.NewFake(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)), subs: map[string]rpc.SubDomain{}}
 	db, err := store.Open(storetest.Location(t))
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +72,10 @@ func newEnv(t testing.TB) *env {
 		}
 		e.subs[p.name] = sd
 	}
-	e.acc = account.New(db, account.Options{Now: e.clock.Now, BcryptCost: bcrypt.MinCost})
+	e.acc = account.New(db, account.Options{Clock: e.clock, BcryptCost: bcrypt.MinCost})
 	e.hub = hub.New(e.clock.Now)
 	// A flush interval of an hour: tests flush explicitly.
-	if e.svc, err = New(db, e.plat, e.acc, e.hub, Options{Now: e.clock.Now, FlushInterval: time.Hour}); err != nil {
+	if e.svc, err = New(db, e.plat, e.acc, e.hub, Options{Clock: e.clock, FlushInterval: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	e.svc.OnUnbind(func(d, u int64, owner bool) {

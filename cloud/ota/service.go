@@ -47,10 +47,10 @@ import (
 	"sync"
 	"time"
 
-	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 

@@ -10,6 +10,7 @@ import (
 
 	"acconsole/catalog"
 	"acconsole/cloud/hub"
+	"acconsole/internal/clock"
 )
 
 // BenchmarkSendPlug is the in-process part of sendToDevice: hub.Send to a
@@ -49,7 +50,7 @@ func BenchmarkFleetIdle100k(b *testing.B) {
 	runtime.ReadMemStats(&before)
 	goroutines := runtime.NumGoroutine()
 
-	clock := NewFakeClock(t0)
+	clock := clock.NewFake(t0)
 	h := hub.New(clock.Now)
 	f := NewFleet(h, Options{Clock: clock, Seed: 1, Churn: 0.02})
 	defer f.Close()

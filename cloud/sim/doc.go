@@ -9,7 +9,7 @@
 //
 // The whole fleet runs off one scheduler with a single timer, so 100 000
 // idle devices cost no goroutines and almost no CPU. Time comes from a
-// Clock: production uses the wall clock; tests use a FakeClock and Advance
+// clock.Clock: production uses the wall clock; tests use a clock.Fake and Advance
 // it, so nothing sleeps.
 //
 // The product reference (codes, layouts, examples) is catalog/PRODUCTS.md.

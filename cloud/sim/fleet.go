@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"acconsole/cloud/hub"
+	"acconsole/internal/clock"
 )
 
 // Defaults of Options.
@@ -30,12 +31,10 @@ const wheelBuckets = 64
 
 // Options configure a Fleet.
 type Options struct {
-	// Now stamps state (energy accounting, window remaining); nil uses
-	// Clock.Now. Give the hub the same clock.
-	Now func() time.Time
-	// Clock sets the fleet's timers; nil is the wall clock. Tests pass a
-	// *FakeClock and call Advance.
-	Clock Clock
+	// Clock stamps state (energy accounting, window remaining) and sets
+	// the fleet's timers; nil is the wall clock. Give the hub the same
+	// clock. Tests pass a *clock.Fake and call Advance.
+	Clock clock.Clock
 	// Seed makes every simulated choice (loads, noise, churn, upgrade
 	// failures) repeatable.
 	Seed int64
@@ -74,7 +73,7 @@ var (
 type Fleet struct {
 	hub   *hub.Hub
 	opt   Options
-	clock Clock
+	clock clock.Clock
 	now   func() time.Time
 	seed  uint64
 	sched *sched
@@ -91,12 +90,7 @@ type Fleet struct {
 
 // NewFleet starts an empty fleet on h.
 func NewFleet(h *hub.Hub, opt Options) *Fleet {
-	if opt.Clock == nil {
-		opt.Clock = RealClock()
-	}
-	if opt.Now == nil {
-		opt.Now = opt.Clock.Now
-	}
+	opt.Clock = clock.Or(opt.Clock)
 	if opt.TelemetryEvery == 0 {
 		opt.TelemetryEvery = DefaultTelemetryEvery
 	}
@@ -110,7 +104,7 @@ func NewFleet(h *hub.Hub, opt Options) *Fleet {
 		opt.ChurnEvery = DefaultChurnEvery
 	}
 	f := &Fleet{
-		hub: h, opt: opt, clock: opt.Clock, now: opt.Now, seed: mix(uint64(opt.Seed)),
+		hub: h, opt: opt, clock: opt.Clock, now: opt.Clock.Now, seed: mix(uint64(opt.Seed)),
 		sched: newSched(opt.Clock), devices: map[hub.Key]*Device{},
 	}
 	start := f.clock.Now()

@@ -10,6 +10,7 @@ import (
 
 	"acconsole/catalog"
 	"acconsole/cloud/hub"
+	"acconsole/internal/clock"
 )
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -17,7 +18,7 @@ var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 // rig is a hub and a fleet on a fake clock, with every hub event recorded.
 type rig struct {
 	t     testing.TB
-	clock *FakeClock
+	clock *clock.Fake
 	hub   *hub.Hub
 	fleet *Fleet
 
@@ -27,7 +28,7 @@ type rig struct {
 
 func newRig(t testing.TB, opt Options) *rig {
 	t.Helper()
-	r := &rig{t: t, clock: NewFakeClock(t0)}
+	r := &rig{t: t, clock: clock.NewFake(t0)}
 	r.hub = hub.New(r.clock.Now)
 	r.hub.Subscribe(func(e hub.Event) {
 		r.mu.Lock()

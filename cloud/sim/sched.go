@@ -1,9 +1,11 @@
 package sim
 
 import (
-	"container/heap"
 	"sync"
 	"time"
+
+	"acconsole/internal/clock"
+	"acconsole/internal/heapq"
 )
 
 // sched runs the whole fleet's timed work (telemetry and churn wheels,
@@ -11,14 +13,14 @@ import (
 // earliest event. A fleet of 100 000 devices therefore holds one timer and
 // no goroutine per device, and sleeps between events.
 type sched struct {
-	clock Clock
+	clock clock.Clock
 
 	run sync.Mutex // one batch of events at a time
 
 	mu     sync.Mutex
-	q      evHeap
+	q      *heapq.Heap[*event]
 	seq    uint64
-	timer  Timer
+	timer  clock.Timer
 	armed  time.Time // due time of timer; zero when none is pending
 	closed bool
 }
@@ -30,7 +32,9 @@ type event struct {
 	idx int // position in the heap; -1 once run or cancelled
 }
 
-func newSched(c Clock) *sched { return &sched{clock: c} }
+func newSched(c clock.Clock) *sched {
+	return &sched{clock: c, q: heapq.New(eventBefore, func(e *event, i int) { e.idx = i })}
+}
 
 // at runs fn at t (or as soon as possible if t has passed). It returns nil
 // once the scheduler is closed.
@@ -42,7 +46,7 @@ func (s *sched) at(t time.Time, fn func()) *event {
 	}
 	s.seq++
 	e := &event{at: t, seq: s.seq, fn: fn}
-	heap.Push(&s.q, e)
+	s.q.Push(e)
 	s.armLocked()
 	return e
 }
@@ -58,21 +62,20 @@ func (s *sched) cancel(e *event) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e.idx < 0 || e.idx >= len(s.q) || s.q[e.idx] != e {
+	if e.idx < 0 || e.idx >= s.q.Len() || s.q.At(e.idx) != e {
 		return false
 	}
-	heap.Remove(&s.q, e.idx)
-	e.idx = -1
+	s.q.Remove(e.idx)
 	return true
 }
 
 // armLocked makes sure the clock timer fires no later than the earliest
 // event.
 func (s *sched) armLocked() {
-	if len(s.q) == 0 {
+	if s.q.Len() == 0 {
 		return
 	}
-	next := s.q[0].at
+	next := s.q.Peek().at
 	if !s.armed.IsZero() && !next.Before(s.armed) {
 		return
 	}
@@ -94,15 +97,14 @@ func (s *sched) fire() {
 	s.mu.Unlock()
 	for {
 		s.mu.Lock()
-		if s.closed || len(s.q) == 0 || s.q[0].at.After(s.clock.Now()) {
+		if s.closed || s.q.Len() == 0 || s.q.Peek().at.After(s.clock.Now()) {
 			if !s.closed {
 				s.armLocked()
 			}
 			s.mu.Unlock()
 			return
 		}
-		e := heap.Pop(&s.q).(*event)
-		e.idx = -1
+		e := s.q.Pop()
 		s.mu.Unlock()
 		e.fn()
 	}
@@ -117,34 +119,13 @@ func (s *sched) close() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	for _, e := range s.q {
-		e.idx = -1
-	}
-	s.q = nil
+	s.q.Clear()
 }
 
-type evHeap []*event
-
-func (h evHeap) Len() int { return len(h) }
-func (h evHeap) Less(i, j int) bool {
-	if !h[i].at.Equal(h[j].at) {
-		return h[i].at.Before(h[j].at)
+// eventBefore orders events by due time, then by when they were set.
+func eventBefore(a, b *event) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
 	}
-	return h[i].seq < h[j].seq
-}
-func (h evHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].idx, h[j].idx = i, j
-}
-func (h *evHeap) Push(x any) {
-	e := x.(*event)
-	e.idx = len(*h)
-	*h = append(*h, e)
-}
-func (h *evHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return e
+	return a.seq < b.seq
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"acconsole/cloud/clock"
+	"acconsole/internal/clock"
 )
 
 // The numbers asked of the scheduler: 100 000 running tasks in under

@@ -9,6 +9,7 @@ import (
 	"acconsole/catalog"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/sim"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -18,7 +19,7 @@ import (
 // move together with the cloud's.
 type simWorld struct {
 	*world
-	devClock *sim.FakeClock
+	devClock *clock.Fake
 	fleet    *sim.Fleet
 	dev      *sim.Device
 	key      hub.Key
@@ -31,7 +32,7 @@ func newSimWorld(t *testing.T, opt ...Options) *simWorld {
 	if _, err := w.plat.EnsureProduct(context.Background(), w.dom.ID, models.Product{SubDomainName: "plug", TaskUpdatePolicy: 1}); err != nil {
 		t.Fatal(err)
 	}
-	sw := &simWorld{world: w, devClock: sim.NewFakeClock(t0), key: hub.Key{SubDomain: "plug", PhysicalID: "PLUG000000000011"}}
+	sw := &simWorld{world: w, devClock: clock.NewFake(t0), key: hub.Key{SubDomain: "plug", PhysicalID: "PLUG000000000011"}}
 	sw.fleet = sim.NewFleet(w.hub, sim.Options{Clock: sw.devClock, TelemetryEvery: sim.Off})
 	t.Cleanup(sw.fleet.Close)
 	var err error

@@ -1,12 +1,12 @@
 package timer
 
 import (
-	"container/heap"
 	"errors"
 	"sync"
 	"time"
 
-	"acconsole/cloud/clock"
+	"acconsole/internal/clock"
+	"acconsole/internal/heapq"
 	"acconsole/models"
 )
 
@@ -94,7 +94,7 @@ type Scheduler struct {
 	disp  func([]Due)
 
 	mu     sync.Mutex
-	h      entryHeap
+	h      *heapq.Heap[*entry]
 	byID   map[int64]*entry
 	intern map[string]string
 
@@ -131,6 +131,7 @@ func NewScheduler(opt SchedulerOptions) *Scheduler {
 	}
 	return &Scheduler{
 		clock: opt.Clock, grace: opt.Grace, disp: opt.Dispatch,
+		h:    heapq.New(entryBefore, func(e *entry, i int) { e.idx = i }),
 		byID: map[int64]*entry{}, intern: map[string]string{},
 		wake: make(chan struct{}, 1), syncReq: make(chan chan struct{}),
 		quit: make(chan struct{}), done: make(chan struct{}),
@@ -182,7 +183,7 @@ func (s *Scheduler) Schedule(id int64, gen uint64, spec Spec, after time.Time) e
 		return ErrNoFiring
 	}
 	spec.TimeZone, spec.TimeCycle = s.internLocked(spec.TimeZone), s.internLocked(spec.TimeCycle)
-	wasTop := len(s.h) > 0 && s.h[0].id == id
+	wasTop := s.h.Len() > 0 && s.h.Peek().id == id
 	e := s.byID[id]
 	if e == nil {
 		e = &entry{id: id, idx: -1}
@@ -190,11 +191,11 @@ func (s *Scheduler) Schedule(id int64, gen uint64, spec Spec, after time.Time) e
 	}
 	e.spec, e.gen, e.due, e.final = spec, gen, at.UnixNano(), false
 	if e.idx < 0 {
-		heap.Push(&s.h, e)
+		s.h.Push(e)
 	} else {
-		heap.Fix(&s.h, e.idx)
+		s.h.Fix(e.idx)
 	}
-	if wasTop || s.h[0] == e {
+	if wasTop || s.h.Peek() == e {
 		s.poke()
 	}
 	return nil
@@ -216,7 +217,7 @@ func (s *Scheduler) removeLocked(id int64) {
 	delete(s.byID, id)
 	if e.idx >= 0 {
 		top := e.idx == 0
-		heap.Remove(&s.h, e.idx)
+		s.h.Remove(e.idx)
 		if top {
 			s.poke()
 		}
@@ -267,7 +268,7 @@ func (s *Scheduler) Next(id int64) (time.Time, bool) {
 func (s *Scheduler) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.h)
+	return s.h.Len()
 }
 
 // Settle returns once the scheduler goroutine has dispatched everything due
@@ -308,8 +309,8 @@ func (s *Scheduler) run() {
 		var t clock.Timer
 		var fire <-chan time.Time
 		s.mu.Lock()
-		if len(s.h) > 0 {
-			t = s.clock.NewTimer(time.Unix(0, s.h[0].due).Sub(s.clock.Now()))
+		if s.h.Len() > 0 {
+			t = s.clock.NewTimer(time.Unix(0, s.h.Peek().due).Sub(s.clock.Now()))
 			fire = t.C()
 		}
 		s.mu.Unlock()
@@ -345,18 +346,18 @@ func (s *Scheduler) collect() []Due {
 	now := s.clock.Now()
 	nowN := now.UnixNano()
 	var out []Due
-	for len(s.h) > 0 && s.h[0].due <= nowN {
-		e := s.h[0]
+	for s.h.Len() > 0 && s.h.Peek().due <= nowN {
+		e := s.h.Peek()
 		dues, next, more := s.catchUp(e, now)
 		out = append(out, dues...)
 		if more {
 			e.due = next.UnixNano()
-			heap.Fix(&s.h, 0)
+			s.h.Fix(0)
 			continue
 		}
 		// Kept in byID until Finish, so that the final run stays Valid
 		// while it is sent.
-		heap.Pop(&s.h)
+		s.h.Pop()
 		e.final = true
 	}
 	return out
@@ -429,29 +430,10 @@ func (s *Scheduler) catchUp(e *entry, now time.Time) ([]Due, time.Time, bool) {
 	return out, cur, have
 }
 
-type entryHeap []*entry
-
-func (h entryHeap) Len() int { return len(h) }
-func (h entryHeap) Less(i, j int) bool {
-	if h[i].due != h[j].due {
-		return h[i].due < h[j].due
+// entryBefore orders the heap by due instant, then by task id.
+func entryBefore(a, b *entry) bool {
+	if a.due != b.due {
+		return a.due < b.due
 	}
-	return h[i].id < h[j].id
-}
-func (h entryHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].idx, h[j].idx = i, j
-}
-func (h *entryHeap) Push(x any) {
-	e := x.(*entry)
-	e.idx = len(*h)
-	*h = append(*h, e)
-}
-func (h *entryHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	e.idx = -1
-	return e
+	return a.id < b.id
 }

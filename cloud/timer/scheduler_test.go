@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"acconsole/cloud/clock"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 

@@ -43,10 +43,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 

@@ -15,12 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"acconsole/cloud/clock"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/platform"
 	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
 	"acconsole/cloud/store/storetest"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 

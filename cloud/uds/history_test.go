@@ -10,10 +10,11 @@ import (
 	"acconsole/catalog"
 	"acconsole/cloud/hub"
 	"acconsole/cloud/sim"
+	"acconsole/internal/clock"
 )
 
 type historyRig struct {
-	clock *sim.FakeClock
+	clock *clock.Fake
 	hub   *hub.Hub
 	fleet *sim.Fleet
 	hist  *History
@@ -22,7 +23,7 @@ type historyRig struct {
 
 func newHistoryRig(t *testing.T, opt HistoryOptions) *historyRig {
 	t.Helper()
-	r := &historyRig{clock: sim.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))}
+	r := &historyRig{clock: clock.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))}
 	r.hub = hub.New(r.clock.Now)
 	if opt.Describe == nil {
 		opt.Describe = catalog.Describe

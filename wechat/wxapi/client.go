@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -46,8 +47,9 @@ type Config struct {
 	// body is an error rather than a memory spike.
 	MaxResponseBytes int64
 
-	// Now is the clock used for token expiry; tests substitute a fake one.
-	Now func() time.Time
+	// Clock is the time of token expiry; nil is the wall clock. Tests pass
+	// a clock.Fake.
+	Clock clock.Clock
 }
 
 // Client calls the WeChat APIs. It is safe for concurrent use.
@@ -96,7 +98,7 @@ func New(cfg Config) (*Client, error) {
 		hc:       cfg.HTTPClient,
 		timeout:  cfg.Timeout,
 		maxBody:  cfg.MaxResponseBytes,
-		now:      cfg.Now,
+		now:      clock.Or(cfg.Clock).Now,
 		fetchSem: make(chan struct{}, 1),
 	}
 	if c.hc == nil {
@@ -107,9 +109,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxResponseBytes
-	}
-	if c.now == nil {
-		c.now = time.Now
 	}
 	return c, nil
 }

@@ -12,38 +12,25 @@ import (
 	"testing"
 	"time"
 
+	"acconsole/internal/clock"
 	"acconsole/wechat/wxapi"
 	"acconsole/wechat/wxemu"
 )
-
-// clock is a settable fake clock shared by the emulator and the client, so
-// token expiry can be tested without sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type env struct {
 	emu *wxemu.Emulator
 	srv *httptest.Server
 	c   *wxapi.Client
-	clk *clock
+	clk *clock.Fake
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := &clock{t: time.Unix(1700000000, 0)}
-	emu := wxemu.New(wxemu.Config{Now: clk.Now})
+	clk := clock.NewFake(time.Unix(1700000000, 0))
+	emu := wxemu.New(wxemu.Config{Clock: clk})
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	c, err := wxapi.New(wxapi.Config{AppID: emu.AppID(), AppSecret: emu.AppSecret(), BaseURL: srv.URL, Now: clk.Now})
+	c, err := wxapi.New(wxapi.Config{AppID: emu.AppID(), AppSecret: emu.AppSecret(), BaseURL: srv.URL, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +302,7 @@ func TestTokenSupersededByAnotherServer(t *testing.T) {
 	if _, err := e.c.GetStat(ctx, "d"); err != nil {
 		t.Fatal(err)
 	}
-	other, err := wxapi.New(wxapi.Config{AppID: e.emu.AppID(), AppSecret: e.emu.AppSecret(), BaseURL: e.srv.URL, Now: e.clk.Now})
+	other, err := wxapi.New(wxapi.Config{AppID: e.emu.AppID(), AppSecret: e.emu.AppSecret(), BaseURL: e.srv.URL, Clock: e.clk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"acconsole/internal/flexjson"
 )
 
 // wrapping is how an endpoint reports errors (PROTOCOL §4.1–4.2).
@@ -236,26 +238,13 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// flexString accepts a JSON string or number (clients send device_num,
-// op_type, msg_type and device_status either way) and keeps its text.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(strings.TrimSpace(s))
-		return nil
+// The emulator reads device_num, op_type, msg_type, device_status and the
+// device list's values as flexjson.String (clients send them as strings or
+// numbers), around the whitespace some clients pad them with.
+func trimText(fields ...*flexjson.String) {
+	for _, f := range fields {
+		*f = flexjson.String(strings.TrimSpace(string(*f)))
 	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("want a string or a number")
-	}
-	*f = flexString(n.String())
-	return nil
 }
 
 func decodeBody(body []byte, v any) *apiError {
@@ -292,16 +281,17 @@ var (
 
 func (e *Emulator) transMsg(_ url.Values, body []byte) (any, *apiError) {
 	var req struct {
-		DeviceType   string     `json:"device_type"`
-		DeviceID     string     `json:"device_id"`
-		OpenID       string     `json:"open_id"`
-		Content      string     `json:"content"`
-		MsgType      flexString `json:"msg_type"`
-		DeviceStatus flexString `json:"device_status"`
+		DeviceType   string          `json:"device_type"`
+		DeviceID     string          `json:"device_id"`
+		OpenID       string          `json:"open_id"`
+		Content      string          `json:"content"`
+		MsgType      flexjson.String `json:"msg_type"`
+		DeviceStatus flexjson.String `json:"device_status"`
 	}
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return nil, aerr
 	}
+	trimText(&req.MsgType, &req.DeviceStatus)
 	if aerr := e.deviceTypeOK(req.DeviceType); aerr != nil {
 		return nil, aerr
 	}
@@ -343,12 +333,13 @@ func (e *Emulator) transMsg(_ url.Values, body []byte) (any, *apiError) {
 
 func (e *Emulator) createQRCode(_ url.Values, body []byte) (any, *apiError) {
 	var req struct {
-		DeviceNum    flexString `json:"device_num"`
-		DeviceIDList []string   `json:"device_id_list"`
+		DeviceNum    flexjson.String `json:"device_num"`
+		DeviceIDList []string        `json:"device_id_list"`
 	}
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return nil, aerr
 	}
+	trimText(&req.DeviceNum)
 	if n, err := strconv.Atoi(string(req.DeviceNum)); err != nil || n != len(req.DeviceIDList) || n == 0 {
 		return nil, fail(CodeBadDeviceNum, "device_num %q does not match %d device ids", string(req.DeviceNum), len(req.DeviceIDList))
 	}
@@ -426,13 +417,20 @@ func (e *Emulator) getQRCode(_ url.Values, _ []byte) (any, *apiError) {
 
 func (e *Emulator) authorizeDevice(_ url.Values, body []byte) (any, *apiError) {
 	var req struct {
-		DeviceNum  flexString              `json:"device_num"`
-		DeviceList []map[string]flexString `json:"device_list"`
-		OpType     flexString              `json:"op_type"`
-		ProductID  flexString              `json:"product_id"`
+		DeviceNum  flexjson.String              `json:"device_num"`
+		DeviceList []map[string]flexjson.String `json:"device_list"`
+		OpType     flexjson.String              `json:"op_type"`
+		ProductID  flexjson.String              `json:"product_id"`
 	}
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return nil, aerr
+	}
+	trimText(&req.DeviceNum, &req.OpType, &req.ProductID)
+	for _, d := range req.DeviceList {
+		for k, v := range d {
+			trimText(&v)
+			d[k] = v
+		}
 	}
 	if n, err := strconv.Atoi(string(req.DeviceNum)); err != nil || n != len(req.DeviceList) || n == 0 {
 		return nil, fail(CodeBadDeviceNum, "device_num %q does not match %d devices", string(req.DeviceNum), len(req.DeviceList))

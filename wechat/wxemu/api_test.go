@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"acconsole/internal/clock"
 	"acconsole/wechat/wxemu"
 )
 
@@ -93,10 +93,8 @@ func TestTokenEndpoint(t *testing.T) {
 }
 
 func TestAccessTokenChecks(t *testing.T) {
-	clk := time.Unix(1700000000, 0)
-	var mu sync.Mutex
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clk }
-	e := newEnv(t, wxemu.Config{Now: now, TokenTTL: time.Hour})
+	clk := clock.NewFake(time.Unix(1700000000, 0))
+	e := newEnv(t, wxemu.Config{Clock: clk, TokenTTL: time.Hour})
 	e.emu.AuthorizeDevice(dev, "")
 	tok := e.token(t)
 	check := func(q, want string) {
@@ -108,9 +106,7 @@ func TestAccessTokenChecks(t *testing.T) {
 	check("", `"errcode":41001`)
 	check("&access_token=nope", `"errcode":40001`)
 	check("&access_token="+tok, `"status":1`)
-	mu.Lock()
-	clk = clk.Add(time.Hour)
-	mu.Unlock()
+	clk.Advance(time.Hour)
 	check("&access_token="+tok, `"errcode":42001`)
 	tok = e.token(t)
 	e.emu.ExpireTokens()

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"acconsole/internal/clock"
 )
 
 // Defaults for Config fields left zero.
@@ -56,7 +58,7 @@ type Config struct {
 	PushTimeout time.Duration // per push attempt
 	HTTPClient  *http.Client  // for pushes
 
-	Now func() time.Time // clock for token expiry and CreateTime
+	Clock clock.Clock // time of token expiry and CreateTime; nil is the wall clock
 }
 
 // Binding is one (user, device) binding on the WeChat side.
@@ -176,7 +178,7 @@ func New(cfg Config) *Emulator {
 		retries:     max(cfg.PushRetries, 0),
 		pushTO:      cfg.PushTimeout,
 		hc:          cfg.HTTPClient,
-		now:         cfg.Now,
+		now:         clock.Or(cfg.Clock).Now,
 		callbackURL: cfg.CallbackURL,
 		pushToken:   orDefault(cfg.Token, DefaultToken),
 		tokens:      map[string]time.Time{},
@@ -203,9 +205,6 @@ func New(cfg Config) *Emulator {
 	}
 	if e.hc == nil {
 		e.hc = &http.Client{}
-	}
-	if e.now == nil {
-		e.now = time.Now
 	}
 	return e
 }
