@@ -20,8 +20,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	toml "github.com/pelletier/go-toml/v2"
 	"golang.org/x/text/language"
 )
 
@@ -220,7 +220,7 @@ func catalogIDs() map[Lang]map[string][]string {
 			continue
 		}
 		var raw map[string]any
-		if _, err := toml.Decode(string(buf), &raw); err != nil {
+		if err := toml.Unmarshal(buf, &raw); err != nil {
 			continue
 		}
 		lang := English
