@@ -16,6 +16,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acconsole/i18n"
 	"acconsole/models"
 	"acconsole/themes"
 	"acconsole/ui/text"
@@ -95,6 +96,9 @@ type Options struct {
 	ReadOnlyWhy string
 	// Sessions lists a shared server's sessions for :sessions (admins).
 	Sessions SessionSource
+	// Lang is the language the console starts in (English when empty);
+	// :lang switches it.
+	Lang i18n.Lang
 }
 
 type inputMode int
@@ -123,6 +127,7 @@ type App struct {
 	operator    string
 	readOnlyWhy string
 	sessions    SessionSource
+	tr          *i18n.Translator // i18n.go
 
 	width, height int
 
@@ -184,6 +189,7 @@ func New(o Options) *App {
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf:       newWorkflowState(o),
 		operator: o.Operator, readOnlyWhy: o.ReadOnlyWhy, sessions: o.Sessions,
+		tr: i18n.For(o.Lang),
 	}
 	a.api.SetReadOnly(true)
 	if o.StartWritable && !o.Profile.Production && o.Profile.CanWrite {

@@ -36,6 +36,7 @@ func init() {
 		{"write", nil, "write", "enable changes for a while (asks for a reason)", cmdWrite},
 		{"readonly", []string{"ro"}, "readonly", "end write mode", cmdReadOnly},
 		{"theme", nil, "theme <name>", "dark, light, high-contrast, ascii or a user theme", cmdTheme},
+		{"lang", []string{"language"}, "lang <en|zh-CN>", "the console's language (keeps every view open)", cmdLang},
 	}
 	commandTable = append(commandTable, workflowCommands()...)
 	commandTable = append(commandTable, []command{
