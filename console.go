@@ -16,6 +16,7 @@ import (
 	"acconsole/audit"
 	"acconsole/cloud"
 	"acconsole/config"
+	"acconsole/i18n"
 	"acconsole/themes"
 	"acconsole/ui"
 )
@@ -26,6 +27,7 @@ type consoleFlags struct {
 	readonly   bool
 	write      bool
 	theme      string
+	lang       string
 	demo       int
 }
 
@@ -136,6 +138,7 @@ type consoleHost struct {
 	shownName  string
 	consoleLog *slog.Logger
 	refresh    time.Duration
+	lang       i18n.Lang
 }
 
 // openHost loads configuration and starts what the consoles share.
@@ -165,6 +168,10 @@ func openHost(ctx context.Context, f consoleFlags) (h *consoleHost, cleanup func
 	km, err := keyMapFromConfig(cfg)
 	if err != nil {
 		return nil, cleanup, err
+	}
+	lang, err := i18n.Choose(f.lang, cfg.Language, os.Getenv)
+	if err != nil {
+		return nil, cleanup, fmt.Errorf("--lang: %w", err)
 	}
 	themeName := firstNonEmpty(f.theme, prof.Theme, cfg.Theme)
 	userThemes := filepath.Join(configDir(), "themes")
@@ -215,7 +222,7 @@ func openHost(ctx context.Context, f consoleFlags) (h *consoleHost, cleanup func
 	if prof.HasRefresh {
 		refresh = prof.RefreshInterval
 	}
-	h = &consoleHost{cfg: cfg, prof: prof, km: km, styles: styles, loadStyles: loadStyles, acfg: acfg,
+	h = &consoleHost{cfg: cfg, lang: lang, prof: prof, km: km, styles: styles, loadStyles: loadStyles, acfg: acfg,
 		shownName: shownName, consoleLog: consoleLog, refresh: refresh}
 	return h, cleanup, nil
 }
@@ -290,6 +297,7 @@ func (h *consoleHost) newApp(s sessionSetup) (*ui.App, func(), error) {
 		Operator:      shown,
 		ReadOnlyWhy:   s.ReadOnlyWhy,
 		Sessions:      s.Sessions,
+		Lang:          h.lang,
 	}), stop, nil
 }
 

@@ -41,7 +41,7 @@ func startConsoleWith(t *testing.T, w, h, demo int) *console {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("ACCONSOLE_CONFIG", "")
 	ctx, cancel := context.WithCancel(context.Background())
-	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo})
+	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo, lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}

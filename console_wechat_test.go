@@ -370,7 +370,7 @@ func TestREADMEConsoleShareQRScansInEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo})
+	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo, lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,7 @@ and connects to it; profiles in the config file point it at any router.`,
 	root.Flags().BoolVar(&f.readonly, "readonly", false, "never allow writes in this session")
 	root.Flags().BoolVar(&f.write, "write", false, "start in write mode (refused for production profiles)")
 	root.Flags().StringVar(&f.theme, "theme", "", "dark, light, high-contrast, ascii or a user theme")
+	root.Flags().StringVar(&f.lang, "lang", "", "language: en or zh-CN (default: the config's language, else LC_ALL / LC_MESSAGES / LANG)")
 	root.Flags().IntVar(&f.demo, "demo", 2000, "devices in the local cloud's demo world (first run only)")
 	root.Version = versionLine(debug.ReadBuildInfo())
 	root.SetVersionTemplate("{{.Version}}\n")

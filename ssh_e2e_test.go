@@ -95,7 +95,7 @@ func startTeamServerWith(t testing.TB, limits string) *teamServer {
 	ts.writeTeam("alice", "bob", "vic")
 	ctx, cancel := context.WithCancel(context.Background())
 	var banner strings.Builder
-	srv, ln, cleanup, err := startSSH(ctx, sshFlags{listen: "127.0.0.1:0", team: ts.teamPath, console: consoleFlags{demo: 300}}, &banner)
+	srv, ln, cleanup, err := startSSH(ctx, sshFlags{listen: "127.0.0.1:0", team: ts.teamPath, console: consoleFlags{demo: 300, lang: "en"}}, &banner)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -588,7 +588,7 @@ func TestSSHServeRefusesFilesOthersCanRead(t *testing.T) {
 	if err := os.Chmod(cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	flags := sshFlags{listen: "127.0.0.1:0", team: team, console: consoleFlags{configPath: cfg}}
+	flags := sshFlags{listen: "127.0.0.1:0", team: team, console: consoleFlags{configPath: cfg, lang: "en"}}
 	_, _, cleanup, err := startSSH(context.Background(), flags, io.Discard)
 	cleanup()
 	if err == nil || !strings.Contains(err.Error(), "config: "+cfg+" is accessible by group or others (mode 0644)") {

@@ -34,7 +34,7 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		ctx, cancel := context.WithCancel(context.Background())
-		app, cleanup, err := newConsole(ctx, consoleFlags{})
+		app, cleanup, err := newConsole(ctx, consoleFlags{lang: "en"})
 		if err != nil {
 			b.Fatal(err)
 		}

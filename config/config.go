@@ -32,6 +32,9 @@ type Config struct {
 	// Theme is a built-in or user theme name; empty lets the console pick
 	// one to suit the terminal background.
 	Theme string
+	// Language is the console's language ("en", "zh-CN"); empty follows
+	// the locale (LC_ALL, LC_MESSAGES, LANG). The --lang flag beats it.
+	Language string
 	// RefreshInterval is how often pages poll; 0 turns polling off.
 	RefreshInterval time.Duration
 	// WriteMinutes is how long :write keeps the console writable.

@@ -193,6 +193,8 @@ func TestErrors(t *testing.T) {
 		{"profiles alone", "[profiles]\n", 1, "[profiles] needs a profile name"},
 		{"profile name", "[profiles.\"a b\"]\nlocal = true\n", 1, `profile name "a b" may hold only letters`},
 		{"theme name", "theme = \"../x\"\n", 1, `theme: "../x" may hold only letters`},
+		{"language without a catalog", "theme = \"dark\"\nlanguage = \"fr\"\n", 2, `language: language "fr" has no catalog (known: en, zh-CN)`},
+		{"traditional Chinese", "language = \"zh-TW\"\n", 1, `only Simplified Chinese (zh-CN) is carried`},
 		{"default profile unknown", "\ndefault_profile = \"prod\"\n[profiles.prd]\nlocal = true\n", 2, `no profile "prod" (known: local, prd); did you mean "prd"?`},
 		{"float", "write_minutes = 1.5\n", 1, "write_minutes: want an integer, got a float"},
 		{"date", "operator = 2024-01-01\n", 1, "operator: want a string, got a date or time"},
@@ -717,5 +719,21 @@ profiles = []
 	_, err = ParseTables("team.toml", []byte("[operator.ann]\nrole = \"admin\"\n[operator.ann]\n"))
 	if err == nil || err.Error() != "team.toml:3: table [operator.ann] is already defined on line 1" {
 		t.Errorf("duplicate table: %v", err)
+	}
+}
+
+// TestLanguageSetting: the language key is read as written; the console
+// resolves it against --lang and the locale (i18n.Choose).
+func TestLanguageSetting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte("language = \"zh_CN.UTF-8\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Language != "zh_CN.UTF-8" {
+		t.Fatalf("Language = %q", c.Language)
 	}
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"acconsole/i18n"
+
 	"fmt"
 	"net/url"
 	"slices"
@@ -21,7 +23,7 @@ const (
 // The keys each place accepts, for "unknown key" errors and their
 // suggestions.
 var (
-	rootKeys    = []string{"default_profile", "operator", "theme", "refresh_interval", "write_minutes"}
+	rootKeys    = []string{"default_profile", "operator", "theme", "language", "refresh_interval", "write_minutes"}
 	profileKeys = []string{"local", "routers", "developer_id", "access_key", "secret_key", "secret_key_env",
 		"major_domain", "sub_domain", "runtime_mode", "theme", "refresh_interval", "timeout", "store"}
 	udsKeys    = []string{"url", "anonymous"}
@@ -139,6 +141,14 @@ func (d *decoder) root(c *Config, entries []Entry) (defaultLine int) {
 		case "theme":
 			if s, ok := d.theme(kv); ok {
 				c.Theme = s
+			}
+		case "language":
+			if s, ok := d.str(kv); ok {
+				if _, err := i18n.ParseLang(s); err != nil {
+					d.errorf(kv.Line, "language: %v", err)
+				} else {
+					c.Language = s
+				}
 			}
 		case "refresh_interval":
 			if v, ok := d.refresh(kv); ok {
