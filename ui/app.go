@@ -7,7 +7,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"acconsole/models"
 	"acconsole/themes"
+	"acconsole/ui/components/table"
 	"acconsole/ui/text"
 )
 
@@ -414,7 +414,7 @@ func (a *App) Fail(err error) tea.Cmd {
 	if a.onError != nil && len(a.stack) > 0 {
 		a.onError(a.top().Title(), err)
 	}
-	return a.flash(errorLine(err), true)
+	return a.flash(a.errorLine(err), true)
 }
 
 type clearStatus struct{ tag int }
@@ -625,45 +625,11 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (workflows.go)
 		return cmd
 	}
-	k := a.keys
-	switch {
-	case k.Is(m, ActQuit):
-		if len(a.stack) > 1 {
-			return a.pop()
-		}
-		return a.quit()
-	case k.Is(m, ActHelp):
-		a.showHelp = true
-		return nil
-	case k.Is(m, ActCommand):
-		a.startInput(inputCommand, "")
-		return nil
-	case k.Is(m, ActFilter):
-		if f, ok := a.top().(Filterable); ok {
-			a.startInput(inputFilter, f.Filter())
-		}
-		return nil
-	case k.Is(m, ActBack):
-		if f, ok := a.top().(Filterable); ok && f.Filter() != "" {
-			_ = f.SetFilter("")
-			return nil
-		}
-		return a.pop()
-	case k.Is(m, ActHistBack):
-		return a.history(false)
-	case k.Is(m, ActHistFwd):
-		return a.history(true)
-	case k.Is(m, ActLastToggle):
-		return a.toggleLast()
-	case k.Is(m, ActRefresh):
-		return a.top().Load(a)
-	case k.Is(m, ActErrors):
-		if a.lastErr != nil {
-			a.dialogs = append(a.dialogs, &errorDialog{err: a.lastErr, at: a.lastErrAt})
-		} else {
-			return a.Flash("no error so far")
-		}
-		return nil
+	if cmd, ok := a.dispatch(a.globalKeys(), m); ok {
+		return cmd
+	}
+	if cmd, ok := a.dispatch(keysOf(a.top()), m); ok {
+		return cmd
 	}
 	return a.top().Update(a, m)
 }
@@ -930,6 +896,10 @@ func (a *App) renderFooter(w int) string {
 	return strings.Join(a.footerHints(w), "\n")
 }
 
+// pageHints are the actions the footer offers for the top page: those its
+// key list marks as hints and that are not off.
+func (a *App) pageHints() []string { return hintActions(a.top()) }
+
 // footerHints lays the page's hints and the global ones out in one line,
 // or more when they do not fit (two on a 24-line screen, three from 30
 // lines); each key is offered once (the first action that names it wins).
@@ -941,7 +911,7 @@ func (a *App) footerHints(w int) []string {
 	var hints []hint
 	seen := map[string]bool{}
 	var help *hint
-	for _, act := range append(a.top().Hints(), ActCommand, ActFilter, ActBack, ActHelp, ActQuit) {
+	for _, act := range append(a.pageHints(), ActCommand, ActFilter, ActBack, ActHelp, ActQuit) {
 		b := a.keys.Get(act)
 		if b.Action == "" || seen[b.Action] || seen["key:"+b.Label()] {
 			continue
@@ -951,7 +921,7 @@ func (a *App) footerHints(w int) []string {
 		}
 		seen[b.Action], seen["key:"+b.Label()] = true, true
 		ks, ds := s.HelpKey, s.HelpDesc
-		if b.Writes && !a.Writable() {
+		if (b.Writes || writesOf(a.top(), act)) && !a.Writable() {
 			ks, ds = s.Disabled, s.Disabled
 		}
 		h := hint{b.Label() + " " + b.Desc, ks.Render(b.Label()) + " " + ds.Render(b.Desc)}
@@ -1027,32 +997,6 @@ func (a *App) helpLines(w int) []string {
 		}
 		return fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc)
 	}
-	listed := map[string]bool{}
-	var here []string
-	for _, act := range a.top().Hints() {
-		b := a.keys.Get(act)
-		if b.Action == "" || listed[act] {
-			continue
-		}
-		listed[act] = true
-		here = append(here, entry(b))
-	}
-	var global []string
-	scopes := map[string][]string{}
-	var order []string
-	for _, b := range a.keys.All() {
-		if listed[b.Action] {
-			continue
-		}
-		if b.Scope == "" {
-			global = append(global, entry(b))
-			continue
-		}
-		if _, ok := scopes[b.Scope]; !ok {
-			order = append(order, b.Scope)
-		}
-		scopes[b.Scope] = append(scopes[b.Scope], entry(b))
-	}
 	var lines []string
 	section := func(title string, entries []string) {
 		if len(entries) == 0 {
@@ -1064,11 +1008,29 @@ func (a *App) helpLines(w int) []string {
 		lines = append(lines, s.Title.Render(" "+title))
 		lines = append(lines, columns(entries, w)...)
 	}
+	var global []string
+	for _, act := range globalActions {
+		global = append(global, entry(a.keys.Get(act)))
+	}
+	here := pageHelp(a, keysOf(a.top()), entry)
+	if _, ok := a.top().(keyed); !ok {
+		here = nil
+		for _, act := range a.pageHints() {
+			here = append(here, entry(a.keys.Get(act)))
+		}
+	}
 	section("This view: "+models.SanitizeLine(a.top().Title()), here)
 	section("Everywhere", global)
-	sort.Strings(order)
-	for _, sc := range order {
-		section(scopeTitle(sc), scopes[sc])
+	// The keys every table shares are listed once; each kind of page
+	// then lists its own.
+	var tables []string
+	for _, e := range tableKeys(func(*App) *table.Table[int] { return nil }, true) {
+		tables = append(tables, entry(a.keys.Get(e.action)))
+	}
+	tables = append(tables, entry(a.keys.Get(ActSort)), entry(a.keys.Get(ActSortRev)))
+	section("In tables", tables)
+	for _, k := range pageKinds() {
+		section("In the "+k.name+" view", pageHelp(a, withoutTableKeys(keysOf(k.page())), entry))
 	}
 	var cmds []string
 	for _, c := range commandTable {
@@ -1076,17 +1038,6 @@ func (a *App) helpLines(w int) []string {
 	}
 	section("Commands", cmds)
 	return lines
-}
-
-// scopeTitle names a key scope for the help screen.
-func scopeTitle(scope string) string {
-	switch scope {
-	case "table":
-		return "In lists"
-	case "form":
-		return "In forms (timer editor, composer, call)"
-	}
-	return "In the " + scope + " view"
 }
 
 // helpMaxTop is the last useful scroll position of the help screen.

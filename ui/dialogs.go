@@ -75,11 +75,15 @@ type promptDialog struct {
 	submit   func(a *App, answer string) tea.Cmd
 }
 
-// errorLine is the one-line form of an error for the status line.
-func errorLine(err error) string {
+// errorLine is the one-line form of an error for the status line; a cloud
+// error points at the key that shows it in full (last_error).
+func (a *App) errorLine(err error) string { return errorText(err, a.keyLabel(ActErrors)) }
+
+// errorText is errorLine with the key that shows the last error in full.
+func errorText(err error, detailsKey string) string {
 	var ae *acapi.Error
 	if errors.As(err, &ae) {
-		return fmt.Sprintf("%s (%d) — press e for details", ae.Human(), ae.Code)
+		return fmt.Sprintf("%s (%d) — press %s for details", ae.Human(), ae.Code, detailsKey)
 	}
 	if errors.Is(err, acapi.ErrReadOnly) {
 		return "read-only: type :write to enable changes"

@@ -15,8 +15,6 @@ type Page interface {
 	// top, and results of its own loads.
 	Update(a *App, msg tea.Msg) tea.Cmd
 	View(a *App, w, h int) string
-	// Hints are the actions the footer offers on this page.
-	Hints() []string
 }
 
 // Filterable pages take "/" filters.

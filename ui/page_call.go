@@ -218,7 +218,9 @@ func cmdCall(a *App, arg string) tea.Cmd {
 
 func (p *callPage) Title() string { return "Call " + models.SanitizeLine(p.f[callService].value()) }
 
-func (p *callPage) Hints() []string { return []string{ActSave, ActNextField} }
+func (p *callPage) pageKeys() []pageKey {
+	return formKeys([]string{ActSave, ActNextField}, ActPrevField, ActOpen, ActUp, ActDown, ActPageUp, ActPageDown)
+}
 
 func (p *callPage) Load(a *App) tea.Cmd { return nil }
 
@@ -542,7 +544,7 @@ func (p *callPage) View(a *App, w, h int) string {
 		}
 		lines = append(lines, s.Bold.Render(head)+s.Faint.Render(meta))
 		if r.Err != nil {
-			lines = append(lines, s.Err.Render("   "+errorLine(r.Err)))
+			lines = append(lines, s.Err.Render("   "+a.errorLine(r.Err)))
 		} else {
 			body := p.lastLines
 			hist := min(len(a.wf.calls), 5) + 1
@@ -565,7 +567,7 @@ func (p *callPage) View(a *App, w, h int) string {
 		r := a.wf.calls[len(a.wf.calls)-1-i]
 		res := s.OK.Render("ok")
 		if r.Err != nil {
-			res = s.Err.Render(clipText(errorLine(r.Err), 40))
+			res = s.Err.Render(clipText(a.errorLine(r.Err), 40))
 		}
 		mark := "  "
 		if p.focus == callHistory && i == p.hist {

@@ -77,8 +77,8 @@ func newComposerPage(ref DeviceRef, d DeviceDetail) *composerPage {
 
 func (p *composerPage) Title() string { return "Command" }
 
-func (p *composerPage) Hints() []string {
-	return []string{ActSave, ActNextField, ActTimeout, ActResend}
+func (p *composerPage) pageKeys() []pageKey {
+	return formKeys([]string{ActSave, ActNextField, ActTimeout, ActResend}, ActPrevField, ActOpen, ActUp, ActDown)
 }
 
 func (p *composerPage) Load(a *App) tea.Cmd {
@@ -435,7 +435,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 			p.ref.SubDomain, p.ref.PhysicalID, p.ref.UserID, p.timeout)),
 	}
 	if p.specErr != nil {
-		lines = append(lines, s.Warn.Render(" product layouts unavailable ("+errorLine(p.specErr)+"): raw hex only"))
+		lines = append(lines, s.Warn.Render(" product layouts unavailable ("+a.errorLine(p.specErr)+"): raw hex only"))
 	}
 	if dps := p.spec.DataPoints; len(dps) > 0 {
 		// The cloud's data points say what the device's state means.
@@ -532,7 +532,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		var rep, bytes string
 		st := s.Text
 		if c.Err != nil {
-			rep = "✗ " + errorLine(explainSendError(c.Err, c.Timeout))
+			rep = "✗ " + a.errorLine(explainSendError(c.Err, c.Timeout))
 			st = s.Err
 			bytes = fmt.Sprintf("[%s]", orNone(spacedHex(c.Payload)))
 		} else {

@@ -37,11 +37,24 @@ func (p *devicePage) Title() string {
 	return "device"
 }
 
-func (p *devicePage) Hints() []string {
+// pageKeys: the device's writes, then its workflows. A device nobody has
+// bound has no logical id and no owner to act for: only its live events
+// work.
+func (p *devicePage) pageKeys() []pageKey {
+	off := ""
 	if p.detail != nil && p.detail.Unbound {
-		return []string{ActEvents}
+		off = "nobody has bound this device: it has no logical id and no owner to act for yet"
 	}
-	return append([]string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom}, deviceWorkflowHints(p.detail)...)
+	write := func(action string) pageKey {
+		return pageKey{action: action, hint: true, writes: true, off: off, run: func(a *App) tea.Cmd { return p.deviceWrite(a, action) }}
+	}
+	list := []pageKey{
+		{action: ActRename, hint: true, writes: true, off: off, run: p.rename},
+		write(ActUnbindUser), write(ActOwner), write(ActProfile), write(ActAddToHome),
+		{action: ActMoveRoom, hint: true, writes: true, off: off, run: func(a *App) tea.Cmd { return p.roomMove(a, false) }},
+		{action: ActOutOfRoom, writes: true, off: off, run: func(a *App) tea.Cmd { return p.roomMove(a, true) }},
+	}
+	return append(list, deviceWorkflowKeys(p, off)...)
 }
 
 func (p *devicePage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
@@ -84,40 +97,8 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.ref.PhysicalID = d.Device.PhysicalDeviceID
 		}
 		return nil
-	case tea.KeyPressMsg:
-		if p.detail != nil && p.detail.Unbound {
-			if cmd, ok := p.unboundKey(a, m); ok {
-				return cmd
-			}
-		}
-		if a.keys.Is(m, ActRename) {
-			return p.rename(a)
-		}
-		if a.keys.Is(m, ActMoveRoom) || a.keys.Is(m, ActOutOfRoom) {
-			return p.roomMove(a, a.keys.Is(m, ActOutOfRoom))
-		}
-		if cmd, ok := p.deviceWrite(a, m); ok {
-			return cmd
-		}
-		if p.detail != nil {
-			if cmd, ok := deviceWorkflowKey(a, p.ref, *p.detail, m); ok {
-				return cmd
-			}
-		}
 	}
 	return nil
-}
-
-// unboundKey refuses, with the reason, the keys that need a bound device
-// (its logical id and an owner to act for); the events tail still works.
-func (p *devicePage) unboundKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
-	for _, act := range []string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom, ActOutOfRoom,
-		ActPair, ActTimers, ActFirmware, ActShare, ActSendCommand} {
-		if a.keys.Is(m, act) {
-			return a.Fail(errorf("nobody has bound this device: it has no logical id and no owner to act for yet")), true
-		}
-	}
-	return nil, false
 }
 
 // lookUpInstead puts the physical-id lookup in the page's place: a number
@@ -157,7 +138,7 @@ func (p *devicePage) View(a *App, w, h int) string {
 	s := a.styles
 	if p.detail == nil {
 		if p.err != nil {
-			return s.Err.Render(" could not load the device: " + errorLine(p.err))
+			return s.Err.Render(" could not load the device: " + a.errorLine(p.err))
 		}
 		return s.Faint.Render(" loading…")
 	}

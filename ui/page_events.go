@@ -127,8 +127,8 @@ func (p *eventsPage) Title() string {
 	return fmt.Sprintf("Watch (%d)", len(p.devs))
 }
 
-func (p *eventsPage) Hints() []string {
-	return []string{ActWatchAdd, ActWatchRemove, ActOpen, ActPause}
+func (p *eventsPage) pageKeys() []pageKey {
+	return formKeys([]string{ActWatchAdd, ActWatchRemove, ActOpen, ActPause}, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
 }
 
 func (p *eventsPage) SetFilter(q string) error {
@@ -550,7 +550,7 @@ func (p *eventsPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		return a.Flash("following again")
 	case k.Is(m, ActWatchRemove):
 		if len(p.devs) <= 1 {
-			return a.Flash("the last device stays: esc leaves the tail")
+			return a.Flash("the last device stays: " + a.keyLabel(ActBack) + " leaves the tail")
 		}
 		p.removeDevice(p.cursor)
 		return p.Load(a)
@@ -592,9 +592,9 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 	if q == "" {
 		return a.Fail(errorf("name a device by its id or physical id"))
 	}
-	api := a.api
+	api, details := a.api, a.keyLabel(ActErrors)
 	return runVal(a, p, func(ctx context.Context) any {
-		w, err := findWatched(ctx, api, q)
+		w, err := findWatched(ctx, api, q, details)
 		return watchResolved{w: w, err: err}
 	})
 }
@@ -602,7 +602,8 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 // findWatched looks a device up for the watch list. A device the cloud
 // does not know (no binding and no warehouse record) is refused: its tail
 // would stay empty for ever.
-func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) {
+// details is the key that shows an error in full.
+func findWatched(ctx context.Context, api API, q, details string) (watchedDevice, error) {
 	ref := DeviceRef{PhysicalID: q}
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && len(q) < 16 {
 		ref = DeviceRef{DeviceID: id}
@@ -613,7 +614,7 @@ func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) 
 		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
 	}
 	if err != nil {
-		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorLine(err))
+		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorText(err, details))
 	}
 	// The warehouse answers for any physical id; status 0 says the device
 	// does not exist (PROTOCOL §3.7).
@@ -644,13 +645,13 @@ func cmdWatch(a *App, arg string) tea.Cmd {
 	if len(names) > watchMax {
 		return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
 	}
-	api := a.api
+	api, details := a.api, a.keyLabel(ActErrors)
 	return runVal(a, p, func(ctx context.Context) any {
 		var v watchOpened
 		for _, q := range names {
-			w, err := findWatched(ctx, api, q)
+			w, err := findWatched(ctx, api, q, details)
 			if err != nil {
-				v.errs = append(v.errs, errorLine(err))
+				v.errs = append(v.errs, errorText(err, details))
 				continue
 			}
 			v.ws = append(v.ws, w)
@@ -692,7 +693,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 		left = append(left, fmt.Sprintf("%s%s %s", mark, dot, name))
 		info := fmt.Sprintf("   %s %s", d.w.ref.SubDomain, shortID(d.w.ref.PhysicalID))
 		if d.err != nil {
-			info = "   " + s.Err.Render(clipText(errorLine(d.err), lw-4))
+			info = "   " + s.Err.Render(clipText(a.errorLine(d.err), lw-4))
 		} else {
 			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d line%s", info, d.lines, plural(d.lines)), lw))
 		}

@@ -71,7 +71,9 @@ func newOTAPage(ref DeviceRef, d DeviceDetail) *otaPage {
 
 func (p *otaPage) Title() string { return "Firmware" }
 
-func (p *otaPage) Hints() []string { return []string{ActOTAConfirm, ActOTAType} }
+func (p *otaPage) pageKeys() []pageKey {
+	return formKeys([]string{ActOTAConfirm, ActOTAType}, ActUp, ActDown, ActSelect)
+}
 
 func (p *otaPage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
 
@@ -273,13 +275,13 @@ func (p *otaPage) View(a *App, w, h int) string {
 		s.Faint.Render(fmt.Sprintf("  %s %s · %s firmware (%s switches) · as user #%d", p.ref.SubDomain, p.ref.PhysicalID, otaTypeName(p.otaType), a.keys.Get(ActOTAType).Label(), p.ref.UserID))}
 	if p.data == nil {
 		if p.err != nil {
-			return strings.Join(append(lines, s.Err.Render(" could not check: "+errorLine(p.err))), "\n")
+			return strings.Join(append(lines, s.Err.Render(" could not check: "+a.errorLine(p.err))), "\n")
 		}
 		return strings.Join(append(lines, s.Faint.Render(" checking for an update…")), "\n")
 	}
 	d := p.data
 	if d.verr != nil {
-		lines = append(lines, s.Err.Render(" check failed: "+errorLine(d.verr)))
+		lines = append(lines, s.Err.Render(" check failed: "+a.errorLine(d.verr)))
 	} else {
 		v := d.version
 		if v.CanUpdate() {
@@ -322,7 +324,7 @@ func (p *otaPage) View(a *App, w, h int) string {
 		lines = append(lines, s.Warn.Render(" confirming…"))
 	}
 	if d.serr != nil {
-		lines = append(lines, s.Faint.Render(" upgrade progress unavailable: "+errorLine(d.serr)))
+		lines = append(lines, s.Faint.Render(" upgrade progress unavailable: "+a.errorLine(d.serr)))
 		return strings.Join(lines, "\n")
 	}
 	st := d.status
@@ -432,7 +434,6 @@ func newFleetOTAPage(only string) Page {
 			}
 			return table.ToneDefault
 		},
-		hints: []string{ActSelect, ActOTAConfirm},
 	}
 	p.load = func(ctx context.Context, api API) ([]UpgradeCandidate, error) {
 		var subs []string
@@ -475,21 +476,24 @@ func newFleetOTAPage(only string) Page {
 		if only != "" {
 			scope = only
 		}
-		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
-			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
+		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · %s selects, %s confirms the selection after a dry run",
+			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keyLabel(ActSelect), a.keyLabel(ActOTAConfirm))
 	}
-	p.extra = func(a *App, m tea.KeyPressMsg, row UpgradeCandidate, ok bool) (tea.Cmd, bool) {
-		if !a.keys.Is(m, ActOTAConfirm) {
-			return nil, false
+	p.more = func(row UpgradeCandidate, ok bool) []pageKey {
+		return []pageKey{
+			// The table's own select key, offered in this list's footer.
+			{action: ActSelect, hint: true, run: func(a *App) tea.Cmd { p.ensureTable(a); p.tbl.ToggleSelect(); p.tbl.MoveDown(); return nil }},
+			{action: ActOTAConfirm, hint: true, run: func(a *App) tea.Cmd {
+				sel := p.tbl.Selected()
+				if len(sel) == 0 && ok {
+					sel = []UpgradeCandidate{row}
+				}
+				if len(sel) == 0 {
+					return a.Flash("select devices with " + a.keyLabel(ActSelect) + " first")
+				}
+				return a.Push(newDryRunPage(sel))
+			}},
 		}
-		sel := p.tbl.Selected()
-		if len(sel) == 0 && ok {
-			sel = []UpgradeCandidate{row}
-		}
-		if len(sel) == 0 {
-			return a.Flash("select devices with space first"), true
-		}
-		return a.Push(newDryRunPage(sel)), true
 	}
 	return p
 }
@@ -534,8 +538,8 @@ func newDryRunPage(sel []UpgradeCandidate) *dryRunPage {
 	return p
 }
 
-func (p *dryRunPage) Title() string   { return "Dry run" }
-func (p *dryRunPage) Hints() []string { return []string{ActOTAConfirm} }
+func (p *dryRunPage) Title() string       { return "Dry run" }
+func (p *dryRunPage) pageKeys() []pageKey { return formKeys([]string{ActOTAConfirm}, ActUp, ActDown) }
 func (p *dryRunPage) Load(a *App) tea.Cmd {
 	p.ensure(a)
 	return nil
@@ -592,7 +596,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.busy--
 			r := &p.rows[v.i]
 			if v.err != nil {
-				r.result, r.failed = errorLine(v.err), true
+				r.result, r.failed = a.errorLine(v.err), true
 			} else {
 				r.result = "confirmed"
 			}

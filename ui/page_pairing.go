@@ -159,12 +159,12 @@ func (p *pairingPage) Resume(a *App) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (p *pairingPage) Hints() []string {
+func (p *pairingPage) pageKeys() []pageKey {
 	switch p.phase {
 	case phaseOpen, phaseOpening:
-		return []string{ActPairExtend, ActPairClose, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}
+		return formKeys([]string{ActPairExtend, ActPairClose, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}, ActPairOpen, ActPairDuration, ActSelectAll, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
 	}
-	return []string{ActPairOpen, ActPairDuration, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}
+	return formKeys([]string{ActPairOpen, ActPairDuration, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}, ActPairExtend, ActPairClose, ActSelectAll, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
 }
 
 func (p *pairingPage) ensureTable(a *App) {
@@ -338,7 +338,7 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return nil
 		}
 		if v.err != nil {
-			r.state, r.err = rowFailed, errorLine(v.err)
+			r.state, r.err = rowFailed, a.errorLine(v.err)
 		} else {
 			r.state, r.err, r.deviceID = rowAdded, "", v.dev.DeviceID
 		}
@@ -764,7 +764,7 @@ func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
 		}
 	}
 	if len(pids) == 0 {
-		return a.Flash("nothing to add: pick joined sub-devices (space selects)")
+		return a.Flash("nothing to add: pick joined sub-devices (" + a.keyLabel(ActSelect) + " selects)")
 	}
 	q := fmt.Sprintf("Add %s to %s: %s?", count(len(pids), "sub-device"), deviceTitle(p.detail), clipText(strings.Join(names, ", "), 200))
 	a.Confirm(q, approve(p, pairAddApproved{pids: pids}))
@@ -851,11 +851,11 @@ func (p *pairingPage) View(a *App, w, h int) string {
 			lines = append(lines, " "+part)
 		}
 		if p.closeErr != nil {
-			lines = append(lines, s.Warn.Render(" recording the run failed: "+errorLine(p.closeErr)))
+			lines = append(lines, s.Warn.Render(" recording the run failed: "+a.errorLine(p.closeErr)))
 		}
 	}
 	if p.err != nil {
-		lines = append(lines, s.Err.Render(" "+errorLine(p.err)))
+		lines = append(lines, s.Err.Render(" "+a.errorLine(p.err)))
 	}
 	p.tbl.SetSize(w, max(h-len(lines), 3))
 	return strings.Join(lines, "\n") + "\n" + p.tbl.View()

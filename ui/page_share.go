@@ -111,7 +111,9 @@ func newHomeSharePage(viewer int64, h models.Home) *sharePage {
 
 func (p *sharePage) Title() string { return p.title }
 
-func (p *sharePage) Hints() []string { return []string{ActCopy, ActRenew, ActQRStyle, ActOpen} }
+func (p *sharePage) pageKeys() []pageKey {
+	return formKeys([]string{ActCopy, ActRenew, ActQRStyle, ActOpen})
+}
 
 // Load asks whether to make a code (opening the page makes none by
 // itself), unless the page already refused or write mode is off: a share
@@ -300,7 +302,7 @@ func (p *sharePage) View(a *App, w, h int) string {
 	case p.refusal != "":
 		return strings.Join(append(lines, "", s.Warn.Render(" "+p.refusal)), "\n")
 	case p.err != nil && p.res.payload == "":
-		return strings.Join(append(lines, "", s.Err.Render(" "+errorLine(p.err)),
+		return strings.Join(append(lines, "", s.Err.Render(" "+a.errorLine(p.err)),
 			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to try again")), "\n")
 	case p.loading && p.res.payload == "":
 		return strings.Join(append(lines, "", s.Faint.Render(" asking the cloud for a share code…")), "\n")
@@ -325,7 +327,7 @@ func (p *sharePage) View(a *App, w, h int) string {
 			lines = append(lines, s.Faint.Render(" "+a.wf.scanHint))
 		}
 	case p.res.bridgeErr != nil:
-		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
+		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(a.errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
 	case p.isHome:
 		lines = append(lines, s.Faint.Render(" the holder joins the home (joinHomeWithShareCode)"))
 	default:

@@ -155,7 +155,9 @@ func (e *timerEditor) Title() string {
 	return "Edit " + models.SanitizeLine(e.orig.Name)
 }
 
-func (e *timerEditor) Hints() []string { return []string{ActSave, ActNextField, ActBack} }
+func (e *timerEditor) pageKeys() []pageKey {
+	return formKeys([]string{ActSave, ActNextField, ActBack}, ActPrevField)
+}
 
 func (e *timerEditor) Load(a *App) tea.Cmd { return nil }
 
@@ -651,7 +653,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		lines = append(lines, s.Faint.Render(" not typing: \":\" runs a command, esc leaves, enter types again"))
 	}
 	if e.saveErr != nil {
-		lines = append(lines, s.Err.Render(" save failed: "+errorLine(e.saveErr)+" — your edits are kept; fix and save again"))
+		lines = append(lines, s.Err.Render(" save failed: "+a.errorLine(e.saveErr)+" — your edits are kept; fix and save again"))
 	} else if e.saving {
 		lines = append(lines, s.Warn.Render(" saving…"))
 	} else if e.dirty() {

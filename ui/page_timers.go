@@ -62,8 +62,8 @@ func newTimersPage(ref DeviceRef, d DeviceDetail) *timersPage {
 
 func (p *timersPage) Title() string { return "Timers" }
 
-func (p *timersPage) Hints() []string {
-	return []string{ActOpen, ActCreate, ActTimerToggle, ActDelete}
+func (p *timersPage) pageKeys() []pageKey {
+	return formKeys([]string{ActOpen, ActCreate, ActTimerToggle, ActDelete}, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
 }
 
 func (p *timersPage) ensureTable(a *App) {
@@ -400,7 +400,7 @@ func (p *timersPage) View(a *App, w, h int) string {
 	head := s.Title.Render(" Timers of "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  as user #%d", p.ref.UserID))
 	if p.data == nil {
 		if p.err != nil {
-			return head + "\n" + s.Err.Render(" could not load the timers: "+errorLine(p.err))
+			return head + "\n" + s.Err.Render(" could not load the timers: "+a.errorLine(p.err))
 		}
 		return head + "\n" + s.Faint.Render(" loading…")
 	}

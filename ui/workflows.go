@@ -16,57 +16,6 @@ import (
 // through the seams below, so that each workflow lives in its own file
 // (page_*.go) and the shell does not grow with them.
 
-// Action names of the workflows (the config's vocabulary, like keys.go).
-// Their default keys are in keymap_workflows.go. Scopes: "device" for the
-// keys on the device page, "form" for the keys the three forms share (timer
-// editor, command composer, service call), and one for each page's own keys
-// ("pairing", "timers", "firmware", "share", "composer", "events").
-const (
-	// On the device page.
-	ActPair        = "pair"
-	ActTimers      = "timers"
-	ActFirmware    = "firmware"
-	ActShare       = "share"
-	ActSendCommand = "send_command"
-	ActEvents      = "events"
-
-	// Pairing.
-	ActPairOpen     = "pair_open"
-	ActPairDuration = "pair_duration"
-	ActPairExtend   = "pair_extend"
-	ActPairClose    = "pair_close"
-	ActPairAdd      = "pair_add"
-	ActPairAddAll   = "pair_add_all"
-	ActPairSkip     = "pair_skip"
-	ActPairName     = "pair_name"
-
-	// Forms (timer editor, command composer, service call).
-	ActSave      = "save"
-	ActNextField = "next_field"
-	ActPrevField = "prev_field"
-
-	// Timers (add and delete reuse ActCreate and ActDelete).
-	ActTimerToggle = "timer_toggle"
-
-	// Firmware.
-	ActOTAConfirm = "ota_confirm"
-	ActOTAType    = "ota_type"
-
-	// Sharing.
-	ActCopy    = "copy"
-	ActRenew   = "share_renew"
-	ActQRStyle = "qr_style"
-
-	// Commands and calls.
-	ActResend  = "resend"
-	ActTimeout = "reply_timeout"
-
-	// Live events.
-	ActWatchAdd    = "watch_add"
-	ActWatchRemove = "watch_remove"
-	ActPause       = "pause"
-)
-
 // workflowState is what the workflows keep for the whole session (on the
 // App, so it outlives the pages): per-device command history, the service
 // call history, the watch list, and the bridge for WeChat QR codes.
@@ -96,13 +45,6 @@ func claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	if c, ok := a.top().(keyClaimer); ok {
 		return c.claimKey(a, m)
-	}
-	// s on a homes list shares the home under the cursor: the homes page
-	// belongs to the shell, and this is its only workflow key.
-	if hp, ok := a.top().(*listPage[models.Home]); ok && a.keys.Is(m, ActShare) && hp.tbl != nil {
-		if h, ok := hp.tbl.CursorRow(); ok {
-			return a.Push(newHomeSharePage(homeViewer(a), h)), true
-		}
 	}
 	return nil, false
 }
@@ -249,42 +191,42 @@ func looksLikeGateway(d *DeviceDetail) bool {
 	return false
 }
 
-// deviceWorkflowKey handles a key on the device page that is not one of
-// the page's own.
-func deviceWorkflowKey(a *App, ref DeviceRef, d DeviceDetail, m tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := a.keys
-	r := actingRef(ref, d)
-	switch {
-	case k.Is(m, ActPair):
-		if d.Device.IsSubDevice() {
-			return a.Fail(errorf(fmt.Sprintf("%s is a sub-device of gateway #%d: open the gateway to pair", deviceTitle(d), d.Device.GatewayDeviceID))), true
+// deviceWorkflowKeys are the workflow keys of the device page (off: why
+// none works for this device). Pairing is offered in the footer for what
+// looks like a gateway only; the key works on any device and says why a
+// sub-device cannot pair.
+func deviceWorkflowKeys(p *devicePage, off string) []pageKey {
+	loaded := p.detail != nil
+	open := func(push func(r DeviceRef, d DeviceDetail) Page) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			return a.Push(push(actingRef(p.ref, *p.detail), *p.detail))
 		}
-		return a.Push(newPairingPage(r, d)), true
-	case k.Is(m, ActTimers):
-		return a.Push(newTimersPage(r, d)), true
-	case k.Is(m, ActFirmware):
-		return a.Push(newOTAPage(r, d)), true
-	case k.Is(m, ActShare):
-		return a.Push(newDeviceSharePage(ref, d)), true
-	case k.Is(m, ActSendCommand):
-		return a.Push(newComposerPage(r, d)), true
-	case k.Is(m, ActEvents):
-		return a.Push(newEventsPage([]watchedDevice{watchOf(r, d)})), true
 	}
-	return nil, false
-}
-
-// deviceWorkflowHints are the workflow actions the device page's footer
-// offers for this device.
-func deviceWorkflowHints(d *DeviceDetail) []string {
-	if d == nil {
-		return nil
+	return []pageKey{
+		{action: ActPair, hint: looksLikeGateway(p.detail), off: off, run: func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			d := *p.detail
+			if d.Device.IsSubDevice() {
+				return a.Fail(errorf(fmt.Sprintf("%s is a sub-device of gateway #%d: open the gateway to pair", deviceTitle(d), d.Device.GatewayDeviceID)))
+			}
+			return a.Push(newPairingPage(actingRef(p.ref, d), d))
+		}},
+		{action: ActSendCommand, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newComposerPage(r, d) })},
+		{action: ActTimers, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newTimersPage(r, d) })},
+		{action: ActFirmware, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newOTAPage(r, d) })},
+		{action: ActShare, hint: loaded, off: off, run: func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			return a.Push(newDeviceSharePage(p.ref, *p.detail))
+		}},
+		{action: ActEvents, hint: loaded, run: open(func(r DeviceRef, d DeviceDetail) Page { return newEventsPage([]watchedDevice{watchOf(r, d)}) })},
 	}
-	hints := []string{ActSendCommand, ActTimers, ActFirmware, ActShare, ActEvents}
-	if looksLikeGateway(d) {
-		hints = append([]string{ActPair}, hints...)
-	}
-	return hints
 }
 
 // workflowCommands are the ":" commands of the workflows.
