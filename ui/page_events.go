@@ -127,8 +127,54 @@ func (p *eventsPage) Title() string {
 	return fmt.Sprintf("Watch (%d)", len(p.devs))
 }
 
+// pageKeys: the watch list (add, remove, the device under the cursor
+// alone or not), pause, and moving through devices and events.
 func (p *eventsPage) pageKeys() []pageKey {
-	return formKeys([]string{ActWatchAdd, ActWatchRemove, ActOpen, ActPause}, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
+	return []pageKey{
+		{action: ActWatchAdd, hint: true, run: func(a *App) tea.Cmd {
+			if len(p.devs) >= watchMax {
+				return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+			}
+			a.Ask("watch device (id or physical id):", func(a *App, s string) tea.Cmd {
+				return resolveWatch(a, p, s)
+			})
+			return nil
+		}},
+		{action: ActWatchRemove, hint: true, run: func(a *App) tea.Cmd {
+			if len(p.devs) <= 1 {
+				return a.Flash("the last device stays: " + a.keyLabel(ActBack) + " leaves the tail")
+			}
+			p.removeDevice(p.cursor)
+			return p.Load(a)
+		}},
+		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+			if p.solo == p.cursor {
+				p.solo = -1
+			} else {
+				p.solo = p.cursor
+			}
+			p.scroll = 0
+			return nil
+		}},
+		{action: ActPause, hint: true, run: func(a *App) tea.Cmd {
+			p.paused = !p.paused
+			if p.paused {
+				return a.Flash("paused: no new events are read")
+			}
+			return a.Flash("following again")
+		}},
+		{action: ActUp, run: func(a *App) tea.Cmd { p.cursor = max(p.cursor-1, 0); return nil }},
+		{action: ActDown, run: func(a *App) tea.Cmd { p.cursor = min(p.cursor+1, max(len(p.devs)-1, 0)); return nil }},
+		{action: ActPageUp, run: func(a *App) tea.Cmd { p.Scroll(-10); return nil }},
+		{action: ActPageDown, run: func(a *App) tea.Cmd {
+			p.Scroll(10)
+			if p.scroll == 0 {
+				p.follow = true
+			}
+			return nil
+		}},
+		{action: ActBottom, run: func(a *App) tea.Cmd { p.follow, p.scroll = true, 0; return nil }},
+	}
 }
 
 func (p *eventsPage) SetFilter(q string) error {
@@ -287,8 +333,6 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return tea.Batch(a.Flash("watching "+v.w.label), p.Load(a))
 		}
 		return nil
-	case tea.KeyPressMsg:
-		return p.key(a, m)
 	}
 	return nil
 }
@@ -517,52 +561,6 @@ func orHex(text string, b []byte) string {
 		return text
 	}
 	return orNone(spacedHex(b))
-}
-
-func (p *eventsPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	switch {
-	case k.Is(m, ActUp):
-		p.cursor = max(p.cursor-1, 0)
-	case k.Is(m, ActDown):
-		p.cursor = min(p.cursor+1, max(len(p.devs)-1, 0))
-	case k.Is(m, ActOpen):
-		if p.solo == p.cursor {
-			p.solo = -1
-		} else {
-			p.solo = p.cursor
-		}
-		p.scroll = 0
-	case k.Is(m, ActPageUp):
-		p.Scroll(-10)
-	case k.Is(m, ActPageDown):
-		p.Scroll(10)
-		if p.scroll == 0 {
-			p.follow = true
-		}
-	case k.Is(m, ActBottom):
-		p.follow, p.scroll = true, 0
-	case k.Is(m, ActPause):
-		p.paused = !p.paused
-		if p.paused {
-			return a.Flash("paused: no new events are read")
-		}
-		return a.Flash("following again")
-	case k.Is(m, ActWatchRemove):
-		if len(p.devs) <= 1 {
-			return a.Flash("the last device stays: " + a.keyLabel(ActBack) + " leaves the tail")
-		}
-		p.removeDevice(p.cursor)
-		return p.Load(a)
-	case k.Is(m, ActWatchAdd):
-		if len(p.devs) >= watchMax {
-			return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
-		}
-		a.Ask("watch device (id or physical id):", func(a *App, s string) tea.Cmd {
-			return resolveWatch(a, p, s)
-		})
-	}
-	return nil
 }
 
 func (p *eventsPage) removeDevice(i int) {

@@ -71,8 +71,17 @@ func newOTAPage(ref DeviceRef, d DeviceDetail) *otaPage {
 
 func (p *otaPage) Title() string { return "Firmware" }
 
+// pageKeys: confirm the offered upgrade, and switch between the MCU and
+// the module firmware.
 func (p *otaPage) pageKeys() []pageKey {
-	return formKeys([]string{ActOTAConfirm, ActOTAType}, ActUp, ActDown, ActSelect)
+	return []pageKey{
+		{action: ActOTAConfirm, hint: true, writes: true, run: p.askConfirm},
+		{action: ActOTAType, hint: true, run: func(a *App) tea.Cmd {
+			p.otaType = 3 - p.otaType
+			p.data, p.samples = nil, nil
+			return tea.Batch(a.Flash("checking the "+otaTypeName(p.otaType)+" firmware"), p.Load(a))
+		}},
+	}
 }
 
 func (p *otaPage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
@@ -147,15 +156,6 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return tea.Batch(a.Flash("upgrade confirmed: following its progress"), p.fetch(a, false))
 		}
 		return nil
-	case tea.KeyPressMsg:
-		switch {
-		case a.keys.Is(m, ActOTAType):
-			p.otaType = 3 - p.otaType
-			p.data, p.samples = nil, nil
-			return tea.Batch(a.Flash("checking the "+otaTypeName(p.otaType)+" firmware"), p.Load(a))
-		case a.keys.Is(m, ActOTAConfirm):
-			return p.askConfirm(a)
-		}
 	}
 	return nil
 }
@@ -538,8 +538,17 @@ func newDryRunPage(sel []UpgradeCandidate) *dryRunPage {
 	return p
 }
 
-func (p *dryRunPage) Title() string       { return "Dry run" }
-func (p *dryRunPage) pageKeys() []pageKey { return formKeys([]string{ActOTAConfirm}, ActUp, ActDown) }
+func (p *dryRunPage) Title() string { return "Dry run" }
+
+// pageKeys: confirm the whole run (after a reason and a yes), and move
+// through its rows.
+func (p *dryRunPage) pageKeys() []pageKey {
+	return []pageKey{
+		{action: ActOTAConfirm, hint: true, writes: true, run: p.askRun},
+		{action: ActUp, run: func(a *App) tea.Cmd { p.ensure(a); p.tbl.MoveUp(); return nil }},
+		{action: ActDown, run: func(a *App) tea.Cmd { p.ensure(a); p.tbl.MoveDown(); return nil }},
+	}
+}
 func (p *dryRunPage) Load(a *App) tea.Cmd {
 	p.ensure(a)
 	return nil
@@ -615,40 +624,37 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			return p.next(a)
 		}
-	case tea.KeyPressMsg:
-		k := a.keys
-		switch {
-		case k.Is(m, ActUp):
-			p.tbl.MoveUp()
-		case k.Is(m, ActDown):
-			p.tbl.MoveDown()
-		case k.Is(m, ActOTAConfirm):
-			if p.ran {
-				return a.Flash("this run is done: go back to :ota for another")
-			}
-			if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
-				return cmd
-			}
-			n := 0
-			for _, r := range p.rows {
-				if !r.skip {
-					n++
-				}
-			}
-			if n == 0 {
-				return a.Flash("nothing to confirm: every device is skipped")
-			}
-			a.Ask("reason (ticket id) for this bulk upgrade:", func(a *App, reason string) tea.Cmd {
-				reason = strings.TrimSpace(reason)
-				if reason == "" {
-					return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
-				}
-				a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
-					approve(p, bulkApproved{reason: reason}))
-				return nil
-			})
+	}
+	return nil
+}
+
+// askRun asks for the run's reason, then confirms the whole run.
+func (p *dryRunPage) askRun(a *App) tea.Cmd {
+	p.ensure(a)
+	if p.ran {
+		return a.Flash("this run is done: go back to :ota for another")
+	}
+	if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
+		return cmd
+	}
+	n := 0
+	for _, r := range p.rows {
+		if !r.skip {
+			n++
 		}
 	}
+	if n == 0 {
+		return a.Flash("nothing to confirm: every device is skipped")
+	}
+	a.Ask("reason (ticket id) for this bulk upgrade:", func(a *App, reason string) tea.Cmd {
+		reason = strings.TrimSpace(reason)
+		if reason == "" {
+			return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
+		}
+		a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
+			approve(p, bulkApproved{reason: reason}))
+		return nil
+	})
 	return nil
 }
 

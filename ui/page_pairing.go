@@ -159,12 +159,46 @@ func (p *pairingPage) Resume(a *App) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// pageKeys: the window's keys (open and its length before, extend and
+// close while open; the footer offers the ones of the phase), then the
+// joined sub-devices' (add, add all, name, skip), then the table's.
 func (p *pairingPage) pageKeys() []pageKey {
-	switch p.phase {
-	case phaseOpen, phaseOpening:
-		return formKeys([]string{ActPairExtend, ActPairClose, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}, ActPairOpen, ActPairDuration, ActSelectAll, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
+	open := p.phase == phaseOpen || p.phase == phaseOpening
+	tbl := func(a *App) *table.Table[pairRow] { p.ensureTable(a); return p.tbl }
+	with := func(f func(a *App) tea.Cmd) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd { p.ensureTable(a); return f(a) }
 	}
-	return formKeys([]string{ActPairOpen, ActPairDuration, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}, ActPairExtend, ActPairClose, ActSelectAll, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
+	list := []pageKey{
+		{action: ActPairExtend, hint: open, writes: true, run: with(p.extend)},
+		{action: ActPairClose, hint: open, writes: true, run: with(p.close)},
+		{action: ActPairOpen, hint: !open, writes: true, run: with(p.askOpen)},
+		{action: ActPairDuration, hint: !open, run: func(a *App) tea.Cmd {
+			p.preset = (p.preset + 1) % len(windowPresets)
+			return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
+		}},
+	}
+	if !open {
+		list[0], list[1], list[2], list[3] = list[2], list[3], list[0], list[1]
+	}
+	// The table's select key is offered in the footer, after the
+	// window's keys; the other table keys follow the page's own.
+	var sel, shared []pageKey
+	for _, e := range tableKeys(tbl, true) {
+		if e.action == ActSelect {
+			e.hint = true
+			sel = append(sel, e)
+		} else {
+			shared = append(shared, e)
+		}
+	}
+	list = append(list, sel...)
+	list = append(list,
+		pageKey{action: ActPairAdd, hint: true, writes: true, run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(false)) })},
+		pageKey{action: ActPairAddAll, hint: true, writes: true, run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(true)) })},
+		pageKey{action: ActPairName, hint: true, run: with(p.pairName)},
+		pageKey{action: ActPairSkip, hint: true, run: with(func(a *App) tea.Cmd { p.skip(); return nil })},
+	)
+	return append(list, shared...)
 }
 
 func (p *pairingPage) ensureTable(a *App) {
@@ -259,8 +293,6 @@ func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case loaded:
 		return p.result(a, m)
-	case tea.KeyPressMsg:
-		return p.key(a, m)
 	}
 	return nil
 }
@@ -603,56 +635,39 @@ func (p *pairingPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-func (p *pairingPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	p.ensureTable(a)
-	k := a.keys
-	if navigate(k, m, p.tbl, true) {
+// pairName asks for the name the row under the cursor is added as.
+func (p *pairingPage) pairName(a *App) tea.Cmd {
+	r, ok := p.tbl.CursorRow()
+	if !ok {
 		return nil
 	}
-	switch {
-	case k.Is(m, ActPairDuration):
-		p.preset = (p.preset + 1) % len(windowPresets)
-		return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
-	case k.Is(m, ActPairOpen):
-		return p.askOpen(a)
-	case k.Is(m, ActPairExtend):
-		return p.extend(a)
-	case k.Is(m, ActPairClose):
-		return p.close(a)
-	case k.Is(m, ActPairName):
-		r, ok := p.tbl.CursorRow()
-		if !ok {
-			return nil
+	askWith(a, "add "+r.dev.PhysicalID+" as:", r.name, func(a *App, s string) tea.Cmd {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return a.Fail(errorf("a name cannot be empty"))
 		}
-		askWith(a, "add "+r.dev.PhysicalID+" as:", r.name, func(a *App, s string) tea.Cmd {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				return a.Fail(errorf("a name cannot be empty"))
-			}
-			if row := p.rows[r.dev.PhysicalID]; row != nil {
-				row.name = s
-				p.refresh()
-			}
-			return nil
-		})
-	case k.Is(m, ActPairSkip):
-		for _, r := range p.targets(false) {
-			row := p.rows[r.dev.PhysicalID]
-			switch row.state {
-			case rowJoined:
-				row.state = rowSkipped
-			case rowSkipped:
-				row.state = rowJoined
-			}
+		if row := p.rows[r.dev.PhysicalID]; row != nil {
+			row.name = s
+			p.refresh()
 		}
-		p.tbl.SelectNone()
-		p.refresh()
-	case k.Is(m, ActPairAdd):
-		return p.confirmAdd(a, p.targets(false))
-	case k.Is(m, ActPairAddAll):
-		return p.confirmAdd(a, p.targets(true))
-	}
+		return nil
+	})
 	return nil
+}
+
+// skip sets the targeted joined rows aside (or back).
+func (p *pairingPage) skip() {
+	for _, r := range p.targets(false) {
+		row := p.rows[r.dev.PhysicalID]
+		switch row.state {
+		case rowJoined:
+			row.state = rowSkipped
+		case rowSkipped:
+			row.state = rowJoined
+		}
+	}
+	p.tbl.SelectNone()
+	p.refresh()
 }
 
 // targets are the rows an action applies to: the selection, else the

@@ -111,8 +111,32 @@ func newHomeSharePage(viewer int64, h models.Home) *sharePage {
 
 func (p *sharePage) Title() string { return p.title }
 
+// pageKeys: copy the code, ask for a new one, change how the QR is drawn,
+// and show the QR on the whole screen.
 func (p *sharePage) pageKeys() []pageKey {
-	return formKeys([]string{ActCopy, ActRenew, ActQRStyle, ActOpen})
+	return []pageKey{
+		{action: ActCopy, hint: true, run: func(a *App) tea.Cmd {
+			if p.res.payload == "" {
+				return a.Flash("nothing to copy yet")
+			}
+			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
+		}},
+		{action: ActRenew, hint: true, writes: true, readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
+		{action: ActQRStyle, hint: true, run: func(a *App) tea.Cmd {
+			p.style = (p.style + 1) % qrStyles
+			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
+		}},
+		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+			if p.res.payload == "" || p.style == qrText {
+				return nil
+			}
+			if !p.fitsFull(a) {
+				return a.Fail(errorf("the QR code does not fit even on the whole screen: enlarge the terminal, or copy the text with " + a.keyLabel(ActCopy)))
+			}
+			p.showFull(a)
+			return nil
+		}},
+	}
 }
 
 // Load asks whether to make a code (opening the page makes none by
@@ -254,29 +278,6 @@ func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.showFull(a)
 		}
 		return p.tick(a)
-	case tea.KeyPressMsg:
-		k := a.keys
-		switch {
-		case k.Is(m, ActOpen):
-			if p.res.payload == "" || p.style == qrText {
-				return nil
-			}
-			if !p.fitsFull(a) {
-				return a.Fail(errorf("the QR code does not fit even on the whole screen: enlarge the terminal, or copy the text with " + k.Get(ActCopy).Label()))
-			}
-			p.showFull(a)
-			return nil
-		case k.Is(m, ActCopy):
-			if p.res.payload == "" {
-				return a.Flash("nothing to copy yet")
-			}
-			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
-		case k.Is(m, ActRenew):
-			return p.ask(a)
-		case k.Is(m, ActQRStyle):
-			p.style = (p.style + 1) % qrStyles
-			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
-		}
 	}
 	return nil
 }

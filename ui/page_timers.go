@@ -62,8 +62,43 @@ func newTimersPage(ref DeviceRef, d DeviceDetail) *timersPage {
 
 func (p *timersPage) Title() string { return "Timers" }
 
+// pageKeys: open (edit), add, start/stop and delete the timer under the
+// cursor, then moving about.
 func (p *timersPage) pageKeys() []pageKey {
-	return formKeys([]string{ActOpen, ActCreate, ActTimerToggle, ActDelete}, ActUp, ActDown, ActPageUp, ActPageDown, ActTop, ActBottom)
+	var row timerRow
+	ok := false
+	if p.tbl != nil {
+		row, ok = p.tbl.CursorRow()
+	}
+	list := []pageKey{
+		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+			if !ok || p.data == nil {
+				return nil
+			}
+			t := row.task
+			return a.Push(newTimerEditor(p, &t))
+		}},
+		{action: ActCreate, hint: true, run: func(a *App) tea.Cmd {
+			if p.data == nil {
+				return a.Flash("the timers are still loading")
+			}
+			return a.Push(newTimerEditor(p, nil))
+		}},
+		{action: ActTimerToggle, hint: true, writes: true, run: func(a *App) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			return p.toggle(a, row)
+		}},
+		{action: ActDelete, hint: true, writes: true, run: func(a *App) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
+			return nil
+		}},
+	}
+	return append(list, tableKeys(func(a *App) *table.Table[timerRow] { p.ensureTable(a); return p.tbl }, false)...)
 }
 
 func (p *timersPage) ensureTable(a *App) {
@@ -272,8 +307,6 @@ func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return p.Load(a)
 		}
 		return nil
-	case tea.KeyPressMsg:
-		return p.key(a, m)
 	}
 	return nil
 }
@@ -298,42 +331,6 @@ func (p *timersPage) write(a *App, what string, fn func(ctx context.Context, api
 	return runVal(a, p, func(ctx context.Context) any {
 		return timerWriteDone{what: what, err: fn(ctx, api)}
 	})
-}
-
-func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	p.ensureTable(a)
-	k := a.keys
-	row, ok := p.tbl.CursorRow()
-	if navigate(k, m, p.tbl, false) {
-		return nil
-	}
-	switch {
-	case k.Is(m, ActTimerToggle):
-		if !ok {
-			return nil
-		}
-		return p.toggle(a, row)
-	case k.Is(m, ActDelete):
-		if !ok {
-			return nil
-		}
-		if cmd := a.refuseWrite("Timers"); cmd != nil {
-			return cmd
-		}
-		a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
-	case k.Is(m, ActCreate):
-		if p.data == nil {
-			return a.Flash("the timers are still loading")
-		}
-		return a.Push(newTimerEditor(p, nil))
-	case k.Is(m, ActOpen):
-		if !ok || p.data == nil {
-			return nil
-		}
-		t := row.task
-		return a.Push(newTimerEditor(p, &t))
-	}
-	return nil
 }
 
 // toggle starts or stops a timer after a yes (askWrite: write mode, then
