@@ -212,35 +212,3 @@ func tableKeys[T any](t func(a *App) *table.Table[T], selectable bool) []pageKey
 	}
 	return list
 }
-
-// navigate handles the table keys every table page shares (cursor moves,
-// and with selectable the multi-select keys) and reports whether m was
-// one of them.
-func navigate[T any](k KeyMap, m tea.KeyPressMsg, t *table.Table[T], selectable bool) bool {
-	switch {
-	case k.Is(m, ActUp):
-		t.MoveUp()
-	case k.Is(m, ActDown):
-		t.MoveDown()
-	case k.Is(m, ActPageUp):
-		t.PageUp()
-	case k.Is(m, ActPageDown):
-		t.PageDown()
-	case k.Is(m, ActTop):
-		t.Home()
-	case k.Is(m, ActBottom):
-		t.End()
-	case selectable && k.Is(m, ActSelect):
-		t.ToggleSelect()
-		t.MoveDown()
-	case selectable && k.Is(m, ActSelectAll):
-		if t.SelectedCount() > 0 {
-			t.SelectNone()
-		} else {
-			t.SelectAll()
-		}
-	default:
-		return false
-	}
-	return true
-}

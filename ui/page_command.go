@@ -77,8 +77,22 @@ func newComposerPage(ref DeviceRef, d DeviceDetail) *composerPage {
 
 func (p *composerPage) Title() string { return "Command" }
 
+// pageKeys: send, move between the form's areas, the reply timeout,
+// re-send from the history, and the keys of the area in focus (enter and
+// the arrows pick a code, edit a field, or take a sent command back into
+// the form).
 func (p *composerPage) pageKeys() []pageKey {
-	return formKeys([]string{ActSave, ActNextField, ActTimeout, ActResend}, ActPrevField, ActOpen, ActUp, ActDown)
+	focus := func(act string) func(a *App) tea.Cmd { return func(a *App) tea.Cmd { return p.focusKey(a, act) } }
+	return []pageKey{
+		{action: ActSave, hint: true, writes: true, run: func(a *App) tea.Cmd { return p.send(a, p.code, p.hex.value()) }},
+		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { p.setFocus((p.focus + 1) % focusAreas); return nil }},
+		{action: ActPrevField, run: func(a *App) tea.Cmd { p.setFocus((p.focus + focusAreas - 1) % focusAreas); return nil }},
+		{action: ActTimeout, hint: true, run: p.askTimeout},
+		{action: ActResend, hint: true, writes: true, run: focus(ActResend)},
+		{action: ActOpen, run: focus(ActOpen)},
+		{action: ActUp, run: focus(ActUp)},
+		{action: ActDown, run: focus(ActDown)},
+	}
 }
 
 func (p *composerPage) Load(a *App) tea.Cmd {
@@ -193,39 +207,42 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
-		return p.key(a, m)
+		// left and right step the field in focus (not actions: the
+		// arrows as they are).
+		if p.focus == focusFields && (m.String() == "left" || m.String() == "right") {
+			step := 1
+			if m.String() == "left" {
+				step = -1
+			}
+			return p.fieldKey(a, "", step)
+		}
 	}
 	return nil
 }
 
-func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	if next, ok := cycleField(k, m, p.focus, focusAreas); ok {
-		p.setFocus(next)
-		return nil
-	}
-	switch {
-	case k.Is(m, ActSave):
-		return p.send(a, p.code, p.hex.value())
-	case k.Is(m, ActTimeout):
-		askWith(a, "reply timeout in seconds (1–25):", strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || n < 1 || time.Duration(n)*time.Second > maxTimeout {
-				return a.Fail(errorf("the reply timeout is 1 to 25 seconds"))
-			}
-			p.timeout = time.Duration(n) * time.Second
-			return a.Flash(fmt.Sprintf("devices get %d s to reply", n))
-		})
-		return nil
-	}
+// askTimeout asks how long devices get to reply.
+func (p *composerPage) askTimeout(a *App) tea.Cmd {
+	askWith(a, "reply timeout in seconds (1–25):", strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || time.Duration(n)*time.Second > maxTimeout {
+			return a.Fail(errorf("the reply timeout is 1 to 25 seconds"))
+		}
+		p.timeout = time.Duration(n) * time.Second
+		return a.Flash(fmt.Sprintf("devices get %d s to reply", n))
+	})
+	return nil
+}
+
+// focusKey is what open, up, down and resend do in the area in focus.
+func (p *composerPage) focusKey(a *App, act string) tea.Cmd {
 	switch p.focus {
 	case focusCodes:
-		switch {
-		case k.Is(m, ActUp):
+		switch act {
+		case ActUp:
 			p.choose(max(p.pick-1, 0))
-		case k.Is(m, ActDown):
+		case ActDown:
 			p.choose(min(p.pick+1, len(p.cmds)))
-		case k.Is(m, ActOpen):
+		case ActOpen:
 			if p.pick < len(p.cmds) {
 				p.setFocus(focusHex)
 				return nil
@@ -241,19 +258,19 @@ func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 			})
 		}
 	case focusHex:
-		if k.Is(m, ActOpen) {
+		if act == ActOpen {
 			return p.send(a, p.code, p.hex.value())
 		}
 	case focusFields:
-		return p.fieldKey(a, m)
+		return p.fieldKey(a, act, 0)
 	case focusHistory:
 		h := p.history(a)
-		switch {
-		case k.Is(m, ActUp):
+		switch act {
+		case ActUp:
 			p.hist = max(p.hist-1, 0)
-		case k.Is(m, ActDown):
+		case ActDown:
 			p.hist = min(p.hist+1, max(len(h)-1, 0))
-		case k.Is(m, ActOpen), k.Is(m, ActResend):
+		case ActOpen, ActResend:
 			if len(h) == 0 {
 				return nil
 			}
@@ -266,7 +283,7 @@ func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 				}
 			}
 			p.setPayload(c.Payload)
-			if k.Is(m, ActResend) {
+			if act == ActResend {
 				return p.send(a, c.Code, spacedHex(c.Payload))
 			}
 			p.setFocus(focusHex)
@@ -275,7 +292,9 @@ func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
+// fieldKey is an action (up, down, open) on the field list, or with step
+// ±1 a step of the field's value.
+func (p *composerPage) fieldKey(a *App, act string, step int) tea.Cmd {
 	spec, ok := p.current()
 	if !ok || len(spec.Fields) == 0 {
 		return nil
@@ -283,19 +302,15 @@ func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
 	f := spec.Fields[min(p.field, len(spec.Fields)-1)]
 	b, _ := p.payload()
 	switch {
-	case a.keys.Is(m, ActUp):
+	case act == ActUp:
 		p.field = max(p.field-1, 0)
-	case a.keys.Is(m, ActDown):
+	case act == ActDown:
 		p.field = min(p.field+1, len(spec.Fields)-1)
-	case m.String() == "left" || m.String() == "right":
-		d := 1
-		if m.String() == "left" {
-			d = -1
-		}
-		if nb, ok := stepField(b, f, d); ok {
+	case step != 0:
+		if nb, ok := stepField(b, f, step); ok {
 			p.setPayload(nb)
 		}
-	case a.keys.Is(m, ActOpen):
+	case act == ActOpen:
 		cur := ""
 		if raw, ok := fieldBytes(f, b); ok {
 			cur = fieldText(f, raw)

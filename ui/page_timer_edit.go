@@ -155,8 +155,16 @@ func (e *timerEditor) Title() string {
 	return "Edit " + models.SanitizeLine(e.orig.Name)
 }
 
+// pageKeys: save, and move between fields; esc (the global back, which
+// asks before dropping edits) is offered in the footer too. Typing and
+// the arrows in a field stay in Update.
 func (e *timerEditor) pageKeys() []pageKey {
-	return formKeys([]string{ActSave, ActNextField, ActBack}, ActPrevField)
+	return []pageKey{
+		{action: ActSave, hint: true, writes: true, readOnlyNote: "your edits stay in the form", run: e.askSave},
+		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { e.setFocus(e.nextField()); return nil }},
+		{action: ActBack, hint: true}, // the global key; listed for the footer
+		{action: ActPrevField, run: func(a *App) tea.Cmd { e.setFocus(e.prevField()); return nil }},
+	}
 }
 
 func (e *timerEditor) Load(a *App) tea.Cmd { return nil }
@@ -479,17 +487,6 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 }
 
 func (e *timerEditor) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	switch {
-	case k.Is(m, ActNextField):
-		e.setFocus(e.nextField())
-		return nil
-	case k.Is(m, ActPrevField):
-		e.setFocus(e.prevField())
-		return nil
-	case k.Is(m, ActSave):
-		return e.askSave(a)
-	}
 	step := 0
 	switch m.String() {
 	case "left":

@@ -219,21 +219,6 @@ func pageKinds() []pageKind {
 	}
 }
 
-// formKeys lists keys a page's Update still reads itself (forms that
-// claim keys while a field has focus, and pages whose keys act on state
-// the key press carries): the footer offers hints, and rest join them
-// in the help and the conflict check.
-func formKeys(hints []string, rest ...string) []pageKey {
-	var out []pageKey
-	for _, h := range hints {
-		out = append(out, pageKey{action: h, hint: true})
-	}
-	for _, r := range rest {
-		out = append(out, pageKey{action: r})
-	}
-	return out
-}
-
 // withoutTableKeys drops the keys every table shares (moving about,
 // selecting, sorting), which the help lists once.
 func withoutTableKeys(list []pageKey) []pageKey {
