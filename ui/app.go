@@ -158,7 +158,7 @@ type App struct {
 	// no theme was configured.
 	autoTheme bool
 	quitting  bool
-	wf        workflowState // workflows.go
+	wf        workflowState // session.go
 	ctx       context.Context
 	cancel    context.CancelFunc
 }
@@ -196,7 +196,7 @@ func New(o Options) *App {
 func (a *App) setStyles(st *themes.Styles) {
 	a.styles = st
 	for _, p := range a.stack {
-		if s, ok := p.(interface{ Restyle(*App) }); ok {
+		if s, ok := p.(Restyler); ok {
 			s.Restyle(a)
 		}
 	}
@@ -571,7 +571,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.input, cmd = a.input.Update(m)
 			return a, cmd
 		}
-		return a, a.top().Update(a, m) // editors take pastes (workflows.go)
+		return a, a.top().Update(a, m) // editors take pastes (claimkeys.go)
 	case tea.KeyPressMsg:
 		return a, a.key(m)
 	}
@@ -622,7 +622,7 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	if a.mode != inputNone {
 		return a.inputKey(m)
 	}
-	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (workflows.go)
+	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (claimkeys.go)
 		return cmd
 	}
 	if cmd, ok := a.dispatch(a.globalKeys(), m); ok {
@@ -725,7 +725,7 @@ func (a *App) Confirm(question string, yes tea.Cmd) {
 }
 
 func (a *App) mouseWheel(m tea.MouseWheelMsg) tea.Cmd {
-	if s, ok := a.top().(interface{ Scroll(n int) }); ok {
+	if s, ok := a.top().(Scroller); ok {
 		switch m.Mouse().Button {
 		case tea.MouseWheelUp:
 			s.Scroll(-3)
@@ -737,7 +737,7 @@ func (a *App) mouseWheel(m tea.MouseWheelMsg) tea.Cmd {
 }
 
 func (a *App) mouseClick(m tea.MouseClickMsg) tea.Cmd {
-	if c, ok := a.top().(interface{ Click(y int) }); ok {
+	if c, ok := a.top().(Clicker); ok {
 		c.Click(m.Mouse().Y - a.bodyTop())
 	}
 	return nil
@@ -848,7 +848,7 @@ func (a *App) renderHeader(w int) string {
 
 func (a *App) actingUser() string {
 	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ ActingFor() string }); ok {
+		if u, ok := a.stack[i].(ActingFor); ok {
 			return u.ActingFor()
 		}
 	}

@@ -132,7 +132,7 @@ func cmdDevice(a *App, arg string) tea.Cmd {
 
 func cmdHomes(a *App, _ string) tea.Cmd {
 	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
+		if u, ok := a.stack[i].(UserScoped); ok && u.UserID() != 0 {
 			return a.Push(newHomesPage(u.UserID(), a.stack[i].Title()))
 		}
 	}
@@ -141,7 +141,7 @@ func cmdHomes(a *App, _ string) tea.Cmd {
 
 func cmdGateways(a *App, _ string) tea.Cmd {
 	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
+		if u, ok := a.stack[i].(UserScoped); ok && u.UserID() != 0 {
 			uid := u.UserID()
 			return a.Push(newDeviceList("Gateways", uid, func(ctx context.Context, api API) ([]models.Device, error) {
 				return api.Gateways(ctx, uid)
@@ -194,3 +194,40 @@ type uiError string
 func (e uiError) Error() string { return string(e) }
 
 func errorf(s string) error { return uiError(s) }
+
+// workflowCommands are the ":" commands of the workflows.
+func workflowCommands() []command {
+	return []command{
+		{"ota", []string{"firmware", "updates"}, "ota [product]", "devices with a firmware update, per product; confirm several", cmdOTA},
+		{"call", []string{"uds", "service"}, "call <service>[/method]", "call a cloud service (UDS) with a JSON body", cmdCall},
+		{"watch", []string{"tail", "events"}, "watch [device id|physical id …]", "live events of several devices, merged", cmdWatch},
+		{"share", nil, "share", "share code and QR of the device or home in view", cmdShare},
+	}
+}
+
+// cmdShare shares what the operator is looking at: the device page, or
+// the home under the cursor of a homes list.
+func cmdShare(a *App, _ string) tea.Cmd {
+	switch p := a.top().(type) {
+	case *devicePage:
+		if p.detail == nil {
+			return a.Fail(errorf("the device is still loading"))
+		}
+		return a.Push(newDeviceSharePage(p.ref, *p.detail))
+	case *listPage[models.Home]:
+		if h, ok := p.tbl.CursorRow(); ok {
+			return a.Push(newHomeSharePage(homeViewer(a), h))
+		}
+	}
+	return a.Fail(errorf("open a device or a homes list (:homes), then :share"))
+}
+
+// homeViewer is the user whose homes are in view (0 when none).
+func homeViewer(a *App) int64 {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if u, ok := a.stack[i].(UserScoped); ok && u.UserID() != 0 {
+			return u.UserID()
+		}
+	}
+	return 0
+}

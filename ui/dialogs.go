@@ -90,3 +90,10 @@ func errorText(err error, detailsKey string) string {
 	}
 	return err.Error()
 }
+
+// askWith is App.Ask with the answer pre-filled, for edits of a value.
+func askWith(a *App, question, value string, submit func(a *App, answer string) tea.Cmd) {
+	a.Ask(question, submit)
+	a.input.SetValue(value)
+	a.input.CursorEnd()
+}

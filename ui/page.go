@@ -58,3 +58,34 @@ type Resumer interface {
 type Guarded interface {
 	Unsaved() string
 }
+
+// The optional parts of a page the App looks for (besides Filterable,
+// Poller, Resumer, Guarded above, keyed in pagekeys.go and keyClaimer in
+// claimkeys.go).
+
+// Restyler pages rebuild what they styled when the theme changes.
+type Restyler interface {
+	Restyle(a *App)
+}
+
+// Scroller pages scroll with the mouse wheel (n lines, up when negative).
+type Scroller interface {
+	Scroll(n int)
+}
+
+// Clicker pages move their cursor to a clicked row (y below the page's
+// top).
+type Clicker interface {
+	Click(y int)
+}
+
+// ActingFor pages act for a user, whom the header names.
+type ActingFor interface {
+	ActingFor() string
+}
+
+// UserScoped pages belong to one user (0: none), whose homes ":homes" and
+// ":share" mean.
+type UserScoped interface {
+	UserID() int64
+}

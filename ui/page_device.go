@@ -275,3 +275,41 @@ func placeHome(d DeviceDetail) string {
 	}
 	return fmt.Sprintf("home #%d", d.Device.RootID)
 }
+
+// deviceWorkflowKeys are the workflow keys of the device page (off: why
+// none works for this device). Pairing is offered in the footer for what
+// looks like a gateway only; the key works on any device and says why a
+// sub-device cannot pair.
+func deviceWorkflowKeys(p *devicePage, off string) []pageKey {
+	loaded := p.detail != nil
+	open := func(push func(r DeviceRef, d DeviceDetail) Page) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			return a.Push(push(actingRef(p.ref, *p.detail), *p.detail))
+		}
+	}
+	return []pageKey{
+		{action: ActPair, hint: looksLikeGateway(p.detail), off: off, run: func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			d := *p.detail
+			if d.Device.IsSubDevice() {
+				return a.Fail(errorf(fmt.Sprintf("%s is a sub-device of gateway #%d: open the gateway to pair", deviceTitle(d), d.Device.GatewayDeviceID)))
+			}
+			return a.Push(newPairingPage(actingRef(p.ref, d), d))
+		}},
+		{action: ActSendCommand, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newComposerPage(r, d) })},
+		{action: ActTimers, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newTimersPage(r, d) })},
+		{action: ActFirmware, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newOTAPage(r, d) })},
+		{action: ActShare, hint: loaded, off: off, run: func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			return a.Push(newDeviceSharePage(p.ref, *p.detail))
+		}},
+		{action: ActEvents, hint: loaded, run: open(func(r DeviceRef, d DeviceDetail) Page { return newEventsPage([]watchedDevice{watchOf(r, d)}) })},
+	}
+}
