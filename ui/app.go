@@ -1,7 +1,8 @@
 // Package ui is the console: a Bubble Tea v2 program over an API (acapi in
 // production, an in-memory fake in model tests). One root App owns the page
 // stack, the command bar, the filter, dialogs, the status line and write
-// mode; pages own their data and tables.
+// mode; pages own their data and tables. README.md in this directory maps
+// where a view, a command, a key, a dialog and a call to the cloud go.
 package ui
 
 import (

@@ -84,11 +84,11 @@ func (p *composerPage) Title() string { return "Command" }
 func (p *composerPage) pageKeys() []pageKey {
 	focus := func(act string) func(a *App) tea.Cmd { return func(a *App) tea.Cmd { return p.focusKey(a, act) } }
 	return []pageKey{
-		{action: ActSave, hint: true, writes: true, run: func(a *App) tea.Cmd { return p.send(a, p.code, p.hex.value()) }},
+		{action: ActSave, hint: true, writes: true, audit: "Command: send " + strconv.Itoa(p.code), run: func(a *App) tea.Cmd { return p.send(a, p.code, p.hex.value()) }},
 		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { p.setFocus((p.focus + 1) % focusAreas); return nil }},
 		{action: ActPrevField, run: func(a *App) tea.Cmd { p.setFocus((p.focus + focusAreas - 1) % focusAreas); return nil }},
 		{action: ActTimeout, hint: true, run: p.askTimeout},
-		{action: ActResend, hint: true, writes: true, run: focus(ActResend)},
+		{action: ActResend, hint: true, writes: true, audit: "Command: send", run: focus(ActResend)},
 		{action: ActOpen, run: focus(ActOpen)},
 		{action: ActUp, run: focus(ActUp)},
 		{action: ActDown, run: focus(ActDown)},

@@ -45,14 +45,15 @@ func (p *devicePage) pageKeys() []pageKey {
 	if p.detail != nil && p.detail.Unbound {
 		off = "nobody has bound this device: it has no logical id and no owner to act for yet"
 	}
-	write := func(action string) pageKey {
-		return pageKey{action: action, hint: true, writes: true, off: off, run: func(a *App) tea.Cmd { return p.deviceWrite(a, action) }}
+	write := func(action, question string) pageKey {
+		return pageKey{action: action, hint: true, writes: true, off: off, audit: writeLabel(p, question), run: func(a *App) tea.Cmd { return p.deviceWrite(a, action) }}
 	}
 	list := []pageKey{
-		{action: ActRename, hint: true, writes: true, off: off, run: p.rename},
-		write(ActUnbindUser), write(ActOwner), write(ActProfile), write(ActAddToHome),
-		{action: ActMoveRoom, hint: true, writes: true, off: off, run: func(a *App) tea.Cmd { return p.roomMove(a, false) }},
-		{action: ActOutOfRoom, writes: true, off: off, run: func(a *App) tea.Cmd { return p.roomMove(a, true) }},
+		{action: ActRename, hint: true, writes: true, off: off, audit: writeLabel(p, "new name:"), run: p.rename},
+		write(ActUnbindUser, "user id to unbind from this device:"), write(ActOwner, "new owner's user id:"), write(ActProfile, "profile key=value:"),
+		write(ActAddToHome, "home id to add the device to:"),
+		{action: ActMoveRoom, hint: true, writes: true, off: off, audit: "Device: move to room", run: func(a *App) tea.Cmd { return p.roomMove(a, false) }},
+		{action: ActOutOfRoom, writes: true, off: off, audit: "Device: take out of room", run: func(a *App) tea.Cmd { return p.roomMove(a, true) }},
 	}
 	return append(list, deviceWorkflowKeys(p, off)...)
 }

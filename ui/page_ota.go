@@ -75,7 +75,7 @@ func (p *otaPage) Title() string { return "Firmware" }
 // the module firmware.
 func (p *otaPage) pageKeys() []pageKey {
 	return []pageKey{
-		{action: ActOTAConfirm, hint: true, writes: true, run: p.askConfirm},
+		{action: ActOTAConfirm, hint: true, writes: true, audit: "Firmware: confirm upgrade", run: p.askConfirm},
 		{action: ActOTAType, hint: true, run: func(a *App) tea.Cmd {
 			p.otaType = 3 - p.otaType
 			p.data, p.samples = nil, nil
@@ -544,7 +544,7 @@ func (p *dryRunPage) Title() string { return "Dry run" }
 // through its rows.
 func (p *dryRunPage) pageKeys() []pageKey {
 	return []pageKey{
-		{action: ActOTAConfirm, hint: true, writes: true, run: p.askRun},
+		{action: ActOTAConfirm, hint: true, writes: true, audit: "OTA dry run", run: p.askRun},
 		{action: ActUp, run: func(a *App) tea.Cmd { p.ensure(a); p.tbl.MoveUp(); return nil }},
 		{action: ActDown, run: func(a *App) tea.Cmd { p.ensure(a); p.tbl.MoveDown(); return nil }},
 	}

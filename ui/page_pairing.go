@@ -169,9 +169,9 @@ func (p *pairingPage) pageKeys() []pageKey {
 		return func(a *App) tea.Cmd { p.ensureTable(a); return f(a) }
 	}
 	list := []pageKey{
-		{action: ActPairExtend, hint: open, writes: true, run: with(p.extend)},
-		{action: ActPairClose, hint: open, writes: true, run: with(p.close)},
-		{action: ActPairOpen, hint: !open, writes: true, run: with(p.askOpen)},
+		{action: ActPairExtend, hint: open, writes: true, audit: "Pairing: open window", run: with(p.extend)},
+		{action: ActPairClose, hint: open, writes: true, audit: "Pairing: close window", run: with(p.close)},
+		{action: ActPairOpen, hint: !open, writes: true, audit: "Pairing: open window", run: with(p.askOpen)},
 		{action: ActPairDuration, hint: !open, run: func(a *App) tea.Cmd {
 			p.preset = (p.preset + 1) % len(windowPresets)
 			return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
@@ -193,8 +193,8 @@ func (p *pairingPage) pageKeys() []pageKey {
 	}
 	list = append(list, sel...)
 	list = append(list,
-		pageKey{action: ActPairAdd, hint: true, writes: true, run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(false)) })},
-		pageKey{action: ActPairAddAll, hint: true, writes: true, run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(true)) })},
+		pageKey{action: ActPairAdd, hint: true, writes: true, audit: "Pairing: add sub-devices", run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(false)) })},
+		pageKey{action: ActPairAddAll, hint: true, writes: true, audit: "Pairing: add sub-devices", run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(true)) })},
 		pageKey{action: ActPairName, hint: true, run: with(p.pairName)},
 		pageKey{action: ActPairSkip, hint: true, run: with(func(a *App) tea.Cmd { p.skip(); return nil })},
 	)

@@ -121,7 +121,7 @@ func (p *sharePage) pageKeys() []pageKey {
 			}
 			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
 		}},
-		{action: ActRenew, hint: true, writes: true, readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
+		{action: ActRenew, hint: true, writes: true, audit: "Share: create code", readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
 		{action: ActQRStyle, hint: true, run: func(a *App) tea.Cmd {
 			p.style = (p.style + 1) % qrStyles
 			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])

@@ -160,7 +160,7 @@ func (e *timerEditor) Title() string {
 // the arrows in a field stay in Update.
 func (e *timerEditor) pageKeys() []pageKey {
 	return []pageKey{
-		{action: ActSave, hint: true, writes: true, readOnlyNote: "your edits stay in the form", run: e.askSave},
+		{action: ActSave, hint: true, writes: true, audit: "Timer: save", readOnlyNote: "your edits stay in the form", run: e.askSave},
 		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { e.setFocus(e.nextField()); return nil }},
 		{action: ActBack, hint: true}, // the global key; listed for the footer
 		{action: ActPrevField, run: func(a *App) tea.Cmd { e.setFocus(e.prevField()); return nil }},

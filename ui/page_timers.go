@@ -84,13 +84,13 @@ func (p *timersPage) pageKeys() []pageKey {
 			}
 			return a.Push(newTimerEditor(p, nil))
 		}},
-		{action: ActTimerToggle, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActTimerToggle, hint: true, writes: true, audit: writeLabel(p, ""), run: func(a *App) tea.Cmd {
 			if !ok {
 				return nil
 			}
 			return p.toggle(a, row)
 		}},
-		{action: ActDelete, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActDelete, hint: true, writes: true, audit: "Timers", run: func(a *App) tea.Cmd {
 			if !ok {
 				return nil
 			}

@@ -31,6 +31,9 @@ type pageKey struct {
 	// (refuseWrite, the read-only check of askWrite): in read-only mode it
 	// is refused with the reason and audited, and the footer greys it.
 	writes bool
+	// audit is what the audit log names when read-only mode refuses the
+	// key ("Pairing: open window"); "" names the page and the action.
+	audit string
 	// readOnlyNote is added to the read-only refusal, in parentheses, where
 	// the page has more to say ("your edits stay in the form").
 	readOnlyNote string
@@ -106,7 +109,11 @@ func (a *App) dispatch(list []pageKey, m tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		if e.writes {
 			if why := a.RequireWrite(); why != "" {
-				a.auditRefusal(a.top().Title()+": "+a.keys.Get(e.action).Desc, why)
+				what := e.audit
+				if what == "" {
+					what = a.top().Title() + ": " + a.keys.Get(e.action).Desc
+				}
+				a.auditRefusal(what, why)
 				if e.readOnlyNote != "" {
 					why += " (" + e.readOnlyNote + ")"
 				}

@@ -293,8 +293,8 @@ func (p *userPage) pageKeys() []pageKey {
 	devs := p.devs.pageKeys()
 	own := []pageKey{
 		{action: ActHomes, hint: true, run: func(a *App) tea.Cmd { return a.Push(newHomesPage(p.id, p.name)) }},
-		{action: ActProfile, hint: true, writes: true, run: p.setProfile},
-		{action: ActBindPhone, hint: true, writes: true, run: p.bindPhone},
+		{action: ActProfile, hint: true, writes: true, audit: writeLabel(p, "profile key=value:"), run: p.setProfile},
+		{action: ActBindPhone, hint: true, writes: true, audit: "User: bind phone", run: p.bindPhone},
 	}
 	var first, rest []pageKey
 	for _, e := range devs {
@@ -523,7 +523,8 @@ func newDeviceListIn(title string, userID int64, load func(ctx context.Context, 
 		return a.Push(newDevicePage(DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
 	}
 	p.more = func(d models.Device, ok bool) []pageKey {
-		return []pageKey{{action: ActRename, hint: true, writes: true, run: func(a *App) tea.Cmd { return renameDevice(a, host(), userID, d, ok) }}}
+		return []pageKey{{action: ActRename, hint: true, writes: true, audit: writeLabel(host(), fmt.Sprintf("new name for %q:", models.SanitizeLine(d.Name))),
+			run: func(a *App) tea.Cmd { return renameDevice(a, host(), userID, d, ok) }}}
 	}
 	return p
 }

@@ -27,10 +27,7 @@ type writeDone struct {
 // build turns the answer into the confirm text and the call, or an error
 // the operator can act on.
 func askWrite(a *App, page Page, question string, build func(answer string) (confirm string, do func(context.Context) error, err error)) tea.Cmd {
-	action := page.Title()
-	if q := strings.TrimSuffix(strings.TrimSpace(question), ":"); q != "" {
-		action += ": " + q
-	}
+	action := writeLabel(page, question)
 	if cmd := a.refuseWrite(action); cmd != nil {
 		return cmd
 	}
@@ -63,6 +60,16 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 	}
 	a.Ask(question, func(a *App, answer string) tea.Cmd { return run(answer) })
 	return nil
+}
+
+// writeLabel is what the audit log names a write by: the page, and the
+// question the write asks ("Homes: name of the new home").
+func writeLabel(page Page, question string) string {
+	action := page.Title()
+	if q := strings.TrimSuffix(strings.TrimSpace(question), ":"); q != "" {
+		action += ": " + q
+	}
+	return action
 }
 
 // refuseWrite is the read-only check of every write key: nil when write
@@ -232,14 +239,14 @@ func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 // the home under the cursor (ok: there is one).
 func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 	return []pageKey{
-		{action: ActCreate, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActCreate, hint: true, writes: true, audit: writeLabel(page, "name of the new home:"), run: func(a *App) tea.Cmd {
 			api := a.api
 			return askWrite(a, page, "name of the new home:", func(s string) (string, func(context.Context) error, error) {
 				name, err := nonEmpty(s, "a home name")
 				return fmt.Sprintf("Create home %q?", name), func(ctx context.Context) error { return api.CreateHome(ctx, userID, name) }, err
 			})
 		}},
-		{action: ActRename, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActRename, hint: true, writes: true, audit: writeLabel(page, "new name:"), run: func(a *App) tea.Cmd {
 			if !ok {
 				return nil
 			}
@@ -249,7 +256,7 @@ func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 				return fmt.Sprintf("Rename home %q to %q?", h.Name, name), func(ctx context.Context) error { return api.RenameHome(ctx, userID, h.HomeID, name) }, err
 			})
 		}},
-		{action: ActDelete, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActDelete, hint: true, writes: true, audit: writeLabel(page, ""), run: func(a *App) tea.Cmd {
 			if !ok {
 				return nil
 			}
@@ -266,14 +273,14 @@ func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 	real := ok && !r.whole
 	return []pageKey{
-		{action: ActCreate, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActCreate, hint: true, writes: true, audit: writeLabel(page, "name of the new room:"), run: func(a *App) tea.Cmd {
 			api := a.api
 			return askWrite(a, page, "name of the new room:", func(s string) (string, func(context.Context) error, error) {
 				name, err := nonEmpty(s, "a room name")
 				return fmt.Sprintf("Create room %q?", name), func(ctx context.Context) error { return api.CreateRoom(ctx, userID, homeID, name) }, err
 			})
 		}},
-		{action: ActRename, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActRename, hint: true, writes: true, audit: writeLabel(page, "new name:"), run: func(a *App) tea.Cmd {
 			if !real {
 				return nil
 			}
@@ -285,7 +292,7 @@ func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 				}, err
 			})
 		}},
-		{action: ActDelete, hint: true, writes: true, run: func(a *App) tea.Cmd {
+		{action: ActDelete, hint: true, writes: true, audit: writeLabel(page, ""), run: func(a *App) tea.Cmd {
 			if !real {
 				return nil
 			}
