@@ -1013,14 +1013,7 @@ func (a *App) helpLines(w int) []string {
 	for _, act := range globalActions {
 		global = append(global, entry(a.keys.Get(act)))
 	}
-	here := pageHelp(a, keysOf(a.top()), entry)
-	if _, ok := a.top().(keyed); !ok {
-		here = nil
-		for _, act := range a.pageHints() {
-			here = append(here, entry(a.keys.Get(act)))
-		}
-	}
-	section("This view: "+models.SanitizeLine(a.top().Title()), here)
+	section("This view: "+models.SanitizeLine(a.top().Title()), pageHelp(a, keysOf(a.top()), entry))
 	section("Everywhere", global)
 	// The keys every table shares are listed once; each kind of page
 	// then lists its own.
