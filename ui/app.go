@@ -549,6 +549,10 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, a.schedulePoll())
 		}
 		return a, cmd
+	case tickMsg:
+		return a, m.page.Update(a, m) // on top or not (ticks.go)
+	case approvedMsg:
+		return a, m.page.Update(a, m)
 	case runAction:
 		return a, m.do()
 	case writeDone:

@@ -7,11 +7,18 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// approvedMsg carries the operator's yes to a page's confirmation
+// (approve) back to that page, by pointer, whether or not it is on top.
+type approvedMsg struct {
+	page Page
+	yes  any
+}
+
 // approve is the yes-action of a confirmation: it hands v back to page p
 // as a message, so that the page starts the work on the UI goroutine (a
 // Cmd runs on its own goroutine and must not touch the page).
 func approve(p Page, v any) tea.Cmd {
-	return func() tea.Msg { return loaded{page: p, gen: -1, val: v} }
+	return func() tea.Msg { return approvedMsg{page: p, yes: v} }
 }
 
 // runVal runs fn in the background and hands its result to page p as is

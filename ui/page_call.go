@@ -310,10 +310,14 @@ func (p *callPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
 		case callApproved:
 			return p.run(a, v.call)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case callRecord:
 			if m.gen != p.gen {
 				return nil

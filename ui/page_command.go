@@ -167,6 +167,12 @@ func (p *composerPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
+		case sendApproved:
+			return p.doSend(a, v)
+		}
+		return nil
 	case loaded:
 		switch v := m.val.(type) {
 		case ProductSpec:
@@ -181,8 +187,6 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if m.err != nil {
 				return a.Fail(m.err)
 			}
-		case sendApproved:
-			return p.doSend(a, v)
 		case sentCommand:
 			if m.gen != p.sendGen {
 				return nil

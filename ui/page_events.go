@@ -291,8 +291,8 @@ func timerFirings(ctx context.Context, api API, ref DeviceRef) []timerFiring {
 
 func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case tickMsg:
+		switch v := m.tick.(type) {
 		case tailTick:
 			if v.tag != p.tag || !onStack(a, p) {
 				return nil // an older chain, or the page is gone (Resume restarts it)
@@ -302,6 +302,10 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, tailPollGap, tailTick{p.tag})
 			}
 			return p.poll(a)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case tailBatch:
 			if m.gen != p.gen {
 				return nil

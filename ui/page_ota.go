@@ -114,8 +114,8 @@ type (
 
 func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case tickMsg:
+		switch v := m.tick.(type) {
 		case otaTick:
 			if v.tag != p.tag || !onStack(a, p) {
 				return nil // an older chain, or the page is gone (Resume restarts it)
@@ -126,6 +126,16 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return p.fetch(a, true)
+		}
+		return nil
+	case approvedMsg:
+		switch v := m.yes.(type) {
+		case otaConfirmApproved:
+			return p.confirm(a, v)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case otaData:
 			if m.gen != p.gen {
 				return nil
@@ -145,8 +155,6 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return nil
-		case otaConfirmApproved:
-			return p.confirm(a, v)
 		case otaConfirmed:
 			p.pending = false
 			if v.err != nil {
@@ -597,10 +605,14 @@ type (
 func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	p.ensure(a)
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
 		case bulkApproved:
 			return p.run(a, v.reason)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case bulkDone:
 			p.busy--
 			r := &p.rows[v.i]

@@ -291,14 +291,20 @@ func (p *pairingPage) remaining(a *App) time.Duration {
 
 func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case tickMsg:
+		return p.tick(a, m.tick)
+	case approvedMsg:
+		return p.approved(a, m.yes)
 	case loaded:
 		return p.result(a, m)
 	}
 	return nil
 }
 
-func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
-	switch v := m.val.(type) {
+// tick handles the page's own timers: the poll of the joined list and the
+// countdown.
+func (p *pairingPage) tick(a *App, tick any) tea.Cmd {
+	switch v := tick.(type) {
 	case pairPollTick:
 		if v.tag != p.pollTag || !onStack(a, p) || !p.windowActive() {
 			// An older chain, the page is gone (Resume restarts it), or
@@ -314,6 +320,35 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return nil
 		}
 		return p.countdown(a)
+	}
+	return nil
+}
+
+// approved starts what the operator said yes to.
+func (p *pairingPage) approved(a *App, yes any) tea.Cmd {
+	switch v := yes.(type) {
+	case pairAddApproved:
+		return p.add(a, v.pids)
+	case pairCloseApproved:
+		if !p.windowActive() {
+			return nil // it ended by itself while the dialog was open
+		}
+		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
+			return cmd
+		}
+		return p.finish(a, "closed by the operator")
+	case closeAndLeave:
+		cmd := p.finish(a, "closed by the operator, leaving the page")
+		if len(a.stack) > 1 && a.top() == Page(p) {
+			cmd = tea.Batch(cmd, a.pop())
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
+	switch v := m.val.(type) {
 	case pairPoll:
 		if m.gen != p.pollGen {
 			return nil // a newer read (or a write) superseded it
@@ -362,8 +397,6 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return a.Fail(v.err)
 		}
 		return nil
-	case pairAddApproved:
-		return p.add(a, v.pids)
 	case pairAdded:
 		r := p.rows[v.pid]
 		if r == nil {
@@ -395,20 +428,6 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return tea.Batch(poll, a.Fail(v.err))
 		}
 		return tea.Batch(poll, a.Flash(fmt.Sprintf("added %s as %q", v.pid, r.name)))
-	case pairCloseApproved:
-		if !p.windowActive() {
-			return nil // it ended by itself while the dialog was open
-		}
-		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
-			return cmd
-		}
-		return p.finish(a, "closed by the operator")
-	case closeAndLeave:
-		cmd := p.finish(a, "closed by the operator, leaving the page")
-		if len(a.stack) > 1 && a.top() == Page(p) {
-			cmd = tea.Batch(cmd, a.pop())
-		}
-		return cmd
 	}
 	return nil
 }

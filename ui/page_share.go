@@ -246,16 +246,22 @@ func shareCodeOf(s string) string {
 
 func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch t := m.val.(type) {
+	case tickMsg:
+		switch t := m.tick.(type) {
 		case shareTick:
 			if t.tag != p.tickTag || !onStack(a, p) {
 				return nil // an older chain, or the page is gone (Resume restarts it)
 			}
 			return p.tick(a)
+		}
+		return nil
+	case approvedMsg:
+		switch m.yes.(type) {
 		case shareApproved:
 			return p.issue(a)
 		}
+		return nil
+	case loaded:
 		if m.gen != p.gen {
 			return nil
 		}

@@ -450,8 +450,8 @@ func (e *timerEditor) prevField() int {
 
 func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
 		case discardEdits:
 			e.leaving = true
 			if a.top() == Page(e) {
@@ -459,6 +459,10 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 		case timerSaveApproved:
 			return e.save(a, v.task)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case timerSaveDone:
 			e.saving = false
 			if v.err != nil {

@@ -278,6 +278,14 @@ func describeTask(t models.TimerTask) (string, string) {
 
 func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
+		case timerDeleteApproved:
+			return p.write(a, "deleted "+strconv.Quote(v.name), func(ctx context.Context, api API) error {
+				return api.DeleteTimer(ctx, p.ref, v.id)
+			})
+		}
+		return nil
 	case loaded:
 		switch v := m.val.(type) {
 		case timersData:
@@ -298,10 +306,6 @@ func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return a.Fail(v.err)
 			}
 			return tea.Batch(a.Flash(v.what), p.Load(a))
-		case timerDeleteApproved:
-			return p.write(a, "deleted "+strconv.Quote(v.name), func(ctx context.Context, api API) error {
-				return api.DeleteTimer(ctx, p.ref, v.id)
-			})
 		case timerSaved:
 			// The editor saved: show the list as the cloud has it.
 			return p.Load(a)

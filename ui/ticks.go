@@ -11,13 +11,19 @@ import (
 // with a manual clock, so that countdowns are tested without sleeping.
 var afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return tea.Tick(d, fn) }
 
-// pageTick delivers tick to page p after d. It travels as a loaded
-// message, which the App routes by page whether or not p is on top, so a
+// tickMsg is a page's own timer firing (pageTick).
+type tickMsg struct {
+	page Page
+	tick any
+}
+
+// pageTick delivers tick to page p after d. It travels as a tickMsg,
+// which the App routes by page whether or not p is on top, so a
 // countdown chain survives the operator looking at another page; the page
 // drops ticks whose tag is not its latest, so a chain never doubles
 // (UI_GUIDE §4.7).
 func pageTick(p Page, d time.Duration, tick any) tea.Cmd {
-	return afterFunc(d, func(time.Time) tea.Msg { return loaded{page: p, gen: -1, val: tick} })
+	return afterFunc(d, func(time.Time) tea.Msg { return tickMsg{page: p, tick: tick} })
 }
 
 // onStack reports whether p is still on the page stack; pages that are
