@@ -773,9 +773,9 @@ func (a *App) render() string {
 	}
 	if w < MinWidth || h < MinHeight {
 		if a.styles.Glyphs.ASCII {
-			return asciiGlyphs.Replace(tooSmall(w, h))
+			return asciiGlyphs.Replace(tooSmall(w, h, a.keyLabel(ActQuit)))
 		}
-		return tooSmall(w, h)
+		return tooSmall(w, h, a.keyLabel(ActQuit))
 	}
 	header := a.renderHeader(w)
 	crumbs := a.renderCrumbs(w)
@@ -809,8 +809,9 @@ var asciiGlyphs = strings.NewReplacer(
 	"✓", "x", "✗", "x", "×", "x", "─", "-", "│", "|", "━", "=", "█", "#", "░", ".",
 )
 
-func tooSmall(w, h int) string {
-	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or q to quit", w, h, MinWidth, MinHeight)
+// tooSmall is the screen below the minimum size; quit is the quit key.
+func tooSmall(w, h int, quit string) string {
+	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or %s to quit", w, h, MinWidth, MinHeight, quit)
 	lines := []string{}
 	for _, part := range wrap(msg, max(w, 1)) {
 		lines = append(lines, part)
@@ -1064,7 +1065,7 @@ func (a *App) renderHelp(w, h int) string {
 	if end < len(lines) {
 		more = fmt.Sprintf("  %d more lines: %s/%s scroll", len(lines)-end, a.keys.Get(ActDown).Label(), a.keys.Get(ActPageDown).Label())
 	}
-	view = append(view, s.Faint.Render(" esc or ? closes"+more))
+	view = append(view, s.Faint.Render(" esc or "+a.keyLabel(ActHelp)+" closes"+more))
 	return strings.Join(view, "\n")
 }
 

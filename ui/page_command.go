@@ -200,7 +200,7 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			a.wf.commands[p.ref.DeviceID] = h
 			p.hist = 0
 			if m.err != nil {
-				return a.Fail(explainSendError(m.err, v.Timeout))
+				return a.Fail(explainSendError(m.err, v.Timeout, a.keyLabel(ActEvents)))
 			}
 			return a.Flash(fmt.Sprintf("reply %d in %s", v.Reply.Code, v.Reply.Elapsed.Round(time.Millisecond)))
 		}
@@ -413,10 +413,10 @@ func (p *composerPage) doSend(a *App, v sendApproved) tea.Cmd {
 
 // explainSendError turns the usual failures of sendToDevice into what the
 // operator can do about them.
-func explainSendError(err error, timeout time.Duration) error {
+func explainSendError(err error, timeout time.Duration, eventsKey string) error {
 	switch acapi.Code(err) {
 	case models.ErrDeviceOffline:
-		return errorf("device offline (3807): it is not connected to the cloud, so the command was not delivered; check its power and network, or watch its events (v) for it to come back")
+		return errorf("device offline (3807): it is not connected to the cloud, so the command was not delivered; check its power and network, or watch its events (" + eventsKey + ") for it to come back")
 	case models.ErrDeviceTimeout:
 		return errorf(fmt.Sprintf("no reply within %s (3814): the device got the command but did not answer in time; it may still have acted, so query its state before sending again", timeout))
 	case models.ErrDeviceAbsent:
@@ -551,7 +551,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		var rep, bytes string
 		st := s.Text
 		if c.Err != nil {
-			rep = "✗ " + a.errorLine(explainSendError(c.Err, c.Timeout))
+			rep = "✗ " + a.errorLine(explainSendError(c.Err, c.Timeout, a.keyLabel(ActEvents)))
 			st = s.Err
 			bytes = fmt.Sprintf("[%s]", orNone(spacedHex(c.Payload)))
 		} else {

@@ -574,7 +574,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 	if e.cloud {
 		kind = "cloud timer (the cloud sends the command)"
 	}
-	lines := []string{s.Title.Render(" "+e.Title()) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or tab move, ←/→ choose, ctrl+s saves", deviceTitle(e.list.detail), e.list.ref.UserID))}
+	lines := []string{s.Title.Render(" "+e.Title()) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or %s move, ←/→ choose, %s saves", deviceTitle(e.list.detail), e.list.ref.UserID, a.keyLabel(ActNextField), a.keyLabel(ActSave)))}
 	pv := e.preview(now)
 	fw := max(w-18, 10)
 	for i := range teFields {
@@ -651,7 +651,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		lines = append(lines, fmt.Sprintf(" %s%-12s %s", mark, teLabels[i], val))
 	}
 	if e.textField() && !e.typing {
-		lines = append(lines, s.Faint.Render(" not typing: \":\" runs a command, esc leaves, enter types again"))
+		lines = append(lines, s.Faint.Render(" not typing: \""+a.keyLabel(ActCommand)+"\" runs a command, esc leaves, enter types again"))
 	}
 	if e.saveErr != nil {
 		lines = append(lines, s.Err.Render(" save failed: "+a.errorLine(e.saveErr)+" — your edits are kept; fix and save again"))

@@ -171,7 +171,7 @@ func (p *timersPage) ensureTable(a *App) {
 			return table.ToneDefault
 		},
 		Styles: a.styles,
-		Empty:  "no timers: a adds one",
+		Empty:  "no timers: " + a.keyLabel(ActCreate) + " adds one",
 	})
 }
 
