@@ -630,11 +630,8 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (claimkeys.go)
 		return cmd
 	}
-	if cmd, ok := a.dispatch(a.globalKeys(), m); ok {
-		return cmd
-	}
-	if cmd, ok := a.dispatch(keysOf(a.top()), m); ok {
-		return cmd
+	if e, ok := a.keyEntry(m); ok { // the global keys, then the page's (pagekeys.go)
+		return a.runKey(e)
 	}
 	return a.top().Update(a, m)
 }

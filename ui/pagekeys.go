@@ -96,33 +96,40 @@ func keysOf(p Page) []pageKey {
 	return nil
 }
 
-// dispatch runs the entry of list that m presses, if any: a key that is
-// off says why, a write in read-only mode is refused (and audited) with
-// the reason, anything else runs.
-func (a *App) dispatch(list []pageKey, m tea.KeyPressMsg) (tea.Cmd, bool) {
-	for _, e := range list {
-		if e.run == nil || !a.keys.Is(m, e.action) {
-			continue
-		}
-		if e.off != "" {
-			return a.Fail(errorf(e.off)), true
-		}
-		if e.writes {
-			if why := a.RequireWrite(); why != "" {
-				what := e.audit
-				if what == "" {
-					what = a.top().Title() + ": " + a.keys.Get(e.action).Desc
-				}
-				a.auditRefusal(what, why)
-				if e.readOnlyNote != "" {
-					why += " (" + e.readOnlyNote + ")"
-				}
-				return a.Fail(errorf(why)), true
+// keyEntry is the entry a key press runs: a global key first, then the
+// top page's (the conflict check keeps the two apart). Entries without a
+// handler are left to the page's Update.
+func (a *App) keyEntry(m tea.KeyPressMsg) (pageKey, bool) {
+	for _, list := range [][]pageKey{a.globalKeys(), keysOf(a.top())} {
+		for _, e := range list {
+			if e.run != nil && a.keys.Is(m, e.action) {
+				return e, true
 			}
 		}
-		return e.run(a), true
 	}
-	return nil, false
+	return pageKey{}, false
+}
+
+// runKey runs an entry: a key that is off says why, a write in read-only
+// mode is refused (and audited) with the reason, anything else runs.
+func (a *App) runKey(e pageKey) tea.Cmd {
+	if e.off != "" {
+		return a.Fail(errorf(e.off))
+	}
+	if e.writes {
+		if why := a.RequireWrite(); why != "" {
+			what := e.audit
+			if what == "" {
+				what = a.top().Title() + ": " + a.keys.Get(e.action).Desc
+			}
+			a.auditRefusal(what, why)
+			if e.readOnlyNote != "" {
+				why += " (" + e.readOnlyNote + ")"
+			}
+			return a.Fail(errorf(why))
+		}
+	}
+	return e.run(a)
 }
 
 // hintActions are the actions the page's footer offers, in its order.
