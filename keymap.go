@@ -12,7 +12,10 @@ import (
 )
 
 // defaultBindings is every default key of the console, in the order of the
-// help screen (the list lives in package ui so tests press the same keys).
+// help screen: the one place a reader finds them all. The list lives in
+// package ui (ui/defaultkeys.go) so that the tests press the same keys;
+// which page listens to which action is each page's key list (pageKeys in
+// package ui), from which ui.PageActions derives the conflict check.
 // Users rebind by action name in the config's [keys] table.
 func defaultBindings() []ui.Binding { return ui.DefaultBindings() }
 
@@ -64,37 +67,8 @@ func buildKeyMap(overrides map[string][]string) (ui.KeyMap, error) {
 	if err != nil {
 		return km, err
 	}
-	if c := km.Conflicts(pageActions(km)); len(c) > 0 {
+	if c := km.Conflicts(ui.PageActions()); len(c) > 0 {
 		return km, fmt.Errorf("key conflicts in the configuration:\n  %s", strings.Join(c, "\n  "))
 	}
 	return km, nil
-}
-
-// pageActions lists, for each kind of page, the actions it listens to
-// besides the global ones: two of them sharing a key would hide one.
-func pageActions(km ui.KeyMap) map[string][]string {
-	scope := func(names ...string) []string {
-		var out []string
-		for _, b := range km.All() {
-			for _, n := range names {
-				if b.Scope == n {
-					out = append(out, b.Action)
-				}
-			}
-		}
-		return out
-	}
-	nav := []string{ui.ActUp, ui.ActDown, ui.ActPageUp, ui.ActPageDown, ui.ActTop, ui.ActBottom}
-	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
-	return map[string][]string{
-		"list (users, fleet, homes, rooms, devices)": with(scope("table"), ui.ActCreate, ui.ActRename, ui.ActDelete, ui.ActShare),
-		"user":     with(scope("table", "user"), ui.ActProfile, ui.ActBindPhone),
-		"device":   scope("device"),
-		"pairing":  with(scope("pairing"), append(nav, ui.ActSelect, ui.ActSelectAll)...),
-		"timers":   with(scope("timers"), append(nav, ui.ActOpen, ui.ActCreate, ui.ActDelete)...),
-		"firmware": with(scope("firmware"), ui.ActUp, ui.ActDown, ui.ActSelect),
-		"events":   with(scope("events"), nav...),
-		"share":    scope("share"),
-		"forms":    scope("form", "composer"),
-	}
 }

@@ -1,13 +1,13 @@
 // Package ui is the console: a Bubble Tea v2 program over an API (acapi in
 // production, an in-memory fake in model tests). One root App owns the page
 // stack, the command bar, the filter, dialogs, the status line and write
-// mode; pages own their data and tables.
+// mode; pages own their data and tables. README.md in this directory maps
+// where a view, a command, a key, a dialog and a call to the cloud go.
 package ui
 
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -163,7 +163,7 @@ type App struct {
 	// no theme was configured.
 	autoTheme bool
 	quitting  bool
-	wf        workflowState // workflows.go
+	wf        workflowState // session.go
 	ctx       context.Context
 	cancel    context.CancelFunc
 }
@@ -202,7 +202,7 @@ func New(o Options) *App {
 func (a *App) setStyles(st *themes.Styles) {
 	a.styles = st
 	for _, p := range a.stack {
-		if s, ok := p.(interface{ Restyle(*App) }); ok {
+		if s, ok := p.(Restyler); ok {
 			s.Restyle(a)
 		}
 	}
@@ -420,7 +420,7 @@ func (a *App) Fail(err error) tea.Cmd {
 	if a.onError != nil && len(a.stack) > 0 {
 		a.onError(a.top().Title(), err)
 	}
-	return a.flash(errorLine(err), true)
+	return a.flash(a.errorLine(err), true)
 }
 
 type clearStatus struct{ tag int }
@@ -554,6 +554,10 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, a.schedulePoll())
 		}
 		return a, cmd
+	case tickMsg:
+		return a, m.page.Update(a, m) // on top or not (ticks.go)
+	case approvedMsg:
+		return a, m.page.Update(a, m)
 	case runAction:
 		return a, m.do()
 	case writeDone:
@@ -577,7 +581,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.input, cmd = a.input.Update(m)
 			return a, cmd
 		}
-		return a, a.top().Update(a, m) // editors take pastes (workflows.go)
+		return a, a.top().Update(a, m) // editors take pastes (claimkeys.go)
 	case tea.KeyPressMsg:
 		return a, a.key(m)
 	}
@@ -628,48 +632,11 @@ func (a *App) key(m tea.KeyPressMsg) tea.Cmd {
 	if a.mode != inputNone {
 		return a.inputKey(m)
 	}
-	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (workflows.go)
+	if cmd, ok := claimKey(a, m); ok { // editors type before global keys (claimkeys.go)
 		return cmd
 	}
-	k := a.keys
-	switch {
-	case k.Is(m, ActQuit):
-		if len(a.stack) > 1 {
-			return a.pop()
-		}
-		return a.quit()
-	case k.Is(m, ActHelp):
-		a.showHelp = true
-		return nil
-	case k.Is(m, ActCommand):
-		a.startInput(inputCommand, "")
-		return nil
-	case k.Is(m, ActFilter):
-		if f, ok := a.top().(Filterable); ok {
-			a.startInput(inputFilter, f.Filter())
-		}
-		return nil
-	case k.Is(m, ActBack):
-		if f, ok := a.top().(Filterable); ok && f.Filter() != "" {
-			_ = f.SetFilter("")
-			return nil
-		}
-		return a.pop()
-	case k.Is(m, ActHistBack):
-		return a.history(false)
-	case k.Is(m, ActHistFwd):
-		return a.history(true)
-	case k.Is(m, ActLastToggle):
-		return a.toggleLast()
-	case k.Is(m, ActRefresh):
-		return a.top().Load(a)
-	case k.Is(m, ActErrors):
-		if a.lastErr != nil {
-			a.dialogs = append(a.dialogs, &errorDialog{err: a.lastErr, at: a.lastErrAt})
-		} else {
-			return a.Flash("no error so far")
-		}
-		return nil
+	if e, ok := a.keyEntry(m); ok { // the global keys, then the page's (pagekeys.go)
+		return a.runKey(e)
 	}
 	return a.top().Update(a, m)
 }
@@ -772,7 +739,7 @@ func (a *App) Confirm(question string, yes tea.Cmd) {
 }
 
 func (a *App) mouseWheel(m tea.MouseWheelMsg) tea.Cmd {
-	if s, ok := a.top().(interface{ Scroll(n int) }); ok {
+	if s, ok := a.top().(Scroller); ok {
 		switch m.Mouse().Button {
 		case tea.MouseWheelUp:
 			s.Scroll(-3)
@@ -784,7 +751,7 @@ func (a *App) mouseWheel(m tea.MouseWheelMsg) tea.Cmd {
 }
 
 func (a *App) mouseClick(m tea.MouseClickMsg) tea.Cmd {
-	if c, ok := a.top().(interface{ Click(y int) }); ok {
+	if c, ok := a.top().(Clicker); ok {
 		c.Click(m.Mouse().Y - a.bodyTop())
 	}
 	return nil
@@ -815,9 +782,9 @@ func (a *App) render() string {
 	}
 	if w < MinWidth || h < MinHeight {
 		if a.styles.Glyphs.ASCII {
-			return asciiGlyphs.Replace(tooSmall(w, h))
+			return asciiGlyphs.Replace(tooSmall(w, h, a.keyLabel(ActQuit)))
 		}
-		return tooSmall(w, h)
+		return tooSmall(w, h, a.keyLabel(ActQuit))
 	}
 	header := a.renderHeader(w)
 	crumbs := a.renderCrumbs(w)
@@ -851,8 +818,9 @@ var asciiGlyphs = strings.NewReplacer(
 	"✓", "x", "✗", "x", "×", "x", "─", "-", "│", "|", "━", "=", "█", "#", "░", ".",
 )
 
-func tooSmall(w, h int) string {
-	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or q to quit", w, h, MinWidth, MinHeight)
+// tooSmall is the screen below the minimum size; quit is the quit key.
+func tooSmall(w, h int, quit string) string {
+	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or %s to quit", w, h, MinWidth, MinHeight, quit)
 	lines := []string{}
 	for _, part := range wrap(msg, max(w, 1)) {
 		lines = append(lines, part)
@@ -895,7 +863,7 @@ func (a *App) renderHeader(w int) string {
 
 func (a *App) actingUser() string {
 	for i := len(a.stack) - 1; i >= 0; i-- {
-		if u, ok := a.stack[i].(interface{ ActingFor() string }); ok {
+		if u, ok := a.stack[i].(ActingFor); ok {
 			return u.ActingFor()
 		}
 	}
@@ -941,210 +909,4 @@ func (a *App) renderFooter(w int) string {
 		return st.Render(text.Fit(" "+a.status, w))
 	}
 	return strings.Join(a.footerHints(w), "\n")
-}
-
-// footerHints lays the page's hints and the global ones out in one line,
-// or more when they do not fit (two on a 24-line screen, three from 30
-// lines); each key is offered once (the first action that names it wins).
-// When even that is too few, the last hints give way, never the help key:
-// ? lists them all.
-func (a *App) footerHints(w int) []string {
-	s := a.styles
-	type hint struct{ plain, styled string }
-	var hints []hint
-	seen := map[string]bool{}
-	var help *hint
-	for _, act := range append(a.top().Hints(), ActCommand, ActFilter, ActBack, ActHelp, ActQuit) {
-		b := a.keys.Get(act)
-		if b.Action == "" || seen[b.Action] || seen["key:"+b.Label()] {
-			continue
-		}
-		if _, ok := a.top().(Filterable); !ok && act == ActFilter {
-			continue
-		}
-		seen[b.Action], seen["key:"+b.Label()] = true, true
-		ks, ds := s.HelpKey, s.HelpDesc
-		if b.Writes && !a.Writable() {
-			ks, ds = s.Disabled, s.Disabled
-		}
-		h := hint{b.Label() + " " + b.Desc, ks.Render(b.Label()) + " " + ds.Render(b.Desc)}
-		if act == ActHelp {
-			help = &h
-			continue
-		}
-		hints = append(hints, h)
-	}
-	if help != nil {
-		hints = append(hints, *help)
-	}
-	const gap = 2
-	width := func(hs []hint) int {
-		n := 0
-		for i, h := range hs {
-			if i > 0 {
-				n += gap
-			}
-			n += text.Width(h.plain)
-		}
-		return n
-	}
-	room := w - 1
-	var rows [][]hint
-	for _, h := range hints {
-		if n := len(rows); n > 0 && width(append(rows[n-1][:len(rows[n-1]):len(rows[n-1])], h)) <= room {
-			rows[n-1] = append(rows[n-1], h)
-			continue
-		}
-		rows = append(rows, []hint{h})
-	}
-	maxRows := 2
-	if a.height >= 30 {
-		maxRows = 3
-	}
-	if len(rows) > maxRows {
-		last := rows[maxRows-1]
-		if help != nil {
-			for len(last) > 0 && width(append(last[:len(last):len(last)], *help)) > room {
-				last = last[:len(last)-1]
-			}
-			last = append(last, *help)
-		}
-		rows = append(rows[:maxRows-1], last)
-	}
-	lines := make([]string, len(rows))
-	for i, r := range rows {
-		parts := make([]string, len(r))
-		for j, h := range r {
-			parts[j] = h.styled
-		}
-		lines[i] = text.ClipWith(" "+strings.Join(parts, strings.Repeat(" ", gap)), w, "")
-	}
-	if len(lines) == 0 {
-		lines = []string{""}
-	}
-	return lines
-}
-
-// helpLines is the whole help text for a width; the help screen shows a
-// window of it. It starts with this view's keys, then the keys that work
-// everywhere, then the other views' keys, each under its view's name (the
-// same letter does different things in different views, and a list that
-// put them side by side without saying where would read as a clash), then
-// the commands.
-func (a *App) helpLines(w int) []string {
-	s := a.styles
-	entry := func(b Binding) string {
-		desc := b.Desc
-		if b.Writes {
-			desc += " (write mode)"
-		}
-		return fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc)
-	}
-	listed := map[string]bool{}
-	var here []string
-	for _, act := range a.top().Hints() {
-		b := a.keys.Get(act)
-		if b.Action == "" || listed[act] {
-			continue
-		}
-		listed[act] = true
-		here = append(here, entry(b))
-	}
-	var global []string
-	scopes := map[string][]string{}
-	var order []string
-	for _, b := range a.keys.All() {
-		if listed[b.Action] {
-			continue
-		}
-		if b.Scope == "" {
-			global = append(global, entry(b))
-			continue
-		}
-		if _, ok := scopes[b.Scope]; !ok {
-			order = append(order, b.Scope)
-		}
-		scopes[b.Scope] = append(scopes[b.Scope], entry(b))
-	}
-	var lines []string
-	section := func(title string, entries []string) {
-		if len(entries) == 0 {
-			return
-		}
-		if len(lines) > 0 {
-			lines = append(lines, "")
-		}
-		lines = append(lines, s.Title.Render(" "+title))
-		lines = append(lines, columns(entries, w)...)
-	}
-	section("This view: "+models.SanitizeLine(a.top().Title()), here)
-	section("Everywhere", global)
-	sort.Strings(order)
-	for _, sc := range order {
-		section(scopeTitle(sc), scopes[sc])
-	}
-	var cmds []string
-	for _, c := range commandTable {
-		cmds = append(cmds, fmt.Sprintf(":%-28s %s", c.usage, c.desc))
-	}
-	section("Commands", cmds)
-	return lines
-}
-
-// scopeTitle names a key scope for the help screen.
-func scopeTitle(scope string) string {
-	switch scope {
-	case "table":
-		return "In lists"
-	case "form":
-		return "In forms (timer editor, composer, call)"
-	}
-	return "In the " + scope + " view"
-}
-
-// helpMaxTop is the last useful scroll position of the help screen.
-func (a *App) helpMaxTop() int {
-	return max(len(a.helpLines(a.width))-a.helpBody(), 0)
-}
-
-// helpBody is how many help lines show: the body (below header and
-// breadcrumb, above the footer, which can take more than one line) less
-// the help's own last line.
-func (a *App) helpBody() int {
-	footer := strings.Count(a.renderFooter(a.width), "\n") + 1
-	return max(a.height-2-footer-1, 1)
-}
-
-// renderHelp shows the help text from line helpTop; the list is longer than
-// a screen, so it scrolls and its last line says how.
-func (a *App) renderHelp(w, h int) string {
-	s := a.styles
-	lines := a.helpLines(w)
-	body := max(h-1, 1)
-	top := min(a.helpTop, max(len(lines)-body, 0))
-	end := min(top+body, len(lines))
-	view := append([]string(nil), lines[top:end]...)
-	more := ""
-	if end < len(lines) {
-		more = fmt.Sprintf("  %d more lines: %s/%s scroll", len(lines)-end, a.keys.Get(ActDown).Label(), a.keys.Get(ActPageDown).Label())
-	}
-	view = append(view, s.Faint.Render(" esc or ? closes"+more))
-	return strings.Join(view, "\n")
-}
-
-// columns lays entries out top to bottom in as many columns as fit in w.
-func columns(entries []string, w int) []string {
-	width := 0
-	for _, e := range entries {
-		width = max(width, lipgloss.Width(e))
-	}
-	width += 3
-	n := max(1, (w-1)/width)
-	rows := (len(entries) + n - 1) / n
-	out := make([]string, rows)
-	for i, e := range entries {
-		r := i % rows
-		out[r] += " " + padRight(ansi.Truncate(e, width-1, "…"), width-1)
-	}
-	return out
 }

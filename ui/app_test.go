@@ -226,7 +226,7 @@ func TestHelpScrollsToEveryCommand(t *testing.T) {
 
 func TestTooSmallScreenNeverSplitsACharacter(t *testing.T) {
 	for w := 1; w < 80; w++ {
-		for _, line := range strings.Split(tooSmall(w, 10), "\n") {
+		for _, line := range strings.Split(tooSmall(w, 10, "q"), "\n") {
 			if !utf8.ValidString(line) {
 				t.Fatalf("width %d: broken UTF-8 in %q", w, line)
 			}

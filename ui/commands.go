@@ -190,3 +190,36 @@ type uiError string
 func (e uiError) Error() string { return string(e) }
 
 func errorf(s string) error { return uiError(s) }
+
+// workflowCommands are the ":" commands of the workflows.
+func workflowCommands() []command {
+	return []command{
+		{"ota", []string{"firmware", "updates"}, "ota [product]", "devices with a firmware update, per product; confirm several", cmdOTA},
+		{"call", []string{"uds", "service"}, "call <service>[/method]", "call a cloud service (UDS) with a JSON body", cmdCall},
+		{"watch", []string{"tail", "events"}, "watch [device id|physical id …]", "live events of several devices, merged", cmdWatch},
+		{"share", nil, "share", "share code and QR of the device or home in view", cmdShare},
+	}
+}
+
+// cmdShare shares what the operator is looking at: the device page, or
+// the home under the cursor of a homes list.
+func cmdShare(a *App, _ string) tea.Cmd {
+	switch p := a.top().(type) {
+	case *devicePage:
+		if p.detail == nil {
+			return a.Fail(errorf("the device is still loading"))
+		}
+		return a.Push(newDeviceSharePage(p.ref, *p.detail))
+	case *listPage[models.Home]:
+		if h, ok := p.tbl.CursorRow(); ok {
+			return a.Push(newHomeSharePage(homeViewer(a), h))
+		}
+	}
+	return a.Fail(errorf("open a device or a homes list (:homes), then :share"))
+}
+
+// homeViewer is the user whose homes are in view (0 when none).
+func homeViewer(a *App) int64 {
+	id, _ := userInView(a)
+	return id
+}

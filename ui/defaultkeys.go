@@ -13,7 +13,7 @@ func DefaultKeyMap() KeyMap { return NewKeyMap(DefaultBindings()) }
 
 func coreBindings() []Binding {
 	return []Binding{
-		{Action: ActOpen, Keys: []string{"enter"}, Desc: "open", Scope: "table"},
+		{Action: ActOpen, Keys: []string{"enter"}, Desc: "open"},
 		{Action: ActBack, Keys: []string{"esc"}, Desc: "back"},
 		{Action: ActCommand, Keys: []string{":"}, Desc: "command"},
 		{Action: ActFilter, Keys: []string{"/"}, Desc: "filter"},
@@ -24,82 +24,79 @@ func coreBindings() []Binding {
 		{Action: ActLastToggle, Keys: []string{"-"}, Desc: "last view"},
 		{Action: ActRefresh, Keys: []string{"ctrl+r", "f5"}, Help: "ctrl+r", Desc: "refresh"},
 		{Action: ActErrors, Keys: []string{"e"}, Desc: "last error"},
-		{Action: ActUp, Keys: []string{"up", "k"}, Help: "↑/k", Desc: "up", Scope: "table"},
-		{Action: ActDown, Keys: []string{"down", "j"}, Help: "↓/j", Desc: "down", Scope: "table"},
-		{Action: ActPageUp, Keys: []string{"pgup", "ctrl+b"}, Desc: "page up", Scope: "table"},
-		{Action: ActPageDown, Keys: []string{"pgdown", "ctrl+f"}, Desc: "page down", Scope: "table"},
-		{Action: ActTop, Keys: []string{"home", "g"}, Desc: "top", Scope: "table"},
-		{Action: ActBottom, Keys: []string{"end", "G"}, Desc: "bottom", Scope: "table"},
-		{Action: ActSelect, Keys: []string{"space"}, Desc: "select", Scope: "table"},
-		{Action: ActSelectAll, Keys: []string{"ctrl+a"}, Desc: "select all/none", Scope: "table"},
-		{Action: ActSort, Keys: []string{"o"}, Desc: "sort by next column", Scope: "table"},
-		{Action: ActSortRev, Keys: []string{"O"}, Desc: "reverse sort", Scope: "table"},
-		{Action: ActNextPage, Keys: []string{"n"}, Desc: "next page", Scope: "table"},
-		{Action: ActPrevPage, Keys: []string{"b"}, Desc: "previous page", Scope: "table"},
-		{Action: ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true, Scope: "device"},
-		{Action: ActUnbindUser, Keys: []string{"x"}, Desc: "unbind a user", Writes: true, Scope: "device"},
-		{Action: ActOwner, Keys: []string{"W"}, Desc: "change owner", Writes: true, Scope: "device"},
-		{Action: ActProfile, Keys: []string{"P"}, Desc: "set profile value", Writes: true, Scope: "device"},
-		{Action: ActAddToHome, Keys: []string{"H"}, Desc: "add to home", Writes: true, Scope: "device"},
-		{Action: ActMoveRoom, Keys: []string{"m"}, Desc: "move to room", Writes: true, Scope: "device"},
-		{Action: ActOutOfRoom, Keys: []string{"M"}, Desc: "take out of room", Writes: true, Scope: "device"},
-		{Action: ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true, Scope: "device"},
-		{Action: ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true, Scope: "device"},
-		{Action: ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true, Scope: "device"},
-		{Action: ActHomes, Keys: []string{"h"}, Desc: "homes of the user", Scope: "user"},
+		{Action: ActUp, Keys: []string{"up", "k"}, Help: "↑/k", Desc: "up"},
+		{Action: ActDown, Keys: []string{"down", "j"}, Help: "↓/j", Desc: "down"},
+		{Action: ActPageUp, Keys: []string{"pgup", "ctrl+b"}, Desc: "page up"},
+		{Action: ActPageDown, Keys: []string{"pgdown", "ctrl+f"}, Desc: "page down"},
+		{Action: ActTop, Keys: []string{"home", "g"}, Desc: "top"},
+		{Action: ActBottom, Keys: []string{"end", "G"}, Desc: "bottom"},
+		{Action: ActSelect, Keys: []string{"space"}, Desc: "select"},
+		{Action: ActSelectAll, Keys: []string{"ctrl+a"}, Desc: "select all/none"},
+		{Action: ActSort, Keys: []string{"o"}, Desc: "sort by next column"},
+		{Action: ActSortRev, Keys: []string{"O"}, Desc: "reverse sort"},
+		{Action: ActNextPage, Keys: []string{"n"}, Desc: "next page"},
+		{Action: ActPrevPage, Keys: []string{"b"}, Desc: "previous page"},
+		{Action: ActRename, Keys: []string{"R"}, Desc: "rename", Writes: true},
+		{Action: ActUnbindUser, Keys: []string{"x"}, Desc: "unbind a user", Writes: true},
+		{Action: ActOwner, Keys: []string{"W"}, Desc: "change owner", Writes: true},
+		{Action: ActProfile, Keys: []string{"P"}, Desc: "set profile value", Writes: true},
+		{Action: ActAddToHome, Keys: []string{"H"}, Desc: "add to home", Writes: true},
+		{Action: ActMoveRoom, Keys: []string{"m"}, Desc: "move to room", Writes: true},
+		{Action: ActOutOfRoom, Keys: []string{"M"}, Desc: "take out of room", Writes: true},
+		{Action: ActCreate, Keys: []string{"a"}, Desc: "add", Writes: true},
+		{Action: ActDelete, Keys: []string{"D"}, Desc: "delete", Writes: true},
+		{Action: ActBindPhone, Keys: []string{"B"}, Desc: "bind phone", Writes: true},
+		{Action: ActHomes, Keys: []string{"h"}, Desc: "homes of the user"},
 	}
 }
 
 // workflowBindings are the default keys of the console's workflows
-// (pairing, timers, firmware, sharing, commands, live events). Scopes:
-// "device" for the keys on the device page, "form" for the keys the three
-// forms share (timer editor, command composer, service call), "composer"
-// for the composer's own, and one for each other workflow page (pairing,
-// timers, firmware, share, events). None reuses a global key (esc : / ? q
-// [ ] - ctrl+r f5 e), so that typing into a workflow form never collides
-// with navigation.
+// (pairing, timers, firmware, sharing, commands, live events). Which page
+// listens to which is in each page's key list (pageKeys). None reuses a
+// global key (esc : / ? q [ ] - ctrl+r f5 e), so that typing into a
+// workflow form never collides with navigation.
 func workflowBindings() []Binding {
 	return []Binding{
 		// On the device page.
-		{Action: ActPair, Keys: []string{"p"}, Desc: "pair sub-devices (gateway)", Writes: true, Scope: "device"},
-		{Action: ActTimers, Keys: []string{"t"}, Desc: "timers", Scope: "device"},
-		{Action: ActFirmware, Keys: []string{"f"}, Desc: "firmware update", Scope: "device"},
-		{Action: ActShare, Keys: []string{"s"}, Desc: "share code and QR (devices, homes)", Writes: true, Scope: "device"},
-		{Action: ActSendCommand, Keys: []string{"c"}, Desc: "send a command", Writes: true, Scope: "device"},
-		{Action: ActEvents, Keys: []string{"v"}, Desc: "live events", Scope: "device"},
+		{Action: ActPair, Keys: []string{"p"}, Desc: "pair sub-devices (gateway)", Writes: true},
+		{Action: ActTimers, Keys: []string{"t"}, Desc: "timers"},
+		{Action: ActFirmware, Keys: []string{"f"}, Desc: "firmware update"},
+		{Action: ActShare, Keys: []string{"s"}, Desc: "share code and QR (devices, homes)", Writes: true},
+		{Action: ActSendCommand, Keys: []string{"c"}, Desc: "send a command", Writes: true},
+		{Action: ActEvents, Keys: []string{"v"}, Desc: "live events"},
 
 		// Pairing.
-		{Action: ActPairOpen, Keys: []string{"o"}, Desc: "open the pairing window", Writes: true, Scope: "pairing"},
-		{Action: ActPairDuration, Keys: []string{"d"}, Desc: "window length 60/120/254 s", Scope: "pairing"},
-		{Action: ActPairExtend, Keys: []string{"+"}, Desc: "+60 s", Writes: true, Scope: "pairing"},
-		{Action: ActPairClose, Keys: []string{"x"}, Desc: "close the window", Writes: true, Scope: "pairing"},
-		{Action: ActPairAdd, Keys: []string{"a"}, Desc: "add the selected", Writes: true, Scope: "pairing"},
-		{Action: ActPairAddAll, Keys: []string{"A"}, Desc: "add all joined", Writes: true, Scope: "pairing"},
-		{Action: ActPairSkip, Keys: []string{"s"}, Desc: "skip", Scope: "pairing"},
-		{Action: ActPairName, Keys: []string{"r"}, Desc: "name to add as", Scope: "pairing"},
+		{Action: ActPairOpen, Keys: []string{"o"}, Desc: "open the pairing window", Writes: true},
+		{Action: ActPairDuration, Keys: []string{"d"}, Desc: "window length 60/120/254 s"},
+		{Action: ActPairExtend, Keys: []string{"+"}, Desc: "+60 s", Writes: true},
+		{Action: ActPairClose, Keys: []string{"x"}, Desc: "close the window", Writes: true},
+		{Action: ActPairAdd, Keys: []string{"a"}, Desc: "add the selected", Writes: true},
+		{Action: ActPairAddAll, Keys: []string{"A"}, Desc: "add all joined", Writes: true},
+		{Action: ActPairSkip, Keys: []string{"s"}, Desc: "skip"},
+		{Action: ActPairName, Keys: []string{"r"}, Desc: "name to add as"},
 
 		// Forms: timer editor, command composer, service call.
-		{Action: ActSave, Keys: []string{"ctrl+s"}, Desc: "save / send", Writes: true, Scope: "form"},
-		{Action: ActNextField, Keys: []string{"tab"}, Desc: "next field", Scope: "form"},
-		{Action: ActPrevField, Keys: []string{"shift+tab"}, Desc: "previous field", Scope: "form"},
-		{Action: ActTimeout, Keys: []string{"ctrl+t"}, Desc: "reply timeout", Scope: "composer"},
-		{Action: ActResend, Keys: []string{"r"}, Desc: "re-send from history", Writes: true, Scope: "composer"},
+		{Action: ActSave, Keys: []string{"ctrl+s"}, Desc: "save / send", Writes: true},
+		{Action: ActNextField, Keys: []string{"tab"}, Desc: "next field"},
+		{Action: ActPrevField, Keys: []string{"shift+tab"}, Desc: "previous field"},
+		{Action: ActTimeout, Keys: []string{"ctrl+t"}, Desc: "reply timeout"},
+		{Action: ActResend, Keys: []string{"r"}, Desc: "re-send from history", Writes: true},
 
 		// Timers (a adds and D deletes, as elsewhere).
-		{Action: ActTimerToggle, Keys: []string{"space"}, Desc: "start / stop timer", Writes: true, Scope: "timers"},
+		{Action: ActTimerToggle, Keys: []string{"space"}, Desc: "start / stop timer", Writes: true},
 
 		// Firmware.
-		{Action: ActOTAConfirm, Keys: []string{"u"}, Desc: "confirm update", Writes: true, Scope: "firmware"},
-		{Action: ActOTAType, Keys: []string{"m"}, Desc: "MCU / module firmware", Scope: "firmware"},
+		{Action: ActOTAConfirm, Keys: []string{"u"}, Desc: "confirm update", Writes: true},
+		{Action: ActOTAType, Keys: []string{"m"}, Desc: "MCU / module firmware"},
 
 		// Sharing.
-		{Action: ActCopy, Keys: []string{"y"}, Desc: "copy (OSC 52)", Scope: "share"},
-		{Action: ActRenew, Keys: []string{"n"}, Desc: "new code", Writes: true, Scope: "share"},
-		{Action: ActQRStyle, Keys: []string{"a"}, Desc: "QR style", Scope: "share"},
+		{Action: ActCopy, Keys: []string{"y"}, Desc: "copy (OSC 52)"},
+		{Action: ActRenew, Keys: []string{"n"}, Desc: "new code", Writes: true},
+		{Action: ActQRStyle, Keys: []string{"a"}, Desc: "QR style"},
 
 		// Live events.
-		{Action: ActWatchAdd, Keys: []string{"+"}, Desc: "watch another device", Scope: "events"},
-		{Action: ActWatchRemove, Keys: []string{"x"}, Desc: "stop watching", Scope: "events"},
-		{Action: ActPause, Keys: []string{"p"}, Desc: "pause / follow", Scope: "events"},
+		{Action: ActWatchAdd, Keys: []string{"+"}, Desc: "watch another device"},
+		{Action: ActWatchRemove, Keys: []string{"x"}, Desc: "stop watching"},
+		{Action: ActPause, Keys: []string{"p"}, Desc: "pause / follow"},
 	}
 }

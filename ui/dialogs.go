@@ -70,14 +70,25 @@ func (d *errorDialog) view(a *App, w int) string {
 	return s.Dialog.Width(min(w-4, 90)).Render(strings.Join(lines, "\n"))
 }
 
-// errorLine is the one-line form of an error for the status line.
-func errorLine(err error) string {
+// errorLine is the one-line form of an error for the status line; a cloud
+// error points at the key that shows it in full (last_error).
+func (a *App) errorLine(err error) string { return errorText(err, a.keyLabel(ActErrors)) }
+
+// errorText is errorLine with the key that shows the last error in full.
+func errorText(err error, detailsKey string) string {
 	var ae *acapi.Error
 	if errors.As(err, &ae) {
-		return fmt.Sprintf("%s (%d) — press e for details", ae.Human(), ae.Code)
+		return fmt.Sprintf("%s (%d) — press %s for details", ae.Human(), ae.Code, detailsKey)
 	}
 	if errors.Is(err, acapi.ErrReadOnly) {
 		return "read-only: type :write to enable changes"
 	}
 	return err.Error()
+}
+
+// askWith is App.Ask with the answer pre-filled, for edits of a value.
+func askWith(a *App, question, value string, submit func(a *App, answer string) tea.Cmd) {
+	a.Ask(question, submit)
+	a.input.SetValue(value)
+	a.input.CursorEnd()
 }

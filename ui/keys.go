@@ -32,8 +32,6 @@ const (
 	ActSortRev    = "sort_reverse"
 	ActErrors     = "last_error"
 	ActRename     = "rename"
-	ActConfirm    = "confirm"
-	ActCancel     = "cancel"
 	ActUnbindUser = "unbind_user"
 	ActOwner      = "change_owner"
 	ActProfile    = "set_profile"
@@ -48,6 +46,56 @@ const (
 	ActPrevPage   = "prev_page"
 )
 
+// Action names of the workflows (pairing, timers, firmware, sharing,
+// commands, service calls, live events). Their default keys are in
+// defaultkeys.go; which page listens to which is in each page's key list
+// (pageKeys).
+const (
+	// On the device page.
+	ActPair        = "pair"
+	ActTimers      = "timers"
+	ActFirmware    = "firmware"
+	ActShare       = "share"
+	ActSendCommand = "send_command"
+	ActEvents      = "events"
+
+	// Pairing.
+	ActPairOpen     = "pair_open"
+	ActPairDuration = "pair_duration"
+	ActPairExtend   = "pair_extend"
+	ActPairClose    = "pair_close"
+	ActPairAdd      = "pair_add"
+	ActPairAddAll   = "pair_add_all"
+	ActPairSkip     = "pair_skip"
+	ActPairName     = "pair_name"
+
+	// Forms (timer editor, command composer, service call).
+	ActSave      = "save"
+	ActNextField = "next_field"
+	ActPrevField = "prev_field"
+
+	// Timers (add and delete reuse ActCreate and ActDelete).
+	ActTimerToggle = "timer_toggle"
+
+	// Firmware.
+	ActOTAConfirm = "ota_confirm"
+	ActOTAType    = "ota_type"
+
+	// Sharing.
+	ActCopy    = "copy"
+	ActRenew   = "share_renew"
+	ActQRStyle = "qr_style"
+
+	// Commands and calls.
+	ActResend  = "resend"
+	ActTimeout = "reply_timeout"
+
+	// Live events.
+	ActWatchAdd    = "watch_add"
+	ActWatchRemove = "watch_remove"
+	ActPause       = "pause"
+)
+
 // Binding is one named action and its keys.
 type Binding struct {
 	Action string
@@ -57,9 +105,6 @@ type Binding struct {
 	// Writes marks actions that change the cloud: in read-only mode they
 	// stay visible, greyed, and say why when pressed.
 	Writes bool
-	// Scope groups bindings that are live at the same time; the same key
-	// twice in one scope is a conflict.
-	Scope string
 }
 
 // Matches reports whether a key press triggers the binding. Keys compare by
@@ -230,8 +275,8 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // Conflicts lists keys bound to two actions that one page listens to at
-// once. pages names each page and the actions it dispatches; global
-// bindings (scope "") count on every page.
+// once. pages names each kind of page and the actions of its key list
+// (PageActions); the global actions count on every page.
 func (km KeyMap) Conflicts(pages map[string][]string) []string {
 	var out []string
 	names := make([]string, 0, len(pages))
@@ -242,10 +287,8 @@ func (km KeyMap) Conflicts(pages map[string][]string) []string {
 	seen := map[string]bool{}
 	for _, page := range names {
 		live := map[string]bool{}
-		for _, b := range km.All() {
-			if b.Scope == "" {
-				live[b.Action] = true
-			}
+		for _, a := range globalActions {
+			live[a] = true
 		}
 		for _, a := range pages[page] {
 			live[a] = true
@@ -257,7 +300,7 @@ func (km KeyMap) Conflicts(pages map[string][]string) []string {
 			}
 			for _, k := range b.Keys {
 				if other, ok := owner[k]; ok && other != b.Action {
-					msg := fmt.Sprintf("key %q is bound to both %s and %s (%s page)", k, other, b.Action, page)
+					msg := conflictText(k, other, b.Action, page)
 					if !seen[msg] {
 						seen[msg] = true
 						out = append(out, msg)

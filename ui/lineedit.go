@@ -170,15 +170,3 @@ func (e *lineEdit) view(focused bool, w int, cursor lipgloss.Style) string {
 	b.WriteString(join(pos+1, end))
 	return b.String()
 }
-
-// cycleField moves a form's focus for next_field/prev_field over n areas,
-// wrapping around; ok is false for any other key.
-func cycleField(k KeyMap, m tea.KeyPressMsg, cur, n int) (int, bool) {
-	switch {
-	case k.Is(m, ActNextField):
-		return (cur + 1) % n, true
-	case k.Is(m, ActPrevField):
-		return (cur + n - 1) % n, true
-	}
-	return cur, false
-}

@@ -11,16 +11,17 @@ import (
 // listPage is a table page: it loads rows, keeps cursor, selection and
 // filter across refreshes (by row id), and drills down on Enter.
 type listPage[T any] struct {
-	title   string
-	cols    []table.Column
-	id      func(T) string
-	cells   func(T) []string
-	tone    func(T, int) table.Tone
-	load    func(ctx context.Context, api API) ([]T, error)
-	open    func(a *App, row T) tea.Cmd
-	extra   func(a *App, m tea.KeyPressMsg, row T, ok bool) (tea.Cmd, bool)
+	title string
+	cols  []table.Column
+	id    func(T) string
+	cells func(T) []string
+	tone  func(T, int) table.Tone
+	load  func(ctx context.Context, api API) ([]T, error)
+	open  func(a *App, row T) tea.Cmd
+	// more are the list's own keys besides open, sort and moving about
+	// (paging, writes, sharing), for the row under the cursor.
+	more    func(row T, ok bool) []pageKey
 	summary func(a *App) string
-	hints   []string
 	empty   string
 	poll    bool
 
@@ -33,8 +34,27 @@ type listPage[T any] struct {
 
 func (p *listPage[T]) Title() string { return p.title }
 
-func (p *listPage[T]) Hints() []string {
-	return append([]string{ActOpen}, p.hints...)
+// pageKeys: enter opens the row under the cursor, then the list's own
+// keys, then sorting and moving about.
+func (p *listPage[T]) pageKeys() []pageKey {
+	var row T
+	ok := false
+	if p.tbl != nil {
+		row, ok = p.tbl.CursorRow()
+	}
+	list := []pageKey{{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+		if ok && p.open != nil {
+			return p.open(a, row)
+		}
+		return nil
+	}}}
+	if p.more != nil {
+		list = append(list, p.more(row, ok)...)
+	}
+	list = append(list,
+		pageKey{action: ActSort, run: func(a *App) tea.Cmd { p.ensureTable(a); p.cycleSort(false); return nil }},
+		pageKey{action: ActSortRev, run: func(a *App) tea.Cmd { p.ensureTable(a); p.cycleSort(true); return nil }})
+	return append(list, tableKeys(func(a *App) *table.Table[T] { p.ensureTable(a); return p.tbl }, true)...)
 }
 
 func (p *listPage[T]) ensureTable(a *App) {
@@ -119,31 +139,6 @@ func (p *listPage[T]) Update(a *App, msg tea.Msg) tea.Cmd {
 		rows, _ := m.val.([]T)
 		p.tbl.SetRows(rows)
 		return nil
-	case tea.KeyPressMsg:
-		return p.key(a, m)
-	}
-	return nil
-}
-
-func (p *listPage[T]) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	p.ensureTable(a)
-	k := a.keys
-	row, ok := p.tbl.CursorRow()
-	if p.extra != nil {
-		if cmd, handled := p.extra(a, m, row, ok); handled {
-			return cmd
-		}
-	}
-	if navigate(k, m, p.tbl, true) {
-		return nil
-	}
-	switch {
-	case k.Is(m, ActSort), k.Is(m, ActSortRev):
-		p.cycleSort(k.Is(m, ActSortRev))
-	case k.Is(m, ActOpen):
-		if ok && p.open != nil {
-			return p.open(a, row)
-		}
 	}
 	return nil
 }
@@ -180,7 +175,7 @@ func (p *listPage[T]) View(a *App, w, h int) string {
 	if !p.done {
 		switch {
 		case p.err != nil:
-			return top + s.Err.Render(" could not load: "+errorLine(p.err)) + "\n" + s.Faint.Render(" press "+a.keys.Get(ActRefresh).Label()+" to retry")
+			return top + s.Err.Render(" could not load: "+a.errorLine(p.err)) + "\n" + s.Faint.Render(" press "+a.keys.Get(ActRefresh).Label()+" to retry")
 		default:
 			return top + s.Faint.Render(" loading…")
 		}
@@ -189,34 +184,31 @@ func (p *listPage[T]) View(a *App, w, h int) string {
 	return top + p.tbl.View()
 }
 
-// navigate handles the table keys every table page shares (cursor moves,
-// and with selectable the multi-select keys) and reports whether m was
-// one of them.
-func navigate[T any](k KeyMap, m tea.KeyPressMsg, t *table.Table[T], selectable bool) bool {
-	switch {
-	case k.Is(m, ActUp):
-		t.MoveUp()
-	case k.Is(m, ActDown):
-		t.MoveDown()
-	case k.Is(m, ActPageUp):
-		t.PageUp()
-	case k.Is(m, ActPageDown):
-		t.PageDown()
-	case k.Is(m, ActTop):
-		t.Home()
-	case k.Is(m, ActBottom):
-		t.End()
-	case selectable && k.Is(m, ActSelect):
-		t.ToggleSelect()
-		t.MoveDown()
-	case selectable && k.Is(m, ActSelectAll):
-		if t.SelectedCount() > 0 {
-			t.SelectNone()
-		} else {
-			t.SelectAll()
-		}
-	default:
-		return false
+// tableKeys are the keys every table page shares: cursor moves, and with
+// selectable the multi-select keys. None is offered in the footer (? lists
+// them).
+func tableKeys[T any](t func(a *App) *table.Table[T], selectable bool) []pageKey {
+	move := func(f func(*table.Table[T])) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd { f(t(a)); return nil }
 	}
-	return true
+	list := []pageKey{
+		{action: ActUp, run: move((*table.Table[T]).MoveUp)},
+		{action: ActDown, run: move((*table.Table[T]).MoveDown)},
+		{action: ActPageUp, run: move((*table.Table[T]).PageUp)},
+		{action: ActPageDown, run: move((*table.Table[T]).PageDown)},
+		{action: ActTop, run: move((*table.Table[T]).Home)},
+		{action: ActBottom, run: move((*table.Table[T]).End)},
+	}
+	if selectable {
+		list = append(list,
+			pageKey{action: ActSelect, run: move(func(t *table.Table[T]) { t.ToggleSelect(); t.MoveDown() })},
+			pageKey{action: ActSelectAll, run: move(func(t *table.Table[T]) {
+				if t.SelectedCount() > 0 {
+					t.SelectNone()
+				} else {
+					t.SelectAll()
+				}
+			})})
+	}
+	return list
 }

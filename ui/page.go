@@ -15,8 +15,6 @@ type Page interface {
 	// top, and results of its own loads.
 	Update(a *App, msg tea.Msg) tea.Cmd
 	View(a *App, w, h int) string
-	// Hints are the actions the footer offers on this page.
-	Hints() []string
 }
 
 // Filterable pages take "/" filters.
@@ -59,4 +57,35 @@ type Resumer interface {
 // a confirm dialog; "" when leaving is harmless.
 type Guarded interface {
 	Unsaved() string
+}
+
+// The optional parts of a page the App looks for (besides Filterable,
+// Poller, Resumer, Guarded above, keyed in pagekeys.go and keyClaimer in
+// claimkeys.go).
+
+// Restyler pages rebuild what they styled when the theme changes.
+type Restyler interface {
+	Restyle(a *App)
+}
+
+// Scroller pages scroll with the mouse wheel (n lines, up when negative).
+type Scroller interface {
+	Scroll(n int)
+}
+
+// Clicker pages move their cursor to a clicked row (y below the page's
+// top).
+type Clicker interface {
+	Click(y int)
+}
+
+// ActingFor pages act for a user, whom the header names.
+type ActingFor interface {
+	ActingFor() string
+}
+
+// UserScoped pages belong to one user (0: none), whose homes ":homes" and
+// ":share" mean.
+type UserScoped interface {
+	UserID() int64
 }

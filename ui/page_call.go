@@ -218,7 +218,47 @@ func cmdCall(a *App, arg string) tea.Cmd {
 
 func (p *callPage) Title() string { return "Call " + models.SanitizeLine(p.f[callService].value()) }
 
-func (p *callPage) Hints() []string { return []string{ActSave, ActNextField} }
+// pageKeys: send, move between the form's areas, and the keys of the area
+// in focus (enter sends from a field, loads a call from the history;
+// the arrows scroll the answer or walk the history). Send is not marked
+// as a write: a call the service registry knows as a read needs no write
+// mode, and submit asks for write mode for any other.
+func (p *callPage) pageKeys() []pageKey {
+	scroll := func(by int) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd {
+			switch p.focus {
+			case callResponse:
+				p.scroll = max(p.scroll+by, 0)
+			case callHistory:
+				if by == -1 || by == 1 {
+					p.hist = min(max(p.hist+by, 0), max(len(a.wf.calls)-1, 0))
+				}
+			}
+			return nil
+		}
+	}
+	return []pageKey{
+		{action: ActSave, hint: true, run: p.submit},
+		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { p.setFocus((p.focus + 1) % callAreas); return nil }},
+		{action: ActPrevField, run: func(a *App) tea.Cmd { p.setFocus((p.focus + callAreas - 1) % callAreas); return nil }},
+		{action: ActOpen, run: func(a *App) tea.Cmd {
+			switch p.focus {
+			case callResponse:
+				return nil
+			case callHistory:
+				if n := len(a.wf.calls); n > 0 {
+					p.load(a.wf.calls[n-1-p.hist])
+				}
+				return nil
+			}
+			return p.submit(a)
+		}},
+		{action: ActUp, run: scroll(-1)},
+		{action: ActDown, run: scroll(1)},
+		{action: ActPageUp, run: scroll(-10)},
+		{action: ActPageDown, run: scroll(10)},
+	}
+}
 
 func (p *callPage) Load(a *App) tea.Cmd { return nil }
 
@@ -270,10 +310,14 @@ func (p *callPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
 		case callApproved:
 			return p.run(a, v.call)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case callRecord:
 			if m.gen != p.gen {
 				return nil
@@ -297,54 +341,6 @@ func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.formChanged()
 		}
 		return nil
-	case tea.KeyPressMsg:
-		return p.key(a, m)
-	}
-	return nil
-}
-
-func (p *callPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	if next, ok := cycleField(k, m, p.focus, callAreas); ok {
-		p.setFocus(next)
-		return nil
-	}
-	switch {
-	case k.Is(m, ActSave):
-		return p.submit(a)
-	}
-	switch p.focus {
-	case callKind:
-		if k.Is(m, ActOpen) {
-			return p.submit(a)
-		}
-	case callResponse:
-		switch {
-		case k.Is(m, ActUp):
-			p.scroll = max(p.scroll-1, 0)
-		case k.Is(m, ActDown):
-			p.scroll++
-		case k.Is(m, ActPageUp):
-			p.scroll = max(p.scroll-10, 0)
-		case k.Is(m, ActPageDown):
-			p.scroll += 10
-		}
-	case callHistory:
-		n := len(a.wf.calls)
-		switch {
-		case k.Is(m, ActUp):
-			p.hist = max(p.hist-1, 0)
-		case k.Is(m, ActDown):
-			p.hist = min(p.hist+1, max(n-1, 0))
-		case k.Is(m, ActOpen):
-			if n > 0 {
-				p.load(a.wf.calls[n-1-p.hist])
-			}
-		}
-	default:
-		if k.Is(m, ActOpen) {
-			return p.submit(a)
-		}
 	}
 	return nil
 }
@@ -542,7 +538,7 @@ func (p *callPage) View(a *App, w, h int) string {
 		}
 		lines = append(lines, s.Bold.Render(head)+s.Faint.Render(meta))
 		if r.Err != nil {
-			lines = append(lines, s.Err.Render("   "+errorLine(r.Err)))
+			lines = append(lines, s.Err.Render("   "+a.errorLine(r.Err)))
 		} else {
 			body := p.lastLines
 			hist := min(len(a.wf.calls), 5) + 1
@@ -565,7 +561,7 @@ func (p *callPage) View(a *App, w, h int) string {
 		r := a.wf.calls[len(a.wf.calls)-1-i]
 		res := s.OK.Render("ok")
 		if r.Err != nil {
-			res = s.Err.Render(clipText(errorLine(r.Err), 40))
+			res = s.Err.Render(clipText(a.errorLine(r.Err), 40))
 		}
 		mark := "  "
 		if p.focus == callHistory && i == p.hist {

@@ -78,8 +78,22 @@ func newComposerPage(ref DeviceRef, d DeviceDetail) *composerPage {
 
 func (p *composerPage) Title() string { return "Command" }
 
-func (p *composerPage) Hints() []string {
-	return []string{ActSave, ActNextField, ActTimeout, ActResend}
+// pageKeys: send, move between the form's areas, the reply timeout,
+// re-send from the history, and the keys of the area in focus (enter and
+// the arrows pick a code, edit a field, or take a sent command back into
+// the form).
+func (p *composerPage) pageKeys() []pageKey {
+	focus := func(act string) func(a *App) tea.Cmd { return func(a *App) tea.Cmd { return p.focusKey(a, act) } }
+	return []pageKey{
+		{action: ActSave, hint: true, writes: true, audit: "Command: send " + strconv.Itoa(p.code), run: func(a *App) tea.Cmd { return p.send(a, p.code, p.hex.value()) }},
+		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { p.setFocus((p.focus + 1) % focusAreas); return nil }},
+		{action: ActPrevField, run: func(a *App) tea.Cmd { p.setFocus((p.focus + focusAreas - 1) % focusAreas); return nil }},
+		{action: ActTimeout, hint: true, run: p.askTimeout},
+		{action: ActResend, hint: true, writes: true, audit: "Command: send", run: focus(ActResend)},
+		{action: ActOpen, run: focus(ActOpen)},
+		{action: ActUp, run: focus(ActUp)},
+		{action: ActDown, run: focus(ActDown)},
+	}
 }
 
 func (p *composerPage) Load(a *App) tea.Cmd {
@@ -154,6 +168,12 @@ func (p *composerPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
+		case sendApproved:
+			return p.doSend(a, v)
+		}
+		return nil
 	case loaded:
 		switch v := m.val.(type) {
 		case ProductSpec:
@@ -168,8 +188,6 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if m.err != nil {
 				return a.Fail(m.err)
 			}
-		case sendApproved:
-			return p.doSend(a, v)
 		case sentCommand:
 			if m.gen != p.sendGen {
 				return nil
@@ -183,7 +201,7 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			a.wf.commands[p.ref.DeviceID] = h
 			p.hist = 0
 			if m.err != nil {
-				return a.Fail(explainSendError(m.err, v.Timeout))
+				return a.Fail(explainSendError(m.err, v.Timeout, a.keyLabel(ActEvents)))
 			}
 			return a.Flash(fmt.Sprintf("reply %d in %s", v.Reply.Code, v.Reply.Elapsed.Round(time.Millisecond)))
 		}
@@ -194,39 +212,42 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
-		return p.key(a, m)
+		// left and right step the field in focus (not actions: the
+		// arrows as they are).
+		if p.focus == focusFields && (m.String() == "left" || m.String() == "right") {
+			step := 1
+			if m.String() == "left" {
+				step = -1
+			}
+			return p.fieldKey(a, "", step)
+		}
 	}
 	return nil
 }
 
-func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	if next, ok := cycleField(k, m, p.focus, focusAreas); ok {
-		p.setFocus(next)
-		return nil
-	}
-	switch {
-	case k.Is(m, ActSave):
-		return p.send(a, p.code, p.hex.value())
-	case k.Is(m, ActTimeout):
-		askWith(a, "reply timeout in seconds (1–25):", strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || n < 1 || time.Duration(n)*time.Second > maxTimeout {
-				return a.Fail(errorf("the reply timeout is 1 to 25 seconds"))
-			}
-			p.timeout = time.Duration(n) * time.Second
-			return a.Flash(fmt.Sprintf("devices get %d s to reply", n))
-		})
-		return nil
-	}
+// askTimeout asks how long devices get to reply.
+func (p *composerPage) askTimeout(a *App) tea.Cmd {
+	askWith(a, "reply timeout in seconds (1–25):", strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || time.Duration(n)*time.Second > maxTimeout {
+			return a.Fail(errorf("the reply timeout is 1 to 25 seconds"))
+		}
+		p.timeout = time.Duration(n) * time.Second
+		return a.Flash(fmt.Sprintf("devices get %d s to reply", n))
+	})
+	return nil
+}
+
+// focusKey is what open, up, down and resend do in the area in focus.
+func (p *composerPage) focusKey(a *App, act string) tea.Cmd {
 	switch p.focus {
 	case focusCodes:
-		switch {
-		case k.Is(m, ActUp):
+		switch act {
+		case ActUp:
 			p.choose(max(p.pick-1, 0))
-		case k.Is(m, ActDown):
+		case ActDown:
 			p.choose(min(p.pick+1, len(p.cmds)))
-		case k.Is(m, ActOpen):
+		case ActOpen:
 			if p.pick < len(p.cmds) {
 				p.setFocus(focusHex)
 				return nil
@@ -242,19 +263,19 @@ func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 			})
 		}
 	case focusHex:
-		if k.Is(m, ActOpen) {
+		if act == ActOpen {
 			return p.send(a, p.code, p.hex.value())
 		}
 	case focusFields:
-		return p.fieldKey(a, m)
+		return p.fieldKey(a, act, 0)
 	case focusHistory:
 		h := p.history(a)
-		switch {
-		case k.Is(m, ActUp):
+		switch act {
+		case ActUp:
 			p.hist = max(p.hist-1, 0)
-		case k.Is(m, ActDown):
+		case ActDown:
 			p.hist = min(p.hist+1, max(len(h)-1, 0))
-		case k.Is(m, ActOpen), k.Is(m, ActResend):
+		case ActOpen, ActResend:
 			if len(h) == 0 {
 				return nil
 			}
@@ -267,7 +288,7 @@ func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 				}
 			}
 			p.setPayload(c.Payload)
-			if k.Is(m, ActResend) {
+			if act == ActResend {
 				return p.send(a, c.Code, spacedHex(c.Payload))
 			}
 			p.setFocus(focusHex)
@@ -276,7 +297,9 @@ func (p *composerPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
+// fieldKey is an action (up, down, open) on the field list, or with step
+// ±1 a step of the field's value.
+func (p *composerPage) fieldKey(a *App, act string, step int) tea.Cmd {
 	spec, ok := p.current()
 	if !ok || len(spec.Fields) == 0 {
 		return nil
@@ -284,19 +307,15 @@ func (p *composerPage) fieldKey(a *App, m tea.KeyPressMsg) tea.Cmd {
 	f := spec.Fields[min(p.field, len(spec.Fields)-1)]
 	b, _ := p.payload()
 	switch {
-	case a.keys.Is(m, ActUp):
+	case act == ActUp:
 		p.field = max(p.field-1, 0)
-	case a.keys.Is(m, ActDown):
+	case act == ActDown:
 		p.field = min(p.field+1, len(spec.Fields)-1)
-	case m.String() == "left" || m.String() == "right":
-		d := 1
-		if m.String() == "left" {
-			d = -1
-		}
-		if nb, ok := f.Step(b, d); ok {
+	case step != 0:
+		if nb, ok := f.Step(b, step); ok {
 			p.setPayload(nb)
 		}
-	case a.keys.Is(m, ActOpen):
+	case act == ActOpen:
 		cur := ""
 		if raw, ok := f.Bytes(b); ok {
 			cur = f.Format(raw)
@@ -395,10 +414,10 @@ func (p *composerPage) doSend(a *App, v sendApproved) tea.Cmd {
 
 // explainSendError turns the usual failures of sendToDevice into what the
 // operator can do about them.
-func explainSendError(err error, timeout time.Duration) error {
+func explainSendError(err error, timeout time.Duration, eventsKey string) error {
 	switch acapi.Code(err) {
 	case models.ErrDeviceOffline:
-		return errorf("device offline (3807): it is not connected to the cloud, so the command was not delivered; check its power and network, or watch its events (v) for it to come back")
+		return errorf("device offline (3807): it is not connected to the cloud, so the command was not delivered; check its power and network, or watch its events (" + eventsKey + ") for it to come back")
 	case models.ErrDeviceTimeout:
 		return errorf(fmt.Sprintf("no reply within %s (3814): the device got the command but did not answer in time; it may still have acted, so query its state before sending again", timeout))
 	case models.ErrDeviceAbsent:
@@ -436,7 +455,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 			p.ref.SubDomain, p.ref.PhysicalID, p.ref.UserID, p.timeout)),
 	}
 	if p.specErr != nil {
-		lines = append(lines, s.Warn.Render(" product layouts unavailable ("+errorLine(p.specErr)+"): raw hex only"))
+		lines = append(lines, s.Warn.Render(" product layouts unavailable ("+a.errorLine(p.specErr)+"): raw hex only"))
 	}
 	if dps := p.spec.DataPoints; len(dps) > 0 {
 		// The cloud's data points say what the device's state means.
@@ -533,7 +552,7 @@ func (p *composerPage) View(a *App, w, h int) string {
 		var rep, bytes string
 		st := s.Text
 		if c.Err != nil {
-			rep = "✗ " + errorLine(explainSendError(c.Err, c.Timeout))
+			rep = "✗ " + a.errorLine(explainSendError(c.Err, c.Timeout, a.keyLabel(ActEvents)))
 			st = s.Err
 			bytes = fmt.Sprintf("[%s]", orNone(spacedHex(c.Payload)))
 		} else {

@@ -37,11 +37,25 @@ func (p *devicePage) Title() string {
 	return "device"
 }
 
-func (p *devicePage) Hints() []string {
+// pageKeys: the device's writes, then its workflows. A device nobody has
+// bound has no logical id and no owner to act for: only its live events
+// work.
+func (p *devicePage) pageKeys() []pageKey {
+	off := ""
 	if p.detail != nil && p.detail.Unbound {
-		return []string{ActEvents}
+		off = "nobody has bound this device: it has no logical id and no owner to act for yet"
 	}
-	return append([]string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom}, deviceWorkflowHints(p.detail)...)
+	write := func(action, question string) pageKey {
+		return pageKey{action: action, hint: true, writes: true, off: off, audit: writeLabel(p, question), run: func(a *App) tea.Cmd { return p.deviceWrite(a, action) }}
+	}
+	list := []pageKey{
+		{action: ActRename, hint: true, writes: true, off: off, audit: writeLabel(p, "new name:"), run: p.rename},
+		write(ActUnbindUser, "user id to unbind from this device:"), write(ActOwner, "new owner's user id:"), write(ActProfile, "profile key=value:"),
+		write(ActAddToHome, "home id to add the device to:"),
+		{action: ActMoveRoom, hint: true, writes: true, off: off, audit: "Device: move to room", run: func(a *App) tea.Cmd { return p.roomMove(a, false) }},
+		{action: ActOutOfRoom, writes: true, off: off, audit: "Device: take out of room", run: func(a *App) tea.Cmd { return p.roomMove(a, true) }},
+	}
+	return append(list, deviceWorkflowKeys(p, off)...)
 }
 
 func (p *devicePage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
@@ -84,40 +98,8 @@ func (p *devicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.ref.PhysicalID = d.Device.PhysicalDeviceID
 		}
 		return nil
-	case tea.KeyPressMsg:
-		if p.detail != nil && p.detail.Unbound {
-			if cmd, ok := p.unboundKey(a, m); ok {
-				return cmd
-			}
-		}
-		if a.keys.Is(m, ActRename) {
-			return p.rename(a)
-		}
-		if a.keys.Is(m, ActMoveRoom) || a.keys.Is(m, ActOutOfRoom) {
-			return p.roomMove(a, a.keys.Is(m, ActOutOfRoom))
-		}
-		if cmd, ok := p.deviceWrite(a, m); ok {
-			return cmd
-		}
-		if p.detail != nil {
-			if cmd, ok := deviceWorkflowKey(a, p.ref, *p.detail, m); ok {
-				return cmd
-			}
-		}
 	}
 	return nil
-}
-
-// unboundKey refuses, with the reason, the keys that need a bound device
-// (its logical id and an owner to act for); the events tail still works.
-func (p *devicePage) unboundKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
-	for _, act := range []string{ActRename, ActUnbindUser, ActOwner, ActProfile, ActAddToHome, ActMoveRoom, ActOutOfRoom,
-		ActPair, ActTimers, ActFirmware, ActShare, ActSendCommand} {
-		if a.keys.Is(m, act) {
-			return a.Fail(errorf("nobody has bound this device: it has no logical id and no owner to act for yet")), true
-		}
-	}
-	return nil, false
 }
 
 // lookUpInstead puts the physical-id lookup in the page's place: a number
@@ -157,7 +139,7 @@ func (p *devicePage) View(a *App, w, h int) string {
 	s := a.styles
 	if p.detail == nil {
 		if p.err != nil {
-			return s.Err.Render(" could not load the device: " + errorLine(p.err))
+			return s.Err.Render(" could not load the device: " + a.errorLine(p.err))
 		}
 		return s.Faint.Render(" loading…")
 	}
@@ -293,4 +275,42 @@ func placeHome(d DeviceDetail) string {
 		return strconv.Quote(models.SanitizeLine(d.HomeName))
 	}
 	return fmt.Sprintf("home #%d", d.Device.RootID)
+}
+
+// deviceWorkflowKeys are the workflow keys of the device page (off: why
+// none works for this device). Pairing is offered in the footer for what
+// looks like a gateway only; the key works on any device and says why a
+// sub-device cannot pair.
+func deviceWorkflowKeys(p *devicePage, off string) []pageKey {
+	loaded := p.detail != nil
+	open := func(push func(r DeviceRef, d DeviceDetail) Page) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			return a.Push(push(actingRef(p.ref, *p.detail), *p.detail))
+		}
+	}
+	return []pageKey{
+		{action: ActPair, hint: looksLikeGateway(p.detail), off: off, run: func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			d := *p.detail
+			if d.Device.IsSubDevice() {
+				return a.Fail(errorf(fmt.Sprintf("%s is a sub-device of gateway #%d: open the gateway to pair", deviceTitle(d), d.Device.GatewayDeviceID)))
+			}
+			return a.Push(newPairingPage(actingRef(p.ref, d), d))
+		}},
+		{action: ActSendCommand, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newComposerPage(r, d) })},
+		{action: ActTimers, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newTimersPage(r, d) })},
+		{action: ActFirmware, hint: loaded, off: off, run: open(func(r DeviceRef, d DeviceDetail) Page { return newOTAPage(r, d) })},
+		{action: ActShare, hint: loaded, off: off, run: func(a *App) tea.Cmd {
+			if p.detail == nil {
+				return nil
+			}
+			return a.Push(newDeviceSharePage(p.ref, *p.detail))
+		}},
+		{action: ActEvents, hint: loaded, run: open(func(r DeviceRef, d DeviceDetail) Page { return newEventsPage([]watchedDevice{watchOf(r, d)}) })},
+	}
 }

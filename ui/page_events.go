@@ -127,8 +127,54 @@ func (p *eventsPage) Title() string {
 	return fmt.Sprintf("Watch (%d)", len(p.devs))
 }
 
-func (p *eventsPage) Hints() []string {
-	return []string{ActWatchAdd, ActWatchRemove, ActOpen, ActPause}
+// pageKeys: the watch list (add, remove, the device under the cursor
+// alone or not), pause, and moving through devices and events.
+func (p *eventsPage) pageKeys() []pageKey {
+	return []pageKey{
+		{action: ActWatchAdd, hint: true, run: func(a *App) tea.Cmd {
+			if len(p.devs) >= watchMax {
+				return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+			}
+			a.Ask("watch device (id or physical id):", func(a *App, s string) tea.Cmd {
+				return resolveWatch(a, p, s)
+			})
+			return nil
+		}},
+		{action: ActWatchRemove, hint: true, run: func(a *App) tea.Cmd {
+			if len(p.devs) <= 1 {
+				return a.Flash("the last device stays: " + a.keyLabel(ActBack) + " leaves the tail")
+			}
+			p.removeDevice(p.cursor)
+			return p.Load(a)
+		}},
+		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+			if p.solo == p.cursor {
+				p.solo = -1
+			} else {
+				p.solo = p.cursor
+			}
+			p.scroll = 0
+			return nil
+		}},
+		{action: ActPause, hint: true, run: func(a *App) tea.Cmd {
+			p.paused = !p.paused
+			if p.paused {
+				return a.Flash("paused: no new events are read")
+			}
+			return a.Flash("following again")
+		}},
+		{action: ActUp, run: func(a *App) tea.Cmd { p.cursor = max(p.cursor-1, 0); return nil }},
+		{action: ActDown, run: func(a *App) tea.Cmd { p.cursor = min(p.cursor+1, max(len(p.devs)-1, 0)); return nil }},
+		{action: ActPageUp, run: func(a *App) tea.Cmd { p.Scroll(-10); return nil }},
+		{action: ActPageDown, run: func(a *App) tea.Cmd {
+			p.Scroll(10)
+			if p.scroll == 0 {
+				p.follow = true
+			}
+			return nil
+		}},
+		{action: ActBottom, run: func(a *App) tea.Cmd { p.follow, p.scroll = true, 0; return nil }},
+	}
 }
 
 func (p *eventsPage) SetFilter(q string) error {
@@ -245,8 +291,8 @@ func timerFirings(ctx context.Context, api API, ref DeviceRef) []timerFiring {
 
 func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case tickMsg:
+		switch v := m.tick.(type) {
 		case tailTick:
 			if v.tag != p.tag || !onStack(a, p) {
 				return nil // an older chain, or the page is gone (Resume restarts it)
@@ -256,6 +302,10 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, tailPollGap, tailTick{p.tag})
 			}
 			return p.poll(a)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case tailBatch:
 			if m.gen != p.gen {
 				return nil
@@ -287,8 +337,6 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return tea.Batch(a.Flash("watching "+v.w.label), p.Load(a))
 		}
 		return nil
-	case tea.KeyPressMsg:
-		return p.key(a, m)
 	}
 	return nil
 }
@@ -519,52 +567,6 @@ func orHex(text string, b []byte) string {
 	return orNone(spacedHex(b))
 }
 
-func (p *eventsPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	switch {
-	case k.Is(m, ActUp):
-		p.cursor = max(p.cursor-1, 0)
-	case k.Is(m, ActDown):
-		p.cursor = min(p.cursor+1, max(len(p.devs)-1, 0))
-	case k.Is(m, ActOpen):
-		if p.solo == p.cursor {
-			p.solo = -1
-		} else {
-			p.solo = p.cursor
-		}
-		p.scroll = 0
-	case k.Is(m, ActPageUp):
-		p.Scroll(-10)
-	case k.Is(m, ActPageDown):
-		p.Scroll(10)
-		if p.scroll == 0 {
-			p.follow = true
-		}
-	case k.Is(m, ActBottom):
-		p.follow, p.scroll = true, 0
-	case k.Is(m, ActPause):
-		p.paused = !p.paused
-		if p.paused {
-			return a.Flash("paused: no new events are read")
-		}
-		return a.Flash("following again")
-	case k.Is(m, ActWatchRemove):
-		if len(p.devs) <= 1 {
-			return a.Flash("the last device stays: esc leaves the tail")
-		}
-		p.removeDevice(p.cursor)
-		return p.Load(a)
-	case k.Is(m, ActWatchAdd):
-		if len(p.devs) >= watchMax {
-			return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
-		}
-		a.Ask("watch device (id or physical id):", func(a *App, s string) tea.Cmd {
-			return resolveWatch(a, p, s)
-		})
-	}
-	return nil
-}
-
 func (p *eventsPage) removeDevice(i int) {
 	if i < 0 || i >= len(p.devs) {
 		return
@@ -592,9 +594,9 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 	if q == "" {
 		return a.Fail(errorf("name a device by its id or physical id"))
 	}
-	api := a.api
+	api, details := a.api, a.keyLabel(ActErrors)
 	return runVal(a, p, func(ctx context.Context) any {
-		w, err := findWatched(ctx, api, q)
+		w, err := findWatched(ctx, api, q, details)
 		return watchResolved{w: w, err: err}
 	})
 }
@@ -602,7 +604,8 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 // findWatched looks a device up for the watch list. A device the cloud
 // does not know (no binding and no warehouse record) is refused: its tail
 // would stay empty for ever.
-func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) {
+// details is the key that shows an error in full.
+func findWatched(ctx context.Context, api API, q, details string) (watchedDevice, error) {
 	ref := DeviceRef{PhysicalID: q}
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && len(q) < 16 {
 		ref = DeviceRef{DeviceID: id}
@@ -613,7 +616,7 @@ func findWatched(ctx context.Context, api API, q string) (watchedDevice, error) 
 		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
 	}
 	if err != nil {
-		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorLine(err))
+		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorText(err, details))
 	}
 	// The warehouse answers for any physical id; status 0 says the device
 	// does not exist (PROTOCOL §3.7).
@@ -644,13 +647,13 @@ func cmdWatch(a *App, arg string) tea.Cmd {
 	if len(names) > watchMax {
 		return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
 	}
-	api := a.api
+	api, details := a.api, a.keyLabel(ActErrors)
 	return runVal(a, p, func(ctx context.Context) any {
 		var v watchOpened
 		for _, q := range names {
-			w, err := findWatched(ctx, api, q)
+			w, err := findWatched(ctx, api, q, details)
 			if err != nil {
-				v.errs = append(v.errs, errorLine(err))
+				v.errs = append(v.errs, errorText(err, details))
 				continue
 			}
 			v.ws = append(v.ws, w)
@@ -692,7 +695,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 		left = append(left, fmt.Sprintf("%s%s %s", mark, dot, name))
 		info := fmt.Sprintf("   %s %s", d.w.ref.SubDomain, shortID(d.w.ref.PhysicalID))
 		if d.err != nil {
-			info = "   " + s.Err.Render(clipText(errorLine(d.err), lw-4))
+			info = "   " + s.Err.Render(clipText(a.errorLine(d.err), lw-4))
 		} else {
 			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d line%s", info, d.lines, plural(d.lines)), lw))
 		}

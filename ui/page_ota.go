@@ -71,7 +71,18 @@ func newOTAPage(ref DeviceRef, d DeviceDetail) *otaPage {
 
 func (p *otaPage) Title() string { return "Firmware" }
 
-func (p *otaPage) Hints() []string { return []string{ActOTAConfirm, ActOTAType} }
+// pageKeys: confirm the offered upgrade, and switch between the MCU and
+// the module firmware.
+func (p *otaPage) pageKeys() []pageKey {
+	return []pageKey{
+		{action: ActOTAConfirm, hint: true, writes: true, audit: "Firmware: confirm upgrade", run: p.askConfirm},
+		{action: ActOTAType, hint: true, run: func(a *App) tea.Cmd {
+			p.otaType = 3 - p.otaType
+			p.data, p.samples = nil, nil
+			return tea.Batch(a.Flash("checking the "+otaTypeName(p.otaType)+" firmware"), p.Load(a))
+		}},
+	}
+}
 
 func (p *otaPage) Load(a *App) tea.Cmd { return p.fetch(a, false) }
 
@@ -103,8 +114,8 @@ type (
 
 func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case tickMsg:
+		switch v := m.tick.(type) {
 		case otaTick:
 			if v.tag != p.tag || !onStack(a, p) {
 				return nil // an older chain, or the page is gone (Resume restarts it)
@@ -115,6 +126,16 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return p.fetch(a, true)
+		}
+		return nil
+	case approvedMsg:
+		switch v := m.yes.(type) {
+		case otaConfirmApproved:
+			return p.confirm(a, v)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case otaData:
 			if m.gen != p.gen {
 				return nil
@@ -134,8 +155,6 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return nil
-		case otaConfirmApproved:
-			return p.confirm(a, v)
 		case otaConfirmed:
 			p.pending = false
 			if v.err != nil {
@@ -145,15 +164,6 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return tea.Batch(a.Flash("upgrade confirmed: following its progress"), p.fetch(a, false))
 		}
 		return nil
-	case tea.KeyPressMsg:
-		switch {
-		case a.keys.Is(m, ActOTAType):
-			p.otaType = 3 - p.otaType
-			p.data, p.samples = nil, nil
-			return tea.Batch(a.Flash("checking the "+otaTypeName(p.otaType)+" firmware"), p.Load(a))
-		case a.keys.Is(m, ActOTAConfirm):
-			return p.askConfirm(a)
-		}
 	}
 	return nil
 }
@@ -273,13 +283,13 @@ func (p *otaPage) View(a *App, w, h int) string {
 		s.Faint.Render(fmt.Sprintf("  %s %s · %s firmware (%s switches) · as user #%d", p.ref.SubDomain, p.ref.PhysicalID, otaTypeName(p.otaType), a.keys.Get(ActOTAType).Label(), p.ref.UserID))}
 	if p.data == nil {
 		if p.err != nil {
-			return strings.Join(append(lines, s.Err.Render(" could not check: "+errorLine(p.err))), "\n")
+			return strings.Join(append(lines, s.Err.Render(" could not check: "+a.errorLine(p.err))), "\n")
 		}
 		return strings.Join(append(lines, s.Faint.Render(" checking for an update…")), "\n")
 	}
 	d := p.data
 	if d.verr != nil {
-		lines = append(lines, s.Err.Render(" check failed: "+errorLine(d.verr)))
+		lines = append(lines, s.Err.Render(" check failed: "+a.errorLine(d.verr)))
 	} else {
 		v := d.version
 		if v.CanUpdate() {
@@ -322,7 +332,7 @@ func (p *otaPage) View(a *App, w, h int) string {
 		lines = append(lines, s.Warn.Render(" confirming…"))
 	}
 	if d.serr != nil {
-		lines = append(lines, s.Faint.Render(" upgrade progress unavailable: "+errorLine(d.serr)))
+		lines = append(lines, s.Faint.Render(" upgrade progress unavailable: "+a.errorLine(d.serr)))
 		return strings.Join(lines, "\n")
 	}
 	st := d.status
@@ -432,7 +442,6 @@ func newFleetOTAPage(only string) Page {
 			}
 			return table.ToneDefault
 		},
-		hints: []string{ActSelect, ActOTAConfirm},
 	}
 	p.load = func(ctx context.Context, api API) ([]models.UpgradeCandidate, error) {
 		var subs []string
@@ -475,21 +484,24 @@ func newFleetOTAPage(only string) Page {
 		if only != "" {
 			scope = only
 		}
-		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · space selects, %s confirms the selection after a dry run",
-			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keys.Get(ActOTAConfirm).Label())
+		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · %s selects, %s confirms the selection after a dry run",
+			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keyLabel(ActSelect), a.keyLabel(ActOTAConfirm))
 	}
-	p.extra = func(a *App, m tea.KeyPressMsg, row models.UpgradeCandidate, ok bool) (tea.Cmd, bool) {
-		if !a.keys.Is(m, ActOTAConfirm) {
-			return nil, false
+	p.more = func(row models.UpgradeCandidate, ok bool) []pageKey {
+		return []pageKey{
+			// The table's own select key, offered in this list's footer.
+			{action: ActSelect, hint: true, run: func(a *App) tea.Cmd { p.ensureTable(a); p.tbl.ToggleSelect(); p.tbl.MoveDown(); return nil }},
+			{action: ActOTAConfirm, hint: true, run: func(a *App) tea.Cmd {
+				sel := p.tbl.Selected()
+				if len(sel) == 0 && ok {
+					sel = []models.UpgradeCandidate{row}
+				}
+				if len(sel) == 0 {
+					return a.Flash("select devices with " + a.keyLabel(ActSelect) + " first")
+				}
+				return a.Push(newDryRunPage(sel))
+			}},
 		}
-		sel := p.tbl.Selected()
-		if len(sel) == 0 && ok {
-			sel = []models.UpgradeCandidate{row}
-		}
-		if len(sel) == 0 {
-			return a.Flash("select devices with space first"), true
-		}
-		return a.Push(newDryRunPage(sel)), true
 	}
 	return p
 }
@@ -534,8 +546,17 @@ func newDryRunPage(sel []models.UpgradeCandidate) *dryRunPage {
 	return p
 }
 
-func (p *dryRunPage) Title() string   { return "Dry run" }
-func (p *dryRunPage) Hints() []string { return []string{ActOTAConfirm} }
+func (p *dryRunPage) Title() string { return "Dry run" }
+
+// pageKeys: confirm the whole run (after a reason and a yes), and move
+// through its rows.
+func (p *dryRunPage) pageKeys() []pageKey {
+	return []pageKey{
+		{action: ActOTAConfirm, hint: true, writes: true, audit: "OTA dry run", run: p.askRun},
+		{action: ActUp, run: func(a *App) tea.Cmd { p.ensure(a); p.tbl.MoveUp(); return nil }},
+		{action: ActDown, run: func(a *App) tea.Cmd { p.ensure(a); p.tbl.MoveDown(); return nil }},
+	}
+}
 func (p *dryRunPage) Load(a *App) tea.Cmd {
 	p.ensure(a)
 	return nil
@@ -586,15 +607,19 @@ type (
 func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	p.ensure(a)
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
 		case bulkApproved:
 			return p.run(a, v.reason)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case bulkDone:
 			p.busy--
 			r := &p.rows[v.i]
 			if v.err != nil {
-				r.result, r.failed = errorLine(v.err), true
+				r.result, r.failed = a.errorLine(v.err), true
 			} else {
 				r.result = "confirmed"
 			}
@@ -613,40 +638,37 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			return p.next(a)
 		}
-	case tea.KeyPressMsg:
-		k := a.keys
-		switch {
-		case k.Is(m, ActUp):
-			p.tbl.MoveUp()
-		case k.Is(m, ActDown):
-			p.tbl.MoveDown()
-		case k.Is(m, ActOTAConfirm):
-			if p.ran {
-				return a.Flash("this run is done: go back to :ota for another")
-			}
-			if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
-				return cmd
-			}
-			n := 0
-			for _, r := range p.rows {
-				if !r.skip {
-					n++
-				}
-			}
-			if n == 0 {
-				return a.Flash("nothing to confirm: every device is skipped")
-			}
-			a.Ask("reason (ticket id) for this bulk upgrade:", func(a *App, reason string) tea.Cmd {
-				reason = strings.TrimSpace(reason)
-				if reason == "" {
-					return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
-				}
-				a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
-					approve(p, bulkApproved{reason: reason}))
-				return nil
-			})
+	}
+	return nil
+}
+
+// askRun asks for the run's reason, then confirms the whole run.
+func (p *dryRunPage) askRun(a *App) tea.Cmd {
+	p.ensure(a)
+	if p.ran {
+		return a.Flash("this run is done: go back to :ota for another")
+	}
+	if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
+		return cmd
+	}
+	n := 0
+	for _, r := range p.rows {
+		if !r.skip {
+			n++
 		}
 	}
+	if n == 0 {
+		return a.Flash("nothing to confirm: every device is skipped")
+	}
+	a.Ask("reason (ticket id) for this bulk upgrade:", func(a *App, reason string) tea.Cmd {
+		reason = strings.TrimSpace(reason)
+		if reason == "" {
+			return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
+		}
+		a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
+			approve(p, bulkApproved{reason: reason}))
+		return nil
+	})
 	return nil
 }
 

@@ -159,12 +159,46 @@ func (p *pairingPage) Resume(a *App) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (p *pairingPage) Hints() []string {
-	switch p.phase {
-	case phaseOpen, phaseOpening:
-		return []string{ActPairExtend, ActPairClose, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}
+// pageKeys: the window's keys (open and its length before, extend and
+// close while open; the footer offers the ones of the phase), then the
+// joined sub-devices' (add, add all, name, skip), then the table's.
+func (p *pairingPage) pageKeys() []pageKey {
+	open := p.phase == phaseOpen || p.phase == phaseOpening
+	tbl := func(a *App) *table.Table[pairRow] { p.ensureTable(a); return p.tbl }
+	with := func(f func(a *App) tea.Cmd) func(a *App) tea.Cmd {
+		return func(a *App) tea.Cmd { p.ensureTable(a); return f(a) }
 	}
-	return []string{ActPairOpen, ActPairDuration, ActSelect, ActPairAdd, ActPairAddAll, ActPairName, ActPairSkip}
+	list := []pageKey{
+		{action: ActPairExtend, hint: open, writes: true, audit: "Pairing: open window", run: with(p.extend)},
+		{action: ActPairClose, hint: open, writes: true, audit: "Pairing: close window", run: with(p.close)},
+		{action: ActPairOpen, hint: !open, writes: true, audit: "Pairing: open window", run: with(p.askOpen)},
+		{action: ActPairDuration, hint: !open, run: func(a *App) tea.Cmd {
+			p.preset = (p.preset + 1) % len(windowPresets)
+			return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
+		}},
+	}
+	if !open {
+		list[0], list[1], list[2], list[3] = list[2], list[3], list[0], list[1]
+	}
+	// The table's select key is offered in the footer, after the
+	// window's keys; the other table keys follow the page's own.
+	var sel, shared []pageKey
+	for _, e := range tableKeys(tbl, true) {
+		if e.action == ActSelect {
+			e.hint = true
+			sel = append(sel, e)
+		} else {
+			shared = append(shared, e)
+		}
+	}
+	list = append(list, sel...)
+	list = append(list,
+		pageKey{action: ActPairAdd, hint: true, writes: true, audit: "Pairing: add sub-devices", run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(false)) })},
+		pageKey{action: ActPairAddAll, hint: true, writes: true, audit: "Pairing: add sub-devices", run: with(func(a *App) tea.Cmd { return p.confirmAdd(a, p.targets(true)) })},
+		pageKey{action: ActPairName, hint: true, run: with(p.pairName)},
+		pageKey{action: ActPairSkip, hint: true, run: with(func(a *App) tea.Cmd { p.skip(); return nil })},
+	)
+	return append(list, shared...)
 }
 
 func (p *pairingPage) ensureTable(a *App) {
@@ -257,16 +291,20 @@ func (p *pairingPage) remaining(a *App) time.Duration {
 
 func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case tickMsg:
+		return p.tick(a, m.tick)
+	case approvedMsg:
+		return p.approved(a, m.yes)
 	case loaded:
 		return p.result(a, m)
-	case tea.KeyPressMsg:
-		return p.key(a, m)
 	}
 	return nil
 }
 
-func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
-	switch v := m.val.(type) {
+// tick handles the page's own timers: the poll of the joined list and the
+// countdown.
+func (p *pairingPage) tick(a *App, tick any) tea.Cmd {
+	switch v := tick.(type) {
 	case pairPollTick:
 		if v.tag != p.pollTag || !onStack(a, p) || !p.windowActive() {
 			// An older chain, the page is gone (Resume restarts it), or
@@ -282,6 +320,35 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return nil
 		}
 		return p.countdown(a)
+	}
+	return nil
+}
+
+// approved starts what the operator said yes to.
+func (p *pairingPage) approved(a *App, yes any) tea.Cmd {
+	switch v := yes.(type) {
+	case pairAddApproved:
+		return p.add(a, v.pids)
+	case pairCloseApproved:
+		if !p.windowActive() {
+			return nil // it ended by itself while the dialog was open
+		}
+		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
+			return cmd
+		}
+		return p.finish(a, "closed by the operator")
+	case closeAndLeave:
+		cmd := p.finish(a, "closed by the operator, leaving the page")
+		if len(a.stack) > 1 && a.top() == Page(p) {
+			cmd = tea.Batch(cmd, a.pop())
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
+	switch v := m.val.(type) {
 	case pairPoll:
 		if m.gen != p.pollGen {
 			return nil // a newer read (or a write) superseded it
@@ -330,15 +397,13 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return a.Fail(v.err)
 		}
 		return nil
-	case pairAddApproved:
-		return p.add(a, v.pids)
 	case pairAdded:
 		r := p.rows[v.pid]
 		if r == nil {
 			return nil
 		}
 		if v.err != nil {
-			r.state, r.err = rowFailed, errorLine(v.err)
+			r.state, r.err = rowFailed, a.errorLine(v.err)
 		} else {
 			r.state, r.err, r.deviceID = rowAdded, "", v.dev.DeviceID
 		}
@@ -363,20 +428,6 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			return tea.Batch(poll, a.Fail(v.err))
 		}
 		return tea.Batch(poll, a.Flash(fmt.Sprintf("added %s as %q", v.pid, r.name)))
-	case pairCloseApproved:
-		if !p.windowActive() {
-			return nil // it ended by itself while the dialog was open
-		}
-		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
-			return cmd
-		}
-		return p.finish(a, "closed by the operator")
-	case closeAndLeave:
-		cmd := p.finish(a, "closed by the operator, leaving the page")
-		if len(a.stack) > 1 && a.top() == Page(p) {
-			cmd = tea.Batch(cmd, a.pop())
-		}
-		return cmd
 	}
 	return nil
 }
@@ -603,56 +654,39 @@ func (p *pairingPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-func (p *pairingPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	p.ensureTable(a)
-	k := a.keys
-	if navigate(k, m, p.tbl, true) {
+// pairName asks for the name the row under the cursor is added as.
+func (p *pairingPage) pairName(a *App) tea.Cmd {
+	r, ok := p.tbl.CursorRow()
+	if !ok {
 		return nil
 	}
-	switch {
-	case k.Is(m, ActPairDuration):
-		p.preset = (p.preset + 1) % len(windowPresets)
-		return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
-	case k.Is(m, ActPairOpen):
-		return p.askOpen(a)
-	case k.Is(m, ActPairExtend):
-		return p.extend(a)
-	case k.Is(m, ActPairClose):
-		return p.close(a)
-	case k.Is(m, ActPairName):
-		r, ok := p.tbl.CursorRow()
-		if !ok {
-			return nil
+	askWith(a, "add "+r.dev.PhysicalID+" as:", r.name, func(a *App, s string) tea.Cmd {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return a.Fail(errorf("a name cannot be empty"))
 		}
-		askWith(a, "add "+r.dev.PhysicalID+" as:", r.name, func(a *App, s string) tea.Cmd {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				return a.Fail(errorf("a name cannot be empty"))
-			}
-			if row := p.rows[r.dev.PhysicalID]; row != nil {
-				row.name = s
-				p.refresh()
-			}
-			return nil
-		})
-	case k.Is(m, ActPairSkip):
-		for _, r := range p.targets(false) {
-			row := p.rows[r.dev.PhysicalID]
-			switch row.state {
-			case rowJoined:
-				row.state = rowSkipped
-			case rowSkipped:
-				row.state = rowJoined
-			}
+		if row := p.rows[r.dev.PhysicalID]; row != nil {
+			row.name = s
+			p.refresh()
 		}
-		p.tbl.SelectNone()
-		p.refresh()
-	case k.Is(m, ActPairAdd):
-		return p.confirmAdd(a, p.targets(false))
-	case k.Is(m, ActPairAddAll):
-		return p.confirmAdd(a, p.targets(true))
-	}
+		return nil
+	})
 	return nil
+}
+
+// skip sets the targeted joined rows aside (or back).
+func (p *pairingPage) skip() {
+	for _, r := range p.targets(false) {
+		row := p.rows[r.dev.PhysicalID]
+		switch row.state {
+		case rowJoined:
+			row.state = rowSkipped
+		case rowSkipped:
+			row.state = rowJoined
+		}
+	}
+	p.tbl.SelectNone()
+	p.refresh()
 }
 
 // targets are the rows an action applies to: the selection, else the
@@ -764,7 +798,7 @@ func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
 		}
 	}
 	if len(pids) == 0 {
-		return a.Flash("nothing to add: pick joined sub-devices (space selects)")
+		return a.Flash("nothing to add: pick joined sub-devices (" + a.keyLabel(ActSelect) + " selects)")
 	}
 	q := fmt.Sprintf("Add %s to %s: %s?", count(len(pids), "sub-device"), deviceTitle(p.detail), clipText(strings.Join(names, ", "), 200))
 	a.Confirm(q, approve(p, pairAddApproved{pids: pids}))
@@ -851,11 +885,11 @@ func (p *pairingPage) View(a *App, w, h int) string {
 			lines = append(lines, " "+part)
 		}
 		if p.closeErr != nil {
-			lines = append(lines, s.Warn.Render(" recording the run failed: "+errorLine(p.closeErr)))
+			lines = append(lines, s.Warn.Render(" recording the run failed: "+a.errorLine(p.closeErr)))
 		}
 	}
 	if p.err != nil {
-		lines = append(lines, s.Err.Render(" "+errorLine(p.err)))
+		lines = append(lines, s.Err.Render(" "+a.errorLine(p.err)))
 	}
 	p.tbl.SetSize(w, max(h-len(lines), 3))
 	return strings.Join(lines, "\n") + "\n" + p.tbl.View()

@@ -167,8 +167,8 @@ func TestPairingCountdownNeverDoubles(t *testing.T) {
 	countdowns := func() int {
 		n := 0
 		for _, tm := range h.timers {
-			if v, ok := tm.fn(tm.due).(loaded); ok {
-				if _, ok := v.val.(pairCountdown); ok {
+			if v, ok := tm.fn(tm.due).(tickMsg); ok {
+				if _, ok := v.tick.(pairCountdown); ok {
 					n++
 				}
 			}
@@ -257,9 +257,9 @@ func TestPairingAddDuringPollKeepsTheChain(t *testing.T) {
 	// The chain's tick fires and its read goes out; hold its answer.
 	kept := h.timers[:0]
 	for _, tm := range h.timers {
-		if v, ok := tm.fn(tm.due).(loaded); !ok || v.page != Page(p) {
+		if v, ok := tm.fn(tm.due).(tickMsg); !ok || v.page != Page(p) {
 			kept = append(kept, tm)
-		} else if _, ok := v.val.(pairPollTick); !ok {
+		} else if _, ok := v.tick.(pairPollTick); !ok {
 			kept = append(kept, tm)
 		}
 	}

@@ -111,7 +111,33 @@ func newHomeSharePage(viewer int64, h models.Home) *sharePage {
 
 func (p *sharePage) Title() string { return p.title }
 
-func (p *sharePage) Hints() []string { return []string{ActCopy, ActRenew, ActQRStyle, ActOpen} }
+// pageKeys: copy the code, ask for a new one, change how the QR is drawn,
+// and show the QR on the whole screen.
+func (p *sharePage) pageKeys() []pageKey {
+	return []pageKey{
+		{action: ActCopy, hint: true, run: func(a *App) tea.Cmd {
+			if p.res.payload == "" {
+				return a.Flash("nothing to copy yet")
+			}
+			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
+		}},
+		{action: ActRenew, hint: true, writes: true, audit: "Share: create code", readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
+		{action: ActQRStyle, hint: true, run: func(a *App) tea.Cmd {
+			p.style = (p.style + 1) % qrStyles
+			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
+		}},
+		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+			if p.res.payload == "" || p.style == qrText {
+				return nil
+			}
+			if !p.fitsFull(a) {
+				return a.Fail(errorf("the QR code does not fit even on the whole screen: enlarge the terminal, or copy the text with " + a.keyLabel(ActCopy)))
+			}
+			p.showFull(a)
+			return nil
+		}},
+	}
+}
 
 // Load asks whether to make a code (opening the page makes none by
 // itself), unless the page already refused or write mode is off: a share
@@ -220,16 +246,22 @@ func shareCodeOf(s string) string {
 
 func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch t := m.val.(type) {
+	case tickMsg:
+		switch t := m.tick.(type) {
 		case shareTick:
 			if t.tag != p.tickTag || !onStack(a, p) {
 				return nil // an older chain, or the page is gone (Resume restarts it)
 			}
 			return p.tick(a)
+		}
+		return nil
+	case approvedMsg:
+		switch m.yes.(type) {
 		case shareApproved:
 			return p.issue(a)
 		}
+		return nil
+	case loaded:
 		if m.gen != p.gen {
 			return nil
 		}
@@ -252,29 +284,6 @@ func (p *sharePage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.showFull(a)
 		}
 		return p.tick(a)
-	case tea.KeyPressMsg:
-		k := a.keys
-		switch {
-		case k.Is(m, ActOpen):
-			if p.res.payload == "" || p.style == qrText {
-				return nil
-			}
-			if !p.fitsFull(a) {
-				return a.Fail(errorf("the QR code does not fit even on the whole screen: enlarge the terminal, or copy the text with " + k.Get(ActCopy).Label()))
-			}
-			p.showFull(a)
-			return nil
-		case k.Is(m, ActCopy):
-			if p.res.payload == "" {
-				return a.Flash("nothing to copy yet")
-			}
-			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
-		case k.Is(m, ActRenew):
-			return p.ask(a)
-		case k.Is(m, ActQRStyle):
-			p.style = (p.style + 1) % qrStyles
-			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
-		}
 	}
 	return nil
 }
@@ -300,7 +309,7 @@ func (p *sharePage) View(a *App, w, h int) string {
 	case p.refusal != "":
 		return strings.Join(append(lines, "", s.Warn.Render(" "+p.refusal)), "\n")
 	case p.err != nil && p.res.payload == "":
-		return strings.Join(append(lines, "", s.Err.Render(" "+errorLine(p.err)),
+		return strings.Join(append(lines, "", s.Err.Render(" "+a.errorLine(p.err)),
 			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to try again")), "\n")
 	case p.loading && p.res.payload == "":
 		return strings.Join(append(lines, "", s.Faint.Render(" asking the cloud for a share code…")), "\n")
@@ -325,7 +334,7 @@ func (p *sharePage) View(a *App, w, h int) string {
 			lines = append(lines, s.Faint.Render(" "+a.wf.scanHint))
 		}
 	case p.res.bridgeErr != nil:
-		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
+		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(a.errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
 	case p.isHome:
 		lines = append(lines, s.Faint.Render(" the holder joins the home (joinHomeWithShareCode)"))
 	default:

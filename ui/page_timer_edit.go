@@ -156,7 +156,17 @@ func (e *timerEditor) Title() string {
 	return "Edit " + models.SanitizeLine(e.orig.Name)
 }
 
-func (e *timerEditor) Hints() []string { return []string{ActSave, ActNextField, ActBack} }
+// pageKeys: save, and move between fields; esc (the global back, which
+// asks before dropping edits) is offered in the footer too. Typing and
+// the arrows in a field stay in Update.
+func (e *timerEditor) pageKeys() []pageKey {
+	return []pageKey{
+		{action: ActSave, hint: true, writes: true, audit: "Timer: save", readOnlyNote: "your edits stay in the form", run: e.askSave},
+		{action: ActNextField, hint: true, run: func(a *App) tea.Cmd { e.setFocus(e.nextField()); return nil }},
+		{action: ActBack, hint: true}, // the global key; listed for the footer
+		{action: ActPrevField, run: func(a *App) tea.Cmd { e.setFocus(e.prevField()); return nil }},
+	}
+}
 
 func (e *timerEditor) Load(a *App) tea.Cmd { return nil }
 
@@ -441,8 +451,8 @@ func (e *timerEditor) prevField() int {
 
 func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case loaded:
-		switch v := m.val.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
 		case discardEdits:
 			e.leaving = true
 			if a.top() == Page(e) {
@@ -450,6 +460,10 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 		case timerSaveApproved:
 			return e.save(a, v.task)
+		}
+		return nil
+	case loaded:
+		switch v := m.val.(type) {
 		case timerSaveDone:
 			e.saving = false
 			if v.err != nil {
@@ -478,17 +492,6 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 }
 
 func (e *timerEditor) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
-	switch {
-	case k.Is(m, ActNextField):
-		e.setFocus(e.nextField())
-		return nil
-	case k.Is(m, ActPrevField):
-		e.setFocus(e.prevField())
-		return nil
-	case k.Is(m, ActSave):
-		return e.askSave(a)
-	}
 	step := 0
 	switch m.String() {
 	case "left":
@@ -572,7 +575,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 	if e.cloud {
 		kind = "cloud timer (the cloud sends the command)"
 	}
-	lines := []string{s.Title.Render(" "+e.Title()) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or tab move, ←/→ choose, ctrl+s saves", deviceTitle(e.list.detail), e.list.ref.UserID))}
+	lines := []string{s.Title.Render(" "+e.Title()) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or %s move, ←/→ choose, %s saves", deviceTitle(e.list.detail), e.list.ref.UserID, a.keyLabel(ActNextField), a.keyLabel(ActSave)))}
 	pv := e.preview(now)
 	fw := max(w-18, 10)
 	for i := range teFields {
@@ -649,10 +652,10 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		lines = append(lines, fmt.Sprintf(" %s%-12s %s", mark, teLabels[i], val))
 	}
 	if e.textField() && !e.typing {
-		lines = append(lines, s.Faint.Render(" not typing: \":\" runs a command, esc leaves, enter types again"))
+		lines = append(lines, s.Faint.Render(" not typing: \""+a.keyLabel(ActCommand)+"\" runs a command, esc leaves, enter types again"))
 	}
 	if e.saveErr != nil {
-		lines = append(lines, s.Err.Render(" save failed: "+errorLine(e.saveErr)+" — your edits are kept; fix and save again"))
+		lines = append(lines, s.Err.Render(" save failed: "+a.errorLine(e.saveErr)+" — your edits are kept; fix and save again"))
 	} else if e.saving {
 		lines = append(lines, s.Warn.Render(" saving…"))
 	} else if e.dirty() {

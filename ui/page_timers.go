@@ -62,8 +62,43 @@ func newTimersPage(ref DeviceRef, d DeviceDetail) *timersPage {
 
 func (p *timersPage) Title() string { return "Timers" }
 
-func (p *timersPage) Hints() []string {
-	return []string{ActOpen, ActCreate, ActTimerToggle, ActDelete}
+// pageKeys: open (edit), add, start/stop and delete the timer under the
+// cursor, then moving about.
+func (p *timersPage) pageKeys() []pageKey {
+	var row timerRow
+	ok := false
+	if p.tbl != nil {
+		row, ok = p.tbl.CursorRow()
+	}
+	list := []pageKey{
+		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
+			if !ok || p.data == nil {
+				return nil
+			}
+			t := row.task
+			return a.Push(newTimerEditor(p, &t))
+		}},
+		{action: ActCreate, hint: true, run: func(a *App) tea.Cmd {
+			if p.data == nil {
+				return a.Flash("the timers are still loading")
+			}
+			return a.Push(newTimerEditor(p, nil))
+		}},
+		{action: ActTimerToggle, hint: true, writes: true, audit: writeLabel(p, ""), run: func(a *App) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			return p.toggle(a, row)
+		}},
+		{action: ActDelete, hint: true, writes: true, audit: "Timers", run: func(a *App) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
+			return nil
+		}},
+	}
+	return append(list, tableKeys(func(a *App) *table.Table[timerRow] { p.ensureTable(a); return p.tbl }, false)...)
 }
 
 func (p *timersPage) ensureTable(a *App) {
@@ -136,7 +171,7 @@ func (p *timersPage) ensureTable(a *App) {
 			return table.ToneDefault
 		},
 		Styles: a.styles,
-		Empty:  "no timers: a adds one",
+		Empty:  "no timers: " + a.keyLabel(ActCreate) + " adds one",
 	})
 }
 
@@ -243,6 +278,14 @@ func describeTask(t models.TimerTask) (string, string) {
 
 func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case approvedMsg:
+		switch v := m.yes.(type) {
+		case timerDeleteApproved:
+			return p.write(a, "deleted "+strconv.Quote(v.name), func(ctx context.Context, api API) error {
+				return api.DeleteTimer(ctx, p.ref, v.id)
+			})
+		}
+		return nil
 	case loaded:
 		switch v := m.val.(type) {
 		case timersData:
@@ -263,17 +306,11 @@ func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return a.Fail(v.err)
 			}
 			return tea.Batch(a.Flash(v.what), p.Load(a))
-		case timerDeleteApproved:
-			return p.write(a, "deleted "+strconv.Quote(v.name), func(ctx context.Context, api API) error {
-				return api.DeleteTimer(ctx, p.ref, v.id)
-			})
 		case timerSaved:
 			// The editor saved: show the list as the cloud has it.
 			return p.Load(a)
 		}
 		return nil
-	case tea.KeyPressMsg:
-		return p.key(a, m)
 	}
 	return nil
 }
@@ -298,42 +335,6 @@ func (p *timersPage) write(a *App, what string, fn func(ctx context.Context, api
 	return runVal(a, p, func(ctx context.Context) any {
 		return timerWriteDone{what: what, err: fn(ctx, api)}
 	})
-}
-
-func (p *timersPage) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	p.ensureTable(a)
-	k := a.keys
-	row, ok := p.tbl.CursorRow()
-	if navigate(k, m, p.tbl, false) {
-		return nil
-	}
-	switch {
-	case k.Is(m, ActTimerToggle):
-		if !ok {
-			return nil
-		}
-		return p.toggle(a, row)
-	case k.Is(m, ActDelete):
-		if !ok {
-			return nil
-		}
-		if cmd := a.refuseWrite("Timers"); cmd != nil {
-			return cmd
-		}
-		a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
-	case k.Is(m, ActCreate):
-		if p.data == nil {
-			return a.Flash("the timers are still loading")
-		}
-		return a.Push(newTimerEditor(p, nil))
-	case k.Is(m, ActOpen):
-		if !ok || p.data == nil {
-			return nil
-		}
-		t := row.task
-		return a.Push(newTimerEditor(p, &t))
-	}
-	return nil
 }
 
 // toggle starts or stops a timer after a yes (askWrite: write mode, then
@@ -400,7 +401,7 @@ func (p *timersPage) View(a *App, w, h int) string {
 	head := s.Title.Render(" Timers of "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  as user #%d", p.ref.UserID))
 	if p.data == nil {
 		if p.err != nil {
-			return head + "\n" + s.Err.Render(" could not load the timers: "+errorLine(p.err))
+			return head + "\n" + s.Err.Render(" could not load the timers: "+a.errorLine(p.err))
 		}
 		return head + "\n" + s.Faint.Render(" loading…")
 	}

@@ -43,22 +43,24 @@ func (pg *pager) line(what string, matched, loaded int) string {
 	return head
 }
 
-func pagingKeys(a *App, m tea.KeyPressMsg, pg *pager, reload func() tea.Cmd) (tea.Cmd, bool) {
-	switch {
-	case a.keys.Is(m, ActNextPage):
-		if pg.offset.Load()+pageSize < pg.total.Load() {
-			pg.offset.Add(pageSize)
-			return reload(), true
-		}
-		return a.Flash("last page"), true
-	case a.keys.Is(m, ActPrevPage):
-		if off := pg.offset.Load(); off > 0 {
-			pg.offset.Store(max(off-pageSize, 0))
-			return reload(), true
-		}
-		return a.Flash("first page"), true
+// pageKeys turn the server's pages (offered in the footer).
+func (pg *pager) pageKeys(reload func(a *App) tea.Cmd) []pageKey {
+	return []pageKey{
+		{action: ActNextPage, hint: true, run: func(a *App) tea.Cmd {
+			if pg.offset.Load()+pageSize < pg.total.Load() {
+				pg.offset.Add(pageSize)
+				return reload(a)
+			}
+			return a.Flash("last page")
+		}},
+		{action: ActPrevPage, hint: true, run: func(a *App) tea.Cmd {
+			if off := pg.offset.Load(); off > 0 {
+				pg.offset.Store(max(off-pageSize, 0))
+				return reload(a)
+			}
+			return a.Flash("first page")
+		}},
 	}
-	return nil, false
 }
 
 // keyPager pages by key (the last id of a page) instead of an offset, so a
@@ -98,30 +100,35 @@ func (pg *keyPager) line(what, count string, matched, loaded int) string {
 	return head
 }
 
-// keys turns pages on n and b. While a page is loading (busy) they wait
-// for it: the next page starts after the last id of the loaded one.
-func (pg *keyPager) keys(a *App, m tea.KeyPressMsg, busy bool, reload func() tea.Cmd) (tea.Cmd, bool) {
-	if busy && (a.keys.Is(m, ActNextPage) || a.keys.Is(m, ActPrevPage)) {
-		return a.Flash("loading…"), true
+// pageKeys turn pages (offered in the footer). While a page is loading
+// (busy) they wait for it: the next page starts after the last id of the
+// loaded one.
+func (pg *keyPager) pageKeys(busy func() bool, reload func(a *App) tea.Cmd) []pageKey {
+	return []pageKey{
+		{action: ActNextPage, hint: true, run: func(a *App) tea.Cmd {
+			if busy() {
+				return a.Flash("loading…")
+			}
+			shown := pg.shown.Load()
+			if shown > 0 && shown >= int64(pg.size) && int64(len(pg.starts)+1)*int64(pg.size) < pg.total.Load() {
+				pg.starts = append(pg.starts, pg.after.Load())
+				pg.after.Store(pg.last.Load())
+				return reload(a)
+			}
+			return a.Flash("last page")
+		}},
+		{action: ActPrevPage, hint: true, run: func(a *App) tea.Cmd {
+			if busy() {
+				return a.Flash("loading…")
+			}
+			if n := len(pg.starts); n > 0 {
+				pg.after.Store(pg.starts[n-1])
+				pg.starts = pg.starts[:n-1]
+				return reload(a)
+			}
+			return a.Flash("first page")
+		}},
 	}
-	switch {
-	case a.keys.Is(m, ActNextPage):
-		shown := pg.shown.Load()
-		if shown > 0 && shown >= int64(pg.size) && int64(len(pg.starts)+1)*int64(pg.size) < pg.total.Load() {
-			pg.starts = append(pg.starts, pg.after.Load())
-			pg.after.Store(pg.last.Load())
-			return reload(), true
-		}
-		return a.Flash("last page"), true
-	case a.keys.Is(m, ActPrevPage):
-		if n := len(pg.starts); n > 0 {
-			pg.after.Store(pg.starts[n-1])
-			pg.starts = pg.starts[:n-1]
-			return reload(), true
-		}
-		return a.Flash("first page"), true
-	}
-	return nil, false
 }
 
 func userName(u models.User) string {
@@ -157,7 +164,6 @@ func newUsersPage() Page {
 		title: "Users", cols: userColumns, cells: userCells,
 		id:    func(u models.User) string { return strconv.FormatInt(u.UserID, 10) },
 		empty: "no users yet",
-		hints: []string{ActNextPage, ActPrevPage},
 	}
 	p.load = func(ctx context.Context, api API) ([]models.User, error) {
 		n, err := api.CountUsers(ctx)
@@ -178,8 +184,8 @@ func newUsersPage() Page {
 	}
 	p.summary = func(a *App) string { return pg.line("users", " (exact count)", p.tbl.Len(), p.tbl.Total()) }
 	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
-	p.extra = func(a *App, m tea.KeyPressMsg, _ models.User, _ bool) (tea.Cmd, bool) {
-		return pg.keys(a, m, p.loading, func() tea.Cmd { return p.Load(a) })
+	p.more = func(models.User, bool) []pageKey {
+		return pg.pageKeys(func() bool { return p.loading }, p.Load)
 	}
 	return p
 }
@@ -194,8 +200,7 @@ type findUserPage struct {
 
 func newFindUserPage(q string) *findUserPage { return &findUserPage{query: q} }
 
-func (p *findUserPage) Title() string   { return "find " + models.SanitizeLine(p.query) }
-func (p *findUserPage) Hints() []string { return nil }
+func (p *findUserPage) Title() string { return "find " + models.SanitizeLine(p.query) }
 
 func (p *findUserPage) Load(a *App) tea.Cmd {
 	p.gen++
@@ -225,7 +230,7 @@ func (p *findUserPage) Update(a *App, msg tea.Msg) tea.Cmd {
 
 func (p *findUserPage) View(a *App, w, h int) string {
 	if p.err != nil {
-		return a.styles.Err.Render(" no user matches "+strconv.Quote(models.SanitizeLine(p.query))+": "+errorLine(p.err)) +
+		return a.styles.Err.Render(" no user matches "+strconv.Quote(models.SanitizeLine(p.query))+": "+a.errorLine(p.err)) +
 			"\n" + a.styles.Faint.Render(" search by user id, phone, email or WeChat OpenID")
 	}
 	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
@@ -269,12 +274,9 @@ func newUserPage(id int64, name string) *userPage {
 		p.pg.loaded(len(ds), last)
 		return ds, nil
 	}, true, p.homes, func() Page { return p }, nil)
-	rename := p.devs.extra
-	p.devs.extra = func(a *App, m tea.KeyPressMsg, d models.Device, ok bool) (tea.Cmd, bool) {
-		if cmd, done := p.pg.keys(a, m, p.devs.loading, func() tea.Cmd { return p.devs.Load(a) }); done {
-			return cmd, true
-		}
-		return rename(a, m, d, ok)
+	rename := p.devs.more
+	p.devs.more = func(d models.Device, ok bool) []pageKey {
+		return append(rename(d, ok), p.pg.pageKeys(func() bool { return p.devs.loading }, p.devs.Load)...)
 	}
 	return p
 }
@@ -295,8 +297,25 @@ func (p *userPage) UserID() int64 { return p.id }
 func (p *userPage) ActingFor() string {
 	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
 }
-func (p *userPage) Hints() []string {
-	return []string{ActOpen, ActRename, ActHomes, ActProfile, ActBindPhone, ActNextPage, ActPrevPage}
+
+// pageKeys: the device list's open and rename, the user's own keys, then
+// the rest of the device list's (paging, sorting, moving about).
+func (p *userPage) pageKeys() []pageKey {
+	devs := p.devs.pageKeys()
+	own := []pageKey{
+		{action: ActHomes, hint: true, run: func(a *App) tea.Cmd { return a.Push(newHomesPage(p.id, p.name)) }},
+		{action: ActProfile, hint: true, writes: true, audit: writeLabel(p, "profile key=value:"), run: p.setProfile},
+		{action: ActBindPhone, hint: true, writes: true, audit: "User: bind phone", run: p.bindPhone},
+	}
+	var first, rest []pageKey
+	for _, e := range devs {
+		if e.action == ActOpen || e.action == ActRename {
+			first = append(first, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return append(append(first, own...), rest...)
 }
 
 func (p *userPage) Load(a *App) tea.Cmd {
@@ -344,17 +363,6 @@ func (p *userPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		p.homes.set(d.Homes)
 		p.phoneBound(d.User)
 		return nil
-	case tea.KeyPressMsg:
-		if a.keys.Is(m, ActHomes) {
-			return a.Push(newHomesPage(p.id, p.name))
-		}
-		if a.keys.Is(m, ActBindPhone) {
-			return p.bindPhone(a)
-		}
-		if cmd, ok := p.userWrite(a, m); ok {
-			return cmd
-		}
-		return p.devs.key(a, m)
 	}
 	return nil
 }
@@ -363,7 +371,7 @@ func (p *userPage) View(a *App, w, h int) string {
 	s := a.styles
 	if p.detail == nil {
 		if p.err != nil {
-			return s.Err.Render(" could not load the user: " + errorLine(p.err))
+			return s.Err.Render(" could not load the user: " + a.errorLine(p.err))
 		}
 		return s.Faint.Render(" loading…")
 	}
@@ -502,7 +510,6 @@ func newDeviceListIn(title string, userID int64, load func(ctx context.Context, 
 			}
 			return table.ToneDefault
 		},
-		hints: []string{ActRename},
 	}
 	if self != nil {
 		*self = p
@@ -526,24 +533,27 @@ func newDeviceListIn(title string, userID int64, load func(ctx context.Context, 
 	p.open = func(a *App, d models.Device) tea.Cmd {
 		return a.Push(newDevicePage(DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
 	}
-	p.extra = func(a *App, m tea.KeyPressMsg, d models.Device, ok bool) (tea.Cmd, bool) {
-		if !a.keys.Is(m, ActRename) {
-			return nil, false
-		}
-		if !ok {
-			return a.Fail(errorf("no device under the cursor to rename")), true
-		}
-		ref := DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}
-		if ref.UserID == 0 {
-			ref.UserID = d.Owner
-		}
-		api, old := a.api, d.Name
-		return askWrite(a, host(), fmt.Sprintf("new name for %q:", models.SanitizeLine(old)), func(s string) (string, func(context.Context) error, error) {
-			name, err := nonEmpty(s, "a device name")
-			return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
-		}), true
+	p.more = func(d models.Device, ok bool) []pageKey {
+		return []pageKey{{action: ActRename, hint: true, writes: true, audit: writeLabel(host(), fmt.Sprintf("new name for %q:", models.SanitizeLine(d.Name))),
+			run: func(a *App) tea.Cmd { return renameDevice(a, host(), userID, d, ok) }}}
 	}
 	return p
+}
+
+// renameDevice asks for a new name of the device under a list's cursor.
+func renameDevice(a *App, host Page, userID int64, d models.Device, ok bool) tea.Cmd {
+	if !ok {
+		return a.Fail(errorf("no device under the cursor to rename"))
+	}
+	ref := DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}
+	if ref.UserID == 0 {
+		ref.UserID = d.Owner
+	}
+	api, old := a.api, d.Name
+	return askWrite(a, host, fmt.Sprintf("new name for %q:", models.SanitizeLine(old)), func(s string) (string, func(context.Context) error, error) {
+		name, err := nonEmpty(s, "a device name")
+		return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
+	})
 }
 
 func newHomesPage(userID int64, userName string) Page {
@@ -561,8 +571,17 @@ func newHomesPage(userID int64, userName string) Page {
 		load: func(ctx context.Context, api API) ([]models.Home, error) { return api.Homes(ctx, userID) },
 	}
 	p.open = func(a *App, h models.Home) tea.Cmd { return a.Push(newRoomsPage(userID, h)) }
-	p.extra = homeWrites(userID, func() Page { return p })
-	p.hints = []string{ActCreate, ActRename, ActDelete}
+	p.more = func(h models.Home, ok bool) []pageKey {
+		return append(homeWrites(userID, p, h, ok),
+			// s shares the home under the cursor (the homes page's one
+			// workflow key); not in the footer, as before.
+			pageKey{action: ActShare, run: func(a *App) tea.Cmd {
+				if !ok {
+					return nil
+				}
+				return a.Push(newHomeSharePage(homeViewer(a), h))
+			}})
+	}
 	return p
 }
 
@@ -600,8 +619,7 @@ func newRoomsPage(userID int64, home models.Home) Page {
 			return out, nil
 		},
 	}
-	p.extra = roomWrites(userID, home.HomeID, func() Page { return p })
-	p.hints = []string{ActCreate, ActRename, ActDelete}
+	p.more = func(r roomRow, ok bool) []pageKey { return roomWrites(userID, home.HomeID, p, r, ok) }
 	p.open = func(a *App, r roomRow) tea.Cmd {
 		if r.whole {
 			return a.Push(newDeviceList("Devices", userID, func(ctx context.Context, api API) ([]models.Device, error) {
@@ -657,7 +675,6 @@ func newFleetPage() Page {
 			}
 			return table.ToneDefault
 		},
-		hints: []string{ActNextPage, ActPrevPage},
 	}
 	p.load = func(ctx context.Context, api API) ([]models.FleetDevice, error) {
 		n, err := api.FleetCount(ctx)
@@ -671,9 +688,7 @@ func newFleetPage() Page {
 	p.open = func(a *App, d models.FleetDevice) tea.Cmd {
 		return a.Push(newDevicePage(DeviceRef{DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
 	}
-	p.extra = func(a *App, m tea.KeyPressMsg, _ models.FleetDevice, _ bool) (tea.Cmd, bool) {
-		return pagingKeys(a, m, pg, func() tea.Cmd { return p.Load(a) })
-	}
+	p.more = func(models.FleetDevice, bool) []pageKey { return pg.pageKeys(p.Load) }
 	return p
 }
 
@@ -700,8 +715,7 @@ type findDevicePage struct {
 
 func newFindDevicePage(q string) *findDevicePage { return &findDevicePage{query: q} }
 
-func (p *findDevicePage) Title() string   { return "find " + models.SanitizeLine(p.query) }
-func (p *findDevicePage) Hints() []string { return nil }
+func (p *findDevicePage) Title() string { return "find " + models.SanitizeLine(p.query) }
 
 func (p *findDevicePage) Load(a *App) tea.Cmd {
 	p.gen++
@@ -737,7 +751,7 @@ func (p *findDevicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 
 func (p *findDevicePage) View(a *App, w, h int) string {
 	if p.err != nil {
-		return a.styles.Err.Render(" "+errorLine(p.err)) +
+		return a.styles.Err.Render(" "+a.errorLine(p.err)) +
 			"\n" + a.styles.Faint.Render(" search by device id, physical id (any letter case) or MAC")
 	}
 	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")

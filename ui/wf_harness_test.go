@@ -371,8 +371,8 @@ func teaSize(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
 func pendingTicks[T any](h *wfHarness, p Page) int {
 	n := 0
 	for _, tm := range h.timers {
-		if v, ok := tm.fn(tm.due).(loaded); ok && v.page == p {
-			if _, ok := v.val.(T); ok {
+		if v, ok := tm.fn(tm.due).(tickMsg); ok && v.page == p {
+			if _, ok := v.tick.(T); ok {
 				n++
 			}
 		}

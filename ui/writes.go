@@ -27,10 +27,7 @@ type writeDone struct {
 // build turns the answer into the confirm text and the call, or an error
 // the operator can act on.
 func askWrite(a *App, page Page, question string, build func(answer string) (confirm string, do func(context.Context) error, err error)) tea.Cmd {
-	action := page.Title()
-	if q := strings.TrimSuffix(strings.TrimSpace(question), ":"); q != "" {
-		action += ": " + q
-	}
+	action := writeLabel(page, question)
 	if cmd := a.refuseWrite(action); cmd != nil {
 		return cmd
 	}
@@ -63,6 +60,16 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 	}
 	a.Ask(question, func(a *App, answer string) tea.Cmd { return run(answer) })
 	return nil
+}
+
+// writeLabel is what the audit log names a write by: the page, and the
+// question the write asks ("Homes: name of the new home").
+func writeLabel(page Page, question string) string {
+	action := page.Title()
+	if q := strings.TrimSuffix(strings.TrimSpace(question), ":"); q != "" {
+		action += ": " + q
+	}
+	return action
 }
 
 // refuseWrite is the read-only check of every write key: nil when write
@@ -167,10 +174,10 @@ func nonEmpty(s, what string) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-// deviceWrite handles the device page's write keys.
-func (p *devicePage) deviceWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+// deviceWrite runs one of the device page's write keys.
+func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 	if p.detail == nil {
-		return nil, false
+		return nil
 	}
 	k := a.keys
 	api := a.api
@@ -179,8 +186,8 @@ func (p *devicePage) deviceWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 		ref.UserID = p.detail.Device.Owner
 	}
 	name := p.detail.Device.Name
-	switch {
-	case k.Is(m, ActUnbindUser):
+	switch action {
+	case ActUnbindUser:
 		// The cloud refuses to unbind the owner (3002): say so before
 		// asking, and point at the change-owner key instead.
 		owner := p.detail.Device.Owner
@@ -199,97 +206,111 @@ func (p *devicePage) deviceWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 				return "", nil, errorf(ownerNote)
 			}
 			return fmt.Sprintf("Unbind user #%d from %q?", uid, name), func(ctx context.Context) error { return api.UnbindUser(ctx, ref, uid) }, nil
-		}), true
-	case k.Is(m, ActOwner):
+		})
+	case ActOwner:
 		return askWrite(a, p, "new owner's user id:", func(s string) (string, func(context.Context) error, error) {
 			uid, err := parseID(s, "the user id")
 			if err != nil {
 				return "", nil, err
 			}
 			return fmt.Sprintf("Make user #%d the owner of %q?", uid, name), func(ctx context.Context) error { return api.ChangeOwner(ctx, ref, uid) }, nil
-		}), true
-	case k.Is(m, ActProfile):
+		})
+	case ActProfile:
 		return askWrite(a, p, "profile key=value:", func(s string) (string, func(context.Context) error, error) {
 			key, val, err := parseProfileValue(s)
 			if err != nil {
 				return "", nil, err
 			}
 			return fmt.Sprintf("Set %s = %v on %q?", key, val, name), func(ctx context.Context) error { return api.SetDeviceProfile(ctx, ref, key, val) }, nil
-		}), true
-	case k.Is(m, ActAddToHome):
+		})
+	case ActAddToHome:
 		return askWrite(a, p, "home id to add the device to:", func(s string) (string, func(context.Context) error, error) {
 			hid, err := parseID(s, "the home id")
 			if err != nil {
 				return "", nil, err
 			}
 			return fmt.Sprintf("Add %q to home #%d (binds it to every member)?", name, hid), func(ctx context.Context) error { return api.AddDeviceToHome(ctx, ref, hid) }, nil
-		}), true
+		})
 	}
-	return nil, false
+	return nil
 }
 
-// homeWrites are the create/rename/delete keys of the homes table.
-func homeWrites(userID int64, page func() Page) func(a *App, m tea.KeyPressMsg, h models.Home, ok bool) (tea.Cmd, bool) {
-	return func(a *App, m tea.KeyPressMsg, h models.Home, ok bool) (tea.Cmd, bool) {
-		api, k := a.api, a.keys
-		switch {
-		case k.Is(m, ActCreate):
-			return askWrite(a, page(), "name of the new home:", func(s string) (string, func(context.Context) error, error) {
+// homeWrites are the create/rename/delete keys of the homes table, for
+// the home under the cursor (ok: there is one).
+func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
+	return []pageKey{
+		{action: ActCreate, hint: true, writes: true, audit: writeLabel(page, "name of the new home:"), run: func(a *App) tea.Cmd {
+			api := a.api
+			return askWrite(a, page, "name of the new home:", func(s string) (string, func(context.Context) error, error) {
 				name, err := nonEmpty(s, "a home name")
 				return fmt.Sprintf("Create home %q?", name), func(ctx context.Context) error { return api.CreateHome(ctx, userID, name) }, err
-			}), true
-		case k.Is(m, ActRename) && ok:
-			return askWrite(a, page(), "new name:", func(s string) (string, func(context.Context) error, error) {
+			})
+		}},
+		{action: ActRename, hint: true, writes: true, audit: writeLabel(page, "new name:"), run: func(a *App) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			api := a.api
+			return askWrite(a, page, "new name:", func(s string) (string, func(context.Context) error, error) {
 				name, err := nonEmpty(s, "a home name")
 				return fmt.Sprintf("Rename home %q to %q?", h.Name, name), func(ctx context.Context) error { return api.RenameHome(ctx, userID, h.HomeID, name) }, err
-			}), true
-		case k.Is(m, ActDelete) && ok:
-			return askWrite(a, page(), "", func(string) (string, func(context.Context) error, error) {
+			})
+		}},
+		{action: ActDelete, hint: true, writes: true, audit: writeLabel(page, ""), run: func(a *App) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			api := a.api
+			return askWrite(a, page, "", func(string) (string, func(context.Context) error, error) {
 				return fmt.Sprintf("Delete home %q? Its devices are unbound from every member.", h.Name), func(ctx context.Context) error { return api.DeleteHome(ctx, userID, h.HomeID) }, nil
-			}), true
-		}
-		return nil, false
+			})
+		}},
 	}
 }
 
-// roomWrites are the create/rename/delete keys of the rooms table.
-func roomWrites(userID, homeID int64, page func() Page) func(a *App, m tea.KeyPressMsg, r roomRow, ok bool) (tea.Cmd, bool) {
-	return func(a *App, m tea.KeyPressMsg, r roomRow, ok bool) (tea.Cmd, bool) {
-		api, k := a.api, a.keys
-		real := ok && !r.whole
-		switch {
-		case k.Is(m, ActCreate):
-			return askWrite(a, page(), "name of the new room:", func(s string) (string, func(context.Context) error, error) {
+// roomWrites are the create/rename/delete keys of the rooms table, for the
+// row under the cursor (the whole-home row is no room to rename).
+func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
+	real := ok && !r.whole
+	return []pageKey{
+		{action: ActCreate, hint: true, writes: true, audit: writeLabel(page, "name of the new room:"), run: func(a *App) tea.Cmd {
+			api := a.api
+			return askWrite(a, page, "name of the new room:", func(s string) (string, func(context.Context) error, error) {
 				name, err := nonEmpty(s, "a room name")
 				return fmt.Sprintf("Create room %q?", name), func(ctx context.Context) error { return api.CreateRoom(ctx, userID, homeID, name) }, err
-			}), true
-		case k.Is(m, ActRename) && real:
-			return askWrite(a, page(), "new name:", func(s string) (string, func(context.Context) error, error) {
+			})
+		}},
+		{action: ActRename, hint: true, writes: true, audit: writeLabel(page, "new name:"), run: func(a *App) tea.Cmd {
+			if !real {
+				return nil
+			}
+			api := a.api
+			return askWrite(a, page, "new name:", func(s string) (string, func(context.Context) error, error) {
 				name, err := nonEmpty(s, "a room name")
 				return fmt.Sprintf("Rename room %q to %q?", r.room.Name, name), func(ctx context.Context) error {
 					return api.RenameRoom(ctx, userID, homeID, r.room.RoomID, name)
 				}, err
-			}), true
-		case k.Is(m, ActDelete) && real:
-			return askWrite(a, page(), "", func(string) (string, func(context.Context) error, error) {
+			})
+		}},
+		{action: ActDelete, hint: true, writes: true, audit: writeLabel(page, ""), run: func(a *App) tea.Cmd {
+			if !real {
+				return nil
+			}
+			api := a.api
+			return askWrite(a, page, "", func(string) (string, func(context.Context) error, error) {
 				return fmt.Sprintf("Delete room %q? Its devices stay in the home.", r.room.Name), func(ctx context.Context) error {
 					return api.DeleteRoom(ctx, userID, homeID, r.room.RoomID)
 				}, nil
-			}), true
-		}
-		return nil, false
+			})
+		}},
 	}
 }
 
-// userWrite handles the user page's write keys.
-func (p *userPage) userWrite(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
-	api, k, uid := a.api, a.keys, p.id
-	switch {
-	case k.Is(m, ActProfile):
-		return askWrite(a, p, "profile key=value:", func(s string) (string, func(context.Context) error, error) {
-			key, val, err := parseProfileValue(s)
-			return fmt.Sprintf("Set %s = %v on user #%d?", key, val, uid), func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
-		}), true
-	}
-	return nil, false
+// setProfile sets a value in the user's profile.
+func (p *userPage) setProfile(a *App) tea.Cmd {
+	api, uid := a.api, p.id
+	return askWrite(a, p, "profile key=value:", func(s string) (string, func(context.Context) error, error) {
+		key, val, err := parseProfileValue(s)
+		return fmt.Sprintf("Set %s = %v on user #%d?", key, val, uid), func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
+	})
 }
