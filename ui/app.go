@@ -418,7 +418,7 @@ func (a *App) Flash(msg string) tea.Cmd { return a.flash(msg, false) }
 func (a *App) Fail(err error) tea.Cmd {
 	a.lastErr, a.lastErrAt = err, a.now()
 	if a.onError != nil && len(a.stack) > 0 {
-		a.onError(a.top().Title(), err)
+		a.onError(a.top().Title(neutral()), err)
 	}
 	return a.flash(a.errorLine(err), true)
 }
@@ -876,7 +876,7 @@ func (a *App) renderCrumbs(w int) string {
 	s := a.styles
 	titles := make([]string, len(a.stack))
 	for i, p := range a.stack {
-		titles[i] = p.Title()
+		titles[i] = p.Title(a.tr)
 	}
 	line := strings.Join(titles, " "+s.Glyphs.PathSep+" ")
 	return s.Accent.Render(" " + text.Fit(text.ClipLeft(line, w-1), w-1))

@@ -131,7 +131,7 @@ func (a *App) helpLines(w int) []string {
 	for _, act := range globalActions {
 		global = append(global, entry(a.keys.Get(act)))
 	}
-	section("This view: "+models.SanitizeLine(a.top().Title()), pageHelp(a, keysOf(a.top()), entry))
+	section("This view: "+models.SanitizeLine(a.top().Title(a.tr)), pageHelp(a, keysOf(a.top()), entry))
 	section("Everywhere", global)
 	// The keys every table shares are listed once; each kind of page
 	// then lists its own.

@@ -71,3 +71,8 @@ func cmdLang(a *App, arg string) tea.Cmd {
 	a.setLang(l)
 	return a.Flash(a.T("lang.switched", "Lang", a.tr.LangName(l)))
 }
+
+// neutral is the translator of what machines and logs read (the audit
+// log's action names, console.log): always English, whatever the operator
+// reads on screen.
+func neutral() *i18n.Translator { return i18n.For(i18n.English) }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 
 	tea "charm.land/bubbletea/v2"
@@ -32,7 +33,7 @@ type listPage[T any] struct {
 	done    bool
 }
 
-func (p *listPage[T]) Title() string { return p.title }
+func (p *listPage[T]) Title(tr *i18n.Translator) string { return p.title }
 
 // pageKeys: enter opens the row under the cursor, then the list's own
 // keys, then sorting and moving about.

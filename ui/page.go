@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -8,7 +9,7 @@ import (
 // only the App builds the tea.View.
 type Page interface {
 	// Title is the page's breadcrumb.
-	Title() string
+	Title(tr *i18n.Translator) string
 	// Load starts (or restarts) fetching the page's data.
 	Load(a *App) tea.Cmd
 	// Update handles a message routed to this page: keys while it is on

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -216,7 +217,9 @@ func cmdCall(a *App, arg string) tea.Cmd {
 	return a.Push(newCallPageIn(strings.TrimSpace(svc), strings.TrimSpace(method), uid, ctx))
 }
 
-func (p *callPage) Title() string { return "Call " + models.SanitizeLine(p.f[callService].value()) }
+func (p *callPage) Title(tr *i18n.Translator) string {
+	return "Call " + models.SanitizeLine(p.f[callService].value())
+}
 
 // pageKeys: send, move between the form's areas, and the keys of the area
 // in focus (enter sends from a field, loads a call from the history;

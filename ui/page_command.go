@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"errors"
 	"fmt"
@@ -76,7 +77,7 @@ func newComposerPage(ref DeviceRef, d DeviceDetail) *composerPage {
 	return p
 }
 
-func (p *composerPage) Title() string { return "Command" }
+func (p *composerPage) Title(tr *i18n.Translator) string { return "Command" }
 
 // pageKeys: send, move between the form's areas, the reply timeout,
 // re-send from the history, and the keys of the area in focus (enter and

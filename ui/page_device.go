@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"strconv"
@@ -30,7 +31,7 @@ func newDevicePage(ref DeviceRef, name string) *devicePage {
 	return &devicePage{ref: ref, name: name}
 }
 
-func (p *devicePage) Title() string {
+func (p *devicePage) Title(tr *i18n.Translator) string {
 	if p.name != "" {
 		return models.SanitizeLine(p.name)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"image/color"
@@ -120,7 +121,7 @@ func (p *eventsPage) style(i int) lipgloss.Style {
 	return p.styles[p.devs[i].colour]
 }
 
-func (p *eventsPage) Title() string {
+func (p *eventsPage) Title(tr *i18n.Translator) string {
 	if len(p.devs) == 1 {
 		return "Events " + p.devs[0].w.label
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"strconv"
@@ -69,7 +70,7 @@ func newOTAPage(ref DeviceRef, d DeviceDetail) *otaPage {
 	return &otaPage{ref: ref, detail: d, otaType: 1}
 }
 
-func (p *otaPage) Title() string { return "Firmware" }
+func (p *otaPage) Title(tr *i18n.Translator) string { return "Firmware" }
 
 // pageKeys: confirm the offered upgrade, and switch between the MCU and
 // the module firmware.
@@ -546,7 +547,7 @@ func newDryRunPage(sel []models.UpgradeCandidate) *dryRunPage {
 	return p
 }
 
-func (p *dryRunPage) Title() string { return "Dry run" }
+func (p *dryRunPage) Title(tr *i18n.Translator) string { return "Dry run" }
 
 // pageKeys: confirm the whole run (after a reason and a yes), and move
 // through its rows.

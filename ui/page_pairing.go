@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"sort"
@@ -127,7 +128,7 @@ func newPairingPage(gw DeviceRef, d DeviceDetail) *pairingPage {
 	return &pairingPage{gw: gw, detail: d, preset: 1, rows: map[string]*pairRow{}}
 }
 
-func (p *pairingPage) Title() string { return "Pairing" }
+func (p *pairingPage) Title(tr *i18n.Translator) string { return "Pairing" }
 
 // windowActive reports a window that is open or being opened: the poll
 // chain runs exactly then, and leaving needs a yes.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"encoding/json"
 	"errors"
@@ -109,7 +110,7 @@ func newHomeSharePage(viewer int64, h models.Home) *sharePage {
 	return p
 }
 
-func (p *sharePage) Title() string { return p.title }
+func (p *sharePage) Title(tr *i18n.Translator) string { return p.title }
 
 // pageKeys: copy the code, ask for a new one, change how the QR is drawn,
 // and show the QR on the whole screen.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"strconv"
@@ -149,7 +150,7 @@ func (e *timerEditor) setFocus(f int) {
 	e.typing = true
 }
 
-func (e *timerEditor) Title() string {
+func (e *timerEditor) Title(tr *i18n.Translator) string {
 	if e.orig == nil {
 		return "New timer"
 	}
@@ -575,7 +576,7 @@ func (e *timerEditor) View(a *App, w, h int) string {
 	if e.cloud {
 		kind = "cloud timer (the cloud sends the command)"
 	}
-	lines := []string{s.Title.Render(" "+e.Title()) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or %s move, ←/→ choose, %s saves", deviceTitle(e.list.detail), e.list.ref.UserID, a.keyLabel(ActNextField), a.keyLabel(ActSave)))}
+	lines := []string{s.Title.Render(" "+e.Title(a.tr)) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or %s move, ←/→ choose, %s saves", deviceTitle(e.list.detail), e.list.ref.UserID, a.keyLabel(ActNextField), a.keyLabel(ActSave)))}
 	pv := e.preview(now)
 	fw := max(w-18, 10)
 	for i := range teFields {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"os"
@@ -60,7 +61,7 @@ func newTimersPage(ref DeviceRef, d DeviceDetail) *timersPage {
 	return &timersPage{ref: ref, detail: d}
 }
 
-func (p *timersPage) Title() string { return "Timers" }
+func (p *timersPage) Title(tr *i18n.Translator) string { return "Timers" }
 
 // pageKeys: open (edit), add, start/stop and delete the timer under the
 // cursor, then moving about.

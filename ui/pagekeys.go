@@ -120,7 +120,7 @@ func (a *App) runKey(e pageKey) tea.Cmd {
 		if why := a.RequireWrite(); why != "" {
 			what := e.audit
 			if what == "" {
-				what = a.top().Title() + ": " + a.keys.Get(e.action).Desc
+				what = a.top().Title(neutral()) + ": " + a.keys.Get(e.action).Desc
 			}
 			a.auditRefusal(what, why)
 			if e.readOnlyNote != "" {

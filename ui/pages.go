@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"context"
 	"fmt"
 	"sort"
@@ -200,7 +201,9 @@ type findUserPage struct {
 
 func newFindUserPage(q string) *findUserPage { return &findUserPage{query: q} }
 
-func (p *findUserPage) Title() string { return "find " + models.SanitizeLine(p.query) }
+func (p *findUserPage) Title(tr *i18n.Translator) string {
+	return "find " + models.SanitizeLine(p.query)
+}
 
 func (p *findUserPage) Load(a *App) tea.Cmd {
 	p.gen++
@@ -286,14 +289,14 @@ func newUserPage(id int64, name string) *userPage {
 func userInView(a *App) (int64, string) {
 	for i := len(a.stack) - 1; i >= 0; i-- {
 		if u, ok := a.stack[i].(interface{ UserID() int64 }); ok && u.UserID() != 0 {
-			return u.UserID(), a.stack[i].Title()
+			return u.UserID(), a.stack[i].Title(a.tr)
 		}
 	}
 	return 0, ""
 }
 
-func (p *userPage) Title() string { return models.SanitizeLine(p.name) }
-func (p *userPage) UserID() int64 { return p.id }
+func (p *userPage) Title(tr *i18n.Translator) string { return models.SanitizeLine(p.name) }
+func (p *userPage) UserID() int64                    { return p.id }
 func (p *userPage) ActingFor() string {
 	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
 }
@@ -715,7 +718,9 @@ type findDevicePage struct {
 
 func newFindDevicePage(q string) *findDevicePage { return &findDevicePage{query: q} }
 
-func (p *findDevicePage) Title() string { return "find " + models.SanitizeLine(p.query) }
+func (p *findDevicePage) Title(tr *i18n.Translator) string {
+	return "find " + models.SanitizeLine(p.query)
+}
 
 func (p *findDevicePage) Load(a *App) tea.Cmd {
 	p.gen++

@@ -65,7 +65,7 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 // writeLabel is what the audit log names a write by: the page, and the
 // question the write asks ("Homes: name of the new home").
 func writeLabel(page Page, question string) string {
-	action := page.Title()
+	action := page.Title(neutral())
 	if q := strings.TrimSuffix(strings.TrimSpace(question), ":"); q != "" {
 		action += ": " + q
 	}
