@@ -7,7 +7,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -251,7 +250,7 @@ func (a *App) Push(p Page) tea.Cmd {
 // Replace swaps the whole stack for a new root page (":" jumps), asking
 // first when a page on the stack holds something leaving would lose.
 func (a *App) Replace(p Page) tea.Cmd {
-	return a.guard(a.stack, "jump away", func() tea.Cmd {
+	return a.guard(a.stack, "shell.guard.jump", func() tea.Cmd {
 		a.back = append(a.back, append([]Page(nil), a.stack...))
 		a.forward = nil
 		a.stack = []Page{p}
@@ -278,7 +277,7 @@ func (a *App) pop() tea.Cmd {
 	if len(a.stack) <= 1 {
 		return nil
 	}
-	return a.guard(a.stack[len(a.stack)-1:], "leave", func() tea.Cmd {
+	return a.guard(a.stack[len(a.stack)-1:], "shell.guard.leave", func() tea.Cmd {
 		up := a.stack[:len(a.stack)-1]
 		if n := len(a.back); n > 0 && sameStack(a.back[n-1], up) {
 			a.back = a.back[:n-1]
@@ -302,7 +301,7 @@ func sameStack(x, y []Page) bool {
 }
 
 func (a *App) quit() tea.Cmd {
-	cmd := a.guard(a.stack, "quit", a.quitNow)
+	cmd := a.guard(a.stack, "shell.guard.quit", a.quitNow)
 	if cmd == nil && len(a.dialogs) > 0 && !a.quitting {
 		a.quitAsk = a.dialogs[len(a.dialogs)-1]
 	}
@@ -355,15 +354,12 @@ func (a *App) guard(dropping []Page, verb string, do func() tea.Cmd) tea.Cmd {
 	if len(why) == 0 {
 		return do()
 	}
-	a.Confirm(fmt.Sprintf("There is %s. %s anyway?", strings.Join(why, " and "), capitalize(verb)), func() tea.Msg { return runAction{do} })
-	return nil
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
+	what := why[0]
+	for _, w := range why[1:] {
+		what = a.T("shell.guard.and", "First", what, "Second", w)
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	a.Confirm(a.T(verb, "What", what), func() tea.Msg { return runAction{do} })
+	return nil
 }
 
 // shown restarts the top page's own chains (a Resumer) and the poller after
@@ -450,18 +446,23 @@ func Run[T any](a *App, p Page, gen int, bg bool, fn func(ctx context.Context) (
 // Writable reports whether write mode is on.
 func (a *App) Writable() bool { return !a.writeUntil.IsZero() && a.now().Before(a.writeUntil) }
 
-// RequireWrite returns a reason when the action cannot run now.
-func (a *App) RequireWrite() string {
+// RequireWrite returns a reason when the action cannot run now, in the
+// screen's language.
+func (a *App) RequireWrite() string { return a.requireWriteIn(a.tr) }
+
+// requireWriteIn is RequireWrite in tr's language (neutral() for the audit
+// log).
+func (a *App) requireWriteIn(tr *i18n.Translator) string {
 	if a.Writable() {
 		return ""
 	}
 	if !a.profile.CanWrite {
 		if a.readOnlyWhy != "" {
-			return "read-only: " + a.readOnlyWhy
+			return tr.T("shell.read_only.why", "Why", a.readOnlyWhy)
 		}
-		return "read-only: this session was started with --readonly"
+		return tr.T("shell.read_only.flag")
 	}
-	return "read-only: type :write to enable changes for " + fmtDuration(a.writeFor)
+	return tr.T("shell.read_only.write_for", "Span", spanIn(tr, a.writeFor))
 }
 
 func (a *App) enterWrite(reason string) {
@@ -534,7 +535,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if !a.now().Before(a.writeUntil) {
 			a.leaveWrite()
-			return a, a.Flash("write mode ended: back to read-only")
+			return a, a.Flash(a.T("shell.write_ended"))
 		}
 		return a, a.writeTick()
 	case pollTick:
@@ -778,13 +779,13 @@ func (a *App) View() tea.View {
 func (a *App) render() string {
 	w, h := a.width, a.height
 	if w == 0 || h == 0 {
-		return "starting…"
+		return a.T("shell.starting")
 	}
 	if w < MinWidth || h < MinHeight {
 		if a.styles.Glyphs.ASCII {
-			return asciiGlyphs.Replace(tooSmall(w, h, a.keyLabel(ActQuit)))
+			return asciiGlyphs.Replace(tooSmallIn(a.tr, w, h, a.keyLabel(ActQuit)))
 		}
-		return tooSmall(w, h, a.keyLabel(ActQuit))
+		return tooSmallIn(a.tr, w, h, a.keyLabel(ActQuit))
 	}
 	header := a.renderHeader(w)
 	crumbs := a.renderCrumbs(w)
@@ -818,37 +819,38 @@ var asciiGlyphs = strings.NewReplacer(
 	"✓", "x", "✗", "x", "×", "x", "─", "-", "│", "|", "━", "=", "█", "#", "░", ".",
 )
 
-// tooSmall is the screen below the minimum size; quit is the quit key.
-func tooSmall(w, h int, quit string) string {
-	msg := fmt.Sprintf("terminal too small: %d×%d, need %d×%d; resize, or %s to quit", w, h, MinWidth, MinHeight, quit)
-	lines := []string{}
-	for _, part := range wrap(msg, max(w, 1)) {
-		lines = append(lines, part)
-	}
-	return strings.Join(lines, "\n")
+// tooSmall is the screen below the minimum size in English; quit is the
+// quit key.
+func tooSmall(w, h int, quit string) string { return tooSmallIn(neutral(), w, h, quit) }
+
+// tooSmallIn is the too-small screen in tr's language, wrapped by cells
+// (a Chinese line breaks between characters, an English one anywhere).
+func tooSmallIn(tr *i18n.Translator, w, h int, quit string) string {
+	msg := tr.T("shell.too_small", "Width", w, "Height", h, "MinWidth", MinWidth, "MinHeight", MinHeight, "Quit", quit)
+	return strings.Join(wrap(msg, max(w, 1)), "\n")
 }
 
 func (a *App) renderHeader(w int) string {
 	s := a.styles
-	mode := "read-only"
+	mode := a.T("shell.header.read_only")
 	if a.Writable() {
 		left := a.writeUntil.Sub(a.now())
-		mode = "WRITE " + fmtClock(left)
+		mode = a.T("shell.header.write", "Left", fmtClock(left))
 	}
-	parts := []string{"acconsole", a.profile.Name, a.profile.Router, "domain " + a.profile.MajorDomain, mode}
+	parts := []string{"acconsole", a.profile.Name, a.profile.Router, a.T("shell.header.domain", "Domain", a.profile.MajorDomain), mode}
 	if a.operator != "" {
-		parts = append(parts[:2], append([]string{"op " + a.operator}, parts[2:]...)...)
+		parts = append(parts[:2], append([]string{a.T("shell.header.operator", "Operator", a.operator)}, parts[2:]...)...)
 	}
 	if a.profile.Production {
 		// In words, not only in red: for colour-blind operators and the
 		// ascii theme.
-		parts = append([]string{"acconsole", "PRODUCTION"}, parts[1:]...)
+		parts = append([]string{"acconsole", a.T("shell.header.production")}, parts[1:]...)
 	}
 	if u := a.actingUser(); u != "" {
-		parts = append(parts, "for "+u)
+		parts = append(parts, a.T("shell.header.acting_for", "User", u))
 	}
 	if a.poll.paused {
-		parts = append(parts, "refresh paused until a key")
+		parts = append(parts, a.T("shell.header.paused"))
 	}
 	line := " " + strings.Join(parts, " "+s.Glyphs.Bullet+" ")
 	line = text.Fit(line, w)

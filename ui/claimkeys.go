@@ -39,5 +39,5 @@ func escStopsTyping(a *App, typing *bool) (tea.Cmd, bool) {
 		return nil, false
 	}
 	*typing = false
-	return a.Flash("stopped typing: \"" + a.keyLabel(ActCommand) + "\" runs a command (such as :write), esc leaves, enter types again"), true
+	return a.Flash(a.T("shell.stopped_typing", "Key", a.keyLabel(ActCommand))), true
 }

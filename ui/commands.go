@@ -15,8 +15,8 @@ import (
 type command struct {
 	name    string
 	aliases []string
-	usage   string
-	desc    string
+	usage   string // catalog id: how to type it (arguments in the screen's language)
+	desc    string // catalog id: what it does
 	run     func(a *App, arg string) tea.Cmd
 }
 
@@ -24,23 +24,23 @@ var commandTable []command
 
 func init() {
 	commandTable = []command{
-		{"users", []string{"u", "accounts"}, "users", "all users, paged", func(a *App, _ string) tea.Cmd { return a.Replace(newUsersPage()) }},
-		{"user", nil, "user <id|phone|email|openid>", "find a user and open it", cmdUser},
-		{"devices", []string{"dev", "fleet"}, "devices", "every device in the warehouse", func(a *App, _ string) tea.Cmd { return a.Replace(newFleetPage()) }},
-		{"device", nil, "device <id|physical id|mac>", "open a device (physical id in any case, or its MAC)", cmdDevice},
-		{"homes", []string{"home"}, "homes", "homes of the user in view", cmdHomes},
-		{"gateways", []string{"gw"}, "gateways", "gateways of the user in view", cmdGateways},
-		{"audit", nil, "audit", "the audit log of writes", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
-		{"outbox", []string{"sms"}, "outbox", "verify codes the local cloud sent", func(a *App, _ string) tea.Cmd { return a.Push(newOutboxPage()) }},
-		{"sessions", nil, "sessions", "the team's open sessions (shared server, admins)", cmdSessions},
-		{"write", nil, "write", "enable changes for a while (asks for a reason)", cmdWrite},
-		{"readonly", []string{"ro"}, "readonly", "end write mode", cmdReadOnly},
-		{"theme", nil, "theme <name>", "dark, light, high-contrast, ascii or a user theme", cmdTheme},
-		{"lang", []string{"language"}, "lang <en|zh-CN>", "the console's language (keeps every view open)", cmdLang},
+		{"users", []string{"u", "accounts"}, "cmd.users.usage", "cmd.users.descr", func(a *App, _ string) tea.Cmd { return a.Replace(newUsersPage()) }},
+		{"user", nil, "cmd.user.usage", "cmd.user.descr", cmdUser},
+		{"devices", []string{"dev", "fleet"}, "cmd.devices.usage", "cmd.devices.descr", func(a *App, _ string) tea.Cmd { return a.Replace(newFleetPage()) }},
+		{"device", nil, "cmd.device.usage", "cmd.device.descr", cmdDevice},
+		{"homes", []string{"home"}, "cmd.homes.usage", "cmd.homes.descr", cmdHomes},
+		{"gateways", []string{"gw"}, "cmd.gateways.usage", "cmd.gateways.descr", cmdGateways},
+		{"audit", nil, "cmd.audit.usage", "cmd.audit.descr", func(a *App, _ string) tea.Cmd { return a.Push(newAuditPage()) }},
+		{"outbox", []string{"sms"}, "cmd.outbox.usage", "cmd.outbox.descr", func(a *App, _ string) tea.Cmd { return a.Push(newOutboxPage()) }},
+		{"sessions", nil, "cmd.sessions.usage", "cmd.sessions.descr", cmdSessions},
+		{"write", nil, "cmd.write.usage", "cmd.write.descr", cmdWrite},
+		{"readonly", []string{"ro"}, "cmd.readonly.usage", "cmd.readonly.descr", cmdReadOnly},
+		{"theme", nil, "cmd.theme.usage", "cmd.theme.descr", cmdTheme},
+		{"lang", []string{"language"}, "cmd.lang.usage", "cmd.lang.descr", cmdLang},
 	}
 	commandTable = append(commandTable, workflowCommands()...)
 	commandTable = append(commandTable, []command{
-		{"q", []string{"quit", "exit"}, "q", "quit", func(a *App, _ string) tea.Cmd { return a.quit() }},
+		{"q", []string{"quit", "exit"}, "cmd.q.usage", "cmd.q.descr", func(a *App, _ string) tea.Cmd { return a.quit() }},
 	}...)
 }
 
@@ -100,13 +100,14 @@ func (a *App) runCommand(line string) tea.Cmd {
 		case 1:
 			c = cands[0]
 		case 0:
-			return a.Fail(errorf("unknown command " + strconv.Quote(models.SanitizeLine(name)) + ": press ? for the list"))
+			return a.Fail(errorf(a.T("commands.unknown", "Name", strconv.Quote(models.SanitizeLine(name)), "Key", a.keyLabel(ActHelp))))
 		default:
 			var names []string
 			for _, x := range cands {
 				names = append(names, ":"+x.name)
 			}
-			return a.Fail(errorf(strconv.Quote(models.SanitizeLine(name)) + " could be " + strings.Join(names, " or ") + ": type more"))
+			return a.Fail(errorf(a.T("commands.ambiguous", "Name", strconv.Quote(models.SanitizeLine(name)),
+				"Commands", strings.Join(names, a.T("commands.or")))))
 		}
 	}
 	return c.run(a, strings.TrimSpace(arg))
@@ -114,14 +115,14 @@ func (a *App) runCommand(line string) tea.Cmd {
 
 func cmdUser(a *App, arg string) tea.Cmd {
 	if arg == "" {
-		return a.Fail(errorf("usage: :user <id|phone|email|openid>"))
+		return a.Fail(errorf(a.T("commands.usage", "Usage", a.T("cmd.user.usage"))))
 	}
 	return a.Push(newFindUserPage(arg))
 }
 
 func cmdDevice(a *App, arg string) tea.Cmd {
 	if arg == "" {
-		return a.Fail(errorf("usage: :device <id|physical id|mac>"))
+		return a.Fail(errorf(a.T("commands.usage", "Usage", a.T("cmd.device.usage"))))
 	}
 	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 && len(arg) < 16 {
 		p := newDevicePage(DeviceRef{DeviceID: id}, arg)
@@ -135,7 +136,7 @@ func cmdHomes(a *App, _ string) tea.Cmd {
 	if uid, title := userInView(a); uid != 0 {
 		return a.Push(newHomesPage(uid, title))
 	}
-	return a.Fail(errorf("open a user first (:user …), then :homes"))
+	return a.Fail(errorf(a.T("commands.user_first", "Command", ":homes")))
 }
 
 func cmdGateways(a *App, _ string) tea.Cmd {
@@ -144,7 +145,7 @@ func cmdGateways(a *App, _ string) tea.Cmd {
 			return api.Gateways(ctx, uid)
 		}, true))
 	}
-	return a.Fail(errorf("open a user first (:user …), then :gateways"))
+	return a.Fail(errorf(a.T("commands.user_first", "Command", ":gateways")))
 }
 
 func cmdWrite(a *App, _ string) tea.Cmd {
@@ -153,28 +154,28 @@ func cmdWrite(a *App, _ string) tea.Cmd {
 			if a.refused != nil {
 				a.refused("write mode", a.readOnlyWhy)
 			}
-			return a.Fail(errorf("write mode refused: " + a.readOnlyWhy))
+			return a.Fail(errorf(a.T("commands.write_refused", "Why", a.readOnlyWhy)))
 		}
-		return a.Fail(errorf("this session is read-only (started with --readonly): restart without it to make changes"))
+		return a.Fail(errorf(a.T("commands.session_read_only")))
 	}
-	a.Ask("reason for write mode:", func(a *App, reason string) tea.Cmd {
+	a.Ask(a.T("commands.write_reason"), func(a *App, reason string) tea.Cmd {
 		if strings.TrimSpace(reason) == "" {
-			return a.Fail(errorf("write mode needs a reason (a ticket id, say)"))
+			return a.Fail(errorf(a.T("commands.write_needs_reason")))
 		}
 		a.enterWrite(reason)
-		return tea.Batch(a.writeTick(), a.Flash("write mode on for "+fmtDuration(a.writeFor)+": "+reason))
+		return tea.Batch(a.writeTick(), a.Flash(a.T("commands.write_on", "Span", spanIn(a.tr, a.writeFor), "Reason", reason)))
 	})
 	return nil
 }
 
 func cmdReadOnly(a *App, _ string) tea.Cmd {
 	a.leaveWrite()
-	return a.Flash("read-only")
+	return a.Flash(a.T("commands.read_only"))
 }
 
 func cmdTheme(a *App, arg string) tea.Cmd {
 	if a.themes == nil {
-		return a.Fail(errorf("themes are not configurable here"))
+		return a.Fail(errorf(a.T("commands.no_themes")))
 	}
 	st, err := a.themes(arg)
 	if err != nil {
@@ -182,7 +183,7 @@ func cmdTheme(a *App, arg string) tea.Cmd {
 	}
 	a.autoTheme = false
 	a.setStyles(st)
-	return a.Flash("theme " + arg)
+	return a.Flash(a.T("commands.theme", "Theme", arg))
 }
 
 type uiError string
@@ -194,10 +195,10 @@ func errorf(s string) error { return uiError(s) }
 // workflowCommands are the ":" commands of the workflows.
 func workflowCommands() []command {
 	return []command{
-		{"ota", []string{"firmware", "updates"}, "ota [product]", "devices with a firmware update, per product; confirm several", cmdOTA},
-		{"call", []string{"uds", "service"}, "call <service>[/method]", "call a cloud service (UDS) with a JSON body", cmdCall},
-		{"watch", []string{"tail", "events"}, "watch [device id|physical id …]", "live events of several devices, merged", cmdWatch},
-		{"share", nil, "share", "share code and QR of the device or home in view", cmdShare},
+		{"ota", []string{"firmware", "updates"}, "cmd.ota.usage", "cmd.ota.descr", cmdOTA},
+		{"call", []string{"uds", "service"}, "cmd.call.usage", "cmd.call.descr", cmdCall},
+		{"watch", []string{"tail", "events"}, "cmd.watch.usage", "cmd.watch.descr", cmdWatch},
+		{"share", nil, "cmd.share.usage", "cmd.share.descr", cmdShare},
 	}
 }
 
@@ -207,7 +208,7 @@ func cmdShare(a *App, _ string) tea.Cmd {
 	switch p := a.top().(type) {
 	case *devicePage:
 		if p.detail == nil {
-			return a.Fail(errorf("the device is still loading"))
+			return a.Fail(errorf(a.T("commands.device_loading")))
 		}
 		return a.Push(newDeviceSharePage(p.ref, *p.detail))
 	case *listPage[models.Home]:
@@ -215,7 +216,7 @@ func cmdShare(a *App, _ string) tea.Cmd {
 			return a.Push(newHomeSharePage(homeViewer(a), h))
 		}
 	}
-	return a.Fail(errorf("open a device or a homes list (:homes), then :share"))
+	return a.Fail(errorf(a.T("commands.share_what")))
 }
 
 // homeViewer is the user whose homes are in view (0 when none).

@@ -2,13 +2,15 @@ package ui
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"acconsole/acapi"
+	"acconsole/i18n"
+	"acconsole/models"
 )
 
 type dialog interface {
@@ -28,15 +30,15 @@ func (d *confirmDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) {
 	case "y", "Y":
 		return true, d.yes
 	case "n", "N", "esc", "enter", "q":
-		return true, a.Flash("cancelled")
+		return true, a.Flash(a.T("errors.cancelled"))
 	}
 	return false, nil
 }
 
 func (d *confirmDialog) view(a *App, w int) string {
 	s := a.styles
-	body := s.Bold.Render(d.question) + "\n\n" + s.HelpKey.Render("y") + " " + s.HelpDesc.Render("yes") + "   " +
-		s.HelpKey.Render("n/enter") + " " + s.HelpDesc.Render("no (default)")
+	body := s.Bold.Render(d.question) + "\n\n" + s.HelpKey.Render("y") + " " + s.HelpDesc.Render(a.T("errors.confirm_yes")) + "   " +
+		s.HelpKey.Render("n/enter") + " " + s.HelpDesc.Render(a.T("errors.confirm_no"))
 	return s.Dialog.Width(min(w-4, 70)).Render(body)
 }
 
@@ -52,38 +54,82 @@ func (d *errorDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) {
 func (d *errorDialog) view(a *App, w int) string {
 	s := a.styles
 	var lines []string
-	lines = append(lines, s.Err.Render("Last error")+"  "+s.Faint.Render(d.at.Format("15:04:05")), "")
+	lines = append(lines, s.Err.Render(a.T("errors.last_error"))+"  "+s.Faint.Render(d.at.Format("15:04:05")), "")
 	var ae *acapi.Error
 	if errors.As(d.err, &ae) {
-		lines = append(lines,
-			fmt.Sprintf("code     %d", ae.Code),
-			"meaning  "+ae.Human(),
-			"call     "+ae.Service+"/"+ae.Method,
-		)
+		rows := [][2]string{
+			{a.T("errors.field_code"), strconv.Itoa(ae.Code)},
+			{a.T("errors.field_meaning"), humanIn(a.tr, ae)},
+			{a.T("errors.field_call"), ae.Service + "/" + ae.Method},
+		}
 		if ae.TraceID != "" {
-			lines = append(lines, "trace id "+ae.TraceID)
+			rows = append(rows, [2]string{a.T("errors.field_trace"), ae.TraceID})
+		}
+		// The labels line up in cells: a Chinese label is two cells a
+		// character.
+		labelW := 0
+		for _, r := range rows {
+			labelW = max(labelW, cellWidth(r[0]))
+		}
+		for _, r := range rows {
+			lines = append(lines, padRight(r[0], labelW)+" "+r[1])
 		}
 	} else {
 		lines = append(lines, d.err.Error())
 	}
-	lines = append(lines, "", s.Faint.Render("any key closes"))
+	lines = append(lines, "", s.Faint.Render(a.T("errors.any_key_closes")))
 	return s.Dialog.Width(min(w-4, 90)).Render(strings.Join(lines, "\n"))
 }
 
 // errorLine is the one-line form of an error for the status line; a cloud
 // error points at the key that shows it in full (last_error).
-func (a *App) errorLine(err error) string { return errorText(err, a.keyLabel(ActErrors)) }
+func (a *App) errorLine(err error) string { return errorTextIn(a.tr, err, a.keyLabel(ActErrors)) }
 
-// errorText is errorLine with the key that shows the last error in full.
-func errorText(err error, detailsKey string) string {
+// errorText is errorLine in English with the key that shows the last error
+// in full.
+func errorText(err error, detailsKey string) string { return errorTextIn(neutral(), err, detailsKey) }
+
+// errorTextIn is errorText in tr's language.
+func errorTextIn(tr *i18n.Translator, err error, detailsKey string) string {
 	var ae *acapi.Error
 	if errors.As(err, &ae) {
-		return fmt.Sprintf("%s (%d) — press %s for details", ae.Human(), ae.Code, detailsKey)
+		return tr.T("errors.line", "Meaning", humanIn(tr, ae), "Code", ae.Code, "Key", detailsKey)
 	}
 	if errors.Is(err, acapi.ErrReadOnly) {
-		return "read-only: type :write to enable changes"
+		return tr.T("errors.read_only")
 	}
 	return err.Error()
+}
+
+// humanIn is acapi.Error.Human in tr's language: the meaning of the code
+// from the catalog, and the server's own message (data, as it came) when
+// it says more.
+func humanIn(tr *i18n.Translator, e *acapi.Error) string {
+	meaning := codeMeaning(tr, e.Code)
+	if e.Message != "" && e.Message != models.ErrorText(e.Code) {
+		return tr.T("errors.meaning_with_message", "Meaning", meaning, "Message", e.Message)
+	}
+	return meaning
+}
+
+// codeMeaning is what an AbleCloud error code means (models.ErrorText), in
+// tr's language: errcode.<code> for the codes models knows, else the
+// meaning of the code's range.
+func codeMeaning(tr *i18n.Translator, code int) string {
+	if id := "errcode." + strconv.Itoa(code); i18n.Has(id) {
+		return tr.T(id)
+	}
+	switch {
+	case code >= 3901 && code <= 3905:
+		return tr.T("errors.range_file_store")
+	case code >= 3920 && code <= 3930:
+		return tr.T("errors.range_data_store")
+	case code >= 4001 && code <= 4011:
+		return tr.T("errors.range_push")
+	case (code >= 1000 && code <= 2000) || code > 10000:
+		return tr.T("errors.range_vendor")
+	}
+	return tr.T("errors.range_unknown")
 }
 
 // askWith is App.Ask with the answer pre-filled, for edits of a value.

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"time"
+
+	"acconsole/i18n"
 )
 
 // fmtClock shows time left as m:ss (a countdown), never negative.
@@ -19,6 +21,14 @@ func fmtClock(d time.Duration) string {
 func fmtDuration(d time.Duration) string {
 	if d%time.Minute == 0 {
 		return fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	return d.String()
+}
+
+// spanIn is fmtDuration in tr's language.
+func spanIn(tr *i18n.Translator, d time.Duration) string {
+	if d%time.Minute == 0 {
+		return tr.T("shell.span_minutes", "Minutes", int(d.Minutes()))
 	}
 	return d.String()
 }

@@ -1,12 +1,12 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acconsole/i18n"
 	"acconsole/models"
 	"acconsole/ui/components/table"
 	"acconsole/ui/text"
@@ -43,7 +43,8 @@ func (a *App) footerHints(w int) []string {
 		if (b.Writes || writesOf(a.top(), act)) && !a.Writable() {
 			ks, ds = s.Disabled, s.Disabled
 		}
-		h := hint{b.Label() + " " + b.Desc, ks.Render(b.Label()) + " " + ds.Render(b.Desc)}
+		desc := a.keyDesc(b)
+		h := hint{b.Label() + " " + desc, ks.Render(b.Label()) + " " + ds.Render(desc)}
 		if act == ActHelp {
 			help = &h
 			continue
@@ -110,11 +111,11 @@ func (a *App) footerHints(w int) []string {
 func (a *App) helpLines(w int) []string {
 	s := a.styles
 	entry := func(b Binding) string {
-		desc := b.Desc
+		desc := a.keyDesc(b)
 		if b.Writes {
-			desc += " (write mode)"
+			desc = a.T("keys.write_mode", "Desc", desc)
 		}
-		return fmt.Sprintf("%-14s %s", strings.Join(b.Keys, ", "), desc)
+		return padRight(strings.Join(b.Keys, ", "), 14) + " " + desc
 	}
 	var lines []string
 	section := func(title string, entries []string) {
@@ -131,8 +132,8 @@ func (a *App) helpLines(w int) []string {
 	for _, act := range globalActions {
 		global = append(global, entry(a.keys.Get(act)))
 	}
-	section("This view: "+models.SanitizeLine(a.top().Title(a.tr)), pageHelp(a, keysOf(a.top()), entry))
-	section("Everywhere", global)
+	section(a.T("shell.help.this_view", "Title", models.SanitizeLine(a.top().Title(a.tr))), pageHelp(a, keysOf(a.top()), entry))
+	section(a.T("shell.help.everywhere"), global)
 	// The keys every table shares are listed once; each kind of page
 	// then lists its own.
 	var tables []string
@@ -140,15 +141,15 @@ func (a *App) helpLines(w int) []string {
 		tables = append(tables, entry(a.keys.Get(e.action)))
 	}
 	tables = append(tables, entry(a.keys.Get(ActSort)), entry(a.keys.Get(ActSortRev)))
-	section("In tables", tables)
+	section(a.T("shell.help.tables"), tables)
 	for _, k := range pageKinds() {
-		section("In the "+k.name+" view", pageHelp(a, withoutTableKeys(keysOf(k.page())), entry))
+		section(a.T("shell.help.in_view", "View", a.T(k.label)), pageHelp(a, withoutTableKeys(keysOf(k.page())), entry))
 	}
 	var cmds []string
 	for _, c := range commandTable {
-		cmds = append(cmds, fmt.Sprintf(":%-28s %s", c.usage, c.desc))
+		cmds = append(cmds, ":"+padRight(a.T(c.usage), 28)+" "+a.T(c.desc))
 	}
-	section("Commands", cmds)
+	section(a.T("shell.help.commands"), cmds)
 	return lines
 }
 
@@ -174,11 +175,12 @@ func (a *App) renderHelp(w, h int) string {
 	top := min(a.helpTop, max(len(lines)-body, 0))
 	end := min(top+body, len(lines))
 	view := append([]string(nil), lines[top:end]...)
-	more := ""
+	closes := a.T("shell.help.closes", "Key", a.keyLabel(ActHelp))
 	if end < len(lines) {
-		more = fmt.Sprintf("  %d more lines: %s/%s scroll", len(lines)-end, a.keys.Get(ActDown).Label(), a.keys.Get(ActPageDown).Label())
+		closes = a.N("shell.help.closes_more", len(lines)-end, "Key", a.keyLabel(ActHelp),
+			"Down", a.keys.Get(ActDown).Label(), "PageDown", a.keys.Get(ActPageDown).Label())
 	}
-	view = append(view, s.Faint.Render(" esc or "+a.keyLabel(ActHelp)+" closes"+more))
+	view = append(view, s.Faint.Render(" "+closes))
 	return strings.Join(view, "\n")
 }
 
@@ -197,4 +199,14 @@ func columns(entries []string, w int) []string {
 		out[r] += " " + padRight(ansi.Truncate(e, width-1, "…"), width-1)
 	}
 	return out
+}
+
+// keyDesc is what b's key does, in the screen's language: the catalog's
+// key.<action>, or the binding's own words for an action the catalog does
+// not know.
+func (a *App) keyDesc(b Binding) string {
+	if id := "key." + b.Action; i18n.Has(id) {
+		return a.T(id)
+	}
+	return b.Desc
 }

@@ -80,7 +80,7 @@ func (a *App) globalKeys() []pageKey {
 		{action: ActRefresh, run: func(a *App) tea.Cmd { return a.top().Load(a) }},
 		{action: ActErrors, run: func(a *App) tea.Cmd {
 			if a.lastErr == nil {
-				return a.Flash("no error so far")
+				return a.Flash(a.T("shell.no_error"))
 			}
 			a.dialogs = append(a.dialogs, &errorDialog{err: a.lastErr, at: a.lastErrAt})
 			return nil
@@ -124,7 +124,7 @@ func (a *App) runKey(e pageKey) tea.Cmd {
 			}
 			a.auditRefusal(what, why)
 			if e.readOnlyNote != "" {
-				why += " (" + e.readOnlyNote + ")"
+				why = a.T("shell.read_only.note", "Why", why, "Note", e.readOnlyNote)
 			}
 			return a.Fail(errorf(why))
 		}
@@ -157,8 +157,10 @@ func writesOf(p Page, action string) bool {
 // see it: a name and a page of that kind (built without loading), whose
 // key list is the kind's.
 type pageKind struct {
-	name string
-	page func() Page
+	name string // in English: config errors name the page by it
+	// label is the catalog id of the name the help screen shows.
+	label string
+	page  func() Page
 }
 
 // PageActions lists, for each kind of page, the actions of its key list:
@@ -212,24 +214,24 @@ func conflictText(key, first, second, page string) string {
 func pageKinds() []pageKind {
 	noDevices := func(context.Context, API) ([]models.Device, error) { return nil, nil }
 	return []pageKind{
-		{name: "users list", page: func() Page { return newUsersPage() }},
-		{name: "user", page: func() Page { return newUserPage(0, "") }},
-		{name: "homes list", page: func() Page { return newHomesPage(0, "") }},
-		{name: "rooms list", page: func() Page { return newRoomsPage(0, models.Home{}) }},
-		{name: "devices list", page: func() Page { return newDeviceList("Devices", 0, noDevices, false) }},
-		{name: "fleet list", page: func() Page { return newFleetPage() }},
-		{name: "device", page: func() Page { return newDevicePage(DeviceRef{}, "") }},
-		{name: "room picker", page: func() Page { return newRoomPickPage(&devicePage{}, DeviceRef{}, DeviceDetail{}) }},
-		{name: "firmware updates list", page: func() Page { return newFleetOTAPage("") }},
-		{name: "pairing", page: func() Page { return newPairingPage(DeviceRef{}, DeviceDetail{}) }},
-		{name: "timers", page: func() Page { return newTimersPage(DeviceRef{}, DeviceDetail{}) }},
-		{name: "timer editor", page: func() Page { return newTimerEditor(newTimersPage(DeviceRef{}, DeviceDetail{}), nil) }},
-		{name: "firmware", page: func() Page { return newOTAPage(DeviceRef{}, DeviceDetail{}) }},
-		{name: "firmware dry run", page: func() Page { return newDryRunPage(nil) }},
-		{name: "share", page: func() Page { return newHomeSharePage(0, models.Home{}) }},
-		{name: "composer", page: func() Page { return newComposerPage(DeviceRef{}, DeviceDetail{}) }},
-		{name: "service call", page: func() Page { return newCallPage("", "", 0) }},
-		{name: "events", page: func() Page { return newEventsPage(nil) }},
+		{name: "users list", label: "shell.kind.users_list", page: func() Page { return newUsersPage() }},
+		{name: "user", label: "shell.kind.user", page: func() Page { return newUserPage(0, "") }},
+		{name: "homes list", label: "shell.kind.homes_list", page: func() Page { return newHomesPage(0, "") }},
+		{name: "rooms list", label: "shell.kind.rooms_list", page: func() Page { return newRoomsPage(0, models.Home{}) }},
+		{name: "devices list", label: "shell.kind.devices_list", page: func() Page { return newDeviceList("Devices", 0, noDevices, false) }},
+		{name: "fleet list", label: "shell.kind.fleet_list", page: func() Page { return newFleetPage() }},
+		{name: "device", label: "shell.kind.device", page: func() Page { return newDevicePage(DeviceRef{}, "") }},
+		{name: "room picker", label: "shell.kind.room_picker", page: func() Page { return newRoomPickPage(&devicePage{}, DeviceRef{}, DeviceDetail{}) }},
+		{name: "firmware updates list", label: "shell.kind.firmware_updates_list", page: func() Page { return newFleetOTAPage("") }},
+		{name: "pairing", label: "shell.kind.pairing", page: func() Page { return newPairingPage(DeviceRef{}, DeviceDetail{}) }},
+		{name: "timers", label: "shell.kind.timers", page: func() Page { return newTimersPage(DeviceRef{}, DeviceDetail{}) }},
+		{name: "timer editor", label: "shell.kind.timer_editor", page: func() Page { return newTimerEditor(newTimersPage(DeviceRef{}, DeviceDetail{}), nil) }},
+		{name: "firmware", label: "shell.kind.firmware", page: func() Page { return newOTAPage(DeviceRef{}, DeviceDetail{}) }},
+		{name: "firmware dry run", label: "shell.kind.firmware_dry_run", page: func() Page { return newDryRunPage(nil) }},
+		{name: "share", label: "shell.kind.share", page: func() Page { return newHomeSharePage(0, models.Home{}) }},
+		{name: "composer", label: "shell.kind.composer", page: func() Page { return newComposerPage(DeviceRef{}, DeviceDetail{}) }},
+		{name: "service call", label: "shell.kind.service_call", page: func() Page { return newCallPage("", "", 0) }},
+		{name: "events", label: "shell.kind.events", page: func() Page { return newEventsPage(nil) }},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/i18n"
 	"acconsole/models"
 )
 
@@ -18,6 +19,10 @@ import (
 type writeDone struct {
 	page Page
 	what string
+	// said, when set, is what the status line says once the write is
+	// done, in the screen's language (askWriteT); otherwise what, in the
+	// past tense.
+	said *writeText
 	err  error
 }
 
@@ -48,7 +53,7 @@ func askWrite(a *App, page Page, question string, build func(answer string) (con
 			return runAction{func() tea.Cmd {
 				if why := a.RequireWrite(); why != "" {
 					a.auditRefusal(action, why)
-					return a.Fail(errorf(why + " (nothing was sent)"))
+					return a.Fail(errorf(a.T("writes.nothing_sent", "Why", why)))
 				}
 				return call
 			}}
@@ -84,9 +89,14 @@ func (a *App) refuseWrite(action string) tea.Cmd {
 	return a.Fail(errorf(why))
 }
 
-// auditRefusal records a write refused by read-only mode.
+// auditRefusal records a write refused by read-only mode. why is the
+// reason as the operator read it; the audit log keeps it language-neutral,
+// so the reason is said again in English when read-only mode is the cause.
 func (a *App) auditRefusal(action, why string) {
 	if a.refused != nil {
+		if neutralWhy := a.requireWriteIn(neutral()); neutralWhy != "" {
+			why = neutralWhy
+		}
 		a.refused(action, why)
 	}
 }
@@ -95,7 +105,11 @@ func (a *App) finishWrite(m writeDone) tea.Cmd {
 	if m.err != nil {
 		return a.Fail(m.err)
 	}
-	return tea.Batch(a.Flash("done: "+doneStatement(m.what)), m.page.Load(a))
+	done := doneStatement(m.what)
+	if m.said != nil {
+		done = a.T(m.said.done, m.said.pairs...)
+	}
+	return tea.Batch(a.Flash(a.T("writes.done", "What", done)), m.page.Load(a))
 }
 
 // pastTense turns the verbs the confirm questions start with into what
@@ -139,6 +153,79 @@ func doneStatement(question string) string {
 	return s
 }
 
+// msg is a text from the catalog with its fields, rendered when shown so
+// that it follows the screen's language (and neutral() for the audit log).
+type msg struct {
+	id    string
+	pairs []any
+}
+
+// in renders m in tr's language; a field that is itself a msg is rendered
+// in the same language.
+func (m msg) in(tr *i18n.Translator) string {
+	if m.id == "" {
+		return ""
+	}
+	pairs := append([]any(nil), m.pairs...)
+	for i, v := range pairs {
+		if inner, ok := v.(msg); ok {
+			pairs[i] = inner.in(tr)
+		}
+	}
+	return tr.T(m.id, pairs...)
+}
+
+// writeText is a write's confirm question and what the status line says
+// once it is done: two catalog ids with the same fields.
+type writeText struct {
+	confirm, done string
+	pairs         []any
+}
+
+// askWriteT is askWrite with its texts from the catalog: the question and
+// the confirmation in the screen's language, the audit log's label in
+// English.
+func askWriteT(a *App, page Page, question msg, build func(answer string) (writeText, func(context.Context) error, error)) tea.Cmd {
+	action := writeLabel(page, question.in(neutral()))
+	if cmd := a.refuseWrite(action); cmd != nil {
+		return cmd
+	}
+	run := func(answer string) tea.Cmd {
+		wt, do, err := build(strings.TrimSpace(answer))
+		if err != nil {
+			return a.Fail(err)
+		}
+		text := a.T(wt.confirm, wt.pairs...)
+		ctx := a.ctx
+		call := func() tea.Msg {
+			c, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
+			return writeDone{page: page, what: text, said: &wt, err: do(c)}
+		}
+		// Write mode may have ended while the dialog was open: check
+		// again on the Update goroutine when the answer is yes.
+		a.Confirm(text, func() tea.Msg {
+			return runAction{func() tea.Cmd {
+				if why := a.RequireWrite(); why != "" {
+					a.auditRefusal(action, why)
+					return a.Fail(errorf(a.T("writes.nothing_sent", "Why", why)))
+				}
+				return call
+			}}
+		})
+		return nil
+	}
+	if question.id == "" {
+		return run("")
+	}
+	a.Ask(question.in(a.tr), func(a *App, answer string) tea.Cmd { return run(answer) })
+	return nil
+}
+
+// writeAudit is the audit log's name of a write that asks question on
+// page (a pageKey's audit).
+func writeAudit(page Page, question msg) string { return writeLabel(page, question.in(neutral())) }
+
 // count says "1 device", "2 devices": never "1 lines" or "device(s)".
 func count(n int, noun string) string {
 	return fmt.Sprintf("%d %s%s", n, noun, plural(n))
@@ -167,6 +254,33 @@ func parseProfileValue(s string) (string, any, error) {
 	return k, val, nil
 }
 
+// parseIDT is parseID with the name of the number from the catalog.
+func (a *App) parseIDT(s, whatID string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(s, "#")), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errorf(a.T("writes.not_positive", "What", a.T(whatID), "Value", strconv.Quote(models.SanitizeLine(s))))
+	}
+	return id, nil
+}
+
+// parseProfileValueT is parseProfileValue with its error in the screen's
+// language.
+func (a *App) parseProfileValueT(s string) (string, any, error) {
+	k, v, err := parseProfileValue(s)
+	if err != nil {
+		return "", nil, errorf(a.T("writes.key_value"))
+	}
+	return k, v, nil
+}
+
+// nonEmptyT is nonEmpty with the name of the value from the catalog.
+func (a *App) nonEmptyT(s, whatID string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", errorf(a.T("writes.empty", "What", a.T(whatID)))
+	}
+	return strings.TrimSpace(s), nil
+}
+
 func nonEmpty(s, what string) (string, error) {
 	if strings.TrimSpace(s) == "" {
 		return "", errorf(what + " cannot be empty")
@@ -179,90 +293,105 @@ func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 	if p.detail == nil {
 		return nil
 	}
-	k := a.keys
 	api := a.api
 	ref := p.ref
 	if ref.UserID == 0 {
 		ref.UserID = p.detail.Device.Owner
 	}
-	name := p.detail.Device.Name
+	name := strconv.Quote(p.detail.Device.Name)
 	switch action {
 	case ActUnbindUser:
 		// The cloud refuses to unbind the owner (3002): say so before
 		// asking, and point at the change-owner key instead.
 		owner := p.detail.Device.Owner
-		q := "user id to unbind from this device:"
-		ownerNote := ""
-		if owner != 0 {
-			ownerNote = fmt.Sprintf("user #%d owns it and cannot be unbound: %s changes the owner", owner, k.Get(ActOwner).Label())
-			q = fmt.Sprintf("user id to unbind from this device (%s):", ownerNote)
-		}
-		return askWrite(a, p, q, func(s string) (string, func(context.Context) error, error) {
-			uid, err := parseID(s, "the user id")
+		return askWriteT(a, p, unbindQuestion(a, owner), func(s string) (writeText, func(context.Context) error, error) {
+			uid, err := a.parseIDT(s, "writes.what.user_id")
 			if err != nil {
-				return "", nil, err
+				return writeText{}, nil, err
 			}
 			if uid == owner {
-				return "", nil, errorf(ownerNote)
+				return writeText{}, nil, errorf(ownerNote(a, owner).in(a.tr))
 			}
-			return fmt.Sprintf("Unbind user #%d from %q?", uid, name), func(ctx context.Context) error { return api.UnbindUser(ctx, ref, uid) }, nil
+			return writeText{"writes.unbind.confirm", "writes.unbind.done", []any{"User", uid, "Device", name}},
+				func(ctx context.Context) error { return api.UnbindUser(ctx, ref, uid) }, nil
 		})
 	case ActOwner:
-		return askWrite(a, p, "new owner's user id:", func(s string) (string, func(context.Context) error, error) {
-			uid, err := parseID(s, "the user id")
+		return askWriteT(a, p, msg{id: "writes.owner.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+			uid, err := a.parseIDT(s, "writes.what.user_id")
 			if err != nil {
-				return "", nil, err
+				return writeText{}, nil, err
 			}
-			return fmt.Sprintf("Make user #%d the owner of %q?", uid, name), func(ctx context.Context) error { return api.ChangeOwner(ctx, ref, uid) }, nil
+			return writeText{"writes.owner.confirm", "writes.owner.done", []any{"User", uid, "Device", name}},
+				func(ctx context.Context) error { return api.ChangeOwner(ctx, ref, uid) }, nil
 		})
 	case ActProfile:
-		return askWrite(a, p, "profile key=value:", func(s string) (string, func(context.Context) error, error) {
-			key, val, err := parseProfileValue(s)
+		return askWriteT(a, p, msg{id: "writes.profile.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+			key, val, err := a.parseProfileValueT(s)
 			if err != nil {
-				return "", nil, err
+				return writeText{}, nil, err
 			}
-			return fmt.Sprintf("Set %s = %v on %q?", key, val, name), func(ctx context.Context) error { return api.SetDeviceProfile(ctx, ref, key, val) }, nil
+			return writeText{"writes.profile.confirm_device", "writes.profile.done_device", []any{"Key", key, "Value", fmt.Sprint(val), "Device", name}},
+				func(ctx context.Context) error { return api.SetDeviceProfile(ctx, ref, key, val) }, nil
 		})
 	case ActAddToHome:
-		return askWrite(a, p, "home id to add the device to:", func(s string) (string, func(context.Context) error, error) {
-			hid, err := parseID(s, "the home id")
+		return askWriteT(a, p, msg{id: "writes.add_to_home.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+			hid, err := a.parseIDT(s, "writes.what.home_id")
 			if err != nil {
-				return "", nil, err
+				return writeText{}, nil, err
 			}
-			return fmt.Sprintf("Add %q to home #%d (binds it to every member)?", name, hid), func(ctx context.Context) error { return api.AddDeviceToHome(ctx, ref, hid) }, nil
+			return writeText{"writes.add_to_home.confirm", "writes.add_to_home.done", []any{"Device", name, "Home", hid}},
+				func(ctx context.Context) error { return api.AddDeviceToHome(ctx, ref, hid) }, nil
 		})
 	}
 	return nil
 }
 
+// unbindQuestion asks which user to unbind; when the device has an owner
+// it says first that the owner cannot be (the cloud refuses, 3002).
+func unbindQuestion(a *App, owner int64) msg {
+	if owner == 0 {
+		return msg{id: "writes.unbind.ask"}
+	}
+	return msg{id: "writes.unbind.ask_owner", pairs: []any{"Note", ownerNote(a, owner)}}
+}
+
+// ownerNote says the owner cannot be unbound and which key changes it.
+func ownerNote(a *App, owner int64) msg {
+	return msg{id: "writes.unbind.owner_note", pairs: []any{"Owner", owner, "Key", a.keyLabel(ActOwner)}}
+}
+
 // homeWrites are the create/rename/delete keys of the homes table, for
 // the home under the cursor (ok: there is one).
 func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
+	newHome, newName := msg{id: "writes.home.ask_name"}, msg{id: "writes.ask_new_name"}
 	return []pageKey{
-		{action: ActCreate, hint: true, writes: true, audit: writeLabel(page, "name of the new home:"), run: func(a *App) tea.Cmd {
+		{action: ActCreate, hint: true, writes: true, audit: writeAudit(page, newHome), run: func(a *App) tea.Cmd {
 			api := a.api
-			return askWrite(a, page, "name of the new home:", func(s string) (string, func(context.Context) error, error) {
-				name, err := nonEmpty(s, "a home name")
-				return fmt.Sprintf("Create home %q?", name), func(ctx context.Context) error { return api.CreateHome(ctx, userID, name) }, err
+			return askWriteT(a, page, newHome, func(s string) (writeText, func(context.Context) error, error) {
+				name, err := a.nonEmptyT(s, "writes.what.home_name")
+				return writeText{"writes.home.create_confirm", "writes.home.create_done", []any{"Name", strconv.Quote(name)}},
+					func(ctx context.Context) error { return api.CreateHome(ctx, userID, name) }, err
 			})
 		}},
-		{action: ActRename, hint: true, writes: true, audit: writeLabel(page, "new name:"), run: func(a *App) tea.Cmd {
+		{action: ActRename, hint: true, writes: true, audit: writeAudit(page, newName), run: func(a *App) tea.Cmd {
 			if !ok {
 				return nil
 			}
 			api := a.api
-			return askWrite(a, page, "new name:", func(s string) (string, func(context.Context) error, error) {
-				name, err := nonEmpty(s, "a home name")
-				return fmt.Sprintf("Rename home %q to %q?", h.Name, name), func(ctx context.Context) error { return api.RenameHome(ctx, userID, h.HomeID, name) }, err
+			return askWriteT(a, page, newName, func(s string) (writeText, func(context.Context) error, error) {
+				name, err := a.nonEmptyT(s, "writes.what.home_name")
+				return writeText{"writes.home.rename_confirm", "writes.home.rename_done", []any{"Old", strconv.Quote(h.Name), "New", strconv.Quote(name)}},
+					func(ctx context.Context) error { return api.RenameHome(ctx, userID, h.HomeID, name) }, err
 			})
 		}},
-		{action: ActDelete, hint: true, writes: true, audit: writeLabel(page, ""), run: func(a *App) tea.Cmd {
+		{action: ActDelete, hint: true, writes: true, audit: writeAudit(page, msg{}), run: func(a *App) tea.Cmd {
 			if !ok {
 				return nil
 			}
 			api := a.api
-			return askWrite(a, page, "", func(string) (string, func(context.Context) error, error) {
-				return fmt.Sprintf("Delete home %q? Its devices are unbound from every member.", h.Name), func(ctx context.Context) error { return api.DeleteHome(ctx, userID, h.HomeID) }, nil
+			return askWriteT(a, page, msg{}, func(string) (writeText, func(context.Context) error, error) {
+				return writeText{"writes.home.delete_confirm", "writes.home.delete_done", []any{"Name", strconv.Quote(h.Name)}},
+					func(ctx context.Context) error { return api.DeleteHome(ctx, userID, h.HomeID) }, nil
 			})
 		}},
 	}
@@ -272,35 +401,35 @@ func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 // row under the cursor (the whole-home row is no room to rename).
 func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 	real := ok && !r.whole
+	newRoom, newName := msg{id: "writes.room.ask_name"}, msg{id: "writes.ask_new_name"}
 	return []pageKey{
-		{action: ActCreate, hint: true, writes: true, audit: writeLabel(page, "name of the new room:"), run: func(a *App) tea.Cmd {
+		{action: ActCreate, hint: true, writes: true, audit: writeAudit(page, newRoom), run: func(a *App) tea.Cmd {
 			api := a.api
-			return askWrite(a, page, "name of the new room:", func(s string) (string, func(context.Context) error, error) {
-				name, err := nonEmpty(s, "a room name")
-				return fmt.Sprintf("Create room %q?", name), func(ctx context.Context) error { return api.CreateRoom(ctx, userID, homeID, name) }, err
+			return askWriteT(a, page, newRoom, func(s string) (writeText, func(context.Context) error, error) {
+				name, err := a.nonEmptyT(s, "writes.what.room_name")
+				return writeText{"writes.room.create_confirm", "writes.room.create_done", []any{"Name", strconv.Quote(name)}},
+					func(ctx context.Context) error { return api.CreateRoom(ctx, userID, homeID, name) }, err
 			})
 		}},
-		{action: ActRename, hint: true, writes: true, audit: writeLabel(page, "new name:"), run: func(a *App) tea.Cmd {
+		{action: ActRename, hint: true, writes: true, audit: writeAudit(page, newName), run: func(a *App) tea.Cmd {
 			if !real {
 				return nil
 			}
 			api := a.api
-			return askWrite(a, page, "new name:", func(s string) (string, func(context.Context) error, error) {
-				name, err := nonEmpty(s, "a room name")
-				return fmt.Sprintf("Rename room %q to %q?", r.room.Name, name), func(ctx context.Context) error {
-					return api.RenameRoom(ctx, userID, homeID, r.room.RoomID, name)
-				}, err
+			return askWriteT(a, page, newName, func(s string) (writeText, func(context.Context) error, error) {
+				name, err := a.nonEmptyT(s, "writes.what.room_name")
+				return writeText{"writes.room.rename_confirm", "writes.room.rename_done", []any{"Old", strconv.Quote(r.room.Name), "New", strconv.Quote(name)}},
+					func(ctx context.Context) error { return api.RenameRoom(ctx, userID, homeID, r.room.RoomID, name) }, err
 			})
 		}},
-		{action: ActDelete, hint: true, writes: true, audit: writeLabel(page, ""), run: func(a *App) tea.Cmd {
+		{action: ActDelete, hint: true, writes: true, audit: writeAudit(page, msg{}), run: func(a *App) tea.Cmd {
 			if !real {
 				return nil
 			}
 			api := a.api
-			return askWrite(a, page, "", func(string) (string, func(context.Context) error, error) {
-				return fmt.Sprintf("Delete room %q? Its devices stay in the home.", r.room.Name), func(ctx context.Context) error {
-					return api.DeleteRoom(ctx, userID, homeID, r.room.RoomID)
-				}, nil
+			return askWriteT(a, page, msg{}, func(string) (writeText, func(context.Context) error, error) {
+				return writeText{"writes.room.delete_confirm", "writes.room.delete_done", []any{"Name", strconv.Quote(r.room.Name)}},
+					func(ctx context.Context) error { return api.DeleteRoom(ctx, userID, homeID, r.room.RoomID) }, nil
 			})
 		}},
 	}
@@ -309,8 +438,9 @@ func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 // setProfile sets a value in the user's profile.
 func (p *userPage) setProfile(a *App) tea.Cmd {
 	api, uid := a.api, p.id
-	return askWrite(a, p, "profile key=value:", func(s string) (string, func(context.Context) error, error) {
-		key, val, err := parseProfileValue(s)
-		return fmt.Sprintf("Set %s = %v on user #%d?", key, val, uid), func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
+	return askWriteT(a, p, msg{id: "writes.profile.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+		key, val, err := a.parseProfileValueT(s)
+		return writeText{"writes.profile.confirm_user", "writes.profile.done_user", []any{"Key", key, "Value", fmt.Sprint(val), "User", uid}},
+			func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
 	})
 }
