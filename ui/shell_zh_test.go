@@ -60,13 +60,13 @@ func TestEveryErrorCodeHasAMeaningInBothLanguages(t *testing.T) {
 		}
 	}
 	cases := map[int]string{
-		3802: "设备不存在或未绑定到该用户",
-		3807: "设备离线",
-		3817: "分享码已过期，请向管理员索取新的分享码",
-		4403: "定时任务状态不允许此操作",
-		3903: "文件存储错误",
+		3802:  "设备不存在或未绑定到该用户",
+		3807:  "设备离线",
+		3817:  "分享码已过期，请向管理员索取新的分享码",
+		4403:  "定时任务状态不允许此操作",
+		3903:  "文件存储错误",
 		12345: "厂商云端服务返回的错误",
-		4999: "未知错误",
+		4999:  "未知错误",
 	}
 	for code, want := range cases {
 		if got := codeMeaning(zh, code); got != want {
