@@ -6,7 +6,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"acconsole/i18n"
 	"acconsole/models"
 	"acconsole/ui/components/table"
 	"acconsole/ui/text"
@@ -205,7 +204,7 @@ func columns(entries []string, w int) []string {
 // key.<action>, or the binding's own words for an action the catalog does
 // not know.
 func (a *App) keyDesc(b Binding) string {
-	if id := "key." + b.Action; i18n.Has(id) {
+	if id := "key." + b.Action; hasMessage(id) {
 		return a.T(id)
 	}
 	return b.Desc
