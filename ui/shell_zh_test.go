@@ -270,3 +270,16 @@ func TestLangSwitchKeepsTheStack(t *testing.T) {
 	h.advance(10 * time.Second)
 	h.must("? 按键", "只读")
 }
+
+func TestUserLabelInChinese(t *testing.T) {
+	zh := i18n.For(i18n.Chinese)
+	if got := userLabelIn(zh, models.DeviceUser{UserID: 7}); got != "用户 #7" {
+		t.Errorf("no name: %q", got)
+	}
+	if got := userLabelIn(zh, models.DeviceUser{UserID: 7, NickName: "王芳"}); got != "王芳（#7）" {
+		t.Errorf("named: %q", got)
+	}
+	if got := userLabel(models.DeviceUser{UserID: 7, Phone: "13800000007"}); got != "13800000007 (#7)" {
+		t.Errorf("English: %q", got)
+	}
+}

@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
+	"acconsole/i18n"
 	"acconsole/models"
 )
 
@@ -25,7 +25,13 @@ func shortID(pid string) string {
 	return strings.ToUpper(pid)
 }
 
-func userLabel(u models.DeviceUser) string {
+// userLabel names a device's user in English (userLabelIn for the
+// screen's language).
+func userLabel(u models.DeviceUser) string { return userLabelIn(neutral(), u) }
+
+// userLabelIn names a device's user by nickname, phone or email, with the
+// user id; a user without any is "user #id" in tr's language.
+func userLabelIn(tr *i18n.Translator, u models.DeviceUser) string {
 	name := u.NickName
 	if name == "" {
 		name = u.Phone
@@ -34,9 +40,9 @@ func userLabel(u models.DeviceUser) string {
 		name = u.Email
 	}
 	if name == "" {
-		return fmt.Sprintf("user #%d", u.UserID)
+		return tr.T("shell.user_label", "ID", u.UserID)
 	}
-	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(name), u.UserID)
+	return tr.T("shell.user_label_named", "Name", models.SanitizeLine(name), "ID", u.UserID)
 }
 
 // deviceTitle names a device in page titles and questions.
