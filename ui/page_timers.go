@@ -28,10 +28,10 @@ const (
 
 // timerRow is a task with what the list shows about it.
 type timerRow struct {
-	task   models.TimerTask
-	next   *models.Firing
-	bad    string // why its fields do not parse
-	last   *TimerRun
+	task models.TimerTask
+	next *models.Firing
+	bad  string // why its fields do not parse
+	last *TimerRun
 	// clashWith is the name of the first other timer firing a different
 	// command in the same minute, at clashAt ("" when none).
 	clashWith string
