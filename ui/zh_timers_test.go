@@ -247,3 +247,24 @@ func TestPairingRunChinese(t *testing.T) {
 		t.Fatalf("the close call's audit note = %q", w.closes)
 	}
 }
+
+// :lang switches the timer list live: the column titles, the rules and
+// the next firings are said again in the new language, the cursor stays.
+func TestTimersListSwitchesLanguageLive(t *testing.T) {
+	api := newFakeAPI()
+	w := api.wf()
+	w.tasks[900] = []models.TimerTask{
+		{TaskID: 11, DeviceID: 900, Name: "Heater", TimeZone: "Asia/Shanghai", TimePoint: "2026-11-01 06:45:00", TimeCycle: "week[1,2,3,4,5]", MessageCode: 68, Status: models.TaskRunning},
+		{TaskID: 12, DeviceID: 900, Name: "Lamp", TimeZone: "Asia/Shanghai", TimePoint: "2026-11-01 19:00:00", TimeCycle: "week[0,6]", MessageCode: 68, Status: models.TaskRunning},
+	}
+	h := openTimers(t, api, time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h.must("NAME", "weekdays at 06:45, Asia/Shanghai", "weekends at 19:00, Asia/Shanghai", "11-30 06:45 CST")
+	h.press("down")
+	h.command("lang zh-CN")
+	h.must("名称", "下次执行", "工作日 06:45（Asia/Shanghai）", "周末 19:00（Asia/Shanghai）", "11月30日 06:45 CST", "11月28日 19:00 CST")
+	if r, ok := topAs[*timersPage](h).tbl.CursorRow(); !ok || r.task.Name != "Lamp" {
+		t.Fatalf("the cursor moved off Lamp: %+v", r.task)
+	}
+	h.command("lang en")
+	h.must("NAME", "weekdays at 06:45, Asia/Shanghai")
+}
