@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -127,7 +128,9 @@ func TestChineseDevicePageLabels(t *testing.T) {
 func TestChineseUnboundDevice(t *testing.T) {
 	h := newWFHarness(t, newFakeAPI(), 100, 30, chinese)
 	h.command("device FFEE000000000001")
-	h.must("在设备仓库中，尚未绑定给任何人")
+	h.must("在设备仓库中，尚未绑定给任何人", "● 在线")
+	h.act(ActRename)
+	h.must("这台设备尚未被任何人绑定：它还没有逻辑ID，也没有可代表的管理员")
 }
 
 // :lang en on an open table renames its columns and its lines at once,
@@ -176,4 +179,24 @@ func TestChineseHomesAndRooms(t *testing.T) {
 	h.must("家庭", "名称", "管理员")
 	h.press("enter")
 	h.must("房间", "（家庭的全部设备）", "Kitchen")
+}
+
+// Spans and the cloud's times as a person reads them, by hand.
+func TestSpansAndCloudTimesInBothLanguages(t *testing.T) {
+	zh, en := i18n.For(i18n.Chinese), i18n.For(i18n.English)
+	cases := []struct{ got, want string }{
+		{spanIn(zh, 15*time.Minute), "15 分钟"},
+		{spanIn(en, 15*time.Minute), "15 min"},
+		{spanIn(zh, 90*time.Second), "1分30秒"},
+		{spanIn(en, 90*time.Second), "1m 30s"},
+		{cloudTime(zh, "2026-12-05 07:30:00"), "2026年12月5日 周六 07:30"},
+		{cloudTime(en, "2026-12-05 07:30:00"), "Sat 5 Dec 2026 07:30"},
+		{cloudTime(zh, "yesterday"), "yesterday"},
+		{cloudTime(en, ""), ""},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
 }

@@ -44,7 +44,7 @@ func (p *devicePage) Title(tr *i18n.Translator) string {
 func (p *devicePage) pageKeys() []pageKey {
 	off := ""
 	if p.detail != nil && p.detail.Unbound {
-		off = "nobody has bound this device: it has no logical id and no owner to act for yet"
+		off = "device.unbound_keys"
 	}
 	write := func(action, question string) pageKey {
 		return pageKey{action: action, hint: true, writes: true, off: off, audit: writeLabel(p, question), run: func(a *App) tea.Cmd { return p.deviceWrite(a, action) }}
@@ -159,7 +159,7 @@ func (p *devicePage) View(a *App, w, h int) string {
 	lines = append(lines,
 		" "+a.T("device.line.product", "Product", orDash(dv.SubDomainName), "PhysicalID", orDash(dv.PhysicalDeviceID)),
 		" "+a.T("device.line.firmware", "Firmware", orDash(info.DevVersion), "Module", orDash(info.ModVersion), "MAC", orDash(info.MAC)),
-		" "+a.T("device.line.activated", "Activated", orDash(info.ActiveTime), "LastOnline", orDash(info.LastOnlineTime), "IP", orDash(info.IPAddr)),
+		" "+a.T("device.line.activated", "Activated", orDash(cloudTime(a.tr, info.ActiveTime)), "LastOnline", orDash(cloudTime(a.tr, info.LastOnlineTime)), "IP", orDash(info.IPAddr)),
 		" "+a.T("device.line.location", "Location", orDash(strings.Trim(strings.Join([]string{info.Country, info.Province, info.City}, " "), " "))),
 	)
 	if dv.IsSubDevice() {

@@ -398,7 +398,7 @@ func (p *userPage) View(a *App, w, h int) string {
 	d := p.detail
 	u := d.User
 	var lines []string
-	lines = append(lines, s.Title.Render(" "+userTitle(a.tr, u.UserID, userName(u)))+s.Faint.Render("  "+a.T("lists.user.header", "ID", u.UserID, "Created", u.CreateTime)))
+	lines = append(lines, s.Title.Render(" "+userTitle(a.tr, u.UserID, userName(u)))+s.Faint.Render("  "+a.T("lists.user.header", "ID", u.UserID, "Created", cloudTime(a.tr, u.CreateTime))))
 	lines = append(lines, " "+a.T("lists.user.contact", "Phone", orDash(u.Phone), "Email", orDash(u.Email)))
 	var oids []string
 	for _, o := range d.OpenIDs {
