@@ -200,3 +200,21 @@ func TestSpansAndCloudTimesInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Binding a phone in Chinese: the prompts, the outbox and the line that
+// says a code is waiting; "resend" and the key stay as they are.
+func TestChineseBindPhone(t *testing.T) {
+	api := newFakeAPI()
+	h := newWFHarness(t, api, 160, 30, chinese)
+	h.writeMode()
+	h.command("user 42")
+	h.act(ActBindPhone)
+	h.must("要绑定的手机号（验证码将发送到该号码）：")
+	h.answer("13912345678")
+	h.must(`验证码已发送至 13912345678（本地云端发送的是 482910），请输入验证码，或输入 "resend" 重新发送：`)
+	h.press("esc")
+	h.command("outbox")
+	h.must("短信发件箱", "发送时间", "账号", "验证码", "13912345678", "482910")
+	h.press("esc")
+	h.must("发送至 13912345678（本地云端：482910）", "按 B 输入")
+}
