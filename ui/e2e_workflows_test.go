@@ -264,7 +264,14 @@ func (c *e2eClock) runFrom(t time.Time) {
 // still ahead when the timer is saved), then runs from just before the
 // firing; dates come from the firing's instant, not from today.
 func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
-	clk := &e2eClock{at: time.Now().UTC().Truncate(time.Second), frozen: true}
+	// The rule reads "at 15:04:05" only when the seconds are not zero
+	// (else "at 15:04"): start the frozen clock where the firing, 4 s on,
+	// has seconds.
+	start := time.Now().UTC().Truncate(time.Second)
+	if start.Add(4*time.Second).Second() == 0 {
+		start = start.Add(time.Second)
+	}
+	clk := &e2eClock{at: start, frozen: true}
 	e := startE2E(t, cloudtest.Options{Clock: clock.FromFunc(clk.Now)}, func(o *Options) { o.Now = clk.Now })
 	plug := e.device("plug")
 	ctx := context.Background()
