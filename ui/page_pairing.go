@@ -104,6 +104,9 @@ type pairingPage struct {
 	loaded   bool
 	err      error
 	closeErr error
+	// recorded: the close call carrying the summary was answered, so the
+	// run is in the audit log (the screen says so only then).
+	recorded bool
 	// run is the last run's summary, said on screen in the console's
 	// language; summary is the same in English, the note the close call
 	// records in the audit log ("" until the run is summarised).
@@ -447,7 +450,7 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 		}
 		return tea.Batch(p.restartPoll(a), p.startCountdown(a), a.Flash(a.T("pairing.opened", "Seconds", v.seconds)))
 	case pairClosed:
-		p.closeErr = v.err
+		p.closeErr, p.recorded = v.err, v.err == nil
 		if v.err != nil {
 			return a.Fail(v.err)
 		}
@@ -814,7 +817,7 @@ func (p *pairingPage) askOpen(a *App) tea.Cmd {
 		for _, r := range p.rows {
 			r.earlier = true
 		}
-		p.opened, p.summary, p.run, p.closeErr = false, "", pairSummary{}, nil
+		p.opened, p.summary, p.run, p.closeErr, p.recorded = false, "", pairSummary{}, nil, false
 		p.phase = phaseReady
 		p.refresh()
 	}
@@ -980,8 +983,13 @@ func (p *pairingPage) View(a *App, w, h int) string {
 				lines = append(lines, " "+part)
 			}
 		}
-		if p.closeErr != nil {
+		switch {
+		case p.closeErr != nil:
 			lines = append(lines, s.Warn.Render(" "+a.T("pairing.record_failed", "Error", a.errorLine(p.closeErr))))
+		case p.recorded:
+			lines = append(lines, s.Faint.Render(" "+a.T("pairing.recorded")))
+		case p.summary != "":
+			lines = append(lines, s.Faint.Render(" "+a.T("pairing.recording")))
 		}
 	}
 	if p.err != nil {
