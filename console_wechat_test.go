@@ -579,6 +579,26 @@ func TestREADMEEmulatorWalk(t *testing.T) {
 				t.Fatalf("no free plug in %s", got)
 			}
 		}
+		if strings.Contains(line, "openid=o_carol") {
+			// Refused (Alice owns the device) and told why, in the
+			// bridge's default language.
+			var st struct {
+				Bindings []struct{ OpenID, DeviceID string }
+				Texts    []struct{ ToUser, Content string }
+			}
+			if err := json.Unmarshal([]byte(curl(t, []string{control + "/state"}, "")), &st); err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range st.Bindings {
+				if b.OpenID == "o_carol" {
+					t.Fatalf("Carol's refused scan left a binding: %+v", st.Bindings)
+				}
+			}
+			want := "设备 " + pid + " 已被其他用户绑定，请让设备管理员将设备分享给您。"
+			if len(st.Texts) == 0 || st.Texts[len(st.Texts)-1].ToUser != "o_carol" || st.Texts[len(st.Texts)-1].Content != want {
+				t.Fatalf("after Carol's scan the texts are %+v, want %q to o_carol", st.Texts, want)
+			}
+		}
 		if strings.Contains(line, "openid=o_bob") {
 			var st struct {
 				Bindings []struct{ OpenID, DeviceID string }

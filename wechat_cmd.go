@@ -22,6 +22,7 @@ import (
 
 	"acconsole/acapi"
 	"acconsole/cloud"
+	"acconsole/i18n"
 	"acconsole/wechat"
 	"acconsole/wechat/wxapi"
 	"acconsole/wechat/wxemu"
@@ -43,6 +44,7 @@ const (
 	envWXAccessKey   = "ACCONSOLE_WECHAT_ACCESS_KEY"
 	envWXSecretKey   = "ACCONSOLE_WECHAT_SK"
 	envWXMajorDomain = "ACCONSOLE_WECHAT_MAJOR_DOMAIN"
+	envWXLang        = "ACCONSOLE_WECHAT_LANG"
 )
 
 // wechatPushSecretFile is where the emulator mode keeps the push secret it
@@ -67,6 +69,9 @@ type wechatFlags struct {
 	gateways                            []string
 	rate                                float64
 	burst                               int
+	// lang is the language of what WeChat users read (replies, template
+	// values, the H5 page): a deployment setting, not the server's locale.
+	lang string
 }
 
 func wechatCmd() *cobra.Command {
@@ -129,6 +134,7 @@ Every other flag can also come from the environment variable shown in its help.`
 	fl.StringSliceVar(&f.gateways, "gateway", nil, "product whose devices are gateways (repeatable)")
 	fl.Float64Var(&f.rate, "rate", wechat.DefaultRate*60, "alerts per minute per user (token bucket refill)")
 	fl.IntVar(&f.burst, "burst", wechat.DefaultBurst, "alerts a user may get at once (token bucket size)")
+	fl.StringVar(&f.lang, "lang", envOr(envWXLang, string(i18n.Chinese)), "language of what WeChat users read: replies to a scan, template message values, the H5 page; zh-CN or en (env "+envWXLang+")")
 	_ = fl.MarkHidden("app-secret")
 	_ = fl.MarkHidden("push-secret")
 	_ = fl.MarkHidden("token")
@@ -257,6 +263,10 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 		// WeChat user, and its binds reach the cloud.
 		return fmt.Errorf("--emulator serves on loopback only; --listen %s is not a loopback address", f.listen)
 	}
+	lang, err := i18n.ParseLang(f.lang)
+	if err != nil {
+		return fmt.Errorf("--lang: %w", err)
+	}
 	ac, err := wechatAbleCloud(ctx, f)
 	if err != nil {
 		return err
@@ -295,7 +305,7 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bridge, err := wechat.NewBridge(ac, wx, f.account, wechat.Options{Logger: logger})
+	bridge, err := wechat.NewBridge(ac, wx, f.account, wechat.Options{Logger: logger, Lang: lang})
 	if err != nil {
 		return err
 	}
@@ -342,9 +352,9 @@ func runWechat(ctx context.Context, f wechatFlags, out io.Writer) error {
 		defer emuSrv.Close()
 	}
 
-	fmt.Fprintf(out, "WeChat bridge listening\n  callback URL  %s%s (token in the account's server settings)\n  data push     POST %s%s (header %s)\n  deliveries    GET %s%s\n  page channel  %s%s?openid=…&token=… (tokens: %s%s)\n  account       %s\n  log           %s\n",
+	fmt.Fprintf(out, "WeChat bridge listening\n  callback URL  %s%s (token in the account's server settings)\n  data push     POST %s%s (header %s)\n  deliveries    GET %s%s\n  page channel  %s%s?openid=…&token=… (tokens: %s%s)\n  account       %s\n  language      %s (what WeChat users read)\n  log           %s\n",
 		base, wechat.PathCallback, base, wechat.PathPush, wechat.HeaderSecret, base, wechat.PathDeliveries,
-		"ws"+base[len("http"):], wechat.PathWS, base, wechat.PathWSToken, f.account, logPath)
+		"ws"+base[len("http"):], wechat.PathWS, base, wechat.PathWSToken, f.account, lang, logPath)
 	if secretPath != "" {
 		fmt.Fprintf(out, "  push secret   %s (generated for this run, in %s)\n", cloud.MaskSecret(f.pushSecret), secretPath)
 	} else {

@@ -265,62 +265,75 @@ func normaliseCycle(s string) string {
 	return b.String()
 }
 
-var weekdayAbbr = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
-var weekdayFull = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+// RuleShape is how a rule reads to a person, one sentence shape each; a
+// console picks the sentence in its own language.
+type RuleShape uint8
 
-// Describe says the rule in words for a console, using the wall-clock
-// fields of timePoint as they are, so pass the time as written in the task
-// (a wall time inside a DST gap still reads 02:30): "every day
-// at 07:30", "Mon, Wed, Fri at 07:30", "monthly on day 31 at 08:00". Zone,
-// when not empty, is appended after a comma. Seconds appear only when
-// they are not zero, except for the hour cycle, whose ":mm:ss" reads
-// oddly without them. Weekday lists run Sunday first, as on the wire.
-func (c TimeCycle) Describe(timePoint time.Time, zone string) string {
-	var s string
-	at := clockText(timePoint)
+// The shapes RuleWords gives.
+const (
+	RuleNone         RuleShape = iota // the zero TimeCycle
+	RuleOnce                          // once on Year-Month-Day at Clock
+	RuleEveryMinute                   // every minute (at Second when not 0)
+	RuleEveryHour                     // every hour at :Minute:Second
+	RuleEveryDay                      // every day at Clock (day, or a week of all seven days)
+	RuleWorkdays                      // Monday to Friday at Clock
+	RuleWeekends                      // Saturday and Sunday at Clock
+	RuleOneWeekday                    // one day a week (Days[0]) at Clock
+	RuleSomeWeekdays                  // Days at Clock
+	RuleMonthly                       // monthly on Day at Clock
+	RuleYearly                        // yearly on Month-Day at Clock
+)
+
+// RuleWords is a rule broken into what a sentence about it needs, with
+// no words of any language: the shape, and the wall-clock fields of
+// timePoint as written (a wall time inside a DST gap still reads 02:30).
+type RuleWords struct {
+	Shape RuleShape
+	// Clock is "07:30", or "07:30:15" when the seconds are not zero.
+	Clock            string
+	Year, Month, Day int
+	Minute, Second   int
+	Days             []time.Weekday // RuleOneWeekday and RuleSomeWeekdays, Sunday first as on the wire
+}
+
+// Words describes the rule with the wall-clock fields of timePoint as
+// they are, so pass the time as written in the task.
+func (c TimeCycle) Words(timePoint time.Time) RuleWords {
+	w := RuleWords{
+		Clock: clockText(timePoint),
+		Year:  timePoint.Year(), Month: int(timePoint.Month()), Day: timePoint.Day(),
+		Minute: timePoint.Minute(), Second: timePoint.Second(),
+	}
 	switch c.kind {
 	case CycleOnce:
-		s = "once on " + timePoint.Format("2006-01-02") + " at " + at
+		w.Shape = RuleOnce
 	case CycleMinute:
-		s = "every minute"
-		if sec := timePoint.Second(); sec != 0 {
-			s += fmt.Sprintf(" at second %d", sec)
-		}
+		w.Shape = RuleEveryMinute
 	case CycleHour:
-		s = "every hour at " + timePoint.Format(":04:05")
+		w.Shape = RuleEveryHour
 	case CycleDay:
-		s = "every day at " + at
+		w.Shape = RuleEveryDay
 	case CycleWeek:
 		switch c.days {
 		case allWeekdays:
-			s = "every day at " + at
+			w.Shape = RuleEveryDay
 		case workWeekdays:
-			s = "weekdays at " + at
+			w.Shape = RuleWorkdays
 		case weekendDays:
-			s = "weekends at " + at
+			w.Shape = RuleWeekends
 		default:
-			days := c.days.Days()
-			if len(days) == 1 {
-				s = "every " + weekdayFull[days[0]] + " at " + at
-				break
+			w.Days = c.days.Days()
+			w.Shape = RuleSomeWeekdays
+			if len(w.Days) == 1 {
+				w.Shape = RuleOneWeekday
 			}
-			names := make([]string, len(days))
-			for i, d := range days {
-				names[i] = weekdayAbbr[d]
-			}
-			s = strings.Join(names, ", ") + " at " + at
 		}
 	case CycleMonth:
-		s = fmt.Sprintf("monthly on day %d at %s", timePoint.Day(), at)
+		w.Shape = RuleMonthly
 	case CycleYear:
-		s = "yearly on " + timePoint.Format("01-02") + " at " + at
-	default:
-		return "no cycle"
+		w.Shape = RuleYearly
 	}
-	if zone != "" {
-		s += ", " + zone
-	}
-	return s
+	return w
 }
 
 func clockText(t time.Time) string {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,12 +132,12 @@ func TestNewTimeCycle(t *testing.T) {
 		}
 	}
 	var zero TimeCycle
-	if !zero.IsZero() || zero.String() != "" || zero.Describe(time.Time{}, "") != "no cycle" {
-		t.Errorf("zero TimeCycle: %q %q", zero.String(), zero.Describe(time.Time{}, ""))
+	if !zero.IsZero() || zero.String() != "" || zero.Words(time.Time{}).Shape != RuleNone {
+		t.Errorf("zero TimeCycle: %q %v", zero.String(), zero.Words(time.Time{}).Shape)
 	}
 }
 
-func TestDescribe(t *testing.T) {
+func TestWords(t *testing.T) {
 	at := func(s string) time.Time {
 		tm, err := time.Parse(TimeLayout, s)
 		if err != nil {
@@ -145,33 +146,39 @@ func TestDescribe(t *testing.T) {
 		return tm
 	}
 	tests := []struct {
-		cycle, point, zone, want string
+		cycle, point string
+		shape        RuleShape
+		clock        string
+		days         []time.Weekday
 	}{
-		{"once", "2026-12-01 07:30:00", "", "once on 2026-12-01 at 07:30"},
-		{"once", "2026-12-01 07:30:00", "Asia/Shanghai", "once on 2026-12-01 at 07:30, Asia/Shanghai"},
-		{"min", "2026-12-01 07:30:00", "", "every minute"},
-		{"min", "2026-12-01 07:30:20", "UTC", "every minute at second 20, UTC"},
-		{"hour", "2026-12-01 07:15:00", "", "every hour at :15:00"},
-		{"hour", "2026-12-01 07:15:09", "", "every hour at :15:09"},
-		{"day", "2026-12-01 07:30:00", "", "every day at 07:30"},
-		{"day", "2026-12-01 07:30:45", "", "every day at 07:30:45"},
-		{"week[1,2,3,4,5]", "2026-12-01 07:30:00", "", "weekdays at 07:30"},
-		{"week[0,6]", "2026-12-01 09:00:00", "Europe/Berlin", "weekends at 09:00, Europe/Berlin"},
-		{"week[1,3,5]", "2026-12-01 07:30:00", "", "Mon, Wed, Fri at 07:30"},
-		{"week[0,1]", "2026-12-01 07:30:00", "", "Sun, Mon at 07:30"},
-		{"week[2]", "2026-12-01 07:30:00", "", "every Tuesday at 07:30"},
-		{"week[0,1,2,3,4,5,6]", "2026-12-01 07:30:00", "", "every day at 07:30"},
-		{"month", "2026-12-31 08:00:00", "", "monthly on day 31 at 08:00"},
-		{"year", "2026-03-15 08:00:00", "", "yearly on 03-15 at 08:00"},
+		{"once", "2026-12-01 07:30:00", RuleOnce, "07:30", nil},
+		{"min", "2026-12-01 07:30:20", RuleEveryMinute, "07:30:20", nil},
+		{"hour", "2026-12-01 07:15:09", RuleEveryHour, "07:15:09", nil},
+		{"day", "2026-12-01 07:30:00", RuleEveryDay, "07:30", nil},
+		{"day", "2026-12-01 07:30:45", RuleEveryDay, "07:30:45", nil},
+		{"week[1,2,3,4,5]", "2026-12-01 07:30:00", RuleWorkdays, "07:30", nil},
+		{"week[0,6]", "2026-12-01 09:00:00", RuleWeekends, "09:00", nil},
+		{"week[5,1,3]", "2026-12-01 07:30:00", RuleSomeWeekdays, "07:30", []time.Weekday{time.Monday, time.Wednesday, time.Friday}},
+		{"week[1,0]", "2026-12-01 07:30:00", RuleSomeWeekdays, "07:30", []time.Weekday{time.Sunday, time.Monday}},
+		{"week[2]", "2026-12-01 07:30:00", RuleOneWeekday, "07:30", []time.Weekday{time.Tuesday}},
+		{"week[0,1,2,3,4,5,6]", "2026-12-01 07:30:00", RuleEveryDay, "07:30", nil},
+		{"month", "2026-12-31 08:00:00", RuleMonthly, "08:00", nil},
+		{"year", "2026-03-15 08:00:00", RuleYearly, "08:00", nil},
 	}
 	for _, tt := range tests {
 		c, err := ParseTimeCycle(tt.cycle)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.Describe(at(tt.point), tt.zone); got != tt.want {
-			t.Errorf("%s at %s: Describe = %q, want %q", tt.cycle, tt.point, got, tt.want)
+		w := c.Words(at(tt.point))
+		if w.Shape != tt.shape || w.Clock != tt.clock || fmt.Sprint(w.Days) != fmt.Sprint(tt.days) {
+			t.Errorf("%s at %s: Words = %v %q %v, want %v %q %v", tt.cycle, tt.point, w.Shape, w.Clock, w.Days, tt.shape, tt.clock, tt.days)
 		}
+	}
+	yearly, _ := NewTimeCycle(CycleYear)
+	w := yearly.Words(at("2026-03-15 08:04:09"))
+	if w.Year != 2026 || w.Month != 3 || w.Day != 15 || w.Minute != 4 || w.Second != 9 {
+		t.Errorf("year at 2026-03-15 08:04:09: fields %+v", w)
 	}
 }
 
@@ -202,6 +209,8 @@ func FuzzParseTimeCycle(f *testing.F) {
 		if back != c {
 			t.Fatalf("%q: %q parses to %v, want %v", s, out, back, c)
 		}
-		_ = c.Describe(time.Date(2026, 1, 1, 7, 30, 0, 0, time.UTC), "UTC")
+		if w := c.Words(time.Date(2026, 1, 1, 7, 30, 0, 0, time.UTC)); w.Shape == RuleNone {
+			t.Fatalf("%q: a parsed cycle has no shape", s)
+		}
 	})
 }

@@ -1,18 +1,29 @@
 package ui
 
 import (
-	"acconsole/i18n"
 	"context"
+	"strconv"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/i18n"
 	"acconsole/ui/components/table"
 )
 
 // listPage is a table page: it loads rows, keeps cursor, selection and
 // filter across refreshes (by row id), and drills down on Enter.
+//
+// Its words are kept as catalog ids and rendered in the reader's language:
+// the title on every frame, the column titles when the table is built and
+// again when the language changes (Relabel).
 type listPage[T any] struct {
-	title string
+	// title is a catalog id; text that is no id (a title from a caller
+	// not translated yet) is shown as it is. titleOf, when set, renders
+	// the title instead: titles that carry data (a home's name).
+	title   string
+	titleOf func(tr *i18n.Translator) string
+	// cols' Titles are catalog ids ("" for none).
 	cols  []table.Column
 	id    func(T) string
 	cells func(T) []string
@@ -23,8 +34,12 @@ type listPage[T any] struct {
 	// (paging, writes, sharing), for the row under the cursor.
 	more    func(row T, ok bool) []pageKey
 	summary func(a *App) string
-	empty   string
+	empty   string // catalog id, shown when there are no rows
 	poll    bool
+
+	// tr is the language the cells were last drawn in: cells with words
+	// (a role, "this user") read it through text.
+	tr *i18n.Translator
 
 	tbl     *table.Table[T]
 	gen     int
@@ -33,7 +48,89 @@ type listPage[T any] struct {
 	done    bool
 }
 
-func (p *listPage[T]) Title(tr *i18n.Translator) string { return p.title }
+func (p *listPage[T]) Title(tr *i18n.Translator) string {
+	if p.titleOf != nil {
+		return p.titleOf(tr)
+	}
+	return textOf(tr, p.title)
+}
+
+// textOf renders a catalog id; text that is no id is shown as it is.
+// Ids have a dot and no space; a missing id renders as "[id]".
+func textOf(tr *i18n.Translator, s string) string {
+	if s == "" || !strings.Contains(s, ".") || strings.ContainsAny(s, " \t\n") {
+		return s
+	}
+	if out := tr.T(s); out != "["+s+"]" {
+		return out
+	}
+	return s
+}
+
+// columnsIn renders column titles (catalog ids) in tr's language.
+func columnsIn(tr *i18n.Translator, cols []table.Column) []table.Column {
+	out := append([]table.Column(nil), cols...)
+	for i := range out {
+		out[i].Title = textOf(tr, out[i].Title)
+	}
+	return out
+}
+
+// titlesIn maps column keys to their titles in tr's language.
+func titlesIn(tr *i18n.Translator, cols []table.Column) map[string]string {
+	m := make(map[string]string, len(cols))
+	for _, c := range columnsIn(tr, cols) {
+		m[c.Key] = c.Title
+	}
+	return m
+}
+
+// tableTexts are a table's own words (position line, no match) in the
+// console's language at the time they are drawn.
+func tableTexts(a *App) table.Texts {
+	return table.Texts{
+		Footer: func(f table.Footer) string {
+			var line string
+			switch {
+			case f.Shown == 0 && f.Total > 0:
+				line = a.T("table.none_filtered", "Total", f.Total)
+			case f.Shown == 0:
+				line = a.T("table.none")
+			case f.Shown != f.Total:
+				line = a.T("table.range_filtered", "First", f.First, "Sep", f.RangeSep, "Last", f.Last, "Shown", f.Shown, "Total", f.Total)
+			default:
+				line = a.T("table.range", "First", f.First, "Sep", f.RangeSep, "Last", f.Last, "Shown", f.Shown)
+			}
+			if f.Selected > 0 {
+				line += " " + f.Bullet + " " + a.T("table.selected", "Selected", f.Selected)
+			}
+			return line
+		},
+		NoMatch: func(filter string) string { return a.T("table.no_match", "Filter", strconv.Quote(filter)) },
+	}
+}
+
+// text renders a catalog id for a cell, in the language of the table.
+func (p *listPage[T]) text(id string, pairs ...any) string {
+	tr := p.tr
+	if tr == nil {
+		tr = neutral()
+	}
+	return tr.T(id, pairs...)
+}
+
+// Relabel renders the column titles, the cells' words and the table's
+// own words again in the new language; rows, cursor, selection and filter
+// stay.
+func (p *listPage[T]) Relabel(a *App) {
+	p.tr = a.tr
+	if p.tbl == nil {
+		return
+	}
+	p.tbl.SetTitles(titlesIn(a.tr, p.cols))
+	p.tbl.SetTexts(textOf(a.tr, p.empty), tableTexts(a))
+	p.tbl.Reread()
+}
 
 // pageKeys: enter opens the row under the cursor, then the list's own
 // keys, then sorting and moving about.
@@ -62,7 +159,9 @@ func (p *listPage[T]) ensureTable(a *App) {
 	if p.tbl != nil {
 		return
 	}
-	p.tbl = table.New(table.Options[T]{Columns: p.cols, ID: p.id, Cells: p.cells, Tone: p.tone, Styles: a.styles, Empty: p.empty})
+	p.tr = a.tr
+	p.tbl = table.New(table.Options[T]{Columns: columnsIn(a.tr, p.cols), ID: p.id, Cells: p.cells, Tone: p.tone, Styles: a.styles,
+		Empty: textOf(a.tr, p.empty), Texts: tableTexts(a)})
 }
 
 func (p *listPage[T]) Restyle(a *App) {
@@ -176,9 +275,9 @@ func (p *listPage[T]) View(a *App, w, h int) string {
 	if !p.done {
 		switch {
 		case p.err != nil:
-			return top + s.Err.Render(" could not load: "+a.errorLine(p.err)) + "\n" + s.Faint.Render(" press "+a.keys.Get(ActRefresh).Label()+" to retry")
+			return top + s.Err.Render(" "+a.T("lists.load_failed", "Error", a.errorLine(p.err))) + "\n" + s.Faint.Render(" "+a.T("lists.retry", "Key", a.keys.Get(ActRefresh).Label()))
 		default:
-			return top + s.Faint.Render(" loading…")
+			return top + s.Faint.Render(" "+a.T("lists.loading"))
 		}
 	}
 	p.tbl.SetSize(w, h)

@@ -14,12 +14,12 @@ import (
 
 func newAuditPage() Page {
 	p := &listPage[AuditRow]{
-		title: "Audit", empty: "no writes recorded yet",
+		title: "lists.title.audit", empty: "lists.empty.audit",
 		cols: []table.Column{
-			{Key: "time", Title: "TIME", Width: 19}, {Key: "op", Title: "OPERATOR", Width: 10},
-			{Key: "as", Title: "AS USER", Width: 8}, {Key: "action", Title: "ACTION", Width: 26},
-			{Key: "result", Title: "RESULT", Width: 19}, {Key: "params", Title: "PARAMETERS", Flex: 2},
-			{Key: "reason", Title: "REASON", Flex: 1},
+			{Key: "time", Title: "lists.col.time", Width: 19}, {Key: "op", Title: "lists.col.operator", Width: 10},
+			{Key: "as", Title: "lists.col.as_user", Width: 8}, {Key: "action", Title: "lists.col.action", Width: 26},
+			{Key: "result", Title: "lists.col.result", Width: 19}, {Key: "params", Title: "lists.col.parameters", Flex: 2},
+			{Key: "reason", Title: "lists.col.reason", Flex: 1},
 		},
 		id: func(r AuditRow) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID + r.Action },
 		cells: func(r AuditRow) []string {
@@ -58,7 +58,8 @@ func (p *auditPage) Load(a *App) tea.Cmd {
 }
 
 // auditDialog shows one audit entry in full: the table cuts parameters,
-// reasons and notes, and has no room for the trace id.
+// reasons and notes, and has no room for the trace id. The labels are in
+// the reader's language; the entry itself stays as it was recorded.
 type auditDialog struct{ row AuditRow }
 
 func (d *auditDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
@@ -68,16 +69,18 @@ func (d *auditDialog) view(a *App, w int) string {
 	r := d.row
 	width := min(w-4, 100)
 	text := max(width-4-11, 10) // border and padding, then the label
-	field := func(label, v string) []string {
+	field := func(id, v string) []string {
 		if v == "" {
 			v = "—"
 		}
+		label := a.T(id)
 		parts := wordWrap(models.SanitizeLine(v), text)
 		out := make([]string, len(parts))
 		for i, part := range parts {
 			l := strings.Repeat(" ", 11)
 			if i == 0 {
-				l = s.Faint.Render(label + strings.Repeat(" ", max(11-len(label), 1)))
+				// Padded in cells: a Chinese label is two cells a character.
+				l = s.Faint.Render(label + strings.Repeat(" ", max(11-cellWidth(label), 1)))
 			}
 			out[i] = l + part
 		}
@@ -87,14 +90,14 @@ func (d *auditDialog) view(a *App, w int) string {
 	if r.ActingUser != 0 {
 		as = "#" + strconv.FormatInt(r.ActingUser, 10)
 	}
-	lines := []string{s.Bold.Render("Audit entry") + "  " + s.Faint.Render(r.Time.Local().Format(models.TimeLayout)), ""}
+	lines := []string{s.Bold.Render(a.T("lists.audit.entry")) + "  " + s.Faint.Render(r.Time.Local().Format(models.TimeLayout)), ""}
 	for _, f := range [][2]string{
-		{"action", r.Action}, {"operator", r.Operator}, {"profile", r.Profile}, {"as user", as},
-		{"parameters", r.Params}, {"result", r.Result}, {"trace id", r.TraceID},
-		{"reason", r.Reason}, {"note", r.Note},
+		{"lists.audit.action", r.Action}, {"lists.audit.operator", r.Operator}, {"lists.audit.profile", r.Profile}, {"lists.audit.as_user", as},
+		{"lists.audit.parameters", r.Params}, {"lists.audit.result", r.Result}, {"lists.audit.trace_id", r.TraceID},
+		{"lists.audit.reason", r.Reason}, {"lists.audit.note", r.Note},
 	} {
 		lines = append(lines, field(f[0], f[1])...)
 	}
-	lines = append(lines, "", s.Faint.Render("any key closes"))
+	lines = append(lines, "", s.Faint.Render(a.T("lists.audit.any_key_closes")))
 	return s.Dialog.Width(width).Render(strings.Join(lines, "\n"))
 }

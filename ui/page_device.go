@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"acconsole/i18n"
 	"context"
 	"fmt"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acconsole/acapi"
+	"acconsole/i18n"
 	"acconsole/models"
 	"acconsole/ui/components/table"
 )
@@ -35,7 +35,7 @@ func (p *devicePage) Title(tr *i18n.Translator) string {
 	if p.name != "" {
 		return models.SanitizeLine(p.name)
 	}
-	return "device"
+	return tr.T("device.title")
 }
 
 // pageKeys: the device's writes, then its workflows. A device nobody has
@@ -44,7 +44,7 @@ func (p *devicePage) Title(tr *i18n.Translator) string {
 func (p *devicePage) pageKeys() []pageKey {
 	off := ""
 	if p.detail != nil && p.detail.Unbound {
-		off = "nobody has bound this device: it has no logical id and no owner to act for yet"
+		off = "device.unbound_keys"
 	}
 	write := func(action, question string) pageKey {
 		return pageKey{action: action, hint: true, writes: true, off: off, audit: writeLabel(p, question), run: func(a *App) tea.Cmd { return p.deviceWrite(a, action) }}
@@ -120,10 +120,10 @@ func (p *devicePage) lookUpInstead(a *App) tea.Cmd {
 // when it is done, whichever page is on top by then.
 func (p *devicePage) rename(a *App) tea.Cmd {
 	if p.detail == nil {
-		return a.Fail(errorf("the device is still loading"))
+		return a.Fail(errorf(a.T("device.still_loading")))
 	}
 	if p.detail.Unbound || p.ref.DeviceID == 0 {
-		return a.Fail(errorf("nobody has bound this device: only a bound device has a name to change"))
+		return a.Fail(errorf(a.T("device.rename_unbound")))
 	}
 	ref := p.ref
 	if ref.UserID == 0 {
@@ -140,45 +140,47 @@ func (p *devicePage) View(a *App, w, h int) string {
 	s := a.styles
 	if p.detail == nil {
 		if p.err != nil {
-			return s.Err.Render(" could not load the device: " + a.errorLine(p.err))
+			return s.Err.Render(" " + a.T("device.load_failed", "Error", a.errorLine(p.err)))
 		}
-		return s.Faint.Render(" loading…")
+		return s.Faint.Render(" " + a.T("lists.loading"))
 	}
 	d := p.detail
 	dv, info := d.Device, d.Info
-	state := s.Offline.Render(s.Glyphs.Offline + " offline")
+	state := s.Offline.Render(s.Glyphs.Offline + " " + a.T("device.offline"))
 	if d.Online {
-		state = s.OK.Render(s.Glyphs.Online + " online")
+		state = s.OK.Render(s.Glyphs.Online + " " + a.T("device.online"))
 	}
 	var lines []string
 	if d.Unbound {
-		lines = append(lines, s.Title.Render(" "+dv.PhysicalDeviceID)+"  "+state+s.Faint.Render("  in the warehouse, not bound to anyone"))
+		lines = append(lines, s.Title.Render(" "+dv.PhysicalDeviceID)+"  "+state+s.Faint.Render("  "+a.T("device.unbound")))
 	} else {
-		lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render(fmt.Sprintf("  device #%d", dv.DeviceID)))
+		lines = append(lines, s.Title.Render(" "+dv.Name)+"  "+state+s.Faint.Render("  "+a.T("device.number", "ID", dv.DeviceID)))
 	}
 	lines = append(lines,
-		fmt.Sprintf(" product %s   physical id %s", orDash(dv.SubDomainName), orDash(dv.PhysicalDeviceID)),
-		fmt.Sprintf(" firmware %s   module %s   mac %s", orDash(info.DevVersion), orDash(info.ModVersion), orDash(info.MAC)),
-		fmt.Sprintf(" activated %s   last online %s   ip %s", orDash(info.ActiveTime), orDash(info.LastOnlineTime), orDash(info.IPAddr)),
-		fmt.Sprintf(" location %s", orDash(strings.Trim(strings.Join([]string{info.Country, info.Province, info.City}, " "), " "))),
+		" "+a.T("device.line.product", "Product", orDash(dv.SubDomainName), "PhysicalID", orDash(dv.PhysicalDeviceID)),
+		" "+a.T("device.line.firmware", "Firmware", orDash(info.DevVersion), "Module", orDash(info.ModVersion), "MAC", orDash(info.MAC)),
+		" "+a.T("device.line.activated", "Activated", orDash(cloudTime(a.tr, info.ActiveTime)), "LastOnline", orDash(cloudTime(a.tr, info.LastOnlineTime)), "IP", orDash(info.IPAddr)),
+		" "+a.T("device.line.location", "Location", orDash(strings.Trim(strings.Join([]string{info.Country, info.Province, info.City}, " "), " "))),
 	)
 	if dv.IsSubDevice() {
-		lines = append(lines, fmt.Sprintf(" sub-device of gateway #%d", dv.GatewayDeviceID))
+		lines = append(lines, " "+a.T("device.line.sub_device_of", "Gateway", dv.GatewayDeviceID))
 	}
 	if dv.RootID != 0 {
-		lines = append(lines, " "+placeLine(*d))
+		lines = append(lines, " "+placeLine(a.tr, *d))
 	}
-	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)), "")
-	lines = append(lines, s.Bold.Render(fmt.Sprintf(" users (%d)", len(d.Users))))
+	lines = append(lines, " "+a.T("device.line.profile", "Profile", orDash(flatProfile(d.Profile))), "")
+	lines = append(lines, s.Bold.Render(" "+a.T("device.users", "Count", len(d.Users))))
 	for _, u := range d.Users {
-		role := "shared"
+		role := a.T("device.role.member")
 		if u.UserType == 1 {
-			role = "owner"
+			role = a.T("device.role.owner")
 		}
-		lines = append(lines, fmt.Sprintf("   %-8s #%-8d %s %s %s", role, u.UserID, u.NickName, u.Phone, u.Email))
+		// The role is padded in cells: a Chinese role is two cells a
+		// character wide.
+		lines = append(lines, fmt.Sprintf("   %s #%-8d %s %s %s", padRight(role, 8), u.UserID, u.NickName, u.Phone, u.Email))
 	}
 	if len(d.SubDevices) > 0 {
-		lines = append(lines, "", s.Bold.Render(fmt.Sprintf(" sub-devices (%d)", len(d.SubDevices))))
+		lines = append(lines, "", s.Bold.Render(" "+a.T("device.sub_devices", "Count", len(d.SubDevices))))
 		for _, sd := range d.SubDevices {
 			lines = append(lines, fmt.Sprintf("   #%-8d %-16s %s %s", sd.DeviceID, sd.PhysicalDeviceID, sd.SubDomainName, sd.Name))
 		}
@@ -190,16 +192,18 @@ func (p *devicePage) View(a *App, w, h int) string {
 }
 
 // placeLine names the home and room a device is in, with their ids.
-func placeLine(d DeviceDetail) string {
-	home := fmt.Sprintf("home #%d", d.Device.RootID)
-	if d.HomeName != "" {
-		home = fmt.Sprintf("home %q (#%d)", models.SanitizeLine(d.HomeName), d.Device.RootID)
+func placeLine(tr *i18n.Translator, d DeviceDetail) string {
+	fields := []any{"HomeID", d.Device.RootID, "Home", strconv.Quote(models.SanitizeLine(d.HomeName)),
+		"RoomID", d.RoomID, "Room", strconv.Quote(models.SanitizeLine(d.RoomName))}
+	switch {
+	case d.HomeName != "" && d.RoomID != 0:
+		return tr.T("device.place.home_room", fields...)
+	case d.HomeName != "":
+		return tr.T("device.place.home", fields...)
+	case d.RoomID != 0:
+		return tr.T("device.place.home_id_room", fields...)
 	}
-	room := "in no room"
-	if d.RoomID != 0 {
-		room = fmt.Sprintf("room %q (#%d)", models.SanitizeLine(d.RoomName), d.RoomID)
-	}
-	return "in " + home + ", " + room
+	return tr.T("device.place.home_id", fields...)
 }
 
 // roomMove moves the device to a room picked by name from its home's
@@ -213,11 +217,11 @@ func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
 		return cmd
 	}
 	if p.detail == nil {
-		return a.Fail(errorf("the device is still loading"))
+		return a.Fail(errorf(a.T("device.still_loading")))
 	}
 	d := *p.detail
 	if d.Unbound || d.Device.RootID == 0 {
-		return a.Fail(errorf("the device is in no home: add it to one first"))
+		return a.Fail(errorf(a.T("device.room.no_home")))
 	}
 	ref := p.ref
 	if ref.UserID == 0 {
@@ -226,7 +230,7 @@ func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
 	api, name, home := a.api, d.Device.Name, d.Device.RootID
 	if out {
 		if d.RoomID == 0 {
-			return a.Fail(errorf(fmt.Sprintf("%q is in no room of its home", name)))
+			return a.Fail(errorf(a.T("device.room.in_no_room", "Device", strconv.Quote(name))))
 		}
 		rid, room := d.RoomID, d.RoomName
 		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
@@ -234,7 +238,7 @@ func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
 		})
 	}
 	if len(d.Rooms) == 0 {
-		return a.Fail(errorf("the device's home has no rooms: create one under :homes first"))
+		return a.Fail(errorf(a.T("device.room.home_has_none")))
 	}
 	return a.Push(newRoomPickPage(p, ref, d))
 }
@@ -244,24 +248,27 @@ func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
 func newRoomPickPage(dev *devicePage, ref DeviceRef, d DeviceDetail) Page {
 	rooms := d.Rooms
 	p := &listPage[models.Room]{
-		title: "move " + models.SanitizeLine(d.Device.Name) + " to room", empty: "no rooms",
-		cols: []table.Column{{Key: "name", Title: "ROOM", Flex: 2, MinWidth: 10}, {Key: "id", Title: "ID", Width: 8, Align: table.AlignRight}, {Key: "here", Title: "", Width: 20}},
-		id:   func(r models.Room) string { return strconv.FormatInt(r.RoomID, 10) },
-		cells: func(r models.Room) []string {
-			here := ""
-			if r.RoomID == d.RoomID {
-				here = "(the device is here)"
-			}
-			return []string{r.Name, strconv.FormatInt(r.RoomID, 10), here}
+		titleOf: func(tr *i18n.Translator) string {
+			return tr.T("device.room.pick_title", "Device", models.SanitizeLine(d.Device.Name))
 		},
-		load: func(context.Context, API) ([]models.Room, error) { return rooms, nil },
+		empty: "lists.empty.rooms",
+		cols:  []table.Column{{Key: "name", Title: "lists.col.room", Flex: 2, MinWidth: 10}, {Key: "id", Title: "lists.col.ident", Width: 8, Align: table.AlignRight}, {Key: "here", Title: "", Width: 20}},
+		id:    func(r models.Room) string { return strconv.FormatInt(r.RoomID, 10) },
+		load:  func(context.Context, API) ([]models.Room, error) { return rooms, nil },
+	}
+	p.cells = func(r models.Room) []string {
+		here := ""
+		if r.RoomID == d.RoomID {
+			here = p.text("device.room.here")
+		}
+		return []string{r.Name, strconv.FormatInt(r.RoomID, 10), here}
 	}
 	p.summary = func(a *App) string {
-		return fmt.Sprintf("rooms of %s: %s picks, %s cancels", placeHome(d), a.keys.Get(ActOpen).Label(), a.keys.Get(ActBack).Label())
+		return a.T("device.room.pick_summary", "Home", placeHome(a.tr, d), "Pick", a.keys.Get(ActOpen).Label(), "Cancel", a.keys.Get(ActBack).Label())
 	}
 	p.open = func(a *App, r models.Room) tea.Cmd {
 		if r.RoomID == d.RoomID {
-			return a.Fail(errorf(fmt.Sprintf("%q is already in room %q", d.Device.Name, r.Name)))
+			return a.Fail(errorf(a.T("device.room.already_there", "Device", strconv.Quote(d.Device.Name), "Room", strconv.Quote(r.Name))))
 		}
 		api, name, home := a.api, d.Device.Name, d.Device.RootID
 		return tea.Sequence(a.pop(), askWrite(a, dev, "", func(string) (string, func(context.Context) error, error) {
@@ -271,11 +278,11 @@ func newRoomPickPage(dev *devicePage, ref DeviceRef, d DeviceDetail) Page {
 	return p
 }
 
-func placeHome(d DeviceDetail) string {
+func placeHome(tr *i18n.Translator, d DeviceDetail) string {
 	if d.HomeName != "" {
 		return strconv.Quote(models.SanitizeLine(d.HomeName))
 	}
-	return fmt.Sprintf("home #%d", d.Device.RootID)
+	return tr.T("device.home_number", "ID", d.Device.RootID)
 }
 
 // deviceWorkflowKeys are the workflow keys of the device page (off: why
@@ -299,7 +306,7 @@ func deviceWorkflowKeys(p *devicePage, off string) []pageKey {
 			}
 			d := *p.detail
 			if d.Device.IsSubDevice() {
-				return a.Fail(errorf(fmt.Sprintf("%s is a sub-device of gateway #%d: open the gateway to pair", deviceTitle(d), d.Device.GatewayDeviceID)))
+				return a.Fail(errorf(a.T("device.pair_sub_device", "Device", deviceTitle(d), "Gateway", d.Device.GatewayDeviceID)))
 			}
 			return a.Push(newPairingPage(actingRef(p.ref, d), d))
 		}},

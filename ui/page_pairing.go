@@ -36,6 +36,21 @@ const (
 	rowLeft    = "left" // no longer waiting, added by someone else or evicted
 )
 
+// pairStateIDs name the row states on screen.
+var pairStateIDs = map[string]string{
+	rowJoined: "pairing.state.joined", rowAdding: "pairing.state.adding", rowAdded: "pairing.state.added",
+	rowFailed: "pairing.state.failed", rowSkipped: "pairing.state.skipped", rowLeft: "pairing.state.left",
+}
+
+// Why a run ended: message ids of pairing.why.
+const (
+	whyOperator        = "pairing.why.operator"
+	whyOperatorLeaving = "pairing.why.operator_leaving"
+	whyGateway         = "pairing.why.gateway"
+	whyTimeUp          = "pairing.why.time_up"
+	whyTimeUpNoReport  = "pairing.why.time_up_no_report"
+)
+
 // Pairing phases.
 const (
 	phaseReady   = iota // window closed, nothing opened yet
@@ -89,7 +104,17 @@ type pairingPage struct {
 	loaded   bool
 	err      error
 	closeErr error
-	summary  string
+	// recorded: the close call carrying the summary was answered, so the
+	// run is in the audit log (the screen says so only then).
+	recorded bool
+	// run is the last run's summary, said on screen in the console's
+	// language; summary is the same in English, the note the close call
+	// records in the audit log ("" until the run is summarised).
+	run     pairSummary
+	summary string
+	// tr is the console's language as of the last key or frame, for
+	// Unsaved (asked without an App).
+	tr *i18n.Translator
 	// pendingWhy holds why the run ended while adds were still in
 	// flight: the summary waits for their answers.
 	pendingWhy string
@@ -125,10 +150,10 @@ type (
 )
 
 func newPairingPage(gw DeviceRef, d DeviceDetail) *pairingPage {
-	return &pairingPage{gw: gw, detail: d, preset: 1, rows: map[string]*pairRow{}}
+	return &pairingPage{gw: gw, detail: d, preset: 1, rows: map[string]*pairRow{}, tr: neutral()}
 }
 
-func (p *pairingPage) Title(tr *i18n.Translator) string { return "Pairing" }
+func (p *pairingPage) Title(tr *i18n.Translator) string { return tr.T("pairing.title") }
 
 // windowActive reports a window that is open or being opened: the poll
 // chain runs exactly then, and leaving needs a yes.
@@ -141,7 +166,7 @@ func (p *pairingPage) windowActive() bool {
 // the run would never be summarised into the audit log.
 func (p *pairingPage) Unsaved() string {
 	if p.windowActive() || (p.opened && p.summary == "") {
-		return "an open pairing window on gateway " + deviceTitle(p.detail)
+		return p.tr.T("pairing.unsaved", "Gateway", deviceTitle(p.detail))
 	}
 	return ""
 }
@@ -175,7 +200,7 @@ func (p *pairingPage) pageKeys() []pageKey {
 		{action: ActPairOpen, hint: !open, writes: true, audit: "Pairing: open window", run: with(p.askOpen)},
 		{action: ActPairDuration, hint: !open, run: func(a *App) tea.Cmd {
 			p.preset = (p.preset + 1) % len(windowPresets)
-			return a.Flash(fmt.Sprintf("window length %d s", windowPresets[p.preset]))
+			return a.Flash(a.T("pairing.length_set", "Seconds", windowPresets[p.preset]))
 		}},
 	}
 	if !open {
@@ -207,17 +232,10 @@ func (p *pairingPage) ensureTable(a *App) {
 		return
 	}
 	p.tbl = table.New(table.Options[pairRow]{
-		Columns: []table.Column{
-			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
-			{Key: "product", Title: "PRODUCT", Width: 10},
-			{Key: "joined", Title: "JOINED", Width: 9},
-			{Key: "state", Title: "STATE", Width: 8},
-			{Key: "name", Title: "ADD AS", Flex: 2, MinWidth: 10},
-			{Key: "note", Title: "", Flex: 3, MinWidth: 8},
-		},
-		ID: func(r pairRow) string { return r.dev.PhysicalID },
+		Columns: p.columns(a),
+		ID:      func(r pairRow) string { return r.dev.PhysicalID },
 		Cells: func(r pairRow) []string {
-			joined := "earlier"
+			joined := a.T("pairing.joined_earlier")
 			if !r.earlier {
 				joined = r.joined().Local().Format("15:04:05")
 				if r.dev.JoinedAt.IsZero() {
@@ -226,9 +244,13 @@ func (p *pairingPage) ensureTable(a *App) {
 			}
 			note := r.err
 			if r.state == rowAdded && r.deviceID != 0 {
-				note = fmt.Sprintf("device #%d", r.deviceID)
+				note = a.T("pairing.added_as_device", "ID", r.deviceID)
 			}
-			return []string{r.dev.PhysicalID, orDash(r.dev.SubDomain), joined, r.state, r.name, note}
+			state := r.state
+			if id, ok := pairStateIDs[r.state]; ok {
+				state = a.T(id)
+			}
+			return []string{r.dev.PhysicalID, orDash(r.dev.SubDomain), joined, state, r.name, note}
 		},
 		Tone: func(r pairRow, col int) table.Tone {
 			if col != 3 && col != 5 {
@@ -247,8 +269,42 @@ func (p *pairingPage) ensureTable(a *App) {
 			return table.ToneAccent
 		},
 		Styles: a.styles,
-		Empty:  "no sub-device is waiting to be added",
+		Empty:  a.T("pairing.empty"),
 	})
+}
+
+// columns are the table's columns in the console's language.
+func (p *pairingPage) columns(a *App) []table.Column {
+	return []table.Column{
+		{Key: "pid", Title: a.T("pairing.col.pid"), Width: 16},
+		{Key: "product", Title: a.T("pairing.col.product"), Width: 10},
+		{Key: "joined", Title: a.T("pairing.col.joined"), Width: 9},
+		{Key: "state", Title: a.T("pairing.col.state"), Width: 8},
+		{Key: "name", Title: a.T("pairing.col.name"), Flex: 2, MinWidth: 10},
+		{Key: "note", Title: "", Flex: 3, MinWidth: 8},
+	}
+}
+
+// Relabel rebuilds the table in the new language, keeping the rows, the
+// cursor and the selection (the empty text is set when a table is made).
+func (p *pairingPage) Relabel(a *App) {
+	p.tr = a.tr
+	if p.tbl == nil {
+		return
+	}
+	cursor, selected := p.tbl.CursorID(), p.tbl.Selected()
+	w, h := p.tbl.Width(), p.tbl.Height()
+	p.tbl = nil
+	p.ensureTable(a)
+	p.tbl.SetSize(w, h)
+	p.refresh()
+	p.tbl.SetCursorByID(cursor)
+	for _, r := range selected {
+		if p.tbl.SetCursorByID(r.dev.PhysicalID) {
+			p.tbl.ToggleSelect()
+		}
+	}
+	p.tbl.SetCursorByID(cursor)
 }
 
 func (p *pairingPage) Restyle(a *App) {
@@ -291,6 +347,7 @@ func (p *pairingPage) remaining(a *App) time.Duration {
 }
 
 func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
+	p.tr = a.tr
 	switch m := msg.(type) {
 	case tickMsg:
 		return p.tick(a, m.tick)
@@ -337,9 +394,9 @@ func (p *pairingPage) approved(a *App, yes any) tea.Cmd {
 		if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
 			return cmd
 		}
-		return p.finish(a, "closed by the operator")
+		return p.finish(a, whyOperator)
 	case closeAndLeave:
-		cmd := p.finish(a, "closed by the operator, leaving the page")
+		cmd := p.finish(a, whyOperatorLeaving)
 		if len(a.stack) > 1 && a.top() == Page(p) {
 			cmd = tea.Batch(cmd, a.pop())
 		}
@@ -391,9 +448,9 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			// Until the gateway's next report, trust the new deadline.
 			p.window.Open, p.window.Deadline = true, p.local
 		}
-		return tea.Batch(p.restartPoll(a), p.startCountdown(a), a.Flash(fmt.Sprintf("pairing window open for %d s", v.seconds)))
+		return tea.Batch(p.restartPoll(a), p.startCountdown(a), a.Flash(a.T("pairing.opened", "Seconds", v.seconds)))
 	case pairClosed:
-		p.closeErr = v.err
+		p.closeErr, p.recorded = v.err, v.err == nil
 		if v.err != nil {
 			return a.Fail(v.err)
 		}
@@ -428,7 +485,7 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 		if v.err != nil {
 			return tea.Batch(poll, a.Fail(v.err))
 		}
-		return tea.Batch(poll, a.Flash(fmt.Sprintf("added %s as %q", v.pid, r.name)))
+		return tea.Batch(poll, a.Flash(a.T("pairing.added", "PID", v.pid, "Name", strconv.Quote(r.name))))
 	}
 	return nil
 }
@@ -478,12 +535,12 @@ func (p *pairingPage) merge(a *App, v pairPoll) tea.Cmd {
 		}
 		p.phase = phaseOpen
 		p.span = p.window.Deadline.Sub(now).Round(time.Second)
-		cmds = append(cmds, p.startCountdown(a), a.Flash("the gateway's pairing window is open"))
+		cmds = append(cmds, p.startCountdown(a), a.Flash(a.T("pairing.opened_elsewhere")))
 	case p.phase == phaseOpen && p.window.Known && !p.window.Open && p.window.AsOf.After(p.runStart.Add(-time.Second)):
 		// The gateway says it is shut: expired, or closed elsewhere.
-		cmds = append(cmds, p.finish(a, "closed by the gateway"))
+		cmds = append(cmds, p.finish(a, whyGateway))
 	case p.phase == phaseOpen && !p.window.Known && !now.Before(p.local):
-		cmds = append(cmds, p.finish(a, "the window's time is up"))
+		cmds = append(cmds, p.finish(a, whyTimeUp))
 	}
 	if p.phase == phaseOpen || p.phase == phaseOpening {
 		cmds = append(cmds, p.schedulePoll())
@@ -547,13 +604,13 @@ func (p *pairingPage) countdown(a *App) tea.Cmd {
 	left := p.remaining(a)
 	if left <= 0 {
 		if !p.window.Known {
-			return p.finish(a, "the window's time is up")
+			return p.finish(a, whyTimeUp)
 		}
 		// Wait for the gateway to confirm; poll now rather than in a second.
 		// These reads run even while the page is hidden: they are a few
 		// (closingGrace), and they are what ends and records the run.
 		if left < -closingGrace {
-			return p.finish(a, "the window's time is up (the gateway did not report)")
+			return p.finish(a, whyTimeUpNoReport)
 		}
 		return tea.Batch(p.restartPoll(a), pageTick(p, 500*time.Millisecond, pairCountdown{p.cdTag}))
 	}
@@ -566,7 +623,7 @@ func (p *pairingPage) countdown(a *App) tea.Cmd {
 
 // finish ends the run: the summary goes on screen and, as the note of a
 // close call, into the audit log (a close is harmless on a shut window, and
-// it is the write that records the run).
+// it is the write that records the run). why is a pairing.why id.
 func (p *pairingPage) finish(a *App, why string) tea.Cmd {
 	if p.phase == phaseClosed {
 		return nil
@@ -579,7 +636,7 @@ func (p *pairingPage) finish(a *App, why string) tea.Cmd {
 		// every add on its way: counted now, they would be neither added
 		// nor failed.
 		p.pendingWhy = why
-		return a.Flash(fmt.Sprintf("window closing: waiting for %s to answer before the summary", count(n, "add")))
+		return a.Flash(a.N("pairing.closing_wait", n))
 	}
 	return p.record(a, why)
 }
@@ -596,47 +653,84 @@ func (p *pairingPage) addsInFlight() int {
 }
 
 // record puts the summary on screen and, as the note of a close call,
-// into the audit log.
+// into the audit log (in English, whatever the screen's language).
 func (p *pairingPage) record(a *App, why string) tea.Cmd {
-	p.summary = p.summarise(why)
+	p.run = p.summarise(why)
+	p.summary = p.run.text(neutral())
 	api, gw, note := a.api, p.gw, p.summary
-	return tea.Batch(a.Flash(p.summary), p.poll(a), runVal(a, p, func(ctx context.Context) any {
+	return tea.Batch(a.Flash(p.run.text(a.tr)), p.poll(a), runVal(a, p, func(ctx context.Context) any {
 		return pairClosed{err: api.CloseGatewayMatch(ctx, gw, note)}
 	}))
 }
 
-func (p *pairingPage) summarise(why string) string {
-	var joined, added, failed, skipped, waiting []string
+// pairSummary is what a pairing run came to, ready to be said in any
+// language.
+type pairSummary struct {
+	gateway  string
+	why      string // a pairing.why id
+	duration time.Duration
+	timed    bool // the run's start is known, so is its duration
+	joined   int
+	added    []pairAddedRow
+	failed   []pairAddedRow // name holds the error
+	skipped  []string
+	waiting  int
+}
+
+type pairAddedRow struct{ pid, name string }
+
+func (p *pairingPage) summarise(why string) pairSummary {
+	sum := pairSummary{gateway: p.gw.PhysicalID, why: why}
 	for _, r := range p.sortedRows() {
 		if !r.earlier {
-			joined = append(joined, r.dev.PhysicalID)
+			sum.joined++
 		}
 		switch r.state {
 		case rowAdded:
-			added = append(added, fmt.Sprintf("%s as %q", r.dev.PhysicalID, r.name))
+			sum.added = append(sum.added, pairAddedRow{r.dev.PhysicalID, r.name})
 		case rowFailed:
-			failed = append(failed, r.dev.PhysicalID+" ("+r.err+")")
+			sum.failed = append(sum.failed, pairAddedRow{r.dev.PhysicalID, r.err})
 		case rowSkipped:
-			skipped = append(skipped, r.dev.PhysicalID)
+			sum.skipped = append(sum.skipped, r.dev.PhysicalID)
 		case rowJoined:
-			waiting = append(waiting, r.dev.PhysicalID)
+			sum.waiting++
 		}
 	}
-	dur := ""
 	if !p.runStart.IsZero() {
-		dur = " after " + fmtClock(p.runEnd.Sub(p.runStart))
+		sum.duration, sum.timed = p.runEnd.Sub(p.runStart), true
 	}
-	s := fmt.Sprintf("pairing run on gateway %s ended%s (%s): %d joined, %d added, %d failed, %d skipped, %d still waiting",
-		p.gw.PhysicalID, dur, why, len(joined), len(added), len(failed), len(skipped), len(waiting))
-	list := func(label string, xs []string) {
-		if len(xs) > 0 {
-			s += "; " + label + ": " + strings.Join(xs, ", ")
+	return sum
+}
+
+// text is the summary in tr's language: "pairing run on gateway … ended
+// after 1:30 (closed by the operator): 3 joined, 2 added, 0 failed, 0
+// skipped, 1 still waiting; added: …".
+func (s pairSummary) text(tr *i18n.Translator) string {
+	counts := []any{"Gateway", s.gateway, "Why", tr.T(s.why), "Added", len(s.added), "Failed", len(s.failed),
+		"Skipped", len(s.skipped), "Waiting", s.waiting}
+	var out string
+	if s.timed {
+		out = tr.N("pairing.summary", s.joined, append(counts, "Duration", fmtClock(s.duration))...)
+	} else {
+		out = tr.N("pairing.summary_untimed", s.joined, counts...)
+	}
+	sep := tr.T("pairing.list_separator")
+	list := func(id string, items []string) {
+		if len(items) > 0 {
+			out += tr.T("pairing.part_separator") + tr.T(id, "List", strings.Join(items, sep))
 		}
 	}
-	list("added", added)
-	list("failed", failed)
-	list("skipped", skipped)
-	return s
+	var added, failed []string
+	for _, r := range s.added {
+		added = append(added, tr.T("pairing.summary_added_item", "PID", r.pid, "Name", strconv.Quote(r.name)))
+	}
+	for _, r := range s.failed {
+		failed = append(failed, tr.T("pairing.summary_failed_item", "PID", r.pid, "Error", r.name))
+	}
+	list("pairing.summary_added", added)
+	list("pairing.summary_failed", failed)
+	list("pairing.summary_skipped", s.skipped)
+	return out
 }
 
 func (p *pairingPage) sortedRows() []pairRow {
@@ -650,7 +744,7 @@ func (p *pairingPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	if !isLeaveKey(a, m) || (p.phase != phaseOpen && p.phase != phaseOpening) {
 		return nil, false
 	}
-	a.Confirm(fmt.Sprintf("The pairing window is open (%s left). Close it and leave?", fmtClock(p.remaining(a))),
+	a.Confirm(a.T("pairing.leave_confirm", "Left", fmtClock(p.remaining(a))),
 		approve(p, closeAndLeave{}))
 	return nil, true
 }
@@ -661,10 +755,10 @@ func (p *pairingPage) pairName(a *App) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	askWith(a, "add "+r.dev.PhysicalID+" as:", r.name, func(a *App, s string) tea.Cmd {
+	askWith(a, a.T("pairing.name_prompt", "PID", r.dev.PhysicalID), r.name, func(a *App, s string) tea.Cmd {
 		s = strings.TrimSpace(s)
 		if s == "" {
-			return a.Fail(errorf("a name cannot be empty"))
+			return a.Fail(errorf(a.T("pairing.name_empty")))
 		}
 		if row := p.rows[r.dev.PhysicalID]; row != nil {
 			row.name = s
@@ -716,22 +810,22 @@ func (p *pairingPage) askOpen(a *App) tea.Cmd {
 		return cmd
 	}
 	if p.phase == phaseOpen || p.phase == phaseOpening {
-		return a.Flash("the window is open: " + a.keys.Get(ActPairExtend).Label() + " extends it, " + a.keys.Get(ActPairClose).Label() + " closes it")
+		return a.Flash(a.T("pairing.already_open", "ExtendKey", a.keys.Get(ActPairExtend).Label(), "CloseKey", a.keys.Get(ActPairClose).Label()))
 	}
 	if p.phase == phaseClosed {
 		// A new run: what joined before counts as earlier now.
 		for _, r := range p.rows {
 			r.earlier = true
 		}
-		p.opened, p.summary, p.closeErr = false, "", nil
+		p.opened, p.summary, p.run, p.closeErr, p.recorded = false, "", pairSummary{}, nil, false
 		p.phase = phaseReady
 		p.refresh()
 	}
-	q := fmt.Sprintf("open %s's pairing window for how many seconds? (60, 120 or 254; at most 254):", deviceTitle(p.detail))
+	q := a.T("pairing.open_prompt", "Gateway", deviceTitle(p.detail), "Max", maxWindow)
 	askWith(a, q, strconv.Itoa(windowPresets[p.preset]), func(a *App, s string) tea.Cmd {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "s")))
 		if err != nil || n < 1 || n > maxWindow {
-			return a.Fail(errorf("a pairing window lasts 1 to 254 seconds (the gateway's timer is one byte)"))
+			return a.Fail(errorf(a.T("pairing.bad_length", "Max", maxWindow)))
 		}
 		return p.open(a, n)
 	})
@@ -759,12 +853,12 @@ func (p *pairingPage) open(a *App, seconds int) tea.Cmd {
 // on this page, by a bounded minute, and write mode is still required.
 func (p *pairingPage) extend(a *App) tea.Cmd {
 	if p.phase != phaseOpen {
-		return a.Flash("no window is open: " + a.keys.Get(ActPairOpen).Label() + " opens one")
+		return a.Flash(a.T("pairing.none_open_key", "OpenKey", a.keys.Get(ActPairOpen).Label()))
 	}
 	left := int((p.remaining(a) + time.Second - 1) / time.Second)
 	n := min(max(left, 0)+extendBy, maxWindow)
 	if n <= left {
-		return a.Flash("the window is already at the gateway's longest, 254 s")
+		return a.Flash(a.T("pairing.at_longest", "Max", maxWindow))
 	}
 	return p.open(a, n)
 }
@@ -774,14 +868,14 @@ func (p *pairingPage) extend(a *App) tea.Cmd {
 // off meanwhile).
 func (p *pairingPage) close(a *App) tea.Cmd {
 	if !p.windowActive() {
-		return a.Flash("no window is open")
+		return a.Flash(a.T("pairing.none_open"))
 	}
 	if cmd := a.refuseWrite("Pairing: close window"); cmd != nil {
 		return cmd
 	}
-	q := fmt.Sprintf("Close the pairing window on %s now? The run ends and its summary is recorded.", deviceTitle(p.detail))
+	q := a.T("pairing.close_confirm", "Gateway", deviceTitle(p.detail))
 	if p.phase == phaseOpen {
-		q = fmt.Sprintf("Close the pairing window on %s now (%s left)? The run ends and its summary is recorded.", deviceTitle(p.detail), fmtClock(p.remaining(a)))
+		q = a.T("pairing.close_confirm_left", "Gateway", deviceTitle(p.detail), "Left", fmtClock(p.remaining(a)))
 	}
 	a.Confirm(q, approve(p, pairCloseApproved{}))
 	return nil
@@ -799,9 +893,9 @@ func (p *pairingPage) confirmAdd(a *App, rows []pairRow) tea.Cmd {
 		}
 	}
 	if len(pids) == 0 {
-		return a.Flash("nothing to add: pick joined sub-devices (" + a.keyLabel(ActSelect) + " selects)")
+		return a.Flash(a.T("pairing.nothing_to_add", "SelectKey", a.keyLabel(ActSelect)))
 	}
-	q := fmt.Sprintf("Add %s to %s: %s?", count(len(pids), "sub-device"), deviceTitle(p.detail), clipText(strings.Join(names, ", "), 200))
+	q := a.N("pairing.add_confirm", len(pids), "Gateway", deviceTitle(p.detail), "Names", clipText(strings.Join(names, a.T("pairing.list_separator")), 200))
 	a.Confirm(q, approve(p, pairAddApproved{pids: pids}))
 	return nil
 }
@@ -831,11 +925,13 @@ func (p *pairingPage) add(a *App, pids []string) tea.Cmd {
 
 func (p *pairingPage) View(a *App, w, h int) string {
 	p.ensureTable(a)
+	p.tr = a.tr
 	s := a.styles
-	title := s.Title.Render(" Pairing on "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  %s · %s · as user #%d", p.gw.SubDomain, p.gw.PhysicalID, p.gw.UserID))
+	title := s.Title.Render(" "+a.T("pairing.head", "Gateway", deviceTitle(p.detail))) +
+		s.Faint.Render("  "+a.T("pairing.head_ids", "SubDomain", p.gw.SubDomain, "PID", p.gw.PhysicalID, "User", p.gw.UserID))
 	lines := []string{title}
 	if !p.detail.Online {
-		lines = append(lines, s.Warn.Render(" the gateway was offline when its page loaded: opening a window fails (3807) until it is back"))
+		lines = append(lines, s.Warn.Render(" "+a.T("pairing.gateway_offline")))
 	}
 	waiting := 0
 	for _, r := range p.rows {
@@ -845,48 +941,55 @@ func (p *pairingPage) View(a *App, w, h int) string {
 	}
 	switch p.phase {
 	case phaseReady:
-		line := " window closed · length "
+		line := " " + a.T("pairing.closed_length") + " "
 		for i, n := range windowPresets {
 			if i == p.preset {
-				line += s.Bold.Render(fmt.Sprintf("‹%d s›", n)) + " "
+				line += s.Bold.Render("‹"+a.T("pairing.seconds", "Seconds", n)+"›") + " "
 			} else {
-				line += fmt.Sprintf(" %d s  ", n)
+				line += " " + a.T("pairing.seconds", "Seconds", n) + "  "
 			}
 		}
-		lines = append(lines, line+s.Faint.Render(" ("+a.keys.Get(ActPairDuration).Label()+" changes, "+a.keys.Get(ActPairOpen).Label()+" opens)"))
+		lines = append(lines, line+s.Faint.Render(" "+a.T("pairing.length_keys", "LengthKey", a.keys.Get(ActPairDuration).Label(), "OpenKey", a.keys.Get(ActPairOpen).Label())))
 		switch {
 		case !p.loaded && p.err == nil:
-			lines = append(lines, s.Faint.Render(" checking for sub-devices that joined earlier…"))
+			lines = append(lines, s.Faint.Render(" "+a.T("pairing.checking")))
 		case waiting > 0:
-			lines = append(lines, s.Warn.Render(" "+count(waiting, "sub-device")+" joined earlier and were never added: add them (no window needed) before pairing more"))
+			lines = append(lines, s.Warn.Render(" "+a.N("pairing.waiting_earlier", waiting)))
 		default:
-			lines = append(lines, s.Faint.Render(" no sub-device is waiting: open the window, then put the devices in pairing mode"))
+			lines = append(lines, s.Faint.Render(" "+a.T("pairing.none_waiting")))
 		}
 	case phaseOpening:
-		lines = append(lines, s.Warn.Render(" opening the window…"), "")
+		lines = append(lines, s.Warn.Render(" "+a.T("pairing.opening")), "")
 	case phaseOpen:
 		left := p.remaining(a)
-		src := "the gateway's deadline"
+		src := a.T("pairing.deadline_gateway")
 		if !p.window.Known {
-			src = "estimated here: the cloud does not report the gateway's window"
+			src = a.T("pairing.deadline_estimated")
 		}
 		span := p.span
 		if span <= 0 {
 			span = maxWindow * time.Second
 		}
 		bar := progressBar(float64(max(left, 0))/float64(span), 20, s.Glyphs.ASCII)
-		lines = append(lines, s.OK.Render(fmt.Sprintf(" OPEN %s left ", fmtClock(left)))+bar+s.Faint.Render(" · "+src),
-			s.Faint.Render(fmt.Sprintf(" %d waiting to be added · new devices appear within about a second of joining", waiting)))
+		lines = append(lines, s.OK.Render(" "+a.T("pairing.open_left", "Left", fmtClock(left))+" ")+bar+s.Faint.Render(" · "+src),
+			s.Faint.Render(" "+a.N("pairing.open_waiting", waiting)))
 	case phaseClosed:
-		lines = append(lines, s.Bold.Render(" window closed"))
+		lines = append(lines, s.Bold.Render(" "+a.T("pairing.window_closed")))
 		if p.pendingWhy != "" {
-			lines = append(lines, s.Warn.Render(fmt.Sprintf(" waiting for %s to answer; the summary follows", count(p.addsInFlight(), "add"))))
+			lines = append(lines, s.Warn.Render(" "+a.N("pairing.summary_wait", p.addsInFlight())))
 		}
-		for _, part := range wordWrap(p.summary, w-2) {
-			lines = append(lines, " "+part)
+		if p.summary != "" {
+			for _, part := range wordWrap(p.run.text(a.tr), w-2) {
+				lines = append(lines, " "+part)
+			}
 		}
-		if p.closeErr != nil {
-			lines = append(lines, s.Warn.Render(" recording the run failed: "+a.errorLine(p.closeErr)))
+		switch {
+		case p.closeErr != nil:
+			lines = append(lines, s.Warn.Render(" "+a.T("pairing.record_failed", "Error", a.errorLine(p.closeErr))))
+		case p.recorded:
+			lines = append(lines, s.Faint.Render(" "+a.T("pairing.recorded")))
+		case p.summary != "":
+			lines = append(lines, s.Faint.Render(" "+a.T("pairing.recording")))
 		}
 	}
 	if p.err != nil {

@@ -28,7 +28,14 @@ const (
 	teFields
 )
 
-var teLabels = [teFields]string{"name", "description", "repeats", "days", "first run", "time zone", "command", "payload", "runs on"}
+var teLabelIDs = [teFields]string{"timers.edit.field.name", "timers.edit.field.descr", "timers.edit.field.repeats", "timers.edit.field.days",
+	"timers.edit.field.first_run", "timers.edit.field.zone", "timers.edit.field.command", "timers.edit.field.payload", "timers.edit.field.runs_on"}
+
+// editorCycleIDs name the editor's repeat choices.
+var editorCycleIDs = map[models.CycleKind]string{
+	models.CycleOnce: "timers.edit.cycle.once", models.CycleHour: "timers.edit.cycle.hour", models.CycleDay: "timers.edit.cycle.day",
+	models.CycleWeek: "timers.edit.cycle.week", models.CycleMonth: "timers.edit.cycle.month", models.CycleYear: "timers.edit.cycle.year",
+}
 
 // The cycles the editor offers: the AbleCloud keywords minus "min", which
 // the current SDKs refuse (PROTOCOL §3.5).
@@ -68,15 +75,21 @@ type timerEditor struct {
 	pvKey string
 	pv    timerPreview
 
-	// defZone is the zone a new timer started in and zoneWhy where it
-	// came from; the form says so while the zone is unchanged.
-	defZone, zoneWhy string
+	// defZone is the zone a new timer started in and zoneWhy (a message
+	// id, with zonePlace) where it came from; the form says so while the
+	// zone is unchanged.
+	defZone, zoneWhy, zonePlace string
+
+	// tr is the language of the texts made outside View (validation
+	// messages, the preview, Unsaved): the console's, as of the last
+	// key or frame.
+	tr *i18n.Translator
 }
 
 // timerPreview is what the editor shows beside the form; it is computed
 // when the form changes, not on every frame.
 type timerPreview struct {
-	rule    string
+	rule    ruleDesc
 	firings []models.Firing
 	err     error
 	clashes []string
@@ -85,15 +98,15 @@ type timerPreview struct {
 }
 
 func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
-	e := &timerEditor{list: list, orig: orig, cloud: true}
+	e := &timerEditor{list: list, orig: orig, cloud: true, tr: neutral()}
 	if list.data != nil {
 		e.cmds = list.data.spec.Commands()
 	}
 	e.freeCode.accept = func(r rune) bool { return r >= '0' && r <= '9' }
 	e.text[tePayload].accept = func(r rune) bool { return r < 128 && (isHexDigit(byte(r)) || r == ' ') }
-	zone, why := list.defaultZone()
+	zone, why, place := list.defaultZone()
 	if orig == nil {
-		e.defZone, e.zoneWhy = zone, why
+		e.defZone, e.zoneWhy, e.zonePlace = zone, why, place
 		loc, _ := models.LoadZone(zone)
 		if loc == nil {
 			loc = time.UTC
@@ -152,9 +165,9 @@ func (e *timerEditor) setFocus(f int) {
 
 func (e *timerEditor) Title(tr *i18n.Translator) string {
 	if e.orig == nil {
-		return "New timer"
+		return tr.T("timers.edit.title_new")
 	}
-	return "Edit " + models.SanitizeLine(e.orig.Name)
+	return tr.T("timers.edit.title_edit", "Name", models.SanitizeLine(e.orig.Name))
 }
 
 // pageKeys: save, and move between fields; esc (the global back, which
@@ -192,9 +205,9 @@ func (e *timerEditor) Unsaved() string {
 		name = e.orig.Name
 	}
 	if name == "" {
-		return "unsaved edits to a new timer"
+		return e.tr.T("timers.edit.unsaved_new")
 	}
-	return "unsaved edits to timer " + strconv.Quote(models.SanitizeLine(name))
+	return e.tr.T("timers.edit.unsaved", "Name", strconv.Quote(models.SanitizeLine(name)))
 }
 
 // command is the chosen message code and its spec (ok false for a code the
@@ -205,7 +218,7 @@ func (e *timerEditor) command() (int, catalog.Message, bool, error) {
 	}
 	n, err := strconv.Atoi(e.freeCode.value())
 	if err != nil || n < minCommandCode || n > maxCommandCode {
-		return 0, catalog.Message{}, false, errorf("command: a message code from 65 to 199")
+		return 0, catalog.Message{}, false, errorf(e.tr.T("timers.edit.bad_code", "Min", minCommandCode, "Max", maxCommandCode))
 	}
 	if e.list.data != nil {
 		if m, ok := e.list.data.spec.Message(n, catalog.Command); ok && m.Dir == catalog.Command {
@@ -238,7 +251,7 @@ func (e *timerEditor) timePoint(now time.Time) string {
 func (e *timerEditor) cycleValue() (models.TimeCycle, error) {
 	if e.kind() == models.CycleWeek {
 		if e.days == 0 {
-			return models.TimeCycle{}, errorf("days: pick at least one weekday")
+			return models.TimeCycle{}, errorf(e.tr.T("timers.edit.no_days"))
 		}
 		return models.NewTimeCycle(models.CycleWeek, e.days.Days()...)
 	}
@@ -254,7 +267,7 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 	t.DeviceID = e.list.ref.DeviceID
 	t.Name = strings.TrimSpace(e.text[teName].value())
 	if t.Name == "" {
-		return t, errorf("name: a timer needs a name")
+		return t, errorf(e.tr.T("timers.edit.no_name"))
 	}
 	t.Description = strings.TrimSpace(e.text[teDesc].value())
 	c, err := e.cycleValue()
@@ -265,7 +278,7 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 	t.TimeZone = strings.TrimSpace(e.text[teZone].value())
 	t.TimePoint = e.timePoint(now)
 	if _, _, err := models.ParseTimePoint(t.TimePoint, t.TimeZone); err != nil {
-		return t, errorf("first run / zone: " + err.Error())
+		return t, errorf(e.tr.T("timers.edit.bad_point", "Error", err.Error()))
 	}
 	code, spec, known, err := e.command()
 	if err != nil {
@@ -274,11 +287,11 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 	t.MessageCode = code
 	b, err := parseHex(e.text[tePayload].value())
 	if err != nil {
-		return t, errorf("payload: " + err.Error())
+		return t, errorf(e.tr.T("timers.edit.bad_payload", "Error", err.Error()))
 	}
 	if known && (len(b) > 0 || e.orig == nil) {
 		if n := spec.Size(); n >= 0 && n != len(b) {
-			return t, errorf(fmt.Sprintf("payload: %s takes %s, not %d", spec.Name, count(n, "byte"), len(b)))
+			return t, errorf(e.tr.N("timers.edit.payload_size", n, "Command", spec.Name, "Got", len(b)))
 		}
 	}
 	t.Payload = b
@@ -295,7 +308,7 @@ func (e *timerEditor) task(now time.Time) (models.TimerTask, error) {
 // preview recomputes the rule, the next firings and the clashes when the
 // form (or the minute) changed since the last time.
 func (e *timerEditor) preview(now time.Time) timerPreview {
-	key := e.snapshot() + "\x00" + now.Truncate(time.Minute).String()
+	key := e.snapshot() + "\x00" + now.Truncate(time.Minute).String() + "\x00" + string(e.tr.Lang())
 	if key == e.pvKey {
 		return e.pv
 	}
@@ -320,9 +333,9 @@ func (e *timerEditor) compute(now time.Time) timerPreview {
 	} else if _, spec, known, cerr := e.command(); cerr == nil {
 		switch {
 		case len(b) == 0 && e.orig != nil:
-			pv.payload = "(empty: the cloud keeps the timer's stored command bytes)"
+			pv.payload = e.tr.T("timers.edit.payload_kept")
 		case len(b) == 0 && known && spec.Size() > 0:
-			pv.perr = errorf(fmt.Sprintf("type the payload: %s takes %s", spec.Name, count(spec.Size(), "byte")))
+			pv.perr = errorf(e.tr.N("timers.edit.payload_needed", spec.Size(), "Command", spec.Name))
 		case known:
 			pv.payload = spec.Explain(b)
 		default:
@@ -364,7 +377,7 @@ func (e *timerEditor) compute(now time.Time) timerPreview {
 		} else if c.B != self {
 			continue
 		}
-		pv.clashes = append(pv.clashes, fmt.Sprintf("clashes with %q (#%d) at %s: a different command in the same minute", names[other], other, c.At.Format("2006-01-02 15:04 MST")))
+		pv.clashes = append(pv.clashes, e.tr.T("timers.edit.clash", "Name", strconv.Quote(names[other]), "ID", other, "At", minuteText(e.tr, c.At)))
 	}
 	return pv
 }
@@ -381,6 +394,7 @@ func (e *timerEditor) textField() bool {
 }
 
 func (e *timerEditor) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
+	e.tr = a.tr
 	typing := e.textField() && e.typing
 	switch m.String() {
 	case "esc":
@@ -405,7 +419,7 @@ func (e *timerEditor) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	if isLeaveKey(a, m) && !typing {
 		if e.dirty() && !e.leaving {
-			a.Confirm("Leave the editor? Your unsaved changes to this timer are lost.", approve(e, discardEdits{}))
+			a.Confirm(a.T("timers.edit.leave_confirm"), approve(e, discardEdits{}))
 			return nil, true
 		}
 		return nil, false
@@ -451,6 +465,7 @@ func (e *timerEditor) prevField() int {
 }
 
 func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
+	e.tr = a.tr
 	switch m := msg.(type) {
 	case approvedMsg:
 		switch v := m.yes.(type) {
@@ -478,7 +493,7 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 			if a.top() == Page(e) {
 				cmds = append(cmds, a.pop())
 			}
-			return tea.Batch(append(cmds, e.list.Load(a), a.Flash("saved timer "+strconv.Quote(v.task.Name)))...)
+			return tea.Batch(append(cmds, e.list.Load(a), a.Flash(a.T("timers.edit.saved", "Name", strconv.Quote(v.task.Name))))...)
 		}
 		return nil
 	case tea.PasteMsg:
@@ -533,8 +548,9 @@ func (e *timerEditor) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 }
 
 func (e *timerEditor) askSave(a *App) tea.Cmd {
+	e.tr = a.tr
 	if e.saving {
-		return a.Flash("saving…")
+		return a.Flash(a.T("timers.edit.saving"))
 	}
 	t, err := e.task(a.Now())
 	if err != nil {
@@ -542,12 +558,12 @@ func (e *timerEditor) askSave(a *App) tea.Cmd {
 	}
 	if why := a.RequireWrite(); why != "" {
 		a.auditRefusal("Timer: save", why)
-		return a.Fail(errorf(why + " (your edits stay in the form)"))
+		return a.Fail(errorf(a.T("timers.edit.refused", "Why", why)))
 	}
 	pv := e.preview(a.Now())
-	q := fmt.Sprintf("Save timer %q: %s, command %d %s?", t.Name, pv.rule, t.MessageCode, pv.payload)
+	q := a.T("timers.edit.save_confirm", "Name", strconv.Quote(t.Name), "Rule", pv.rule.text(a.tr), "Code", t.MessageCode, "Payload", pv.payload)
 	if len(pv.clashes) > 0 {
-		q += " It " + pv.clashes[0] + "."
+		q = a.T("timers.edit.save_confirm_clash", "Question", q, "Clash", pv.clashes[0])
 	}
 	a.Confirm(q, approve(e, timerSaveApproved{task: t}))
 	return nil
@@ -556,7 +572,7 @@ func (e *timerEditor) askSave(a *App) tea.Cmd {
 func (e *timerEditor) save(a *App, t models.TimerTask) tea.Cmd {
 	if why := a.RequireWrite(); why != "" {
 		a.auditRefusal("Timer: save", why)
-		return a.Fail(errorf(why + " (your edits stay in the form)"))
+		return a.Fail(errorf(a.T("timers.edit.refused", "Why", why)))
 	}
 	e.saving = true
 	api, ref := a.api, e.list.ref
@@ -570,13 +586,15 @@ func (e *timerEditor) save(a *App, t models.TimerTask) tea.Cmd {
 }
 
 func (e *timerEditor) View(a *App, w, h int) string {
+	e.tr = a.tr
 	s := a.styles
 	now := a.Now()
-	kind := "device timer (runs on the device, survives cloud outages)"
+	kind := a.T("timers.edit.kind_device_note")
 	if e.cloud {
-		kind = "cloud timer (the cloud sends the command)"
+		kind = a.T("timers.edit.kind_cloud_note")
 	}
-	lines := []string{s.Title.Render(" "+e.Title(a.tr)) + s.Faint.Render(fmt.Sprintf("  on %s · as user #%d · ↑/↓ or %s move, ←/→ choose, %s saves", deviceTitle(e.list.detail), e.list.ref.UserID, a.keyLabel(ActNextField), a.keyLabel(ActSave)))}
+	lines := []string{s.Title.Render(" "+e.Title(a.tr)) + s.Faint.Render("  "+a.T("timers.edit.head", "Device", deviceTitle(e.list.detail), "User", e.list.ref.UserID,
+		"NextKey", a.keyLabel(ActNextField), "SaveKey", a.keyLabel(ActSave)))}
 	pv := e.preview(now)
 	fw := max(w-18, 10)
 	for i := range teFields {
@@ -592,15 +610,16 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		switch i {
 		case teCycle:
 			for j, c := range editorCycles {
+				name := a.T(editorCycleIDs[c])
 				if j == e.cycle {
-					val += s.Bold.Render("‹"+c.String()+"›") + " "
+					val += s.Bold.Render("‹"+name+"›") + " "
 				} else {
-					val += s.Faint.Render(" "+c.String()+" ") + " "
+					val += s.Faint.Render(" "+name+" ") + " "
 				}
 			}
 		case teDays:
 			for d := range 7 {
-				name := []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}[d]
+				name := a.tr.Weekday(time.Weekday(d))
 				cell := " " + name + " "
 				if e.days.Has(time.Weekday(d)) {
 					cell = "[" + name + "]"
@@ -615,26 +634,30 @@ func (e *timerEditor) View(a *App, w, h int) string {
 				val += cell + " "
 			}
 			if focused {
-				val += s.Faint.Render(" space or 0–6 toggles (0 = Sunday)")
+				val += s.Faint.Render(" " + a.T("timers.edit.days_hint"))
 			}
 		case teCode:
 			if e.codeIdx < len(e.cmds) {
 				c := e.cmds[e.codeIdx]
 				val = s.Bold.Render(fmt.Sprintf("‹%d %s›", c.Code, c.Name)) + s.Faint.Render("  "+clipText(c.Layout(), max(fw-30, 10)))
 			} else {
-				val = "other code " + e.freeCode.view(focused, 4, s.Selected) + s.Faint.Render("  (65–199; ←/→ for the product's commands)")
+				val = a.T("timers.edit.other_code") + " " + e.freeCode.view(focused, 4, s.Selected) + s.Faint.Render("  "+a.T("timers.edit.other_code_hint", "Min", minCommandCode, "Max", maxCommandCode))
 			}
 		case teKind:
-			val = s.Bold.Render("‹"+map[bool]string{true: "cloud", false: "device"}[e.cloud]+"›") + s.Faint.Render("  "+kind)
+			choice := a.T("timers.kind.device")
+			if e.cloud {
+				choice = a.T("timers.kind.cloud")
+			}
+			val = s.Bold.Render("‹"+choice+"›") + s.Faint.Render("  "+kind)
 		case tePoint:
-			val = e.text[i].view(focused, 22, s.Selected) + s.Faint.Render("  yyyy-MM-dd HH:mm:ss, or HH:mm for today")
+			val = e.text[i].view(focused, 22, s.Selected) + s.Faint.Render("  "+a.T("timers.edit.point_hint"))
 		case teZone:
 			val = e.text[i].view(focused, 28, s.Selected)
 			z := strings.TrimSpace(e.text[i].value())
 			if _, err := models.LoadZone(z); err != nil {
-				val += s.Err.Render("  unknown zone: an IANA name such as Asia/Shanghai")
+				val += s.Err.Render("  " + a.T("timers.edit.unknown_zone"))
 			} else if e.zoneWhy != "" && z == e.defZone {
-				val += s.Faint.Render("  " + clipText("from "+e.zoneWhy, max(fw-30, 10)))
+				val += s.Faint.Render("  " + clipText(a.T("timers.edit.zone_from", "Why", a.T(e.zoneWhy, "Place", e.zonePlace)), max(fw-30, 10)))
 			}
 		case tePayload:
 			var example []byte
@@ -650,42 +673,40 @@ func (e *timerEditor) View(a *App, w, h int) string {
 		default:
 			val = e.text[i].view(focused, fw, s.Selected)
 		}
-		lines = append(lines, fmt.Sprintf(" %s%-12s %s", mark, teLabels[i], val))
+		lines = append(lines, " "+mark+padRight(a.T(teLabelIDs[i]), 12)+" "+val)
 	}
 	if e.textField() && !e.typing {
-		lines = append(lines, s.Faint.Render(" not typing: \""+a.keyLabel(ActCommand)+"\" runs a command, esc leaves, enter types again"))
+		lines = append(lines, s.Faint.Render(" "+a.T("timers.edit.not_typing", "Key", a.keyLabel(ActCommand))))
 	}
 	if e.saveErr != nil {
-		lines = append(lines, s.Err.Render(" save failed: "+a.errorLine(e.saveErr)+" — your edits are kept; fix and save again"))
+		lines = append(lines, s.Err.Render(" "+a.T("timers.edit.save_failed", "Error", a.errorLine(e.saveErr))))
 	} else if e.saving {
-		lines = append(lines, s.Warn.Render(" saving…"))
+		lines = append(lines, s.Warn.Render(" "+a.T("timers.edit.saving")))
 	} else if e.dirty() {
-		lines = append(lines, s.Warn.Render(" unsaved changes"))
+		lines = append(lines, s.Warn.Render(" "+a.T("timers.edit.unsaved_changes")))
 	}
 	lines = append(lines, "")
 	if pv.err != nil {
 		lines = append(lines, s.Err.Render(" "+pv.err.Error()))
 		return strings.Join(lines, "\n")
 	}
-	lines = append(lines, s.Bold.Render(" RULE ")+pv.rule)
+	lines = append(lines, s.Bold.Render(" "+a.T("timers.edit.rule_label")+" ")+pv.rule.text(a.tr))
 	zone := strings.TrimSpace(e.text[teZone].value())
-	lines = append(lines, s.Bold.Render(fmt.Sprintf(" NEXT %d FIRINGS", len(pv.firings)))+s.Faint.Render(" in "+zone))
+	lines = append(lines, s.Bold.Render(" "+a.N("timers.edit.next_firings", len(pv.firings)))+s.Faint.Render(" "+a.T("timers.edit.in_zone", "Zone", zone)))
 	if len(pv.firings) == 0 {
-		msg := " none: "
+		msg := a.T("timers.edit.never_runs")
 		if e.kind() == models.CycleOnce {
-			msg += "a once timer whose time has passed never runs (the cloud refuses it: 4401)"
-		} else {
-			msg += "it never runs after now"
+			msg = a.T("timers.edit.once_passed")
 		}
-		lines = append(lines, s.Warn.Render(msg))
+		lines = append(lines, s.Warn.Render(" "+msg))
 	}
 	for _, f := range pv.firings {
-		line := fmt.Sprintf("   %s  %-9s", f.At.Format("Mon 2006-01-02 15:04:05 MST"), relTime(now, f.At))
+		line := "   " + firingText(a.tr, f.At) + "  " + padRight(relTime(a.tr, now, f.At), 9)
 		switch f.Note {
 		case models.FiringGap:
-			line += s.Warn.Render(fmt.Sprintf("  DST gap: %s does not exist there; runs at %s", f.Wall[11:16], f.At.Format("15:04")))
+			line += s.Warn.Render("  " + a.T("timers.edit.dst_gap", "Wall", f.Wall[11:16], "At", f.At.Format("15:04")))
 		case models.FiringRepeat:
-			line += s.Warn.Render(fmt.Sprintf("  DST repeat: %s happens twice; runs once, at the first", f.Wall[11:16]))
+			line += s.Warn.Render("  " + a.T("timers.edit.dst_repeat", "Wall", f.Wall[11:16]))
 		}
 		lines = append(lines, line)
 	}
@@ -696,15 +717,15 @@ func (e *timerEditor) View(a *App, w, h int) string {
 }
 
 // relTime is "in 3 h", "in 2 d" for the preview.
-func relTime(now, t time.Time) string {
+func relTime(tr *i18n.Translator, now, t time.Time) string {
 	d := t.Sub(now)
 	switch {
 	case d < time.Minute:
-		return "in <1 min"
+		return tr.T("timers.edit.in_under_minute")
 	case d < time.Hour:
-		return fmt.Sprintf("in %d min", int(d.Minutes()))
+		return tr.T("timers.edit.in_minutes", "N", int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("in %d h", int(d.Hours()))
+		return tr.T("timers.edit.in_hours", "N", int(d.Hours()))
 	}
-	return fmt.Sprintf("in %d d", int(d.Hours()/24))
+	return tr.T("timers.edit.in_days", "N", int(d.Hours()/24))
 }

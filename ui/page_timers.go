@@ -14,6 +14,7 @@ import (
 	"acconsole/acapi"
 	"acconsole/models"
 	"acconsole/ui/components/table"
+	"acconsole/ui/text"
 )
 
 const (
@@ -27,14 +28,17 @@ const (
 
 // timerRow is a task with what the list shows about it.
 type timerRow struct {
-	task   models.TimerTask
-	next   *models.Firing
-	bad    string // why its fields do not parse
-	last   *TimerRun
-	clash  string
-	cloud  bool
-	cycle  string // the rule in words
-	status string
+	task models.TimerTask
+	next *models.Firing
+	bad  string // why its fields do not parse
+	last *TimerRun
+	// clashWith is the name of the first other timer firing a different
+	// command in the same minute, at clashAt ("" when none).
+	clashWith string
+	clashAt   time.Time
+	cloud     bool
+	cycle     ruleDesc
+	status    string // a timers.status id, "" while it runs
 }
 
 type timersData struct {
@@ -61,7 +65,7 @@ func newTimersPage(ref DeviceRef, d DeviceDetail) *timersPage {
 	return &timersPage{ref: ref, detail: d}
 }
 
-func (p *timersPage) Title(tr *i18n.Translator) string { return "Timers" }
+func (p *timersPage) Title(tr *i18n.Translator) string { return tr.T("timers.title") }
 
 // pageKeys: open (edit), add, start/stop and delete the timer under the
 // cursor, then moving about.
@@ -81,7 +85,7 @@ func (p *timersPage) pageKeys() []pageKey {
 		}},
 		{action: ActCreate, hint: true, run: func(a *App) tea.Cmd {
 			if p.data == nil {
-				return a.Flash("the timers are still loading")
+				return a.Flash(a.T("timers.still_loading"))
 			}
 			return a.Push(newTimerEditor(p, nil))
 		}},
@@ -95,7 +99,7 @@ func (p *timersPage) pageKeys() []pageKey {
 			if !ok {
 				return nil
 			}
-			a.Confirm(fmt.Sprintf("Delete timer %q (%s)? It will not fire again.", row.task.Name, row.cycle), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
+			a.Confirm(a.T("timers.delete_confirm", "Name", strconv.Quote(row.task.Name), "Rule", row.cycle.text(a.tr)), approve(p, timerDeleteApproved{id: row.task.TaskID, name: row.task.Name}))
 			return nil
 		}},
 	}
@@ -107,17 +111,8 @@ func (p *timersPage) ensureTable(a *App) {
 		return
 	}
 	p.tbl = table.New(table.Options[timerRow]{
-		Columns: []table.Column{
-			{Key: "st", Title: "", Width: 1},
-			{Key: "name", Title: "NAME", Flex: 2, MinWidth: 10},
-			{Key: "rule", Title: "RULE", Flex: 5, MinWidth: 20},
-			{Key: "next", Title: "NEXT", Width: 17},
-			{Key: "last", Title: "LAST RUN", Width: 20},
-			{Key: "cmd", Title: "CMD", Width: 4, Align: table.AlignRight},
-			{Key: "kind", Title: "KIND", Width: 6},
-			{Key: "warn", Title: "", Flex: 2, MinWidth: 6},
-		},
-		ID: func(r timerRow) string { return strconv.FormatInt(r.task.TaskID, 10) },
+		Columns: p.columns(a),
+		ID:      func(r timerRow) string { return strconv.FormatInt(r.task.TaskID, 10) },
 		Cells: func(r timerRow) []string {
 			st := "○"
 			switch r.task.Status {
@@ -126,30 +121,38 @@ func (p *timersPage) ensureTable(a *App) {
 			case models.TaskFrozen:
 				st = "#"
 			}
-			next, rule := "–", r.cycle
+			next, rule := "–", r.cycle.text(a.tr)
 			switch {
 			case r.bad != "":
-				rule = "cannot run: " + r.bad
+				rule = a.T("timers.cannot_run", "Why", r.bad)
 			case r.task.Status != models.TaskRunning:
-				next = r.status
+				next = ""
+				if r.status != "" {
+					next = a.T(r.status)
+				}
 			case r.next != nil:
-				next = r.next.At.Format("01-02 15:04") + " " + zoneAbbr(r.next.At)
+				next = nextText(a.tr, r.next.At)
 				if r.next.Note != models.FiringNormal {
 					next += " *"
 				}
 			}
-			last := "never"
+			last := a.T("timers.last_never")
 			if r.last != nil {
+				// The result is the cloud's code for it (ok, offline…).
 				last = r.last.Result + " " + r.last.At.Local().Format("01-02 15:04")
 				if r.last.ReplyCode != 0 {
 					last += fmt.Sprintf(" (%d)", r.last.ReplyCode)
 				}
 			}
-			kind := "device"
+			kind := a.T("timers.kind.device")
 			if r.cloud {
-				kind = "cloud"
+				kind = a.T("timers.kind.cloud")
 			}
-			return []string{st, r.task.Name, rule, next, last, strconv.Itoa(r.task.MessageCode), kind, r.clash}
+			clash := ""
+			if r.clashWith != "" {
+				clash = a.T("timers.clash_short", "Name", strconv.Quote(r.clashWith), "At", r.clashAt.Format("01-02 15:04"))
+			}
+			return []string{st, r.task.Name, rule, next, last, strconv.Itoa(r.task.MessageCode), kind, clash}
 		},
 		Tone: func(r timerRow, col int) table.Tone {
 			switch col {
@@ -172,8 +175,39 @@ func (p *timersPage) ensureTable(a *App) {
 			return table.ToneDefault
 		},
 		Styles: a.styles,
-		Empty:  "no timers: " + a.keyLabel(ActCreate) + " adds one",
+		Empty:  a.T("timers.empty", "Key", a.keyLabel(ActCreate)),
 	})
+}
+
+// columns are the list's columns in the console's language; the next
+// firing's column fits the language's date ("11-30 06:45 CST *",
+// "11月30日 06:45 CST *").
+func (p *timersPage) columns(a *App) []table.Column {
+	return []table.Column{
+		{Key: "st", Title: "", Width: 1},
+		{Key: "name", Title: a.T("timers.col.name"), Flex: 2, MinWidth: 10},
+		{Key: "rule", Title: a.T("timers.col.rule"), Flex: 5, MinWidth: 20},
+		{Key: "next", Title: a.T("timers.col.next"), Width: max(17, text.Width(nextText(a.tr, time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC)))+2)},
+		{Key: "last", Title: a.T("timers.col.last"), Width: 20},
+		{Key: "cmd", Title: a.T("timers.col.cmd"), Width: 4, Align: table.AlignRight},
+		{Key: "kind", Title: a.T("timers.col.kind"), Width: 6},
+		{Key: "warn", Title: "", Flex: 2, MinWidth: 6},
+	}
+}
+
+// Relabel rebuilds the table in the new language, keeping the rows and
+// the cursor (the empty text is set when a table is made).
+func (p *timersPage) Relabel(a *App) {
+	if p.tbl == nil {
+		return
+	}
+	rows, cursor := p.tbl.Rows(), p.tbl.CursorID()
+	w, h := p.tbl.Width(), p.tbl.Height()
+	p.tbl = nil
+	p.ensureTable(a)
+	p.tbl.SetSize(w, h)
+	p.tbl.SetRows(rows)
+	p.tbl.SetCursorByID(cursor)
 }
 
 func zoneAbbr(t time.Time) string {
@@ -226,15 +260,15 @@ func (p *timersPage) rows(now time.Time) []timerRow {
 		r.cycle, r.bad = describeTask(t)
 		switch t.Status {
 		case models.TaskStopped:
-			r.status = "stopped"
+			r.status = "timers.status.stopped"
 		case models.TaskFrozen:
-			r.status = "frozen"
+			r.status = "timers.status.frozen"
 		}
 		if r.bad == "" {
 			if fs, err := models.NextFirings(t, now, 1); err == nil && len(fs) > 0 {
 				r.next = &fs[0]
 			} else if err == nil && t.Status == models.TaskRunning {
-				r.status = "done"
+				r.status = "timers.status.done"
 			}
 		}
 		if l, ok := p.data.last[t.TaskID]; ok {
@@ -249,7 +283,7 @@ func (p *timersPage) rows(now time.Time) []timerRow {
 				other = c.A
 			}
 			if other != 0 {
-				r.clash = fmt.Sprintf("clashes with %q %s", names[other], c.At.Format("01-02 15:04"))
+				r.clashWith, r.clashAt = names[other], c.At
 				break
 			}
 		}
@@ -258,31 +292,12 @@ func (p *timersPage) rows(now time.Time) []timerRow {
 	return out
 }
 
-// describeTask is the rule in words, or why it cannot run.
-func describeTask(t models.TimerTask) (string, string) {
-	c, err := models.ParseTimeCycle(t.TimeCycle)
-	if err != nil {
-		return t.TimeCycle, err.Error()
-	}
-	at, _, err := models.ParseTimePoint(t.TimePoint, t.TimeZone)
-	if err != nil {
-		return c.String(), err.Error()
-	}
-	// Describe reads the wall-clock fields as written, so pass them as
-	// such (a 02:30 inside a DST gap still reads 02:30).
-	wall, werr := time.ParseInLocation(models.TimeLayout, strings.TrimSpace(t.TimePoint), time.UTC)
-	if werr != nil {
-		wall = at
-	}
-	return c.Describe(wall, t.TimeZone), ""
-}
-
 func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case approvedMsg:
 		switch v := m.yes.(type) {
 		case timerDeleteApproved:
-			return p.write(a, "deleted "+strconv.Quote(v.name), func(ctx context.Context, api API) error {
+			return p.write(a, "timers.deleted", strconv.Quote(v.name), func(ctx context.Context, api API) error {
 				return api.DeleteTimer(ctx, p.ref, v.id)
 			})
 		}
@@ -328,13 +343,15 @@ type (
 	timerSaved struct{}
 )
 
-func (p *timersPage) write(a *App, what string, fn func(ctx context.Context, api API) error) tea.Cmd {
-	if cmd := a.refuseWrite("Timers: " + what); cmd != nil {
+// write runs a timer write; what is its message id (with the quoted name),
+// said in English to the audit log and in the console's language on screen.
+func (p *timersPage) write(a *App, what, quoted string, fn func(ctx context.Context, api API) error) tea.Cmd {
+	if cmd := a.refuseWrite(p.Title(neutral()) + ": " + neutral().T(what, "Name", quoted)); cmd != nil {
 		return cmd
 	}
-	api := a.api
+	api, done := a.api, a.T(what, "Name", quoted)
 	return runVal(a, p, func(ctx context.Context) any {
-		return timerWriteDone{what: what, err: fn(ctx, api)}
+		return timerWriteDone{what: done, err: fn(ctx, api)}
 	})
 }
 
@@ -345,17 +362,17 @@ func (p *timersPage) toggle(a *App, row timerRow) tea.Cmd {
 	t, api, ref := row.task, a.api, p.ref
 	switch t.Status {
 	case models.TaskFrozen:
-		return a.Fail(errorf("this timer is frozen (an unbind froze it): it cannot be started or stopped, only deleted"))
+		return a.Fail(errorf(a.T("timers.frozen_toggle")))
 	case models.TaskRunning:
 		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
-			return fmt.Sprintf("Stop timer %q (%s) until it is started again?", t.Name, row.cycle),
+			return a.T("timers.stop_confirm", "Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr)),
 				func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, false) }, nil
 		})
 	}
 	// The question ends in "?": once done, it is the status line without it.
-	q := fmt.Sprintf("Start timer %q (%s)?", t.Name, row.cycle)
+	q := a.T("timers.start_confirm", "Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr))
 	if row.next != nil {
-		q = fmt.Sprintf("Start timer %q (%s), next firing %s?", t.Name, row.cycle, row.next.At.Format("2006-01-02 15:04 MST"))
+		q = a.T("timers.start_confirm_next", "Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr), "Next", minuteText(a.tr, row.next.At))
 	}
 	return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
 		return q, func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, true) }, nil
@@ -366,51 +383,51 @@ func (p *timersPage) toggle(a *App, row timerRow) tea.Cmd {
 // own (from its profile, when a timeZone is recorded there), else the zone
 // of the place its warehouse record names (上海 → Asia/Shanghai), else the
 // zone of its other timers, else the operator's (TZ, then the console
-// machine's), else UTC.
-func (p *timersPage) defaultZone() (zone, why string) {
+// machine's), else UTC. why is a message id; place fills its {{.Place}}.
+func (p *timersPage) defaultZone() (zone, why, place string) {
 	for _, k := range []string{"timeZone", "timezone", "tz", "zone"} {
 		if v, ok := p.detail.Profile[k].(string); ok {
 			if _, err := models.LoadZone(v); err == nil {
-				return v, "the device's profile"
+				return v, "timers.zone_from.profile", ""
 			}
 		}
 	}
 	if z, place := locationZone(p.detail.Info); z != "" {
-		return z, "the device's location, " + place
+		return z, "timers.zone_from.location", place
 	}
 	if p.data != nil {
 		for _, t := range p.data.tasks {
 			if _, err := models.LoadZone(t.TimeZone); err == nil {
-				return t.TimeZone, "the device's other timers"
+				return t.TimeZone, "timers.zone_from.other_timers", ""
 			}
 		}
 	}
 	if tz := os.Getenv("TZ"); tz != "" {
 		if _, err := models.LoadZone(tz); err == nil {
-			return tz, "your TZ setting"
+			return tz, "timers.zone_from.tz", ""
 		}
 	}
 	if name := time.Now().Location().String(); name != "Local" && name != "" {
-		return name, "this computer's zone"
+		return name, "timers.zone_from.computer", ""
 	}
-	return "UTC", "nothing names a zone: check it"
+	return "UTC", "timers.zone_from.nothing", ""
 }
 
 func (p *timersPage) View(a *App, w, h int) string {
 	p.ensureTable(a)
 	s := a.styles
-	head := s.Title.Render(" Timers of "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  as user #%d", p.ref.UserID))
+	head := s.Title.Render(" "+a.T("timers.head", "Device", deviceTitle(p.detail))) + s.Faint.Render("  "+a.T("timers.as_user", "User", p.ref.UserID))
 	if p.data == nil {
 		if p.err != nil {
-			return head + "\n" + s.Err.Render(" could not load the timers: "+a.errorLine(p.err))
+			return head + "\n" + s.Err.Render(" "+a.T("timers.load_failed", "Error", a.errorLine(p.err)))
 		}
-		return head + "\n" + s.Faint.Render(" loading…")
+		return head + "\n" + s.Faint.Render(" "+a.T("timers.loading"))
 	}
 	n := len(p.data.tasks)
-	info := fmt.Sprintf(" %d/%d timers · times in each timer's own zone · * = a DST gap or repeat moves the next run", n, timerLimit)
+	info := " " + a.N("timers.info", n, "Limit", timerLimit)
 	lines := []string{head, s.Faint.Render(info)}
 	if n >= timerLimit {
-		lines = append(lines, s.Warn.Render(fmt.Sprintf(" this device holds %d timers: devices usually take at most %d", n, timerLimit)))
+		lines = append(lines, s.Warn.Render(" "+a.N("timers.over_limit", n, "Limit", timerLimit)))
 	}
 	p.tbl.SetSize(w, max(h-len(lines), 3))
 	return strings.Join(lines, "\n") + "\n" + p.tbl.View()

@@ -38,15 +38,15 @@ func (p *userPage) bindPhone(a *App) tea.Cmd {
 	if p.pending != nil {
 		return p.askCode(a)
 	}
-	a.Ask("phone to bind (a verify code is sent to it):", func(a *App, phone string) tea.Cmd {
+	a.Ask(a.T("lists.phone.ask_phone"), func(a *App, phone string) tea.Cmd {
 		// Write mode may have ended while the prompt was open.
 		if why := a.RequireWrite(); why != "" {
 			a.auditRefusal("User: bind phone", why)
-			return a.Fail(errorf(why + " (nothing was sent)"))
+			return a.Fail(errorf(a.T("lists.phone.nothing_sent", "Why", why)))
 		}
 		phone = strings.TrimSpace(phone)
 		if phone == "" {
-			return a.Fail(errorf("a phone number is needed"))
+			return a.Fail(errorf(a.T("lists.phone.needed")))
 		}
 		return p.sendCode(a, phone)
 	})
@@ -97,13 +97,11 @@ func (p *userPage) codeAnswered(a *App, m loaded) tea.Cmd {
 // askCode asks for the pending code; "resend" sends a new one instead.
 func (p *userPage) askCode(a *App) tea.Cmd {
 	pd := *p.pending
-	q := "verify code sent to " + pd.phone
+	// "resend" is typed as it is in every language, like a command.
+	q := a.T("lists.phone.ask_code", "Phone", pd.phone)
 	if pd.local != "" {
-		q += " (the local cloud sent " + pd.local + ")"
-	} else {
-		q += " (local cloud: see :outbox)"
+		q = a.T("lists.phone.ask_code_local", "Phone", pd.phone, "Code", pd.local)
 	}
-	q += `, or "resend":`
 	api, uid := a.api, p.id
 	a.Ask(q, func(a *App, code string) tea.Cmd {
 		code = strings.TrimSpace(code)
@@ -129,9 +127,10 @@ func (p *userPage) phoneBound(u models.User) {
 // pendingLine tells the operator a code is waiting to be typed.
 func (p *userPage) pendingLine(a *App) string {
 	pd := p.pending
-	s := fmt.Sprintf(" verify code sent to %s at %s", pd.phone, pd.sentAt.Local().Format("15:04:05"))
+	at := pd.sentAt.Local().Format("15:04:05")
+	s := a.T("lists.phone.pending", "Phone", pd.phone, "At", at)
 	if pd.local != "" {
-		s += " (local cloud: " + pd.local + ")"
+		s = a.T("lists.phone.pending_local", "Phone", pd.phone, "At", at, "Code", pd.local)
 	}
-	return a.styles.Warn.Render(s) + a.styles.Faint.Render(" · "+a.keys.Get(ActBindPhone).Label()+" enters it")
+	return a.styles.Warn.Render(" "+s) + a.styles.Faint.Render(" · "+a.T("lists.phone.enter", "Key", a.keys.Get(ActBindPhone).Label()))
 }

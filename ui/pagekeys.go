@@ -24,8 +24,9 @@ type pageKey struct {
 	run func(a *App) tea.Cmd
 	// hint: offered in the footer (with the binding's description).
 	hint bool
-	// off is why the key does nothing now ("" when it works): pressing it
-	// shows the reason, and the footer leaves it out.
+	// off is why the key does nothing now ("" when it works), a catalog
+	// id (or text shown as it is): pressing it shows the reason, and the
+	// footer leaves it out.
 	off string
 	// writes: the key changes the cloud. It goes through the write gate
 	// (refuseWrite, the read-only check of askWrite): in read-only mode it
@@ -114,7 +115,7 @@ func (a *App) keyEntry(m tea.KeyPressMsg) (pageKey, bool) {
 // mode is refused (and audited) with the reason, anything else runs.
 func (a *App) runKey(e pageKey) tea.Cmd {
 	if e.off != "" {
-		return a.Fail(errorf(e.off))
+		return a.Fail(errorf(textOf(a.tr, e.off)))
 	}
 	if e.writes {
 		if why := a.RequireWrite(); why != "" {

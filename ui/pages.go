@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"acconsole/i18n"
 	"context"
 	"fmt"
 	"sort"
@@ -13,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/i18n"
 	"acconsole/models"
 	"acconsole/ui/components/table"
 )
@@ -27,21 +27,35 @@ type pager struct {
 	total  atomic.Int64
 }
 
-// line is the page's header: the page loaded from the server, and, under
-// a filter, how many of its rows match; the filter covers the loaded page
-// only, as the table's footer says ("of 5 (filtered from 100)").
-func (pg *pager) line(what string, matched, loaded int) string {
-	total := pg.total.Load()
-	if loaded == 0 {
-		return fmt.Sprintf("%s: none (of %d)", what, total)
+// pagerIDs name what a pager line counts: the message of a page of rows
+// ("devices 1–100 of 5000") and of an empty one.
+type pagerIDs struct{ some, none string }
+
+var (
+	usersPager   = pagerIDs{"lists.pager.users", "lists.pager.users_none"}
+	devicesPager = pagerIDs{"lists.pager.devices", "lists.pager.devices_none"}
+)
+
+// pagerLine is a pager's header: rows first to last of total, and, under
+// a filter, how many of the loaded page's rows match; the filter covers
+// the loaded page only, as the table's footer says ("of 5 (filtered from
+// 100)"). The keys that turn pages are in the footer, as the keymap binds
+// them.
+func pagerLine(a *App, ids pagerIDs, off, shown int, total int64, matched, loaded int) string {
+	if shown == 0 {
+		return a.T(ids.none, "Total", total)
 	}
-	off := int(pg.offset.Load())
-	head := fmt.Sprintf("%s %d–%d of %d", what, off+1, off+loaded, total)
+	head := a.T(ids.some, "First", off+1, "Last", off+shown, "Total", total)
 	if matched != loaded {
-		head += fmt.Sprintf(" · filter: %d of these %d match (this page only)", matched, loaded)
+		head += " · " + a.T("lists.pager.filtered", "Matched", matched, "Loaded", loaded)
 	}
-	// The keys that turn pages are in the footer, as the keymap binds them.
 	return head
+}
+
+// line is the page's header (pagerLine) for the page loaded from the
+// server.
+func (pg *pager) line(a *App, ids pagerIDs, matched, loaded int) string {
+	return pagerLine(a, ids, int(pg.offset.Load()), loaded, pg.total.Load(), matched, loaded)
 }
 
 // pageKeys turn the server's pages (offered in the footer).
@@ -52,14 +66,14 @@ func (pg *pager) pageKeys(reload func(a *App) tea.Cmd) []pageKey {
 				pg.offset.Add(pageSize)
 				return reload(a)
 			}
-			return a.Flash("last page")
+			return a.Flash(a.T("lists.last_page"))
 		}},
 		{action: ActPrevPage, hint: true, run: func(a *App) tea.Cmd {
 			if off := pg.offset.Load(); off > 0 {
 				pg.offset.Store(max(off-pageSize, 0))
 				return reload(a)
 			}
-			return a.Flash("first page")
+			return a.Flash(a.T("lists.first_page"))
 		}},
 	}
 }
@@ -84,21 +98,10 @@ func (pg *keyPager) loaded(n int, lastID int64) {
 	pg.last.Store(lastID)
 }
 
-// line is the page's place, e.g. "users 101–200 of 1000 (exact count)",
-// and, under a filter, how many of the loaded page's rows match: the
-// filter covers the loaded page only, as the table's footer says.
-func (pg *keyPager) line(what, count string, matched, loaded int) string {
-	total, shown := pg.total.Load(), int(pg.shown.Load())
-	if shown == 0 {
-		return fmt.Sprintf("%s: none (of %d%s)", what, total, count)
-	}
-	off := len(pg.starts) * pg.size
-	head := fmt.Sprintf("%s %d–%d of %d%s", what, off+1, off+shown, total, count)
-	if matched != loaded {
-		head += fmt.Sprintf(" · filter: %d of these %d match (this page only)", matched, loaded)
-	}
-	// The keys that turn pages are in the footer, as the keymap binds them.
-	return head
+// line is the page's place, e.g. "users 101–200 of 1000 (exact count)"
+// (pagerLine).
+func (pg *keyPager) line(a *App, ids pagerIDs, matched, loaded int) string {
+	return pagerLine(a, ids, len(pg.starts)*pg.size, int(pg.shown.Load()), pg.total.Load(), matched, loaded)
 }
 
 // pageKeys turn pages (offered in the footer). While a page is loading
@@ -108,7 +111,7 @@ func (pg *keyPager) pageKeys(busy func() bool, reload func(a *App) tea.Cmd) []pa
 	return []pageKey{
 		{action: ActNextPage, hint: true, run: func(a *App) tea.Cmd {
 			if busy() {
-				return a.Flash("loading…")
+				return a.Flash(a.T("lists.loading"))
 			}
 			shown := pg.shown.Load()
 			if shown > 0 && shown >= int64(pg.size) && int64(len(pg.starts)+1)*int64(pg.size) < pg.total.Load() {
@@ -116,22 +119,24 @@ func (pg *keyPager) pageKeys(busy func() bool, reload func(a *App) tea.Cmd) []pa
 				pg.after.Store(pg.last.Load())
 				return reload(a)
 			}
-			return a.Flash("last page")
+			return a.Flash(a.T("lists.last_page"))
 		}},
 		{action: ActPrevPage, hint: true, run: func(a *App) tea.Cmd {
 			if busy() {
-				return a.Flash("loading…")
+				return a.Flash(a.T("lists.loading"))
 			}
 			if n := len(pg.starts); n > 0 {
 				pg.after.Store(pg.starts[n-1])
 				pg.starts = pg.starts[:n-1]
 				return reload(a)
 			}
-			return a.Flash("first page")
+			return a.Flash(a.T("lists.first_page"))
 		}},
 	}
 }
 
+// userName is what names a user: the nick name, else the phone, else the
+// email; "" for a user with none (userTitle then says "user 42").
 func userName(u models.User) string {
 	switch {
 	case u.NickName != "":
@@ -141,15 +146,24 @@ func userName(u models.User) string {
 	case u.Email != "":
 		return u.Email
 	}
-	return "user " + strconv.FormatInt(u.UserID, 10)
+	return ""
 }
 
+// userTitle names a user for a person: its name, or "user 42".
+func userTitle(tr *i18n.Translator, id int64, name string) string {
+	if name == "" {
+		return tr.T("lists.user.fallback", "ID", id)
+	}
+	return models.SanitizeLine(name)
+}
+
+// The column titles of the lists are catalog ids, rendered by listPage.
 var userColumns = []table.Column{
-	{Key: "id", Title: "ID", Width: 8, Align: table.AlignRight},
-	{Key: "name", Title: "NICK NAME", Flex: 2, MinWidth: 10},
-	{Key: "phone", Title: "PHONE", Width: 14},
-	{Key: "email", Title: "EMAIL", Flex: 2, MinWidth: 12},
-	{Key: "created", Title: "CREATED", Width: 19},
+	{Key: "id", Title: "lists.col.ident", Width: 8, Align: table.AlignRight},
+	{Key: "name", Title: "lists.col.nick_name", Flex: 2, MinWidth: 10},
+	{Key: "phone", Title: "lists.col.phone", Width: 14},
+	{Key: "email", Title: "lists.col.email", Flex: 2, MinWidth: 12},
+	{Key: "created", Title: "lists.col.created", Width: 19},
 }
 
 func userCells(u models.User) []string {
@@ -162,9 +176,9 @@ func userCells(u models.User) []string {
 func newUsersPage() Page {
 	pg := &keyPager{size: pageSize}
 	p := &listPage[models.User]{
-		title: "Users", cols: userColumns, cells: userCells,
+		title: "lists.title.users", cols: userColumns, cells: userCells,
 		id:    func(u models.User) string { return strconv.FormatInt(u.UserID, 10) },
-		empty: "no users yet",
+		empty: "lists.empty.users",
 	}
 	p.load = func(ctx context.Context, api API) ([]models.User, error) {
 		n, err := api.CountUsers(ctx)
@@ -183,7 +197,7 @@ func newUsersPage() Page {
 		pg.loaded(len(us), last)
 		return us, nil
 	}
-	p.summary = func(a *App) string { return pg.line("users", " (exact count)", p.tbl.Len(), p.tbl.Total()) }
+	p.summary = func(a *App) string { return pg.line(a, usersPager, p.tbl.Len(), p.tbl.Total()) }
 	p.open = func(a *App, u models.User) tea.Cmd { return a.Push(newUserPage(u.UserID, userName(u))) }
 	p.more = func(models.User, bool) []pageKey {
 		return pg.pageKeys(func() bool { return p.loading }, p.Load)
@@ -202,7 +216,7 @@ type findUserPage struct {
 func newFindUserPage(q string) *findUserPage { return &findUserPage{query: q} }
 
 func (p *findUserPage) Title(tr *i18n.Translator) string {
-	return "find " + models.SanitizeLine(p.query)
+	return tr.T("lists.find.title", "Query", models.SanitizeLine(p.query))
 }
 
 func (p *findUserPage) Load(a *App) tea.Cmd {
@@ -233,10 +247,10 @@ func (p *findUserPage) Update(a *App, msg tea.Msg) tea.Cmd {
 
 func (p *findUserPage) View(a *App, w, h int) string {
 	if p.err != nil {
-		return a.styles.Err.Render(" no user matches "+strconv.Quote(models.SanitizeLine(p.query))+": "+a.errorLine(p.err)) +
-			"\n" + a.styles.Faint.Render(" search by user id, phone, email or WeChat OpenID")
+		return a.styles.Err.Render(" "+a.T("lists.find.no_user", "Query", strconv.Quote(models.SanitizeLine(p.query)), "Error", a.errorLine(p.err))) +
+			"\n" + a.styles.Faint.Render(" "+a.T("lists.find.user_hint"))
 	}
-	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
+	return a.styles.Faint.Render(" " + a.T("lists.find.looking_up", "Query", models.SanitizeLine(p.query)))
 }
 
 // userPage shows one user: profile, OpenIDs, homes and devices. The
@@ -264,7 +278,7 @@ func newUserPage(id int64, name string) *userPage {
 	p := &userPage{id: id, name: name, homes: &homeNames{}, pg: &keyPager{size: userDevicePage}}
 	// The homes come with the user detail (for the HOME column); the
 	// devices a page at a time; a rename reloads the whole user page.
-	p.devs = newDeviceListIn("Devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
+	p.devs = newDeviceListIn("lists.title.devices", id, func(ctx context.Context, api API) ([]models.Device, error) {
 		ds, total, err := api.UserDevices(ctx, id, p.pg.after.Load(), userDevicePage)
 		if err != nil {
 			return nil, err
@@ -295,11 +309,14 @@ func userInView(a *App) (int64, string) {
 	return 0, ""
 }
 
-func (p *userPage) Title(tr *i18n.Translator) string { return models.SanitizeLine(p.name) }
+func (p *userPage) Title(tr *i18n.Translator) string { return userTitle(tr, p.id, p.name) }
 func (p *userPage) UserID() int64                    { return p.id }
 func (p *userPage) ActingFor() string {
-	return fmt.Sprintf("%s (#%d)", models.SanitizeLine(p.name), p.id)
+	return fmt.Sprintf("%s (#%d)", userTitle(neutral(), p.id, p.name), p.id)
 }
+
+// Relabel renders the device table's words in the new language.
+func (p *userPage) Relabel(a *App) { p.devs.Relabel(a) }
 
 // pageKeys: the device list's open and rename, the user's own keys, then
 // the rest of the device list's (paging, sorting, moving about).
@@ -374,21 +391,21 @@ func (p *userPage) View(a *App, w, h int) string {
 	s := a.styles
 	if p.detail == nil {
 		if p.err != nil {
-			return s.Err.Render(" could not load the user: " + a.errorLine(p.err))
+			return s.Err.Render(" " + a.T("lists.user.load_failed", "Error", a.errorLine(p.err)))
 		}
-		return s.Faint.Render(" loading…")
+		return s.Faint.Render(" " + a.T("lists.loading"))
 	}
 	d := p.detail
 	u := d.User
 	var lines []string
-	lines = append(lines, s.Title.Render(fmt.Sprintf(" %s", userName(u)))+s.Faint.Render(fmt.Sprintf("  user #%d  created %s", u.UserID, u.CreateTime)))
-	lines = append(lines, fmt.Sprintf(" phone %s   email %s", orDash(u.Phone), orDash(u.Email)))
+	lines = append(lines, s.Title.Render(" "+userTitle(a.tr, u.UserID, userName(u)))+s.Faint.Render("  "+a.T("lists.user.header", "ID", u.UserID, "Created", cloudTime(a.tr, u.CreateTime))))
+	lines = append(lines, " "+a.T("lists.user.contact", "Phone", orDash(u.Phone), "Email", orDash(u.Email)))
 	var oids []string
 	for _, o := range d.OpenIDs {
 		oids = append(oids, o.Provider+":"+o.OpenID)
 	}
-	lines = append(lines, " openids "+orDash(strings.Join(oids, ", ")))
-	lines = append(lines, " profile "+orDash(flatProfile(d.Profile)))
+	lines = append(lines, " "+a.T("lists.user.openids", "OpenIDs", orDash(strings.Join(oids, ", "))))
+	lines = append(lines, " "+a.T("lists.user.profile", "Profile", orDash(flatProfile(d.Profile))))
 	if p.pending != nil {
 		lines = append(lines, p.pendingLine(a))
 	}
@@ -396,7 +413,7 @@ func (p *userPage) View(a *App, w, h int) string {
 	for _, hm := range d.Homes {
 		homes = append(homes, hm.Name)
 	}
-	lines = append(lines, fmt.Sprintf(" homes (%d) %s   %s", len(d.Homes), strings.Join(homes, ", "), s.HelpKey.Render(a.keys.Get(ActHomes).Label())+s.HelpDesc.Render(" open homes")))
+	lines = append(lines, " "+a.T("lists.user.homes", "Count", len(d.Homes), "Homes", strings.Join(homes, ", "))+"   "+s.HelpKey.Render(a.keys.Get(ActHomes).Label())+s.HelpDesc.Render(" "+a.T("lists.user.open_homes")))
 	if p.devs.done {
 		online := 0
 		for _, dv := range p.devs.tbl.Rows() {
@@ -404,9 +421,9 @@ func (p *userPage) View(a *App, w, h int) string {
 				online++
 			}
 		}
-		lines = append(lines, s.Bold.Render(" "+p.pg.line("devices", "", p.devs.tbl.Len(), p.devs.tbl.Total()))+s.Faint.Render(fmt.Sprintf("   %d online on this page", online)))
+		lines = append(lines, s.Bold.Render(" "+p.pg.line(a, devicesPager, p.devs.tbl.Len(), p.devs.tbl.Total()))+s.Faint.Render("   "+a.T("lists.user.online", "Count", online)))
 	} else {
-		lines = append(lines, s.Bold.Render(" devices"))
+		lines = append(lines, s.Bold.Render(" "+a.T("lists.user.devices")))
 	}
 	top := strings.Join(lines, "\n")
 	return top + "\n" + p.devs.View(a, w, max(h-len(lines), 3))
@@ -434,12 +451,12 @@ func flatProfile(m map[string]any) string {
 
 var deviceColumns = []table.Column{
 	{Key: "status", Title: "", Width: 1},
-	{Key: "id", Title: "ID", Width: 8, Align: table.AlignRight},
-	{Key: "name", Title: "NAME", Flex: 3, MinWidth: 10},
-	{Key: "product", Title: "PRODUCT", Width: 10},
-	{Key: "pid", Title: "PHYSICAL ID", Width: 16},
-	{Key: "role", Title: "ROLE", Width: 10},
-	{Key: "home", Title: "HOME", Flex: 1, MinWidth: 8},
+	{Key: "id", Title: "lists.col.ident", Width: 8, Align: table.AlignRight},
+	{Key: "name", Title: "lists.col.name", Flex: 3, MinWidth: 10},
+	{Key: "product", Title: "lists.col.product", Width: 10},
+	{Key: "pid", Title: "lists.col.physical_id", Width: 16},
+	{Key: "role", Title: "lists.col.role", Width: 10},
+	{Key: "home", Title: "lists.col.home", Flex: 1, MinWidth: 8},
 }
 
 // homeNames names homes by id for a device list; the load fills it on
@@ -472,6 +489,8 @@ func (h *homeNames) label(id int64) string {
 	return "#" + strconv.FormatInt(id, 10)
 }
 
+// newDeviceList builds a device list; title is a catalog id (or data, such
+// as a room's name, shown as it is).
 func newDeviceList(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool) *listPage[models.Device] {
 	var p *listPage[models.Device]
 	return newDeviceListIn(title, userID, load, poll, &homeNames{}, func() Page { return p }, &p)
@@ -484,26 +503,8 @@ func newDeviceList(title string, userID int64, load func(ctx context.Context, ap
 func newDeviceListIn(title string, userID int64, load func(ctx context.Context, api API) ([]models.Device, error), poll bool,
 	names *homeNames, host func() Page, self **listPage[models.Device]) *listPage[models.Device] {
 	p := &listPage[models.Device]{
-		title: title, cols: deviceColumns, poll: poll, empty: "no devices",
+		title: title, cols: deviceColumns, poll: poll, empty: "lists.empty.devices",
 		id: func(d models.Device) string { return strconv.FormatInt(d.DeviceID, 10) },
-		cells: func(d models.Device) []string {
-			st := "?"
-			if d.Status != nil {
-				if d.Online() {
-					st = "●"
-				} else {
-					st = "○"
-				}
-			}
-			role := "shared"
-			if d.Owner == userID {
-				role = "owner"
-			}
-			if d.IsSubDevice() {
-				role += " (sub)"
-			}
-			return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, role, names.label(d.RootID)}
-		},
 		tone: func(d models.Device, col int) table.Tone {
 			if col == 0 && d.Status != nil {
 				if d.Online() {
@@ -513,6 +514,26 @@ func newDeviceListIn(title string, userID int64, load func(ctx context.Context, 
 			}
 			return table.ToneDefault
 		},
+	}
+	p.cells = func(d models.Device) []string {
+		st := "?"
+		if d.Status != nil {
+			if d.Online() {
+				st = "●"
+			} else {
+				st = "○"
+			}
+		}
+		role := "lists.role.shared"
+		switch {
+		case d.Owner == userID && d.IsSubDevice():
+			role = "lists.role.owner_sub"
+		case d.Owner == userID:
+			role = "lists.role.owner"
+		case d.IsSubDevice():
+			role = "lists.role.shared_sub"
+		}
+		return []string{st, strconv.FormatInt(d.DeviceID, 10), d.Name, d.SubDomainName, d.PhysicalDeviceID, p.text(role), names.label(d.RootID)}
 	}
 	if self != nil {
 		*self = p
@@ -546,7 +567,7 @@ func newDeviceListIn(title string, userID int64, load func(ctx context.Context, 
 // renameDevice asks for a new name of the device under a list's cursor.
 func renameDevice(a *App, host Page, userID int64, d models.Device, ok bool) tea.Cmd {
 	if !ok {
-		return a.Fail(errorf("no device under the cursor to rename"))
+		return a.Fail(errorf(a.T("lists.rename.no_device")))
 	}
 	ref := DeviceRef{UserID: userID, DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}
 	if ref.UserID == 0 {
@@ -561,17 +582,17 @@ func renameDevice(a *App, host Page, userID int64, d models.Device, ok bool) tea
 
 func newHomesPage(userID int64, userName string) Page {
 	p := &listPage[models.Home]{
-		title: "Homes", empty: "this user has no homes",
-		cols: []table.Column{{Key: "id", Title: "ID", Width: 8, Align: table.AlignRight}, {Key: "name", Title: "NAME", Flex: 2}, {Key: "owner", Title: "OWNER", Width: 10}},
+		title: "lists.title.homes", empty: "lists.empty.homes",
+		cols: []table.Column{{Key: "id", Title: "lists.col.ident", Width: 8, Align: table.AlignRight}, {Key: "name", Title: "lists.col.name", Flex: 2}, {Key: "owner", Title: "lists.col.owner", Width: 10}},
 		id:   func(h models.Home) string { return strconv.FormatInt(h.HomeID, 10) },
-		cells: func(h models.Home) []string {
-			owner := strconv.FormatInt(h.Owner, 10)
-			if h.Owner == userID {
-				owner = "this user"
-			}
-			return []string{strconv.FormatInt(h.HomeID, 10), h.Name, owner}
-		},
 		load: func(ctx context.Context, api API) ([]models.Home, error) { return api.Homes(ctx, userID) },
+	}
+	p.cells = func(h models.Home) []string {
+		owner := strconv.FormatInt(h.Owner, 10)
+		if h.Owner == userID {
+			owner = p.text("lists.home.this_user")
+		}
+		return []string{strconv.FormatInt(h.HomeID, 10), h.Name, owner}
 	}
 	p.open = func(a *App, h models.Home) tea.Cmd { return a.Push(newRoomsPage(userID, h)) }
 	p.more = func(h models.Home, ok bool) []pageKey {
@@ -596,19 +617,13 @@ type roomRow struct {
 
 func newRoomsPage(userID int64, home models.Home) Page {
 	p := &listPage[roomRow]{
-		title: models.SanitizeLine(home.Name), empty: "no rooms",
-		cols: []table.Column{{Key: "id", Title: "ROOM", Width: 8, Align: table.AlignRight}, {Key: "name", Title: "NAME", Flex: 2}},
+		titleOf: func(*i18n.Translator) string { return models.SanitizeLine(home.Name) }, empty: "lists.empty.rooms",
+		cols: []table.Column{{Key: "id", Title: "lists.col.room", Width: 8, Align: table.AlignRight}, {Key: "name", Title: "lists.col.name", Flex: 2}},
 		id: func(r roomRow) string {
 			if r.whole {
 				return "all"
 			}
 			return strconv.FormatInt(r.room.RoomID, 10)
-		},
-		cells: func(r roomRow) []string {
-			if r.whole {
-				return []string{"", "(all devices of the home)"}
-			}
-			return []string{strconv.FormatInt(r.room.RoomID, 10), r.room.Name}
 		},
 		load: func(ctx context.Context, api API) ([]roomRow, error) {
 			rooms, err := api.Rooms(ctx, userID, home.HomeID)
@@ -622,16 +637,24 @@ func newRoomsPage(userID int64, home models.Home) Page {
 			return out, nil
 		},
 	}
+	p.cells = func(r roomRow) []string {
+		if r.whole {
+			return []string{"", p.text("lists.room.whole_home")}
+		}
+		return []string{strconv.FormatInt(r.room.RoomID, 10), r.room.Name}
+	}
 	p.more = func(r roomRow, ok bool) []pageKey { return roomWrites(userID, home.HomeID, p, r, ok) }
 	p.open = func(a *App, r roomRow) tea.Cmd {
 		if r.whole {
-			return a.Push(newDeviceList("Devices", userID, func(ctx context.Context, api API) ([]models.Device, error) {
+			return a.Push(newDeviceList("lists.title.devices", userID, func(ctx context.Context, api API) ([]models.Device, error) {
 				return api.HomeDevices(ctx, userID, home.HomeID)
 			}, true))
 		}
-		return a.Push(newDeviceList(models.SanitizeLine(r.room.Name), userID, func(ctx context.Context, api API) ([]models.Device, error) {
+		list := newDeviceList("", userID, func(ctx context.Context, api API) ([]models.Device, error) {
 			return api.RoomDevices(ctx, userID, home.HomeID, r.room.RoomID)
-		}, true))
+		}, true)
+		list.titleOf = func(*i18n.Translator) string { return models.SanitizeLine(r.room.Name) }
+		return a.Push(list)
 	}
 	return p
 }
@@ -643,15 +666,15 @@ func newRoomsPage(userID int64, home models.Home) Page {
 func newFleetPage() Page {
 	pg := &pager{}
 	p := &listPage[models.FleetDevice]{
-		title: "Fleet", empty: "the warehouse is empty", poll: true,
+		title: "lists.title.fleet", empty: "lists.empty.fleet", poll: true,
 		cols: []table.Column{
 			{Key: "status", Title: "", Width: 1},
-			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
-			{Key: "product", Title: "PRODUCT", Width: 10},
-			{Key: "name", Title: "NAME", Flex: 2, MinWidth: 8},
-			{Key: "fw", Title: "FIRMWARE", Width: 8},
-			{Key: "last", Title: "LAST ONLINE", Width: 19},
-			{Key: "owner", Title: "OWNER", Flex: 1, MinWidth: 8},
+			{Key: "pid", Title: "lists.col.physical_id", Width: 16},
+			{Key: "product", Title: "lists.col.product", Width: 10},
+			{Key: "name", Title: "lists.col.name", Flex: 2, MinWidth: 8},
+			{Key: "fw", Title: "lists.col.firmware", Width: 8},
+			{Key: "last", Title: "lists.col.last_online", Width: 19},
+			{Key: "owner", Title: "lists.col.owner", Flex: 1, MinWidth: 8},
 		},
 		id: func(d models.FleetDevice) string { return d.SubDomainName + "/" + d.PhysicalDeviceID },
 		cells: func(d models.FleetDevice) []string {
@@ -687,7 +710,7 @@ func newFleetPage() Page {
 		pg.total.Store(n)
 		return api.Fleet(ctx, int(pg.offset.Load()), pageSize)
 	}
-	p.summary = func(a *App) string { return pg.line("devices", p.tbl.Len(), p.tbl.Total()) }
+	p.summary = func(a *App) string { return pg.line(a, devicesPager, p.tbl.Len(), p.tbl.Total()) }
 	p.open = func(a *App, d models.FleetDevice) tea.Cmd {
 		return a.Push(newDevicePage(DeviceRef{DeviceID: d.DeviceID, SubDomain: d.SubDomainName, PhysicalID: d.PhysicalDeviceID}, d.Name))
 	}
@@ -697,8 +720,8 @@ func newFleetPage() Page {
 
 func newOutboxPage() Page {
 	return &listPage[OutboxEntry]{
-		title: "SMS outbox", empty: "no verify codes sent yet", poll: true,
-		cols: []table.Column{{Key: "at", Title: "SENT", Width: 19}, {Key: "account", Title: "ACCOUNT", Flex: 2}, {Key: "code", Title: "CODE", Width: 8}, {Key: "tpl", Title: "TEMPLATE", Width: 8}},
+		title: "lists.title.outbox", empty: "lists.empty.outbox", poll: true,
+		cols: []table.Column{{Key: "at", Title: "lists.col.sent", Width: 19}, {Key: "account", Title: "lists.col.account", Flex: 2}, {Key: "code", Title: "lists.col.code", Width: 8}, {Key: "tpl", Title: "lists.col.template", Width: 8}},
 		id:   func(e OutboxEntry) string { return e.SentAt.Format(time.RFC3339Nano) + e.Account },
 		cells: func(e OutboxEntry) []string {
 			return []string{e.SentAt.Local().Format(models.TimeLayout), e.Account, e.Code, strconv.Itoa(e.Template)}
@@ -719,7 +742,7 @@ type findDevicePage struct {
 func newFindDevicePage(q string) *findDevicePage { return &findDevicePage{query: q} }
 
 func (p *findDevicePage) Title(tr *i18n.Translator) string {
-	return "find " + models.SanitizeLine(p.query)
+	return tr.T("lists.find.title", "Query", models.SanitizeLine(p.query))
 }
 
 func (p *findDevicePage) Load(a *App) tea.Cmd {
@@ -757,21 +780,24 @@ func (p *findDevicePage) Update(a *App, msg tea.Msg) tea.Cmd {
 func (p *findDevicePage) View(a *App, w, h int) string {
 	if p.err != nil {
 		return a.styles.Err.Render(" "+a.errorLine(p.err)) +
-			"\n" + a.styles.Faint.Render(" search by device id, physical id (any letter case) or MAC")
+			"\n" + a.styles.Faint.Render(" "+a.T("lists.find.device_hint"))
 	}
-	return a.styles.Faint.Render(" looking up " + models.SanitizeLine(p.query) + "…")
+	return a.styles.Faint.Render(" " + a.T("lists.find.looking_up", "Query", models.SanitizeLine(p.query)))
 }
 
 // newDevicePickPage lists the warehouse records a lookup matched.
 func newDevicePickPage(q string, found []models.DeviceInfo) Page {
 	p := &listPage[models.DeviceInfo]{
-		title: fmt.Sprintf("%d devices match %s", len(found), models.SanitizeLine(q)), empty: "no devices",
+		titleOf: func(tr *i18n.Translator) string {
+			return tr.N("lists.title.device_matches", len(found), "Query", models.SanitizeLine(q))
+		},
+		empty: "lists.empty.devices",
 		cols: []table.Column{
-			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
-			{Key: "product", Title: "PRODUCT", Width: 10},
-			{Key: "mac", Title: "MAC", Width: 17},
-			{Key: "fw", Title: "FIRMWARE", Width: 8},
-			{Key: "last", Title: "LAST ONLINE", Flex: 1, MinWidth: 19},
+			{Key: "pid", Title: "lists.col.physical_id", Width: 16},
+			{Key: "product", Title: "lists.col.product", Width: 10},
+			{Key: "mac", Title: "lists.col.mac", Width: 17},
+			{Key: "fw", Title: "lists.col.firmware", Width: 8},
+			{Key: "last", Title: "lists.col.last_online", Flex: 1, MinWidth: 19},
 		},
 		id: func(d models.DeviceInfo) string { return d.SubDomain + "/" + d.PhysicalDeviceID },
 		cells: func(d models.DeviceInfo) []string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/i18n"
 	"acconsole/internal/clock"
 	"acconsole/models"
 	"acconsole/wechat/wxapi"
@@ -74,6 +75,11 @@ type Options struct {
 	// Clock is the bridge's time, and its pusher's and callback's unless
 	// they are given their own; nil is the wall clock.
 	Clock clock.Clock
+	// Lang is the language of what WeChat users read from the bridge: the
+	// replies to a refused scan, the template messages' values and the H5
+	// page. "" means Chinese, the language of the official accounts'
+	// users; logs and machine output stay language-neutral.
+	Lang i18n.Lang
 }
 
 // Bridge mirrors users and device bindings between AbleCloud and the WeChat
@@ -85,6 +91,7 @@ type Bridge struct {
 	accountID string
 	log       *slog.Logger
 	now       func() time.Time
+	tr        *i18n.Translator
 
 	mu   sync.Mutex
 	last LastError
@@ -108,7 +115,11 @@ func NewBridge(ac *acapi.Client, wx *wxapi.Client, accountID string, opt Options
 	case accountID == "":
 		return nil, errors.New("wechat: NewBridge needs the account's original id (gh_…)")
 	}
-	b := &Bridge{ac: ac, wx: wx, accountID: accountID, log: opt.Logger, now: clock.Or(opt.Clock).Now}
+	lang := opt.Lang
+	if lang == "" {
+		lang = i18n.Chinese
+	}
+	b := &Bridge{ac: ac, wx: wx, accountID: accountID, log: opt.Logger, now: clock.Or(opt.Clock).Now, tr: i18n.For(lang)}
 	if b.log == nil {
 		b.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -117,6 +128,9 @@ func NewBridge(ac *acapi.Client, wx *wxapi.Client, accountID string, opt Options
 
 // AccountID returns the official account's original id (gh_…).
 func (b *Bridge) AccountID() string { return b.accountID }
+
+// Lang returns the language WeChat users read the bridge's texts in.
+func (b *Bridge) Lang() i18n.Lang { return b.tr.Lang() }
 
 // LastError returns the outcome of the latest Bridge call. Concurrent
 // callers see whichever call finished last; they should use the returned
@@ -184,6 +198,13 @@ func asError(op string, err error) *Error {
 func invalid(op, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	return &Error{Op: op, Code: CodeInvalidInput, Msg: msg, Err: errors.New(msg)}
+}
+
+// refused is a refusal of the bridge's own input of a kind the reply to
+// the user explains (errors.Is(err, kind) picks the reply).
+func refused(op string, kind error, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return &Error{Op: op, Code: CodeInvalidInput, Msg: msg, Err: fmt.Errorf("%w: %s", kind, msg)}
 }
 
 // Retryable reports whether trying the same operation again may succeed:

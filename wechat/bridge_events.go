@@ -130,7 +130,7 @@ func (b *Bridge) onDeviceEventBind(ctx context.Context, msg wxpush.Message, name
 		sub = qr.SubDomain
 	}
 	if sub == "" {
-		return models.Device{}, invalid(op, "device %s: the QR code names no product (sub_domain) and no default product is configured", pid)
+		return models.Device{}, refused(op, errNoProduct, "device %s: the QR code names no product (sub_domain) and no default product is configured", pid)
 	}
 	u, err := b.ensureUser(ctx, openID, "")
 	if err != nil {
@@ -197,13 +197,13 @@ func (b *Bridge) checkShareCode(ctx context.Context, pid, sub, code string) erro
 	}
 	id, err := b.ac.Bind().GetDeviceID(ctx, sub, pid)
 	if acapi.Code(err) == models.ErrDeviceAbsent {
-		return invalid(op, "the share code is for device %d, but device %s of %s has no owner to share it", want, pid, sub)
+		return refused(op, errShareCodeNoOwner, "the share code is for device %d, but device %s of %s has no owner to share it", want, pid, sub)
 	}
 	if err != nil {
 		return err
 	}
 	if id != want {
-		return invalid(op, "the share code is for device %d, but the QR code is device %s (%d)", want, pid, id)
+		return refused(op, errShareCodeOtherDevice, "the share code is for device %d, but the QR code is device %s (%d)", want, pid, id)
 	}
 	return nil
 }

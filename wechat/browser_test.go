@@ -54,7 +54,8 @@ func TestBrowserPageShowsPushedAlert(t *testing.T) {
 		return s
 	}
 	waitForDeadline(t, 30*time.Second, "the page's WebSocket", func() bool { return e.server.Push.Connected(owner) }, text)
-	waitForDeadline(t, 30*time.Second, `the page to say "connected"`, func() bool { return strings.Contains(text(), "connected") }, text)
+	// The page is in the bridge's default language, Chinese.
+	waitForDeadline(t, 30*time.Second, `the page to say "已连接" (connected)`, func() bool { return strings.Contains(text(), "已连接") }, text)
 
 	a := alert(pid, "滤网需要更换 filter")
 	a["content"] = "PM2.5 is 180 <b>open a window</b>"
@@ -65,7 +66,8 @@ func TestBrowserPageShowsPushedAlert(t *testing.T) {
 	waitForDeadline(t, 30*time.Second, "the alert on the page", func() bool {
 		s := text()
 		// The content arrives as text: the markup is shown, not rendered.
-		return strings.Contains(s, "滤网需要更换 filter") && strings.Contains(s, "PM2.5 is 180 <b>open a window</b>") && strings.Contains(s, pid)
+		return strings.Contains(s, "滤网需要更换 filter") && strings.Contains(s, "PM2.5 is 180 <b>open a window</b>") &&
+			strings.Contains(s, "plug "+pid+" · 级别 2 · ") && strings.Contains(s, "年")
 	}, text)
 }
 

@@ -323,7 +323,9 @@ func (c *Callback) servePush(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case res.err != nil && Retryable(res.err):
 			http.Error(w, "temporary failure, please retry", http.StatusInternalServerError)
-		case res.err == nil && res.reply != nil:
+		case res.reply != nil:
+			// A reply is the answer, also to a push that failed for good
+			// (a refused scan is told why).
 			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 			_, _ = w.Write(res.reply)
 		default:
@@ -382,7 +384,7 @@ func (c *Callback) dispatch(ctx context.Context, msg wxpush.Message, dup bool) (
 		switch msg.Event {
 		case wxpush.EventBind:
 			_, err := b.onDeviceEventBind(ctx, msg, c.cfg.DeviceName, c.cfg.DefaultSubDomain, c.isGateway)
-			return nil, b.done("OnDeviceEventBind", err)
+			return b.scanRefusalReply(msg, err), b.done("OnDeviceEventBind", err)
 		case wxpush.EventUnbind:
 			return nil, b.done("OnDeviceEventUnbind", b.onDeviceEventUnbind(ctx, msg, c.cfg.DefaultSubDomain, c.isGateway))
 		case wxpush.EventSubscribeStatus:

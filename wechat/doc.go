@@ -42,5 +42,16 @@
 // is rolled back in WeChat by the sync that follows it; a failed push is
 // answered with HTTP 500 only when a retry can help (network, timeouts),
 // otherwise "success"; pushes are answered within four seconds whatever
-// happens, and work that takes longer finishes in the background.
+// happens, and work that takes longer finishes in the background. A
+// refused scan is also answered with a passive text reply that tells the
+// scanner why (the protocol needs no reply body there; without one the
+// device would vanish from the user's list unexplained).
+//
+// # Language
+//
+// What WeChat users read (those replies, the template messages' times, the
+// H5 page) comes from the i18n catalogs (area "wechat") in Options.Lang,
+// Chinese by default: the official accounts' users read Chinese, whatever
+// the server's locale. Logs, JSON, XML field names and the alerts' own
+// texts (a cloud service's data) are passed on as they are.
 package wechat

@@ -23,6 +23,8 @@ import (
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/hub"
+	"acconsole/i18n"
+	"acconsole/internal/clock"
 	"acconsole/models"
 	"acconsole/wechat/wxapi"
 	"acconsole/wechat/wxemu"
@@ -117,8 +119,20 @@ type envOption func(*ServerConfig)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
+	return newEnvWith(t, envSetup{}, opts...)
+}
+
+// envSetup sets what envOption cannot reach: the bridge's language and
+// the cloud's clock.
+type envSetup struct {
+	lang       i18n.Lang // "" is the bridge's default
+	cloudClock clock.Clock
+}
+
+func newEnvWith(t *testing.T, setup envSetup, opts ...envOption) *env {
+	t.Helper()
 	e := &env{t: t, ctx: context.Background(), audit: &auditLog{}, flaky: &flakyTransport{next: http.DefaultTransport}}
-	e.cloud = cloudtest.Start(t, cloudtest.Options{})
+	e.cloud = cloudtest.Start(t, cloudtest.Options{Clock: setup.cloudClock})
 	cfg := func(hc *http.Client, auditor acapi.Auditor) acapi.Config {
 		return acapi.Config{Routers: []string{e.cloud.URL}, DeveloperID: e.cloud.Developer.ID,
 			AccessKey: e.cloud.Developer.AccessKey, SecretKey: e.cloud.Developer.SecretKey,
@@ -138,7 +152,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if e.wx, err = wxapi.New(wxapi.Config{AppID: e.emu.AppID(), AppSecret: e.emu.AppSecret(), BaseURL: emuSrv.URL}); err != nil {
 		t.Fatal(err)
 	}
-	if e.bridge, err = NewBridge(e.ac, e.wx, e.emu.AccountID(), Options{}); err != nil {
+	if e.bridge, err = NewBridge(e.ac, e.wx, e.emu.AccountID(), Options{Lang: setup.lang}); err != nil {
 		t.Fatal(err)
 	}
 	sc := ServerConfig{

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+
+	"acconsole/i18n"
 )
 
 // PathPage is the minimal H5 page of the seed's message push: opened with
@@ -16,13 +18,15 @@ const PathPage = "/page"
 // The page holds no secret: it reads the OpenID and the token from its own
 // URL, and the token is what the channel checks. Alerts are written with
 // textContent, never as HTML, since their text comes from devices and
-// cloud services.
+// cloud services. The words come translated from the server (pageTexts);
+// %NAME% marks where the script puts a value, all marks in one pass so that
+// a value that happens to contain a mark is never read again.
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="zh-CN">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>设备消息</title>
+<title>{{.Title}}</title>
 <style nonce="{{.Nonce}}">
 body { font-family: sans-serif; margin: 1em; }
 #state { color: #555; }
@@ -32,11 +36,13 @@ body { font-family: sans-serif; margin: 1em; }
 </style>
 </head>
 <body>
-<h1>设备消息</h1>
-<p id="state">connecting</p>
+<h1>{{.Title}}</h1>
+<p id="state">{{.Connecting}}</p>
 <div id="alerts"></div>
 <script nonce="{{.Nonce}}">
 (function () {
+  var text = {connected: {{.Connected}}, disconnected: {{.Disconnected}}, meta: {{.Meta}}};
+  function fill(s, v) { return s.replace(/%([A-Z]+)%/g, function (m, k) { return k in v ? (v[k] == null ? "" : String(v[k])) : m; }); }
   var q = new URLSearchParams(location.search);
   var state = document.getElementById("state");
   var list = document.getElementById("alerts");
@@ -44,8 +50,8 @@ body { font-family: sans-serif; margin: 1em; }
   var url = scheme + location.host + "{{.WS}}?openid=" + encodeURIComponent(q.get("openid") || "") +
     "&token=" + encodeURIComponent(q.get("token") || "");
   var ws = new WebSocket(url);
-  ws.onopen = function () { state.textContent = "connected"; };
-  ws.onclose = function (e) { state.textContent = "disconnected (" + e.code + ")"; };
+  ws.onopen = function () { state.textContent = text.connected; };
+  ws.onclose = function (e) { state.textContent = fill(text.disconnected, {CODE: e.code}); };
   ws.onmessage = function (e) {
     var a;
     try { a = JSON.parse(e.data); } catch (err) { return; }
@@ -53,7 +59,7 @@ body { font-family: sans-serif; margin: 1em; }
     var box = document.createElement("div");
     box.className = "alert";
     [["title", a.title], ["content", a.content],
-     ["device", a.subDomain + " " + a.physicalDeviceId + " · level " + a.level + " · " + a.time]].forEach(function (f) {
+     ["device", fill(text.meta, {SUB: a.subDomain, DEVICE: a.physicalDeviceId, LEVEL: a.level, TIME: a.timeText || a.time})]].forEach(function (f) {
       var el = document.createElement("div");
       el.className = f[0];
       el.textContent = f[1] || "";
@@ -67,8 +73,36 @@ body { font-family: sans-serif; margin: 1em; }
 </html>
 `))
 
-// ServePage serves the H5 page.
-func ServePage(w http.ResponseWriter, r *http.Request) {
+// pageTexts are the page's words in one language; the JavaScript fills
+// the %NAME% marks of Disconnected and Meta.
+type pageTexts struct {
+	Nonce, WS, Lang                                  string
+	Title, Connecting, Connected, Disconnected, Meta string
+}
+
+func newPageTexts(tr *i18n.Translator) pageTexts {
+	return pageTexts{
+		WS: PathWS, Lang: string(tr.Lang()),
+		Title:        tr.T("wechat.page.title"),
+		Connecting:   tr.T("wechat.page.connecting"),
+		Connected:    tr.T("wechat.page.connected"),
+		Disconnected: tr.T("wechat.page.disconnected", "Code", "%CODE%"),
+		Meta: tr.T("wechat.page.alert_meta", "SubDomain", "%SUB%", "Device", "%DEVICE%",
+			"Level", "%LEVEL%", "Time", "%TIME%"),
+	}
+}
+
+// PageHandler serves the H5 page in lang's words ("" is Chinese, as for
+// the Bridge).
+func PageHandler(lang i18n.Lang) http.HandlerFunc {
+	if lang == "" {
+		lang = i18n.Chinese
+	}
+	texts := newPageTexts(i18n.For(lang))
+	return func(w http.ResponseWriter, r *http.Request) { servePage(w, r, texts) }
+}
+
+func servePage(w http.ResponseWriter, r *http.Request, texts pageTexts) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "GET the page", http.StatusMethodNotAllowed)
@@ -83,5 +117,6 @@ func ServePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer") // the URL carries the token
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; style-src 'nonce-"+nonce+"'; connect-src 'self'")
-	_ = pageTmpl.Execute(w, struct{ Nonce, WS string }{nonce, PathWS})
+	texts.Nonce = nonce
+	_ = pageTmpl.Execute(w, texts)
 }

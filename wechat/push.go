@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"acconsole/acapi"
+	"acconsole/i18n"
 	"acconsole/internal/clock"
 	"acconsole/models"
 	"acconsole/wechat/wxapi"
@@ -254,7 +255,7 @@ func (p *Pusher) deliverOne(ctx context.Context, a Alert, d *Delivery) {
 		return
 	}
 	if c := p.conn(d.OpenID); c != nil {
-		err := c.WriteText(alertJSON(a, d.Time))
+		err := c.WriteText(alertJSON(p.b.tr, a, d.Time))
 		if err == nil {
 			d.Channel = ChannelWS
 			return
@@ -269,7 +270,7 @@ func (p *Pusher) deliverOne(ctx context.Context, a Alert, d *Delivery) {
 		return
 	}
 	m := wxapi.TemplateMessage{ToUser: d.OpenID, TemplateID: p.cfg.TemplateID, URL: p.cfg.TemplateURL,
-		Data: templateData(a, d.Time)}
+		Data: templateData(p.b.tr, a, d.Time)}
 	id, err := p.b.wx.SendTemplate(ctx, m)
 	if err != nil {
 		d.Channel, d.Error = ChannelFailed, "template message: "+err.Error()
@@ -290,18 +291,21 @@ var TemplateSlots = []string{
 	"keyword2", // the content
 	"keyword3", // the device: physical id
 	"keyword4", // the level
-	"keyword5", // the time, 2006-01-02 15:04 (UTC)
+	"keyword5", // the time (UTC) in the bridge's language: "2026年12月5日 周六 07:30"
 }
 
 // maxKeyword is how many characters of a keyword WeChat shows.
 const maxKeyword = 20
 
-func templateData(a Alert, at time.Time) map[string]wxapi.TemplateValue {
+// templateData fills the slots. The title, content and level are the
+// service's own text and are passed on as they are; the time is written
+// for the reader by tr.
+func templateData(tr *i18n.Translator, a Alert, at time.Time) map[string]wxapi.TemplateValue {
 	title := a.Title
 	if title == "" {
 		title = a.Content
 	}
-	vals := []string{title, a.Content, a.PhysicalDeviceID, a.Level, at.UTC().Format("2006-01-02 15:04")}
+	vals := []string{title, a.Content, a.PhysicalDeviceID, a.Level, tr.DateTime(at.UTC())}
 	data := make(map[string]wxapi.TemplateValue, len(vals))
 	for i, v := range vals {
 		data[TemplateSlots[i]] = wxapi.TemplateValue{Value: keywordText(v)}
@@ -319,8 +323,9 @@ func keywordText(v string) string {
 	return v
 }
 
-// alertJSON is the text message a page receives.
-func alertJSON(a Alert, at time.Time) string {
+// alertJSON is the text message a page receives: time is RFC 3339 for
+// programs, timeText the same instant (UTC) as tr writes it for people.
+func alertJSON(tr *i18n.Translator, a Alert, at time.Time) string {
 	v := struct {
 		Type             string `json:"type"`
 		PhysicalDeviceID string `json:"physicalDeviceId"`
@@ -329,7 +334,8 @@ func alertJSON(a Alert, at time.Time) string {
 		Content          string `json:"content"`
 		Level            string `json:"level"`
 		Time             string `json:"time"`
-	}{"alert", a.PhysicalDeviceID, a.SubDomain, a.Title, a.Content, a.Level, at.UTC().Format(time.RFC3339)}
+		TimeText         string `json:"timeText"`
+	}{"alert", a.PhysicalDeviceID, a.SubDomain, a.Title, a.Content, a.Level, at.UTC().Format(time.RFC3339), tr.DateTime(at.UTC())}
 	raw, _ := json.Marshal(v) // strings only: cannot fail
 	return string(raw)
 }

@@ -43,7 +43,7 @@ func NewServer(b *Bridge, cfg ServerConfig) (*Server, error) {
 	s.mux.HandleFunc(PathDeliveries, p.ServeDeliveries)
 	s.mux.HandleFunc(PathWS, p.ServeWS)
 	s.mux.HandleFunc(PathWSToken, p.ServeWSToken)
-	s.mux.HandleFunc(PathPage, ServePage)
+	s.mux.HandleFunc(PathPage, PageHandler(b.Lang()))
 	return s, nil
 }
 

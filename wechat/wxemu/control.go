@@ -149,7 +149,7 @@ func ControlHandler(emu *Emulator, opts ControlOptions) http.Handler {
 	})
 	mux.HandleFunc("GET /control/state", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, map[string]any{"followers": emu.Followers(), "bindings": emu.Bindings(),
-			"templates": emu.SentTemplates()}, nil)
+			"templates": emu.SentTemplates(), "texts": emu.ReceivedTexts()}, nil)
 	})
 	return mux
 }

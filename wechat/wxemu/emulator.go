@@ -120,6 +120,14 @@ type TransMsg struct {
 	DeviceStatus int
 }
 
+// TextMessage is a text passive reply the bridge answered a push with: a
+// chat message from the account that WeChat shows the user.
+type TextMessage struct {
+	ToUser   string
+	FromUser string
+	Content  string
+}
+
 // Push is one push the emulator sent to the callback (retries included once:
 // Body is what was sent, Reply the last reply, Err the final outcome).
 type Push struct {
@@ -162,6 +170,7 @@ type Emulator struct {
 	statusSubs   map[Binding]bool // users who have the device page open
 	followers    map[string]bool
 	templates    []TemplateMessage
+	texts        []TextMessage
 	transMsgs    []TransMsg
 	pushes       []Push
 	nextMsgID    int64
@@ -417,6 +426,14 @@ func (e *Emulator) SentTemplates() []TemplateMessage {
 		out[i] = m
 	}
 	return out
+}
+
+// ReceivedTexts returns the text passive replies of the bridge so far,
+// oldest first: what the users read in their chats with the account.
+func (e *Emulator) ReceivedTexts() []TextMessage {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.texts)
 }
 
 // SentTransMsgs returns copies of all transmsg calls accepted so far.

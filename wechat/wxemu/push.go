@@ -232,8 +232,27 @@ func (e *Emulator) push(ctx context.Context, body []byte) ([]byte, error) {
 	}
 	e.mu.Lock()
 	e.pushes = append(e.pushes, Push{Body: slices.Clone(body), Reply: slices.Clone(reply), Err: err})
+	if m, ok := textReply(reply); ok && err == nil {
+		e.texts = append(e.texts, m)
+	}
 	e.mu.Unlock()
 	return reply, err
+}
+
+// textReply reads a text passive reply; any other reply (success, empty,
+// device_status) is not one.
+func textReply(reply []byte) (TextMessage, bool) {
+	var x struct {
+		XMLName      xml.Name `xml:"xml"`
+		ToUserName   string   `xml:"ToUserName"`
+		FromUserName string   `xml:"FromUserName"`
+		MsgType      string   `xml:"MsgType"`
+		Content      string   `xml:"Content"`
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(reply), []byte("<xml>")) || xml.Unmarshal(reply, &x) != nil || x.MsgType != "text" {
+		return TextMessage{}, false
+	}
+	return TextMessage{ToUser: x.ToUserName, FromUser: x.FromUserName, Content: x.Content}, true
 }
 
 func (e *Emulator) pushOnce(ctx context.Context, target, token string, body []byte) ([]byte, error) {

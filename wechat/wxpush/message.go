@@ -26,6 +26,7 @@ const (
 	MsgTypeDeviceEvent  = "device_event"
 	MsgTypeDeviceText   = "device_text"
 	MsgTypeDeviceStatus = "device_status"
+	MsgTypeText         = "text" // an ordinary chat message (passive replies)
 
 	EventSubscribe         = "subscribe"
 	EventUnsubscribe       = "unsubscribe"

@@ -39,3 +39,17 @@ func cdataElem(b *strings.Builder, name, v string) {
 	b.WriteString(strings.ReplaceAll(v, "]]>", "]]]]><![CDATA[>"))
 	b.WriteString("]]></" + name + ">")
 }
+
+// TextReply builds a text passive reply to msg: a message from the account
+// (the push's ToUserName) that WeChat shows in the user's chat with it.
+func TextReply(msg Message, content string, now time.Time) []byte {
+	var b strings.Builder
+	b.WriteString("<xml>")
+	cdataElem(&b, "ToUserName", msg.UserOpenID())
+	cdataElem(&b, "FromUserName", msg.ToUserName)
+	b.WriteString("<CreateTime>" + strconv.FormatInt(now.Unix(), 10) + "</CreateTime>")
+	cdataElem(&b, "MsgType", MsgTypeText)
+	cdataElem(&b, "Content", content)
+	b.WriteString("</xml>")
+	return []byte(b.String())
+}

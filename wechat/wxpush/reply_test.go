@@ -45,3 +45,22 @@ func TestStatusReplyCDATAEscape(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// TestTextReply: WeChat's passive text message, from the account to the
+// user who pushed; "]]>" in the text cannot end the CDATA early.
+func TestTextReply(t *testing.T) {
+	push := Message{ToUserName: "gh_a", FromUserName: "user1", MsgType: MsgTypeDeviceEvent, Event: EventBind, DeviceID: "dev1", OpenID: "user1"}
+	got := string(TextReply(push, "分享码已过期。", time.Unix(1700000000, 0)))
+	want := "<xml><ToUserName><![CDATA[user1]]></ToUserName><FromUserName><![CDATA[gh_a]]></FromUserName>" +
+		"<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>" +
+		"<Content><![CDATA[分享码已过期。]]></Content></xml>"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	var x struct {
+		Content string `xml:"Content"`
+	}
+	if err := xml.Unmarshal(TextReply(push, "a]]>b", time.Unix(5, 0)), &x); err != nil || x.Content != "a]]>b" {
+		t.Fatalf("content %q, %v", x.Content, err)
+	}
+}

@@ -73,6 +73,27 @@ type Options[T any] struct {
 	Styles *themes.Styles
 	// Empty is shown when there are no rows at all ("No devices").
 	Empty string
+	// Texts are the table's own words (the footer, "no rows match") in
+	// the reader's language; the zero value is English. The table knows
+	// no catalog: the caller translates.
+	Texts Texts
+}
+
+// Texts are the words the table writes itself. A nil func keeps the
+// English default.
+type Texts struct {
+	// Footer is the position line under the rows.
+	Footer func(f Footer) string
+	// NoMatch is shown when rows exist but none passes filter.
+	NoMatch func(filter string) string
+}
+
+// Footer is what the position line says: rows First to Last (1-based) of
+// Shown passing the filter, Total rows in all, Selected marked. RangeSep
+// and Bullet are the theme's glyphs.
+type Footer struct {
+	First, Last, Shown, Total, Selected int
+	RangeSep, Bullet                    string
 }
 
 // row is one stored row. The cells are kept joined in one string: one
@@ -111,6 +132,7 @@ type Table[T any] struct {
 	cells func(T) []string
 	tone  func(T, int) Tone
 	empty string
+	texts Texts
 
 	styles *themes.Styles
 	sgr    sgrSet
@@ -174,6 +196,7 @@ func New[T any](o Options[T]) *Table[T] {
 		cells:     o.Cells,
 		tone:      o.Tone,
 		empty:     o.Empty,
+		texts:     o.Texts,
 		sortCol:   -1,
 		cursorRow: -1,
 		selected:  map[string]struct{}{},
@@ -229,6 +252,39 @@ func (t *Table[T]) SetColumns(cols []Column) {
 	t.sortDesc = desc && t.sortCol >= 0
 	t.relayout()
 	t.SetRows(vals)
+}
+
+// SetTitles renames the columns (after a language switch): titles holds
+// the new title per column key; columns not in it keep theirs. The rows
+// are kept as they are.
+func (t *Table[T]) SetTitles(titles map[string]string) {
+	for i := range t.cols {
+		if v, ok := titles[t.cols[i].Key]; ok {
+			t.cols[i].Title = v
+		}
+	}
+	t.header = ""
+	t.relayout()
+}
+
+// Reread asks Cells again for every row, for cells whose words changed
+// (a language switch); cursor, selection, sort and filter stay.
+func (t *Table[T]) Reread() {
+	vals := make([]T, len(t.rows))
+	for i := range t.rows {
+		vals[i] = t.rows[i].val
+	}
+	t.SetRows(vals)
+}
+
+// SetTexts replaces the empty-table text and the table's own words.
+func (t *Table[T]) SetTexts(empty string, texts Texts) {
+	if empty != "" {
+		t.empty = empty
+	}
+	t.texts = texts
+	t.footer = ""
+	t.relayout()
 }
 
 // bodyHeight is the number of row lines.
@@ -1033,8 +1089,16 @@ func (t *Table[T]) headerLine() string {
 
 // footerText is "x–y of n (filtered from m) · k selected".
 func (t *Table[T]) footerText() string {
-	var buf []byte
 	n := len(t.view)
+	if t.texts.Footer != nil {
+		f := Footer{Shown: n, Total: len(t.rows), Selected: len(t.selected), RangeSep: t.styles.Glyphs.RangeSep, Bullet: t.styles.Glyphs.Bullet}
+		if n > 0 {
+			f.First = t.offset + 1
+			f.Last = max(min(t.offset+t.bodyHeight(), n), t.offset+1)
+		}
+		return t.texts.Footer(f)
+	}
+	var buf []byte
 	if n == 0 {
 		buf = append(buf, "0 of 0"...)
 	} else {
@@ -1080,7 +1144,11 @@ func (t *Table[T]) footerLine() string {
 func (t *Table[T]) emptyLine() string {
 	msg := t.empty
 	if len(t.rows) > 0 {
-		msg = "No rows match " + strconv.Quote(t.filter)
+		if t.texts.NoMatch != nil {
+			msg = t.texts.NoMatch(t.filter)
+		} else {
+			msg = "No rows match " + strconv.Quote(t.filter)
+		}
 	}
 	var b strings.Builder
 	b.WriteString(t.sgr.faint)
