@@ -140,9 +140,16 @@ func (t *Translator) render(id string, count any, pairs []any) string {
 	return s
 }
 
-// Has reports whether id is in the catalogs (in any language).
+var (
+	idsOnce sync.Once
+	ids     map[Lang]map[string][]string
+)
+
+// Has reports whether id is in the catalogs. The catalogs are embedded, so
+// their ids are read once per process; Has is cheap enough for every frame.
 func Has(id string) bool {
-	_, ok := catalogIDs()[English][id]
+	idsOnce.Do(func() { ids = catalogIDs() })
+	_, ok := ids[English][id]
 	return ok
 }
 

@@ -116,7 +116,7 @@ func humanIn(tr *i18n.Translator, e *acapi.Error) string {
 // tr's language: errcode.<code> for the codes models knows, else the
 // meaning of the code's range.
 func codeMeaning(tr *i18n.Translator, code int) string {
-	if id := "errcode." + strconv.Itoa(code); hasMessage(id) {
+	if id := "errcode." + strconv.Itoa(code); i18n.Has(id) {
 		return tr.T(id)
 	}
 	switch {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/i18n"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -204,7 +205,7 @@ func columns(entries []string, w int) []string {
 // key.<action>, or the binding's own words for an action the catalog does
 // not know.
 func (a *App) keyDesc(b Binding) string {
-	if id := "key." + b.Action; hasMessage(id) {
+	if id := "key." + b.Action; i18n.Has(id) {
 		return a.T(id)
 	}
 	return b.Desc

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strings"
-	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -77,16 +76,3 @@ func cmdLang(a *App, arg string) tea.Cmd {
 // log's action names, console.log): always English, whatever the operator
 // reads on screen.
 func neutral() *i18n.Translator { return i18n.For(i18n.English) }
-
-// hasMessage is i18n.Has remembered per id: i18n.Has reads the catalogs
-// each time, and the help screen asks for every key on every frame.
-func hasMessage(id string) bool {
-	if v, ok := knownMessages.Load(id); ok {
-		return v.(bool)
-	}
-	has := i18n.Has(id)
-	knownMessages.Store(id, has)
-	return has
-}
-
-var knownMessages sync.Map
