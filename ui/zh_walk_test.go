@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/charmbracelet/x/vt"
-
 	"acconsole/i18n"
 	"acconsole/themes"
 )
@@ -315,12 +313,8 @@ func TestUntranslatedRunsDetector(t *testing.T) {
 // zhScreen shows one frame on a w×h terminal emulator and returns what a
 // person reads there (wide characters take their two cells, escapes are
 // gone).
-func zhScreen(w, h int, frame string) string {
-	// A frame holds no terminal queries, so the emulator has no replies
-	// to write and needs no reader.
-	emu := vt.NewEmulator(w, h)
-	_, _ = emu.Write([]byte(strings.ReplaceAll(frame, "\n", "\r\n")))
-	return emu.String()
+func zhScreen(t testing.TB, w, h int, frame string) string {
+	return emulate(t, frame, w, h).String()
 }
 
 // zhFindings collects what the walk found: each English text and the
@@ -362,13 +356,13 @@ var timeOfMonkey = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 
 // zhOpen opens page p of the monkey's list in a zh-CN console on the
 // monkey's fake world, with the keys an operator presses.
-func zhOpen(t testing.TB, p monkeyPage, w, h int) (*monkeyRun, *monkeyAPI) {
+func zhOpen(t testing.TB, p monkeyPage, w, h int, opts ...func(*Options)) (*monkeyRun, *monkeyAPI) {
 	t.Helper()
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
 	clock := &fakeClock{t: timeOfMonkey}
 	api.wf().now = clock.Now
 	r := &monkeyRun{t: t, w: w, ht: h}
-	r.h = newAppHarness(t, api, clock, w, h, func(o *Options) { o.Lang = i18n.Chinese })
+	r.h = newAppHarness(t, api, clock, w, h, append([]func(*Options){func(o *Options) { o.Lang = i18n.Chinese }}, opts...)...)
 	if p.write {
 		for _, s := range []string{":write", "text:SUP-1 客户报修", "enter"} {
 			r.do(s)
@@ -388,12 +382,12 @@ func TestChineseWalkShowsNoEnglish(t *testing.T) {
 			where := fmt.Sprintf("%s %dx%d", p.name, w, h)
 			r, api := zhOpen(t, p, w, h)
 			al := zhAllowList(api.fakeAPI)
-			found.scan(where, zhScreen(w, h, r.h.app.View().Content), al)
+			found.scan(where, zhScreen(t, w, h, r.h.app.View().Content), al)
 			// The page's help screen, where the keys reach it (a prompt or
 			// a form takes "?" as text).
 			if r.h.app.mode == inputNone && len(r.h.app.dialogs) == 0 && p.name != "help" {
 				r.do("?")
-				found.scan(where+" help", zhScreen(w, h, r.h.app.View().Content), al)
+				found.scan(where+" help", zhScreen(t, w, h, r.h.app.View().Content), al)
 			}
 		}
 	}
