@@ -22,10 +22,12 @@ import (
 // with the pages that show it.
 //
 // What may stay Latin is taken from the data rather than listed by hand:
-// the fake cloud's names, the key map's labels, the command table's names,
-// the theme and language names, the profile the harness connects with.
-// Only units and protocol acronyms, which no table of the console holds,
-// are written out here.
+// the fake cloud's names, the key map's keys and labels, the literal
+// arguments of the command table's usage lines, the call page's protocol
+// table, the theme and language names, the profile the harness connects
+// with. Commands are recognised by their form (":users") and argument
+// placeholders by theirs ("<id|phone>"). Only units and protocol acronyms,
+// which no table of the console holds, are written out here.
 
 // zhSizes are the two screens the walk and the goldens read.
 var zhSizes = [][2]int{{80, 24}, {120, 40}}
@@ -374,6 +376,22 @@ func zhOpen(t testing.TB, p monkeyPage, w, h int, opts ...func(*Options)) (*monk
 	return r, api
 }
 
+// scanHelp reads the whole help screen, a page of it at a time with the
+// key map's page-down key, until the screen stops changing.
+func scanHelp(t testing.TB, r *monkeyRun, where string, found zhFindings, al latinAllow) {
+	down := DefaultKeyMap().Get(ActPageDown).Keys[0]
+	prev := ""
+	for range 20 {
+		screen := zhScreen(t, r.w, r.ht, r.h.app.View().Content)
+		if screen == prev {
+			return
+		}
+		found.scan(where, screen, al)
+		prev = screen
+		r.do(down)
+	}
+}
+
 func TestChineseWalkShowsNoEnglish(t *testing.T) {
 	found := zhFindings{}
 	for _, p := range monkeyPages {
@@ -387,7 +405,9 @@ func TestChineseWalkShowsNoEnglish(t *testing.T) {
 			// a form takes "?" as text).
 			if r.h.app.mode == inputNone && len(r.h.app.dialogs) == 0 && p.name != "help" {
 				r.do("?")
-				found.scan(where+" help", zhScreen(t, w, h, r.h.app.View().Content), al)
+			}
+			if r.h.app.showHelp {
+				scanHelp(t, r, where+" help", found, al)
 			}
 		}
 	}
