@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"acconsole/catalog"
 	"acconsole/i18n"
 	"acconsole/themes"
 )
@@ -22,7 +23,8 @@ import (
 // with the pages that show it.
 //
 // What may stay Latin is taken from the data rather than listed by hand:
-// the fake cloud's names, the key map's keys and labels, the literal
+// the fake cloud's names, the products' command and field names, the key
+// map's keys and labels, the literal
 // arguments of the command table's usage lines, the call page's protocol
 // table, the theme and language names, the profile the harness connects
 // with. Commands are recognised by their form (":users") and argument
@@ -85,8 +87,12 @@ func (al latinAllow) addStrings(v reflect.Value, seen map[uintptr]bool) {
 	}
 }
 
-// zhAllowList is the Latin a zh-CN screen of the fake world may show.
-func zhAllowList(api *fakeAPI) latinAllow {
+// payloadPages show device payloads decoded by the product catalog.
+var payloadPages = map[string]bool{"composer": true, "timers": true, "timer-editor": true, "events": true, "watch": true}
+
+// zhAllowList is the Latin a zh-CN screen of the fake world may show;
+// payloads adds the product catalog's names.
+func zhAllowList(api *fakeAPI, payloads bool) latinAllow {
 	al := latinAllow{}
 	// The fake cloud's data, including what its methods make up on the
 	// spot (homes and rooms are literals in the fake).
@@ -149,6 +155,23 @@ func zhAllowList(api *fakeAPI) latinAllow {
 	al.addText("test http r acme")
 	for _, u := range zhUnits {
 		al.addText(u)
+	}
+	// The products' wire vocabulary (catalog): message, field and enum
+	// names and units are the product definition's names, shown as the
+	// device speaks them, on the pages that show payloads; the messages'
+	// prose (Doc) is not. Elsewhere these common words ("mode", "open",
+	// "error") would hide English, so they are allowed only there.
+	if !payloads {
+		return al
+	}
+	for _, prod := range catalog.Catalog() {
+		al.addText(prod.Record.SubDomainName)
+		for _, m := range prod.Messages {
+			al.addText(m.Name)
+			for _, f := range append(append([]catalog.Field(nil), m.Fields...), m.Repeat...) {
+				al.addText(f.Name + " " + f.Unit + " " + strings.Join(f.Enum, " "))
+			}
+		}
 	}
 	return al
 }
@@ -399,7 +422,7 @@ func TestChineseWalkShowsNoEnglish(t *testing.T) {
 			w, h := size[0], size[1]
 			where := fmt.Sprintf("%s %dx%d", p.name, w, h)
 			r, api := zhOpen(t, p, w, h)
-			al := zhAllowList(api.fakeAPI)
+			al := zhAllowList(api.fakeAPI, payloadPages[p.name])
 			found.scan(where, zhScreen(t, w, h, r.h.app.View().Content), al)
 			// The page's help screen, where the keys reach it (a prompt or
 			// a form takes "?" as text).
