@@ -35,13 +35,19 @@ func startConsole(t *testing.T) *console { return startConsoleWith(t, 120, 40, 3
 // directories, with a demo world of demo devices on a w×h screen.
 func startConsoleWith(t *testing.T, w, h, demo int) *console {
 	t.Helper()
+	return startConsoleIn(t, w, h, demo, "en")
+}
+
+// startConsoleIn is startConsoleWith in a language (--lang).
+func startConsoleIn(t *testing.T, w, h, demo int, lang string) *console {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
 	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("ACCONSOLE_CONFIG", "")
 	ctx, cancel := context.WithCancel(context.Background())
-	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo, lang: "en"})
+	app, cleanup, err := newConsole(ctx, consoleFlags{demo: demo, lang: lang})
 	if err != nil {
 		t.Fatal(err)
 	}

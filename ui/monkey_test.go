@@ -17,6 +17,7 @@ import (
 
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
+	"acconsole/i18n"
 	"acconsole/models"
 )
 
@@ -24,7 +25,9 @@ import (
 // keymap (plus Tab, ctrl keys, text, resizes, pastes and the clock moving)
 // on every page type. After every step: no panic, no line of the frame
 // wider than the screen (in cells), and no write reaches the client while
-// the console is not in write mode.
+// the console is not in write mode. A third of the seeds start the console
+// in Chinese (monkeyLang), and ":lang" is among the commands it types, so
+// the checks also hold for double-width text and a live language switch.
 //
 // Seeds are logged on failure. Replay one with
 //
@@ -242,7 +245,7 @@ var (
 	monkeyWaits = []time.Duration{time.Second, 5 * time.Second, 61 * time.Second, 5 * time.Minute, 16 * time.Minute}
 	monkeyCmds  = []string{":devices", ":user 42", ":user 13800000042", ":device 900", ":device 950", ":homes", ":gateways",
 		":theme ascii", ":theme light", ":theme", ":readonly", ":watch 900", ":ota", ":audit", ":outbox", ":share",
-		":call zc-account/getUserProfile", ":nosuch", ":device", ":users", ":q"}
+		":call zc-account/getUserProfile", ":nosuch", ":device", ":users", ":q", ":lang zh-CN", ":lang en"}
 )
 
 // keyPress turns a key name into the press a terminal delivers for it.
@@ -378,13 +381,24 @@ func monkeySteps(data []byte, keys []string) []string {
 	return out
 }
 
-// runMonkey plays steps on a fresh console on page p and returns the first
-// broken invariant (a panic included), with the steps that led to it.
-func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
+// monkeyLang is the language a seed's console starts in: a third of the
+// seeds run in Chinese (wider text, other wording), the rest in English;
+// the seed alone says which, so a replay needs nothing else.
+func monkeyLang(seed uint64) i18n.Lang {
+	if seed%3 == 1 {
+		return i18n.Chinese
+	}
+	return i18n.English
+}
+
+// runMonkey plays steps on a fresh console on page p in language lang and
+// returns the first broken invariant (a panic included), with the steps
+// that led to it.
+func runMonkey(t testing.TB, lang i18n.Lang, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
 	api.wf().now = clock.Now
-	env := monkeyEnv{api: api, clock: clock, writes: func() []string {
+	env := monkeyEnv{api: api, clock: clock, lang: lang, writes: func() []string {
 		api.mu.Lock()
 		defer api.mu.Unlock()
 		return append([]string(nil), api.log...)
@@ -399,10 +413,12 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done 
 
 // monkeyEnv is what the monkey plays against: the fake, or the real
 // client on a local cloud. writes lists the writes that reached the client
-// while it was read-only; reset forgets them (in write mode).
+// while it was read-only; reset forgets them (in write mode). lang is the
+// language the console starts in.
 type monkeyEnv struct {
 	api    API
 	clock  *fakeClock
+	lang   i18n.Lang
 	writes func() []string
 	reset  func()
 }
@@ -418,7 +434,7 @@ func runMonkeyOn(t testing.TB, env monkeyEnv, p monkeyPage, writeRun bool, steps
 			err = fmt.Errorf("%w\nsteps: %q", err, r.trail)
 		}
 	}()
-	r.h = newAppHarness(t, env.api, clock, r.w, r.ht)
+	r.h = newAppHarness(t, env.api, clock, r.w, r.ht, func(o *Options) { o.Lang = env.lang })
 	// Opening a page that needs write mode: enter it with the keys an
 	// operator uses, and leave it again for a read-only run.
 	if p.write || writeRun {
@@ -522,10 +538,10 @@ func TestKeyMonkey(t *testing.T) {
 				}
 				writeRun := seed%4 == 3 // a quarter of the runs stay in write mode
 				steps := monkeySteps(monkeySeedBytes(seed, length), keys)
-				n, err := runMonkey(t, p, writeRun, steps)
+				n, err := runMonkey(t, monkeyLang(seed), p, writeRun, steps)
 				total += n
 				if err != nil {
-					t.Fatalf("seed %d (replay: ACCONSOLE_MONKEY_SEED=%s:%d go test ./ui -run 'TestKeyMonkey' -v): %v", seed, p.name, seed, err)
+					t.Fatalf("seed %d, %s (replay: ACCONSOLE_MONKEY_SEED=%s:%d go test ./ui -run 'TestKeyMonkey' -v): %v", seed, monkeyLang(seed), p.name, seed, err)
 				}
 			}
 		})
@@ -534,7 +550,8 @@ func TestKeyMonkey(t *testing.T) {
 }
 
 // FuzzKeyMonkey explores key sequences with coverage guidance; the first
-// byte picks the page, the second whether the run is in write mode.
+// byte picks the page, the second whether the run is in write mode (its
+// low two bits) and its language (the next bit).
 func FuzzKeyMonkey(f *testing.F) {
 	for i := range 8 {
 		f.Add(append([]byte{byte(i * 3), byte(i)}, monkeySeedBytes(uint64(i), 100)...))
@@ -545,8 +562,12 @@ func FuzzKeyMonkey(f *testing.F) {
 			return
 		}
 		p := monkeyPages[int(data[0])%len(monkeyPages)]
-		if _, err := runMonkey(t, p, data[1]%4 == 3, monkeySteps(data[2:], keys)); err != nil {
-			t.Fatalf("page %s: %v", p.name, err)
+		lang := i18n.English
+		if data[1]&4 != 0 {
+			lang = i18n.Chinese
+		}
+		if _, err := runMonkey(t, lang, p, data[1]%4 == 3, monkeySteps(data[2:], keys)); err != nil {
+			t.Fatalf("page %s, %s: %v", p.name, lang, err)
 		}
 	})
 }
@@ -559,7 +580,7 @@ func BenchmarkKeyMonkey(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		p := monkeyPages[i%len(monkeyPages)]
-		n, err := runMonkey(b, p, i%4 == 3, monkeySteps(monkeySeedBytes(uint64(i), 120), keys))
+		n, err := runMonkey(b, monkeyLang(uint64(i)), p, i%4 == 3, monkeySteps(monkeySeedBytes(uint64(i), 120), keys))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -612,13 +633,15 @@ func TestKeyMonkeyOnTheLocalCloud(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			for i := range 2 {
 				seed := uint64(1000+pi)<<32 | uint64(i)
-				env := monkeyEnv{api: NewAPI(cl), clock: &fakeClock{t: time.Now()},
+				// One seed per page in each language.
+				lang := i18n.Langs()[i%2]
+				env := monkeyEnv{api: NewAPI(cl), clock: &fakeClock{t: time.Now()}, lang: lang,
 					writes: func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), refused...) },
 					reset:  func() { mu.Lock(); refused = nil; mu.Unlock() }}
 				cl.SetReadOnly(true)
 				n, err := runMonkeyOn(t, env, p, false, monkeySteps(monkeySeedBytes(seed, 80), keys))
 				if err != nil {
-					t.Fatalf("seed %d on the local cloud: %v", seed, err)
+					t.Fatalf("seed %d, %s, on the local cloud: %v", seed, lang, err)
 				}
 				total += n
 			}
