@@ -30,11 +30,12 @@ func (x *clientAPI) FindDevices(ctx context.Context, q string) ([]models.DeviceI
 		return nil, err
 	}
 	if len(found) == 0 {
-		msg := "no device has the physical id or MAC " + strconv.Quote(models.SanitizeLine(q))
+		id := "lists.find.no_device"
 		if truncated {
-			msg += " among the first " + strconv.Itoa(acapi.MaxLookupScan) + " warehouse records"
+			id = "lists.find.no_device_scanned"
 		}
-		return nil, &acapi.Error{Code: models.ErrDeviceAbsent, Message: msg, Service: "zc-warehouse", Method: "getDevicesInfo"}
+		return nil, newConsoleError(models.ErrDeviceAbsent, "zc-warehouse", "getDevicesInfo", id,
+			"Query", strconv.Quote(models.SanitizeLine(q)), "Scanned", strconv.Itoa(acapi.MaxLookupScan))
 	}
 	return found, nil
 }

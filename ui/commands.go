@@ -141,7 +141,7 @@ func cmdHomes(a *App, _ string) tea.Cmd {
 
 func cmdGateways(a *App, _ string) tea.Cmd {
 	if uid, _ := userInView(a); uid != 0 {
-		return a.Push(newDeviceList("Gateways", uid, func(ctx context.Context, api API) ([]models.Device, error) {
+		return a.Push(newDeviceList("lists.title.gateways", uid, func(ctx context.Context, api API) ([]models.Device, error) {
 			return api.Gateways(ctx, uid)
 		}, true))
 	}

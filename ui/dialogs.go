@@ -59,7 +59,7 @@ func (d *errorDialog) view(a *App, w int) string {
 	if errors.As(d.err, &ae) {
 		rows := [][2]string{
 			{a.T("errors.field_code"), strconv.Itoa(ae.Code)},
-			{a.T("errors.field_meaning"), humanIn(a.tr, ae)},
+			{a.T("errors.field_meaning"), humanIn(a.tr, d.err, ae)},
 			{a.T("errors.field_call"), ae.Service + "/" + ae.Method},
 		}
 		if ae.TraceID != "" {
@@ -93,7 +93,7 @@ func errorText(err error, detailsKey string) string { return errorTextIn(neutral
 func errorTextIn(tr *i18n.Translator, err error, detailsKey string) string {
 	var ae *acapi.Error
 	if errors.As(err, &ae) {
-		return tr.T("errors.line", "Meaning", humanIn(tr, ae), "Code", ae.Code, "Key", detailsKey)
+		return tr.T("errors.line", "Meaning", humanIn(tr, err, ae), "Code", ae.Code, "Key", detailsKey)
 	}
 	if errors.Is(err, acapi.ErrReadOnly) {
 		return tr.T("errors.read_only")
@@ -104,12 +104,36 @@ func errorTextIn(tr *i18n.Translator, err error, detailsKey string) string {
 // humanIn is acapi.Error.Human in tr's language: the meaning of the code
 // from the catalog, and the server's own message (data, as it came) when
 // it says more.
-func humanIn(tr *i18n.Translator, e *acapi.Error) string {
+func humanIn(tr *i18n.Translator, err error, e *acapi.Error) string {
 	meaning := codeMeaning(tr, e.Code)
-	if e.Message != "" && e.Message != models.ErrorText(e.Code) {
-		return tr.T("errors.meaning_with_message", "Meaning", meaning, "Message", e.Message)
+	msg := e.Message
+	var own *consoleError
+	if errors.As(err, &own) {
+		msg = tr.T(own.id, own.pairs...) // the console's own words, not the cloud's
+	}
+	if msg != "" && msg != models.ErrorText(e.Code) {
+		return tr.T("errors.meaning_with_message", "Meaning", meaning, "Message", msg)
 	}
 	return meaning
+}
+
+// consoleError is an error the console words itself around a cloud code
+// (a search that found nothing answers like the cloud's 3802): shown in
+// the screen's language, logged in English, and still an *acapi.Error to
+// errors.As.
+type consoleError struct {
+	id    string
+	pairs []any
+	cause *acapi.Error
+}
+
+func (e *consoleError) Error() string { return neutral().T(e.id, e.pairs...) }
+func (e *consoleError) Unwrap() error { return e.cause }
+
+// newConsoleError words a cloud-shaped error with catalog message id; the
+// cause's Message is the English text, for logs and callers of Error().
+func newConsoleError(code int, service, method, id string, pairs ...any) error {
+	return &consoleError{id: id, pairs: pairs, cause: &acapi.Error{Code: code, Message: neutral().T(id, pairs...), Service: service, Method: method}}
 }
 
 // codeMeaning is what an AbleCloud error code means (models.ErrorText), in

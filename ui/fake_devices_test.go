@@ -57,7 +57,7 @@ func (f *fakeAPI) FindDevices(_ context.Context, q string) ([]models.DeviceInfo,
 		}
 	}
 	if len(found) == 0 {
-		return nil, &acapi.Error{Code: models.ErrDeviceAbsent, Message: "no device has the physical id or MAC " + strconv.Quote(q), Service: "zc-warehouse", Method: "getDevicesInfo"}
+		return nil, newConsoleError(models.ErrDeviceAbsent, "zc-warehouse", "getDevicesInfo", "lists.find.no_device", "Query", strconv.Quote(q))
 	}
 	return found, nil
 }

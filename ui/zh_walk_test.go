@@ -147,6 +147,7 @@ func zhAllowList(api *fakeAPI, payloads bool) latinAllow {
 	for _, n := range themes.BuiltinNames() {
 		al.addText(n)
 	}
+	al.addText("ascii") // the ASCII glyph set: a name :theme takes beside the palettes
 	for _, l := range i18n.Langs() {
 		al.addText(string(l))
 		al.addText(i18n.For(i18n.English).LangName(l))
