@@ -556,6 +556,8 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	case tickMsg:
 		return a, m.page.Update(a, m) // on top or not (ticks.go)
+	case doneMsg:
+		return a, m.page.Update(a, m) // on top or not (async.go)
 	case approvedMsg:
 		return a, m.page.Update(a, m)
 	case runAction:

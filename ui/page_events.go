@@ -313,6 +313,10 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			p.absorb(a, v)
 			return pageTick(p, tailPollGap, tailTick{p.tag})
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case watchOpened:
 			if len(v.ws) == 0 {
 				return a.Fail(errorf("nothing to watch: " + strings.Join(v.errs, "; ")))

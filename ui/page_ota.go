@@ -156,6 +156,10 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return nil
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case otaConfirmed:
 			p.pending = false
 			if v.err != nil {
@@ -614,7 +618,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return p.run(a, v.reason)
 		}
 		return nil
-	case loaded:
+	case doneMsg:
 		switch v := m.val.(type) {
 		case bulkDone:
 			p.busy--

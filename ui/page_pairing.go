@@ -298,6 +298,8 @@ func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		return p.approved(a, m.yes)
 	case loaded:
 		return p.result(a, m)
+	case doneMsg:
+		return p.done(a, m.val)
 	}
 	return nil
 }
@@ -371,6 +373,13 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 		}
 		p.err = nil
 		return p.merge(a, v)
+	}
+	return nil
+}
+
+// done handles the answers of the page's writes (open, close, add).
+func (p *pairingPage) done(a *App, val any) tea.Cmd {
+	switch v := val.(type) {
 	case pairOpened:
 		if v.err != nil {
 			if p.phase == phaseOpening {

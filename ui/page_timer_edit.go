@@ -463,7 +463,7 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 			return e.save(a, v.task)
 		}
 		return nil
-	case loaded:
+	case doneMsg:
 		switch v := m.val.(type) {
 		case timerSaveDone:
 			e.saving = false

@@ -302,14 +302,18 @@ func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.data, p.err = &v, nil
 			p.tbl.SetRows(p.rows(a.Now()))
 			return nil
+		case timerSaved:
+			// The editor saved: show the list as the cloud has it.
+			return p.Load(a)
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case timerWriteDone:
 			if v.err != nil {
 				return a.Fail(v.err)
 			}
 			return tea.Batch(a.Flash(v.what), p.Load(a))
-		case timerSaved:
-			// The editor saved: show the list as the cloud has it.
-			return p.Load(a)
 		}
 		return nil
 	}
