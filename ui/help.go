@@ -142,6 +142,9 @@ func (a *App) helpLines(w int) []string {
 	tables = append(tables, entry(a.keys.Get(ActSort)), entry(a.keys.Get(ActSortRev)))
 	section("In tables", tables)
 	for _, k := range pageKinds() {
+		if k.notInHelp {
+			continue
+		}
 		section("In the "+k.name+" view", pageHelp(a, withoutTableKeys(keysOf(k.page())), entry))
 	}
 	var cmds []string

@@ -159,6 +159,11 @@ func writesOf(p Page, action string) bool {
 type pageKind struct {
 	name string
 	page func() Page
+	// notInHelp: the conflict check takes the kind's keys, but the help
+	// screen gives it no section of its own, since its list is a plain
+	// table's (the keys "In tables" lists) and a section would only repeat
+	// them. A kind that gains a key of its own should drop this.
+	notInHelp bool
 }
 
 // PageActions lists, for each kind of page, the actions of its key list:
@@ -205,10 +210,11 @@ func conflictText(key, first, second, page string) string {
 	return fmt.Sprintf("key %q is bound to both %s and %s (%s page)", key, first, second, strings.TrimSpace(page))
 }
 
-// pageKinds are the kinds of page with keys of their own, each built
-// empty (nothing is loaded): the help screen lists their keys under their
-// names, and the conflict check takes each kind's list with the global
-// keys.
+// pageKinds are every kind of page with keys, each built empty (nothing
+// is loaded): the help screen lists their keys under their names, and the
+// conflict check takes each kind's list with the global keys. A page
+// kind missing here would escape the check: a key added to it could
+// shadow another of its keys unnoticed.
 func pageKinds() []pageKind {
 	noDevices := func(context.Context, API) ([]models.Device, error) { return nil, nil }
 	return []pageKind{
@@ -230,6 +236,10 @@ func pageKinds() []pageKind {
 		{name: "composer", page: func() Page { return newComposerPage(DeviceRef{}, DeviceDetail{}) }},
 		{name: "service call", page: func() Page { return newCallPage("", "", 0) }},
 		{name: "events", page: func() Page { return newEventsPage(nil) }},
+		{name: "SMS outbox", page: func() Page { return newOutboxPage() }, notInHelp: true},
+		{name: "audit", page: func() Page { return newAuditPage() }, notInHelp: true},
+		{name: "sessions", page: func() Page { return newSessionsPage(nil) }, notInHelp: true},
+		{name: "device picker", page: func() Page { return newDevicePickPage("", nil) }, notInHelp: true},
 	}
 }
 

@@ -149,3 +149,20 @@ func TestOffKeySaysWhy(t *testing.T) {
 		t.Fatalf("rename on an unbound device says %q", a.status)
 	}
 }
+
+// The list pages that have no keys beyond a table's (outbox, audit,
+// sessions, the device picker) are in the conflict check too: a rebinding
+// that makes their open key shadow a global key is reported for each of
+// them, so a key added to one of them later is checked the same way.
+func TestConflictCheckCoversEveryListPage(t *testing.T) {
+	km, err := DefaultKeyMap().Override(map[string][]string{"open": {"?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(km.Conflicts(PageActions()), "\n")
+	for _, page := range []string{"SMS outbox", "audit", "sessions", "device picker"} {
+		if want := `key "?" is bound to both open and help (` + page + ` page)`; !strings.Contains(got, want) {
+			t.Errorf("no conflict reported for the %s page; conflicts:\n%s", page, got)
+		}
+	}
+}
