@@ -265,7 +265,7 @@ func (c *e2eClock) runFrom(t time.Time) {
 // firing; dates come from the firing's instant, not from today.
 func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 	clk := &e2eClock{at: time.Now().UTC().Truncate(time.Second), frozen: true}
-	e := startE2E(t, cloudtest.Options{Clock: clock.FromFunc(clk.Now)}, func(o *Options) { o.Now = clk.Now })
+	e := startE2E(t, cloudtest.Options{Clock: clock.FromFunc(clk.Now)}, func(o *Options) { o.Clock = clock.FromFunc(clk.Now) })
 	plug := e.device("plug")
 	ctx := context.Background()
 	owner := e.client.As(plug.Owner).Bind()

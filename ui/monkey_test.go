@@ -17,6 +17,7 @@ import (
 
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -382,9 +383,9 @@ func monkeySteps(data []byte, keys []string) []string {
 // broken invariant (a panic included), with the steps that led to it.
 func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	api.wf().now = clock.Now
-	env := monkeyEnv{api: api, clock: clock, writes: func() []string {
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	api.wf().now = clk.Now
+	env := monkeyEnv{api: api, clock: clk, writes: func() []string {
 		api.mu.Lock()
 		defer api.mu.Unlock()
 		return append([]string(nil), api.log...)
@@ -402,13 +403,12 @@ func runMonkey(t testing.TB, p monkeyPage, writeRun bool, steps []string) (done 
 // while it was read-only; reset forgets them (in write mode).
 type monkeyEnv struct {
 	api    API
-	clock  *fakeClock
+	clock  *clock.Fake
 	writes func() []string
 	reset  func()
 }
 
 func runMonkeyOn(t testing.TB, env monkeyEnv, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
-	clock := env.clock
 	r := &monkeyRun{t: t, env: env, w: 100, ht: 30}
 	defer func() {
 		if v := recover(); v != nil {
@@ -418,7 +418,8 @@ func runMonkeyOn(t testing.TB, env monkeyEnv, p monkeyPage, writeRun bool, steps
 			err = fmt.Errorf("%w\nsteps: %q", err, r.trail)
 		}
 	}()
-	r.h = newAppHarness(t, env.api, clock, r.w, r.ht)
+	r.h = newAppHarness(t, env.api, env.clock, r.w, r.ht)
+	defer r.h.close() // a test plays many runs: none leaves its waits asleep
 	// Opening a page that needs write mode: enter it with the keys an
 	// operator uses, and leave it again for a read-only run.
 	if p.write || writeRun {
@@ -612,7 +613,7 @@ func TestKeyMonkeyOnTheLocalCloud(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			for i := range 2 {
 				seed := uint64(1000+pi)<<32 | uint64(i)
-				env := monkeyEnv{api: NewAPI(cl), clock: &fakeClock{t: time.Now()},
+				env := monkeyEnv{api: NewAPI(cl), clock: clock.NewFake(time.Now()),
 					writes: func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), refused...) },
 					reset:  func() { mu.Lock(); refused = nil; mu.Unlock() }}
 				cl.SetReadOnly(true)

@@ -300,7 +300,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			if !onTop(a, p) || p.paused {
 				// Hidden or paused: keep the chain, skip the read.
-				return pageTick(p, tailPollGap, tailTick{p.tag})
+				return a.pageTick(p, tailPollGap, tailTick{p.tag})
 			}
 			return p.poll(a)
 		}
@@ -312,7 +312,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			p.absorb(a, v)
-			return pageTick(p, tailPollGap, tailTick{p.tag})
+			return a.pageTick(p, tailPollGap, tailTick{p.tag})
 		}
 		return nil
 	case doneMsg:
@@ -353,7 +353,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 func (p *eventsPage) Resume(a *App) tea.Cmd {
 	p.tag++
 	if p.paused {
-		return pageTick(p, tailPollGap, tailTick{p.tag})
+		return a.pageTick(p, tailPollGap, tailTick{p.tag})
 	}
 	return p.poll(a)
 }

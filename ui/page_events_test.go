@@ -88,8 +88,8 @@ func TestEventsTailResumesAfterHistory(t *testing.T) {
 		t.Fatal("the events page is still on the stack")
 	}
 	h.advance(5 * time.Second)
-	if n := pendingTicks[tailTick](h, p); n != 0 {
-		t.Fatalf("%d tail ticks pending for a page off the stack", n)
+	if n := ticksIn[tailTick](h, p, tailPollGap); n != 0 {
+		t.Fatalf("%d tail ticks delivered to a page off the stack", n)
 	}
 
 	h.press("[")
@@ -97,15 +97,15 @@ func TestEventsTailResumesAfterHistory(t *testing.T) {
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: h.clock.Now(), Kind: "report", Code: 201, Text: "state changed: power off"})
 	h.advance(2 * time.Second)
 	h.must("201 state changed: power off")
-	if n := pendingTicks[tailTick](h, p); n != 1 {
-		t.Fatalf("%d tail ticks pending, want 1", n)
+	if n := ticksIn[tailTick](h, p, tailPollGap); n != 1 {
+		t.Fatalf("%d tail chains, want 1", n)
 	}
 
 	// Forward and back again: still one chain.
 	h.press("]")
 	h.press("[")
 	h.advance(3 * time.Second)
-	if n := pendingTicks[tailTick](h, p); n != 1 {
-		t.Fatalf("%d tail ticks pending after ] and [, want 1", n)
+	if n := ticksIn[tailTick](h, p, tailPollGap); n != 1 {
+		t.Fatalf("%d tail chains after ] and [, want 1", n)
 	}
 }

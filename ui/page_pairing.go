@@ -315,7 +315,7 @@ func (p *pairingPage) tick(a *App, tick any) tea.Cmd {
 			return nil
 		}
 		if !onTop(a, p) {
-			return p.schedulePoll() // hidden: keep the chain, skip the read
+			return p.schedulePoll(a) // hidden: keep the chain, skip the read
 		}
 		return p.poll(a)
 	case pairCountdown:
@@ -369,7 +369,7 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			if !p.windowActive() {
 				return flash
 			}
-			return tea.Batch(flash, p.schedulePoll())
+			return tea.Batch(flash, p.schedulePoll(a))
 		}
 		p.err = nil
 		return p.merge(a, v)
@@ -495,7 +495,7 @@ func (p *pairingPage) merge(a *App, v pairPoll) tea.Cmd {
 		cmds = append(cmds, p.finish(a, "the window's time is up"))
 	}
 	if p.phase == phaseOpen || p.phase == phaseOpening {
-		cmds = append(cmds, p.schedulePoll())
+		cmds = append(cmds, p.schedulePoll(a))
 	}
 	return tea.Batch(cmds...)
 }
@@ -527,9 +527,9 @@ func (p *pairingPage) refresh() {
 	}
 }
 
-func (p *pairingPage) schedulePoll() tea.Cmd {
+func (p *pairingPage) schedulePoll(a *App) tea.Cmd {
 	p.pollTag++
-	return pageTick(p, pairPollGap, pairPollTick{p.pollTag})
+	return a.pageTick(p, pairPollGap, pairPollTick{p.pollTag})
 }
 
 // restartPoll reads now (a write just changed things) and drops any read
@@ -564,13 +564,13 @@ func (p *pairingPage) countdown(a *App) tea.Cmd {
 		if left < -closingGrace {
 			return p.finish(a, "the window's time is up (the gateway did not report)")
 		}
-		return tea.Batch(p.restartPoll(a), pageTick(p, 500*time.Millisecond, pairCountdown{p.cdTag}))
+		return tea.Batch(p.restartPoll(a), a.pageTick(p, 500*time.Millisecond, pairCountdown{p.cdTag}))
 	}
 	d := left % time.Second
 	if d == 0 {
 		d = time.Second
 	}
-	return pageTick(p, d+5*time.Millisecond, pairCountdown{p.cdTag})
+	return a.pageTick(p, d+5*time.Millisecond, pairCountdown{p.cdTag})
 }
 
 // finish ends the run: the summary goes on screen and, as the note of a

@@ -300,7 +300,7 @@ func (p *sharePage) tick(a *App) tea.Cmd {
 	if d == 0 {
 		d = time.Second
 	}
-	return pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
+	return a.pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
 }
 
 func (p *sharePage) View(a *App, w, h int) string {

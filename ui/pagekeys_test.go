@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acconsole/acapi"
+	"acconsole/internal/clock"
 )
 
 // Every action a user can bind does something somewhere: it is a global
@@ -136,7 +137,7 @@ func TestConflictInAPageListNamesBothActions(t *testing.T) {
 // A key that is off on this page says why instead of doing nothing: on a
 // device nobody has bound, rename is off and the footer leaves it out.
 func TestOffKeySaysWhy(t *testing.T) {
-	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Now: func() time.Time { return time.Unix(0, 0) }})
+	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Clock: clock.NewFake(time.Unix(0, 0))})
 	a.width, a.height = 120, 40
 	p := newDevicePage(DeviceRef{PhysicalID: "A1"}, "")
 	p.detail = &DeviceDetail{Unbound: true}
