@@ -135,14 +135,15 @@ func TestConflictInAPageListNamesBothActions(t *testing.T) {
 }
 
 // A key that is off on this page says why instead of doing nothing: on a
-// device nobody has bound, rename is off and the footer leaves it out.
+// device nobody has bound, rename is off and the footer leaves it out
+// (copying its physical id and its live events still work).
 func TestOffKeySaysWhy(t *testing.T) {
 	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Clock: clock.NewFake(time.Unix(0, 0))})
 	a.width, a.height = 120, 40
 	p := newDevicePage(DeviceRef{PhysicalID: "A1"}, "")
 	p.detail = &DeviceDetail{Unbound: true}
 	a.stack = append(a.stack, p)
-	if got := strings.Join(hintActions(p), " "); got != ActEvents {
+	if got := strings.Join(hintActions(p), " "); got != "copy_id events" {
 		t.Fatalf("the unbound device's footer offers %q", got)
 	}
 	a.key(wfKey("R"))
