@@ -39,22 +39,9 @@ type Profile struct {
 	CanWrite bool
 }
 
-// AuditSource reads the audit log for the :audit view.
-type AuditSource func() ([]AuditRow, error)
-
-// AuditRow is one line of the audit log as the console shows it.
-type AuditRow struct {
-	Time       time.Time
-	Operator   string
-	Profile    string
-	ActingUser int64
-	Action     string
-	Params     string
-	Result     string
-	TraceID    string
-	Reason     string
-	Note       string // the call's own note: a ticket id, a pairing summary
-}
+// AuditSource reads the audit log's entries, oldest first, for the :audit
+// view and the live events' audit lines (page_audit.go shows them).
+type AuditSource func() ([]models.AuditEntry, error)
 
 // Options build an App.
 type Options struct {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"acconsole/models"
 )
 
 // The live tail: incremental reads of the device history, timer firings
@@ -17,9 +19,9 @@ func TestEventsTailAndWatchList(t *testing.T) {
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: t0, Kind: "online", Other: "10.0.0.7"})
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: t0.Add(time.Second), Kind: "report", Code: 201, Text: "state changed: power on, 9.5 W, 12345 Wh"})
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: t0.Add(2 * time.Second), Kind: "command", Code: 68, Text: "set power: on", Result: "timeout"})
-	audit := func() ([]AuditRow, error) {
-		return []AuditRow{{Time: t0.Add(3 * time.Second), Operator: "alice", Action: "zc-bind/sendToDevice", Params: "deviceId=900 messageCode=68", Result: "ok", Reason: "SUP-1"},
-			{Time: t0.Add(4 * time.Second), Operator: "alice", Action: "zc-bind/sendToDevice", Params: "deviceId=9001", Result: "ok"}}, nil
+	audit := func() ([]models.AuditEntry, error) {
+		return []models.AuditEntry{{Time: t0.Add(3 * time.Second), Operator: "alice", Service: "zc-bind", Method: "sendToDevice", Params: map[string]any{"deviceId": 900, "messageCode": 68}, Reason: "SUP-1"},
+			{Time: t0.Add(4 * time.Second), Operator: "alice", Service: "zc-bind", Method: "sendToDevice", Params: map[string]any{"deviceId": 9001}}}, nil
 	}
 	h := newWFHarness(t, api, 140, 40, func(o *Options) { o.Audit = audit })
 	h.command("device 900")
