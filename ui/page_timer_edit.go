@@ -84,7 +84,9 @@ type timerPreview struct {
 	perr    error
 }
 
-func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
+// newTimerEditor edits orig, or a new timer (nil) whose first run is
+// today at 08:00 in its zone, today as of now (the console's clock).
+func newTimerEditor(list *timersPage, orig *models.TimerTask, now time.Time) *timerEditor {
 	e := &timerEditor{list: list, orig: orig, cloud: true}
 	if list.data != nil {
 		e.cmds = list.data.spec.Commands()
@@ -98,7 +100,7 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 		if loc == nil {
 			loc = time.UTC
 		}
-		today := time.Now().In(loc)
+		today := now.In(loc)
 		e.text[tePoint].set(time.Date(today.Year(), today.Month(), today.Day(), 8, 0, 0, 0, time.UTC).Format(models.TimeLayout))
 		e.text[teZone].set(zone)
 		e.cycle = 2 // day

@@ -77,13 +77,13 @@ func (p *timersPage) pageKeys() []pageKey {
 				return nil
 			}
 			t := row.task
-			return a.Push(newTimerEditor(p, &t))
+			return a.Push(newTimerEditor(p, &t, a.Now()))
 		}},
 		{action: ActCreate, hint: true, run: func(a *App) tea.Cmd {
 			if p.data == nil {
 				return a.Flash("the timers are still loading")
 			}
-			return a.Push(newTimerEditor(p, nil))
+			return a.Push(newTimerEditor(p, nil, a.Now()))
 		}},
 		{action: ActTimerToggle, hint: true, writes: true, audit: writeLabel(p, ""), run: func(a *App) tea.Cmd {
 			if !ok {

@@ -243,3 +243,11 @@ func TestTimerEditorGuardedWhileUnsaved(t *testing.T) {
 		t.Fatalf("saved, yet Unsaved = %q", why)
 	}
 }
+
+// A new timer's first run is today at 08:00, today as the console's clock
+// has it (not the machine's): the harness's clock stands on 2026-11-28.
+func TestNewTimerStartsTodayOnTheConsolesClock(t *testing.T) {
+	h := openTimers(t, newFakeAPI(), time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h.act(ActCreate)
+	h.must("2026-11-28 08:00:00")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -229,7 +230,7 @@ func pageKinds() []pageKind {
 		{name: "firmware updates list", page: func() Page { return newFleetOTAPage("") }},
 		{name: "pairing", page: func() Page { return newPairingPage(DeviceRef{}, DeviceDetail{}) }},
 		{name: "timers", page: func() Page { return newTimersPage(DeviceRef{}, DeviceDetail{}) }},
-		{name: "timer editor", page: func() Page { return newTimerEditor(newTimersPage(DeviceRef{}, DeviceDetail{}), nil) }},
+		{name: "timer editor", page: func() Page { return newTimerEditor(newTimersPage(DeviceRef{}, DeviceDetail{}), nil, time.Time{}) }},
 		{name: "firmware", page: func() Page { return newOTAPage(DeviceRef{}, DeviceDetail{}) }},
 		{name: "firmware dry run", page: func() Page { return newDryRunPage(nil) }},
 		{name: "share", page: func() Page { return newHomeSharePage(0, models.Home{}) }},
