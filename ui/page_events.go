@@ -220,7 +220,7 @@ type (
 		perDev [][]DeviceEvent
 		errs   []error
 		runs   [][]timerFiring
-		audit  []AuditRow
+		audit  []models.AuditEntry
 	}
 	timerFiring struct {
 		task models.TimerTask
@@ -300,7 +300,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			if !onTop(a, p) || p.paused {
 				// Hidden or paused: keep the chain, skip the read.
-				return pageTick(p, tailPollGap, tailTick{p.tag})
+				return a.pageTick(p, tailPollGap, tailTick{p.tag})
 			}
 			return p.poll(a)
 		}
@@ -312,7 +312,11 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			p.absorb(a, v)
-			return pageTick(p, tailPollGap, tailTick{p.tag})
+			return a.pageTick(p, tailPollGap, tailTick{p.tag})
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case watchOpened:
 			if len(v.ws) == 0 {
 				return a.Fail(errorf("nothing to watch: " + strings.Join(v.errs, "; ")))
@@ -349,7 +353,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 func (p *eventsPage) Resume(a *App) tea.Cmd {
 	p.tag++
 	if p.paused {
-		return pageTick(p, tailPollGap, tailTick{p.tag})
+		return a.pageTick(p, tailPollGap, tailTick{p.tag})
 	}
 	return p.poll(a)
 }
@@ -414,16 +418,17 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 		if !r.Time.After(p.auditSeen) {
 			continue
 		}
+		params := r.ParamsText()
 		for i, d := range p.devs {
-			if auditMentions(r, d.w.ref) {
-				text := fmt.Sprintf("%s %s by %s: %s", r.Action, r.Params, r.Operator, r.Result)
+			if auditMentions(params, d.w.ref) {
+				text := fmt.Sprintf("%s %s by %s: %s", auditAction(r), params, r.Operator, auditResult(r))
 				if r.Reason != "" {
 					text += " · " + r.Reason
 				}
 				if r.Note != "" {
 					text += " · " + r.Note
 				}
-				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: r.Result != "ok"})
+				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: auditResult(r) != "ok"})
 			}
 		}
 	}
@@ -446,10 +451,11 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 	}
 }
 
-// auditMentions reports whether an audit row is about the device: the
-// console's writes name it by id or physical id in their parameters.
-func auditMentions(r AuditRow, ref DeviceRef) bool {
-	if ref.PhysicalID != "" && strings.Contains(r.Params, ref.PhysicalID) {
+// auditMentions reports whether an audit entry is about the device: the
+// console's writes name it by id or physical id in their parameters
+// (params, as ParamsText renders them).
+func auditMentions(params string, ref DeviceRef) bool {
+	if ref.PhysicalID != "" && strings.Contains(params, ref.PhysicalID) {
 		return true
 	}
 	if ref.DeviceID == 0 {
@@ -457,9 +463,9 @@ func auditMentions(r AuditRow, ref DeviceRef) bool {
 	}
 	id := strconv.FormatInt(ref.DeviceID, 10)
 	for _, key := range []string{"deviceId=", "gatewayDeviceId=", "deviceId:", "\"deviceId\":"} {
-		if i := strings.Index(r.Params, key+id); i >= 0 {
+		if i := strings.Index(params, key+id); i >= 0 {
 			end := i + len(key) + len(id)
-			if end == len(r.Params) || r.Params[end] < '0' || r.Params[end] > '9' {
+			if end == len(params) || params[end] < '0' || params[end] > '9' {
 				return true
 			}
 		}

@@ -120,7 +120,7 @@ func (p *sharePage) pageKeys() []pageKey {
 			if p.res.payload == "" {
 				return a.Flash("nothing to copy yet")
 			}
-			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash("copied to the clipboard (OSC 52): "+clipText(p.res.payload, 60)))
+			return copyToClipboard(a, p.res.payload)
 		}},
 		{action: ActRenew, hint: true, writes: true, audit: "Share: create code", readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
 		{action: ActQRStyle, hint: true, run: func(a *App) tea.Cmd {
@@ -300,7 +300,7 @@ func (p *sharePage) tick(a *App) tea.Cmd {
 	if d == 0 {
 		d = time.Second
 	}
-	return pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
+	return a.pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
 }
 
 func (p *sharePage) View(a *App, w, h int) string {
