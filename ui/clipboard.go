@@ -7,5 +7,5 @@ import tea "charm.land/bubbletea/v2"
 // status line what was copied; the operator cannot see the clipboard, and
 // a terminal that ignores OSC 52 leaves the text on screen to copy by hand.
 func copyToClipboard(a *App, s string) tea.Cmd {
-	return tea.Batch(tea.SetClipboard(s), a.Flash("copied to the clipboard (OSC 52): "+clipText(s, 60)))
+	return tea.Batch(tea.SetClipboard(s), a.Flash(a.T("shell.clipboard.copied", "Text", clipText(s, 60))))
 }
