@@ -51,8 +51,11 @@ func TestConsoleEndToEndInChinese(t *testing.T) {
 	c.scr.WaitFor(t, "用户", phone)
 
 	// One of their devices: its page names the physical id (物理ID).
+	// The device page itself (激活时间, 扩展属性 are its labels only): a
+	// search page that lists the match comes first, and a key pressed
+	// there would go to it.
 	c.command("device " + physical)
-	c.scr.WaitFor(t, "物理ID", physical)
+	c.scr.WaitFor(t, "物理ID", physical, "激活时间", "扩展属性")
 
 	// Read-only: the rename key says how to enter write mode.
 	c.press(ui.ActRename)

@@ -145,9 +145,9 @@ func (p *devicePage) rename(a *App) tea.Cmd {
 		ref.UserID = p.detail.Device.Owner
 	}
 	api, old := a.api, p.name
-	return askWrite(a, p, "new name:", func(s string) (string, func(context.Context) error, error) {
-		name, err := nonEmpty(s, "a device name")
-		return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
+	return askWrite(a, p, msg{id: "writes.ask_new_name"}, func(s string) (writeText, func(context.Context) error, error) {
+		name, err := a.nonEmptyT(s, "writes.what.device_name")
+		return renameText(old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
 	})
 }
 
@@ -248,8 +248,9 @@ func (p *devicePage) roomMove(a *App, out bool) tea.Cmd {
 			return a.Fail(errorf(a.T("device.room.in_no_room", "Device", strconv.Quote(name))))
 		}
 		rid, room := d.RoomID, d.RoomName
-		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
-			return fmt.Sprintf("Take %q out of room %q?", name, room), func(ctx context.Context) error { return api.RemoveDeviceFromRoom(ctx, ref, home, rid) }, nil
+		return askWrite(a, p, msg{}, func(string) (writeText, func(context.Context) error, error) {
+			return writeText{confirm: "writes.device_room.out_confirm", done: "writes.device_room.out_done", pairs: []any{"Device", strconv.Quote(name), "Room", strconv.Quote(room)}},
+				func(ctx context.Context) error { return api.RemoveDeviceFromRoom(ctx, ref, home, rid) }, nil
 		})
 	}
 	if len(d.Rooms) == 0 {
@@ -286,8 +287,9 @@ func newRoomPickPage(dev *devicePage, ref DeviceRef, d DeviceDetail) Page {
 			return a.Fail(errorf(a.T("device.room.already_there", "Device", strconv.Quote(d.Device.Name), "Room", strconv.Quote(r.Name))))
 		}
 		api, name, home := a.api, d.Device.Name, d.Device.RootID
-		return tea.Sequence(a.pop(), askWrite(a, dev, "", func(string) (string, func(context.Context) error, error) {
-			return fmt.Sprintf("Move %q to room %q (#%d)?", name, r.Name, r.RoomID), func(ctx context.Context) error { return api.MoveDeviceToRoom(ctx, ref, home, r.RoomID) }, nil
+		return tea.Sequence(a.pop(), askWrite(a, dev, msg{}, func(string) (writeText, func(context.Context) error, error) {
+			return writeText{confirm: "writes.device_room.move_confirm", done: "writes.device_room.move_done", pairs: []any{"Device", strconv.Quote(name), "Room", strconv.Quote(r.Name), "ID", r.RoomID}},
+				func(ctx context.Context) error { return api.MoveDeviceToRoom(ctx, ref, home, r.RoomID) }, nil
 		}))
 	}
 	return p

@@ -368,18 +368,18 @@ func (p *timersPage) toggle(a *App, row timerRow) tea.Cmd {
 	case models.TaskFrozen:
 		return a.Fail(errorf(a.T("timers.frozen_toggle")))
 	case models.TaskRunning:
-		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
-			return a.T("timers.stop_confirm", "Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr)),
+		return askWrite(a, p, msg{}, func(string) (writeText, func(context.Context) error, error) {
+			return writeText{confirm: "timers.stop_confirm", done: "timers.stop_done", pairs: []any{"Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr)}},
 				func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, false) }, nil
 		})
 	}
-	// The question ends in "?": once done, it is the status line without it.
-	q := a.T("timers.start_confirm", "Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr))
+	wt := writeText{confirm: "timers.start_confirm", done: "timers.start_done", pairs: []any{"Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr)}}
 	if row.next != nil {
-		q = a.T("timers.start_confirm_next", "Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr), "Next", minuteText(a.tr, row.next.At))
+		wt = writeText{confirm: "timers.start_confirm_next", done: "timers.start_done_next",
+			pairs: []any{"Name", strconv.Quote(t.Name), "Rule", row.cycle.text(a.tr), "Next", minuteText(a.tr, row.next.At)}}
 	}
-	return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
-		return q, func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, true) }, nil
+	return askWrite(a, p, msg{}, func(string) (writeText, func(context.Context) error, error) {
+		return wt, func(ctx context.Context) error { return api.SetTimerRunning(ctx, ref, t.TaskID, true) }, nil
 	})
 }
 

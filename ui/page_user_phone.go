@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -109,9 +108,10 @@ func (p *userPage) askCode(a *App) tea.Cmd {
 			p.pending = nil
 			return p.sendCode(a, pd.phone)
 		}
-		return askWrite(a, p, "", func(string) (string, func(context.Context) error, error) {
-			c, err := nonEmpty(code, "the verify code")
-			return fmt.Sprintf("Bind phone %s to user #%d?", pd.phone, uid), func(ctx context.Context) error { return api.BindPhone(ctx, uid, pd.phone, c) }, err
+		return askWrite(a, p, msg{}, func(string) (writeText, func(context.Context) error, error) {
+			c, err := a.nonEmptyT(code, "writes.what.verify_code")
+			return writeText{confirm: "writes.bind_phone.confirm", done: "writes.bind_phone.done", pairs: []any{"Phone", pd.phone, "User", uid}},
+				func(ctx context.Context) error { return api.BindPhone(ctx, uid, pd.phone, c) }, err
 		})
 	})
 	return nil

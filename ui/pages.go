@@ -574,9 +574,9 @@ func renameDevice(a *App, host Page, userID int64, d models.Device, ok bool) tea
 		ref.UserID = d.Owner
 	}
 	api, old := a.api, d.Name
-	return askWrite(a, host, fmt.Sprintf("new name for %q:", models.SanitizeLine(old)), func(s string) (string, func(context.Context) error, error) {
-		name, err := nonEmpty(s, "a device name")
-		return fmt.Sprintf("Rename %q to %q?", old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
+	return askWrite(a, host, msg{id: "writes.ask_new_name_for", pairs: []any{"Old", strconv.Quote(models.SanitizeLine(old))}}, func(s string) (writeText, func(context.Context) error, error) {
+		name, err := a.nonEmptyT(s, "writes.what.device_name")
+		return renameText(old, name), func(ctx context.Context) error { return api.RenameDevice(ctx, ref, name) }, err
 	})
 }
 

@@ -18,53 +18,10 @@ import (
 // then reloads; the status line says what happened.
 type writeDone struct {
 	page Page
-	what string
-	// said, when set, is what the status line says once the write is
-	// done, in the screen's language (askWriteT); otherwise what, in the
-	// past tense.
+	// said is what the status line says once the write is done, rendered
+	// then, in the screen's language.
 	said *writeText
 	err  error
-}
-
-// askWrite is the one path every console write takes: refuse in read-only
-// mode with the reason, ask for the input, show what will happen in a
-// confirm dialog that defaults to No, then run it in the background.
-// build turns the answer into the confirm text and the call, or an error
-// the operator can act on.
-func askWrite(a *App, page Page, question string, build func(answer string) (confirm string, do func(context.Context) error, err error)) tea.Cmd {
-	action := writeLabel(page, question)
-	if cmd := a.refuseWrite(action); cmd != nil {
-		return cmd
-	}
-	run := func(answer string) tea.Cmd {
-		text, do, err := build(strings.TrimSpace(answer))
-		if err != nil {
-			return a.Fail(err)
-		}
-		ctx := a.ctx
-		call := func() tea.Msg {
-			c, cancel := context.WithTimeout(ctx, 20*time.Second)
-			defer cancel()
-			return writeDone{page: page, what: text, err: do(c)}
-		}
-		// Write mode may have ended while the dialog was open: check
-		// again on the Update goroutine when the answer is yes.
-		a.Confirm(text, func() tea.Msg {
-			return runAction{func() tea.Cmd {
-				if why := a.RequireWrite(); why != "" {
-					a.auditRefusal(action, why)
-					return a.Fail(errorf(a.T("writes.nothing_sent", "Why", why)))
-				}
-				return call
-			}}
-		})
-		return nil
-	}
-	if question == "" {
-		return run("")
-	}
-	a.Ask(question, func(a *App, answer string) tea.Cmd { return run(answer) })
-	return nil
 }
 
 // writeLabel is what the audit log names a write by: the page, and the
@@ -105,52 +62,8 @@ func (a *App) finishWrite(m writeDone) tea.Cmd {
 	if m.err != nil {
 		return a.Fail(m.err)
 	}
-	done := doneStatement(m.what)
-	if m.said != nil {
-		done = a.T(m.said.done, m.said.pairs...)
-	}
+	done := a.T(m.said.done, m.said.pairs...)
 	return tea.Batch(a.Flash(a.T("writes.done", "What", done)), m.page.Load(a))
-}
-
-// pastTense turns the verbs the confirm questions start with into what
-// the status line says once the write is done.
-var pastTense = map[string]string{
-	"Add": "Added", "Bind": "Bound", "Create": "Created", "Delete": "Deleted", "Make": "Made",
-	"Move": "Moved", "Rename": "Renamed", "Save": "Saved", "Send": "Sent", "Set": "Set",
-	"Start": "Started", "Stop": "Stopped", "Take": "Took", "Unbind": "Unbound",
-}
-
-// questionEnd is the index of the first "?" outside quotes (a name may
-// hold one), or len(s).
-func questionEnd(s string) int {
-	quoted, escaped := false, false
-	for i, r := range s {
-		switch {
-		case escaped:
-			escaped = false
-		case quoted && r == '\\':
-			escaped = true
-		case r == '"':
-			quoted = !quoted
-		case r == '?' && !quoted:
-			return i
-		}
-	}
-	return len(s)
-}
-
-// doneStatement turns a confirm question into a statement of what was
-// done: the question only (what follows it warns before the yes), in the
-// past tense. "Delete room "Kitchen"? Its devices stay in the home." is
-// done as "Deleted room "Kitchen"".
-func doneStatement(question string) string {
-	s := strings.TrimSpace(question)
-	s = s[:questionEnd(s)]
-	verb, rest, _ := strings.Cut(s, " ")
-	if past, ok := pastTense[verb]; ok {
-		return strings.TrimSpace(past + " " + rest)
-	}
-	return s
 }
 
 // msg is a text from the catalog with its fields, rendered when shown so
@@ -182,10 +95,13 @@ type writeText struct {
 	pairs         []any
 }
 
-// askWriteT is askWrite with its texts from the catalog: the question and
-// the confirmation in the screen's language, the audit log's label in
-// English.
-func askWriteT(a *App, page Page, question msg, build func(answer string) (writeText, func(context.Context) error, error)) tea.Cmd {
+// askWrite is the one path of every console write: the read-only check
+// (refused and audited with what was tried), an optional question, a
+// confirmation that defaults to No, the call in the background, then the
+// status line and a reload of page. Its texts are catalog ids: the
+// question and the confirmation in the screen's language, the audit log's
+// label in English.
+func askWrite(a *App, page Page, question msg, build func(answer string) (writeText, func(context.Context) error, error)) tea.Cmd {
 	action := writeLabel(page, question.in(neutral()))
 	if cmd := a.refuseWrite(action); cmd != nil {
 		return cmd
@@ -200,7 +116,7 @@ func askWriteT(a *App, page Page, question msg, build func(answer string) (write
 		call := func() tea.Msg {
 			c, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
-			return writeDone{page: page, what: text, said: &wt, err: do(c)}
+			return writeDone{page: page, said: &wt, err: do(c)}
 		}
 		// Write mode may have ended while the dialog was open: check
 		// again on the Update goroutine when the answer is yes.
@@ -220,6 +136,11 @@ func askWriteT(a *App, page Page, question msg, build func(answer string) (write
 	}
 	a.Ask(question.in(a.tr), func(a *App, answer string) tea.Cmd { return run(answer) })
 	return nil
+}
+
+// renameText is a device rename's confirmation and done text.
+func renameText(old, name string) writeText {
+	return writeText{confirm: "writes.rename_device.confirm", done: "writes.rename_device.done", pairs: []any{"Old", strconv.Quote(old), "New", strconv.Quote(name)}}
 }
 
 // writeAudit is the audit log's name of a write that asks question on
@@ -281,13 +202,6 @@ func (a *App) nonEmptyT(s, whatID string) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-func nonEmpty(s, what string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return "", errorf(what + " cannot be empty")
-	}
-	return strings.TrimSpace(s), nil
-}
-
 // deviceWrite runs one of the device page's write keys.
 func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 	if p.detail == nil {
@@ -304,7 +218,7 @@ func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 		// The cloud refuses to unbind the owner (3002): say so before
 		// asking, and point at the change-owner key instead.
 		owner := p.detail.Device.Owner
-		return askWriteT(a, p, unbindQuestion(a, owner), func(s string) (writeText, func(context.Context) error, error) {
+		return askWrite(a, p, unbindQuestion(a, owner), func(s string) (writeText, func(context.Context) error, error) {
 			uid, err := a.parseIDT(s, "writes.what.user_id")
 			if err != nil {
 				return writeText{}, nil, err
@@ -316,7 +230,7 @@ func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 				func(ctx context.Context) error { return api.UnbindUser(ctx, ref, uid) }, nil
 		})
 	case ActOwner:
-		return askWriteT(a, p, msg{id: "writes.owner.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+		return askWrite(a, p, msg{id: "writes.owner.ask"}, func(s string) (writeText, func(context.Context) error, error) {
 			uid, err := a.parseIDT(s, "writes.what.user_id")
 			if err != nil {
 				return writeText{}, nil, err
@@ -325,7 +239,7 @@ func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 				func(ctx context.Context) error { return api.ChangeOwner(ctx, ref, uid) }, nil
 		})
 	case ActProfile:
-		return askWriteT(a, p, msg{id: "writes.profile.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+		return askWrite(a, p, msg{id: "writes.profile.ask"}, func(s string) (writeText, func(context.Context) error, error) {
 			key, val, err := a.parseProfileValueT(s)
 			if err != nil {
 				return writeText{}, nil, err
@@ -334,7 +248,7 @@ func (p *devicePage) deviceWrite(a *App, action string) tea.Cmd {
 				func(ctx context.Context) error { return api.SetDeviceProfile(ctx, ref, key, val) }, nil
 		})
 	case ActAddToHome:
-		return askWriteT(a, p, msg{id: "writes.add_to_home.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+		return askWrite(a, p, msg{id: "writes.add_to_home.ask"}, func(s string) (writeText, func(context.Context) error, error) {
 			hid, err := a.parseIDT(s, "writes.what.home_id")
 			if err != nil {
 				return writeText{}, nil, err
@@ -367,7 +281,7 @@ func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 	return []pageKey{
 		{action: ActCreate, hint: true, writes: true, audit: writeAudit(page, newHome), run: func(a *App) tea.Cmd {
 			api := a.api
-			return askWriteT(a, page, newHome, func(s string) (writeText, func(context.Context) error, error) {
+			return askWrite(a, page, newHome, func(s string) (writeText, func(context.Context) error, error) {
 				name, err := a.nonEmptyT(s, "writes.what.home_name")
 				return writeText{"writes.home.create_confirm", "writes.home.create_done", []any{"Name", strconv.Quote(name)}},
 					func(ctx context.Context) error { return api.CreateHome(ctx, userID, name) }, err
@@ -378,7 +292,7 @@ func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 				return nil
 			}
 			api := a.api
-			return askWriteT(a, page, newName, func(s string) (writeText, func(context.Context) error, error) {
+			return askWrite(a, page, newName, func(s string) (writeText, func(context.Context) error, error) {
 				name, err := a.nonEmptyT(s, "writes.what.home_name")
 				return writeText{"writes.home.rename_confirm", "writes.home.rename_done", []any{"Old", strconv.Quote(h.Name), "New", strconv.Quote(name)}},
 					func(ctx context.Context) error { return api.RenameHome(ctx, userID, h.HomeID, name) }, err
@@ -389,7 +303,7 @@ func homeWrites(userID int64, page Page, h models.Home, ok bool) []pageKey {
 				return nil
 			}
 			api := a.api
-			return askWriteT(a, page, msg{}, func(string) (writeText, func(context.Context) error, error) {
+			return askWrite(a, page, msg{}, func(string) (writeText, func(context.Context) error, error) {
 				return writeText{"writes.home.delete_confirm", "writes.home.delete_done", []any{"Name", strconv.Quote(h.Name)}},
 					func(ctx context.Context) error { return api.DeleteHome(ctx, userID, h.HomeID) }, nil
 			})
@@ -405,7 +319,7 @@ func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 	return []pageKey{
 		{action: ActCreate, hint: true, writes: true, audit: writeAudit(page, newRoom), run: func(a *App) tea.Cmd {
 			api := a.api
-			return askWriteT(a, page, newRoom, func(s string) (writeText, func(context.Context) error, error) {
+			return askWrite(a, page, newRoom, func(s string) (writeText, func(context.Context) error, error) {
 				name, err := a.nonEmptyT(s, "writes.what.room_name")
 				return writeText{"writes.room.create_confirm", "writes.room.create_done", []any{"Name", strconv.Quote(name)}},
 					func(ctx context.Context) error { return api.CreateRoom(ctx, userID, homeID, name) }, err
@@ -416,7 +330,7 @@ func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 				return nil
 			}
 			api := a.api
-			return askWriteT(a, page, newName, func(s string) (writeText, func(context.Context) error, error) {
+			return askWrite(a, page, newName, func(s string) (writeText, func(context.Context) error, error) {
 				name, err := a.nonEmptyT(s, "writes.what.room_name")
 				return writeText{"writes.room.rename_confirm", "writes.room.rename_done", []any{"Old", strconv.Quote(r.room.Name), "New", strconv.Quote(name)}},
 					func(ctx context.Context) error { return api.RenameRoom(ctx, userID, homeID, r.room.RoomID, name) }, err
@@ -427,7 +341,7 @@ func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 				return nil
 			}
 			api := a.api
-			return askWriteT(a, page, msg{}, func(string) (writeText, func(context.Context) error, error) {
+			return askWrite(a, page, msg{}, func(string) (writeText, func(context.Context) error, error) {
 				return writeText{"writes.room.delete_confirm", "writes.room.delete_done", []any{"Name", strconv.Quote(r.room.Name)}},
 					func(ctx context.Context) error { return api.DeleteRoom(ctx, userID, homeID, r.room.RoomID) }, nil
 			})
@@ -438,7 +352,7 @@ func roomWrites(userID, homeID int64, page Page, r roomRow, ok bool) []pageKey {
 // setProfile sets a value in the user's profile.
 func (p *userPage) setProfile(a *App) tea.Cmd {
 	api, uid := a.api, p.id
-	return askWriteT(a, p, msg{id: "writes.profile.ask"}, func(s string) (writeText, func(context.Context) error, error) {
+	return askWrite(a, p, msg{id: "writes.profile.ask"}, func(s string) (writeText, func(context.Context) error, error) {
 		key, val, err := a.parseProfileValueT(s)
 		return writeText{"writes.profile.confirm_user", "writes.profile.done_user", []any{"Key", key, "Value", fmt.Sprint(val), "User", uid}},
 			func(ctx context.Context) error { return api.SetUserProfile(ctx, uid, key, val) }, err
