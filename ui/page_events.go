@@ -578,13 +578,13 @@ func eventLine(tr *i18n.Translator, dev int, e DeviceEvent) tailLine {
 	l := tailLine{at: e.At, dev: dev, kind: e.Kind}
 	switch e.Kind {
 	case "report", EventOTA:
-		l.text = fmt.Sprintf("%d %s", e.Code, orHex(e.Text, e.Payload))
+		l.text = fmt.Sprintf("%d %s", e.Code, orHex(tr, e.Text, e.Payload))
 	case "command":
 		result := orDash(e.Result)
 		if e.Result == "refused" {
 			result = tr.T("events.refused")
 		}
-		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), result)
+		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(tr, e.Text, e.Payload), result)
 		l.bad = e.Result != "" && e.Result != "ok"
 		l.code = e.Code
 	case "offline":
@@ -610,11 +610,11 @@ func eventLine(tr *i18n.Translator, dev int, e DeviceEvent) tailLine {
 	return l
 }
 
-func orHex(text string, b []byte) string {
+func orHex(tr *i18n.Translator, text string, b []byte) string {
 	if text != "" {
 		return text
 	}
-	return orNone(spacedHex(b))
+	return emptyOr(tr, spacedHex(b))
 }
 
 func (p *eventsPage) removeDevice(i int) {
