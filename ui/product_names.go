@@ -39,12 +39,14 @@ func productSlug(name string) string {
 	return b.String()
 }
 
+// productName renders a catalog name; T marks an id that no catalog has
+// as "[id]", and that is where the catalog's own name shows instead.
 func productName(tr *i18n.Translator, family, name string) string {
 	id := family + productSlug(name)
-	if !i18n.Has(id) {
-		return name
+	if s := tr.T(id); s != "["+id+"]" {
+		return s
 	}
-	return tr.T(id)
+	return name
 }
 
 // fieldName is a catalog field's name in tr's language.
