@@ -181,3 +181,31 @@ func TestProductNamesTranslated(t *testing.T) {
 		t.Error("the families moved out of products.*.toml")
 	}
 }
+
+// The :ota list and its dry run in Chinese, and :lang switching the list
+// already on screen: its column titles and states follow.
+func TestChineseFleetListAndDryRun(t *testing.T) {
+	api := newFakeAPI()
+	w := api.wf()
+	w.pending["plug"] = []models.UpgradeCandidate{
+		{SubDomain: "plug", PhysicalDeviceID: "P000000000000001", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "available"},
+		{SubDomain: "plug", PhysicalDeviceID: "P000000000000002", OTAType: 1, CurrentVersion: "1-4-2", TargetVersion: "1-5-0", OTAMode: 1, State: "upgrading", Percent: 30},
+	}
+	w.pending["bulb"] = []models.UpgradeCandidate{
+		{SubDomain: "bulb", PhysicalDeviceID: "B000000000000001", OTAType: 1, CurrentVersion: "1-1-5", TargetVersion: "1-2-0", OTAMode: 2, State: "failed"},
+	}
+	h := newWFHarness(t, api, 140, 40)
+	h.command("ota")
+	h.must("PHYSICAL ID", "STATE", "upgrading", "user confirms")
+	h.command("lang zh-CN")
+	h.must("物理ID", "状态", "升级中", "可升级", "失败", "用户确认", "强制",
+		"3 台设备有可用升级（3 个升级，所有产品）：1 个升级中，1 个失败")
+	h.mustNot("PHYSICAL ID")
+
+	h.act(ActSelectAll)
+	h.act(ActOTAConfirm)
+	h.must("预演：确认固件升级", "3 个升级中将确认 2 个；尚未发送任何请求",
+		"确认 1-4-2 → 1-5-0", "跳过：已在升级", "重试 1-1-5 → 1-2-0（上次失败）（强制：下次上线时会自动开始）")
+	h.command("lang en")
+	h.must("Dry run: confirm firmware updates", "PLAN", "skip: already upgrading")
+}
