@@ -45,6 +45,9 @@ type tailLine struct {
 	bad  bool // a failure worth colouring
 	low  string
 	code int // a command's message code, to match it to a timer firing
+	// render words the line in a language (text is its wording in the
+	// language the line was read in), so :lang rewords the tail.
+	render func(tr *i18n.Translator) string
 }
 
 // devTail is what the page knows of one watched device.
@@ -434,26 +437,7 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 				continue
 			}
 			bad := !timerRunOK(f.run.Result, f.run.ReplyCode)
-			// The result, the reply and the delay are clauses of one
-			// sentence; the catalog has a sentence for each combination
-			// that occurs.
-			name := f.task.Name
-			late := f.run.Late > time.Second
-			var text string
-			switch {
-			case f.run.ReplyCode != 0 && late:
-				text = tr.T("events.timer_fired_reply_late", "Name", name, "Task", f.task.TaskID, "Result", f.run.Result, "Reply", f.run.ReplyCode, "Late", tr.Duration(f.run.Late))
-			case f.run.ReplyCode != 0:
-				text = tr.T("events.timer_fired_reply", "Name", name, "Task", f.task.TaskID, "Result", f.run.Result, "Reply", f.run.ReplyCode)
-			case late:
-				text = tr.T("events.timer_fired_late", "Name", name, "Task", f.task.TaskID, "Result", f.run.Result, "Late", tr.Duration(f.run.Late))
-			default:
-				text = tr.T("events.timer_fired", "Name", name, "Task", f.task.TaskID, "Result", f.run.Result)
-			}
-			if f.run.Detail != "" {
-				text += " · " + f.run.Detail
-			}
-			runs = append(runs, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
+			runs = append(runs, rendered(tr, tailLine{at: f.run.At, dev: i, kind: EventTimer, bad: bad, render: timerFiredText(f)}))
 		}
 	}
 	fresh = append(fresh, runs...)
@@ -463,14 +447,7 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 		}
 		for i, d := range p.devs {
 			if auditMentions(r, d.w.ref) {
-				text := tr.T("events.audit_line", "Action", r.Action, "Params", r.Params, "Operator", r.Operator, "Result", r.Result)
-				if r.Reason != "" {
-					text += " · " + r.Reason
-				}
-				if r.Note != "" {
-					text += " · " + r.Note
-				}
-				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: r.Result != "ok"})
+				fresh = append(fresh, rendered(tr, tailLine{at: r.Time, dev: i, kind: EventAudit, bad: r.Result != "ok", render: auditText(r)}))
 			}
 		}
 	}
@@ -553,7 +530,14 @@ func (p *eventsPage) markTimerCommand(tr *i18n.Translator, fresh []tailLine, dev
 			return false
 		}
 		l.kind = EventTimer
-		l.text = models.SanitizeLine(tr.T("events.timer_fired_command", "Name", f.task.Name, "Task", f.task.TaskID, "Command", l.text))
+		command, shown := l.render, l.text
+		l.render = func(tr *i18n.Translator) string {
+			if command != nil {
+				shown = command(tr)
+			}
+			return tr.T("events.timer_fired_command", "Name", f.task.Name, "Task", f.task.TaskID, "Command", shown)
+		}
+		*l = rendered(tr, *l)
 		l.low = p.lowered(tr, *l)
 		return true
 	}
@@ -575,39 +559,108 @@ func (p *eventsPage) line(i int) tailLine { return p.lines[(p.start+i)%len(p.lin
 // eventLine is a device-history event as a line of the tail, in tr's
 // language (results, codes and the cloud's descriptions are data).
 func eventLine(tr *i18n.Translator, dev int, e DeviceEvent) tailLine {
-	l := tailLine{at: e.At, dev: dev, kind: e.Kind}
+	l := tailLine{at: e.At, dev: dev, kind: e.Kind, render: eventText(e)}
 	switch e.Kind {
-	case "report", EventOTA:
-		l.text = fmt.Sprintf("%d %s", e.Code, orHex(tr, e.Text, e.Payload))
 	case "command":
-		result := orDash(e.Result)
-		if e.Result == "refused" {
-			result = tr.T("events.refused")
-		}
-		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(tr, e.Text, e.Payload), result)
 		l.bad = e.Result != "" && e.Result != "ok"
 		l.code = e.Code
 	case "offline":
 		l.bad = true
-		l.text = tr.T("events.went_offline")
-	case "online":
-		l.text = tr.T("events.came_online")
-		if e.Other != "" {
-			l.text = tr.T("events.came_online_from", "From", e.Other)
-		}
-	case "joined":
-		l.text = tr.T("events.joined_gateway", "Gateway", e.Other)
-	case "subDeviceJoined":
-		l.text = tr.T("events.sub_joined", "Device", e.Other)
-	case "matchOpened":
-		l.text = tr.T("events.pairing_opened")
-	case "matchClosed":
-		l.text = tr.T("events.pairing_closed")
-	default:
-		l.text = e.Text
 	}
-	l.text = models.SanitizeLine(l.text)
+	return rendered(tr, l)
+}
+
+// rendered fills in a line's text from its render, in tr's language.
+func rendered(tr *i18n.Translator, l tailLine) tailLine {
+	if l.render != nil {
+		l.text = models.SanitizeLine(l.render(tr))
+	}
 	return l
+}
+
+// eventText words a device-history event.
+func eventText(e DeviceEvent) func(tr *i18n.Translator) string {
+	return func(tr *i18n.Translator) string {
+		switch e.Kind {
+		case "report", EventOTA:
+			return fmt.Sprintf("%d %s", e.Code, orHex(tr, e.Text, e.Payload))
+		case "command":
+			result := orDash(e.Result)
+			if e.Result == "refused" {
+				result = tr.T("events.refused")
+			}
+			return fmt.Sprintf("%d %s → %s", e.Code, orHex(tr, e.Text, e.Payload), result)
+		case "offline":
+			return tr.T("events.went_offline")
+		case "online":
+			if e.Other != "" {
+				return tr.T("events.came_online_from", "From", e.Other)
+			}
+			return tr.T("events.came_online")
+		case "joined":
+			return tr.T("events.joined_gateway", "Gateway", e.Other)
+		case "subDeviceJoined":
+			return tr.T("events.sub_joined", "Device", e.Other)
+		case "matchOpened":
+			return tr.T("events.pairing_opened")
+		case "matchClosed":
+			return tr.T("events.pairing_closed")
+		}
+		return e.Text
+	}
+}
+
+// timerFiredText words a timer's firing. The result, the reply and the delay
+// are clauses of one sentence; the catalog has a sentence for each
+// combination that occurs.
+func timerFiredText(f timerFiring) func(tr *i18n.Translator) string {
+	return func(tr *i18n.Translator) string {
+		name, task, result := f.task.Name, f.task.TaskID, f.run.Result
+		late := f.run.Late > time.Second
+		var text string
+		switch {
+		case f.run.ReplyCode != 0 && late:
+			text = tr.T("events.timer_fired_reply_late", "Name", name, "Task", task, "Result", result, "Reply", f.run.ReplyCode, "Late", tr.Duration(f.run.Late))
+		case f.run.ReplyCode != 0:
+			text = tr.T("events.timer_fired_reply", "Name", name, "Task", task, "Result", result, "Reply", f.run.ReplyCode)
+		case late:
+			text = tr.T("events.timer_fired_late", "Name", name, "Task", task, "Result", result, "Late", tr.Duration(f.run.Late))
+		default:
+			text = tr.T("events.timer_fired", "Name", name, "Task", task, "Result", result)
+		}
+		if f.run.Detail != "" {
+			text += " · " + f.run.Detail
+		}
+		return text
+	}
+}
+
+// auditText words one of this console's audit entries (the action and
+// its parameters as the audit log has them).
+func auditText(r AuditRow) func(tr *i18n.Translator) string {
+	return func(tr *i18n.Translator) string {
+		text := tr.T("events.audit_line", "Action", r.Action, "Params", r.Params, "Operator", r.Operator, "Result", r.Result)
+		if r.Reason != "" {
+			text += " · " + r.Reason
+		}
+		if r.Note != "" {
+			text += " · " + r.Note
+		}
+		return text
+	}
+}
+
+// Relabel implements Relabeler: the lines already read are worded again
+// in the new language (and filtered by its words).
+func (p *eventsPage) Relabel(a *App) {
+	tr := a.Tr()
+	for i := range p.lines {
+		l := rendered(tr, p.lines[i])
+		if l.dev < len(p.devs) {
+			l.low = p.lowered(tr, l)
+		}
+		p.lines[i] = l
+	}
 }
 
 func orHex(tr *i18n.Translator, text string, b []byte) string {

@@ -101,6 +101,11 @@ func TestChineseEventsLines(t *testing.T) {
 
 	h.act(ActPause)
 	h.must("已暂停：不再读取新事件")
+
+	// :lang rewords the lines already read.
+	h.command("lang en")
+	h.must("came online from 10.0.0.7", "68 set power: on → refused by the device (error reply 127)", "went offline", "paused")
+	h.mustNot("已离线")
 }
 
 // The composer's plug set-power command: the message and field names
