@@ -476,50 +476,23 @@ func cmdOTA(a *App, arg string) tea.Cmd {
 	return a.Replace(newFleetOTAPage(strings.TrimSpace(arg)))
 }
 
-// fleetOTAPage is the :ota list: a list page whose column titles and
-// cells (types, modes, states) are words in the reader's language, built
-// again when the language changes.
-type fleetOTAPage struct {
-	*listPage[models.UpgradeCandidate]
-	tr *i18n.Translator // the language of the cells
-}
-
-func (p *fleetOTAPage) Title(tr *i18n.Translator) string { return tr.T("firmware.fleet.title") }
-
-// Load labels the table in the console's language before the list page
-// builds it.
-func (p *fleetOTAPage) Load(a *App) tea.Cmd {
-	p.label(a.Tr())
-	return p.listPage.Load(a)
-}
-
-// Relabel implements Relabeler.
-func (p *fleetOTAPage) Relabel(a *App) {
-	p.label(a.Tr())
-	if p.tbl != nil {
-		p.tbl.SetColumns(p.cols) // re-reads the cells in the new language
-	}
-}
-
-func (p *fleetOTAPage) label(tr *i18n.Translator) {
-	p.tr = tr
-	p.empty = tr.T("firmware.fleet.empty")
-	p.cols = []table.Column{
-		{Key: "product", Title: tr.T("firmware.col.product"), Width: 10},
-		{Key: "pid", Title: tr.T("firmware.col.physical_id"), Width: 16},
-		{Key: "type", Title: tr.T("firmware.col.type"), Width: 6},
-		{Key: "from", Title: tr.T("firmware.col.current"), Width: 9},
-		{Key: "to", Title: tr.T("firmware.col.target"), Width: 9},
-		{Key: "mode", Title: tr.T("firmware.col.mode"), Width: 13},
-		{Key: "state", Title: tr.T("firmware.col.state"), Flex: 1, MinWidth: 10},
-		{Key: "pct", Title: "%", Width: 5, Align: table.AlignRight},
-	}
-}
-
+// newFleetOTAPage is the :ota list. Its title, column titles and empty
+// text are catalog ids; its cells name types, modes and states in the
+// language the list page draws them in.
 func newFleetOTAPage(only string) Page {
-	fp := &fleetOTAPage{}
-	p := &listPage[models.UpgradeCandidate]{
-		title: fp.Title(neutral()), poll: true,
+	var p *listPage[models.UpgradeCandidate]
+	p = &listPage[models.UpgradeCandidate]{
+		title: "firmware.fleet.title", poll: true, empty: "firmware.fleet.empty",
+		cols: []table.Column{
+			{Key: "product", Title: "firmware.col.product", Width: 10},
+			{Key: "pid", Title: "firmware.col.physical_id", Width: 16},
+			{Key: "type", Title: "firmware.col.type", Width: 6},
+			{Key: "from", Title: "firmware.col.current", Width: 9},
+			{Key: "to", Title: "firmware.col.target", Width: 9},
+			{Key: "mode", Title: "firmware.col.mode", Width: 13},
+			{Key: "state", Title: "firmware.col.state", Flex: 1, MinWidth: 10},
+			{Key: "pct", Title: "%", Width: 5, Align: table.AlignRight},
+		},
 		id: func(c models.UpgradeCandidate) string {
 			return c.SubDomain + "/" + c.PhysicalDeviceID + "/" + strconv.Itoa(c.OTAType)
 		},
@@ -528,7 +501,10 @@ func newFleetOTAPage(only string) Page {
 			if c.State != "" && c.State != "available" && c.State != models.UpgradeIdle {
 				pct = strconv.FormatFloat(c.Percent, 'f', 0, 64)
 			}
-			tr := fp.tr
+			tr := p.tr
+			if tr == nil {
+				tr = neutral()
+			}
 			return []string{c.SubDomain, c.PhysicalDeviceID, otaTypeName(tr, c.OTAType), c.CurrentVersion, c.TargetVersion, otaModeName(tr, c.OTAMode), upgradeStateName(tr, c.State), pct}
 		},
 		tone: func(c models.UpgradeCandidate, col int) table.Tone {
@@ -548,8 +524,6 @@ func newFleetOTAPage(only string) Page {
 			return table.ToneDefault
 		},
 	}
-	fp.listPage = p
-	fp.label(neutral()) // until Load labels it in the console's language
 	p.load = func(ctx context.Context, api API) ([]models.UpgradeCandidate, error) {
 		var subs []string
 		if only != "" {
@@ -610,7 +584,7 @@ func newFleetOTAPage(only string) Page {
 			}},
 		}
 	}
-	return fp
+	return p
 }
 
 // dryRun is one planned confirm and, after the run, its result.
@@ -670,9 +644,16 @@ func (p *dryRunPage) Title(tr *i18n.Translator) string { return tr.T("firmware.d
 // language.
 func (p *dryRunPage) Relabel(a *App) {
 	p.tr = a.Tr()
-	if p.tbl != nil {
-		p.tbl.SetColumns(dryRunColumns(p.tr))
+	if p.tbl == nil {
+		return
 	}
+	titles := map[string]string{}
+	for _, c := range dryRunColumns(p.tr) {
+		titles[c.Key] = c.Title
+	}
+	p.tbl.SetTitles(titles)
+	p.tbl.SetTexts("", tableTexts(a))
+	p.tbl.Reread() // the plans and types, keeping the cursor
 }
 
 func dryRunColumns(tr *i18n.Translator) []table.Column {
@@ -724,8 +705,10 @@ func (p *dryRunPage) ensure(a *App) {
 			return table.ToneDefault
 		},
 		Styles: a.styles,
+		Texts:  tableTexts(a),
 	})
 	p.tbl.SetRows(p.rows)
+
 }
 
 type (

@@ -172,9 +172,7 @@ func (p *sharePage) ask(a *App) tea.Cmd {
 }
 
 // validFor is how long a code lasts, in the reader's words ("5 min").
-func validFor(a *App) string {
-	return a.N("share.minutes", int(shareValid/time.Minute))
-}
+func validFor(a *App) string { return spanIn(a.Tr(), shareValid) }
 
 // question says what a code grants, who makes it, and for how long.
 func (p *sharePage) question(a *App) string {
