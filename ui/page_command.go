@@ -476,7 +476,14 @@ func (p *composerPage) View(a *App, w, h int) string {
 		if i == p.pick {
 			mark = s.Glyphs.Cursor + " "
 		}
-		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(messageName(tr, c), 22), 22), clipText(c.Layout(), max(w-45, 10)), c.Reply)
+		// The layout is the product reference's notation, its names the
+		// device's own; only "no payload" is a word of the reader's.
+		layout := c.Layout()
+		if len(c.Fields) == 0 {
+			layout = a.T("composer.layout_empty")
+		}
+		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(messageName(tr, c), 22), 22), clipText(layout, max(w-45, 10)), c.Reply)
+
 		if i == p.pick {
 			line = s.Bold.Render(line)
 		}

@@ -42,9 +42,9 @@ type sharePage struct {
 	home    models.Home
 	userID  int64 // home: the member acting
 	// refusal is the message id of why this page makes no code ("" when
-	// it may), with its fields.
+	// it may); refusalFields gives its fields in the reader's language.
 	refusal       string
-	refusalFields []any
+	refusalFields func(tr *i18n.Translator) []any
 
 	gen     int
 	loading bool
@@ -91,7 +91,8 @@ func newDeviceSharePage(ref DeviceRef, d DeviceDetail) *sharePage {
 	case !ok:
 		p.refusal = "share.refuse.no_owner"
 	case ref.UserID != 0 && ref.UserID != owner.UserID:
-		p.refusal, p.refusalFields = "share.refuse.not_owner", []any{"Owner", userLabel(owner)}
+		p.refusal = "share.refuse.not_owner"
+		p.refusalFields = func(tr *i18n.Translator) []any { return []any{"Owner", userLabelIn(tr, owner)} }
 	default:
 		r.UserID = owner.UserID
 	}
@@ -105,7 +106,8 @@ func newHomeSharePage(viewer int64, h models.Home) *sharePage {
 	case h.Owner == 0 && viewer == 0:
 		p.refusal = "share.refuse.home_no_user"
 	case viewer != 0 && h.Owner != 0 && viewer != h.Owner:
-		p.refusal, p.refusalFields = "share.refuse.home_not_owner", []any{"Owner", h.Owner}
+		p.refusal = "share.refuse.home_not_owner"
+		p.refusalFields = func(*i18n.Translator) []any { return []any{"Owner", h.Owner} }
 	case viewer == 0:
 		p.userID = h.Owner
 	}
@@ -315,7 +317,12 @@ func (p *sharePage) View(a *App, w, h int) string {
 	renew := a.keys.Get(ActRenew).Label()
 	switch {
 	case p.refusal != "":
-		return strings.Join(append(lines, "", s.Warn.Render(" "+a.T(p.refusal, p.refusalFields...))), "\n")
+		var fields []any
+		if p.refusalFields != nil {
+			fields = p.refusalFields(a.Tr())
+		}
+		return strings.Join(append(lines, "", s.Warn.Render(" "+a.T(p.refusal, fields...))), "\n")
+
 	case p.err != nil && p.res.payload == "":
 		return strings.Join(append(lines, "", s.Err.Render(" "+a.errorLine(p.err)),
 			s.Faint.Render(" "+a.T("share.try_again", "Key", renew))), "\n")
