@@ -17,6 +17,7 @@ import (
 	"acconsole/cloud"
 	"acconsole/config"
 	"acconsole/i18n"
+	"acconsole/models"
 	"acconsole/themes"
 	"acconsole/ui"
 )
@@ -302,32 +303,7 @@ func (h *consoleHost) newApp(s sessionSetup) (*ui.App, func(), error) {
 }
 
 func auditRows(path string) ui.AuditSource {
-	return func() ([]ui.AuditRow, error) {
-		entries, err := audit.Read(path)
-		return entryRows(entries), err
-	}
-}
-
-// entryRows turns audit entries into the :audit view's rows.
-func entryRows(entries []audit.Entry) []ui.AuditRow {
-	rows := make([]ui.AuditRow, len(entries))
-	for i, e := range entries {
-		result := "ok"
-		switch {
-		case e.Refused:
-			result = "refused (read-only)"
-		case e.Code != 0:
-			result = fmt.Sprintf("error %d", e.Code)
-		}
-		action := e.Service + "/" + e.Method
-		if e.Service == audit.ConsoleService {
-			action = e.Method
-		}
-		rows[i] = ui.AuditRow{Time: e.Time, Operator: e.Operator, Profile: e.Profile, ActingUser: e.ActingUser,
-			Action: action, Params: audit.FormatParams(e.Params), Result: result,
-			TraceID: e.TraceID, Reason: e.Reason, Note: e.Note}
-	}
-	return rows
+	return func() ([]models.AuditEntry, error) { return audit.Read(path) }
 }
 
 // coalesceMouse drops wheel and motion events that arrive faster than

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"acconsole/audit"
+	"acconsole/models"
 	"acconsole/sshserve"
 	"acconsole/ui"
 )
@@ -172,9 +173,9 @@ func (h *consoleHost) sshConsole(s *sshserve.Session, srv *sshserve.Server, log 
 // teamAuditRows shows the team's audit file: every entry (operator "") or
 // one operator's own.
 func teamAuditRows(log *sshserve.AuditLog, operator string) ui.AuditSource {
-	return func() ([]ui.AuditRow, error) {
+	return func() ([]models.AuditEntry, error) {
 		entries, err := log.Read(operator)
-		plain := make([]audit.Entry, len(entries))
+		plain := make([]models.AuditEntry, len(entries))
 		for i, e := range entries {
 			plain[i] = e.Entry
 			if e.Service == sshserve.ServerService {
@@ -187,6 +188,6 @@ func teamAuditRows(log *sshserve.AuditLog, operator string) ui.AuditSource {
 				}
 			}
 		}
-		return entryRows(plain), err
+		return plain, err
 	}
 }

@@ -11,36 +11,17 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"acconsole/acapi"
+	"acconsole/models"
 )
 
-// Entry is one line of the audit file.
-type Entry struct {
-	Time       time.Time      `json:"time"`
-	Operator   string         `json:"operator"`
-	Profile    string         `json:"profile"`
-	ActingUser int64          `json:"actingUser,omitempty"`
-	Service    string         `json:"service"`
-	Method     string         `json:"method"`
-	SubDomain  string         `json:"subDomain,omitempty"`
-	Params     map[string]any `json:"params,omitempty"`
-	Code       int            `json:"code"`
-	Error      string         `json:"error,omitempty"`
-	TraceID    string         `json:"traceId,omitempty"`
-	DurationMS float64        `json:"durationMs"`
-	// Reason is the operator's reason for write mode.
-	Reason string `json:"reason,omitempty"`
-	// Note is what the call itself carried: a ticket id, or a pairing
-	// run's summary on its closeGatewayMatch. It never replaces Reason.
-	Note    string `json:"note,omitempty"`
-	Refused bool   `json:"refusedReadOnly,omitempty"`
-}
+// Entry is one line of the audit file. The type lives in models, so
+// that the console's :audit view shows the file's own entries.
+type Entry = models.AuditEntry
 
 // DefaultOperator names the person at the keyboard when nothing else does:
 // the OS account's login name, else its uid ("uid 1000"), never "".
@@ -115,7 +96,7 @@ func FromCall(e acapi.AuditEntry) Entry {
 
 // ConsoleService is the service name of entries for writes the console
 // refused before any call was made.
-const ConsoleService = "console"
+const ConsoleService = models.AuditConsoleService
 
 // Refused records a write the console refused before calling the cloud
 // (read-only mode): what was tried, and why it was refused.
@@ -170,18 +151,4 @@ func Read(path string) ([]Entry, error) {
 		}
 	}
 	return out, sc.Err()
-}
-
-// FormatParams renders parameters as k=v pairs in key order.
-func FormatParams(p map[string]any) string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s=%v", k, p[k]))
-	}
-	return strings.Join(parts, " ")
 }

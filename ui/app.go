@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"acconsole/i18n"
+	"acconsole/internal/clock"
 	"acconsole/models"
 	"acconsole/themes"
 	"acconsole/ui/text"
@@ -37,22 +38,9 @@ type Profile struct {
 	CanWrite bool
 }
 
-// AuditSource reads the audit log for the :audit view.
-type AuditSource func() ([]AuditRow, error)
-
-// AuditRow is one line of the audit log as the console shows it.
-type AuditRow struct {
-	Time       time.Time
-	Operator   string
-	Profile    string
-	ActingUser int64
-	Action     string
-	Params     string
-	Result     string
-	TraceID    string
-	Reason     string
-	Note       string // the call's own note: a ticket id, a pairing summary
-}
+// AuditSource reads the audit log's entries, oldest first, for the :audit
+// view and the live events' audit lines (page_audit.go shows them).
+type AuditSource func() ([]models.AuditEntry, error)
 
 // Options build an App.
 type Options struct {
@@ -61,7 +49,6 @@ type Options struct {
 	Styles   *themes.Styles
 	Themes   func(name string) (*themes.Styles, error)
 	Profile  Profile
-	Now      func() time.Time
 	Refresh  time.Duration // 0 = no polling
 	WriteFor time.Duration // how long :write lasts; 0 = 15 min
 	// StartWritable opens in write mode (refused for production profiles).
@@ -98,6 +85,10 @@ type Options struct {
 	// Lang is the language the console starts in (English when empty);
 	// :lang switches it.
 	Lang i18n.Lang
+	// Clock tells the console's time and runs its waits (the status
+	// line, write mode, polls, the workflow pages' ticks); nil is the real
+	// clock. Model tests pass a *clock.Fake and move time by hand.
+	Clock clock.Clock
 }
 
 type inputMode int
@@ -116,7 +107,7 @@ type App struct {
 	styles  *themes.Styles
 	themes  func(string) (*themes.Styles, error)
 	profile Profile
-	now     func() time.Time
+	clock   clock.Clock // ticks.go
 	refresh time.Duration
 	audit   AuditSource
 	onWrite func(string)
@@ -169,9 +160,7 @@ type App struct {
 
 // New builds the console. The first page is the users list.
 func New(o Options) *App {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o.Clock = clock.Or(o.Clock)
 	if o.WriteFor == 0 {
 		o.WriteFor = 15 * time.Minute
 	}
@@ -183,7 +172,7 @@ func New(o Options) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		api: o.API, keys: o.Keys, styles: o.Styles, themes: o.Themes, profile: o.Profile,
-		now: o.Now, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, refused: o.AuditRefused, onError: o.OnError,
+		clock: o.Clock, refresh: o.Refresh, audit: o.Audit, onWrite: o.OnWriteMode, refused: o.AuditRefused, onError: o.OnError,
 		poll:     newPollState(o),
 		writeFor: o.WriteFor, input: ti, ctx: ctx, cancel: cancel, autoTheme: auto,
 		wf:       newWorkflowState(o),
@@ -219,8 +208,8 @@ func (a *App) Keys() KeyMap { return a.keys }
 // API returns the cloud the console talks to.
 func (a *App) API() API { return a.api }
 
-// Now is the console's clock.
-func (a *App) Now() time.Time { return a.now() }
+// Now is the console's time (Options.Clock).
+func (a *App) Now() time.Time { return a.clock.Now() }
 
 // Init implements tea.Model.
 func (a *App) Init() tea.Cmd {
@@ -412,7 +401,7 @@ func (a *App) Flash(msg string) tea.Cmd { return a.flash(msg, false) }
 
 // Fail shows an error in the status line and keeps it for `e`.
 func (a *App) Fail(err error) tea.Cmd {
-	a.lastErr, a.lastErrAt = err, a.now()
+	a.lastErr, a.lastErrAt = err, a.Now()
 	if a.onError != nil && len(a.stack) > 0 {
 		a.onError(a.top().Title(neutral()), err)
 	}
@@ -429,7 +418,7 @@ func (a *App) flash(msg string, isErr bool) tea.Cmd {
 	if isErr {
 		ttl = 8 * time.Second
 	}
-	return afterFunc(ttl, func(time.Time) tea.Msg { return clearStatus{tag} })
+	return a.after(ttl, clearStatus{tag})
 }
 
 // Run starts a call in the background and routes its result to page p.
@@ -444,7 +433,7 @@ func Run[T any](a *App, p Page, gen int, bg bool, fn func(ctx context.Context) (
 }
 
 // Writable reports whether write mode is on.
-func (a *App) Writable() bool { return !a.writeUntil.IsZero() && a.now().Before(a.writeUntil) }
+func (a *App) Writable() bool { return !a.writeUntil.IsZero() && a.Now().Before(a.writeUntil) }
 
 // RequireWrite returns a reason when the action cannot run now, in the
 // screen's language.
@@ -466,7 +455,7 @@ func (a *App) requireWriteIn(tr *i18n.Translator) string {
 }
 
 func (a *App) enterWrite(reason string) {
-	a.writeUntil = a.now().Add(a.writeFor)
+	a.writeUntil = a.Now().Add(a.writeFor)
 	a.writeWhy = reason
 	a.api.SetReadOnly(false)
 	if a.onWrite != nil {
@@ -488,7 +477,7 @@ type writeTickMsg struct{ tag int }
 func (a *App) writeTick() tea.Cmd {
 	a.writeTag++
 	tag := a.writeTag
-	return afterFunc(time.Second, func(time.Time) tea.Msg { return writeTickMsg{tag} })
+	return a.after(time.Second, writeTickMsg{tag})
 }
 
 func (a *App) schedulePoll() tea.Cmd {
@@ -500,7 +489,7 @@ func (a *App) schedulePoll() tea.Cmd {
 	}
 	a.pollSeq++
 	seq, p := a.pollSeq, a.top()
-	return afterFunc(a.refresh, func(time.Time) tea.Msg { return pollTick{page: p, seq: seq} })
+	return a.after(a.refresh, pollTick{page: p, seq: seq})
 }
 
 // Update implements tea.Model.
@@ -533,7 +522,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.tag != a.writeTag || a.writeUntil.IsZero() {
 			return a, nil
 		}
-		if !a.now().Before(a.writeUntil) {
+		if !a.Now().Before(a.writeUntil) {
 			a.leaveWrite()
 			return a, a.Flash(a.T("shell.write_ended"))
 		}
@@ -557,6 +546,8 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	case tickMsg:
 		return a, m.page.Update(a, m) // on top or not (ticks.go)
+	case doneMsg:
+		return a, m.page.Update(a, m) // on top or not (async.go)
 	case approvedMsg:
 		return a, m.page.Update(a, m)
 	case runAction:
@@ -834,7 +825,7 @@ func (a *App) renderHeader(w int) string {
 	s := a.styles
 	mode := a.T("shell.header.read_only")
 	if a.Writable() {
-		left := a.writeUntil.Sub(a.now())
+		left := a.writeUntil.Sub(a.Now())
 		mode = a.T("shell.header.write", "Left", fmtClock(left))
 	}
 	parts := []string{"acconsole", a.profile.Name, a.profile.Router, a.T("shell.header.domain", "Domain", a.profile.MajorDomain), mode}

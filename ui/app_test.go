@@ -10,35 +10,44 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"acconsole/internal/clock"
 )
 
 // harness drives the App like the program would, running returned
-// commands (ticks that would sleep are abandoned after a short wait).
+// commands one at a time. Its clock stands still: a console wait (a
+// command asleep on the clock) is left asleep, as if its time never came.
 type harness struct {
-	t   *testing.T
-	app *App
+	t     *testing.T
+	app   *App
+	clock *clock.Fake
+	// late receives the messages of waits that were left asleep and woken
+	// later by moving the clock (pollRig).
+	late chan tea.Msg
+	quit chan struct{}
 }
 
-// skippedTick is what a console wait becomes in these tests: nothing.
-type skippedTick struct{}
-
-// stubTimers makes every console wait (afterFunc) return at once with a
-// message the harness drops, so a command that takes long is never
-// mistaken for a timer.
-func stubTimers(t *testing.T) {
-	old := afterFunc
-	afterFunc = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
-		return func() tea.Msg { return skippedTick{} }
-	}
-	t.Cleanup(func() { afterFunc = old })
+// parkedClock is a clock that stands still at the test's start: the
+// console's waits sleep until the end of the test, where they are woken
+// so that none stays behind (their messages go nowhere).
+func parkedClock(t testing.TB) *clock.Fake {
+	c := clock.NewFake(time.Now())
+	t.Cleanup(func() { c.Advance(24 * time.Hour) })
+	return c
 }
 
 func newHarness(t *testing.T, api API, w, h int) *harness {
-	stubTimers(t)
-	a := New(Options{API: api, Keys: DefaultKeyMap(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
-	hs := &harness{t: t, app: a}
+	hs := newHarnessOn(t, parkedClock(t), Options{API: api, Keys: DefaultKeyMap(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
-	hs.run(a.Init())
+	hs.run(hs.app.Init())
+	return hs
+}
+
+// newHarnessOn builds the App of o on clk and a harness that drives it.
+func newHarnessOn(t *testing.T, clk *clock.Fake, o Options) *harness {
+	o.Clock = clk
+	hs := &harness{t: t, app: New(o), clock: clk, late: make(chan tea.Msg, 64), quit: make(chan struct{})}
+	t.Cleanup(func() { close(hs.quit) })
 	return hs
 }
 
@@ -52,15 +61,24 @@ func (h *harness) run(cmd tea.Cmd) {
 		return
 	}
 	ch := make(chan tea.Msg, 1)
+	// Commands run one at a time, so a timer made while this one runs is
+	// its own: it is a wait, now asleep on the clock.
+	asleep := h.clock.TimerMade()
 	go func() { ch <- cmd() }()
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
+	case <-asleep:
+		go func() {
+			m := <-ch
+			select {
+			case h.late <- m:
+			case <-h.quit:
+			}
+		}()
+		return
 	case <-time.After(10 * time.Second):
 		h.t.Fatal("a command did not answer in 10 s")
-	}
-	if _, ok := msg.(skippedTick); ok {
-		return
 	}
 	switch m := msg.(type) {
 	case nil:
@@ -198,9 +216,8 @@ func TestTooSmallAndHostileNamesStayAligned(t *testing.T) {
 }
 
 func TestReadOnlySessionRefusesWriteMode(t *testing.T) {
-	stubTimers(t)
-	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Profile: Profile{Name: "test", CanWrite: false}})
-	h := &harness{t: t, app: a}
+	h := newHarnessOn(t, parkedClock(t), Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Profile: Profile{Name: "test", CanWrite: false}})
+	a := h.app
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.run(a.Init())
 	h.press(":")

@@ -15,11 +15,10 @@ func TestASCIIThemeDrawsOnlyASCII(t *testing.T) {
 	api := newFakeAPI()
 	api.users[41].NickName = "Zhang Wei"
 	api.devices[42][0].Name = "Living room plug"
-	stubTimers(t)
 	dark, _ := themes.Builtin("dark")
-	a := New(Options{API: api, Keys: DefaultKeyMap(), Styles: themes.NewStyles(dark, themes.ASCIIGlyphs()),
+	h := newHarnessOn(t, parkedClock(t), Options{API: api, Keys: DefaultKeyMap(), Styles: themes.NewStyles(dark, themes.ASCIIGlyphs()),
 		Profile: Profile{Name: "prod", Router: "http://r", MajorDomain: "acme", Production: true}})
-	h := &harness{t: t, app: a}
+	a := h.app
 	h.send(teaSize(80, 24))
 	h.run(a.Init())
 	check := func(where string) {

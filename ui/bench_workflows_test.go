@@ -21,7 +21,7 @@ func benchEditor() (*timerEditor, time.Time) {
 		list.data.tasks = append(list.data.tasks, models.TimerTask{TaskID: int64(i + 1), DeviceID: 900, Name: fmt.Sprint("t", i), TimeZone: "Europe/Berlin",
 			TimePoint: fmt.Sprintf("2027-01-0%d %02d:%02d:00", i%9+1, (7+i)%24, (i*7)%60), TimeCycle: c, MessageCode: 68 + i%3, Status: models.TaskRunning})
 	}
-	e := newTimerEditor(list, nil)
+	e := newTimerEditor(list, nil, time.Now())
 	e.text[teName].set("bench")
 	e.text[teZone].set("Europe/Berlin")
 	e.cycle = 3 // week

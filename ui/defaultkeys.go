@@ -64,6 +64,7 @@ func workflowBindings() []Binding {
 		{Action: ActShare, Keys: []string{"s"}, Desc: "share code and QR (devices, homes)", Writes: true},
 		{Action: ActSendCommand, Keys: []string{"c"}, Desc: "send a command", Writes: true},
 		{Action: ActEvents, Keys: []string{"v"}, Desc: "live events"},
+		{Action: ActCopyID, Keys: []string{"y"}, Desc: "copy physical id"},
 
 		// Pairing.
 		{Action: ActPairOpen, Keys: []string{"o"}, Desc: "open the pairing window", Writes: true},

@@ -274,7 +274,7 @@ func TestE2ETimerFiringSwitchesPlug(t *testing.T) {
 		start = start.Add(time.Second)
 	}
 	clk := &e2eClock{at: start, frozen: true}
-	e := startE2E(t, cloudtest.Options{Clock: clock.FromFunc(clk.Now)}, func(o *Options) { o.Now = clk.Now })
+	e := startE2E(t, cloudtest.Options{Clock: clock.FromFunc(clk.Now)}, func(o *Options) { o.Clock = clock.FromFunc(clk.Now) })
 	plug := e.device("plug")
 	ctx := context.Background()
 	owner := e.client.As(plug.Owner).Bind()

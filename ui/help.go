@@ -143,6 +143,9 @@ func (a *App) helpLines(w int) []string {
 	tables = append(tables, entry(a.keys.Get(ActSort)), entry(a.keys.Get(ActSortRev)))
 	section(a.T("shell.help.tables"), tables)
 	for _, k := range pageKinds() {
+		if k.notInHelp {
+			continue
+		}
 		section(a.T("shell.help.in_view", "View", a.T(k.label)), pageHelp(a, withoutTableKeys(keysOf(k.page())), entry))
 	}
 	var cmds []string

@@ -58,8 +58,7 @@ func TestChineseUsersPageColumnsAlignOnScreen(t *testing.T) {
 	const w, hgt = 80, 24
 	api := newFakeAPI()
 	api.users[1].NickName = "王小明"
-	stubTimers(t)
-	app := New(Options{API: api, Keys: DefaultKeyMap(), Lang: i18n.Chinese, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
+	app := New(Options{Clock: parkedClock(t), API: api, Keys: DefaultKeyMap(), Lang: i18n.Chinese, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, hgt))
 	defer func() { _ = tm.Quit() }()
 	scr := vtscreen.New(w, hgt, tm.Output())

@@ -59,6 +59,10 @@ const (
 	ActSendCommand = "send_command"
 	ActEvents      = "events"
 
+	// The device page's copy of its physical id (not a workflow: the
+	// README's example of adding a key).
+	ActCopyID = "copy_id"
+
 	// Pairing.
 	ActPairOpen     = "pair_open"
 	ActPairDuration = "pair_duration"

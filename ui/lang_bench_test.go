@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/internal/clock"
 	"testing"
 
 	"acconsole/i18n"
@@ -14,7 +15,7 @@ import (
 func BenchmarkLangSwitch(b *testing.B) {
 	stack := func(b *testing.B) *wfHarness {
 		api := monkeyFake()
-		clock := &fakeClock{t: timeOfMonkey}
+		clock := clock.NewFake(timeOfMonkey)
 		api.wf().now = clock.Now
 		r := &monkeyRun{t: b, w: 120, ht: 40}
 		r.h = newAppHarness(b, api, clock, 120, 40)

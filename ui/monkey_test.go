@@ -18,6 +18,7 @@ import (
 	"acconsole/acapi"
 	"acconsole/cloud/cloudtest"
 	"acconsole/i18n"
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -396,9 +397,9 @@ func monkeyLang(seed uint64) i18n.Lang {
 // that led to it.
 func runMonkey(t testing.TB, lang i18n.Lang, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	api.wf().now = clock.Now
-	env := monkeyEnv{api: api, clock: clock, lang: lang, writes: func() []string {
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	api.wf().now = clk.Now
+	env := monkeyEnv{api: api, clock: clk, lang: lang, writes: func() []string {
 		api.mu.Lock()
 		defer api.mu.Unlock()
 		return append([]string(nil), api.log...)
@@ -417,14 +418,13 @@ func runMonkey(t testing.TB, lang i18n.Lang, p monkeyPage, writeRun bool, steps 
 // language the console starts in.
 type monkeyEnv struct {
 	api    API
-	clock  *fakeClock
+	clock  *clock.Fake
 	lang   i18n.Lang
 	writes func() []string
 	reset  func()
 }
 
 func runMonkeyOn(t testing.TB, env monkeyEnv, p monkeyPage, writeRun bool, steps []string) (done int, err error) {
-	clock := env.clock
 	r := &monkeyRun{t: t, env: env, w: 100, ht: 30}
 	defer func() {
 		if v := recover(); v != nil {
@@ -434,7 +434,8 @@ func runMonkeyOn(t testing.TB, env monkeyEnv, p monkeyPage, writeRun bool, steps
 			err = fmt.Errorf("%w\nsteps: %q", err, r.trail)
 		}
 	}()
-	r.h = newAppHarness(t, env.api, clock, r.w, r.ht, func(o *Options) { o.Lang = env.lang })
+	r.h = newAppHarness(t, env.api, env.clock, r.w, r.ht, func(o *Options) { o.Lang = env.lang })
+	defer r.h.close() // a test plays many runs: none leaves its waits asleep
 	// Opening a page that needs write mode: enter it with the keys an
 	// operator uses, and leave it again for a read-only run.
 	if p.write || writeRun {
@@ -635,7 +636,7 @@ func TestKeyMonkeyOnTheLocalCloud(t *testing.T) {
 				seed := uint64(1000+pi)<<32 | uint64(i)
 				// One seed per page in each language.
 				lang := i18n.Langs()[i%2]
-				env := monkeyEnv{api: NewAPI(cl), clock: &fakeClock{t: time.Now()}, lang: lang,
+				env := monkeyEnv{api: NewAPI(cl), clock: clock.NewFake(time.Now()), lang: lang,
 					writes: func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), refused...) },
 					reset:  func() { mu.Lock(); refused = nil; mu.Unlock() }}
 				cl.SetReadOnly(true)

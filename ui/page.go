@@ -29,9 +29,10 @@ type Poller interface {
 	Poll(a *App) tea.Cmd
 }
 
-// loaded carries a page's async result. Results are routed by page pointer
-// and generation: an answer for a page that is gone, or for an older
-// request, is dropped (UI_GUIDE §3.3).
+// loaded carries a page's load result (Run). Results are routed by page
+// pointer and generation: an answer for a page that is gone, or for an
+// older request, is dropped (UI_GUIDE §3.3). A job's result (runVal) is a
+// doneMsg instead (async.go).
 type loaded struct {
 	page Page
 	gen  int

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 )
 
 func newAuditPage() Page {
-	p := &listPage[AuditRow]{
+	p := &listPage[models.AuditEntry]{
 		title: "lists.title.audit", empty: "lists.empty.audit",
 		cols: []table.Column{
 			{Key: "time", Title: "lists.col.time", Width: 19}, {Key: "op", Title: "lists.col.operator", Width: 10},
@@ -21,29 +22,29 @@ func newAuditPage() Page {
 			{Key: "result", Title: "lists.col.result", Width: 19}, {Key: "params", Title: "lists.col.parameters", Flex: 2},
 			{Key: "reason", Title: "lists.col.reason", Flex: 1},
 		},
-		id: func(r AuditRow) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID + r.Action },
-		cells: func(r AuditRow) []string {
+		id: func(r models.AuditEntry) string { return r.Time.Format(time.RFC3339Nano) + r.TraceID + auditAction(r) },
+		cells: func(r models.AuditEntry) []string {
 			as := ""
 			if r.ActingUser != 0 {
 				as = strconv.FormatInt(r.ActingUser, 10)
 			}
-			return []string{r.Time.Local().Format(models.TimeLayout), r.Operator, as, r.Action, r.Result, r.Params, r.Reason}
+			return []string{r.Time.Local().Format(models.TimeLayout), r.Operator, as, auditAction(r), auditResult(r), r.ParamsText(), r.Reason}
 		},
-		open: func(a *App, r AuditRow) tea.Cmd {
+		open: func(a *App, r models.AuditEntry) tea.Cmd {
 			a.dialogs = append(a.dialogs, &auditDialog{row: r})
 			return nil
 		},
 	}
-	p.load = func(ctx context.Context, api API) ([]AuditRow, error) { return nil, nil }
+	p.load = func(ctx context.Context, api API) ([]models.AuditEntry, error) { return nil, nil }
 	return &auditPage{listPage: p}
 }
 
 // auditPage reads the local audit file instead of the cloud.
-type auditPage struct{ *listPage[AuditRow] }
+type auditPage struct{ *listPage[models.AuditEntry] }
 
 func (p *auditPage) Load(a *App) tea.Cmd {
 	src := a.audit
-	p.load = func(ctx context.Context, api API) ([]AuditRow, error) {
+	p.load = func(ctx context.Context, api API) ([]models.AuditEntry, error) {
 		if src == nil {
 			return nil, nil
 		}
@@ -60,7 +61,7 @@ func (p *auditPage) Load(a *App) tea.Cmd {
 // auditDialog shows one audit entry in full: the table cuts parameters,
 // reasons and notes, and has no room for the trace id. The labels are in
 // the reader's language; the entry itself stays as it was recorded.
-type auditDialog struct{ row AuditRow }
+type auditDialog struct{ row models.AuditEntry }
 
 func (d *auditDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
 
@@ -92,12 +93,34 @@ func (d *auditDialog) view(a *App, w int) string {
 	}
 	lines := []string{s.Bold.Render(a.T("lists.audit.entry")) + "  " + s.Faint.Render(r.Time.Local().Format(models.TimeLayout)), ""}
 	for _, f := range [][2]string{
-		{"lists.audit.action", r.Action}, {"lists.audit.operator", r.Operator}, {"lists.audit.profile", r.Profile}, {"lists.audit.as_user", as},
-		{"lists.audit.parameters", r.Params}, {"lists.audit.result", r.Result}, {"lists.audit.trace_id", r.TraceID},
+		{"lists.audit.action", auditAction(r)}, {"lists.audit.operator", r.Operator}, {"lists.audit.profile", r.Profile}, {"lists.audit.as_user", as},
+		{"lists.audit.parameters", r.ParamsText()}, {"lists.audit.result", auditResult(r)}, {"lists.audit.trace_id", r.TraceID},
 		{"lists.audit.reason", r.Reason}, {"lists.audit.note", r.Note},
 	} {
 		lines = append(lines, field(f[0], f[1])...)
 	}
 	lines = append(lines, "", s.Faint.Render(a.T("lists.audit.any_key_closes")))
 	return s.Dialog.Width(width).Render(strings.Join(lines, "\n"))
+}
+
+// auditAction names what an entry did: the cloud method it called
+// (service/method), or, for a write the console refused before calling,
+// what was tried.
+func auditAction(e models.AuditEntry) string {
+	if e.Service == models.AuditConsoleService {
+		return e.Method
+	}
+	return e.Service + "/" + e.Method
+}
+
+// auditResult is how an entry's write ended: ok, the cloud's error code,
+// or refused in read-only mode.
+func auditResult(e models.AuditEntry) string {
+	switch {
+	case e.Refused:
+		return "refused (read-only)"
+	case e.Code != 0:
+		return fmt.Sprintf("error %d", e.Code)
+	}
+	return "ok"
 }

@@ -139,7 +139,7 @@ func TestCallConfirmedAfterWriteModeEndedIsNotSent(t *testing.T) {
 	openVendorCall(h)
 	h.press("enter")
 	h.must("Call vendor-billing/refund v1 as the developer")
-	h.clock.add(16 * time.Minute) // write mode lasts 15 min
+	h.clock.Advance(16 * time.Minute) // write mode lasts 15 min
 	h.press("y")
 	if w := api.wf(); len(w.calls) != 0 {
 		t.Fatalf("a write went out after write mode ended: %+v", w.calls)

@@ -55,8 +55,23 @@ func (p *devicePage) pageKeys() []pageKey {
 		write(ActAddToHome, "home id to add the device to:"),
 		{action: ActMoveRoom, hint: true, writes: true, off: off, audit: "Device: move to room", run: func(a *App) tea.Cmd { return p.roomMove(a, false) }},
 		{action: ActOutOfRoom, writes: true, off: off, audit: "Device: take out of room", run: func(a *App) tea.Cmd { return p.roomMove(a, true) }},
+		{action: ActCopyID, hint: true, run: p.copyPhysicalID},
 	}
 	return append(list, deviceWorkflowKeys(p, off)...)
+}
+
+// copyPhysicalID copies the device's physical id, the name support asks
+// for and that every lookup takes, the way the share page copies its code.
+// An unbound device has one too, so the key works there.
+func (p *devicePage) copyPhysicalID(a *App) tea.Cmd {
+	id := p.ref.PhysicalID
+	if p.detail != nil && p.detail.Device.PhysicalDeviceID != "" {
+		id = p.detail.Device.PhysicalDeviceID
+	}
+	if id == "" {
+		return a.Flash("nothing to copy yet")
+	}
+	return copyToClipboard(a, id)
 }
 
 func (p *devicePage) Load(a *App) tea.Cmd { return p.fetch(a, false) }

@@ -260,7 +260,7 @@ type (
 		perDev [][]DeviceEvent
 		errs   []error
 		runs   [][]timerFiring
-		audit  []AuditRow
+		audit  []models.AuditEntry
 	}
 	timerFiring struct {
 		task models.TimerTask
@@ -340,7 +340,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			if !onTop(a, p) || p.paused {
 				// Hidden or paused: keep the chain, skip the read.
-				return pageTick(p, tailPollGap, tailTick{p.tag})
+				return a.pageTick(p, tailPollGap, tailTick{p.tag})
 			}
 			return p.poll(a)
 		}
@@ -352,7 +352,11 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			p.absorb(a, v)
-			return pageTick(p, tailPollGap, tailTick{p.tag})
+			return a.pageTick(p, tailPollGap, tailTick{p.tag})
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case watchOpened:
 			if len(v.ws) == 0 {
 				return a.Fail(errorf(a.T("events.nothing_to_watch", "Errors", strings.Join(v.errs, "; "))))
@@ -389,7 +393,7 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 func (p *eventsPage) Resume(a *App) tea.Cmd {
 	p.tag++
 	if p.paused {
-		return pageTick(p, tailPollGap, tailTick{p.tag})
+		return a.pageTick(p, tailPollGap, tailTick{p.tag})
 	}
 	return p.poll(a)
 }
@@ -445,9 +449,10 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 		if !r.Time.After(p.auditSeen) {
 			continue
 		}
+		params := r.ParamsText()
 		for i, d := range p.devs {
-			if auditMentions(r, d.w.ref) {
-				fresh = append(fresh, rendered(tr, tailLine{at: r.Time, dev: i, kind: EventAudit, bad: r.Result != "ok", render: auditText(r)}))
+			if auditMentions(params, d.w.ref) {
+				fresh = append(fresh, rendered(tr, tailLine{at: r.Time, dev: i, kind: EventAudit, bad: auditResult(r) != "ok", render: auditText(r, params)}))
 			}
 		}
 	}
@@ -470,10 +475,11 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 	}
 }
 
-// auditMentions reports whether an audit row is about the device: the
-// console's writes name it by id or physical id in their parameters.
-func auditMentions(r AuditRow, ref DeviceRef) bool {
-	if ref.PhysicalID != "" && strings.Contains(r.Params, ref.PhysicalID) {
+// auditMentions reports whether an audit entry is about the device: the
+// console's writes name it by id or physical id in their parameters
+// (params, as ParamsText renders them).
+func auditMentions(params string, ref DeviceRef) bool {
+	if ref.PhysicalID != "" && strings.Contains(params, ref.PhysicalID) {
 		return true
 	}
 	if ref.DeviceID == 0 {
@@ -481,9 +487,9 @@ func auditMentions(r AuditRow, ref DeviceRef) bool {
 	}
 	id := strconv.FormatInt(ref.DeviceID, 10)
 	for _, key := range []string{"deviceId=", "gatewayDeviceId=", "deviceId:", "\"deviceId\":"} {
-		if i := strings.Index(r.Params, key+id); i >= 0 {
+		if i := strings.Index(params, key+id); i >= 0 {
 			end := i + len(key) + len(id)
-			if end == len(r.Params) || r.Params[end] < '0' || r.Params[end] > '9' {
+			if end == len(params) || params[end] < '0' || params[end] > '9' {
 				return true
 			}
 		}
@@ -635,11 +641,11 @@ func timerFiredText(f timerFiring) func(tr *i18n.Translator) string {
 	}
 }
 
-// auditText words one of this console's audit entries (the action and
-// its parameters as the audit log has them).
-func auditText(r AuditRow) func(tr *i18n.Translator) string {
+// auditText words one of this console's audit entries (the action, its
+// parameters and its result as the audit log has them).
+func auditText(r models.AuditEntry, params string) func(tr *i18n.Translator) string {
 	return func(tr *i18n.Translator) string {
-		text := tr.T("events.audit_line", "Action", r.Action, "Params", r.Params, "Operator", r.Operator, "Result", r.Result)
+		text := tr.T("events.audit_line", "Action", auditAction(r), "Params", params, "Operator", r.Operator, "Result", auditResult(r))
 		if r.Reason != "" {
 			text += " · " + r.Reason
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"acconsole/models"
 )
 
 // The live tail: incremental reads of the device history, timer firings
@@ -17,9 +19,9 @@ func TestEventsTailAndWatchList(t *testing.T) {
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: t0, Kind: "online", Other: "10.0.0.7"})
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: t0.Add(time.Second), Kind: "report", Code: 201, Text: "state changed: power on, 9.5 W, 12345 Wh"})
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: t0.Add(2 * time.Second), Kind: "command", Code: 68, Text: "set power: on", Result: "timeout"})
-	audit := func() ([]AuditRow, error) {
-		return []AuditRow{{Time: t0.Add(3 * time.Second), Operator: "alice", Action: "zc-bind/sendToDevice", Params: "deviceId=900 messageCode=68", Result: "ok", Reason: "SUP-1"},
-			{Time: t0.Add(4 * time.Second), Operator: "alice", Action: "zc-bind/sendToDevice", Params: "deviceId=9001", Result: "ok"}}, nil
+	audit := func() ([]models.AuditEntry, error) {
+		return []models.AuditEntry{{Time: t0.Add(3 * time.Second), Operator: "alice", Service: "zc-bind", Method: "sendToDevice", Params: map[string]any{"deviceId": 900, "messageCode": 68}, Reason: "SUP-1"},
+			{Time: t0.Add(4 * time.Second), Operator: "alice", Service: "zc-bind", Method: "sendToDevice", Params: map[string]any{"deviceId": 9001}}}, nil
 	}
 	h := newWFHarness(t, api, 140, 40, func(o *Options) { o.Audit = audit })
 	h.command("device 900")
@@ -88,8 +90,8 @@ func TestEventsTailResumesAfterHistory(t *testing.T) {
 		t.Fatal("the events page is still on the stack")
 	}
 	h.advance(5 * time.Second)
-	if n := pendingTicks[tailTick](h, p); n != 0 {
-		t.Fatalf("%d tail ticks pending for a page off the stack", n)
+	if n := ticksIn[tailTick](h, p, tailPollGap); n != 0 {
+		t.Fatalf("%d tail ticks delivered to a page off the stack", n)
 	}
 
 	h.press("[")
@@ -97,15 +99,15 @@ func TestEventsTailResumesAfterHistory(t *testing.T) {
 	w.event("A1B2C3D4E5F60001", DeviceEvent{At: h.clock.Now(), Kind: "report", Code: 201, Text: "state changed: power off"})
 	h.advance(2 * time.Second)
 	h.must("201 state changed: power off")
-	if n := pendingTicks[tailTick](h, p); n != 1 {
-		t.Fatalf("%d tail ticks pending, want 1", n)
+	if n := ticksIn[tailTick](h, p, tailPollGap); n != 1 {
+		t.Fatalf("%d tail chains, want 1", n)
 	}
 
 	// Forward and back again: still one chain.
 	h.press("]")
 	h.press("[")
 	h.advance(3 * time.Second)
-	if n := pendingTicks[tailTick](h, p); n != 1 {
-		t.Fatalf("%d tail ticks pending after ] and [, want 1", n)
+	if n := ticksIn[tailTick](h, p, tailPollGap); n != 1 {
+		t.Fatalf("%d tail chains after ] and [, want 1", n)
 	}
 }

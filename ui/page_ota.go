@@ -189,7 +189,7 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if !onTop(a, p) {
 				// Hidden: keep the chain, skip the read; back on top,
 				// Resume reads at once.
-				return pageTick(p, otaPollGap, otaTick{p.tag})
+				return a.pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return p.fetch(a, true)
 		}
@@ -218,9 +218,13 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			}
 			if v.serr == nil && v.status.Running() {
 				p.tag++
-				return pageTick(p, otaPollGap, otaTick{p.tag})
+				return a.pageTick(p, otaPollGap, otaTick{p.tag})
 			}
 			return nil
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case otaConfirmed:
 			p.pending = false
 			if v.err != nil {
@@ -728,7 +732,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			return p.run(a, v.reason)
 		}
 		return nil
-	case loaded:
+	case doneMsg:
 		switch v := m.val.(type) {
 		case bulkDone:
 			p.busy--

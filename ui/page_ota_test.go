@@ -64,9 +64,9 @@ func TestOTACheckConfirmAndFollow(t *testing.T) {
 	})
 	h.advance(time.Second)
 	h.must("100.0 % done", "done", "finished")
-	n := len(h.timers)
-	h.advance(5 * time.Second)
-	if len(h.timers) > n {
+	n := h.clock.Pending()
+	reads := w.reads(func(w *fakeWF) int { return w.statusReads })
+	if ticksIn[otaTick](h, topAs[*otaPage](h), 5*time.Second) != 0 || h.clock.Pending() > n || w.reads(func(w *fakeWF) int { return w.statusReads }) != reads {
 		t.Fatal("the page keeps polling a finished upgrade every second")
 	}
 
@@ -152,8 +152,8 @@ func TestOTAProgressResumes(t *testing.T) {
 	h, w, p := confirmOTA(t)
 	h.command("users")
 	h.advance(3 * time.Second)
-	if n := pendingTicks[otaTick](h, p); n != 0 {
-		t.Fatalf("%d progress ticks pending for a page off the stack", n)
+	if n := ticksIn[otaTick](h, p, otaPollGap); n != 0 {
+		t.Fatalf("%d progress ticks delivered to a page off the stack", n)
 	}
 	setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt = 50, h.clock.Now() })
 	h.press("[")
@@ -162,7 +162,7 @@ func TestOTAProgressResumes(t *testing.T) {
 	setStatus(w, 900, func(st *models.UpgradeStatus) { st.Percent, st.LastProgressAt = 70, h.clock.Now() })
 	h.advance(time.Second)
 	h.must("70.0 % download")
-	if n := pendingTicks[otaTick](h, p); n != 1 {
-		t.Fatalf("%d progress ticks pending, want 1", n)
+	if n := ticksIn[otaTick](h, p, otaPollGap); n != 1 {
+		t.Fatalf("%d progress chains, want 1", n)
 	}
 }

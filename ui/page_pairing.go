@@ -355,6 +355,8 @@ func (p *pairingPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		return p.approved(a, m.yes)
 	case loaded:
 		return p.result(a, m)
+	case doneMsg:
+		return p.done(a, m.val)
 	}
 	return nil
 }
@@ -370,7 +372,7 @@ func (p *pairingPage) tick(a *App, tick any) tea.Cmd {
 			return nil
 		}
 		if !onTop(a, p) {
-			return p.schedulePoll() // hidden: keep the chain, skip the read
+			return p.schedulePoll(a) // hidden: keep the chain, skip the read
 		}
 		return p.poll(a)
 	case pairCountdown:
@@ -424,10 +426,17 @@ func (p *pairingPage) result(a *App, m loaded) tea.Cmd {
 			if !p.windowActive() {
 				return flash
 			}
-			return tea.Batch(flash, p.schedulePoll())
+			return tea.Batch(flash, p.schedulePoll(a))
 		}
 		p.err = nil
 		return p.merge(a, v)
+	}
+	return nil
+}
+
+// done handles the answers of the page's writes (open, close, add).
+func (p *pairingPage) done(a *App, val any) tea.Cmd {
+	switch v := val.(type) {
 	case pairOpened:
 		if v.err != nil {
 			if p.phase == phaseOpening {
@@ -543,7 +552,7 @@ func (p *pairingPage) merge(a *App, v pairPoll) tea.Cmd {
 		cmds = append(cmds, p.finish(a, whyTimeUp))
 	}
 	if p.phase == phaseOpen || p.phase == phaseOpening {
-		cmds = append(cmds, p.schedulePoll())
+		cmds = append(cmds, p.schedulePoll(a))
 	}
 	return tea.Batch(cmds...)
 }
@@ -575,9 +584,9 @@ func (p *pairingPage) refresh() {
 	}
 }
 
-func (p *pairingPage) schedulePoll() tea.Cmd {
+func (p *pairingPage) schedulePoll(a *App) tea.Cmd {
 	p.pollTag++
-	return pageTick(p, pairPollGap, pairPollTick{p.pollTag})
+	return a.pageTick(p, pairPollGap, pairPollTick{p.pollTag})
 }
 
 // restartPoll reads now (a write just changed things) and drops any read
@@ -612,13 +621,13 @@ func (p *pairingPage) countdown(a *App) tea.Cmd {
 		if left < -closingGrace {
 			return p.finish(a, whyTimeUpNoReport)
 		}
-		return tea.Batch(p.restartPoll(a), pageTick(p, 500*time.Millisecond, pairCountdown{p.cdTag}))
+		return tea.Batch(p.restartPoll(a), a.pageTick(p, 500*time.Millisecond, pairCountdown{p.cdTag}))
 	}
 	d := left % time.Second
 	if d == 0 {
 		d = time.Second
 	}
-	return pageTick(p, d+5*time.Millisecond, pairCountdown{p.cdTag})
+	return a.pageTick(p, d+5*time.Millisecond, pairCountdown{p.cdTag})
 }
 
 // finish ends the run: the summary goes on screen and, as the note of a

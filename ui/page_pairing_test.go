@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 func openGateway(t *testing.T) *wfHarness {
@@ -131,11 +133,15 @@ func TestPairingWindowExpiresWithSummary(t *testing.T) {
 	if w := h.api.wf(); len(w.closes) != 1 {
 		t.Fatalf("the run was not recorded: closes = %v", w.closes)
 	}
-	// Nothing keeps ticking once the run is over.
-	n := len(h.timers)
+	// Nothing keeps ticking once the run is over: no page tick arrives
+	// (a poll or countdown tick already on its way when the run ended
+	// would have come within the two seconds past), and no wait is added.
+	p := topAs[*pairingPage](h)
+	h.advance(2 * time.Second)
+	n, from := h.clock.Pending(), len(h.ticks)
 	h.advance(10 * time.Second)
-	if len(h.timers) > n {
-		t.Fatalf("ticks go on after the run: %d pending", len(h.timers))
+	if c, q := countTicks[pairCountdown](h, p, from), countTicks[pairPollTick](h, p, from); c+q != 0 || h.clock.Pending() > n {
+		t.Fatalf("ticks go on after the run: %d countdown and %d poll ticks in 10 s, %d waits pending (was %d)", c, q, h.clock.Pending(), n)
 	}
 }
 
@@ -164,24 +170,14 @@ func TestPairingCountdownNeverDoubles(t *testing.T) {
 	for range 5 {
 		h.act(ActPairExtend)
 	}
-	countdowns := func() int {
-		n := 0
-		for _, tm := range h.timers {
-			if v, ok := tm.fn(tm.due).(tickMsg); ok {
-				if _, ok := v.tick.(pairCountdown); ok {
-					n++
-				}
-			}
-		}
-		return n
+	p := topAs[*pairingPage](h)
+	h.advance(1500 * time.Millisecond) // the older chains' ticks are due at 1.005 s, and end them
+	if n := ticksIn[pairCountdown](h, p, time.Second); n != 1 {
+		t.Fatalf("%d countdown chains, want 1", n)
 	}
-	h.advance(1500 * time.Millisecond)
-	if n := countdowns(); n != 1 {
-		t.Fatalf("%d countdown ticks pending, want 1", n)
-	}
-	h.advance(10 * time.Second)
-	if n := countdowns(); n != 1 {
-		t.Fatalf("%d countdown ticks pending after 10 s, want 1", n)
+	h.advance(9 * time.Second)
+	if n := ticksIn[pairCountdown](h, p, time.Second); n != 1 {
+		t.Fatalf("%d countdown chains after 10 s, want 1", n)
 	}
 }
 
@@ -255,16 +251,28 @@ func TestPairingAddDuringPollKeepsTheChain(t *testing.T) {
 	h.must("00000000000000A1")
 
 	// The chain's tick fires and its read goes out; hold its answer.
-	kept := h.timers[:0]
-	for _, tm := range h.timers {
-		if v, ok := tm.fn(tm.due).(tickMsg); !ok || v.page != Page(p) {
-			kept = append(kept, tm)
-		} else if _, ok := v.tick.(pairPollTick); !ok {
-			kept = append(kept, tm)
+	h.hold = func(m tea.Msg) bool {
+		l, ok := m.(loaded)
+		if !ok || l.page != Page(p) {
+			return false
 		}
+		_, ok = l.val.(pairPoll)
+		return ok
 	}
-	h.timers = kept
-	inFlight := p.poll(h.app)()
+	ticks := len(h.ticks)
+	for end := h.clock.Now().Add(pairPollGap); len(h.held) == 0 && h.clock.Now().Before(end); {
+		next, _ := h.clock.NextDeadline()
+		h.advance(next.Sub(h.clock.Now()))
+	}
+	h.hold = nil
+	if len(h.held) != 1 {
+		t.Fatalf("%d reads answered in one poll gap, want 1", len(h.held))
+	}
+	if polled := countTicks[pairPollTick](h, p, ticks); polled != 1 {
+		t.Fatalf("%d poll ticks led to the held read, want 1", polled)
+	}
+	inFlight := h.held[0]
+	h.held = nil
 
 	// Meanwhile the add finishes; then the held read answers, late.
 	h.act(ActPairAdd)
@@ -276,8 +284,8 @@ func TestPairingAddDuringPollKeepsTheChain(t *testing.T) {
 	w.join(950, "switch", "00000000000000A2")
 	h.advance(2 * time.Second)
 	h.must("00000000000000A2")
-	if n := pendingTicks[pairPollTick](h, p); n != 1 {
-		t.Fatalf("%d poll ticks pending, want 1", n)
+	if n := ticksIn[pairPollTick](h, p, pairPollGap); n != 1 {
+		t.Fatalf("%d poll chains, want 1", n)
 	}
 }
 
@@ -323,11 +331,11 @@ func TestPairingHiddenSkipsReads(t *testing.T) {
 	w.join(950, "bulb", "00000000000000A1")
 	h.advance(time.Second)
 	h.must("00000000000000A1", "OPEN 1:54 left")
-	if n := pendingTicks[pairPollTick](h, p); n != 1 {
-		t.Fatalf("%d poll ticks pending, want 1", n)
+	if n := ticksIn[pairPollTick](h, p, pairPollGap); n != 1 {
+		t.Fatalf("%d poll chains, want 1", n)
 	}
-	if n := pendingTicks[pairCountdown](h, p); n != 1 {
-		t.Fatalf("%d countdown ticks pending, want 1", n)
+	if n := ticksIn[pairCountdown](h, p, time.Second); n != 1 {
+		t.Fatalf("%d countdown chains, want 1", n)
 	}
 }
 
@@ -340,9 +348,9 @@ func TestPairingResumesAfterHistory(t *testing.T) {
 	if onStack(h.app, p) {
 		t.Fatalf("the pairing page is still on the stack:\n%s", h.screen())
 	}
-	h.advance(3 * time.Second)
-	if n := pendingTicks[pairPollTick](h, p) + pendingTicks[pairCountdown](h, p); n != 0 {
-		t.Fatalf("%d ticks pending for a page off the stack", n)
+	h.advance(time.Second) // and one second each below: 3 s off the stack
+	if n := ticksIn[pairPollTick](h, p, pairPollGap) + ticksIn[pairCountdown](h, p, time.Second); n != 0 {
+		t.Fatalf("%d ticks delivered to a page off the stack", n)
 	}
 
 	h.press("[")
@@ -350,11 +358,11 @@ func TestPairingResumesAfterHistory(t *testing.T) {
 	h.api.wf().join(950, "bulb", "00000000000000A1")
 	h.advance(time.Second)
 	h.must("00000000000000A1", "OPEN 1:56 left")
-	if n := pendingTicks[pairPollTick](h, p); n != 1 {
-		t.Fatalf("%d poll ticks pending, want 1", n)
+	if n := ticksIn[pairPollTick](h, p, pairPollGap); n != 1 {
+		t.Fatalf("%d poll chains, want 1", n)
 	}
-	if n := pendingTicks[pairCountdown](h, p); n != 1 {
-		t.Fatalf("%d countdown ticks pending, want 1", n)
+	if n := ticksIn[pairCountdown](h, p, time.Second); n != 1 {
+		t.Fatalf("%d countdown chains, want 1", n)
 	}
 }
 

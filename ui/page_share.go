@@ -129,7 +129,7 @@ func (p *sharePage) pageKeys() []pageKey {
 			if p.res.payload == "" {
 				return a.Flash(a.T("share.nothing_to_copy"))
 			}
-			return tea.Batch(tea.SetClipboard(p.res.payload), a.Flash(a.T("share.copied", "Text", clipText(p.res.payload, 60))))
+			return copyToClipboard(a, p.res.payload)
 		}},
 		{action: ActRenew, hint: true, writes: true, audit: "Share: create code", readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
 		{action: ActQRStyle, hint: true, run: func(a *App) tea.Cmd {
@@ -304,7 +304,7 @@ func (p *sharePage) tick(a *App) tea.Cmd {
 	if d == 0 {
 		d = time.Second
 	}
-	return pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
+	return a.pageTick(p, d+5*time.Millisecond, shareTick{p.tickTag})
 }
 
 func (p *sharePage) View(a *App, w, h int) string {

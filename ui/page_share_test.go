@@ -188,7 +188,7 @@ func TestShareExpiryCountsFromTheRequest(t *testing.T) {
 	api := newFakeAPI()
 	var h *wfHarness
 	bridge := func(context.Context, int64, string, string, time.Duration) (string, error) {
-		h.clock.add(20 * time.Second) // a slow bridge
+		h.clock.Advance(20 * time.Second) // a slow bridge
 		return `http://we.qq.com/d/T#{"sub_domain":"plug","share_code":"CODE#900"}`, nil
 	}
 	h = newWFHarness(t, api, 140, 50, func(o *Options) { o.ShareQR = bridge })
@@ -210,18 +210,20 @@ func TestShareCountdownResumes(t *testing.T) {
 	h.press("y")
 	p := topAs[*sharePage](h)
 	h.command("users")
-	h.advance(3 * time.Second)
-	if n := pendingTicks[shareTick](h, p); n != 0 {
-		t.Fatalf("%d countdown ticks pending for a page off the stack", n)
+	h.advance(2 * time.Second)
+	if n := ticksIn[shareTick](h, p, time.Second); n != 0 {
+		t.Fatalf("%d countdown ticks delivered to a page off the stack", n)
 	}
 	h.press("-")
 	topAs[*sharePage](h)
-	if n := pendingTicks[shareTick](h, p); n != 1 {
-		t.Fatalf("%d countdown ticks pending, want 1", n)
+	// Back on top 3 s after the code was asked for, the countdown redraws
+	// 5 ms past each whole second left: at 1.005 s, 2.005 s … 9.005 s of
+	// the next 10 s. Two chains would tick twice as often.
+	if n := ticksIn[shareTick](h, p, 10*time.Second); n != 9 {
+		t.Fatalf("%d countdown ticks in 10 s, want 9 (one chain)", n)
 	}
-	h.advance(10 * time.Second)
 	h.must("valid 4:47")
-	if n := pendingTicks[shareTick](h, p); n != 1 {
-		t.Fatalf("%d countdown ticks pending after 10 s, want 1", n)
+	if n := ticksIn[shareTick](h, p, time.Second); n != 1 {
+		t.Fatalf("%d countdown chains after 10 s, want 1", n)
 	}
 }

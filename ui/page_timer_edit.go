@@ -97,7 +97,9 @@ type timerPreview struct {
 	perr    error
 }
 
-func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
+// newTimerEditor edits orig, or a new timer (nil) whose first run is
+// today at 08:00 in its zone, today as of now (the console's clock).
+func newTimerEditor(list *timersPage, orig *models.TimerTask, now time.Time) *timerEditor {
 	e := &timerEditor{list: list, orig: orig, cloud: true, tr: neutral()}
 	if list.data != nil {
 		e.cmds = list.data.spec.Commands()
@@ -111,7 +113,7 @@ func newTimerEditor(list *timersPage, orig *models.TimerTask) *timerEditor {
 		if loc == nil {
 			loc = time.UTC
 		}
-		today := time.Now().In(loc)
+		today := now.In(loc)
 		e.text[tePoint].set(time.Date(today.Year(), today.Month(), today.Day(), 8, 0, 0, 0, time.UTC).Format(models.TimeLayout))
 		e.text[teZone].set(zone)
 		e.cycle = 2 // day
@@ -478,7 +480,7 @@ func (e *timerEditor) Update(a *App, msg tea.Msg) tea.Cmd {
 			return e.save(a, v.task)
 		}
 		return nil
-	case loaded:
+	case doneMsg:
 		switch v := m.val.(type) {
 		case timerSaveDone:
 			e.saving = false

@@ -81,13 +81,13 @@ func (p *timersPage) pageKeys() []pageKey {
 				return nil
 			}
 			t := row.task
-			return a.Push(newTimerEditor(p, &t))
+			return a.Push(newTimerEditor(p, &t, a.Now()))
 		}},
 		{action: ActCreate, hint: true, run: func(a *App) tea.Cmd {
 			if p.data == nil {
 				return a.Flash(a.T("timers.still_loading"))
 			}
-			return a.Push(newTimerEditor(p, nil))
+			return a.Push(newTimerEditor(p, nil, a.Now()))
 		}},
 		{action: ActTimerToggle, hint: true, writes: true, audit: writeLabel(p, ""), run: func(a *App) tea.Cmd {
 			if !ok {
@@ -317,14 +317,18 @@ func (p *timersPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			p.data, p.err = &v, nil
 			p.tbl.SetRows(p.rows(a.Now()))
 			return nil
+		case timerSaved:
+			// The editor saved: show the list as the cloud has it.
+			return p.Load(a)
+		}
+		return nil
+	case doneMsg:
+		switch v := m.val.(type) {
 		case timerWriteDone:
 			if v.err != nil {
 				return a.Fail(v.err)
 			}
 			return tea.Batch(a.Flash(v.what), p.Load(a))
-		case timerSaved:
-			// The editor saved: show the list as the cloud has it.
-			return p.Load(a)
 		}
 		return nil
 	}

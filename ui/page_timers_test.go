@@ -11,7 +11,7 @@ import (
 func openTimers(t *testing.T, api *fakeAPI, at time.Time) *wfHarness {
 	t.Helper()
 	h := newWFHarness(t, api, 130, 40)
-	h.clock.t = at
+	h.clock.Set(at)
 	h.command("device 900")
 	h.must("客厅插座")
 	h.act(ActTimers)
@@ -91,7 +91,7 @@ func TestTimerPreviewFlagsDST(t *testing.T) {
 	editField(h, teZone, "Europe/Berlin")
 	h.must("Sun 2027-03-28 03:00:00 CEST", "DST gap: 02:30 does not exist there; runs at 03:00")
 
-	h.clock.t = time.Date(2027, 10, 29, 12, 0, 0, 0, time.UTC)
+	h.clock.Set(time.Date(2027, 10, 29, 12, 0, 0, 0, time.UTC))
 	h.press("down") // any key recomputes against the new minute
 	h.must("Sun 2027-10-31 02:30:00 CEST", "DST repeat: 02:30 happens twice; runs once, at the first")
 }
@@ -242,4 +242,12 @@ func TestTimerEditorGuardedWhileUnsaved(t *testing.T) {
 	if why := g.Unsaved(); why != "" {
 		t.Fatalf("saved, yet Unsaved = %q", why)
 	}
+}
+
+// A new timer's first run is today at 08:00, today as the console's clock
+// has it (not the machine's): the harness's clock stands on 2026-11-28.
+func TestNewTimerStartsTodayOnTheConsolesClock(t *testing.T) {
+	h := openTimers(t, newFakeAPI(), time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h.act(ActCreate)
+	h.must("2026-11-28 08:00:00")
 }

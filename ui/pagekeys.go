@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -162,6 +163,11 @@ type pageKind struct {
 	// label is the catalog id of the name the help screen shows.
 	label string
 	page  func() Page
+	// notInHelp: the conflict check takes the kind's keys, but the help
+	// screen gives it no section of its own, since its list is a plain
+	// table's (the keys "In tables" lists) and a section would only repeat
+	// them. A kind that gains a key of its own should drop this.
+	notInHelp bool
 }
 
 // PageActions lists, for each kind of page, the actions of its key list:
@@ -208,10 +214,11 @@ func conflictText(key, first, second, page string) string {
 	return fmt.Sprintf("key %q is bound to both %s and %s (%s page)", key, first, second, strings.TrimSpace(page))
 }
 
-// pageKinds are the kinds of page with keys of their own, each built
-// empty (nothing is loaded): the help screen lists their keys under their
-// names, and the conflict check takes each kind's list with the global
-// keys.
+// pageKinds are every kind of page with keys, each built empty (nothing
+// is loaded): the help screen lists their keys under their names, and the
+// conflict check takes each kind's list with the global keys. A page
+// kind missing here would escape the check: a key added to it could
+// shadow another of its keys unnoticed.
 func pageKinds() []pageKind {
 	noDevices := func(context.Context, API) ([]models.Device, error) { return nil, nil }
 	return []pageKind{
@@ -226,13 +233,17 @@ func pageKinds() []pageKind {
 		{name: "firmware updates list", label: "shell.kind.firmware_updates_list", page: func() Page { return newFleetOTAPage("") }},
 		{name: "pairing", label: "shell.kind.pairing", page: func() Page { return newPairingPage(DeviceRef{}, DeviceDetail{}) }},
 		{name: "timers", label: "shell.kind.timers", page: func() Page { return newTimersPage(DeviceRef{}, DeviceDetail{}) }},
-		{name: "timer editor", label: "shell.kind.timer_editor", page: func() Page { return newTimerEditor(newTimersPage(DeviceRef{}, DeviceDetail{}), nil) }},
+		{name: "timer editor", label: "shell.kind.timer_editor", page: func() Page { return newTimerEditor(newTimersPage(DeviceRef{}, DeviceDetail{}), nil, time.Time{}) }},
 		{name: "firmware", label: "shell.kind.firmware", page: func() Page { return newOTAPage(DeviceRef{}, DeviceDetail{}) }},
 		{name: "firmware dry run", label: "shell.kind.firmware_dry_run", page: func() Page { return newDryRunPage(nil) }},
 		{name: "share", label: "shell.kind.share", page: func() Page { return newHomeSharePage(0, models.Home{}) }},
 		{name: "composer", label: "shell.kind.composer", page: func() Page { return newComposerPage(DeviceRef{}, DeviceDetail{}) }},
 		{name: "service call", label: "shell.kind.service_call", page: func() Page { return newCallPage("", "", 0) }},
 		{name: "events", label: "shell.kind.events", page: func() Page { return newEventsPage(nil) }},
+		{name: "SMS outbox", page: func() Page { return newOutboxPage() }, notInHelp: true},
+		{name: "audit", page: func() Page { return newAuditPage() }, notInHelp: true},
+		{name: "sessions", page: func() Page { return newSessionsPage(nil) }, notInHelp: true},
+		{name: "device picker", page: func() Page { return newDevicePickPage("", nil) }, notInHelp: true},
 	}
 }
 

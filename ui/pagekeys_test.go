@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acconsole/acapi"
+	"acconsole/internal/clock"
 )
 
 // Every action a user can bind does something somewhere: it is a global
@@ -134,18 +135,36 @@ func TestConflictInAPageListNamesBothActions(t *testing.T) {
 }
 
 // A key that is off on this page says why instead of doing nothing: on a
-// device nobody has bound, rename is off and the footer leaves it out.
+// device nobody has bound, rename is off and the footer leaves it out
+// (copying its physical id and its live events still work).
 func TestOffKeySaysWhy(t *testing.T) {
-	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Now: func() time.Time { return time.Unix(0, 0) }})
+	a := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Clock: clock.NewFake(time.Unix(0, 0))})
 	a.width, a.height = 120, 40
 	p := newDevicePage(DeviceRef{PhysicalID: "A1"}, "")
 	p.detail = &DeviceDetail{Unbound: true}
 	a.stack = append(a.stack, p)
-	if got := strings.Join(hintActions(p), " "); got != ActEvents {
+	if got := strings.Join(hintActions(p), " "); got != "copy_id events" {
 		t.Fatalf("the unbound device's footer offers %q", got)
 	}
 	a.key(wfKey("R"))
 	if a.status != "nobody has bound this device: it has no logical id and no owner to act for yet" {
 		t.Fatalf("rename on an unbound device says %q", a.status)
+	}
+}
+
+// The list pages that have no keys beyond a table's (outbox, audit,
+// sessions, the device picker) are in the conflict check too: a rebinding
+// that makes their open key shadow a global key is reported for each of
+// them, so a key added to one of them later is checked the same way.
+func TestConflictCheckCoversEveryListPage(t *testing.T) {
+	km, err := DefaultKeyMap().Override(map[string][]string{"open": {"?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(km.Conflicts(PageActions()), "\n")
+	for _, page := range []string{"SMS outbox", "audit", "sessions", "device picker"} {
+		if want := `key "?" is bound to both open and help (` + page + ` page)`; !strings.Contains(got, want) {
+			t.Errorf("no conflict reported for the %s page; conflicts:\n%s", page, got)
+		}
 	}
 }

@@ -38,10 +38,10 @@ func (a *App) activity(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	case tea.FocusMsg:
 		a.poll.blurred = false
-		a.poll.lastInput = a.now()
+		a.poll.lastInput = a.Now()
 		return a.resumePoll(), true
 	case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.PasteMsg:
-		a.poll.lastInput = a.now()
+		a.poll.lastInput = a.Now()
 		if !a.poll.blurred {
 			return a.resumePoll(), false
 		}
@@ -52,9 +52,9 @@ func (a *App) activity(msg tea.Msg) (cmd tea.Cmd, done bool) {
 // pausePoll reports whether a due poll should be skipped, and then marks
 // the poller paused (no new tick is scheduled).
 func (a *App) pausePoll() bool {
-	idle := a.poll.idleAfter > 0 && !a.poll.lastInput.IsZero() && a.now().Sub(a.poll.lastInput) >= a.poll.idleAfter
+	idle := a.poll.idleAfter > 0 && !a.poll.lastInput.IsZero() && a.Now().Sub(a.poll.lastInput) >= a.poll.idleAfter
 	if a.poll.lastInput.IsZero() {
-		a.poll.lastInput = a.now() // the console just started
+		a.poll.lastInput = a.Now() // the console just started
 	}
 	if a.poll.blurred || idle {
 		a.poll.paused = true

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
@@ -58,46 +59,42 @@ func (c *countingAPI) calls() (afters []int64, limits []int) {
 	return append([]int64(nil), c.afters...), append([]int(nil), c.limits...)
 }
 
-// pollRig is a harness whose waits are held until the test fires them,
-// with a clock the test moves.
+// pollRig is a harness whose waits sleep until the test moves the clock;
+// of the waits that wake, only the polls are delivered.
 type pollRig struct {
 	*harness
-	mu      sync.Mutex
-	pending []func(time.Time) tea.Msg
-	clock   time.Time
 }
 
 func newPollRig(t *testing.T, api API) *pollRig {
-	r := &pollRig{clock: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	old := afterFunc
-	afterFunc = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-		r.mu.Lock()
-		r.pending = append(r.pending, fn)
-		r.mu.Unlock()
-		return func() tea.Msg { return skippedTick{} }
-	}
-	t.Cleanup(func() { afterFunc = old })
-	a := New(Options{API: api, Keys: DefaultKeyMap(), Refresh: 5 * time.Second, Now: func() time.Time { return r.clock },
-		Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
-	r.harness = &harness{t: t, app: a}
+	clk := clock.NewFake(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC))
+	t.Cleanup(func() { clk.Advance(24 * time.Hour) })
+	r := &pollRig{newHarnessOn(t, clk, Options{API: api, Keys: DefaultKeyMap(), Refresh: 5 * time.Second,
+		Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})}
 	r.send(tea.WindowSizeMsg{Width: 120, Height: 30})
-	r.run(a.Init())
+	r.run(r.app.Init())
 	return r
 }
 
-// tick lets 5 s pass and delivers every poll that was waiting; it
-// reports how many were waiting.
-func (r *pollRig) tick() int {
-	r.clock = r.clock.Add(5 * time.Second)
-	r.mu.Lock()
-	due := r.pending
-	r.pending = nil
-	r.mu.Unlock()
+// tick lets 5 s (the refresh interval) pass and delivers every poll that
+// was waiting; it reports how many were waiting.
+func (r *pollRig) tick() int { return r.wait(5 * time.Second) }
+
+// wait moves the clock by d and delivers the polls whose time came; it
+// reports how many woke.
+func (r *pollRig) wait(d time.Duration) int {
+	before := r.clock.Pending()
+	r.clock.Advance(d)
+	woke := before - r.clock.Pending()
 	n := 0
-	for _, fn := range due {
-		if m, ok := fn(r.clock).(pollTick); ok {
-			n++
-			r.send(m)
+	for range woke {
+		select {
+		case m := <-r.late:
+			if p, ok := m.(pollTick); ok {
+				n++
+				r.send(p)
+			}
+		case <-time.After(10 * time.Second):
+			r.t.Fatal("a wait that woke did not answer in 10 s")
 		}
 	}
 	return n
@@ -145,7 +142,7 @@ func TestIdleOrUnfocusedConsoleDoesNotPoll(t *testing.T) {
 	r.openUser42()
 	r.tick()
 
-	r.clock = r.clock.Add(6 * time.Minute)
+	r.wait(6 * time.Minute)
 	detail := api.detail.Load()
 	for i := 0; i < 5; i++ {
 		r.tick()

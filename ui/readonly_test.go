@@ -11,6 +11,7 @@ import (
 	"acconsole/acapi"
 	"acconsole/audit"
 	"acconsole/cloud/cloudtest"
+	"acconsole/internal/clock"
 )
 
 // The write window closes on its own: 15 minutes after :write (the
@@ -18,8 +19,8 @@ import (
 // rename is refused with nothing sent.
 func TestWriteWindowExpiresOnTheClock(t *testing.T) {
 	api := &monkeyAPI{fakeAPI: newFakeAPI()}
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	h := newAppHarness(t, api, clock, 120, 30)
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h := newAppHarness(t, api, clk, 120, 30)
 	h.command("device 900")
 	h.writeMode()
 	h.must("WRITE 15:00")
@@ -53,8 +54,8 @@ func TestAnswerAfterTheWindowClosedSendsNothing(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			api := &monkeyAPI{fakeAPI: newFakeAPI()}
-			clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-			h := newAppHarness(t, api, clock, 120, 30)
+			clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+			h := newAppHarness(t, api, clk, 120, 30)
 			h.command(c.open)
 			h.writeMode()
 			h.press(c.key)
@@ -76,8 +77,8 @@ func TestAnswerAfterTheWindowClosedSendsNothing(t *testing.T) {
 // :readonly ends write mode at once.
 func TestReadOnlyCommandEndsWriteMode(t *testing.T) {
 	api := &monkeyAPI{fakeAPI: newFakeAPI()}
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	h := newAppHarness(t, api, clock, 120, 30)
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h := newAppHarness(t, api, clk, 120, 30)
 	h.command("device 900")
 	h.writeMode()
 	h.must("WRITE")
@@ -116,8 +117,8 @@ func TestWriteWindowExpiryOnTheRealClient(t *testing.T) {
 	}
 	e := &e2e{t: t, cloud: c, client: cl}
 	dev := e.device("plug")
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	h := newAppHarness(t, NewAPI(cl), clock, 140, 40, func(o *Options) { o.OnWriteMode = alog.SetReason })
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	h := newAppHarness(t, NewAPI(cl), clk, 140, 40, func(o *Options) { o.OnWriteMode = alog.SetReason })
 	h.command("device " + strconv.FormatInt(dev.DeviceID, 10))
 	h.must(dev.PhysicalDeviceID)
 	h.writeMode()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/internal/clock"
 	"context"
 	"strings"
 	"testing"
@@ -88,8 +89,7 @@ func sendAction(tm *teatest.TestModel, action string) {
 func TestScreenChineseHeaderFooterAndHelp(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		w, hgt := size[0], size[1]
-		stubTimers(t)
-		app := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Lang: i18n.Chinese,
+		app := New(Options{Clock: parkedClock(t), API: newFakeAPI(), Keys: DefaultKeyMap(), Lang: i18n.Chinese,
 			Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
 		tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, hgt))
 		scr := vtscreen.New(w, hgt, tm.Output())
@@ -206,7 +206,7 @@ func (f traceFake) FindDevices(context.Context, string) ([]models.DeviceInfo, er
 // The error dialog of a 3802 in Chinese: code, meaning, call and trace id,
 // the labels lined up in cells.
 func TestChineseErrorDialogOf3802(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	clock := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
 	h := newAppHarness(t, traceFake{newFakeAPI()}, clock, 120, 30, inChinese)
 	h.command("device 99999")
 	h.must("设备不存在或未绑定到该用户（错误码 3802）— 按 e 查看详情")
@@ -233,8 +233,7 @@ func TestChineseTooSmallScreen(t *testing.T) {
 		t.Fatalf("too small:\n%q\nwant\n%q", got, want)
 	}
 
-	stubTimers(t)
-	app := New(Options{API: newFakeAPI(), Keys: DefaultKeyMap(), Lang: i18n.Chinese, Profile: Profile{Name: "t", CanWrite: true}})
+	app := New(Options{Clock: parkedClock(t), API: newFakeAPI(), Keys: DefaultKeyMap(), Lang: i18n.Chinese, Profile: Profile{Name: "t", CanWrite: true}})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(60, 20))
 	vt := vtscreen.New(60, 20, tm.Output())
 	vt.WaitFor(t, "终端窗口太小：60×20")

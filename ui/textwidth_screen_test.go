@@ -18,8 +18,7 @@ func TestScreenWideDeviceNameKeepsItsRow(t *testing.T) {
 		w, hgt := size[0], size[1]
 		api := newFakeAPI()
 		api.devices[42][0].Name = "设备👩\u200d👩\u200d👧\u200d👦 客厅 e\u0301clairage du salon et de la cuisine"
-		stubTimers(t)
-		app := New(Options{API: api, Keys: DefaultKeyMap(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
+		app := New(Options{API: api, Keys: DefaultKeyMap(), Clock: parkedClock(t), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}})
 		tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, hgt))
 		scr := vtscreen.New(w, hgt, tm.Output())
 		scr.WaitFor(t, "users 1–")

@@ -6,10 +6,21 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// afterFunc is how the console waits (status line, write mode, polls and
-// the workflow pages' ticks): a tea.Tick. Model tests replace it
-// with a manual clock, so that countdowns are tested without sleeping.
-var afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return tea.Tick(d, fn) }
+// after is how the console waits (status line, write mode, polls and the
+// workflow pages' ticks): a command that sleeps d on the App's clock and
+// then returns msg, as tea.Tick would on the system clock. The timer is
+// made when the command runs, not when it is built, so a command the
+// program never runs leaves no timer behind, and while the command sleeps
+// its timer is pending on the clock: a model test on a clock.Fake tells a
+// command that sleeps from one still working by the fake's pending
+// timers, and wakes it with Advance.
+func (a *App) after(d time.Duration, msg tea.Msg) tea.Cmd {
+	clk := a.clock
+	return func() tea.Msg {
+		<-clk.NewTimer(d).C()
+		return msg
+	}
+}
 
 // tickMsg is a page's own timer firing (pageTick).
 type tickMsg struct {
@@ -22,8 +33,8 @@ type tickMsg struct {
 // countdown chain survives the operator looking at another page; the page
 // drops ticks whose tag is not its latest, so a chain never doubles
 // (UI_GUIDE §4.7).
-func pageTick(p Page, d time.Duration, tick any) tea.Cmd {
-	return afterFunc(d, func(time.Time) tea.Msg { return tickMsg{page: p, tick: tick} })
+func (a *App) pageTick(p Page, d time.Duration, tick any) tea.Cmd {
+	return a.after(d, tickMsg{page: p, tick: tick})
 }
 
 // onStack reports whether p is still on the page stack; pages that are

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"acconsole/models"
 )
 
 // A done message is a statement: the room's name has no question mark
@@ -71,9 +73,9 @@ func TestAuditRowOpensFullEntry(t *testing.T) {
 	api := newFakeAPI()
 	h := newHarness(t, api, 120, 30)
 	long := strings.Repeat("a very long pairing summary ", 8) + "END"
-	h.app.audit = func() ([]AuditRow, error) {
-		return []AuditRow{{Time: time.Unix(1700000000, 0), Operator: "alice", Action: "zc-bind/closeGatewayMatch",
-			Params: "deviceId=3", Result: "ok", TraceID: "trace-77", Reason: "SUP-1 pairing", Note: long}}, nil
+	h.app.audit = func() ([]models.AuditEntry, error) {
+		return []models.AuditEntry{{Time: time.Unix(1700000000, 0), Operator: "alice", Service: "zc-bind", Method: "closeGatewayMatch",
+			Params: map[string]any{"deviceId": 3}, TraceID: "trace-77", Reason: "SUP-1 pairing", Note: long}}, nil
 	}
 	h.press(":")
 	h.typeText("audit")

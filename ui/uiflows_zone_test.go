@@ -31,7 +31,7 @@ func TestTimerEditorZoneFromDeviceLocation(t *testing.T) {
 	api := newFakeAPI()
 	placed := placedFake{fakeAPI: api, info: models.DeviceInfo{Country: "中国", Province: "上海", City: "上海"}}
 	h := newWFHarness(t, api, 140, 40, func(o *Options) { o.API = placed })
-	h.clock.t = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	h.clock.Set(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
 	h.command("device 900")
 	h.must("客厅插座")
 	h.act(ActTimers)

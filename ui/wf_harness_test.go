@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -13,86 +12,71 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acconsole/internal/clock"
 	"acconsole/models"
 )
 
-// fakeClock is the console's clock in model tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// timerReq is what afterFunc returns in model tests: the harness keeps it
-// until the fake clock reaches it.
-type timerReq struct {
-	d  time.Duration
-	fn func(time.Time) tea.Msg
-}
-
-type pendingTimer struct {
-	due time.Time
-	seq int
-	fn  func(time.Time) tea.Msg
-}
-
-// wfHarness drives an App the way the program would, with the workflow
-// ticks on a fake clock: commands run in goroutines, their messages are
-// processed until the program is quiet, and page ticks wait in a queue
-// until advance moves the clock past them.
+// wfHarness drives an App the way the program would, with the console's
+// clock a clock.Fake: commands run in goroutines, their messages are
+// processed until the program is quiet, and the console's waits sleep on
+// the fake until advance moves the clock past them.
 type wfHarness struct {
-	t      testing.TB
-	app    *App
-	api    *fakeAPI
-	clock  *fakeClock
-	msgs   chan tea.Msg
-	timers []pendingTimer
-	seq    int
-	clip   string
+	t     testing.TB
+	app   *App
+	api   *fakeAPI
+	clock *clock.Fake
+	msgs  chan tea.Msg
+	clip  string
+	// ticks are the page ticks delivered so far, in order (ticksIn).
+	ticks []tickMsg
+	// hold, when set, keeps the messages it matches from the App: they
+	// collect in held, for a test to deliver late (or never).
+	hold func(tea.Msg) bool
+	held []tea.Msg
 
 	mu       sync.Mutex
 	inflight map[int]time.Time // commands running, by start
 	cmdSeq   int
+	quit     chan struct{}
+	closed   sync.Once
 }
 
 func newWFHarness(t *testing.T, api *fakeAPI, w, h int, opts ...func(*Options)) *wfHarness {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	api.wf().now = clock.Now
-	hs := newAppHarness(t, api, clock, w, h, opts...)
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	api.wf().now = clk.Now
+	hs := newAppHarness(t, api, clk, w, h, opts...)
 	hs.api = api
 	return hs
 }
 
 // newAppHarness drives a console over any API (the fake, or the real
-// client on a local cloud) with the console's waits on the fake clock.
-func newAppHarness(t testing.TB, api API, clock *fakeClock, w, h int, opts ...func(*Options)) *wfHarness {
+// client on a local cloud) with the console's waits on the fake clock,
+// which must be the console's alone: the harness takes every timer on it
+// for a console wait (busy).
+func newAppHarness(t testing.TB, api API, clk *clock.Fake, w, h int, opts ...func(*Options)) *wfHarness {
 	t.Helper()
-	old := afterFunc
-	afterFunc = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-		return func() tea.Msg { return timerReq{d, fn} }
-	}
-	t.Cleanup(func() { afterFunc = old })
-	o := Options{API: api, Keys: DefaultKeyMap(), Now: clock.Now, Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
+	o := Options{API: api, Keys: DefaultKeyMap(), Profile: Profile{Name: "test", Router: "http://r", MajorDomain: "acme", CanWrite: true}}
 	for _, f := range opts {
 		f(&o)
 	}
-	hs := &wfHarness{t: t, app: New(o), clock: clock, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}}
+	o.Clock = clk
+	hs := &wfHarness{t: t, app: New(o), clock: clk, msgs: make(chan tea.Msg, 256), inflight: map[int]time.Time{}, quit: make(chan struct{})}
+	t.Cleanup(hs.close)
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.exec(hs.app.Init())
 	hs.settle()
 	return hs
+}
+
+// close ends the harness: the waits still asleep are woken, and their
+// messages and any still to come go nowhere, so no goroutine stays
+// behind.
+func (h *wfHarness) close() {
+	h.closed.Do(func() {
+		close(h.quit)
+		h.clock.Advance(24 * time.Hour)
+	})
 }
 
 // exec starts a command; its messages arrive on h.msgs.
@@ -107,21 +91,28 @@ func (h *wfHarness) exec(cmd tea.Cmd) {
 	h.mu.Unlock()
 	go func() {
 		msg := runCmd(cmd)
-		h.msgs <- msg
+		select {
+		case h.msgs <- msg:
+		case <-h.quit:
+		}
 		h.mu.Lock()
 		delete(h.inflight, id)
 		h.mu.Unlock()
 	}()
 }
 
-// busy reports a command that has not answered yet. Every wait of the
-// console goes through afterFunc, which the harness turns into a queued
-// timer, so a command still running is real work, however slow the
-// machine.
+// busy reports a command at work. A console wait makes one timer on the
+// harness's clock when it runs and sleeps on it until it fires; nothing
+// else makes timers there. So each pending timer is one command asleep,
+// and the commands beyond those are working (or woken, with a message on
+// its way), however slow the machine. The commands are counted before the
+// timers: a wait that falls asleep or wakes in between is taken for busy,
+// never the other way round.
 func (h *wfHarness) busy() bool {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.inflight) > 0
+	n := len(h.inflight)
+	h.mu.Unlock()
+	return n > h.clock.Pending()
 }
 
 func (h *wfHarness) send(msg tea.Msg) {
@@ -191,11 +182,15 @@ func (h *wfHarness) handle(msg tea.Msg) {
 		for _, c := range m {
 			h.exec(c)
 		}
-	case timerReq:
-		h.seq++
-		h.timers = append(h.timers, pendingTimer{due: h.clock.Now().Add(m.d), seq: h.seq, fn: m.fn})
 	case tea.QuitMsg, tea.BackgroundColorMsg:
 	default:
+		if h.hold != nil && h.hold(msg) {
+			h.held = append(h.held, msg)
+			return
+		}
+		if t, ok := msg.(tickMsg); ok {
+			h.ticks = append(h.ticks, t)
+		}
 		if v := reflect.ValueOf(msg); v.Kind() == reflect.String && reflect.TypeOf(msg).Name() == "setClipboardMsg" {
 			h.clip = v.String()
 			return
@@ -212,31 +207,20 @@ func (h *wfHarness) handle(msg tea.Msg) {
 	}
 }
 
-// advance moves the fake clock by d in steps, firing the page ticks that
-// fall due, in order.
+// advance moves the fake clock by d, a deadline at a time: the waits due
+// at the next deadline wake, and what they start is done (and the waits it
+// sets are armed) before the clock moves on.
 func (h *wfHarness) advance(d time.Duration) {
 	end := h.clock.Now().Add(d)
 	for {
 		h.settle()
-		sort.Slice(h.timers, func(i, j int) bool {
-			if !h.timers[i].due.Equal(h.timers[j].due) {
-				return h.timers[i].due.Before(h.timers[j].due)
-			}
-			return h.timers[i].seq < h.timers[j].seq
-		})
-		if len(h.timers) == 0 || h.timers[0].due.After(end) {
+		next, ok := h.clock.NextDeadline()
+		if !ok || next.After(end) {
 			break
 		}
-		next := h.timers[0]
-		h.timers = h.timers[1:]
-		if gap := next.due.Sub(h.clock.Now()); gap > 0 {
-			h.clock.add(gap)
-		}
-		h.send(next.fn(next.due))
+		h.clock.Set(next)
 	}
-	if gap := end.Sub(h.clock.Now()); gap > 0 {
-		h.clock.add(gap)
-	}
+	h.clock.Set(end)
 	h.settle()
 }
 
@@ -366,15 +350,26 @@ func gatewayFake() *fakeAPI {
 
 func teaSize(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
 
-// pendingTicks counts the page ticks waiting for page p whose value is a
-// T: one while a chain is alive, none once it ended, two if it doubled.
-func pendingTicks[T any](h *wfHarness, p Page) int {
+// ticksIn moves the clock by period and counts the page ticks whose value
+// is a T delivered to page p meanwhile. With period the chain's (the
+// longest wait it arms), that is the number of its chains alive: one
+// while it runs, none once it ended, two if it doubled. A chain's next
+// tick is due within a period, and no two of one chain's ticks fall in
+// one, so each chain alive (an older one about to die at its stale tag
+// included) is counted once.
+func ticksIn[T any](h *wfHarness, p Page, period time.Duration) int {
+	from := len(h.ticks)
+	h.advance(period)
+	return countTicks[T](h, p, from)
+}
+
+// countTicks counts the page ticks whose value is a T delivered to page p
+// since the first from were.
+func countTicks[T any](h *wfHarness, p Page, from int) int {
 	n := 0
-	for _, tm := range h.timers {
-		if v, ok := tm.fn(tm.due).(tickMsg); ok && v.page == p {
-			if _, ok := v.tick.(T); ok {
-				n++
-			}
+	for _, m := range h.ticks[from:] {
+		if _, ok := m.tick.(T); ok && m.page == p {
+			n++
 		}
 	}
 	return n

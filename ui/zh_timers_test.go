@@ -109,7 +109,7 @@ func TestTimerFiringDatesBothLanguages(t *testing.T) {
 func openTimersChinese(t *testing.T, api *fakeAPI, at time.Time) *wfHarness {
 	t.Helper()
 	h := newWFHarness(t, api, 170, 44, func(o *Options) { o.Lang = i18n.Chinese })
-	h.clock.t = at
+	h.clock.Set(at)
 	h.command("device 900")
 	h.must("客厅插座")
 	h.act(ActTimers)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"acconsole/internal/clock"
 	"context"
 	"fmt"
 	"reflect"
@@ -385,7 +386,7 @@ var timeOfMonkey = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 func zhOpen(t testing.TB, p monkeyPage, w, h int, opts ...func(*Options)) (*monkeyRun, *monkeyAPI) {
 	t.Helper()
 	api := &monkeyAPI{fakeAPI: monkeyFake()}
-	clock := &fakeClock{t: timeOfMonkey}
+	clock := clock.NewFake(timeOfMonkey)
 	api.wf().now = clock.Now
 	r := &monkeyRun{t: t, w: w, ht: h}
 	r.h = newAppHarness(t, api, clock, w, h, append([]func(*Options){func(o *Options) { o.Lang = i18n.Chinese }}, opts...)...)

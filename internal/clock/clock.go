@@ -1,10 +1,10 @@
 // Package clock is the one time source of the program's background parts:
 // the local cloud (timer scheduler, OTA progress, simulated devices,
-// accounts and share codes), the WeChat bridge, client and emulator, and
-// the SSH server. They take a Clock instead of calling time.Now,
-// time.NewTimer and time.AfterFunc so that tests move time by hand with a
-// Fake and never sleep. It lives outside cloud/ because wechat and ui must
-// not import the cloud.
+// accounts and share codes), the WeChat bridge, client and emulator, the
+// SSH server, and the console's own waits (ui.Options.Clock). They take a
+// Clock instead of calling time.Now, time.NewTimer and time.AfterFunc so
+// that tests move time by hand with a Fake and never sleep. It lives
+// outside cloud/ because wechat and ui must not import the cloud.
 package clock
 
 import "time"
