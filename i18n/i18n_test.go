@@ -129,7 +129,7 @@ func TestIDsUsedAndKnown(t *testing.T) {
 
 // dynamicFamilies are id prefixes whose members the code builds at run
 // time (prefix + a code); the prefix itself must appear as a literal.
-var dynamicFamilies = []string{"date.weekday.", "date.month.", "key.", "errcode."}
+var dynamicFamilies = []string{"date.weekday.", "date.month.", "key.", "errcode.", "product.field.", "product.message."}
 
 func inDynamicFamily(id string, literals map[string]bool) bool {
 	for _, p := range dynamicFamilies {

@@ -56,7 +56,7 @@ func BenchmarkShareQR(b *testing.B) {
 	payload := `http://we.qq.com/d/AQC7Pp3MMTHeEFxg0GDgTqbsMRCmLHfqLFyyc7dn#{"sub_domain":"plug","share_code":"8mRftXCMM21ZyQfzoTtHZfQWYvH1H6ni#3"}`
 	page := func(p string) (*sharePage, *App) {
 		a := New(Options{API: api, Keys: DefaultKeyMap()})
-		sp := &sharePage{title: "Share", subject: "bench", res: shareResult{code: "x", payload: p}}
+		sp := &sharePage{subject: "bench", res: shareResult{code: "x", payload: p}}
 		sp.issued = a.Now()
 		sp.expires = sp.issued.Add(shareValid)
 		return sp, a

@@ -238,7 +238,7 @@ func paramHint(ps []callParam, body string) (all, missing string) {
 		}
 	}
 	if len(ps) == 0 {
-		return "none", ""
+		return "", "" // the form says "none" in the reader's language
 	}
 	return strings.Join(ks, ", "), strings.Join(miss, ", ")
 }

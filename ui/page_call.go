@@ -40,7 +40,8 @@ const (
 	callAreas    = callFields + 2
 )
 
-var callLabels = [callFields]string{"service", "method", "version", "product", "as user", "kind", "body"}
+// callLabels are the message ids of the form's field labels.
+var callLabels = [callFields]string{"call.label.service", "call.label.method", "call.label.version", "call.label.product", "call.label.user", "call.label.kind", "call.label.body"}
 
 // knownReads are calls whose methods change nothing, so they may run in
 // read-only mode. A vendor's own service is unknown to the console and is
@@ -148,7 +149,7 @@ func (p *callPage) formChanged() {
 		}
 	}
 	p.check = callCheck{known: isKnownRead(svc, method)}
-	if _, err := checkJSONObject(p.f[callBody].value()); err != nil {
+	if _, err := checkJSONObject(neutral(), p.f[callBody].value()); err != nil {
 		p.check.bodyErr = err
 		return
 	}
@@ -206,7 +207,7 @@ func (p *callPage) setFocus(f int) {
 func cmdCall(a *App, arg string) tea.Cmd {
 	arg = strings.TrimSpace(arg)
 	if arg == "" {
-		return a.Fail(errorf("usage: :call <service>[/method], e.g. :call device-history/listEvents"))
+		return a.Fail(errorf(a.T("call.usage")))
 	}
 	svc, method, _ := strings.Cut(arg, "/")
 	ctx := viewContext(a)
@@ -218,7 +219,7 @@ func cmdCall(a *App, arg string) tea.Cmd {
 }
 
 func (p *callPage) Title(tr *i18n.Translator) string {
-	return "Call " + models.SanitizeLine(p.f[callService].value())
+	return tr.T("call.title", "Service", models.SanitizeLine(p.f[callService].value()))
 }
 
 // pageKeys: send, move between the form's areas, and the keys of the area
@@ -336,7 +337,7 @@ func (p *callPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if m.err != nil {
 				return a.Fail(m.err)
 			}
-			return a.Flash(fmt.Sprintf("%s/%s answered in %s", v.Call.Service, v.Call.Method, v.Result.Elapsed.Round(time.Millisecond)))
+			return a.Flash(a.T("call.answered", "Service", v.Call.Service, "Method", v.Call.Method, "Elapsed", v.Result.Elapsed.Round(time.Millisecond).String()))
 		}
 		return nil
 	case tea.PasteMsg:
@@ -362,29 +363,30 @@ func (p *callPage) load(r callRecord) {
 	p.setFocus(callBody)
 }
 
-// build reads the form; the error names the field to fix.
-func (p *callPage) build() (ServiceCall, error) {
+// build reads the form; the error names the field to fix, in tr's
+// language.
+func (p *callPage) build(tr *i18n.Translator) (ServiceCall, error) {
 	c := ServiceCall{
 		Service: strings.TrimSpace(p.f[callService].value()), Method: strings.TrimSpace(p.f[callMethod].value()),
 		SubDomain: strings.TrimSpace(p.f[callProduct].value()),
 	}
 	if c.Service == "" || strings.ContainsAny(c.Service, "/ ") {
-		return c, errorf("service: a name such as device-history or zc-bind")
+		return c, errorf(tr.T("call.bad.service"))
 	}
 	if c.Method == "" || strings.ContainsAny(c.Method, "/ ") {
-		return c, errorf("method: a name such as listEvents")
+		return c, errorf(tr.T("call.bad.method"))
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(p.f[callVersion].value()))
 	if err != nil || v < 1 {
-		return c, errorf("version: a whole number from 1")
+		return c, errorf(tr.T("call.bad.version"))
 	}
 	c.Version = v
 	if u := strings.TrimSpace(p.f[callUser].value()); u != "" {
 		if c.UserID, err = strconv.ParseInt(u, 10, 64); err != nil || c.UserID < 0 {
-			return c, errorf("as user: a user id, or 0 for the developer")
+			return c, errorf(tr.T("call.bad.user"))
 		}
 	}
-	body, err := checkJSONObject(p.f[callBody].value())
+	body, err := checkJSONObject(tr, p.f[callBody].value())
 	if err != nil {
 		return c, err
 	}
@@ -394,7 +396,9 @@ func (p *callPage) build() (ServiceCall, error) {
 }
 
 // checkJSONObject validates a body as typed: a JSON object, compacted.
-func checkJSONObject(s string) (json.RawMessage, error) {
+// The error says what is wrong in tr's language (Go's own JSON error text
+// stays as the decoder wrote it).
+func checkJSONObject(tr *i18n.Translator, s string) (json.RawMessage, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		s = "{}"
@@ -403,29 +407,29 @@ func checkJSONObject(s string) (json.RawMessage, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return nil, errorf("body: " + jsonProblem(s, err))
+		return nil, errorf(tr.T("call.body.problem", "Problem", jsonProblem(tr, s, err)))
 	}
 	if dec.More() {
-		return nil, errorf("body: text after the JSON object")
+		return nil, errorf(tr.T("call.body.trailing"))
 	}
 	if _, ok := v.(map[string]any); !ok {
-		return nil, errorf("body: must be a JSON object ({…}), the keys of the call")
+		return nil, errorf(tr.T("call.body.not_object"))
 	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, []byte(s)); err != nil {
-		return nil, errorf("body: " + err.Error())
+		return nil, errorf(tr.T("call.body.problem", "Problem", err.Error()))
 	}
 	return b.Bytes(), nil
 }
 
 // jsonProblem says where a JSON error is.
-func jsonProblem(s string, err error) string {
+func jsonProblem(tr *i18n.Translator, s string, err error) string {
 	if se, ok := err.(*json.SyntaxError); ok {
 		at := int(se.Offset)
-		return fmt.Sprintf("%s at character %d: %s", se.Error(), at, clipText(s[max(at-10, 0):min(at+5, len(s))], 20))
+		return tr.T("call.body.syntax", "Error", se.Error(), "At", at, "Near", clipText(s[max(at-10, 0):min(at+5, len(s))], 20))
 	}
 	if err.Error() == "EOF" || err.Error() == "unexpected EOF" {
-		return "unfinished JSON (a missing } or \")"
+		return tr.T("call.body.unfinished")
 	}
 	return err.Error()
 }
@@ -433,12 +437,12 @@ func jsonProblem(s string, err error) string {
 type callApproved struct{ call ServiceCall }
 
 func (p *callPage) submit(a *App) tea.Cmd {
-	c, err := p.build()
+	c, err := p.build(a.Tr())
 	if err != nil {
 		return a.Fail(err)
 	}
 	if p.sending {
-		return a.Flash("a call is on its way")
+		return a.Flash(a.T("call.on_its_way"))
 	}
 	if c.Read {
 		return p.run(a, c)
@@ -446,17 +450,19 @@ func (p *callPage) submit(a *App) tea.Cmd {
 	// Anything else may change something: write mode, and a yes.
 	if why := a.RequireWrite(); why != "" {
 		a.auditRefusal("Call: "+c.Service+"/"+c.Method, why)
-		return a.Fail(errorf(why + " (the console cannot know whether " + c.Service + "/" + c.Method + " changes anything)"))
+		return a.Fail(errorf(a.T("call.write_refused", "Why", why, "Service", c.Service, "Method", c.Method)))
 	}
-	a.Confirm(fmt.Sprintf("Call %s/%s v%d as %s with %s?", c.Service, c.Method, c.Version, actorText(c.UserID), clipText(string(c.Body), 120)), approve(p, callApproved{call: c}))
+	a.Confirm(a.T("call.confirm_question", "Service", c.Service, "Method", c.Method, "Version", c.Version, "Actor", actorText(a.Tr(), c.UserID),
+		"Body", clipText(string(c.Body), 120)), approve(p, callApproved{call: c}))
 	return nil
 }
 
-func actorText(uid int64) string {
+// actorText is who a call acts as: the developer (user 0) or a user.
+func actorText(tr *i18n.Translator, uid int64) string {
 	if uid == 0 {
-		return "the developer"
+		return tr.T("call.developer")
 	}
-	return fmt.Sprintf("user #%d", uid)
+	return tr.T("call.user", "User", uid)
 }
 
 // run sends the call. A write is checked against write mode here, right
@@ -466,7 +472,7 @@ func (p *callPage) run(a *App, c ServiceCall) tea.Cmd {
 	if !c.Read {
 		if why := a.RequireWrite(); why != "" {
 			a.auditRefusal("Call: "+c.Service+"/"+c.Method, why)
-			return a.Fail(errorf(why + " (nothing was sent)"))
+			return a.Fail(errorf(a.T("call.nothing_sent", "Why", why)))
 		}
 	}
 	p.gen++
@@ -489,55 +495,64 @@ func pretty(b []byte) []string {
 
 func (p *callPage) View(a *App, w, h int) string {
 	s := a.styles
-	lines := []string{s.Title.Render(" Call a service") + s.Faint.Render("  POST {router}/{service}/v{version}/{method} · tab moves · enter calls")}
+	tr := a.Tr()
+	lines := []string{s.Title.Render(" "+a.T("call.heading")) + s.Faint.Render("  "+a.T("call.subheading",
+		"Next", a.keyLabel(ActNextField), "Call", a.keyLabel(ActOpen)))}
 	for i := range callFields {
 		mark := "  "
 		if p.focus == i {
 			mark = s.Glyphs.Cursor + " "
 		}
-		label := fmt.Sprintf(" %s%-8s ", mark, callLabels[i])
+		label := " " + mark + padRight(a.T(callLabels[i]), 8) + " "
 		var val string
 		switch i {
 		case callKind:
 			if p.check.known {
-				val = s.OK.Render("read") + s.Faint.Render(": a known read, allowed in read-only mode")
+				val = s.OK.Render(a.T("call.kind.read")) + s.Faint.Render(a.T("call.kind.read_note"))
 			} else {
 				// Only the console's table of known reads makes a call a
 				// read (knownReads): the cloud cannot be asked, and a
 				// read skips the audit and may be retried.
-				val = s.Warn.Render("write") + s.Faint.Render(": needs write mode and a yes; audited, never retried")
+				val = s.Warn.Render(a.T("call.kind.write")) + s.Faint.Render(a.T("call.kind.write_note"))
 			}
 		case callUser:
 			val = p.f[i].view(p.focus == i, 12, s.Selected)
 			if u, err := strconv.ParseInt(strings.TrimSpace(p.f[i].value()), 10, 64); err == nil {
-				val += s.Faint.Render("  " + actorText(u))
+				val += s.Faint.Render("  " + actorText(tr, u))
 			}
 		default:
 			val = p.f[i].view(p.focus == i, max(w-14, 10), s.Selected)
 		}
 		lines = append(lines, label+val)
 	}
-	if err := p.check.bodyErr; err != nil {
+	if p.check.bodyErr != nil {
+		// Checked again for the words: the form keeps the check's
+		// outcome, the screen says it in the reader's language.
+		_, err := checkJSONObject(tr, p.f[callBody].value())
+		if err == nil {
+			err = p.check.bodyErr
+		}
 		lines = append(lines, s.Err.Render("            ✗ "+clipText(err.Error(), w-14)))
 	} else {
-		lines = append(lines, s.OK.Render("            ✓ a JSON object with "+count(p.check.keys, "key")))
+		lines = append(lines, s.OK.Render("            ✓ "+a.N("call.body.ok", p.check.keys)))
 	}
 	lines = append(lines, p.paramLine(a, w))
 
-	head := " RESPONSE"
+	head := " " + a.T("call.head.response")
 	if p.focus == callResponse {
-		head = " " + s.Glyphs.Cursor + "RESPONSE"
+		head = " " + s.Glyphs.Cursor + a.T("call.head.response")
 	}
 	switch {
 	case p.sending:
-		lines = append(lines, s.Bold.Render(head), s.Faint.Render("   calling…"))
+		lines = append(lines, s.Bold.Render(head), s.Faint.Render("   "+a.T("call.calling")))
 	case p.last == nil:
-		lines = append(lines, s.Bold.Render(head), s.Faint.Render("   (none yet)"))
+		lines = append(lines, s.Bold.Render(head), s.Faint.Render("   "+a.T("call.none_yet")))
 	default:
 		r := p.last
-		meta := fmt.Sprintf("  %s/%s v%d as %s · %s", r.Call.Service, r.Call.Method, r.Call.Version, actorText(r.Call.UserID), r.Result.Elapsed.Round(time.Millisecond))
+		meta := "  " + a.T("call.meta", "Service", r.Call.Service, "Method", r.Call.Method, "Version", r.Call.Version, "Actor", actorText(tr, r.Call.UserID),
+			"Elapsed", r.Result.Elapsed.Round(time.Millisecond).String())
 		if r.Result.TraceID != "" {
-			meta += " · trace " + r.Result.TraceID
+			meta += " · " + a.T("call.trace", "Trace", r.Result.TraceID)
 		}
 		lines = append(lines, s.Bold.Render(head)+s.Faint.Render(meta))
 		if r.Err != nil {
@@ -551,18 +566,18 @@ func (p *callPage) View(a *App, w, h int) string {
 				lines = append(lines, "   "+clipText(body[i], w-4))
 			}
 			if len(body) > room {
-				lines = append(lines, s.Faint.Render(fmt.Sprintf("   lines %d–%d of %d", p.scroll+1, min(p.scroll+room, len(body)), len(body))))
+				lines = append(lines, s.Faint.Render("   "+a.T("call.lines", "From", p.scroll+1, "To", min(p.scroll+room, len(body)), "Total", len(body))))
 			}
 		}
 	}
-	head = " HISTORY"
+	head = " " + a.T("call.head.history", "Calls", len(a.wf.calls))
 	if p.focus == callHistory {
-		head = " " + s.Glyphs.Cursor + "HISTORY"
+		head = " " + s.Glyphs.Cursor + a.T("call.head.history", "Calls", len(a.wf.calls))
 	}
-	lines = append(lines, s.Bold.Render(fmt.Sprintf("%s (%d)", head, len(a.wf.calls))))
+	lines = append(lines, s.Bold.Render(head))
 	for i := 0; i < len(a.wf.calls) && len(lines) < h; i++ {
 		r := a.wf.calls[len(a.wf.calls)-1-i]
-		res := s.OK.Render("ok")
+		res := s.OK.Render(a.T("call.result_ok"))
 		if r.Err != nil {
 			res = s.Err.Render(clipText(a.errorLine(r.Err), 40))
 		}
@@ -583,14 +598,18 @@ func (p *callPage) paramLine(a *App, w int) string {
 	ps, ok := methodParams(svc, method)
 	if !ok {
 		if ms := knownMethods(svc); len(ms) > 0 && method != "" {
-			return s.Warn.Render("            ? " + clipText(method+" is not in the protocol's "+svc+" table: "+strings.Join(ms, " "), max(w-14, 10)))
+			return s.Warn.Render("            ? " + clipText(a.T("call.unknown_method", "Method", method, "Service", svc, "Methods", strings.Join(ms, " ")), max(w-14, 10)))
 		}
-		return s.Faint.Render("            parameters: not in the protocol table (a vendor's service?)")
+		return s.Faint.Render("            " + a.T("call.params_unknown"))
 	}
 	all, missing := paramHint(ps, p.f[callBody].value())
-	line := "            parameters: " + all
-	if missing != "" {
-		return s.Faint.Render(clipText(line, max(w-len(missing)-12, 20))) + s.Warn.Render(" · missing "+missing)
+	if all == "" {
+		all = a.T("call.params_none")
 	}
+	line := "            " + a.T("call.params", "Params", all)
+	if missing != "" {
+		return s.Faint.Render(clipText(line, max(w-cellWidth(missing)-12, 20))) + s.Warn.Render(" · "+a.T("call.missing", "Missing", missing))
+	}
+
 	return s.Faint.Render(clipText(line, w))
 }

@@ -77,7 +77,7 @@ func newComposerPage(ref DeviceRef, d DeviceDetail) *composerPage {
 	return p
 }
 
-func (p *composerPage) Title(tr *i18n.Translator) string { return "Command" }
+func (p *composerPage) Title(tr *i18n.Translator) string { return tr.T("composer.title") }
 
 // pageKeys: send, move between the form's areas, the reply timeout,
 // re-send from the history, and the keys of the area in focus (enter and
@@ -162,7 +162,7 @@ func (p *composerPage) claimKey(a *App, m tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	if m.Text != "" {
-		return a.Flash(fmt.Sprintf("%q is not a hex digit", m.Text)), true
+		return a.Flash(a.T("composer.not_hex", "Text", strconv.Quote(m.Text))), true
 	}
 	return nil, false
 }
@@ -202,9 +202,9 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			a.wf.commands[p.ref.DeviceID] = h
 			p.hist = 0
 			if m.err != nil {
-				return a.Fail(explainSendError(m.err, v.Timeout, a.keyLabel(ActEvents)))
+				return a.Fail(explainSendError(a.Tr(), m.err, v.Timeout, a.keyLabel(ActEvents)))
 			}
-			return a.Flash(fmt.Sprintf("reply %d in %s", v.Reply.Code, v.Reply.Elapsed.Round(time.Millisecond)))
+			return a.Flash(a.T("composer.reply_in", "Code", v.Reply.Code, "Elapsed", v.Reply.Elapsed.Round(time.Millisecond).String()))
 		}
 		return nil
 	case tea.PasteMsg:
@@ -228,13 +228,14 @@ func (p *composerPage) Update(a *App, msg tea.Msg) tea.Cmd {
 
 // askTimeout asks how long devices get to reply.
 func (p *composerPage) askTimeout(a *App) tea.Cmd {
-	askWith(a, "reply timeout in seconds (1–25):", strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
+	maxS := int(maxTimeout / time.Second)
+	askWith(a, a.T("composer.ask_timeout", "Max", maxS), strconv.Itoa(int(p.timeout/time.Second)), func(a *App, s string) tea.Cmd {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || time.Duration(n)*time.Second > maxTimeout {
-			return a.Fail(errorf("the reply timeout is 1 to 25 seconds"))
+			return a.Fail(errorf(a.T("composer.bad_timeout", "Max", maxS)))
 		}
 		p.timeout = time.Duration(n) * time.Second
-		return a.Flash(fmt.Sprintf("devices get %d s to reply", n))
+		return a.Flash(a.T("composer.timeout_set", "Seconds", n))
 	})
 	return nil
 }
@@ -253,10 +254,10 @@ func (p *composerPage) focusKey(a *App, act string) tea.Cmd {
 				p.setFocus(focusHex)
 				return nil
 			}
-			askWith(a, "message code (65–199):", "", func(a *App, s string) tea.Cmd {
+			askWith(a, a.T("composer.ask_code"), "", func(a *App, s string) tea.Cmd {
 				n, err := strconv.Atoi(strings.TrimSpace(s))
 				if err != nil || n < minCommandCode || n > maxCommandCode {
-					return a.Fail(errorf("commands use message codes 65–199 (replies are 100–127 and reports 200 and up, from the device)"))
+					return a.Fail(errorf(a.T("composer.bad_code")))
 				}
 				p.code = n
 				p.setFocus(focusHex)
@@ -324,7 +325,7 @@ func (p *composerPage) fieldKey(a *App, act string, step int) tea.Cmd {
 				cur = strings.TrimSuffix(cur, " "+f.Unit)
 			}
 		}
-		askWith(a, fmt.Sprintf("%s (%s):", f.Name, fieldHelp(f)), cur, func(a *App, s string) tea.Cmd {
+		askWith(a, a.T("composer.field_prompt", "Field", fieldName(a.Tr(), f), "Help", fieldHelp(a.Tr(), f)), cur, func(a *App, s string) tea.Cmd {
 			nb, err := f.Set(b, s)
 			if err != nil {
 				return a.Fail(err)
@@ -336,26 +337,27 @@ func (p *composerPage) fieldKey(a *App, act string, step int) tea.Cmd {
 	return nil
 }
 
-// fieldHelp says what a field takes, for prompts and the form.
-func fieldHelp(f catalog.Field) string {
+// fieldHelp says what a field takes, for prompts and the form. The type
+// (u8), the range and the unit are notation; the words are tr's.
+func fieldHelp(tr *i18n.Translator, f catalog.Field) string {
 	switch f.Kind {
 	case catalog.KindEnum:
 		return f.Choices()
 	case catalog.KindBits:
-		return "names joined by +: " + f.Choices()
+		return tr.T("composer.help.bits", "Choices", f.Choices())
 	case catalog.KindID:
-		return "16 hex digits"
+		return tr.T("composer.help.physical_id")
 	case catalog.KindBytes:
-		return "hex bytes"
+		return tr.T("composer.help.bytes")
 	case catalog.KindText:
-		return "ASCII text"
+		return tr.T("composer.help.text")
 	}
 	s := fmt.Sprintf("u%d", 8*f.Size)
 	if f.HasRange() {
 		s += fmt.Sprintf(" %d–%d", f.Min, f.Max)
 	}
 	if f.Decimals > 0 {
-		s += " in steps of 0." + strings.Repeat("0", f.Decimals-1) + "1"
+		s += " " + tr.T("composer.help.steps", "Step", "0."+strings.Repeat("0", f.Decimals-1)+"1")
 	}
 	if f.Unit != "" {
 		s += " " + f.Unit
@@ -370,22 +372,22 @@ func (p *composerPage) send(a *App, code int, hexText string) tea.Cmd {
 		return cmd
 	}
 	if p.sending != nil {
-		return a.Flash("a command is on its way: wait for its reply")
+		return a.Flash(a.T("composer.on_its_way"))
 	}
 	if code < minCommandCode || code > maxCommandCode {
-		return a.Fail(errorf("pick a message code first (commands are 65–199)"))
+		return a.Fail(errorf(a.T("composer.pick_code")))
 	}
 	b, err := parseHex(hexText)
 	if err != nil {
-		return a.Fail(errorf("payload: " + err.Error()))
+		return a.Fail(errorf(a.T("composer.bad_payload", "Error", err.Error())))
 	}
-	what := fmt.Sprintf("code %d", code)
+	what := a.T("composer.code", "Code", code)
 	if spec, ok := p.spec.Message(code, catalog.Command); ok && spec.Dir == catalog.Command {
-		what = fmt.Sprintf("%d %s", code, spec.Explain(b))
+		what = fmt.Sprintf("%d %s", code, explainIn(a.Tr(), spec, b))
 	} else if len(b) > 0 {
 		what += " " + spacedHex(b)
 	}
-	q := fmt.Sprintf("Send %s to %s (as user #%d)?", what, deviceTitle(p.detail), p.ref.UserID)
+	q := a.T("composer.send_question", "What", what, "Device", deviceTitle(p.detail), "User", p.ref.UserID)
 	a.Confirm(q, approve(p, sendApproved{code: code, payload: b}))
 	return nil
 }
@@ -414,37 +416,35 @@ func (p *composerPage) doSend(a *App, v sendApproved) tea.Cmd {
 }
 
 // explainSendError turns the usual failures of sendToDevice into what the
-// operator can do about them.
-func explainSendError(err error, timeout time.Duration, eventsKey string) error {
+// operator can do about them, in tr's language (the error codes stay).
+func explainSendError(tr *i18n.Translator, err error, timeout time.Duration, eventsKey string) error {
 	switch acapi.Code(err) {
 	case models.ErrDeviceOffline:
-		return errorf("device offline (3807): it is not connected to the cloud, so the command was not delivered; check its power and network, or watch its events (" + eventsKey + ") for it to come back")
+		return errorf(tr.T("composer.err.offline", "Key", eventsKey))
 	case models.ErrDeviceTimeout:
-		return errorf(fmt.Sprintf("no reply within %s (3814): the device got the command but did not answer in time; it may still have acted, so query its state before sending again", timeout))
+		return errorf(tr.T("composer.err.timeout", "Timeout", tr.Duration(timeout)))
 	case models.ErrDeviceAbsent:
-		return errorf("the device is not bound to the acting user (3802): open it from its owner's page")
+		return errorf(tr.T("composer.err.absent"))
 	case models.ErrBadMessageCode:
-		return errorf("message code refused (3801): commands are 65–199")
+		return errorf(tr.T("composer.err.bad_code"))
 	}
 	if errors.Is(err, acapi.ErrReadOnly) {
-		return errorf("read-only: type :write to send commands")
+		return errorf(tr.T("composer.err.read_only"))
 	}
 	return err
 }
 
 // replyText decodes a reply by the product's layouts.
-func replyText(spec ProductSpec, r CommandReply) string {
+func replyText(tr *i18n.Translator, spec ProductSpec, r CommandReply) string {
 	if m, ok := spec.Message(r.Code, catalog.Reply); ok {
-		return m.Explain(r.Payload)
+		return explainIn(tr, m, r.Payload)
 	}
-	if len(r.Payload) == 0 {
-		return "(empty)"
-	}
-	return spacedHex(r.Payload)
+	return emptyOr(tr, spacedHex(r.Payload))
 }
 
 func (p *composerPage) View(a *App, w, h int) string {
 	s := a.styles
+	tr := a.Tr()
 	head := func(focus int, title string) string {
 		if p.focus == focus {
 			return s.Accent.Render(" " + s.Glyphs.Cursor + " " + title)
@@ -452,11 +452,11 @@ func (p *composerPage) View(a *App, w, h int) string {
 		return s.Bold.Render("   " + title)
 	}
 	lines := []string{
-		s.Title.Render(" Command → "+deviceTitle(p.detail)) + s.Faint.Render(fmt.Sprintf("  %s %s · as user #%d · reply timeout %s",
-			p.ref.SubDomain, p.ref.PhysicalID, p.ref.UserID, p.timeout)),
+		s.Title.Render(" "+a.T("composer.heading", "Device", deviceTitle(p.detail))) + s.Faint.Render("  "+a.T("composer.subheading",
+			"Product", p.ref.SubDomain, "PhysicalID", p.ref.PhysicalID, "User", p.ref.UserID, "Timeout", tr.Duration(p.timeout))),
 	}
 	if p.specErr != nil {
-		lines = append(lines, s.Warn.Render(" product layouts unavailable ("+a.errorLine(p.specErr)+"): raw hex only"))
+		lines = append(lines, s.Warn.Render(" "+a.T("composer.no_layouts", "Error", a.errorLine(p.specErr))))
 	}
 	if dps := p.spec.DataPoints; len(dps) > 0 {
 		// The cloud's data points say what the device's state means.
@@ -468,101 +468,109 @@ func (p *composerPage) View(a *App, w, h int) string {
 			}
 			parts = append(parts, part)
 		}
-		lines = append(lines, s.Faint.Render(" data points: "+clipText(models.SanitizeLine(strings.Join(parts, " · ")), max(w-16, 10))))
+		lines = append(lines, s.Faint.Render(" "+a.T("composer.data_points", "Points", clipText(models.SanitizeLine(strings.Join(parts, " · ")), max(w-16, 10)))))
 	}
-	lines = append(lines, head(focusCodes, "MESSAGE CODE"))
+	lines = append(lines, head(focusCodes, a.T("composer.head.code")))
 	for i, c := range p.cmds {
 		mark := "  "
 		if i == p.pick {
 			mark = s.Glyphs.Cursor + " "
 		}
-		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(c.Name, 22), 22), clipText(c.Layout(), max(w-45, 10)), c.Reply)
+		// The layout is the product reference's notation, its names the
+		// device's own; only "no payload" is a word of the reader's.
+		layout := c.Layout()
+		if len(c.Fields) == 0 {
+			layout = a.T("composer.layout_empty")
+		}
+		line := fmt.Sprintf("    %s%3d  %s %s → %d", mark, c.Code, padRight(clipText(messageName(tr, c), 22), 22), clipText(layout, max(w-45, 10)), c.Reply)
+
 		if i == p.pick {
 			line = s.Bold.Render(line)
 		}
 		lines = append(lines, line)
 	}
-	other := "    " + "  " + "…    other code (65–199)"
+	other := "    " + "  " + "…    " + a.T("composer.other_code_range", "Min", minCommandCode, "Max", maxCommandCode)
 	if p.pick >= len(p.cmds) {
-		other = s.Bold.Render(fmt.Sprintf("    %s%3d  other code", s.Glyphs.Cursor+" ", p.code))
+		other = s.Bold.Render(fmt.Sprintf("    %s%3d  %s", s.Glyphs.Cursor+" ", p.code, a.T("composer.other_code")))
 	}
 	lines = append(lines, other)
 
 	spec, known := p.current()
 	b, perr := p.payload()
-	title := "PAYLOAD"
+	title := a.T("composer.head.payload")
 	if p.code != 0 {
-		title += fmt.Sprintf("  code %d", p.code)
+		title = a.T("composer.head.payload_code", "Code", p.code)
 		if known {
-			title += " " + spec.Name
+			title = a.T("composer.head.payload_named", "Code", p.code, "Name", messageName(tr, spec))
 		}
 	}
 	lines = append(lines, head(focusHex, title))
 	size := ""
 	if perr == nil {
-		size = fmt.Sprintf("  (%d byte%s", len(b), plural(len(b)))
+		size = "  " + a.N("composer.size", len(b))
 		if known {
 			if n := spec.Size(); n >= 0 {
-				size += fmt.Sprintf(", %d expected", n)
+				size = "  " + a.N("composer.size_expected", len(b), "Expected", n)
 			}
 		}
-		size += ")"
 	}
 	var example []byte
 	if known {
 		example = spec.ExamplePayload()
 	}
-	lines = append(lines, "    hex "+payloadField(&p.hex, p.focus == focusHex, max(w-30, 10), s, example)+s.Faint.Render(size))
+	lines = append(lines, "    "+a.T("composer.hex")+" "+payloadFieldIn(tr, &p.hex, p.focus == focusHex, max(w-30, 10), s, example)+s.Faint.Render(size))
 	switch {
 	case perr != nil:
 		lines = append(lines, s.Err.Render("    "+perr.Error()))
 	case known:
-		lines = append(lines, head(focusFields, "FIELDS"))
+		lines = append(lines, head(focusFields, a.T("composer.head.fields")))
 		for i, f := range spec.Fields {
-			val := s.Faint.Render("(missing)")
+			val := s.Faint.Render(padRight(a.T("composer.missing"), 14))
 			if raw, ok := f.Bytes(b); ok {
-				val = f.Format(raw)
+				val = padRight(f.Format(raw), 14)
 			}
 			mark := "  "
 			if p.focus == focusFields && i == p.field {
 				mark = s.Glyphs.Cursor + " "
 			}
-			lines = append(lines, fmt.Sprintf("    %s[%s] %s = %-14s %s", mark, fieldRange(f), padRight(clipText(f.Name, 12), 12), val, s.Faint.Render(fieldHelp(f))))
+			lines = append(lines, fmt.Sprintf("    %s[%s] %s = %s %s", mark, fieldRange(f), padRight(clipText(fieldName(tr, f), 12), 12), val, s.Faint.Render(fieldHelp(tr, f))))
 		}
 		if len(spec.Fields) == 0 {
-			lines = append(lines, s.Faint.Render("    (no payload)"))
+			lines = append(lines, s.Faint.Render("    "+a.T("composer.no_payload")))
 		}
-		lines = append(lines, "    "+s.Accent.Render("→ ")+spec.Explain(b))
+		lines = append(lines, "    "+s.Accent.Render("→ ")+explainIn(tr, spec, b))
 	default:
-		lines = append(lines, s.Faint.Render("    no documented layout for this code: the bytes go as typed"))
+		lines = append(lines, s.Faint.Render("    "+a.T("composer.no_layout")))
 	}
 	if p.sending != nil {
-		lines = append(lines, s.Warn.Render(fmt.Sprintf("    sending %d… (the device has %s to reply)", p.sending.Code, p.sending.Timeout)))
+		lines = append(lines, s.Warn.Render("    "+a.T("composer.sending", "Code", p.sending.Code, "Timeout", tr.Duration(p.sending.Timeout))))
 	}
 
 	hist := p.history(a)
-	lines = append(lines, head(focusHistory, fmt.Sprintf("HISTORY (%d)", len(hist))))
+	lines = append(lines, head(focusHistory, a.T("composer.head.history", "Commands", len(hist))))
 	// Two lines per command: what was asked and answered, in words; then
 	// the bytes both ways and the time it took.
 	for i := 0; i < len(hist) && len(lines)+1 < h; i++ {
 		c := hist[len(hist)-1-i]
 		req := fmt.Sprintf("%d", c.Code)
 		if m, ok := p.spec.Message(c.Code, catalog.Command); ok && m.Dir == catalog.Command {
-			req = fmt.Sprintf("%d %s", c.Code, m.Explain(c.Payload))
+			req = fmt.Sprintf("%d %s", c.Code, explainIn(tr, m, c.Payload))
 		}
 		var rep, bytes string
 		st := s.Text
 		if c.Err != nil {
-			rep = "✗ " + a.errorLine(explainSendError(c.Err, c.Timeout, a.keyLabel(ActEvents)))
+			rep = "✗ " + a.errorLine(explainSendError(tr, c.Err, c.Timeout, a.keyLabel(ActEvents)))
 			st = s.Err
-			bytes = fmt.Sprintf("[%s]", orNone(spacedHex(c.Payload)))
+			bytes = fmt.Sprintf("[%s]", emptyOr(tr, spacedHex(c.Payload)))
 		} else {
-			rep = fmt.Sprintf("→ %d %s", c.Reply.Code, replyText(p.spec, c.Reply))
+			rep = fmt.Sprintf("→ %d %s", c.Reply.Code, replyText(tr, p.spec, c.Reply))
 			if c.Reply.Code == 127 {
 				st = s.Warn
 			}
-			bytes = fmt.Sprintf("[%s] → [%s] in %s", orNone(spacedHex(c.Payload)), orNone(spacedHex(c.Reply.Payload)), c.Reply.Elapsed.Round(time.Millisecond))
+			bytes = a.T("composer.bytes", "Sent", emptyOr(tr, spacedHex(c.Payload)), "Reply", emptyOr(tr, spacedHex(c.Reply.Payload)),
+				"Elapsed", c.Reply.Elapsed.Round(time.Millisecond).String())
 		}
+
 		mark := "  "
 		if p.focus == focusHistory && i == p.hist {
 			mark = s.Glyphs.Cursor + " "

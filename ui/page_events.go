@@ -45,6 +45,9 @@ type tailLine struct {
 	bad  bool // a failure worth colouring
 	low  string
 	code int // a command's message code, to match it to a timer firing
+	// render words the line in a language (text is its wording in the
+	// language the line was read in), so :lang rewords the tail.
+	render func(tr *i18n.Translator) string
 }
 
 // devTail is what the page knows of one watched device.
@@ -123,9 +126,46 @@ func (p *eventsPage) style(i int) lipgloss.Style {
 
 func (p *eventsPage) Title(tr *i18n.Translator) string {
 	if len(p.devs) == 1 {
-		return "Events " + p.devs[0].w.label
+		return tr.T("events.title_one", "Device", p.devs[0].w.label)
 	}
-	return fmt.Sprintf("Watch (%d)", len(p.devs))
+	return tr.T("events.title_watch", "Devices", len(p.devs))
+}
+
+// eventKindName is an event kind (device history's, and the console's
+// timer, ota and audit lines) in the reader's language; a kind this
+// console does not know shows as the cloud sent it.
+func eventKindName(tr *i18n.Translator, kind string) string {
+	switch kind {
+	case "report":
+		return tr.T("events.kind.report")
+	case "command":
+		return tr.T("events.kind.command")
+	case "online":
+		return tr.T("events.kind.online")
+	case "offline":
+		return tr.T("events.kind.offline")
+	case "joined":
+		return tr.T("events.kind.joined")
+	case "subDeviceJoined":
+		return tr.T("events.kind.sub_joined")
+	case "matchOpened":
+		return tr.T("events.kind.match_opened")
+	case "matchClosed":
+		return tr.T("events.kind.match_closed")
+	case EventTimer:
+		return tr.T("events.kind.timer")
+	case EventOTA:
+		return tr.T("events.kind.ota")
+	case EventAudit:
+		return tr.T("events.kind.audit")
+	}
+	return models.SanitizeLine(kind)
+}
+
+// lowered is what the filter matches a line against: its kind as the
+// cloud names it and in the reader's words, the device and the text.
+func (p *eventsPage) lowered(tr *i18n.Translator, l tailLine) string {
+	return strings.ToLower(l.kind + " " + eventKindName(tr, l.kind) + " " + p.devs[l.dev].w.label + " " + l.text)
 }
 
 // pageKeys: the watch list (add, remove, the device under the cursor
@@ -134,16 +174,16 @@ func (p *eventsPage) pageKeys() []pageKey {
 	return []pageKey{
 		{action: ActWatchAdd, hint: true, run: func(a *App) tea.Cmd {
 			if len(p.devs) >= watchMax {
-				return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+				return a.Fail(errorf(a.T("events.watch_max", "Max", watchMax)))
 			}
-			a.Ask("watch device (id or physical id):", func(a *App, s string) tea.Cmd {
+			a.Ask(a.T("events.ask_watch"), func(a *App, s string) tea.Cmd {
 				return resolveWatch(a, p, s)
 			})
 			return nil
 		}},
 		{action: ActWatchRemove, hint: true, run: func(a *App) tea.Cmd {
 			if len(p.devs) <= 1 {
-				return a.Flash("the last device stays: " + a.keyLabel(ActBack) + " leaves the tail")
+				return a.Flash(a.T("events.last_stays", "Key", a.keyLabel(ActBack)))
 			}
 			p.removeDevice(p.cursor)
 			return p.Load(a)
@@ -160,9 +200,9 @@ func (p *eventsPage) pageKeys() []pageKey {
 		{action: ActPause, hint: true, run: func(a *App) tea.Cmd {
 			p.paused = !p.paused
 			if p.paused {
-				return a.Flash("paused: no new events are read")
+				return a.Flash(a.T("events.paused_flash"))
 			}
-			return a.Flash("following again")
+			return a.Flash(a.T("events.following"))
 		}},
 		{action: ActUp, run: func(a *App) tea.Cmd { p.cursor = max(p.cursor-1, 0); return nil }},
 		{action: ActDown, run: func(a *App) tea.Cmd { p.cursor = min(p.cursor+1, max(len(p.devs)-1, 0)); return nil }},
@@ -319,14 +359,14 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 		switch v := m.val.(type) {
 		case watchOpened:
 			if len(v.ws) == 0 {
-				return a.Fail(errorf("nothing to watch: " + strings.Join(v.errs, "; ")))
+				return a.Fail(errorf(a.T("events.nothing_to_watch", "Errors", strings.Join(v.errs, "; "))))
 			}
 			for _, w := range v.ws {
 				p.addDevice(w)
 			}
 			cmd := a.Push(p)
 			if len(v.errs) > 0 {
-				cmd = tea.Batch(cmd, a.Fail(errorf("not watched: "+strings.Join(v.errs, "; "))))
+				cmd = tea.Batch(cmd, a.Fail(errorf(a.T("events.not_watched", "Errors", strings.Join(v.errs, "; ")))))
 			}
 			return cmd
 		case watchResolved:
@@ -334,12 +374,12 @@ func (p *eventsPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return a.Fail(v.err)
 			}
 			if len(p.devs) >= watchMax {
-				return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+				return a.Fail(errorf(a.T("events.watch_max", "Max", watchMax)))
 			}
 			if !p.addDevice(v.w) {
-				return a.Flash(v.w.label + " is already watched")
+				return a.Flash(a.T("events.already_watched", "Device", v.w.label))
 			}
-			return tea.Batch(a.Flash("watching "+v.w.label), p.Load(a))
+			return tea.Batch(a.Flash(a.T("events.watching", "Device", v.w.label)), p.Load(a))
 		}
 		return nil
 	}
@@ -359,6 +399,7 @@ func (p *eventsPage) Resume(a *App) tea.Cmd {
 }
 
 func (p *eventsPage) absorb(a *App, b tailBatch) {
+	tr := a.Tr()
 	var fresh []tailLine
 	for i, d := range p.devs {
 		if i >= len(b.perDev) {
@@ -380,7 +421,7 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 			case "online", "offline":
 				d.online = e.Kind
 			}
-			fresh = append(fresh, eventLine(i, e))
+			fresh = append(fresh, eventLine(tr, i, e))
 		}
 	}
 	var runs []tailLine
@@ -396,21 +437,11 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 			d.timerSeen[k] = true
 			// A cloud timer's firing is a command the cloud sent: the
 			// command's own line becomes the firing's line.
-			if p.markTimerCommand(fresh, i, f) {
+			if p.markTimerCommand(tr, fresh, i, f) {
 				continue
 			}
 			bad := !timerRunOK(f.run.Result, f.run.ReplyCode)
-			text := fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, f.run.Result)
-			if f.run.ReplyCode != 0 {
-				text += fmt.Sprintf(", reply %d", f.run.ReplyCode)
-			}
-			if f.run.Late > time.Second {
-				text += ", " + f.run.Late.Round(time.Second).String() + " late"
-			}
-			if f.run.Detail != "" {
-				text += " · " + f.run.Detail
-			}
-			runs = append(runs, tailLine{at: f.run.At, dev: i, kind: EventTimer, text: models.SanitizeLine(text), bad: bad})
+			runs = append(runs, rendered(tr, tailLine{at: f.run.At, dev: i, kind: EventTimer, bad: bad, render: timerFiredText(f)}))
 		}
 	}
 	fresh = append(fresh, runs...)
@@ -421,14 +452,7 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 		params := r.ParamsText()
 		for i, d := range p.devs {
 			if auditMentions(params, d.w.ref) {
-				text := fmt.Sprintf("%s %s by %s: %s", auditAction(r), params, r.Operator, auditResult(r))
-				if r.Reason != "" {
-					text += " · " + r.Reason
-				}
-				if r.Note != "" {
-					text += " · " + r.Note
-				}
-				fresh = append(fresh, tailLine{at: r.Time, dev: i, kind: EventAudit, text: models.SanitizeLine(text), bad: auditResult(r) != "ok"})
+				fresh = append(fresh, rendered(tr, tailLine{at: r.Time, dev: i, kind: EventAudit, bad: auditResult(r) != "ok", render: auditText(r, params)}))
 			}
 		}
 	}
@@ -442,7 +466,7 @@ func (p *eventsPage) absorb(a *App, b tailBatch) {
 	}
 	sortTail(fresh)
 	for _, l := range fresh {
-		l.low = strings.ToLower(l.kind + " " + p.devs[l.dev].w.label + " " + l.text)
+		l.low = p.lowered(tr, l)
 		p.devs[l.dev].lines++
 		p.push(l)
 	}
@@ -500,7 +524,7 @@ const timerMatch = 3 * time.Second
 // markTimerCommand finds the command a cloud timer's firing sent (same
 // device and message code, within timerMatch of the firing) among the
 // lines of this batch and the tail, and marks it as the timer's firing.
-func (p *eventsPage) markTimerCommand(fresh []tailLine, dev int, f timerFiring) bool {
+func (p *eventsPage) markTimerCommand(tr *i18n.Translator, fresh []tailLine, dev int, f timerFiring) bool {
 	if f.task.TaskFlag != 0 {
 		return false // a device timer: the device ran it, no command went out
 	}
@@ -512,8 +536,15 @@ func (p *eventsPage) markTimerCommand(fresh []tailLine, dev int, f timerFiring) 
 			return false
 		}
 		l.kind = EventTimer
-		l.text = models.SanitizeLine(fmt.Sprintf("timer %q (#%d) fired: %s", f.task.Name, f.task.TaskID, l.text))
-		l.low = strings.ToLower(l.kind + " " + p.devs[l.dev].w.label + " " + l.text)
+		command, shown := l.render, l.text
+		l.render = func(tr *i18n.Translator) string {
+			if command != nil {
+				shown = command(tr)
+			}
+			return tr.T("events.timer_fired_command", "Name", f.task.Name, "Task", f.task.TaskID, "Command", shown)
+		}
+		*l = rendered(tr, *l)
+		l.low = p.lowered(tr, *l)
 		return true
 	}
 	for i := range fresh {
@@ -531,47 +562,118 @@ func (p *eventsPage) markTimerCommand(fresh []tailLine, dev int, f timerFiring) 
 
 func (p *eventsPage) line(i int) tailLine { return p.lines[(p.start+i)%len(p.lines)] }
 
-func eventLine(dev int, e DeviceEvent) tailLine {
-	l := tailLine{at: e.At, dev: dev, kind: e.Kind}
+// eventLine is a device-history event as a line of the tail, in tr's
+// language (results, codes and the cloud's descriptions are data).
+func eventLine(tr *i18n.Translator, dev int, e DeviceEvent) tailLine {
+	l := tailLine{at: e.At, dev: dev, kind: e.Kind, render: eventText(e)}
 	switch e.Kind {
-	case "report", EventOTA:
-		l.text = fmt.Sprintf("%d %s", e.Code, orHex(e.Text, e.Payload))
 	case "command":
-		result := orDash(e.Result)
-		if e.Result == "refused" {
-			result = "refused by the device (error reply 127)"
-		}
-		l.text = fmt.Sprintf("%d %s → %s", e.Code, orHex(e.Text, e.Payload), result)
 		l.bad = e.Result != "" && e.Result != "ok"
 		l.code = e.Code
 	case "offline":
 		l.bad = true
-		l.text = "went offline"
-	case "online":
-		l.text = "came online"
-		if e.Other != "" {
-			l.text += " from " + e.Other
-		}
-	case "joined":
-		l.text = "joined gateway " + e.Other
-	case "subDeviceJoined":
-		l.text = "sub-device joined: " + e.Other
-	case "matchOpened":
-		l.text = "pairing window opened"
-	case "matchClosed":
-		l.text = "pairing window closed"
-	default:
-		l.text = e.Text
 	}
-	l.text = models.SanitizeLine(l.text)
+	return rendered(tr, l)
+}
+
+// rendered fills in a line's text from its render, in tr's language.
+func rendered(tr *i18n.Translator, l tailLine) tailLine {
+	if l.render != nil {
+		l.text = models.SanitizeLine(l.render(tr))
+	}
 	return l
 }
 
-func orHex(text string, b []byte) string {
+// eventText words a device-history event.
+func eventText(e DeviceEvent) func(tr *i18n.Translator) string {
+	return func(tr *i18n.Translator) string {
+		switch e.Kind {
+		case "report", EventOTA:
+			return fmt.Sprintf("%d %s", e.Code, orHex(tr, e.Text, e.Payload))
+		case "command":
+			result := orDash(e.Result)
+			if e.Result == "refused" {
+				result = tr.T("events.refused")
+			}
+			return fmt.Sprintf("%d %s → %s", e.Code, orHex(tr, e.Text, e.Payload), result)
+		case "offline":
+			return tr.T("events.went_offline")
+		case "online":
+			if e.Other != "" {
+				return tr.T("events.came_online_from", "From", e.Other)
+			}
+			return tr.T("events.came_online")
+		case "joined":
+			return tr.T("events.joined_gateway", "Gateway", e.Other)
+		case "subDeviceJoined":
+			return tr.T("events.sub_joined", "Device", e.Other)
+		case "matchOpened":
+			return tr.T("events.pairing_opened")
+		case "matchClosed":
+			return tr.T("events.pairing_closed")
+		}
+		return e.Text
+	}
+}
+
+// timerFiredText words a timer's firing. The result, the reply and the delay
+// are clauses of one sentence; the catalog has a sentence for each
+// combination that occurs.
+func timerFiredText(f timerFiring) func(tr *i18n.Translator) string {
+	return func(tr *i18n.Translator) string {
+		name, task, result := f.task.Name, f.task.TaskID, f.run.Result
+		late := f.run.Late > time.Second
+		var text string
+		switch {
+		case f.run.ReplyCode != 0 && late:
+			text = tr.T("events.timer_fired_reply_late", "Name", name, "Task", task, "Result", result, "Reply", f.run.ReplyCode, "Late", tr.Duration(f.run.Late))
+		case f.run.ReplyCode != 0:
+			text = tr.T("events.timer_fired_reply", "Name", name, "Task", task, "Result", result, "Reply", f.run.ReplyCode)
+		case late:
+			text = tr.T("events.timer_fired_late", "Name", name, "Task", task, "Result", result, "Late", tr.Duration(f.run.Late))
+		default:
+			text = tr.T("events.timer_fired", "Name", name, "Task", task, "Result", result)
+		}
+		if f.run.Detail != "" {
+			text += " · " + f.run.Detail
+		}
+		return text
+	}
+}
+
+// auditText words one of this console's audit entries (the action, its
+// parameters and its result as the audit log has them).
+func auditText(r models.AuditEntry, params string) func(tr *i18n.Translator) string {
+	return func(tr *i18n.Translator) string {
+		text := tr.T("events.audit_line", "Action", auditAction(r), "Params", params, "Operator", r.Operator, "Result", auditResult(r))
+		if r.Reason != "" {
+			text += " · " + r.Reason
+		}
+		if r.Note != "" {
+			text += " · " + r.Note
+		}
+		return text
+	}
+}
+
+// Relabel implements Relabeler: the lines already read are worded again
+// in the new language (and filtered by its words).
+func (p *eventsPage) Relabel(a *App) {
+	tr := a.Tr()
+	for i := range p.lines {
+		l := rendered(tr, p.lines[i])
+		if l.dev < len(p.devs) {
+			l.low = p.lowered(tr, l)
+		}
+		p.lines[i] = l
+	}
+}
+
+func orHex(tr *i18n.Translator, text string, b []byte) string {
 	if text != "" {
 		return text
 	}
-	return orNone(spacedHex(b))
+	return emptyOr(tr, spacedHex(b))
 }
 
 func (p *eventsPage) removeDevice(i int) {
@@ -599,11 +701,11 @@ func (p *eventsPage) removeDevice(i int) {
 func resolveWatch(a *App, p Page, q string) tea.Cmd {
 	q = strings.TrimSpace(q)
 	if q == "" {
-		return a.Fail(errorf("name a device by its id or physical id"))
+		return a.Fail(errorf(a.T("events.name_device")))
 	}
-	api, details := a.api, a.keyLabel(ActErrors)
+	api, details, tr := a.api, a.keyLabel(ActErrors), a.Tr()
 	return runVal(a, p, func(ctx context.Context) any {
-		w, err := findWatched(ctx, api, q, details)
+		w, err := findWatched(ctx, api, tr, q, details)
 		return watchResolved{w: w, err: err}
 	})
 }
@@ -611,8 +713,9 @@ func resolveWatch(a *App, p Page, q string) tea.Cmd {
 // findWatched looks a device up for the watch list. A device the cloud
 // does not know (no binding and no warehouse record) is refused: its tail
 // would stay empty for ever.
-// details is the key that shows an error in full.
-func findWatched(ctx context.Context, api API, q, details string) (watchedDevice, error) {
+// details is the key that shows an error in full; tr the language of the
+// refusals.
+func findWatched(ctx context.Context, api API, tr *i18n.Translator, q, details string) (watchedDevice, error) {
 	ref := DeviceRef{PhysicalID: q}
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && len(q) < 16 {
 		ref = DeviceRef{DeviceID: id}
@@ -620,7 +723,7 @@ func findWatched(ctx context.Context, api API, q, details string) (watchedDevice
 	d, err := api.DeviceDetail(ctx, ref)
 	if acapi.Code(err) == models.ErrDeviceAbsent {
 		// Several names share one status line: say which, briefly.
-		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
+		return watchedDevice{}, errorf(tr.T("events.no_device", "Query", strconv.Quote(models.SanitizeLine(q))))
 	}
 	if err != nil {
 		return watchedDevice{}, fmt.Errorf("%s: %s", q, errorText(err, details))
@@ -628,7 +731,7 @@ func findWatched(ctx context.Context, api API, q, details string) (watchedDevice
 	// The warehouse answers for any physical id; status 0 says the device
 	// does not exist (PROTOCOL §3.7).
 	if d.Device.PhysicalDeviceID == "" || (d.Device.DeviceID == 0 && (d.Info.PhysicalDeviceID == "" || d.Info.Status == 0)) {
-		return watchedDevice{}, errorf("no device " + strconv.Quote(models.SanitizeLine(q)))
+		return watchedDevice{}, errorf(tr.T("events.no_device", "Query", strconv.Quote(models.SanitizeLine(q))))
 	}
 	return watchOf(actingRef(ref, d), d), nil
 }
@@ -643,7 +746,7 @@ func cmdWatch(a *App, arg string) tea.Cmd {
 			if dp, ok := a.top().(*devicePage); ok && dp.detail != nil {
 				return a.Push(newEventsPage([]watchedDevice{watchOf(actingRef(dp.ref, *dp.detail), *dp.detail)}))
 			}
-			return a.Fail(errorf("usage: :watch <device id|physical id> … (up to 8), or v on a device"))
+			return a.Fail(errorf(a.T("events.watch_usage", "Max", watchMax, "Key", a.keyLabel(ActEvents))))
 		}
 		for _, w := range a.wf.watch {
 			p.addDevice(w)
@@ -652,13 +755,13 @@ func cmdWatch(a *App, arg string) tea.Cmd {
 	}
 	names := strings.Fields(arg)
 	if len(names) > watchMax {
-		return a.Fail(errorf(fmt.Sprintf("a watch list holds at most %d devices", watchMax)))
+		return a.Fail(errorf(a.T("events.watch_max", "Max", watchMax)))
 	}
-	api, details := a.api, a.keyLabel(ActErrors)
+	api, details, tr := a.api, a.keyLabel(ActErrors), a.Tr()
 	return runVal(a, p, func(ctx context.Context) any {
 		var v watchOpened
 		for _, q := range names {
-			w, err := findWatched(ctx, api, q, details)
+			w, err := findWatched(ctx, api, tr, q, details)
 			if err != nil {
 				v.errs = append(v.errs, errorText(err, details))
 				continue
@@ -685,7 +788,8 @@ func (p *eventsPage) View(a *App, w, h int) string {
 	tw := w - lw - 1
 
 	// Left: the watched devices.
-	left := []string{s.Bold.Render(" WATCHING")}
+	tr := a.Tr()
+	left := []string{s.Bold.Render(" " + a.T("events.watching_head"))}
 	for i, d := range p.devs {
 		mark := " "
 		if i == p.cursor {
@@ -704,21 +808,21 @@ func (p *eventsPage) View(a *App, w, h int) string {
 		if d.err != nil {
 			info = "   " + s.Err.Render(clipText(a.errorLine(d.err), lw-4))
 		} else {
-			info = s.Faint.Render(clipText(fmt.Sprintf("%s · %d line%s", info, d.lines, plural(d.lines)), lw))
+			info = s.Faint.Render(clipText(info+" · "+a.N("events.lines", d.lines), lw))
 		}
 		left = append(left, info)
 	}
 	left = append(left, "")
 	if p.solo >= 0 && p.solo < len(p.devs) {
-		left = append(left, s.Warn.Render(" only "+clipText(p.devs[p.solo].w.label, lw-7)))
+		left = append(left, s.Warn.Render(" "+a.T("events.only", "Device", clipText(p.devs[p.solo].w.label, lw-7))))
 	}
 	if p.filter != "" {
-		left = append(left, s.Warn.Render(" filter "+clipText(p.Filter(), lw-9)))
+		left = append(left, s.Warn.Render(" "+a.T("events.filter", "Filter", clipText(p.Filter(), lw-9))))
 	}
 	if p.paused {
-		left = append(left, s.Warn.Render(" paused"))
+		left = append(left, s.Warn.Render(" "+a.T("events.paused")))
 	} else if !p.follow {
-		left = append(left, s.Faint.Render(fmt.Sprintf(" %d line%s below", p.scroll, plural(p.scroll))))
+		left = append(left, s.Faint.Render(" "+a.N("events.lines_below", p.scroll)))
 	}
 
 	// Right: the merged tail, newest at the bottom.
@@ -734,7 +838,7 @@ func (p *eventsPage) View(a *App, w, h int) string {
 	for j := min(len(shown), h) - 1; j >= 0; j-- {
 		l := p.line(shown[j])
 		who := p.style(l.dev).Render(padRight(clipText(p.devs[l.dev].w.label, 12), 12))
-		kind := padRight(l.kind, 9)
+		kind := padRight(eventKindName(tr, l.kind), 9)
 		text := clipText(l.text, max(tw-36, 10))
 		st := s.Text
 		switch {
@@ -748,11 +852,12 @@ func (p *eventsPage) View(a *App, w, h int) string {
 		rows = append(rows, " "+s.Faint.Render(l.at.Local().Format("15:04:05.000"))+" "+who+" "+s.Faint.Render(kind)+" "+st.Render(text))
 	}
 	if len(rows) == 0 {
-		msg := " waiting for events…"
+		msg := a.T("events.waiting")
 		if len(p.lines) > 0 {
-			msg = " no line matches the filter"
+			msg = a.T("events.no_match")
 		}
-		rows = append(rows, s.Faint.Render(msg))
+		rows = append(rows, s.Faint.Render(" "+msg))
+
 	}
 	for len(rows) < h {
 		rows = append([]string{""}, rows...)

@@ -27,13 +27,78 @@ const (
 	fleetParallel = 4
 )
 
-var otaModes = map[int]string{0: "silent", 1: "user confirms", 2: "forced"}
-
-func otaTypeName(t int) string {
-	if t == 2 {
-		return "module"
+// otaModeName is an OTA mode (the cloud's otaMode number) in words; ""
+// for a mode the protocol does not define.
+func otaModeName(tr *i18n.Translator, mode int) string {
+	switch mode {
+	case 0:
+		return tr.T("firmware.mode.silent")
+	case 1:
+		return tr.T("firmware.mode.user_confirms")
+	case 2:
+		return tr.T("firmware.mode.forced")
 	}
-	return "MCU"
+	return ""
+}
+
+func otaTypeName(tr *i18n.Translator, t int) string {
+	if t == 2 {
+		return tr.T("firmware.type.module")
+	}
+	return tr.T("firmware.type.mcu")
+}
+
+// phaseName is an upgrade phase as the device reports it (download,
+// verify, flash, reboot, done, failed) in the reader's language; a phase
+// this console does not know shows as the device sent it.
+func phaseName(tr *i18n.Translator, phase string) string {
+	switch phase {
+	case "download":
+		return tr.T("firmware.phase.download")
+	case "verify":
+		return tr.T("firmware.phase.verify")
+	case "flash":
+		return tr.T("firmware.phase.flash")
+	case "reboot":
+		return tr.T("firmware.phase.reboot")
+	case "done":
+		return tr.T("firmware.phase.done")
+	case "failed":
+		return tr.T("firmware.phase.failed")
+	}
+	return orDash(models.SanitizeLine(phase))
+}
+
+// upgradeStateName is an upgrade's state (models' constants, and the
+// fleet list's "available") in the reader's language.
+func upgradeStateName(tr *i18n.Translator, state string) string {
+	switch state {
+	case "":
+		return orDash("")
+	case "available":
+		return tr.T("firmware.state.available")
+	case models.UpgradeIdle:
+		return tr.T("firmware.state.idle")
+	case models.UpgradeUpgrading:
+		return tr.T("firmware.state.upgrading")
+	case models.UpgradeStalled:
+		return tr.T("firmware.state.stalled")
+	case models.UpgradeSucceeded:
+		return tr.T("firmware.state.succeeded")
+	case models.UpgradeFailed:
+		return tr.T("firmware.state.failed")
+	}
+	return models.SanitizeLine(state)
+}
+
+// intervalText is how often a device reported: whole seconds in the
+// reader's words, a fraction as Go writes it ("1.5s").
+func intervalText(tr *i18n.Translator, d time.Duration) string {
+	d = d.Round(100 * time.Millisecond)
+	if d%time.Second == 0 {
+		return tr.Duration(d)
+	}
+	return d.String()
 }
 
 // progressSample is one observation of an upgrade's percent.
@@ -70,7 +135,7 @@ func newOTAPage(ref DeviceRef, d DeviceDetail) *otaPage {
 	return &otaPage{ref: ref, detail: d, otaType: 1}
 }
 
-func (p *otaPage) Title(tr *i18n.Translator) string { return "Firmware" }
+func (p *otaPage) Title(tr *i18n.Translator) string { return tr.T("firmware.title") }
 
 // pageKeys: confirm the offered upgrade, and switch between the MCU and
 // the module firmware.
@@ -80,7 +145,7 @@ func (p *otaPage) pageKeys() []pageKey {
 		{action: ActOTAType, hint: true, run: func(a *App) tea.Cmd {
 			p.otaType = 3 - p.otaType
 			p.data, p.samples = nil, nil
-			return tea.Batch(a.Flash("checking the "+otaTypeName(p.otaType)+" firmware"), p.Load(a))
+			return tea.Batch(a.Flash(a.T("firmware.checking_type", "Type", otaTypeName(a.Tr(), p.otaType))), p.Load(a))
 		}},
 	}
 }
@@ -166,7 +231,7 @@ func (p *otaPage) Update(a *App, msg tea.Msg) tea.Cmd {
 				return a.Fail(v.err)
 			}
 			p.samples = nil
-			return tea.Batch(a.Flash("upgrade confirmed: following its progress"), p.fetch(a, false))
+			return tea.Batch(a.Flash(a.T("firmware.confirmed")), p.fetch(a, false))
 		}
 		return nil
 	}
@@ -246,24 +311,24 @@ func (p *otaPage) askConfirm(a *App) tea.Cmd {
 		return cmd
 	}
 	if p.data == nil || p.data.verr != nil {
-		return a.Fail(errorf("check for an update first (it is still loading, or the check failed)"))
+		return a.Fail(errorf(a.T("firmware.check_first")))
 	}
 	v := p.data.version
 	if !v.CanUpdate() {
-		return a.Flash(fmt.Sprintf("%s %s is the newest %s firmware: nothing to confirm", deviceTitle(p.detail), v.CurrentVersion, otaTypeName(p.otaType)))
+		return a.Flash(a.T("firmware.newest", "Device", deviceTitle(p.detail), "Version", v.CurrentVersion, "Type", otaTypeName(a.Tr(), p.otaType)))
 	}
 	if p.data.serr == nil && p.data.status.Running() {
-		return a.Flash("an upgrade is already running")
+		return a.Flash(a.T("firmware.already_running"))
 	}
 	// Confirming on the user's behalf needs a note: who asked, which
 	// ticket (FEATURES §2 G); it goes to the audit log with the call.
-	a.Ask("reason (ticket id) for confirming this upgrade for the user:", func(a *App, reason string) tea.Cmd {
+	a.Ask(a.T("firmware.ask_reason"), func(a *App, reason string) tea.Cmd {
 		reason = strings.TrimSpace(reason)
 		if reason == "" {
-			return a.Fail(errorf("confirming an upgrade for a user needs a reason (a ticket id, say)"))
+			return a.Fail(errorf(a.T("firmware.needs_reason")))
 		}
-		q := fmt.Sprintf("Upgrade %s's %s firmware from %s to %s (%s)? The device restarts. Reason: %s",
-			deviceTitle(p.detail), otaTypeName(p.otaType), v.CurrentVersion, v.TargetVersion, otaModes[v.OTAMode], reason)
+		q := a.T("firmware.confirm_question", "Device", deviceTitle(p.detail), "Type", otaTypeName(a.Tr(), p.otaType),
+			"From", v.CurrentVersion, "To", v.TargetVersion, "Mode", otaModeName(a.Tr(), v.OTAMode), "Reason", reason)
 		a.Confirm(q, approve(p, otaConfirmApproved{target: v.TargetVersion, reason: reason}))
 		return nil
 	})
@@ -284,41 +349,45 @@ func (p *otaPage) confirm(a *App, v otaConfirmApproved) tea.Cmd {
 func (p *otaPage) View(a *App, w, h int) string {
 	s := a.styles
 	now := a.Now()
-	lines := []string{s.Title.Render(" Firmware of "+deviceTitle(p.detail)) +
-		s.Faint.Render(fmt.Sprintf("  %s %s · %s firmware (%s switches) · as user #%d", p.ref.SubDomain, p.ref.PhysicalID, otaTypeName(p.otaType), a.keys.Get(ActOTAType).Label(), p.ref.UserID))}
+	tr := a.Tr()
+	lines := []string{s.Title.Render(" "+a.T("firmware.heading", "Device", deviceTitle(p.detail))) +
+		s.Faint.Render("  "+a.T("firmware.subheading", "Product", p.ref.SubDomain, "PhysicalID", p.ref.PhysicalID,
+			"Type", otaTypeName(tr, p.otaType), "Key", a.keys.Get(ActOTAType).Label(), "User", p.ref.UserID))}
 	if p.data == nil {
 		if p.err != nil {
-			return strings.Join(append(lines, s.Err.Render(" could not check: "+a.errorLine(p.err))), "\n")
+			return strings.Join(append(lines, s.Err.Render(" "+a.T("firmware.could_not_check", "Error", a.errorLine(p.err)))), "\n")
 		}
-		return strings.Join(append(lines, s.Faint.Render(" checking for an update…")), "\n")
+		return strings.Join(append(lines, s.Faint.Render(" "+a.T("firmware.checking"))), "\n")
 	}
 	d := p.data
 	if d.verr != nil {
-		lines = append(lines, s.Err.Render(" check failed: "+a.errorLine(d.verr)))
+		lines = append(lines, s.Err.Render(" "+a.T("firmware.check_failed", "Error", a.errorLine(d.verr))))
 	} else {
 		v := d.version
+		confirmKey := a.keys.Get(ActOTAConfirm).Label()
 		if v.CanUpdate() {
-			lines = append(lines, fmt.Sprintf(" current %s → target %s  %s", s.Bold.Render(orDash(v.CurrentVersion)), s.OK.Render(v.TargetVersion), s.Faint.Render("mode "+otaModes[v.OTAMode])))
+			lines = append(lines, " "+a.T("firmware.current_target", "Current", s.Bold.Render(orDash(v.CurrentVersion)), "Target", s.OK.Render(v.TargetVersion))+
+				"  "+s.Faint.Render(a.T("firmware.mode_label", "Mode", otaModeName(tr, v.OTAMode))))
 			st := d.status
 			switch {
 			case d.serr == nil && st.Running():
 				// Confirmed: the line says where the upgrade is, not what
 				// it waited for.
-				lines = append(lines, s.Accent.Render(fmt.Sprintf(" upgrading: %s, %.0f %% — confirmed, nothing to do but wait", orDash(st.Phase), st.Percent)))
+				lines = append(lines, s.Accent.Render(" "+a.T("firmware.upgrading_confirmed", "Phase", phaseName(tr, st.Phase), "Percent", fmt.Sprintf("%.0f", st.Percent))))
 			case d.serr == nil && st.State == models.UpgradeSucceeded && (st.TargetVersion == "" || st.TargetVersion == v.TargetVersion):
-				lines = append(lines, s.OK.Render(" upgraded: the device reports "+v.TargetVersion+" at its next check-in"))
+				lines = append(lines, s.OK.Render(" "+a.T("firmware.upgraded", "Version", v.TargetVersion)))
 			case d.serr == nil && st.State == models.UpgradeFailed:
-				lines = append(lines, s.Err.Render(" the last upgrade failed: "+a.keys.Get(ActOTAConfirm).Label()+" tries again (asks for a reason)"))
+				lines = append(lines, s.Err.Render(" "+a.T("firmware.last_failed", "Key", confirmKey)))
 			case v.OTAMode == 1:
-				lines = append(lines, s.Faint.Render(" waits for a confirmation: "+a.keys.Get(ActOTAConfirm).Label()+" confirms on the user's behalf (asks for a reason)"))
+				lines = append(lines, s.Faint.Render(" "+a.T("firmware.waits_confirmation", "Key", confirmKey)))
 			default:
-				lines = append(lines, s.Faint.Render(" "+otaModes[v.OTAMode]+": starts by itself when the device checks in; confirming starts it now"))
+				lines = append(lines, s.Faint.Render(" "+a.T("firmware.starts_by_itself", "Mode", otaModeName(tr, v.OTAMode))))
 			}
 		} else {
-			lines = append(lines, fmt.Sprintf(" current %s %s", s.Bold.Render(orDash(v.CurrentVersion)), s.OK.Render("up to date")))
+			lines = append(lines, " "+a.T("firmware.current_up_to_date", "Current", s.Bold.Render(orDash(v.CurrentVersion)), "UpToDate", s.OK.Render(a.T("firmware.up_to_date"))))
 		}
 		if notes := strings.TrimSpace(v.UpgradeLog); notes != "" {
-			lines = append(lines, s.Bold.Render(" release notes"))
+			lines = append(lines, s.Bold.Render(" "+a.T("firmware.release_notes")))
 			for _, l := range strings.Split(models.SanitizeText(notes), "\n") {
 				for _, part := range wordWrap(l, w-4) {
 					lines = append(lines, "   "+part)
@@ -326,24 +395,25 @@ func (p *otaPage) View(a *App, w, h int) string {
 			}
 		}
 		if len(v.Files) > 0 {
-			lines = append(lines, s.Bold.Render(" files"))
+			lines = append(lines, s.Bold.Render(" "+a.T("firmware.files")))
 			for _, f := range v.Files {
-				lines = append(lines, fmt.Sprintf("   %s type %d  checksum %d  %s", padRight(clipText(f.Name, 24), 24), f.Type, f.Checksum, s.Faint.Render(clipText(f.DownloadURL, max(w-60, 10)))))
+				lines = append(lines, "   "+a.T("firmware.file_line", "Name", padRight(clipText(f.Name, 24), 24), "Type", f.Type, "Checksum", f.Checksum,
+					"URL", s.Faint.Render(clipText(f.DownloadURL, max(w-60, 10)))))
 			}
 		}
 	}
 	lines = append(lines, "")
 	if p.pending {
-		lines = append(lines, s.Warn.Render(" confirming…"))
+		lines = append(lines, s.Warn.Render(" "+a.T("firmware.confirming")))
 	}
 	if d.serr != nil {
-		lines = append(lines, s.Faint.Render(" upgrade progress unavailable: "+a.errorLine(d.serr)))
+		lines = append(lines, s.Faint.Render(" "+a.T("firmware.progress_unavailable", "Error", a.errorLine(d.serr))))
 		return strings.Join(lines, "\n")
 	}
 	st := d.status
 	switch st.State {
 	case "", models.UpgradeIdle:
-		lines = append(lines, s.Faint.Render(" no upgrade has run on this device"))
+		lines = append(lines, s.Faint.Render(" "+a.T("firmware.no_upgrade")))
 	default:
 		lines = append(lines, p.statusLines(a, now, st, w)...)
 	}
@@ -352,52 +422,54 @@ func (p *otaPage) View(a *App, w, h int) string {
 
 func (p *otaPage) statusLines(a *App, now time.Time, st models.UpgradeStatus, w int) []string {
 	s := a.styles
+	tr := a.Tr()
 	var lines []string
 	bar := progressBar(st.Percent/100, 30, s.Glyphs.ASCII)
-	head := fmt.Sprintf(" %s %5.1f %% %s", bar, st.Percent, orDash(st.Phase))
+	head := fmt.Sprintf(" %s %5.1f %% %s", bar, st.Percent, phaseName(tr, st.Phase))
 	if st.TargetVersion != "" {
 		head += "  → " + st.TargetVersion
 	}
 	switch {
 	case st.State == models.UpgradeSucceeded:
-		lines = append(lines, s.OK.Render(head+"  done"))
+		lines = append(lines, s.OK.Render(head+"  "+a.T("firmware.mark.done")))
 		if !st.LastProgressAt.IsZero() && !st.StartedAt.IsZero() {
-			lines = append(lines, s.Faint.Render(fmt.Sprintf(" finished %s after %s", st.LastProgressAt.Local().Format("15:04:05"), st.LastProgressAt.Sub(st.StartedAt).Round(time.Second))))
+			lines = append(lines, s.Faint.Render(" "+a.T("firmware.finished", "At", st.LastProgressAt.Local().Format("15:04:05"), "Took", tr.Duration(st.LastProgressAt.Sub(st.StartedAt)))))
 		}
 	case st.State == models.UpgradeFailed:
-		lines = append(lines, s.Err.Render(head+"  failed"))
-		lines = append(lines, s.Err.Render(" reason: "+orDash(st.FailureReason)))
-		lines = append(lines, s.Faint.Render(" "+a.keys.Get(ActOTAConfirm).Label()+" tries again (the device keeps its old firmware)"))
+		lines = append(lines, s.Err.Render(head+"  "+a.T("firmware.mark.failed")))
+		lines = append(lines, s.Err.Render(" "+a.T("firmware.failure_reason", "Reason", orDash(models.SanitizeLine(st.FailureReason)))))
+		lines = append(lines, s.Faint.Render(" "+a.T("firmware.try_again", "Key", a.keys.Get(ActOTAConfirm).Label())))
 	default:
 		stall, quiet := stalled(now, st)
 		if stall {
-			lines = append(lines, s.Warn.Render(head+"  STALLED"))
-			msg := fmt.Sprintf(" no progress for %s", quiet.Round(time.Second))
+			lines = append(lines, s.Warn.Render(head+"  "+a.T("firmware.mark.stalled")))
+			msg := a.T("firmware.no_progress", "Quiet", tr.Duration(quiet))
 			if st.ProgressInterval > 0 {
-				msg += fmt.Sprintf(" (the device reported every %s before): it may be out of range, asleep or stuck", st.ProgressInterval.Round(100*time.Millisecond))
+				msg = a.T("firmware.no_progress_interval", "Quiet", tr.Duration(quiet), "Interval", intervalText(tr, st.ProgressInterval))
 			}
-			lines = append(lines, s.Warn.Render(msg))
+			lines = append(lines, s.Warn.Render(" "+msg))
 		} else {
 			lines = append(lines, s.Accent.Render(head))
-			info := " "
+			var info []string
 			if eta, ok := p.eta(st); ok {
-				info += "about " + eta.Round(time.Second).String() + " left at the recent rate"
+				info = append(info, a.T("firmware.eta", "Left", tr.Duration(eta)))
 			} else {
-				info += "estimating the time left…"
+				info = append(info, a.T("firmware.estimating"))
 			}
 			if !st.LastProgressAt.IsZero() {
-				info += " · last progress " + quiet.Round(time.Second).String() + " ago"
+				info = append(info, a.T("firmware.last_progress", "Ago", tr.Duration(quiet)))
 			}
 			if st.BytesPerSecond > 0 {
-				info += fmt.Sprintf(" · %.0f B/s", st.BytesPerSecond)
+				info = append(info, fmt.Sprintf("%.0f B/s", st.BytesPerSecond))
 			}
-			lines = append(lines, s.Faint.Render(info))
+			lines = append(lines, s.Faint.Render(" "+strings.Join(info, " · ")))
 		}
 	}
 	if !st.StartedAt.IsZero() {
-		lines = append(lines, s.Faint.Render(" started "+st.StartedAt.Local().Format("2006-01-02 15:04:05")))
+		lines = append(lines, s.Faint.Render(" "+a.T("firmware.started", "At", tr.DateTime(st.StartedAt.Local()))))
 	}
 	return lines
+
 }
 
 // --- the fleet view (:ota) ---
@@ -408,17 +480,21 @@ func cmdOTA(a *App, arg string) tea.Cmd {
 	return a.Replace(newFleetOTAPage(strings.TrimSpace(arg)))
 }
 
+// newFleetOTAPage is the :ota list. Its title, column titles and empty
+// text are catalog ids; its cells name types, modes and states in the
+// language the list page draws them in.
 func newFleetOTAPage(only string) Page {
-	p := &listPage[models.UpgradeCandidate]{
-		title: "Updates", poll: true, empty: "no device has an update on offer",
+	var p *listPage[models.UpgradeCandidate]
+	p = &listPage[models.UpgradeCandidate]{
+		title: "firmware.fleet.title", poll: true, empty: "firmware.fleet.empty",
 		cols: []table.Column{
-			{Key: "product", Title: "PRODUCT", Width: 10},
-			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
-			{Key: "type", Title: "TYPE", Width: 6},
-			{Key: "from", Title: "CURRENT", Width: 9},
-			{Key: "to", Title: "TARGET", Width: 9},
-			{Key: "mode", Title: "MODE", Width: 13},
-			{Key: "state", Title: "STATE", Flex: 1, MinWidth: 10},
+			{Key: "product", Title: "firmware.col.product", Width: 10},
+			{Key: "pid", Title: "firmware.col.physical_id", Width: 16},
+			{Key: "type", Title: "firmware.col.type", Width: 6},
+			{Key: "from", Title: "firmware.col.current", Width: 9},
+			{Key: "to", Title: "firmware.col.target", Width: 9},
+			{Key: "mode", Title: "firmware.col.mode", Width: 13},
+			{Key: "state", Title: "firmware.col.state", Flex: 1, MinWidth: 10},
 			{Key: "pct", Title: "%", Width: 5, Align: table.AlignRight},
 		},
 		id: func(c models.UpgradeCandidate) string {
@@ -429,7 +505,11 @@ func newFleetOTAPage(only string) Page {
 			if c.State != "" && c.State != "available" && c.State != models.UpgradeIdle {
 				pct = strconv.FormatFloat(c.Percent, 'f', 0, 64)
 			}
-			return []string{c.SubDomain, c.PhysicalDeviceID, otaTypeName(c.OTAType), c.CurrentVersion, c.TargetVersion, otaModes[c.OTAMode], orDash(c.State), pct}
+			tr := p.tr
+			if tr == nil {
+				tr = neutral()
+			}
+			return []string{c.SubDomain, c.PhysicalDeviceID, otaTypeName(tr, c.OTAType), c.CurrentVersion, c.TargetVersion, otaModeName(tr, c.OTAMode), upgradeStateName(tr, c.State), pct}
 		},
 		tone: func(c models.UpgradeCandidate, col int) table.Tone {
 			if col != 6 {
@@ -485,12 +565,12 @@ func newFleetOTAPage(only string) Page {
 				failed++
 			}
 		}
-		scope := "every product"
+		scope := a.T("firmware.fleet.every_product")
 		if only != "" {
 			scope = only
 		}
-		return fmt.Sprintf("%s with an update (%s, %s): %d upgrading, %d failed · %s selects, %s confirms the selection after a dry run",
-			count(len(devices), "device"), count(rows, "update"), scope, running, failed, a.keyLabel(ActSelect), a.keyLabel(ActOTAConfirm))
+		return a.T("firmware.fleet.summary", "Devices", a.N("firmware.fleet.devices", len(devices)), "Updates", a.N("firmware.fleet.updates", rows),
+			"Scope", scope, "Running", running, "Failed", failed, "Select", a.keyLabel(ActSelect), "Confirm", a.keyLabel(ActOTAConfirm))
 	}
 	p.more = func(row models.UpgradeCandidate, ok bool) []pageKey {
 		return []pageKey{
@@ -502,7 +582,7 @@ func newFleetOTAPage(only string) Page {
 					sel = []models.UpgradeCandidate{row}
 				}
 				if len(sel) == 0 {
-					return a.Flash("select devices with " + a.keyLabel(ActSelect) + " first")
+					return a.Flash(a.T("firmware.fleet.select_first", "Key", a.keyLabel(ActSelect)))
 				}
 				return a.Push(newDryRunPage(sel))
 			}},
@@ -514,17 +594,24 @@ func newFleetOTAPage(only string) Page {
 // dryRun is one planned confirm and, after the run, its result.
 type dryRun struct {
 	c      models.UpgradeCandidate
-	plan   string // what will happen
+	plan   string // the message id of what will happen (firmware.plan.*)
 	skip   bool
 	result string
 	failed bool
+}
+
+// planText is what will happen to a row, in tr's language.
+func (r dryRun) planText(tr *i18n.Translator) string {
+	return tr.T(r.plan, "From", r.c.CurrentVersion, "To", r.c.TargetVersion)
 }
 
 // dryRunPage shows what a bulk confirm would do before it does it (every
 // bulk action has a dry run, FEATURES §2 J), then runs it a few devices at
 // a time and keeps the results on screen.
 type dryRunPage struct {
-	rows  []dryRun
+	tr   *i18n.Translator // the language of the table
+	rows []dryRun
+
 	tbl   *table.Table[dryRun]
 	ran   bool
 	busy  int
@@ -532,26 +619,56 @@ type dryRunPage struct {
 }
 
 func newDryRunPage(sel []models.UpgradeCandidate) *dryRunPage {
-	p := &dryRunPage{}
+	p := &dryRunPage{tr: neutral()}
 	for _, c := range sel {
-		r := dryRun{c: c, plan: fmt.Sprintf("confirm %s → %s", c.CurrentVersion, c.TargetVersion)}
+		forced := c.OTAMode == 2
+		r := dryRun{c: c, plan: "firmware.plan.confirm"}
+		if forced {
+			r.plan = "firmware.plan.confirm_forced"
+		}
 		switch c.State {
 		case models.UpgradeUpgrading, models.UpgradeStalled:
-			r.plan, r.skip = "skip: already upgrading", true
+			r.plan, r.skip = "firmware.plan.skip_running", true
 		case models.UpgradeSucceeded:
-			r.plan, r.skip = "skip: already done", true
+			r.plan, r.skip = "firmware.plan.skip_done", true
 		case models.UpgradeFailed:
-			r.plan = fmt.Sprintf("retry %s → %s (the last attempt failed)", c.CurrentVersion, c.TargetVersion)
-		}
-		if c.OTAMode == 2 && !r.skip {
-			r.plan += " (forced: would start by itself at the next check-in)"
+			r.plan = "firmware.plan.retry"
+			if forced {
+				r.plan = "firmware.plan.retry_forced"
+			}
 		}
 		p.rows = append(p.rows, r)
 	}
 	return p
 }
 
-func (p *dryRunPage) Title(tr *i18n.Translator) string { return "Dry run" }
+func (p *dryRunPage) Title(tr *i18n.Translator) string { return tr.T("firmware.dry.title") }
+
+// Relabel implements Relabeler: column titles and plans in the new
+// language.
+func (p *dryRunPage) Relabel(a *App) {
+	p.tr = a.Tr()
+	if p.tbl == nil {
+		return
+	}
+	titles := map[string]string{}
+	for _, c := range dryRunColumns(p.tr) {
+		titles[c.Key] = c.Title
+	}
+	p.tbl.SetTitles(titles)
+	p.tbl.SetTexts("", tableTexts(a))
+	p.tbl.Reread() // the plans and types, keeping the cursor
+}
+
+func dryRunColumns(tr *i18n.Translator) []table.Column {
+	return []table.Column{
+		{Key: "product", Title: tr.T("firmware.col.product"), Width: 10},
+		{Key: "pid", Title: tr.T("firmware.col.physical_id"), Width: 16},
+		{Key: "type", Title: tr.T("firmware.col.type"), Width: 6},
+		{Key: "plan", Title: tr.T("firmware.col.plan"), Flex: 3, MinWidth: 20},
+		{Key: "result", Title: tr.T("firmware.col.result"), Flex: 2, MinWidth: 10},
+	}
+}
 
 // pageKeys: confirm the whole run (after a reason and a yes), and move
 // through its rows.
@@ -571,19 +688,14 @@ func (p *dryRunPage) ensure(a *App) {
 	if p.tbl != nil {
 		return
 	}
+	p.tr = a.Tr()
 	p.tbl = table.New(table.Options[dryRun]{
-		Columns: []table.Column{
-			{Key: "product", Title: "PRODUCT", Width: 10},
-			{Key: "pid", Title: "PHYSICAL ID", Width: 16},
-			{Key: "type", Title: "TYPE", Width: 6},
-			{Key: "plan", Title: "PLAN", Flex: 3, MinWidth: 20},
-			{Key: "result", Title: "RESULT", Flex: 2, MinWidth: 10},
-		},
+		Columns: dryRunColumns(p.tr),
 		ID: func(r dryRun) string {
 			return r.c.SubDomain + "/" + r.c.PhysicalDeviceID + "/" + strconv.Itoa(r.c.OTAType)
 		},
 		Cells: func(r dryRun) []string {
-			return []string{r.c.SubDomain, r.c.PhysicalDeviceID, otaTypeName(r.c.OTAType), r.plan, r.result}
+			return []string{r.c.SubDomain, r.c.PhysicalDeviceID, otaTypeName(p.tr, r.c.OTAType), r.planText(p.tr), r.result}
 		},
 		Tone: func(r dryRun, col int) table.Tone {
 			switch {
@@ -597,8 +709,10 @@ func (p *dryRunPage) ensure(a *App) {
 			return table.ToneDefault
 		},
 		Styles: a.styles,
+		Texts:  tableTexts(a),
 	})
 	p.tbl.SetRows(p.rows)
+
 }
 
 type (
@@ -626,7 +740,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 			if v.err != nil {
 				r.result, r.failed = a.errorLine(v.err), true
 			} else {
-				r.result = "confirmed"
+				r.result = a.T("firmware.bulk.confirmed")
 			}
 			p.tbl.SetRows(p.rows)
 			if p.busy == 0 {
@@ -639,7 +753,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 						ok++
 					}
 				}
-				return a.Flash(fmt.Sprintf("bulk confirm done: %d confirmed, %d failed; :ota shows their progress", ok, bad))
+				return a.Flash(a.T("firmware.bulk.done", "Confirmed", ok, "Failed", bad))
 			}
 			return p.next(a)
 		}
@@ -651,7 +765,7 @@ func (p *dryRunPage) Update(a *App, msg tea.Msg) tea.Cmd {
 func (p *dryRunPage) askRun(a *App) tea.Cmd {
 	p.ensure(a)
 	if p.ran {
-		return a.Flash("this run is done: go back to :ota for another")
+		return a.Flash(a.T("firmware.bulk.ran"))
 	}
 	if cmd := a.refuseWrite("OTA dry run"); cmd != nil {
 		return cmd
@@ -663,14 +777,14 @@ func (p *dryRunPage) askRun(a *App) tea.Cmd {
 		}
 	}
 	if n == 0 {
-		return a.Flash("nothing to confirm: every device is skipped")
+		return a.Flash(a.T("firmware.bulk.all_skipped"))
 	}
-	a.Ask("reason (ticket id) for this bulk upgrade:", func(a *App, reason string) tea.Cmd {
+	a.Ask(a.T("firmware.bulk.ask_reason"), func(a *App, reason string) tea.Cmd {
 		reason = strings.TrimSpace(reason)
 		if reason == "" {
-			return a.Fail(errorf("a bulk upgrade needs a reason (a ticket id, say)"))
+			return a.Fail(errorf(a.T("firmware.bulk.needs_reason")))
 		}
-		a.Confirm(fmt.Sprintf("Confirm %s, %d at a time, as in the dry run? Reason: %s", count(n, "update"), fleetParallel, reason),
+		a.Confirm(a.T("firmware.bulk.confirm_question", "Updates", a.N("firmware.fleet.updates", n), "Parallel", fleetParallel, "Reason", reason),
 			approve(p, bulkApproved{reason: reason}))
 		return nil
 	})
@@ -697,7 +811,7 @@ func (p *dryRunPage) run(a *App, reason string) tea.Cmd {
 		}
 	}
 	if len(cmds) == 0 {
-		return a.Flash("nothing to confirm")
+		return a.Flash(a.T("firmware.bulk.nothing"))
 	}
 	return tea.Batch(cmds...)
 }
@@ -722,7 +836,7 @@ func (p *dryRunPage) start(a *App, q *pendingQueue) tea.Cmd {
 	i := q.next
 	q.next++
 	p.busy++
-	p.rows[i].result = "confirming…"
+	p.rows[i].result = a.T("firmware.bulk.confirming")
 	c, api, reason := p.rows[i].c, a.api, q.reason
 	return runVal(a, p, func(ctx context.Context) any {
 		ref := DeviceRef{SubDomain: c.SubDomain, PhysicalID: c.PhysicalDeviceID, DeviceID: c.DeviceID}
@@ -739,11 +853,12 @@ func (p *dryRunPage) View(a *App, w, h int) string {
 			n++
 		}
 	}
-	head := s.Title.Render(" Dry run: confirm firmware updates") + s.Faint.Render(fmt.Sprintf("  %d of %s would be confirmed; nothing has been sent yet", n, count(len(p.rows), "update")))
+	head := s.Title.Render(" "+a.T("firmware.dry.heading")) + s.Faint.Render("  "+a.T("firmware.dry.would", "Confirmed", n, "Updates", a.N("firmware.fleet.updates", len(p.rows))))
 	if p.ran {
-		head = s.Title.Render(" Bulk confirm") + s.Faint.Render(fmt.Sprintf("  %s, %d at a time", count(n, "update"), fleetParallel))
+		head = s.Title.Render(" "+a.T("firmware.bulk.heading")) + s.Faint.Render("  "+a.T("firmware.bulk.sub", "Updates", a.N("firmware.fleet.updates", n), "Parallel", fleetParallel))
 	}
-	sub := s.Faint.Render(" " + a.keys.Get(ActOTAConfirm).Label() + " asks for a reason, then confirms every device not skipped; esc goes back without sending anything")
+	sub := s.Faint.Render(" " + a.T("firmware.dry.hint", "Key", a.keys.Get(ActOTAConfirm).Label(), "Back", a.keyLabel(ActBack)))
+
 	p.tbl.SetSize(w, max(h-2, 3))
 	return head + "\n" + sub + "\n" + p.tbl.View()
 }

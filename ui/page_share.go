@@ -36,13 +36,15 @@ const (
 // holds it, so the page makes one only after a yes: opening it, or n,
 // says what would happen and asks.
 type sharePage struct {
-	title   string
 	subject string // "客厅插座 (plug A1B2…)"
 	isHome  bool
 	ref     DeviceRef // device: acting for the owner
 	home    models.Home
 	userID  int64 // home: the member acting
-	refusal string
+	// refusal is the message id of why this page makes no code ("" when
+	// it may); refusalFields gives its fields in the reader's language.
+	refusal       string
+	refusalFields func(tr *i18n.Translator) []any
 
 	gen     int
 	loading bool
@@ -82,14 +84,15 @@ type (
 // code (PROTOCOL §4.4): coming through another user, the page says who
 // the owner is instead of failing on the wire.
 func newDeviceSharePage(ref DeviceRef, d DeviceDetail) *sharePage {
-	p := &sharePage{title: "Share", subject: fmt.Sprintf("%s (%s %s)", deviceTitle(d), d.Device.SubDomainName, shortID(d.Device.PhysicalDeviceID))}
+	p := &sharePage{subject: fmt.Sprintf("%s (%s %s)", deviceTitle(d), d.Device.SubDomainName, shortID(d.Device.PhysicalDeviceID))}
 	r := actingRef(DeviceRef{DeviceID: ref.DeviceID, SubDomain: ref.SubDomain, PhysicalID: ref.PhysicalID}, d)
 	owner, ok := ownerOf(d)
 	switch {
 	case !ok:
-		p.refusal = "this device has no owner, so nobody can share it: it must be bound first"
+		p.refusal = "share.refuse.no_owner"
 	case ref.UserID != 0 && ref.UserID != owner.UserID:
-		p.refusal = fmt.Sprintf("only the owner can share this device: %s. Open the device from the owner's page to share it.", userLabel(owner))
+		p.refusal = "share.refuse.not_owner"
+		p.refusalFields = func(tr *i18n.Translator) []any { return []any{"Owner", userLabelIn(tr, owner)} }
 	default:
 		r.UserID = owner.UserID
 	}
@@ -98,19 +101,25 @@ func newDeviceSharePage(ref DeviceRef, d DeviceDetail) *sharePage {
 }
 
 func newHomeSharePage(viewer int64, h models.Home) *sharePage {
-	p := &sharePage{title: "Share home", subject: models.SanitizeLine(h.Name), isHome: true, home: h, userID: viewer}
+	p := &sharePage{subject: models.SanitizeLine(h.Name), isHome: true, home: h, userID: viewer}
 	switch {
 	case h.Owner == 0 && viewer == 0:
-		p.refusal = "open the home from a user's homes list to share it"
+		p.refusal = "share.refuse.home_no_user"
 	case viewer != 0 && h.Owner != 0 && viewer != h.Owner:
-		p.refusal = fmt.Sprintf("only the home's owner can share it: user #%d. Open the owner's homes to share it.", h.Owner)
+		p.refusal = "share.refuse.home_not_owner"
+		p.refusalFields = func(*i18n.Translator) []any { return []any{"Owner", h.Owner} }
 	case viewer == 0:
 		p.userID = h.Owner
 	}
 	return p
 }
 
-func (p *sharePage) Title(tr *i18n.Translator) string { return p.title }
+func (p *sharePage) Title(tr *i18n.Translator) string {
+	if p.isHome {
+		return tr.T("share.title_home")
+	}
+	return tr.T("share.title_device")
+}
 
 // pageKeys: copy the code, ask for a new one, change how the QR is drawn,
 // and show the QR on the whole screen.
@@ -118,21 +127,21 @@ func (p *sharePage) pageKeys() []pageKey {
 	return []pageKey{
 		{action: ActCopy, hint: true, run: func(a *App) tea.Cmd {
 			if p.res.payload == "" {
-				return a.Flash("nothing to copy yet")
+				return a.Flash(a.T("share.nothing_to_copy"))
 			}
 			return copyToClipboard(a, p.res.payload)
 		}},
 		{action: ActRenew, hint: true, writes: true, audit: "Share: create code", readOnlyNote: "a share code grants access to whoever holds it", run: p.ask},
 		{action: ActQRStyle, hint: true, run: func(a *App) tea.Cmd {
 			p.style = (p.style + 1) % qrStyles
-			return a.Flash([]string{"QR with half blocks", "QR with two cells per module", "text only"}[p.style])
+			return a.Flash(a.T([]string{"share.style.half", "share.style.wide", "share.style.text"}[p.style]))
 		}},
 		{action: ActOpen, hint: true, run: func(a *App) tea.Cmd {
 			if p.res.payload == "" || p.style == qrText {
 				return nil
 			}
 			if !p.fitsFull(a) {
-				return a.Fail(errorf("the QR code does not fit even on the whole screen: enlarge the terminal, or copy the text with " + a.keyLabel(ActCopy)))
+				return a.Fail(errorf(a.T("share.no_fit_full", "Key", a.keyLabel(ActCopy))))
 			}
 			p.showFull(a)
 			return nil
@@ -153,32 +162,26 @@ func (p *sharePage) ask(a *App) tea.Cmd {
 	}
 	if why := a.RequireWrite(); why != "" {
 		a.auditRefusal("Share: create code", why)
-		p.err = errorf(why + " (a share code grants access to whoever holds it)")
+		p.err = errorf(a.T("share.write_refused", "Why", why))
 		return nil
 	}
 	if p.loading {
-		return a.Flash("a share code is on its way")
+		return a.Flash(a.T("share.on_its_way"))
 	}
 	p.err = nil
-	a.Confirm(p.question(), approve(p, shareApproved{}))
+	a.Confirm(p.question(a), approve(p, shareApproved{}))
 	return nil
 }
 
-// grant is what holding a code of this page lets anyone do.
-func (p *sharePage) grant() string {
-	if p.isHome {
-		return "joins the home"
-	}
-	return "binds the device to their account"
-}
+// validFor is how long a code lasts, in the reader's words ("5 min").
+func validFor(a *App) string { return spanIn(a.Tr(), shareValid) }
 
 // question says what a code grants, who makes it, and for how long.
-func (p *sharePage) question() string {
-	acting := p.ref.UserID
+func (p *sharePage) question(a *App) string {
 	if p.isHome {
-		acting = p.userID
+		return a.T("share.question_home", "Subject", p.subject, "User", p.userID, "Valid", validFor(a))
 	}
-	return fmt.Sprintf("Create a share code for %s as user #%d? Whoever holds it %s, for the next %s.", p.subject, acting, p.grant(), fmtDuration(shareValid))
+	return a.T("share.question_device", "Subject", p.subject, "User", p.ref.UserID, "Valid", validFor(a))
 }
 
 // issue asks the cloud for a code, after the yes.
@@ -186,12 +189,13 @@ func (p *sharePage) issue(a *App) tea.Cmd {
 	// Write mode may have ended while the dialog was open.
 	if why := a.RequireWrite(); why != "" {
 		a.auditRefusal("Share: create code", why)
-		p.err = errorf(why + " (a share code grants access to whoever holds it)")
+		p.err = errorf(a.T("share.write_refused", "Why", why))
 		return a.Fail(p.err)
 	}
 	p.gen++
 	p.loading, p.err = true, nil
 	api, ref, home, uid, bridge := a.api, p.ref, p.home, p.userID, a.wf.shareQR
+	noQR := a.T("share.bridge_no_qr")
 	asked := a.Now()
 	if p.isHome {
 		return Run(a, p, p.gen, false, func(ctx context.Context) (shareResult, error) {
@@ -209,7 +213,7 @@ func (p *sharePage) issue(a *App) tea.Cmd {
 			// still lets the customer bind, so fall back and say why.
 			code, err2 := api.DeviceShareCode(ctx, ref, shareValid)
 			if err == nil {
-				err = errors.New("the WeChat bridge returned no QR")
+				err = errors.New(noQR)
 			}
 			return shareResult{code: code, payload: code, bridgeErr: err, asked: asked}, err2
 		}
@@ -305,63 +309,77 @@ func (p *sharePage) tick(a *App) tea.Cmd {
 
 func (p *sharePage) View(a *App, w, h int) string {
 	s := a.styles
-	lines := []string{s.Title.Render(" " + p.title + " " + p.subject)}
+	heading := a.T("share.heading_device", "Subject", p.subject)
+	if p.isHome {
+		heading = a.T("share.heading_home", "Subject", p.subject)
+	}
+	lines := []string{s.Title.Render(" " + heading)}
+	renew := a.keys.Get(ActRenew).Label()
 	switch {
 	case p.refusal != "":
-		return strings.Join(append(lines, "", s.Warn.Render(" "+p.refusal)), "\n")
+		var fields []any
+		if p.refusalFields != nil {
+			fields = p.refusalFields(a.Tr())
+		}
+		return strings.Join(append(lines, "", s.Warn.Render(" "+a.T(p.refusal, fields...))), "\n")
+
 	case p.err != nil && p.res.payload == "":
 		return strings.Join(append(lines, "", s.Err.Render(" "+a.errorLine(p.err)),
-			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to try again")), "\n")
+			s.Faint.Render(" "+a.T("share.try_again", "Key", renew))), "\n")
 	case p.loading && p.res.payload == "":
-		return strings.Join(append(lines, "", s.Faint.Render(" asking the cloud for a share code…")), "\n")
+		return strings.Join(append(lines, "", s.Faint.Render(" "+a.T("share.asking"))), "\n")
 	case p.res.payload == "":
-		return strings.Join(append(lines, "", s.Faint.Render(fmt.Sprintf(" no share code yet: whoever holds one %s, for %s after it is made", p.grant(), fmtDuration(shareValid))),
-			s.Faint.Render(" press "+a.keys.Get(ActRenew).Label()+" to create one (it asks first)")), "\n")
+		none := a.T("share.none_yet_device", "Valid", validFor(a))
+		if p.isHome {
+			none = a.T("share.none_yet_home", "Valid", validFor(a))
+		}
+		return strings.Join(append(lines, "", s.Faint.Render(" "+none),
+			s.Faint.Render(" "+a.T("share.create_hint", "Key", renew))), "\n")
 	}
 	left := p.expires.Sub(a.Now())
-	status := s.OK.Render("valid " + fmtClock(left))
+	status := s.OK.Render(a.T("share.valid", "Left", fmtClock(left)))
 	if left <= 0 {
-		status = s.Err.Render("expired: press " + a.keys.Get(ActRenew).Label() + " for a new code")
+		status = s.Err.Render(a.T("share.expired", "Key", renew))
 	}
 	code := p.res.code
 	if code == "" {
-		code = "(inside the WeChat QR)"
+		code = a.T("share.inside_qr")
 	}
-	lines = append(lines, fmt.Sprintf(" share code %s   %s", s.Bold.Render(code), status))
+	lines = append(lines, " "+a.T("share.code_line", "Code", s.Bold.Render(code), "Status", status))
 	switch {
 	case p.res.viaBridge:
-		lines = append(lines, s.Faint.Render(" WeChat QR: scanning it in WeChat binds the device to the scanner"))
+		lines = append(lines, s.Faint.Render(" "+a.T("share.via_bridge")))
 		if a.wf.scanHint != "" {
 			lines = append(lines, s.Faint.Render(" "+a.wf.scanHint))
 		}
 	case p.res.bridgeErr != nil:
-		lines = append(lines, s.Warn.Render(" WeChat QR unavailable ("+clipText(a.errorLine(p.res.bridgeErr), 60)+"): showing the share code"))
+		lines = append(lines, s.Warn.Render(" "+a.T("share.bridge_unavailable", "Error", clipText(a.errorLine(p.res.bridgeErr), 60))))
 	case p.isHome:
-		lines = append(lines, s.Faint.Render(" the holder joins the home (joinHomeWithShareCode)"))
+		lines = append(lines, s.Faint.Render(" "+a.T("share.holder_joins")))
 	default:
-		lines = append(lines, s.Faint.Render(" no WeChat bridge configured: the QR holds the share code (bindDeviceWithShareCode)"))
+		lines = append(lines, s.Faint.Render(" "+a.T("share.no_bridge")))
 	}
 	if p.style != qrText && left > 0 {
 		if block, ok := p.inline(w, h); ok {
 			return p.beside(a, block, lines, w, h)
 		}
 		lines = append(lines, "")
-		msg := fmt.Sprintf("the QR code does not fit beside this page: %s shows it on the whole screen", a.keys.Get(ActOpen).Label())
+		msg := a.T("share.no_fit_beside", "Key", a.keys.Get(ActOpen).Label())
 		if !p.fitsFull(a) {
 			size := p.block.size
-			msg = fmt.Sprintf("the QR code needs %d×%d cells, more than this whole terminal: enlarge it, or copy the text with %s", size.Width, size.Height, a.keys.Get(ActCopy).Label())
+			msg = a.T("share.too_big", "Width", size.Width, "Height", size.Height, "Key", a.keys.Get(ActCopy).Label())
 		}
 		for _, l := range wordWrap(msg, w-2) {
 			lines = append(lines, s.Warn.Render(" "+l))
 		}
 	}
-	lines = append(lines, "", s.Bold.Render(" text to scan or send:"))
+	lines = append(lines, "", s.Bold.Render(" "+a.T("share.text_to_scan")))
 	// The bridge's string is shown as text too: sanitise it like any
 	// string from the network (the QR itself encodes it as it is).
 	for _, part := range wordWrap(models.SanitizeLine(p.res.payload), w-2) {
 		lines = append(lines, " "+part)
 	}
-	lines = append(lines, "", s.Faint.Render(" "+a.keys.Get(ActCopy).Label()+" copies it"))
+	lines = append(lines, "", s.Faint.Render(" "+a.T("share.copies_it", "Key", a.keys.Get(ActCopy).Label())))
 	return strings.Join(lines, "\n")
 }
 
@@ -414,8 +432,8 @@ func (p *sharePage) beside(a *App, b qrBlock, lines []string, w, h int) string {
 		}
 		info = append(info, wrap(l, infoW)...)
 	}
-	info = append(info, "", s.Faint.Render(clipText(" "+a.keys.Get(ActCopy).Label()+" copies the text", infoW)),
-		s.Faint.Render(clipText(" "+a.keys.Get(ActOpen).Label()+" shows the code full-screen", infoW)))
+	info = append(info, "", s.Faint.Render(clipText(" "+a.T("share.copies_text", "Key", a.keys.Get(ActCopy).Label()), infoW)),
+		s.Faint.Render(clipText(" "+a.T("share.full_screen", "Key", a.keys.Get(ActOpen).Label()), infoW)))
 	code := strings.Split(b.text, "\n")
 	out := make([]string, 0, max(len(code), len(info)))
 	for i := 0; i < max(len(code), len(info)) && i < h; i++ {
@@ -450,10 +468,11 @@ func (d *qrDialog) key(a *App, m tea.KeyPressMsg) (bool, tea.Cmd) { return true,
 func (d *qrDialog) view(a *App, w int) string {
 	code, size, err := qr.RenderFit(d.payload, qr.DefaultQuiet, w, a.height, d.mode)
 	if err != nil {
-		return a.styles.Dialog.Render(fmt.Sprintf("the QR code needs %d×%d cells: enlarge the terminal", size.Width, size.Height))
+		return a.styles.Dialog.Render(a.T("share.dialog_too_big", "Width", size.Width, "Height", size.Height))
 	}
 	if a.height-size.Height >= 1 {
-		code += "\n" + a.styles.Faint.Render(padRight(clipText(" any key closes", size.Width), size.Width))
+		code += "\n" + a.styles.Faint.Render(padRight(clipText(" "+a.T("share.any_key_closes"), size.Width), size.Width))
+
 	}
 	return code
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"acconsole/catalog"
+	"acconsole/i18n"
 	"acconsole/themes"
 )
 
@@ -21,17 +22,26 @@ func isHexDigit(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-func orNone(s string) string {
+func orNone(s string) string { return emptyOr(neutral(), s) }
+
+// emptyOr is s, or "(empty)" in tr's language when s is empty.
+func emptyOr(tr *i18n.Translator, s string) string {
 	if s == "" {
-		return "(empty)"
+		return tr.T("payload.empty")
 	}
 	return s
 }
 
-// payloadField draws a hex payload field; an empty one shows the
+// payloadField is payloadFieldIn in English, for the screens that do not
+// say their language yet.
+func payloadField(e *lineEdit, focused bool, w int, s *themes.Styles, example []byte) string {
+	return payloadFieldIn(neutral(), e, focused, w, s, example)
+}
+
+// payloadFieldIn draws a hex payload field; an empty one shows the
 // product's documented example, faint and marked "e.g.", as a placeholder
 // (typing replaces it; it is never sent).
-func payloadField(e *lineEdit, focused bool, w int, s *themes.Styles, example []byte) string {
+func payloadFieldIn(tr *i18n.Translator, e *lineEdit, focused bool, w int, s *themes.Styles, example []byte) string {
 	if len(e.g) > 0 || len(example) == 0 {
 		return e.view(focused, w, s.Selected)
 	}
@@ -39,5 +49,5 @@ func payloadField(e *lineEdit, focused bool, w int, s *themes.Styles, example []
 	if focused {
 		cur = s.Selected.Render(" ")
 	}
-	return cur + s.Faint.Render(clipText("e.g. "+spacedHex(example), max(w-1, 1)))
+	return cur + s.Faint.Render(clipText(tr.T("payload.example", "Hex", spacedHex(example)), max(w-1, 1)))
 }
