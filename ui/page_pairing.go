@@ -232,6 +232,7 @@ func (p *pairingPage) ensureTable(a *App) {
 		return
 	}
 	p.tbl = table.New(table.Options[pairRow]{
+		Texts:   tableTexts(a),
 		Columns: p.columns(a),
 		ID:      func(r pairRow) string { return r.dev.PhysicalID },
 		Cells: func(r pairRow) []string {

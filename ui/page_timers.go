@@ -111,6 +111,7 @@ func (p *timersPage) ensureTable(a *App) {
 		return
 	}
 	p.tbl = table.New(table.Options[timerRow]{
+		Texts:   tableTexts(a),
 		Columns: p.columns(a),
 		ID:      func(r timerRow) string { return strconv.FormatInt(r.task.TaskID, 10) },
 		Cells: func(r timerRow) []string {
