@@ -24,6 +24,7 @@ func TestDevicePageCopiesPhysicalID(t *testing.T) {
 // The README's example of adding a key is the code: each of its lines is
 // in the file and function its comment names.
 func TestREADMEKeyExampleIsTheCode(t *testing.T) {
+	t.Run("descriptions", readmeKeyDescriptionsAreTheCatalog)
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -75,5 +76,51 @@ func TestREADMEKeyExampleIsTheCode(t *testing.T) {
 	}
 	if checked != 3 {
 		t.Fatalf("checked %d lines of the example, want 3", checked)
+	}
+}
+
+// readmeKeyDescriptionsAreTheCatalog: the README's TOML lines of the key
+// example are in the catalog file and table their comment names.
+func readmeKeyDescriptionsAreTheCatalog(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	start := strings.Index(readme, "```toml\n# i18n/messages/keys.")
+	if start < 0 {
+		t.Fatal("the README's key example has no catalog lines")
+	}
+	block := readme[start+len("```toml\n"):]
+	block = block[:strings.Index(block, "```")]
+	where := regexp.MustCompile(`^# (i18n/messages/[a-zA-Z.-]+\.toml), in \[(\S+)\]$`)
+	checked := 0
+	lines := strings.Split(block, "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		m := where.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		src, err := os.ReadFile("../" + m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := string(src)
+		at := strings.Index(body, "["+m[2]+"]\n")
+		if at < 0 {
+			t.Errorf("%s has no [%s]", m[1], m[2])
+			continue
+		}
+		body = body[at:]
+		if end := strings.Index(body[1:], "\n["); end >= 0 {
+			body = body[:end+1]
+		}
+		if !strings.Contains(body, "\n"+lines[i+1]+"\n") {
+			t.Errorf("%s [%s] lacks the README's line %q", m[1], m[2], lines[i+1])
+		}
+		checked++
+	}
+	if checked != 2 {
+		t.Fatalf("checked %d catalog lines, want the English and the Chinese", checked)
 	}
 }
