@@ -1,4 +1,4 @@
-// The footer's one-line input (command bar, filter, prompts), its dialogs' entry points and the mouse.
+// The footer's one-line input (command bar, filter, prompts), Ask and Confirm, and the mouse.
 
 package ui
 

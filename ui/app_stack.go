@@ -1,4 +1,4 @@
-// The page stack and moving through it: push, replace, pop, back/forward history, the leave guard and quitting.
+// The page stack: push, replace, pop, back/forward history, the leave guard and quitting.
 
 package ui
 
