@@ -528,7 +528,7 @@ func TestDeviceTimerAcrossInstances(t *testing.T) {
 // reloads its catalog and upgrades the plug by itself, and the status
 // through both instances agrees (PostgreSQL). On SQLite, without a relay,
 // B has the version and A finds it at its next start.
-func TestPublishedSilentVersionReachesOtherInstance(t *testing.T) {
+func TestOTAPublishAcrossInstances(t *testing.T) {
 	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true})
 	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir})
 	a.SetSimUpgradeOptions(sim.UpgradeOptions{Download: 40 * time.Millisecond, Steps: 2, Verify: 10 * time.Millisecond, Flash: 20 * time.Millisecond, Reboot: 10 * time.Millisecond})
