@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 
 	"acconsole/catalog"
 	"acconsole/cloud/cloudtest"
+	"acconsole/cloud/ota"
 	"acconsole/cloud/rpc/rpctest"
 	"acconsole/cloud/sim"
 	"acconsole/cloud/store/storetest"
@@ -518,5 +520,54 @@ func TestDeviceTimerAcrossInstances(t *testing.T) {
 	waitFor(t, "A's plug drops the timer deleted through B", func() bool { return len(plug.Timers()) == 0 })
 	if la, lb := list(ca), list(cb); la != lb || strings.Contains(la, fmt.Sprintf(`"taskId":%d`, task)) {
 		t.Fatalf("after deleteTask through B: tasks through A %s, through B %s", la, lb)
+	}
+}
+
+// A silent firmware version published through instance B reaches a plug
+// simulated by (connected to) instance A: A hears of it over the relay,
+// reloads its catalog and upgrades the plug by itself, and the status
+// through both instances agrees (PostgreSQL). On SQLite, without a relay,
+// B has the version and A finds it at its next start.
+func TestOTAPublishAcrossInstances(t *testing.T) {
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir})
+	a.SetSimUpgradeOptions(sim.UpgradeOptions{Download: 40 * time.Millisecond, Steps: 2, Verify: 10 * time.Millisecond, Flash: 20 * time.Millisecond, Reboot: 10 * time.Millisecond})
+	ca, cb := instanceClient(t, a), instanceClient(t, b)
+	plug, id, _ := boundSimPlug(t, a)
+	const target = "9-0-0"
+	if models.CompareVersions(plug.Firmware(), target) >= 0 {
+		t.Fatalf("the plug already runs %s", plug.Firmware())
+	}
+	sd, ok := b.Platform.SubDomain(context.Background(), b.Domain.ID, catalog.SubPlug)
+	if !ok {
+		t.Fatal("no plug product")
+	}
+	if err := b.OTA().Publish(context.Background(), ota.Version{SubDomainID: sd.ID, OTAType: ota.TypeMCU, Version: target, Mode: ota.ModeSilent, Size: 4096}); err != nil {
+		t.Fatal(err)
+	}
+	if storetest.Postgres() == "" {
+		if got := b.OTA().Versions(sd.ID, ota.TypeMCU); len(got) == 0 || got[len(got)-1].Version != target {
+			t.Fatalf("B's catalog after publishing: %v, want %s last", got, target)
+		}
+		return
+	}
+	var sa, sb map[string]any
+	waitFor(t, "A's plug upgraded by itself to the version published through B, shown alike through both", func() bool {
+		sa = ca.mustDev("zc-ota", "getUpgradeStatus", catalog.SubPlug, 0, map[string]any{"deviceId": id})
+		sb = cb.mustDev("zc-ota", "getUpgradeStatus", catalog.SubPlug, 0, map[string]any{"deviceId": id})
+		return plug.Firmware() == target && sa["state"] == "succeeded" && sb["state"] == "succeeded"
+	})
+	ja, _ := json.Marshal(sa)
+	jb, _ := json.Marshal(sb)
+	if string(ja) != string(jb) || sa["targetVersion"] != target || sa["currentVersion"] != target {
+		t.Fatalf("status through A %s, through B %s; want both succeeded on %s", ja, jb, target)
+	}
+	for name, c := range map[string]*matrixClient{"A": ca, "B": cb} {
+		if st := c.mustDev("zc-ota", "checkUpdate", catalog.SubPlug, 0, map[string]any{"deviceId": id, "otaType": 1, "peek": true}); st["update"] != float64(0) || st["currentVersion"] != target {
+			t.Fatalf("checkUpdate through %s after the rollout: %v, want nothing newer than %s", name, st, target)
+		}
+	}
+	if n := countRows(t, b, `SELECT COUNT(*) FROM ota_upgrades WHERE device_id = ? AND trigger = 'silent' AND target_version = ? AND state = 'succeeded'`, id, target); n != 1 {
+		t.Fatalf("%d silent upgrades to %s recorded, want 1", n, target)
 	}
 }

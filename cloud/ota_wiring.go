@@ -29,12 +29,12 @@ func (s *Server) initOTA(ctx context.Context) error {
 		DB: s.DB, Devices: s.Devices, Warehouse: s.Devices, Products: s.Platform, Hub: s.Hub,
 		Upgrader: simUpgrader{s},
 	}
-	opt := ota.Options{Clock: s.opt.Clock, DomainID: s.Domain.ID, Logger: s.opt.Logger}
+	opt := ota.Options{Clock: s.opt.Clock, DomainID: s.Domain.ID, Logger: s.opt.Logger, MaxAuto: s.opt.OTAMaxAuto}
 	if s.relay != nil {
 		// Instances sharing the store: an upgrade runs on the instance its
 		// device is connected to, whichever one it was confirmed through,
 		// and is interrupted only when that instance is gone.
-		deps.Elsewhere = s.relay
+		deps.Elsewhere, deps.Peers = s.relay, s.relay
 		opt.Instance, opt.Alive = s.relay.instance, s.relay.alive
 	}
 	o, err := ota.New(deps, opt)
@@ -50,6 +50,7 @@ func (s *Server) initOTA(ctx context.Context) error {
 	if s.relay != nil {
 		s.relay.mu.Lock()
 		s.relay.upgrades = o.StartHere
+		s.relay.otaCatalog, s.relay.otaSlot = o.CatalogChanged, o.SlotFreed
 		s.relay.mu.Unlock()
 	}
 	now := s.opt.Clock.Now()

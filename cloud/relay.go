@@ -47,9 +47,14 @@ type relay struct {
 	// their services start).
 	upgrades func(ctx context.Context, k hub.Key, otaType int, target, trigger string) error
 	timers   func(k hub.Key)
-	outbox   chan hub.Event
-	unsub    func()
-	eventsWG sync.WaitGroup
+	// otaCatalog and otaSlot take the OTA notices of the other instances:
+	// a version of a product was published, an automatic upgrade ended
+	// (nil until the OTA service starts).
+	otaCatalog func(ctx context.Context, subID int64)
+	otaSlot    func(ctx context.Context)
+	outbox     chan hub.Event
+	unsub      func()
+	eventsWG   sync.WaitGroup
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -67,7 +72,7 @@ const relayAckWait = 2 * time.Second
 const relayMaxPayload = 5000
 
 type relayMsg struct {
-	Kind      string             `json:"k"` // cmd, gw, ota, timers, ev, ack, reply
+	Kind      string             `json:"k"` // cmd, gw, ota, otacat, otaslot, timers, ev, ack, reply
 	ID        string             `json:"id"`
 	From      string             `json:"from,omitempty"`
 	To        string             `json:"to,omitempty"`
@@ -84,6 +89,8 @@ type relayMsg struct {
 	OTAType int    `json:"ot,omitempty"`
 	Target  string `json:"tv,omitempty"`
 	Trigger string `json:"tr,omitempty"`
+	// The product whose firmware catalog changed (otacat).
+	SubID int64 `json:"sid,omitempty"`
 }
 
 // errText and errFrom carry hub errors across instances.
@@ -310,6 +317,19 @@ func (r *relay) handle(m relayMsg) {
 		if m.From != r.instance && push != nil && r.hub.Online(k) {
 			push(k) // only queues the push: the listener never waits
 		}
+	case "otacat", "otaslot":
+		r.mu.Lock()
+		reload, slot := r.otaCatalog, r.otaSlot
+		r.mu.Unlock()
+		if m.From == r.instance || reload == nil || slot == nil {
+			return
+		}
+		// Off the listener: both read the store.
+		if m.Kind == "otacat" {
+			go reload(r.ctx, m.SubID)
+		} else {
+			go slot(r.ctx)
+		}
 	case "ev":
 		r.mu.Lock()
 		sink := r.events
@@ -401,6 +421,18 @@ func (r *relay) StartUpgrade(ctx context.Context, k hub.Key, otaType int, target
 // connects.
 func (r *relay) announceTimers(ctx context.Context, k hub.Key) error {
 	return r.notify(ctx, relayMsg{Kind: "timers", From: r.instance, Sub: k.SubDomain, PID: k.PhysicalID})
+}
+
+// CatalogChanged tells the other instances that a firmware version of
+// product subID was published (ota.Peers). Nobody answers.
+func (r *relay) CatalogChanged(ctx context.Context, subID int64) error {
+	return r.notify(ctx, relayMsg{Kind: "otacat", From: r.instance, SubID: subID})
+}
+
+// SlotFreed tells the other instances that an automatic upgrade ended
+// here, freeing a rollout slot (ota.Peers). Nobody answers.
+func (r *relay) SlotFreed(ctx context.Context) error {
+	return r.notify(ctx, relayMsg{Kind: "otaslot", From: r.instance})
 }
 
 // sessionName is the application_name of an instance's listening session.

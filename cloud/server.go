@@ -71,6 +71,9 @@ type Options struct {
 	// instances sharing its store added or changed; 0 means every 2 s on
 	// PostgreSQL and never on SQLite.
 	TimerResync time.Duration
+	// OTAMaxAuto caps the silent and forced upgrades running at once, on
+	// every instance sharing the store together; 0 means 50.
+	OTAMaxAuto int
 	// UDS maps the names of vendor services to their HTTP endpoints.
 	UDS map[string]string
 	// UDSAnonymous names the services of UDS that take unsigned calls

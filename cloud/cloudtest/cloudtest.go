@@ -73,6 +73,8 @@ type Options struct {
 	SimJoinCandidates int
 	// TimerResync is cloud.Options.TimerResync (instances sharing a store).
 	TimerResync time.Duration
+	// OTAMaxAuto is cloud.Options.OTAMaxAuto (the rollout cap).
+	OTAMaxAuto int
 	// UDS and UDSAnonymous configure vendor services (cloud.Options).
 	UDS          map[string]string
 	UDSAnonymous []string
@@ -93,6 +95,7 @@ func Start(t testing.TB, opt Options) *Cloud {
 		Demo: opt.Demo, Simulate: opt.Simulate,
 		SimJoinEvery: opt.SimJoinEvery, SimJoinCandidates: opt.SimJoinCandidates,
 		UDS: opt.UDS, UDSAnonymous: opt.UDSAnonymous, TimerResync: opt.TimerResync,
+		OTAMaxAuto: opt.OTAMaxAuto,
 	})
 	if err != nil {
 		t.Fatalf("open cloud: %v", err)

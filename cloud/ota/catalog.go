@@ -195,8 +195,10 @@ func (s *Service) loadCatalog(ctx context.Context) error {
 
 // Publish adds (or replaces) a version in the catalog. A silent or forced
 // version starts on every online device of the product that runs an
-// older one, as the rollout allows (MaxAuto at a time); the others start
-// when they next check in.
+// older one, as the rollout allows (MaxAuto at a time, on every instance
+// together); the others start when they next check in. The other
+// instances sharing the store are told (Deps.Peers), so that their
+// catalog follows and their devices get the version too.
 func (s *Service) Publish(ctx context.Context, v Version) error {
 	if v.OTAType != TypeMCU && v.OTAType != TypeModule {
 		return fmt.Errorf("ota: otaType must be 1 (MCU) or 2 (module), not %d", v.OTAType)
@@ -228,7 +230,51 @@ func (s *Service) Publish(ctx context.Context, v Version) error {
 	if v.Mode != ModeConfirm {
 		s.rollout(ctx, v.SubDomainID)
 	}
+	if s.deps.Peers != nil {
+		// The version is in the store already: an instance that misses
+		// the notice still finds it at its next start or confirmation.
+		if err := s.deps.Peers.CatalogChanged(ctx, v.SubDomainID); err != nil {
+			s.log.Warn("ota: announce a published version", "err", err)
+		}
+	}
 	return nil
+}
+
+// CatalogChanged is another instance's notice that a version of product
+// subID was published there: the catalog is read again from the store and
+// a silent or forced version rolls out to the devices connected here.
+func (s *Service) CatalogChanged(ctx context.Context, subID int64) {
+	if !s.enter() {
+		return
+	}
+	defer s.wg.Done()
+	if err := s.loadCatalog(ctx); err != nil {
+		s.log.Warn("ota: reload the catalog", "err", err)
+		return
+	}
+	s.rollout(ctx, subID)
+}
+
+// SlotFreed is another instance's notice that an automatic upgrade ended
+// there: the first device waiting here for a rollout slot tries for it.
+func (s *Service) SlotFreed(ctx context.Context) {
+	if !s.enter() {
+		return
+	}
+	defer s.wg.Done()
+	s.next(ctx)
+}
+
+// enter counts a notice's work in s.wg so that Close waits for it; false
+// once the service is closing.
+func (s *Service) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // Versions lists a product's published versions of a type, oldest first.

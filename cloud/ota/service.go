@@ -34,7 +34,11 @@
 //     to ota_upgrades; every instance answers the status from there. A
 //     confirmUpdate through another instance is handed to the device's
 //     (Deps.Elsewhere). An upgrade is failed as interrupted only once the
-//     instance that tracked it is gone (Options.Alive).
+//     instance that tracked it is gone (Options.Alive). A version published
+//     through one instance is announced to the others (Deps.Peers), which
+//     reload the catalog and roll it out to the devices connected to
+//     them; the rollout cap (MaxAuto) counts the automatic upgrades
+//     running in the store, on every instance together.
 package ota
 
 import (
@@ -112,6 +116,18 @@ type Elsewhere interface {
 	StartUpgrade(ctx context.Context, k hub.Key, otaType int, target, trigger string) error
 }
 
+// Peers tells the other instances sharing the store about changes that
+// concern the devices connected to them. Nobody answers: an instance that
+// misses a notice catches up at the next check-in or start.
+type Peers interface {
+	// CatalogChanged says a version of product subID was published: the
+	// others reload the catalog and roll it out to their devices.
+	CatalogChanged(ctx context.Context, subID int64) error
+	// SlotFreed says an automatic upgrade ended: a device waiting for a
+	// rollout slot on another instance may go.
+	SlotFreed(ctx context.Context) error
+}
+
 // Deps are the parts of the cloud the service uses.
 type Deps struct {
 	DB        *store.DB
@@ -120,8 +136,9 @@ type Deps struct {
 	Products  Products
 	Hub       Hub
 	Upgrader  Upgrader
-	// Elsewhere is nil when the service is alone on its store.
+	// Elsewhere and Peers are nil when the service is alone on its store.
 	Elsewhere Elsewhere
+	Peers     Peers
 }
 
 // Options tune the service.
@@ -141,7 +158,8 @@ type Options struct {
 	StallIntervals int
 	StallMin       time.Duration
 	// MaxAuto caps silent/forced upgrades running at once (a rate-limited
-	// rollout); 0 means 50.
+	// rollout), counted in the store so that instances sharing it share
+	// the cap; 0 means 50.
 	MaxAuto int
 	// RetryAfter keeps a failed automatic upgrade from restarting at every
 	// check-in; 0 means 1 h.
@@ -166,8 +184,7 @@ type Service struct {
 	mu       sync.Mutex
 	cat      catalog
 	active   map[hub.Key]*run // running upgrades, and finished ones until replaced
-	autoRuns int
-	queue    []hub.Key // devices waiting for an automatic upgrade slot
+	queue    []hub.Key        // devices waiting for an automatic upgrade slot
 	queued   map[hub.Key]bool
 	failedAt map[string]time.Time // key|type|target → last automatic failure
 

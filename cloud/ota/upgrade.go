@@ -34,8 +34,13 @@ type run struct {
 	rate   float64
 }
 
+// errRolloutFull is start's answer for an automatic upgrade when MaxAuto
+// of them already run (on any instance): the device waits in the queue.
+var errRolloutFull = errors.New("ota: every rollout slot is taken")
+
 // start begins an upgrade of t to v. auto marks silent/forced upgrades,
-// which count against MaxAuto.
+// which count against MaxAuto: their row is written first, as the claim
+// of a rollout slot, and removed again when the device refuses.
 func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 	k := t.key()
 	s.mu.Lock()
@@ -46,9 +51,6 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 		}
 		return rpc.Errorf(models.ErrDeviceState, "device %s is already upgrading to %s: wait for it to finish", t.pid, r.target)
 	}
-	if auto {
-		s.autoRuns++
-	}
 	s.mu.Unlock()
 	if !auto {
 		// Automatic upgrades start only on the device's own instance (its
@@ -57,12 +59,29 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 			return err
 		}
 	}
+	now := s.clock.Now()
+	r := &run{
+		key: k, subID: t.sub.ID, pid: t.pid, deviceID: t.deviceID, otaType: v.OTAType, mode: v.Mode,
+		from: t.current(v.OTAType), target: v.Version, auto: auto, size: v.Size,
+		state: models.UpgradeUpgrading, phase: "download", started: now, lastProgress: now,
+	}
+	if auto {
+		claimed, err := s.claimSlot(context.Background(), r, trigger)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return errRolloutFull
+		}
+	}
 	ch, err := s.deps.Upgrader.StartUpgrade(k, v.OTAType, v.Version)
 	if err != nil {
 		if auto {
-			s.mu.Lock()
-			s.autoRuns--
-			s.mu.Unlock()
+			// The device never started: the claim goes, and with it the
+			// slot.
+			if _, derr := s.db.Exec(`DELETE FROM ota_upgrades WHERE id=?`, r.id); derr != nil {
+				s.log.Warn("ota: release rollout slot", "device", t.pid, "err", derr)
+			}
 		}
 		switch {
 		case errors.Is(err, hub.ErrOffline):
@@ -74,19 +93,15 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 		}
 		return err
 	}
-	now := s.clock.Now()
-	r := &run{
-		key: k, subID: t.sub.ID, pid: t.pid, deviceID: t.deviceID, otaType: v.OTAType, mode: v.Mode,
-		from: t.current(v.OTAType), target: v.Version, auto: auto, size: v.Size,
-		state: models.UpgradeUpgrading, phase: "download", started: now, lastProgress: now,
-	}
-	err = s.db.Tx(context.Background(), func(tx *sql.Tx) error {
-		return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
+	if !auto {
+		err = s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+			return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
 		trigger, state, phase, started_ms, last_progress_ms, instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli(), s.opt.Instance).Scan(&r.id)
-	})
-	if err != nil {
-		s.log.Error("ota: record upgrade", "device", t.pid, "err", err)
+				r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase, now.UnixMilli(), now.UnixMilli(), s.opt.Instance).Scan(&r.id)
+		})
+		if err != nil {
+			s.log.Error("ota: record upgrade", "device", t.pid, "err", err)
+		}
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -100,6 +115,49 @@ func (s *Service) start(t target, v Version, trigger string, auto bool) error {
 	s.mu.Unlock()
 	go s.track(r, ch)
 	return nil
+}
+
+// autoTriggers are the triggers of automatic upgrades, those MaxAuto caps.
+const autoTriggers = `('silent', 'forced')`
+
+// claimSlot records r as a running automatic upgrade if fewer than MaxAuto
+// run in the store, on every instance together; false when none is free.
+//
+// The count and the insert are one transaction. Two instances claiming the
+// last slot at the same moment both count MaxAuto-1: on SQLite that cannot
+// happen (one writer at a time, so the second counts the first's row); on
+// PostgreSQL store.Tx runs SERIALIZABLE, so the second to commit fails
+// with a serialization error, runs again, counts the first's row and finds
+// no slot. The limit holds either way.
+func (s *Service) claimSlot(ctx context.Context, r *run, trigger string) (bool, error) {
+	if s.opt.Alive != nil {
+		// Upgrades of an instance that is gone hold no slot: they are
+		// failed as interrupted before counting.
+		if err := s.interruptOrphans(ctx); err != nil {
+			return false, err
+		}
+	}
+	claimed := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		claimed = false
+		var running int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM ota_upgrades WHERE state=? AND trigger IN `+autoTriggers,
+			models.UpgradeUpgrading).Scan(&running); err != nil {
+			return err
+		}
+		if running >= s.opt.MaxAuto {
+			return nil
+		}
+		claimed = true
+		return tx.QueryRow(`INSERT INTO ota_upgrades(sub_domain_id, physical_id, device_id, ota_type, from_version, target_version, mode,
+		trigger, state, phase, started_ms, last_progress_ms, instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			r.subID, r.pid, r.deviceID, r.otaType, r.from, r.target, r.mode, trigger, r.state, r.phase,
+			r.started.UnixMilli(), r.started.UnixMilli(), s.opt.Instance).Scan(&r.id)
+	})
+	if err != nil {
+		return false, fmt.Errorf("ota: claim a rollout slot: %w", err)
+	}
+	return claimed, nil
 }
 
 // track follows an upgrade's progress until it ends (or is timed out).
@@ -234,9 +292,6 @@ func (s *Service) finish(r *run, phase, state, failure string) {
 		r.percent = 100
 		r.failure = ""
 	}
-	if r.auto && wasRunning {
-		s.autoRuns--
-	}
 	if state == models.UpgradeFailed && r.auto {
 		s.failedAt[failKey(r.key, r.otaType, r.target)] = now
 	}
@@ -248,9 +303,14 @@ func (s *Service) finish(r *run, phase, state, failure string) {
 	}
 	if wasRunning {
 		// The slot is free: the next device waiting for a silent or forced
-		// upgrade goes, and this device may have another (module after
-		// MCU).
+		// upgrade goes (here, and on the other instances), and this device
+		// may have another (module after MCU).
 		s.next(ctx)
+		if r.auto && s.deps.Peers != nil {
+			if err := s.deps.Peers.SlotFreed(ctx); err != nil {
+				s.log.Warn("ota: announce a free rollout slot", "err", err)
+			}
+		}
 		if state == models.UpgradeSucceeded {
 			s.enqueue(r.key)
 		}
@@ -289,14 +349,9 @@ func (s *Service) autoStart(ctx context.Context, k hub.Key) {
 		s.mu.Lock()
 		v, ok := s.cat.newest(sd.ID, typ, t.current(typ))
 		busy := s.active[k] != nil && s.active[k].state == models.UpgradeUpgrading
-		full := s.autoRuns >= s.opt.MaxAuto
 		last, failed := s.failedAt[failKey(k, typ, v.Version)]
-		if ok && v.Mode != ModeConfirm && !busy && full && !s.queued[k] {
-			s.queued[k] = true
-			s.queue = append(s.queue, k)
-		}
 		s.mu.Unlock()
-		if !ok || v.Mode == ModeConfirm || busy || full || (failed && now.Sub(last) < s.opt.RetryAfter) {
+		if !ok || v.Mode == ModeConfirm || busy || (failed && now.Sub(last) < s.opt.RetryAfter) {
 			continue
 		}
 		if !s.deps.Hub.Online(k) {
@@ -306,17 +361,26 @@ func (s *Service) autoStart(ctx context.Context, k hub.Key) {
 		if v.Mode == ModeForced {
 			trigger = "forced"
 		}
-		if err := s.start(t, v, trigger, true); err != nil {
+		err := s.start(t, v, trigger, true)
+		if errors.Is(err, errRolloutFull) {
+			s.mu.Lock()
+			if !s.queued[k] {
+				s.queued[k] = true
+				s.queue = append(s.queue, k)
+			}
+			s.mu.Unlock()
+		} else if err != nil {
 			s.log.Info("ota: automatic upgrade not started", "device", k.PhysicalID, "err", err)
 		}
 		return // one upgrade at a time per device
 	}
 }
 
-// next hands a free rollout slot to the first queued device.
+// next hands a free rollout slot to the first queued device (which goes
+// back to the queue if another instance took the slot first).
 func (s *Service) next(ctx context.Context) {
 	s.mu.Lock()
-	if len(s.queue) == 0 || s.autoRuns >= s.opt.MaxAuto {
+	if len(s.queue) == 0 {
 		s.mu.Unlock()
 		return
 	}
