@@ -1009,7 +1009,11 @@ func (t *Table[T]) renderRow(i int32, state uint8, toneOf []Tone, toned bool) st
 		if tn != ToneDefault {
 			b.WriteString(t.sgr.tones[tn])
 		}
-		writeCell(&b, t.cell(i, j), t.widths[j], t.cols[j].Align, r.ascii, t.sgr.ellipsis, t.sgr.ellipsisW)
+		// A row with one wide cell (a Chinese status word) still lays out
+		// its ASCII cells on the fast path: the check is a byte scan of a
+		// short cell, the slow path a grapheme walk.
+		cell := t.cell(i, j)
+		writeCell(&b, cell, t.widths[j], t.cols[j].Align, r.ascii || isASCII(cell), t.sgr.ellipsis, t.sgr.ellipsisW)
 		if tn != ToneDefault {
 			// The tone only changed the foreground: re-open the row style.
 			b.WriteString(open)
