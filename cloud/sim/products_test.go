@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,21 +14,9 @@ import (
 
 func mustHex(t *testing.T, s string) []byte {
 	t.Helper()
-	b := make([]byte, len(s)/2)
-	for i := range b {
-		var v byte
-		for _, c := range s[2*i : 2*i+2] {
-			v <<= 4
-			switch {
-			case c >= '0' && c <= '9':
-				v |= byte(c - '0')
-			case c >= 'A' && c <= 'F':
-				v |= byte(c - 'A' + 10)
-			default:
-				t.Fatalf("bad hex %q", s)
-			}
-		}
-		b[i] = v
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatalf("bad hex %q: %v", s, err)
 	}
 	return b
 }

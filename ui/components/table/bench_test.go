@@ -57,6 +57,31 @@ func benchTable(b *testing.B) *Table[device] {
 	return tb
 }
 
+// cursorMoves times the common frame: the cursor moved one row (two
+// lines re-render), wrapping at the end.
+func cursorMoves(b *testing.B, tb *Table[device]) {
+	b.ReportAllocs()
+	for b.Loop() {
+		tb.MoveDown()
+		if tb.Cursor() == tb.Len()-1 {
+			tb.Home()
+		}
+		_ = tb.View()
+	}
+}
+
+// pageDowns times the worst frame: every visible line is new.
+func pageDowns(b *testing.B, tb *Table[device]) {
+	b.ReportAllocs()
+	for b.Loop() {
+		tb.PageDown()
+		if tb.Cursor() == tb.Len()-1 {
+			tb.Home()
+		}
+		_ = tb.View()
+	}
+}
+
 func BenchmarkView(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		tb := benchTable(b)
@@ -68,26 +93,12 @@ func BenchmarkView(b *testing.B) {
 	b.Run("cursor-move", func(b *testing.B) {
 		// The common frame: the cursor moved one row (two lines re-render).
 		tb := benchTable(b)
-		b.ReportAllocs()
-		for b.Loop() {
-			tb.MoveDown()
-			if tb.Cursor() == tb.Len()-1 {
-				tb.Home()
-			}
-			_ = tb.View()
-		}
+		cursorMoves(b, tb)
 	})
 	b.Run("page-down", func(b *testing.B) {
 		// Worst case: every visible line is new.
 		tb := benchTable(b)
-		b.ReportAllocs()
-		for b.Loop() {
-			tb.PageDown()
-			if tb.Cursor() == tb.Len()-1 {
-				tb.Home()
-			}
-			_ = tb.View()
-		}
+		pageDowns(b, tb)
 	})
 	b.Run("page-down-sorted-filtered", func(b *testing.B) {
 		tb := benchTable(b)
@@ -95,14 +106,7 @@ func BenchmarkView(b *testing.B) {
 		if err := tb.SetFilter("plug"); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			tb.PageDown()
-			if tb.Cursor() == tb.Len()-1 {
-				tb.Home()
-			}
-			_ = tb.View()
-		}
+		pageDowns(b, tb)
 	})
 }
 

@@ -72,25 +72,11 @@ func BenchmarkLang(b *testing.B) {
 			}
 			b.Run("cursor-move", func(b *testing.B) {
 				tb := ready()
-				b.ReportAllocs()
-				for b.Loop() {
-					tb.MoveDown()
-					if tb.Cursor() == tb.Len()-1 {
-						tb.Home()
-					}
-					_ = tb.View()
-				}
+				cursorMoves(b, tb)
 			})
 			b.Run("page-down", func(b *testing.B) {
 				tb := ready()
-				b.ReportAllocs()
-				for b.Loop() {
-					tb.PageDown()
-					if tb.Cursor() == tb.Len()-1 {
-						tb.Home()
-					}
-					_ = tb.View()
-				}
+				pageDowns(b, tb)
 			})
 		})
 	}
