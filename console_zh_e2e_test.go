@@ -74,7 +74,11 @@ func TestConsoleEndToEndInChinese(t *testing.T) {
 	c.press(ui.ActRename)
 	c.typeText(newName)
 	c.press(ui.ActOpen)
-	ask := waitLine(t, c, func(l string) bool { return strings.Contains(l, newName) && hasChineseBeside(l, oldName, newName) })
+	// The confirmation is a question (？) about renaming (重命名); the
+	// prompt line, which also shows the typed name, is neither.
+	ask := waitLine(t, c, func(l string) bool {
+		return strings.Contains(l, newName) && strings.Contains(l, "重命名") && strings.Contains(l, "？") && hasChineseBeside(l, oldName, newName)
+	})
 	for _, english := range []string{"Rename", " to ", "new name"} {
 		if strings.Contains(ask, english) {
 			t.Errorf("the confirmation is English (%q): %q", english, ask)
@@ -93,8 +97,11 @@ func TestConsoleEndToEndInChinese(t *testing.T) {
 		}
 		return false
 	})
+	// The console says it is done (完成) once its call returned, and so
+	// once its audit entry is written: the cloud holding the name is not
+	// enough, the console's client may still be on its way back.
 	done := waitLine(t, c, func(l string) bool {
-		return strings.Contains(l, newName) && hasChineseBeside(l, oldName, newName) && !strings.Contains(l, "？") && !strings.Contains(l, "?")
+		return strings.Contains(l, "完成") && strings.Contains(l, newName) && hasChineseBeside(l, oldName, newName) && !strings.Contains(l, "？") && !strings.Contains(l, "?")
 	})
 	if scr := c.scr.Text(); strings.Contains(scr, "done:") || strings.Contains(scr, "Rename") {
 		t.Errorf("the screen confirms in English:\n%s", scr)
