@@ -90,7 +90,9 @@ func (s *Service) bindCall(c *rpc.Call, gateway bool) (any, error) {
 		return nil, err
 	}
 	var d devRow
-	err = s.tx(c.Ctx, func(tx *sql.Tx) ([]unbound, error) {
+	// Two binds of one new device race for its physical id's key: the one
+	// that meets it runs again and finds the device (see bindNew).
+	err = s.txKeyed(c.Ctx, func(tx *sql.Tx) ([]unbound, error) {
 		var err error
 		d, err = s.bindNew(c.Ctx, tx, *sd, pid, name, uid, gateway)
 		return nil, err

@@ -445,9 +445,19 @@ func (s *Service) access(c *rpc.Call, q queryer, devID int64, needOwner bool) (d
 // cached records fn changed (cache.go) and reports the unbinds fn made to
 // the hooks (so that a hook sees the new state). Every write to device records goes through here.
 func (s *Service) tx(ctx context.Context, fn func(tx *sql.Tx) ([]unbound, error)) error {
+	return s.runTx(ctx, s.db.Tx, fn)
+}
+
+// txKeyed is tx for a transaction whose races a unique key settles (see
+// store.DB.TxKeyed).
+func (s *Service) txKeyed(ctx context.Context, fn func(tx *sql.Tx) ([]unbound, error)) error {
+	return s.runTx(ctx, s.db.TxKeyed, fn)
+}
+
+func (s *Service) runTx(ctx context.Context, run func(context.Context, func(*sql.Tx) error) error, fn func(tx *sql.Tx) ([]unbound, error)) error {
 	var evs []unbound
 	var cur *sql.Tx
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := run(ctx, func(tx *sql.Tx) error {
 		cur = tx
 		var err error
 		evs, err = fn(tx)

@@ -51,6 +51,13 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+// uniqueViolation reports whether a PostgreSQL statement failed on a
+// unique key.
+func uniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
 // redactDSN hides a password in a connection string for error messages.
 func redactDSN(dsn string) string {
 	cfg, err := pgx.ParseConfig(dsn)

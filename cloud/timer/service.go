@@ -673,13 +673,12 @@ func (s *Service) apiAddTask(c *rpc.Call) (any, error) {
 		status: models.TaskRunning, createMs: now.UnixMilli(), modifyMs: now.UnixMilli(), handledMs: ref.UnixMilli(), version: 1,
 		subName: key.SubDomain, physicalID: key.PhysicalID,
 	}
-	err = s.db.Tx(c.Ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(c.Ctx, `INSERT INTO timer_tasks(domain_id, device_id, sub_domain_id, user_id, task_flag, name, description,
+	// One statement: nothing is read and decided, so no transaction.
+	err = s.db.WriteRow(c.Ctx, `INSERT INTO timer_tasks(domain_id, device_id, sub_domain_id, user_id, task_flag, name, description,
 		time_zone, time_point, time_cycle, message_code, payload, status, create_ms, modify_ms, handled_ms, version, sub_domain_name, physical_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			r.domainID, r.deviceID, r.subDomainID, r.userID, r.flag, r.name, r.desc, r.zone, r.point, r.cycle, r.code, r.payload,
-			r.status, r.createMs, r.modifyMs, r.handledMs, r.version, r.subName, r.physicalID).Scan(&r.id)
-	})
+		[]any{r.domainID, r.deviceID, r.subDomainID, r.userID, r.flag, r.name, r.desc, r.zone, r.point, r.cycle, r.code, r.payload,
+			r.status, r.createMs, r.modifyMs, r.handledMs, r.version, r.subName, r.physicalID}, &r.id)
 	if err != nil {
 		return nil, err
 	}

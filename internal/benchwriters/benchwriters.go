@@ -5,7 +5,10 @@
 package benchwriters
 
 import (
+	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,6 +25,7 @@ func Run(b *testing.B, writers int, unit string, op func(g, i int) error) {
 	lat := make([][]time.Duration, writers)
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu0, cpuOK := machineCPU()
 	start := time.Now()
 	for g := 0; g < writers; g++ {
 		wg.Add(1)
@@ -44,6 +48,7 @@ func Run(b *testing.B, writers int, unit string, op func(g, i int) error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu1, cpuOK1 := machineCPU()
 	b.StopTimer()
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d of %d calls failed; the first: %v", n, b.N, firstErr.Load())
@@ -57,4 +62,42 @@ func Run(b *testing.B, writers int, unit string, op func(g, i int) error) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), unit+"/s")
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
+	if cpuOK && cpuOK1 && cpu1.total > cpu0.total {
+		// How much of the machine the run kept busy (clients, cloud and
+		// database together when they share it): a run that already
+		// keeps it busy with one writer cannot gain much from sixteen.
+		b.ReportMetric(100*float64(cpu1.busy-cpu0.busy)/float64(cpu1.total-cpu0.total), "machine-busy-%")
+	}
+}
+
+// cpuTimes are the machine's CPU times in clock ticks, summed over its
+// cores.
+type cpuTimes struct{ busy, total uint64 }
+
+// machineCPU reads the machine's CPU times from /proc/stat (Linux); ok is
+// false where there is none.
+func machineCPU() (t cpuTimes, ok bool) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return t, false
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return t, false
+	}
+	// user nice system idle iowait irq softirq steal: idle and iowait are
+	// the idle ones. The guest times after them are counted in user and
+	// nice already.
+	for i, f := range fields[1:9] {
+		v, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return t, false
+		}
+		t.total += v
+		if i != 3 && i != 4 {
+			t.busy += v
+		}
+	}
+	return t, true
 }
