@@ -87,6 +87,9 @@ func newEnv(t testing.TB) *env {
 	e.acc.Register(reg)
 	e.svc.Register(reg)
 	e.srv = httptest.NewServer(rpc.NewHandler(reg, e.plat, e.acc, rpc.Options{Now: e.clock.Now}))
+	// Keep connections for many callers at once, as acapi's client does:
+	// the default two would make concurrent benchmarks reconnect.
+	e.srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	t.Cleanup(func() {
 		e.srv.Close()
 		e.svc.Close()

@@ -476,13 +476,11 @@ func writeResult(w http.ResponseWriter, res any) {
 	case Binary:
 		h["Content-Type"] = []string{contentStream}
 		h[hdrMsgAttr+"code"] = []string{strconv.Itoa(v.Code)}
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(v.Body)
+		writeBody(w, v.Body)
 		return
 	case Raw:
 		h["Content-Type"] = []string{contentJSON}
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(v.Body)
+		writeBody(w, v.Body)
 		return
 	}
 	if res == nil {
@@ -494,6 +492,14 @@ func writeResult(w http.ResponseWriter, res any) {
 		body, _ = json.Marshal(map[string]any{"error": "could not encode the answer", "errorCode": models.ErrInternal})
 	}
 	h["Content-Type"] = []string{contentJSON}
+	writeBody(w, body)
+}
+
+// writeBody sends an answer whose length is known: with a Content-Length,
+// a client reads it in one go into a buffer of its size, where a chunked
+// answer (net/http's choice past 2 KB) is read in pieces into a growing one.
+func writeBody(w http.ResponseWriter, body []byte) {
+	w.Header()["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }

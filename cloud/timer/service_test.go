@@ -187,6 +187,9 @@ func (w *world) open() {
 	}
 	w.svc = svc
 	w.srv = httptest.NewServer(rpc.NewHandler(reg, w.plat, noTokens{}, rpc.Options{Now: w.clock.Now}))
+	// Keep connections for many callers at once, as acapi's client does:
+	// the default two would make concurrent benchmarks reconnect.
+	w.srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	w.t.Cleanup(w.stop)
 }
 
@@ -236,7 +239,7 @@ func (w *world) call(method string, uid int64, params map[string]any, payload []
 	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
 	req.Header.Set("Content-Type", ct)
 	rpctest.Developer{ID: w.dev.ID, SecretKey: w.dev.SecretKey, MajorDomain: "acme"}.Sign(req.Header, method, "", uid, w.clock.Now(), "")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := w.srv.Client().Do(req)
 	if err != nil {
 		w.t.Fatal(err)
 	}
