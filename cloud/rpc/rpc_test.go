@@ -147,3 +147,26 @@ func hmacHex(sk, msg string) string {
 	m.Write([]byte(msg))
 	return hexString(m.Sum(nil))
 }
+
+// Answers of every kind, small and past net/http's 2 KB chunking
+// threshold, say their length, so that a client sizes its buffer once.
+func TestAnswersCarryTheirLength(t *testing.T) {
+	big := strings.Repeat("x", 40_000)
+	reg := NewRegistry()
+	reg.Handle("svc", 1, "json", Method{Auth: AuthAnon, Handler: func(*Call) (any, error) { return map[string]string{"v": big}, nil }})
+	reg.Handle("svc", 1, "raw", Method{Auth: AuthAnon, Handler: func(*Call) (any, error) { return Raw{Body: []byte(`{"v":"` + big + `"}`)}, nil }})
+	reg.Handle("svc", 1, "bin", Method{Auth: AuthAnon, Handler: func(*Call) (any, error) { return Binary{Code: 102, Body: []byte(big)}, nil }})
+	reg.Handle("svc", 1, "small", Method{Auth: AuthAnon, Handler: func(*Call) (any, error) { return nil, nil }})
+	srv := httptest.NewServer(NewHandler(reg, dir{}, noTokens{}, Options{}))
+	defer srv.Close()
+	for method, want := range map[string]int{"json": len(big) + 8, "raw": len(big) + 8, "bin": len(big), "small": 2} {
+		resp, err := http.Post(srv.URL+"/svc/v1/"+method, "application/x-zc-object", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.ContentLength != int64(want) || len(resp.TransferEncoding) > 0 {
+			t.Errorf("%s: Content-Length %d, transfer encoding %v; want %d bytes, not chunked", method, resp.ContentLength, resp.TransferEncoding, want)
+		}
+	}
+}
