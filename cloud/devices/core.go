@@ -387,7 +387,7 @@ func (s *Service) actor(c *rpc.Call) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if c.UserSigned || s.acc == nil {
+	if c.UserSigned || c.UserChecked || s.acc == nil {
 		return uid, nil
 	}
 	if err := s.userExists(c.Ctx, c.MajorDomain.ID, uid); err != nil {

@@ -147,6 +147,9 @@ type Call struct {
 	Developer     *Developer // nil unless developer-signed
 	UserID        int64      // acting or signing user; 0 for none
 	UserSigned    bool
+	// UserChecked: the router found the developer's acting user in the
+	// major domain (see Users), so a service need not look again.
+	UserChecked bool
 	// Anonymous marks an unsigned call (X-Zc-Access-Mode: 1) to a service
 	// that takes them (Options.AnonymousService); UserID is then 0.
 	Anonymous     bool

@@ -130,5 +130,6 @@ func (h *Handler) checkActingUser(c *Call) error {
 	if !exists {
 		return Errorf(models.ErrAccountAbsent, "X-Zc-User-Id names user %d, who does not exist in major domain %q", c.UserID, c.MajorDomain.Name)
 	}
+	c.UserChecked = true
 	return nil
 }
