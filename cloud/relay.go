@@ -43,10 +43,10 @@ type relay struct {
 	events func(hub.Event)
 	// upgrades starts an upgrade confirmed through another instance on a
 	// device connected here; timers re-hands a device connected here its
-	// device timers after another instance changed them (both nil until
-	// their services start).
+	// device timers after another instance changed them, and returns once
+	// the device took them (both nil until their services start).
 	upgrades func(ctx context.Context, k hub.Key, otaType int, target, trigger string) error
-	timers   func(k hub.Key)
+	timers   func(ctx context.Context, k hub.Key) error
 	// otaCatalog and otaSlot take the OTA notices of the other instances:
 	// a version of a product was published, an automatic upgrade ended
 	// (nil until the OTA service starts).
@@ -67,6 +67,15 @@ const relayLockClass = 0x61636330
 // relayAckWait is how long a sender waits for an instance to say it has
 // the device before it answers "offline".
 const relayAckWait = 2 * time.Second
+
+// relayTimersWait is how long an API call that changed a device's timers
+// waits for the instance the device is connected to to hand it the new
+// set (after that instance acknowledged): the push is one store read and
+// an exchange with the device, well under a second, so a few seconds
+// cover a loaded store while an instance that stalls holds the app's call
+// only briefly. Past it the task stays saved and the device gets its set
+// on its next connection.
+const relayTimersWait = 5 * time.Second
 
 // relayMaxPayload keeps a notification under PostgreSQL's 8000-byte limit.
 const relayMaxPayload = 5000
@@ -104,6 +113,8 @@ func errText(err error) string {
 		return "timeout"
 	case errors.Is(err, hub.ErrNotGateway):
 		return "notgateway"
+	case errors.Is(err, hub.ErrNoTimers):
+		return "notimers"
 	}
 	return err.Error()
 }
@@ -118,6 +129,8 @@ func errFrom(s string) error {
 		return hub.ErrTimeout
 	case "notgateway":
 		return hub.ErrNotGateway
+	case "notimers":
+		return hub.ErrNoTimers
 	}
 	return errors.New(s)
 }
@@ -310,13 +323,7 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}()
 	case "timers":
-		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
-		r.mu.Lock()
-		push := r.timers
-		r.mu.Unlock()
-		if m.From != r.instance && push != nil && r.hub.Online(k) {
-			push(k) // only queues the push: the listener never waits
-		}
+		r.handleTimers(m)
 	case "otacat", "otaslot":
 		r.mu.Lock()
 		reload, slot := r.otaCatalog, r.otaSlot
@@ -415,12 +422,36 @@ func (r *relay) StartUpgrade(ctx context.Context, k hub.Key, otaType int, target
 	return errFrom(a.Err)
 }
 
-// announceTimers tells the other instances that device k's device timers
-// changed; the one it is connected to hands it the set from the store.
-// Nobody answers: a device connected nowhere gets its set when it
-// connects.
-func (r *relay) announceTimers(ctx context.Context, k hub.Key) error {
-	return r.notify(ctx, relayMsg{Kind: "timers", From: r.instance, Sub: k.SubDomain, PID: k.PhysicalID})
+// pushTimers tells the other instances that device k's device timers
+// changed and waits until the one it is connected to has handed it the
+// set from the store: hub.ErrOffline when no instance has it (it gets its
+// set when it connects), the device's refusal or hub.ErrTimeout otherwise.
+func (r *relay) pushTimers(k hub.Key) error {
+	a, err := r.request(r.ctx, relayMsg{Kind: "timers", Sub: k.SubDomain, PID: k.PhysicalID}, relayTimersWait)
+	if err != nil {
+		return err
+	}
+	return errFrom(a.Err)
+}
+
+// handleTimers answers pushTimers for a device connected here: it
+// acknowledges, pushes off the listener (the push reads the store), then
+// replies with the push's error.
+func (r *relay) handleTimers(m relayMsg) {
+	k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
+	r.mu.Lock()
+	push := r.timers
+	r.mu.Unlock()
+	if m.From == r.instance || push == nil || !r.hub.Online(k) {
+		return
+	}
+	go func() {
+		_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+		err := push(r.ctx, k)
+		if err := r.notify(context.Background(), relayMsg{Kind: "reply", ID: m.ID, To: m.From, Err: errText(err)}); err != nil {
+			r.log.Warn("relay: device timers reply", "err", err)
+		}
+	}()
 }
 
 // CatalogChanged tells the other instances that a firmware version of
