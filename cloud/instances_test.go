@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"acconsole/catalog"
+	"acconsole/cloud"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/rpc/rpctest"
@@ -225,7 +226,14 @@ func TestSendToDeviceAcrossInstances(t *testing.T) {
 
 func (c *matrixClient) sendToDevice(sub, pid string, code int) (msg, replyCode, body string) {
 	c.t.Helper()
-	q := url.Values{"physicalDeviceId": {pid}, "messageCode": {strconv.Itoa(code)}}
+	return c.sendToDeviceQ(sub, pid, code, url.Values{})
+}
+
+// sendToDeviceQ is sendToDevice with more query keys (timeout).
+func (c *matrixClient) sendToDeviceQ(sub, pid string, code int, q url.Values) (msg, replyCode, body string) {
+	c.t.Helper()
+	q.Set("physicalDeviceId", pid)
+	q.Set("messageCode", strconv.Itoa(code))
 	req, err := http.NewRequest(http.MethodPost, c.url+"/zc-bind/v1/sendToDevice?"+q.Encode(), bytes.NewReader(nil))
 	if err != nil {
 		c.t.Fatal(err)
@@ -580,5 +588,38 @@ func TestOTAPublishAcrossInstances(t *testing.T) {
 	}
 	if n := countRows(t, b, `SELECT COUNT(*) FROM ota_upgrades WHERE device_id = ? AND trigger = 'silent' AND target_version = ? AND state = 'succeeded'`, id, target); n != 1 {
 		t.Fatalf("%d silent upgrades to %s recorded, want 1", n, target)
+	}
+}
+
+// A device connected to no instance is known to be offline as soon as
+// every other instance said it does not have it, not after the wait for
+// an acknowledgement (which covers an instance that died): a device timer
+// added for an offline plug, and a command to it, answer at once through
+// either of two instances. The relay's waits are made an hour long here
+// and the command's own timeout 30 s, past the clients' 20 s, so an
+// answer that waited for either fails the test.
+func TestOfflineDeviceAnswersAtOnceAcrossInstances(t *testing.T) {
+	if storetest.Postgres() == "" {
+		t.Skip("two instances share a store on PostgreSQL only")
+	}
+	t.Cleanup(cloud.SetRelayWaits(time.Hour)) // runs after both instances close
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir})
+	ca, cb := instanceClient(t, a), instanceClient(t, b)
+	ca.hc.Timeout, cb.hc.Timeout = 20*time.Second, 20*time.Second
+	uid := ca.register("+8613900000077")
+	const pid = "DARK000000000001" // activated, bound, never connected
+	ca.mustDev("zc-warehouse", "activateDevice", "plug", 0, map[string]any{"physicalDeviceId": pid, "devVersion": "1-0-0"})
+	dev := ca.mustDev("zc-bind", "bindDevice", "plug", uid, map[string]any{"physicalDeviceId": pid, "name": "dark"})["device"].(map[string]any)
+	id := int64(dev["deviceId"].(float64))
+	for name, c := range map[string]*matrixClient{"A": ca, "B": cb} {
+		tk := c.mustDev("zc-timer-task", "addTask", "", uid, map[string]any{"deviceId": id, "taskFlag": 1, "timeZone": "UTC",
+			"timePoint": "2030-01-01 00:00:00", "timeCycle": "once", "name": "on", "messageCode": catalog.CodeSetPower})
+		if tk["task"] == nil {
+			t.Fatalf("addTask through %s: %v", name, tk)
+		}
+		if msg, _, body := c.sendToDeviceQ("plug", pid, catalog.CodeIdentify, url.Values{"timeout": {"30000"}}); msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
+			t.Fatalf("command through %s to a device connected nowhere: %s %s, want error 3807 (offline)", name, msg, body)
+		}
 	}
 }

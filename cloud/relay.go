@@ -65,8 +65,10 @@ type relay struct {
 const relayLockClass = 0x61636330
 
 // relayAckWait is how long a sender waits for an instance to say it has
-// the device before it answers "offline".
-const relayAckWait = 2 * time.Second
+// the device before it answers "offline", when not every other instance
+// said it has not (one that died says nothing). A variable so that a test
+// can show that an answer does not wait for it.
+var relayAckWait = 2 * time.Second
 
 // relayTimersWait is how long an API call that changed a device's timers
 // waits for the instance the device is connected to to hand it the new
@@ -74,14 +76,14 @@ const relayAckWait = 2 * time.Second
 // an exchange with the device, well under a second, so a few seconds
 // cover a loaded store while an instance that stalls holds the app's call
 // only briefly. Past it the task stays saved and the device gets its set
-// on its next connection.
-const relayTimersWait = 5 * time.Second
+// on its next connection. A variable for the same reason as relayAckWait.
+var relayTimersWait = 5 * time.Second
 
 // relayMaxPayload keeps a notification under PostgreSQL's 8000-byte limit.
 const relayMaxPayload = 5000
 
 type relayMsg struct {
-	Kind      string             `json:"k"` // cmd, gw, ota, otacat, otaslot, timers, ev, ack, reply
+	Kind      string             `json:"k"` // cmd, gw, ota, otacat, otaslot, timers, ev, ack, nack, reply
 	ID        string             `json:"id"`
 	From      string             `json:"from,omitempty"`
 	To        string             `json:"to,omitempty"`
@@ -273,7 +275,11 @@ func (r *relay) handle(m relayMsg) {
 	switch m.Kind {
 	case "cmd":
 		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
-		if m.From == r.instance || !r.hub.Online(k) {
+		if m.From == r.instance {
+			return
+		}
+		if !r.hub.Online(k) {
+			r.notHere(m)
 			return
 		}
 		go func() {
@@ -289,7 +295,11 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}()
 	case "gw":
-		if m.From == r.instance || m.Op == nil || !r.hub.Online(m.Op.Gateway) {
+		if m.From == r.instance {
+			return
+		}
+		if m.Op == nil || !r.hub.Online(m.Op.Gateway) {
+			r.notHere(m)
 			return
 		}
 		go func() {
@@ -304,7 +314,11 @@ func (r *relay) handle(m relayMsg) {
 		r.mu.Lock()
 		start := r.upgrades
 		r.mu.Unlock()
-		if m.From == r.instance || start == nil || !r.hub.Online(k) {
+		if m.From == r.instance {
+			return
+		}
+		if start == nil || !r.hub.Online(k) {
+			r.notHere(m)
 			return
 		}
 		go func() {
@@ -344,7 +358,7 @@ func (r *relay) handle(m relayMsg) {
 		if m.From != r.instance && m.Event != nil && sink != nil {
 			sink(*m.Event)
 		}
-	case "ack", "reply":
+	case "ack", "nack", "reply":
 		if m.To != r.instance {
 			return
 		}
@@ -358,6 +372,18 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}
 	}
+}
+
+// notHere answers a request for a device that is not connected here, so
+// that its sender, once every other instance said so, answers "offline"
+// at once instead of after relayAckWait (off the listener: it writes to
+// the store).
+func (r *relay) notHere(m relayMsg) {
+	go func() {
+		if err := r.notify(context.Background(), relayMsg{Kind: "nack", ID: m.ID, To: m.From}); err != nil {
+			r.log.Warn("relay: not here", "err", err)
+		}
+	}()
 }
 
 func (r *relay) notify(ctx context.Context, m relayMsg) error {
@@ -442,7 +468,11 @@ func (r *relay) handleTimers(m relayMsg) {
 	r.mu.Lock()
 	push := r.timers
 	r.mu.Unlock()
-	if m.From == r.instance || push == nil || !r.hub.Online(k) {
+	if m.From == r.instance {
+		return
+	}
+	if push == nil || !r.hub.Online(k) {
+		r.notHere(m)
 		return
 	}
 	go func() {
@@ -488,7 +518,8 @@ func (r *relay) alive(ctx context.Context, instance string) (bool, error) {
 // once when this instance is alone on the schema), ErrTimeout when the
 // reply does not come within timeout.
 func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) (relayMsg, error) {
-	if n, err := r.instances(ctx); err != nil {
+	n, err := r.instances(ctx)
+	if err != nil {
 		return relayMsg{}, err
 	} else if n <= 1 {
 		return relayMsg{}, hub.ErrOffline
@@ -496,7 +527,8 @@ func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) 
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	m.ID, m.From = hex.EncodeToString(id[:]), r.instance
-	ch := make(chan relayMsg, 4)
+	// Room for every other instance's "not here" and the one reply.
+	ch := make(chan relayMsg, n+3)
 	r.mu.Lock()
 	r.pending[m.ID] = ch
 	r.mu.Unlock()
@@ -511,11 +543,19 @@ func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) 
 	ack := time.NewTimer(min(relayAckWait, timeout))
 	defer ack.Stop()
 	// Without an acknowledgement nobody has the device (or its instance
-	// died): offline.
+	// died): offline. When every other instance said it does not have it,
+	// that is known at once.
 	var deadline <-chan time.Time
+	notHere := 0
 	for {
 		select {
 		case a := <-ch:
+			if a.Kind == "nack" {
+				if notHere++; notHere == n-1 && deadline == nil {
+					return relayMsg{}, hub.ErrOffline
+				}
+				continue
+			}
 			if a.Kind == "ack" {
 				ack.Stop()
 				t := time.NewTimer(timeout + relayAckWait)
