@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"acconsole/catalog"
+	"acconsole/cloud"
 	"acconsole/cloud/cloudtest"
 	"acconsole/cloud/ota"
 	"acconsole/cloud/rpc/rpctest"
@@ -225,7 +226,14 @@ func TestSendToDeviceAcrossInstances(t *testing.T) {
 
 func (c *matrixClient) sendToDevice(sub, pid string, code int) (msg, replyCode, body string) {
 	c.t.Helper()
-	q := url.Values{"physicalDeviceId": {pid}, "messageCode": {strconv.Itoa(code)}}
+	return c.sendToDeviceQ(sub, pid, code, url.Values{})
+}
+
+// sendToDeviceQ is sendToDevice with more query keys (timeout).
+func (c *matrixClient) sendToDeviceQ(sub, pid string, code int, q url.Values) (msg, replyCode, body string) {
+	c.t.Helper()
+	q.Set("physicalDeviceId", pid)
+	q.Set("messageCode", strconv.Itoa(code))
 	req, err := http.NewRequest(http.MethodPost, c.url+"/zc-bind/v1/sendToDevice?"+q.Encode(), bytes.NewReader(nil))
 	if err != nil {
 		c.t.Fatal(err)
@@ -448,10 +456,12 @@ func countRows(t *testing.T, c *cloudtest.Cloud, query string, args ...any) int 
 }
 
 // A device timer added through instance B for a plug simulated by
-// instance A reaches the plug (PostgreSQL's relay carries the change), is
-// listed the same through both, fires on the plug exactly once, and a
-// change or deletion through B reaches the plug too. On SQLite, without a
-// relay, only the listings are checked.
+// instance A is on the plug when B answers (PostgreSQL's relay carries the
+// change and B waits for A's push, as it waits for a plug connected to
+// itself), is listed the same through both, fires on the plug exactly
+// once, and a change, a stop, a start or a deletion through B is on the
+// plug when B answers too. On SQLite, without a relay, only the listings
+// are checked.
 func TestDeviceTimerAcrossInstances(t *testing.T) {
 	fake := clock.NewFake(time.Now().Truncate(time.Second))
 	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true, Clock: fake})
@@ -478,19 +488,26 @@ func TestDeviceTimerAcrossInstances(t *testing.T) {
 	if storetest.Postgres() == "" {
 		return
 	}
-	holds := func(wantPoint string) func() bool {
-		return func() bool {
-			ts := plug.Timers()
-			return len(ts) == 1 && ts[0].TaskID == task && ts[0].Running && ts[0].TimePoint == wantPoint
+	// Checked as soon as B answers, without waiting: that is the promise.
+	holds := func(what, wantPoint string, running bool) {
+		t.Helper()
+		if ts := plug.Timers(); len(ts) != 1 || ts[0].TaskID != task || ts[0].Running != running || ts[0].TimePoint != wantPoint {
+			t.Fatalf("%s: A's plug holds %+v, want task %d at %s (running %v)", what, ts, task, wantPoint, running)
 		}
 	}
-	waitFor(t, "A's plug holds the timer added through B", holds(point(due)))
+	holds("after addTask through B", point(due), true)
 
 	// Moved a minute earlier through B: the plug's copy follows.
 	due = due.Add(-time.Minute)
 	cb.mustDev("zc-timer-task", "modifyTask", "", owner, map[string]any{"deviceId": id, "taskId": task, "timePoint": point(due)})
-	waitFor(t, "A's plug holds the timer as modified through B", holds(point(due)))
+	holds("after modifyTask through B", point(due), true)
 	sameLists("after modifyTask through B")
+
+	// Stopped and started again through B: the plug's copy follows.
+	cb.mustDev("zc-timer-task", "stopTask", "", owner, map[string]any{"deviceId": id, "taskId": task})
+	holds("after stopTask through B", point(due), false)
+	cb.mustDev("zc-timer-task", "startTask", "", owner, map[string]any{"deviceId": id, "taskId": task})
+	holds("after startTask through B", point(due), true)
 
 	fake.Advance(time.Minute)
 	waitFor(t, "the firing is in the history through B", func() bool { return len(cb.history(owner, id, task)) > 0 })
@@ -517,7 +534,9 @@ func TestDeviceTimerAcrossInstances(t *testing.T) {
 	sameLists("after the firing")
 
 	cb.mustDev("zc-timer-task", "deleteTask", "", owner, map[string]any{"deviceId": id, "taskId": task})
-	waitFor(t, "A's plug drops the timer deleted through B", func() bool { return len(plug.Timers()) == 0 })
+	if ts := plug.Timers(); len(ts) != 0 {
+		t.Fatalf("after deleteTask through B: A's plug still holds %+v", ts)
+	}
 	if la, lb := list(ca), list(cb); la != lb || strings.Contains(la, fmt.Sprintf(`"taskId":%d`, task)) {
 		t.Fatalf("after deleteTask through B: tasks through A %s, through B %s", la, lb)
 	}
@@ -569,5 +588,38 @@ func TestOTAPublishAcrossInstances(t *testing.T) {
 	}
 	if n := countRows(t, b, `SELECT COUNT(*) FROM ota_upgrades WHERE device_id = ? AND trigger = 'silent' AND target_version = ? AND state = 'succeeded'`, id, target); n != 1 {
 		t.Fatalf("%d silent upgrades to %s recorded, want 1", n, target)
+	}
+}
+
+// A device connected to no instance is known to be offline as soon as
+// every other instance said it does not have it, not after the wait for
+// an acknowledgement (which covers an instance that died): a device timer
+// added for an offline plug, and a command to it, answer at once through
+// either of two instances. The relay's waits are made an hour long here
+// and the command's own timeout 30 s, past the clients' 20 s, so an
+// answer that waited for either fails the test.
+func TestOfflineDeviceAnswersAtOnceAcrossInstances(t *testing.T) {
+	if storetest.Postgres() == "" {
+		t.Skip("two instances share a store on PostgreSQL only")
+	}
+	t.Cleanup(cloud.SetRelayWaits(time.Hour)) // runs after both instances close
+	a := cloudtest.Start(t, cloudtest.Options{Demo: 30, Simulate: true})
+	b := cloudtest.Start(t, cloudtest.Options{DataDir: a.DataDir})
+	ca, cb := instanceClient(t, a), instanceClient(t, b)
+	ca.hc.Timeout, cb.hc.Timeout = 20*time.Second, 20*time.Second
+	uid := ca.register("+8613900000077")
+	const pid = "DARK000000000001" // activated, bound, never connected
+	ca.mustDev("zc-warehouse", "activateDevice", "plug", 0, map[string]any{"physicalDeviceId": pid, "devVersion": "1-0-0"})
+	dev := ca.mustDev("zc-bind", "bindDevice", "plug", uid, map[string]any{"physicalDeviceId": pid, "name": "dark"})["device"].(map[string]any)
+	id := int64(dev["deviceId"].(float64))
+	for name, c := range map[string]*matrixClient{"A": ca, "B": cb} {
+		tk := c.mustDev("zc-timer-task", "addTask", "", uid, map[string]any{"deviceId": id, "taskFlag": 1, "timeZone": "UTC",
+			"timePoint": "2030-01-01 00:00:00", "timeCycle": "once", "name": "on", "messageCode": catalog.CodeSetPower})
+		if tk["task"] == nil {
+			t.Fatalf("addTask through %s: %v", name, tk)
+		}
+		if msg, _, body := c.sendToDeviceQ("plug", pid, catalog.CodeIdentify, url.Values{"timeout": {"30000"}}); msg != "X-Zc-Err" || !strings.Contains(body, "3807") {
+			t.Fatalf("command through %s to a device connected nowhere: %s %s, want error 3807 (offline)", name, msg, body)
+		}
 	}
 }

@@ -43,10 +43,10 @@ type relay struct {
 	events func(hub.Event)
 	// upgrades starts an upgrade confirmed through another instance on a
 	// device connected here; timers re-hands a device connected here its
-	// device timers after another instance changed them (both nil until
-	// their services start).
+	// device timers after another instance changed them, and returns once
+	// the device took them (both nil until their services start).
 	upgrades func(ctx context.Context, k hub.Key, otaType int, target, trigger string) error
-	timers   func(k hub.Key)
+	timers   func(ctx context.Context, k hub.Key) error
 	// otaCatalog and otaSlot take the OTA notices of the other instances:
 	// a version of a product was published, an automatic upgrade ended
 	// (nil until the OTA service starts).
@@ -65,14 +65,25 @@ type relay struct {
 const relayLockClass = 0x61636330
 
 // relayAckWait is how long a sender waits for an instance to say it has
-// the device before it answers "offline".
-const relayAckWait = 2 * time.Second
+// the device before it answers "offline", when not every other instance
+// said it has not (one that died says nothing). A variable so that a test
+// can show that an answer does not wait for it.
+var relayAckWait = 2 * time.Second
+
+// relayTimersWait is how long an API call that changed a device's timers
+// waits for the instance the device is connected to to hand it the new
+// set (after that instance acknowledged): the push is one store read and
+// an exchange with the device, well under a second, so a few seconds
+// cover a loaded store while an instance that stalls holds the app's call
+// only briefly. Past it the task stays saved and the device gets its set
+// on its next connection. A variable for the same reason as relayAckWait.
+var relayTimersWait = 5 * time.Second
 
 // relayMaxPayload keeps a notification under PostgreSQL's 8000-byte limit.
 const relayMaxPayload = 5000
 
 type relayMsg struct {
-	Kind      string             `json:"k"` // cmd, gw, ota, otacat, otaslot, timers, ev, ack, reply
+	Kind      string             `json:"k"` // cmd, gw, ota, otacat, otaslot, timers, ev, ack, nack, reply
 	ID        string             `json:"id"`
 	From      string             `json:"from,omitempty"`
 	To        string             `json:"to,omitempty"`
@@ -104,6 +115,8 @@ func errText(err error) string {
 		return "timeout"
 	case errors.Is(err, hub.ErrNotGateway):
 		return "notgateway"
+	case errors.Is(err, hub.ErrNoTimers):
+		return "notimers"
 	}
 	return err.Error()
 }
@@ -118,6 +131,8 @@ func errFrom(s string) error {
 		return hub.ErrTimeout
 	case "notgateway":
 		return hub.ErrNotGateway
+	case "notimers":
+		return hub.ErrNoTimers
 	}
 	return errors.New(s)
 }
@@ -260,7 +275,11 @@ func (r *relay) handle(m relayMsg) {
 	switch m.Kind {
 	case "cmd":
 		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
-		if m.From == r.instance || !r.hub.Online(k) {
+		if m.From == r.instance {
+			return
+		}
+		if !r.hub.Online(k) {
+			r.notHere(m)
 			return
 		}
 		go func() {
@@ -276,7 +295,11 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}()
 	case "gw":
-		if m.From == r.instance || m.Op == nil || !r.hub.Online(m.Op.Gateway) {
+		if m.From == r.instance {
+			return
+		}
+		if m.Op == nil || !r.hub.Online(m.Op.Gateway) {
+			r.notHere(m)
 			return
 		}
 		go func() {
@@ -291,7 +314,11 @@ func (r *relay) handle(m relayMsg) {
 		r.mu.Lock()
 		start := r.upgrades
 		r.mu.Unlock()
-		if m.From == r.instance || start == nil || !r.hub.Online(k) {
+		if m.From == r.instance {
+			return
+		}
+		if start == nil || !r.hub.Online(k) {
+			r.notHere(m)
 			return
 		}
 		go func() {
@@ -310,13 +337,7 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}()
 	case "timers":
-		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
-		r.mu.Lock()
-		push := r.timers
-		r.mu.Unlock()
-		if m.From != r.instance && push != nil && r.hub.Online(k) {
-			push(k) // only queues the push: the listener never waits
-		}
+		r.handleTimers(m)
 	case "otacat", "otaslot":
 		r.mu.Lock()
 		reload, slot := r.otaCatalog, r.otaSlot
@@ -337,7 +358,7 @@ func (r *relay) handle(m relayMsg) {
 		if m.From != r.instance && m.Event != nil && sink != nil {
 			sink(*m.Event)
 		}
-	case "ack", "reply":
+	case "ack", "nack", "reply":
 		if m.To != r.instance {
 			return
 		}
@@ -351,6 +372,18 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}
 	}
+}
+
+// notHere answers a request for a device that is not connected here, so
+// that its sender, once every other instance said so, answers "offline"
+// at once instead of after relayAckWait (off the listener: it writes to
+// the store).
+func (r *relay) notHere(m relayMsg) {
+	go func() {
+		if err := r.notify(context.Background(), relayMsg{Kind: "nack", ID: m.ID, To: m.From}); err != nil {
+			r.log.Warn("relay: not here", "err", err)
+		}
+	}()
 }
 
 func (r *relay) notify(ctx context.Context, m relayMsg) error {
@@ -415,12 +448,40 @@ func (r *relay) StartUpgrade(ctx context.Context, k hub.Key, otaType int, target
 	return errFrom(a.Err)
 }
 
-// announceTimers tells the other instances that device k's device timers
-// changed; the one it is connected to hands it the set from the store.
-// Nobody answers: a device connected nowhere gets its set when it
-// connects.
-func (r *relay) announceTimers(ctx context.Context, k hub.Key) error {
-	return r.notify(ctx, relayMsg{Kind: "timers", From: r.instance, Sub: k.SubDomain, PID: k.PhysicalID})
+// pushTimers tells the other instances that device k's device timers
+// changed and waits until the one it is connected to has handed it the
+// set from the store: hub.ErrOffline when no instance has it (it gets its
+// set when it connects), the device's refusal or hub.ErrTimeout otherwise.
+func (r *relay) pushTimers(k hub.Key) error {
+	a, err := r.request(r.ctx, relayMsg{Kind: "timers", Sub: k.SubDomain, PID: k.PhysicalID}, relayTimersWait)
+	if err != nil {
+		return err
+	}
+	return errFrom(a.Err)
+}
+
+// handleTimers answers pushTimers for a device connected here: it
+// acknowledges, pushes off the listener (the push reads the store), then
+// replies with the push's error.
+func (r *relay) handleTimers(m relayMsg) {
+	k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
+	r.mu.Lock()
+	push := r.timers
+	r.mu.Unlock()
+	if m.From == r.instance {
+		return
+	}
+	if push == nil || !r.hub.Online(k) {
+		r.notHere(m)
+		return
+	}
+	go func() {
+		_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+		err := push(r.ctx, k)
+		if err := r.notify(context.Background(), relayMsg{Kind: "reply", ID: m.ID, To: m.From, Err: errText(err)}); err != nil {
+			r.log.Warn("relay: device timers reply", "err", err)
+		}
+	}()
 }
 
 // CatalogChanged tells the other instances that a firmware version of
@@ -457,7 +518,8 @@ func (r *relay) alive(ctx context.Context, instance string) (bool, error) {
 // once when this instance is alone on the schema), ErrTimeout when the
 // reply does not come within timeout.
 func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) (relayMsg, error) {
-	if n, err := r.instances(ctx); err != nil {
+	n, err := r.instances(ctx)
+	if err != nil {
 		return relayMsg{}, err
 	} else if n <= 1 {
 		return relayMsg{}, hub.ErrOffline
@@ -465,7 +527,8 @@ func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) 
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	m.ID, m.From = hex.EncodeToString(id[:]), r.instance
-	ch := make(chan relayMsg, 4)
+	// Room for every other instance's "not here" and the one reply.
+	ch := make(chan relayMsg, n+3)
 	r.mu.Lock()
 	r.pending[m.ID] = ch
 	r.mu.Unlock()
@@ -480,11 +543,19 @@ func (r *relay) request(ctx context.Context, m relayMsg, timeout time.Duration) 
 	ack := time.NewTimer(min(relayAckWait, timeout))
 	defer ack.Stop()
 	// Without an acknowledgement nobody has the device (or its instance
-	// died): offline.
+	// died): offline. When every other instance said it does not have it,
+	// that is known at once.
 	var deadline <-chan time.Time
+	notHere := 0
 	for {
 		select {
 		case a := <-ch:
+			if a.Kind == "nack" {
+				if notHere++; notHere == n-1 && deadline == nil {
+					return relayMsg{}, hub.ErrOffline
+				}
+				continue
+			}
 			if a.Kind == "ack" {
 				ack.Stop()
 				t := time.NewTimer(timeout + relayAckWait)

@@ -54,7 +54,7 @@ func (s *Server) initTimers(ctx context.Context) error {
 	s.closers = append(s.closers, t.Close)
 	if s.relay != nil {
 		s.relay.mu.Lock()
-		s.relay.timers = t.Repush
+		s.relay.timers = t.PushNow
 		s.relay.mu.Unlock()
 	}
 	return nil
@@ -74,24 +74,33 @@ func (s *Server) timerResync() time.Duration {
 	return 0
 }
 
-// timerHosts hands device timers to the devices connected here, and
-// announces a changed set of a device that is not, so that the instance
-// sharing the store that has it hands it the set (nil relay: alone on the
-// store).
+// timerHosts hands device timers to the devices connected here, and the
+// changed set of a device that is not to the instance sharing the store
+// that has it (nil relay: alone on the store).
 type timerHosts struct {
 	hub   *hub.Hub
 	relay *relay
 }
 
+// SetTimers returns once the device holds set, wherever it is connected,
+// as a push to a device connected here does: an API call answers after
+// it. When the other instance's push fails or times out, the set stays
+// pending here (ErrOffline), as a refused push leaves it on that
+// instance; the device gets it on its next connection.
 func (h timerHosts) SetTimers(k hub.Key, set []hub.DeviceTimer) error {
 	err := h.hub.SetTimers(k, set)
-	if errors.Is(err, hub.ErrOffline) && h.relay != nil {
-		if aerr := h.relay.announceTimers(context.Background(), k); aerr != nil {
-			h.relay.log.Warn("relay: announce device timers", "device", k, "err", aerr)
-		}
+	if !errors.Is(err, hub.ErrOffline) || h.relay == nil {
+		return err
 	}
-	// Still offline here: this instance keeps the set pending for the
-	// device's next connection to it.
+	rerr := h.relay.pushTimers(k)
+	switch {
+	case rerr == nil, errors.Is(rerr, hub.ErrNoTimers):
+		return rerr // the other instance's push, as if made here
+	case !errors.Is(rerr, hub.ErrOffline):
+		h.relay.log.Warn("relay: device timers on another instance", "device", k, "err", rerr)
+	}
+	// Connected nowhere, or not reached: this instance keeps the set
+	// pending for the device's next connection to it.
 	return err
 }
 

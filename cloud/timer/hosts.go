@@ -180,17 +180,21 @@ func (s *Service) onHubEvent(e hub.Event) {
 	}
 }
 
-// Repush queues a push of device k's set, read afresh from the store: the
-// set changed through another instance sharing it, and k is connected
-// here. It never blocks.
-func (s *Service) Repush(k hub.Key) {
+// PushNow hands device k, connected here, its set read afresh from the
+// store, and returns once the device took or refused it (pushTimers's
+// error): the set changed through another instance sharing the store,
+// whose API call waits for this push before it answers. A service that is
+// stopping pushes nothing and answers hub.ErrOffline: the device gets its
+// set on its next connection.
+func (s *Service) PushNow(ctx context.Context, k hub.Key) error {
 	h := &s.host
 	h.mu.Lock()
-	if h.running {
-		h.hosted[k] = true
-		h.enqueueLocked(k)
-	}
+	running := h.running
 	h.mu.Unlock()
+	if !running {
+		return hub.ErrOffline
+	}
+	return s.pushTimers(ctx, k)
 }
 
 // pushWorker makes the pushes that reconnects and the start asked for.
@@ -228,10 +232,12 @@ func (s *Service) pushWorker() {
 // pushTimers hands device k its current set of device timers. It is
 // marked pending first and cleared only once the device took the set, so
 // a device that comes online during the push (its EventOnline seeing the
-// mark) is pushed again.
-func (s *Service) pushTimers(ctx context.Context, k hub.Key) {
+// mark) is pushed again. It returns the error that kept the set from the
+// device (logged here unless the device is offline), for PushNow to
+// answer with.
+func (s *Service) pushTimers(ctx context.Context, k hub.Key) error {
 	if s.deps.Hosts == nil || k.PhysicalID == "" {
-		return
+		return nil
 	}
 	h := &s.host
 	defer h.lockKey(k)()
@@ -241,7 +247,7 @@ func (s *Service) pushTimers(ctx context.Context, k hub.Key) {
 	set, err := s.deviceTimers(ctx, k)
 	if err != nil {
 		s.log.Error("timer: read device timers", "device", k, "err", err)
-		return // still pending: the next reconnect tries again
+		return err // still pending: the next reconnect tries again
 	}
 	err = s.deps.Hosts.SetTimers(k, set)
 	h.mu.Lock()
@@ -262,6 +268,7 @@ func (s *Service) pushTimers(ctx context.Context, k hub.Key) {
 		s.log.Warn("timer: device refused its timers", "device", k, "err", err)
 	}
 	h.mu.Unlock()
+	return err
 }
 
 // pushFor pushes the set of a task's device when the task is a device
