@@ -93,6 +93,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() {
 		e.srv.Close()
 		e.svc.Close()
+		e.checkUserCounts()
 		e.db.Close()
 	})
 	return e
@@ -323,4 +324,29 @@ func (f *fakeDevice) CloseMatch() error {
 	f.open = time.Time{}
 	f.mu.Unlock()
 	return nil
+}
+
+// checkUserCounts holds every test to the count of devices per user that
+// the database keeps (dev_user_counts): after whatever the test did, it
+// must equal the user's bindings counted one by one.
+func (e *env) checkUserCounts() {
+	e.t.Helper()
+	rows, err := e.db.Query(`SELECT COALESCE(b.user_id, c.user_id), COUNT(b.user_id), COALESCE(MAX(c.devices), 0)
+		FROM dev_bindings b FULL OUTER JOIN dev_user_counts c ON c.user_id = b.user_id
+		GROUP BY COALESCE(b.user_id, c.user_id)`)
+	if err != nil {
+		e.t.Errorf("read the device counts: %v", err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid, counted, kept int64
+		if err := rows.Scan(&uid, &counted, &kept); err != nil {
+			e.t.Errorf("read the device counts: %v", err)
+			return
+		}
+		if counted != kept {
+			e.t.Errorf("user %d holds %d devices, but the kept count says %d", uid, counted, kept)
+		}
+	}
 }

@@ -212,4 +212,47 @@ CREATE TABLE dev_datapoints (
 	datapoints    TEXT    NOT NULL
 );
 `})
+	// How many devices each user holds, kept by the database itself on
+	// every insert and delete of a binding (whichever code path makes it:
+	// binds, shares, gateways' sub-devices, homes, cascades), so that a
+	// page of listDevices reads its total from one row instead of counting
+	// the user's bindings (1 ms at 5 000 on PostgreSQL, growing with them).
+	store.Register(store.Migration{Component: "devices", Version: 2, SQL: `
+CREATE TABLE dev_user_counts (
+	user_id INTEGER PRIMARY KEY,
+	devices INTEGER NOT NULL
+);
+INSERT INTO dev_user_counts(user_id, devices) SELECT user_id, COUNT(*) FROM dev_bindings GROUP BY user_id;
+CREATE TRIGGER dev_bindings_counted AFTER INSERT ON dev_bindings BEGIN
+	INSERT INTO dev_user_counts(user_id, devices) VALUES (NEW.user_id, 1)
+		ON CONFLICT(user_id) DO UPDATE SET devices = devices + 1;
+END;
+CREATE TRIGGER dev_bindings_uncounted AFTER DELETE ON dev_bindings BEGIN
+	UPDATE dev_user_counts SET devices = devices - 1 WHERE user_id = OLD.user_id;
+END;
+CREATE TRIGGER dev_bindings_moved AFTER UPDATE OF user_id ON dev_bindings BEGIN
+	UPDATE dev_user_counts SET devices = devices - 1 WHERE user_id = OLD.user_id;
+	INSERT INTO dev_user_counts(user_id, devices) VALUES (NEW.user_id, 1)
+		ON CONFLICT(user_id) DO UPDATE SET devices = devices + 1;
+END;
+`, Postgres: `
+CREATE TABLE dev_user_counts (
+	user_id BIGINT PRIMARY KEY,
+	devices BIGINT NOT NULL
+);
+INSERT INTO dev_user_counts(user_id, devices) SELECT user_id, COUNT(*) FROM dev_bindings GROUP BY user_id;
+CREATE FUNCTION dev_bindings_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('DELETE', 'UPDATE') THEN
+		UPDATE dev_user_counts SET devices = devices - 1 WHERE user_id = OLD.user_id;
+	END IF;
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		INSERT INTO dev_user_counts(user_id, devices) VALUES (NEW.user_id, 1)
+			ON CONFLICT (user_id) DO UPDATE SET devices = dev_user_counts.devices + 1;
+	END IF;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER dev_bindings_counted AFTER INSERT OR DELETE OR UPDATE OF user_id ON dev_bindings
+	FOR EACH ROW EXECUTE FUNCTION dev_bindings_count();
+`})
 }
