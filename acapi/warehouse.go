@@ -74,7 +74,7 @@ func (w Warehouse) GetDeviceCount(ctx context.Context, sub string) (int64, error
 
 // ListDevices pages through the warehouse devices of product sub ("" = all).
 func (w Warehouse) ListDevices(ctx context.Context, sub string, offset, limit int) ([]models.DeviceInfo, error) {
-	var out warehouseDevicesResult
+	out := warehouseDevicesResult{Devices: make([]models.DeviceInfo, 0, pageCap(limit))}
 	return out.Devices, w.c.call(ctx, w.devReq(mWarehouseListDevices, sub, map[string]any{keyOffset: offset, keyLimit: limit}), &out)
 }
 
@@ -85,6 +85,12 @@ func (w Warehouse) ListDevices(ctx context.Context, sub string, offset, limit in
 // answers 3010, method not exist); it exists so the console's fleet view
 // needs one call per page, not one per device.
 func (w Warehouse) ListDevicesExt(ctx context.Context, sub string, offset, limit int) ([]models.FleetDevice, error) {
-	var out fleetResult
+	out := fleetResult{Devices: make([]models.FleetDevice, 0, pageCap(limit))}
 	return out.Devices, w.c.call(ctx, w.devReq(mWarehouseListDevicesExt, sub, map[string]any{keyOffset: offset, keyLimit: limit}), &out)
 }
+
+// pageCap is the room to make for a page of limit entries: encoding/json
+// fills a slice it is given in place, where it would otherwise grow one
+// entry by entry (a copy of the page so far at every doubling). Capped,
+// so that an odd limit cannot make a large allocation.
+func pageCap(limit int) int { return max(0, min(limit, 1000)) }

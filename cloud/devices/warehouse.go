@@ -48,7 +48,8 @@ type whRow struct {
 
 func scanWH(sc interface{ Scan(...any) error }, extra ...any) (whRow, error) {
 	var w whRow
-	return w, sc.Scan(append(whDst(&w), extra...)...)
+	dst := make([]any, 0, whFields+len(extra))
+	return w, sc.Scan(append(whDst(dst, &w), extra...)...)
 }
 
 func unixTime(sec int64) string {
@@ -172,7 +173,7 @@ func (s *Service) WarehouseDevices(ctx context.Context, fn func(models.DeviceInf
 			var id int64
 			var w whRow
 			// id comes first in this query.
-			if err := rows.Scan(append([]any{&id}, whDst(&w)...)...); err != nil {
+			if err := rows.Scan(whDst(append(make([]any, 0, 1+whFields), &id), &w)...); err != nil {
 				rows.Close()
 				return err
 			}
@@ -195,10 +196,14 @@ func (s *Service) WarehouseDevices(ctx context.Context, fn func(models.DeviceInf
 	}
 }
 
-func whDst(w *whRow) []any {
-	return []any{&w.domainID, &w.subID, &w.pid, &w.typ, &w.mac, &w.devVer, &w.modVer, &w.activeTime,
-		&w.lastOnline, &w.ip, &w.country, &w.province, &w.city, &w.st, &w.lat, &w.long}
+// whDst appends the scan destinations of whCols, in order, to dst.
+func whDst(dst []any, w *whRow) []any {
+	return append(dst, &w.domainID, &w.subID, &w.pid, &w.typ, &w.mac, &w.devVer, &w.modVer, &w.activeTime,
+		&w.lastOnline, &w.ip, &w.country, &w.province, &w.city, &w.st, &w.lat, &w.long)
 }
+
+// whFields is how many destinations whDst appends.
+const whFields = 16
 
 // --- wire methods ---
 
@@ -389,24 +394,29 @@ func pageParams(c *rpc.Call) (offset, limit int64, err error) {
 	return
 }
 
-func (s *Service) page(c *rpc.Call, all, sub *sql.Stmt) (*sql.Rows, error) {
+// page runs a warehouse page query and returns its rows and the page's
+// size limit.
+func (s *Service) page(c *rpc.Call, all, sub *sql.Stmt) (*sql.Rows, int64, error) {
 	offset, limit, err := pageParams(c)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	var rows *sql.Rows
 	if c.SubDomainInfo != nil {
-		return sub.QueryContext(c.Ctx, c.SubDomainInfo.ID, offset, limit)
+		rows, err = sub.QueryContext(c.Ctx, c.SubDomainInfo.ID, offset, limit)
+	} else {
+		rows, err = all.QueryContext(c.Ctx, c.MajorDomain.ID, offset, limit)
 	}
-	return all.QueryContext(c.Ctx, c.MajorDomain.ID, offset, limit)
+	return rows, limit, err
 }
 
 func (s *Service) apiWarehouseList(c *rpc.Call) (any, error) {
-	rows, err := s.page(c, s.st.whPage, s.st.whPageSub)
+	rows, limit, err := s.page(c, s.st.whPage, s.st.whPageSub)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []models.DeviceInfo{}
+	out := make([]models.DeviceInfo, 0, limit)
 	for rows.Next() {
 		w, err := scanWH(rows)
 		if err != nil {
@@ -425,20 +435,27 @@ func (s *Service) apiWarehouseList(c *rpc.Call) (any, error) {
 // owner's nick name, name and online state, so that the console's fleet
 // view needs one call per page rather than one per device.
 func (s *Service) apiWarehouseListExt(c *rpc.Call) (any, error) {
-	rows, err := s.page(c, s.st.fleetPage, s.st.fleetSub)
+	rows, limit, err := s.page(c, s.st.fleetPage, s.st.fleetSub)
 	if err != nil {
 		return nil, err
 	}
-	out := []models.FleetDevice{}
+	// Sized for the page: appending 100 entries of this size one by one
+	// copied 25 KB for each page, garbage the collector then chased.
+	out := make([]models.FleetDevice, 0, limit)
+	// One set of scan destinations for the page, pointed at each entry in
+	// turn: a set per row put every row's record on the heap.
+	var w whRow
+	dst := append(whDst(make([]any, 0, whFields+3), &w), nil, nil, nil)
 	for rows.Next() {
-		var e models.FleetDevice
-		w, err := scanWH(rows, &e.DeviceID, &e.Owner, &e.Name)
-		if err != nil {
+		out = append(out, models.FleetDevice{})
+		e := &out[len(out)-1]
+		dst[whFields], dst[whFields+1], dst[whFields+2] = &e.DeviceID, &e.Owner, &e.Name
+		w = whRow{}
+		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		e.DeviceInfo = s.info(w)
-		out = append(out, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
