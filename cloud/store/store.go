@@ -67,7 +67,8 @@ type DB struct {
 	*sql.DB
 	// Path is the SQLite file ("" on PostgreSQL).
 	Path string
-	// DSN is the PostgreSQL connection string ("" on SQLite).
+	// DSN is the PostgreSQL connection string as pgx takes it, without
+	// the pool's size ("" on SQLite).
 	DSN     string
 	Dialect Dialect
 	// writer holds the one write token of an SQLite store (nil on

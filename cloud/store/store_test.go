@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -216,7 +217,9 @@ func TestConcurrentWritersAllLand(t *testing.T) {
 func TestTxKeyedRaceEndsWithOneRow(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := context.Background()
-	const n = 16
+	// As many as hold a connection at once: each waits, in its
+	// transaction, for all the others to have read.
+	n := min(16, db.Stats().MaxOpenConnections)
 	side := db.Dialect == store.Postgres // SQLite runs writers one at a time
 	var allRead sync.WaitGroup
 	allRead.Add(n)
@@ -293,5 +296,34 @@ func TestTxKeyedGivesUpOnItsOwnKey(t *testing.T) {
 	}
 	if runs < 1 || runs > 3 {
 		t.Fatalf("ran %d times, want between 1 and 3", runs)
+	}
+}
+
+// The pool's size comes from the DSN's pool_max_conns (pgxpool's name),
+// which pgx never sees: an unknown key would reach the server as a
+// setting and fail the connection. A nonsense size is refused by name.
+func TestPostgresPoolSizeFromDSN(t *testing.T) {
+	dsn := storetest.Postgres()
+	if dsn == "" {
+		t.Skip("needs PostgreSQL: " + storetest.EnvPostgres + " names no server")
+	}
+	loc := storetest.FreshSchema(t, dsn)
+	sep := "&"
+	if !strings.Contains(loc, "?") {
+		sep = "?"
+	}
+	db, err := store.Open(loc + sep + "pool_max_conns=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := db.Stats().MaxOpenConnections; got != 3 {
+		t.Fatalf("pool of %d connections, want 3", got)
+	}
+	if strings.Contains(db.DSN, "pool_max_conns") {
+		t.Fatalf("the DSN kept for pgx still names the pool: %s", db.DSN)
+	}
+	if _, err := store.Open(loc + sep + "pool_max_conns=lots"); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
+		t.Fatalf("pool_max_conns=lots: %v, want an error naming pool_max_conns", err)
 	}
 }
