@@ -41,7 +41,7 @@ func openPostgres(dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
 	}
-	s := &DB{DB: db, DSN: pgDSN, Dialect: Postgres}
+	s := &DB{DB: db, DSN: pgDSN, Dialect: Postgres, writer: make(chan struct{}, conns)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
