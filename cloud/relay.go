@@ -275,55 +275,27 @@ func (r *relay) handle(m relayMsg) {
 	switch m.Kind {
 	case "cmd":
 		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
-		if m.From == r.instance {
-			return
-		}
-		if !r.hub.Online(k) {
-			r.notHere(m)
-			return
-		}
-		go func() {
-			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+		r.serve(m, r.hub.Online(k), "command", func() relayMsg {
 			timeout := time.Duration(m.TimeoutMs) * time.Millisecond
 			code, reply, err := r.hub.SendLocal(context.Background(), k, m.Code, m.Payload, timeout)
-			ans := relayMsg{Kind: "reply", ID: m.ID, To: m.From, Code: code, Payload: reply, Err: errText(err)}
+			ans := relayMsg{Code: code, Payload: reply, Err: errText(err)}
 			if len(ans.Payload) > relayMaxPayload {
 				ans.Payload, ans.Err = nil, fmt.Sprintf("the device's reply (%d bytes) is too large to relay between instances", len(reply))
 			}
-			if err := r.notify(context.Background(), ans); err != nil {
-				r.log.Warn("relay: reply", "err", err)
-			}
-		}()
+			return ans
+		})
 	case "gw":
-		if m.From == r.instance {
-			return
-		}
-		if m.Op == nil || !r.hub.Online(m.Op.Gateway) {
-			r.notHere(m)
-			return
-		}
-		go func() {
-			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+		r.serve(m, m.Op != nil && r.hub.Online(m.Op.Gateway), "gateway", func() relayMsg {
 			res, err := r.hub.GatewayLocal(*m.Op)
-			if err := r.notify(context.Background(), relayMsg{Kind: "reply", ID: m.ID, To: m.From, Result: &res, Err: errText(err)}); err != nil {
-				r.log.Warn("relay: gateway reply", "err", err)
-			}
-		}()
+			return relayMsg{Result: &res, Err: errText(err)}
+		})
 	case "ota":
 		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
 		r.mu.Lock()
 		start := r.upgrades
 		r.mu.Unlock()
-		if m.From == r.instance {
-			return
-		}
-		if start == nil || !r.hub.Online(k) {
-			r.notHere(m)
-			return
-		}
-		go func() {
-			_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
-			ans := relayMsg{Kind: "reply", ID: m.ID, To: m.From}
+		r.serve(m, start != nil && r.hub.Online(k), "upgrade", func() relayMsg {
+			var ans relayMsg
 			if err := start(r.ctx, k, m.OTAType, m.Target, m.Trigger); err != nil {
 				var pe *rpc.Error
 				if errors.As(err, &pe) {
@@ -332,12 +304,17 @@ func (r *relay) handle(m relayMsg) {
 					ans.Err = errText(err)
 				}
 			}
-			if err := r.notify(context.Background(), ans); err != nil {
-				r.log.Warn("relay: upgrade reply", "err", err)
-			}
-		}()
+			return ans
+		})
 	case "timers":
-		r.handleTimers(m)
+		k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
+		r.mu.Lock()
+		push := r.timers
+		r.mu.Unlock()
+		// The push reads the store and waits for the device.
+		r.serve(m, push != nil && r.hub.Online(k), "device timers", func() relayMsg {
+			return relayMsg{Err: errText(push(r.ctx, k))}
+		})
 	case "otacat", "otaslot":
 		r.mu.Lock()
 		reload, slot := r.otaCatalog, r.otaSlot
@@ -372,6 +349,27 @@ func (r *relay) handle(m relayMsg) {
 			}
 		}
 	}
+}
+
+// serve answers request m of another instance: when this instance can
+// serve it (here), with an acknowledgement at once and, off the listener,
+// do's answer as the reply; otherwise with "not here".
+func (r *relay) serve(m relayMsg, here bool, what string, do func() relayMsg) {
+	if m.From == r.instance {
+		return
+	}
+	if !here {
+		r.notHere(m)
+		return
+	}
+	go func() {
+		_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
+		ans := do()
+		ans.Kind, ans.ID, ans.To = "reply", m.ID, m.From
+		if err := r.notify(context.Background(), ans); err != nil {
+			r.log.Warn("relay: "+what+" reply", "err", err)
+		}
+	}()
 }
 
 // notHere answers a request for a device that is not connected here, so
@@ -458,30 +456,6 @@ func (r *relay) pushTimers(k hub.Key) error {
 		return err
 	}
 	return errFrom(a.Err)
-}
-
-// handleTimers answers pushTimers for a device connected here: it
-// acknowledges, pushes off the listener (the push reads the store), then
-// replies with the push's error.
-func (r *relay) handleTimers(m relayMsg) {
-	k := hub.Key{SubDomain: m.Sub, PhysicalID: m.PID}
-	r.mu.Lock()
-	push := r.timers
-	r.mu.Unlock()
-	if m.From == r.instance {
-		return
-	}
-	if push == nil || !r.hub.Online(k) {
-		r.notHere(m)
-		return
-	}
-	go func() {
-		_ = r.notify(context.Background(), relayMsg{Kind: "ack", ID: m.ID, To: m.From})
-		err := push(r.ctx, k)
-		if err := r.notify(context.Background(), relayMsg{Kind: "reply", ID: m.ID, To: m.From, Err: errText(err)}); err != nil {
-			r.log.Warn("relay: device timers reply", "err", err)
-		}
-	}()
 }
 
 // CatalogChanged tells the other instances that a firmware version of

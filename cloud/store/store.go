@@ -256,10 +256,15 @@ func (s *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if s.Dialect != Postgres {
 		return s.tx(ctx, nil, fn)
 	}
-	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	return s.rerun(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable}, fn, maxAttempts, retryable)
+}
+
+// rerun runs fn in a PostgreSQL transaction with opts, and again, up to
+// attempts runs in all, while its error is one that again accepts.
+func (s *DB) rerun(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error, attempts int, again func(error) bool) error {
 	for attempt := 1; ; attempt++ {
 		err := s.tx(ctx, opts, fn)
-		if err == nil || attempt == maxAttempts || !retryable(err) {
+		if err == nil || attempt == attempts || !again(err) {
 			return err
 		}
 		// A short, growing, jittered pause, so that the two do not meet
@@ -294,15 +299,10 @@ func (s *DB) TxKeyed(ctx context.Context, fn func(*sql.Tx) error) error {
 	if s.Dialect != Postgres {
 		return s.tx(ctx, nil, fn)
 	}
-	opts := &sql.TxOptions{Isolation: sql.LevelReadCommitted}
-	for attempt := 1; ; attempt++ {
-		err := s.tx(ctx, opts, fn)
-		// A key met on every run is not a race but fn's own doing: it is
-		// returned after keyedAttempts.
-		if err == nil || attempt == keyedAttempts || !(uniqueViolation(err) || retryable(err)) {
-			return err
-		}
-	}
+	// A key met on every run is not a race but fn's own doing: it is
+	// returned after keyedAttempts.
+	return s.rerun(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn, keyedAttempts,
+		func(err error) bool { return uniqueViolation(err) || retryable(err) })
 }
 
 // keyedAttempts bounds the runs of a TxKeyed transaction: a lost race needs
