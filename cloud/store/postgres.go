@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -51,13 +50,21 @@ func openPostgres(dsn string) (*DB, error) {
 
 // poolSize reads the connection pool's size from the DSN's pool_max_conns
 // (pgxpool's name for it) and returns the DSN without it, for pgx, which
-// would send an unknown key to the server as a setting. The default is
-// twice the cores of this instance, at least 4: connections beyond what
-// the database's cores run at once only make its backends queue in the
-// kernel rather than in the pool. On a 2-core machine running the cloud
-// and PostgreSQL, 16 connections gave 16 writers 1 356 binds/s at a p99
-// of 40 ms, 4 gave 1 756/s at 28 ms (BENCHMARKS.md). A larger database
-// server takes a larger pool_max_conns.
+// would send an unknown key to the server as a setting.
+//
+// The default is 16, whatever this instance's cores: the pool bounds how
+// many transactions the database runs at once, and the database overlaps
+// them (one WAL flush for several commits, one backend's round trip while
+// another computes), which the instance's cores say nothing of. Writers
+// queue for a connection first come, first served (DB.writer), so a larger
+// pool no longer leaves some of them waiting many turns. On a 2-core VM
+// running the cloud and PostgreSQL, 4 → 16 connections took 16 writers'
+// binds from 3 400 to 4 900/s and addTask from 6 500 to 9 700/s, and 64
+// mixed clients' p99 from 34 to 20 ms; 32 added little (BENCHMARKS.md).
+// Six instances of 16 stay under PostgreSQL's default max_connections of
+// 100; more instances take a smaller pool_max_conns.
+const defaultPoolSize = 16
+
 func poolSize(dsn string) (int, string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -66,7 +73,7 @@ func poolSize(dsn string) (int, string, error) {
 	q := u.Query()
 	raw := q.Get("pool_max_conns")
 	if raw == "" {
-		return max(4, 2*runtime.NumCPU()), dsn, nil
+		return defaultPoolSize, dsn, nil
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > 1000 {

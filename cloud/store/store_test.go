@@ -326,4 +326,27 @@ func TestPostgresPoolSizeFromDSN(t *testing.T) {
 	if _, err := store.Open(loc + sep + "pool_max_conns=lots"); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
 		t.Fatalf("pool_max_conns=lots: %v, want an error naming pool_max_conns", err)
 	}
+	plain, err := store.Open(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if got := plain.Stats().MaxOpenConnections; got != 16 {
+		t.Fatalf("without pool_max_conns, a pool of %d connections, want 16", got)
+	}
+	// The test suites take the pool's size from ACCONSOLE_TEST_POSTGRES
+	// too, so that a run can measure another size: their schema set-up
+	// must not pass it to the server.
+	withPool := dsn + "&pool_max_conns=5"
+	if !strings.Contains(dsn, "?") {
+		withPool = dsn + "?pool_max_conns=5"
+	}
+	sized, err := store.Open(storetest.FreshSchema(t, withPool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sized.Close()
+	if got := sized.Stats().MaxOpenConnections; got != 5 {
+		t.Fatalf("pool of %d connections from the test DSN, want 5", got)
+	}
 }

@@ -79,7 +79,16 @@ func FreshSchema(t testing.TB, dsn string) string {
 	return u.String()
 }
 
+// admin runs one statement on its own connection. The pool's size is the
+// cloud's setting, not the server's: pgx would send pool_max_conns to the
+// server, which refuses unknown settings, so it is left out here.
 func admin(ctx context.Context, dsn, stmt string) error {
+	if u, err := url.Parse(dsn); err == nil {
+		q := u.Query()
+		q.Del("pool_max_conns")
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
