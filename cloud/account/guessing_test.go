@@ -2,10 +2,12 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"acconsole/cloud/account"
 )
@@ -137,4 +139,62 @@ func TestWrongCodeIsRefusedBeforeThePasswordIsHashed(t *testing.T) {
 	code := probe.codeFor("+8613900000004")
 	probe.anonV1("register", map[string]any{"phone": "+8613900000004", "password": "pw-123456", "verifyCode": wrongCode(code)}).wantErr(t, "wrong code", 3505)
 	probe.anonV1("register", map[string]any{"phone": "+8613900000005", "password": "pw-123456", "verifyCode": "123456"}).wantErr(t, "no code sent", 3505)
+}
+
+// TestStrangerCannotUseUpTheOwnersCodes: the per-minute and per-hour
+// limits of sendVerifyCode fall on the address that asks, so a stranger
+// asking for the owner's codes exhausts only the stranger's own turns; the
+// owner, from another address, gets a code at once and registers with it.
+// Only many addresses together reach the account's own limit, which keeps
+// the phone from a flood. Expected waits are worked out by hand from the
+// clock: sends 61 s apart, the hour counted from the account's first send.
+func TestStrangerCannotUseUpTheOwnersCodes(t *testing.T) {
+	e := newEnv(t, account.Options{})
+	const acct = "+8613900000001"
+	send := func(ip string) result {
+		t.Helper()
+		return e.anonFrom(ip, "sendVerifyCode", map[string]any{"account": acct, "template": 1})
+	}
+	const stranger, owner = "127.0.0.2", "127.0.0.3"
+	// The stranger: ten sends at 0, 61, …, 549 s.
+	for i := 0; i < 10; i++ {
+		if i > 0 {
+			e.clk.Advance(61 * time.Second)
+		}
+		send(stranger).must(t, fmt.Sprintf("stranger's send %d", i+1))
+	}
+	e.clk.Advance(61 * time.Second) // 610 s
+	r := send(stranger)
+	r.wantErr(t, "stranger's 11th send", 3004)
+	if !strings.Contains(r.msg, "from your address: wait 2990 seconds") {
+		t.Fatalf("stranger's 11th send: %q, want a wait of 2990 s for that address", r.msg)
+	}
+	// The owner, at the same moment, from another address.
+	send(owner).must(t, "owner's send right after the stranger's ten")
+	msgs := e.dev("listSmsOutbox", map[string]any{"limit": 1}).must(t, "listSmsOutbox")["messages"].([]any)
+	code := msgs[0].(map[string]any)["code"].(string)
+	e.anonFrom(owner, "register", map[string]any{"phone": acct, "password": "pw", "verifyCode": code}).must(t, "owner registers with the code")
+
+	// Two more addresses flood: 10 + 9 sends, one round every 61 s, until
+	// the account has had 10 + 1 + 19 = 30 codes within the hour.
+	const a, b = "127.0.0.4", "127.0.0.5"
+	for i := 0; i < 10; i++ {
+		e.clk.Advance(61 * time.Second)
+		send(a).must(t, fmt.Sprintf("address a's send %d", i+1))
+		if i < 9 {
+			send(b).must(t, fmt.Sprintf("address b's send %d", i+1))
+		}
+	}
+	// Now at 610 + 610 = 1220 s: the account's first send (0 s) leaves the
+	// hour in 2380 s. Every address waits, the owner's too: that is the
+	// flood limit.
+	for _, ip := range []string{b, "127.0.0.6", owner} {
+		r := send(ip)
+		r.wantErr(t, "31st send to the account from "+ip, 3004)
+		if !strings.Contains(r.msg, "30 verify codes within the hour from several addresses") || !strings.Contains(r.msg, "wait 2380 seconds") {
+			t.Fatalf("31st send from %s: %q, want the account's limit and a wait of 2380 s", ip, r.msg)
+		}
+	}
+	e.clk.Advance(2380 * time.Second)
+	send("127.0.0.6").must(t, "once the first send has left the hour")
 }

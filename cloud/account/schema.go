@@ -192,3 +192,13 @@ INSERT INTO account_user_counts(domain_id, n)
 	SELECT domain_id, COUNT(*) FROM account_users GROUP BY domain_id;
 `})
 }
+
+func init() {
+	store.Register(store.Migration{Component: "account", Version: 4, SQL: `
+-- The client address of each recent sendVerifyCode, so that the per-minute
+-- and per-hour limits fall on the address that asked: a stranger asking for
+-- somebody's codes no longer makes the owner wait. Sends recorded before
+-- this step have no address; they count towards the account's total only.
+ALTER TABLE account_verify_sends ADD COLUMN addr TEXT NOT NULL DEFAULT '';
+`})
+}

@@ -20,10 +20,16 @@ import (
 const (
 	defaultCodeTTL = 300 * time.Second
 	maxCodeTTL     = 24 * time.Hour
-	// sendGap and sendsPerHour are the per-account limits of
-	// sendVerifyCode: real SMS costs money and floods a victim's phone.
-	sendGap      = 60 * time.Second
-	sendsPerHour = 10
+	// The limits of sendVerifyCode: real SMS costs money and floods a
+	// victim's phone. sendGap and sendsPerHour fall on one client address
+	// asking for one account, so that a stranger who asks for somebody
+	// else's codes uses up only their own address's turns, never the
+	// owner's. accountSendsPerHour, over all addresses, keeps the phone
+	// from a flood by many addresses: only that many together can make
+	// the owner wait.
+	sendGap             = 60 * time.Second
+	sendsPerHour        = 10
+	accountSendsPerHour = 30
 	// Guessing limits. Six digits are guessable within a code's lifetime,
 	// but a limit that burns the code for everybody lets a stranger lock
 	// the owner out, so the limits fall on the guesser's client address:
@@ -242,6 +248,7 @@ func (s *Service) apiSendVerifyCode(c *rpc.Call) (any, error) {
 		return nil, err
 	}
 	domain := c.MajorDomain.ID
+	addr := clientAddr(c)
 	now := s.now()
 	code := newCode()
 	var sendID int64
@@ -250,19 +257,27 @@ func (s *Service) apiSendVerifyCode(c *rpc.Call) (any, error) {
 		if _, err := tx.ExecContext(c.Ctx, `DELETE FROM account_verify_sends WHERE sent_ms <= ?`, hourAgo); err != nil {
 			return err
 		}
-		var n int
-		var first, last sql.NullInt64
-		if err := tx.QueryRowContext(c.Ctx, `SELECT COUNT(*), MIN(sent_ms), MAX(sent_ms) FROM account_verify_sends WHERE domain_id = ? AND account = ? AND sent_ms > ?`,
-			domain, acct, hourAgo).Scan(&n, &first, &last); err != nil {
+		// The account's sends of the hour, all addresses and this one's.
+		var all, mine int
+		var allFirst, mineFirst, mineLast sql.NullInt64
+		if err := tx.QueryRowContext(c.Ctx, `SELECT COUNT(*), MIN(sent_ms),
+				COALESCE(SUM(CASE WHEN addr = ? THEN 1 ELSE 0 END), 0),
+				MIN(CASE WHEN addr = ? THEN sent_ms END), MAX(CASE WHEN addr = ? THEN sent_ms END)
+			FROM account_verify_sends WHERE domain_id = ? AND account = ? AND sent_ms > ?`,
+			addr, addr, addr, domain, acct, hourAgo).Scan(&all, &allFirst, &mine, &mineFirst, &mineLast); err != nil {
 			return err
 		}
-		if last.Valid && ms(now) < last.Int64+sendGap.Milliseconds() {
-			return waitError(acct, last.Int64+sendGap.Milliseconds()-ms(now))
+		if mineLast.Valid && ms(now) < mineLast.Int64+sendGap.Milliseconds() {
+			return waitError(acct, mineLast.Int64+sendGap.Milliseconds()-ms(now))
 		}
-		if n >= sendsPerHour && first.Valid {
-			return waitError(acct, first.Int64+time.Hour.Milliseconds()-ms(now))
+		if mine >= sendsPerHour && mineFirst.Valid {
+			return waitError(acct, mineFirst.Int64+time.Hour.Milliseconds()-ms(now))
 		}
-		err := tx.QueryRowContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, sent_ms) VALUES (?, ?, ?) RETURNING rowid`, domain, acct, ms(now)).Scan(&sendID)
+		if all >= accountSendsPerHour && allFirst.Valid {
+			sec := max(1, (allFirst.Int64+time.Hour.Milliseconds()-ms(now)+999)/1000)
+			return rpc.Errorf(models.ErrNotAllowed, "%s was sent %d verify codes within the hour from several addresses, the most an account gets: wait %d seconds", acct, all, sec)
+		}
+		err := tx.QueryRowContext(c.Ctx, `INSERT INTO account_verify_sends(domain_id, account, addr, sent_ms) VALUES (?, ?, ?, ?) RETURNING rowid`, domain, acct, addr, ms(now)).Scan(&sendID)
 		if err != nil {
 			return err
 		}
@@ -302,7 +317,7 @@ func waitError(acct string, waitMS int64) error {
 	if sec < 1 {
 		sec = 1
 	}
-	return rpc.Errorf(models.ErrNotAllowed, "too many verify codes for %s: wait %d seconds before asking again (at most one a minute and %d an hour)", acct, sec, sendsPerHour)
+	return rpc.Errorf(models.ErrNotAllowed, "too many verify codes for %s from your address: wait %d seconds before asking again (at most one a minute and %d an hour)", acct, sec, sendsPerHour)
 }
 
 func writeOutbox(ctx context.Context, tx *sql.Tx, domainID int64, acct, code string, tmpl int, now time.Time) error {
