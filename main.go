@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"acconsole/cloud"
+	"acconsole/cloud/rpc"
 	"acconsole/cloud/store"
 	"acconsole/config"
 )
@@ -130,6 +132,8 @@ type serveFlags struct {
 	demo       int
 	configPath string
 	uds        []string
+	// trustedProxies are --trusted-proxy values, read by rpc.ParseTrustedProxy.
+	trustedProxies []string
 }
 
 func serveCmd() *cobra.Command {
@@ -156,6 +160,7 @@ in the config file; a flag replaces the config's service of the same name.`,
 	cmd.Flags().IntVar(&f.demo, "demo", 0, "seed a demo world of N devices if the store is empty")
 	cmd.Flags().StringVar(&f.configPath, "config", "", "config file for [uds.NAME] tables (default $XDG_CONFIG_HOME/acconsole/config.toml, or $ACCONSOLE_CONFIG)")
 	cmd.Flags().StringArrayVar(&f.uds, "uds", nil, "vendor service `name=url[,anonymous]` (repeatable)")
+	cmd.Flags().StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "load balancer `address or network` whose X-Forwarded-For names the client (repeatable)")
 	return cmd
 }
 
@@ -171,6 +176,14 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 	if f.store != "" && !store.IsPostgresDSN(f.store) {
 		return fmt.Errorf("--store must be a PostgreSQL URL (postgres://user@host:5432/db), not %q; leave it out for the SQLite file in --data", f.store)
 	}
+	var proxies []netip.Prefix
+	for _, p := range f.trustedProxies {
+		prefix, err := rpc.ParseTrustedProxy(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxy: %w", err)
+		}
+		proxies = append(proxies, prefix)
+	}
 	logger, closeLog, err := openLog(filepath.Join(stateDir(), "cloud.log"))
 	if err != nil {
 		return err
@@ -181,7 +194,7 @@ func runServe(ctx context.Context, f serveFlags, out io.Writer) error {
 		return err
 	}
 	opt := cloud.Options{DataDir: f.data, Store: f.store, MajorDomain: f.domain, RuntimeMode: f.mode, Logger: logger, Demo: f.demo, Simulate: true, Churn: demoChurn,
-		UDS: map[string]string{}}
+		UDS: map[string]string{}, TrustedProxies: proxies}
 	for _, u := range services {
 		opt.UDS[u.Name] = u.URL
 		if u.Anonymous {

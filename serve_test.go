@@ -150,6 +150,13 @@ func TestServeRefusesAStoreThatIsNotPostgres(t *testing.T) {
 	}
 }
 
+func TestServeRefusesABadTrustedProxy(t *testing.T) {
+	err := runServe(context.Background(), serveFlags{listen: "127.0.0.1:0", data: t.TempDir(), mode: "test", trustedProxies: []string{"10.0.0.0/8", "the balancer"}}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `--trusted-proxy: trusted proxy "the balancer": give an address`) {
+		t.Fatalf("serve --trusted-proxy 'the balancer': %v", err)
+	}
+}
+
 func TestServeRefusesBadUDSFlags(t *testing.T) {
 	t.Setenv("ACCONSOLE_CONFIG", filepath.Join(t.TempDir(), "none.toml"))
 	for flag, want := range map[string]string{

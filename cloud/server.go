@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,6 +64,10 @@ type Options struct {
 	// Console tests shorten them to pair in a second.
 	SimJoinEvery      time.Duration
 	SimJoinCandidates int
+	// TrustedProxies are the load balancers in front of the instance:
+	// a request from one of them is counted against the client that
+	// X-Forwarded-For names (limits per address, activation records).
+	TrustedProxies []netip.Prefix
 	// Store is where the data lives: "" for the SQLite file DataDir/cloud.db,
 	// or a PostgreSQL connection string (postgres://…). DataDir still holds
 	// local-developer.json.
@@ -185,7 +190,7 @@ func (s *Server) init(ctx context.Context) error {
 	if err := s.initOTA(ctx); err != nil {
 		return fmt.Errorf("cloud: ota: %w", err)
 	}
-	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Clock.Now, Logger: s.opt.Logger, Unknown: s.unknownService, AnonymousService: s.anonymousService})
+	s.handler = rpc.NewHandler(s.Registry, s.Platform, s.Account, rpc.Options{Now: s.opt.Clock.Now, Logger: s.opt.Logger, Unknown: s.unknownService, AnonymousService: s.anonymousService, TrustedProxies: s.opt.TrustedProxies})
 	// Built here, not in Serve, so that Close (any goroutine) never races
 	// with Serve setting it up. Timeouts keep a slow or silent client from
 	// holding a connection forever.

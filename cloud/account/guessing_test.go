@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"acconsole/cloud/account"
+	"acconsole/cloud/rpc"
 )
 
 // clientFrom is an HTTP client whose connections come from a loopback
@@ -197,4 +202,47 @@ func TestStrangerCannotUseUpTheOwnersCodes(t *testing.T) {
 	}
 	e.clk.Advance(2380 * time.Second)
 	send("127.0.0.6").must(t, "once the first send has left the hour")
+}
+
+// TestLimitsCountTheClientBehindALoadBalancer: several instances behind a
+// load balancer all see the balancer's address. Through a real reverse
+// proxy (net/http/httputil, which appends the client to X-Forwarded-For),
+// the per-address limits fall on each client when the balancer is trusted,
+// and a client's own X-Forwarded-For entry does not move its turns to
+// another address. Untrusted, every client is the balancer, as before.
+func TestLimitsCountTheClientBehindALoadBalancer(t *testing.T) {
+	const acct = "+8613900000002"
+	const stranger, owner = "127.0.0.2", "127.0.0.3"
+	behind := func(trust bool) *env {
+		var ro rpc.Options
+		if trust {
+			ro.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		}
+		e := newEnvRouted(t, account.Options{}, ro)
+		target, err := url.Parse(e.srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lb := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+		t.Cleanup(lb.Close)
+		e.srv = lb // every call now goes through the balancer, from 127.0.0.1
+		return e
+	}
+	send := func(e *env, ip, forwarded string) result {
+		t.Helper()
+		return e.do("sendVerifyCode", map[string]any{"account": acct, "template": 1}, signing{version: 1, from: ip, forwardedFor: forwarded})
+	}
+
+	e := behind(true)
+	send(e, stranger, "").must(t, "stranger's first send through the balancer")
+	r := send(e, stranger, "127.0.0.9")
+	r.wantErr(t, "stranger's second send, claiming another address", 3004)
+	if !strings.Contains(r.msg, "from your address: wait 60 seconds") {
+		t.Fatalf("stranger's second send: %q, want the stranger's own minute", r.msg)
+	}
+	send(e, owner, "").must(t, "owner's send through the balancer, in the same minute")
+
+	e = behind(false)
+	send(e, stranger, "").must(t, "stranger's first send, balancer not trusted")
+	send(e, owner, "").wantErr(t, "owner's send: both are the balancer", 3004)
 }

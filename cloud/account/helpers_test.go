@@ -54,6 +54,13 @@ type env struct {
 
 func newEnv(t testing.TB, opt account.Options) *env {
 	t.Helper()
+	return newEnvRouted(t, opt, rpc.Options{})
+}
+
+// newEnvRouted is newEnv with the router's options (the clock is the
+// env's).
+func newEnvRouted(t testing.TB, opt account.Options, ro rpc.Options) *env {
+	t.Helper()
 	db, err := store.Open(storetest.Location(t))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +76,8 @@ func newEnv(t testing.TB, opt account.Options) *env {
 	svc := account.New(db, opt)
 	reg := rpc.NewRegistry()
 	svc.Register(reg)
-	srv := httptest.NewServer(rpc.NewHandler(reg, dir{}, svc, rpc.Options{Now: clk.Now}))
+	ro.Now = clk.Now
+	srv := httptest.NewServer(rpc.NewHandler(reg, dir{}, svc, ro))
 	t.Cleanup(func() {
 		srv.Close()
 		db.Close()
@@ -91,6 +99,8 @@ type signing struct {
 	badDevSecret bool
 	// from is the client's loopback address (127.x.y.z); "" is 127.0.0.1.
 	from string
+	// forwardedFor is an X-Forwarded-For the client itself sends.
+	forwardedFor string
 }
 
 // result is one answer, success or error.
@@ -133,6 +143,9 @@ func (e *env) do(method string, params map[string]any, s signing) result {
 		rpctest.SignUser(h, s.userID, s.token, e.clk.Now(), nonce)
 	default:
 		h.Set("X-Zc-Access-Mode", "1")
+	}
+	if s.forwardedFor != "" {
+		h.Set("X-Forwarded-For", s.forwardedFor)
 	}
 	hc := e.hc
 	if s.from != "" {

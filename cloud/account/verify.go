@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net"
 	"strings"
 	"time"
 
@@ -62,14 +61,9 @@ func newCode() string {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-// clientAddr is the address a request came from (the host of RemoteAddr),
-// the unit the guessing limits count.
-func clientAddr(c *rpc.Call) string {
-	if host, _, err := net.SplitHostPort(c.RemoteAddr); err == nil {
-		return host
-	}
-	return c.RemoteAddr
-}
+// clientAddr is the address a request came from (rpc.Call.ClientIP), the
+// unit the guessing and sending limits count.
+func clientAddr(c *rpc.Call) string { return c.ClientIP() }
 
 // guessBudget refuses an address that guessed wrong too often: over all
 // accounts within the hour, or for one of accounts' live codes.

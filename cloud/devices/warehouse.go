@@ -271,18 +271,11 @@ func (s *Service) apiActivateDevice(c *rpc.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.RemoteAddr != "" {
-		info.IPAddr = hostOf(c.RemoteAddr)
+	if ip := c.ClientIP(); ip != "" {
+		info.IPAddr = ip
 	}
 	err = s.db.Tx(c.Ctx, func(tx *sql.Tx) error { return s.activateTx(c.Ctx, tx, *sd, info, true) })
 	return nil, err
-}
-
-func hostOf(addr string) string {
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		return strings.Trim(addr[:i], "[]")
-	}
-	return addr
 }
 
 // findWH looks a physical id up in the request's product, or in every

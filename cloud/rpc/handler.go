@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strconv"
@@ -55,7 +56,10 @@ type Options struct {
 	// unsigned calls marked X-Zc-Access-Mode: 1; nil means none does.
 	// Such a call reaches Unknown with Call.Anonymous set and no user.
 	AnonymousService func(service string) bool
-	Logger           *slog.Logger
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client (see clientIP); none by default.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 }
 
 // Handler is the router's http.Handler.
@@ -142,7 +146,7 @@ func (h *Handler) serve(r *http.Request, traceID string) (any, error) {
 	}
 	c := &Call{
 		Ctx: r.Context(), Service: service, Version: version, Method: method,
-		Header: r.Header, TraceID: traceID, RemoteAddr: r.RemoteAddr, Now: h.opt.Now(),
+		Header: r.Header, TraceID: traceID, RemoteAddr: r.RemoteAddr, Client: clientIP(r, h.opt.TrustedProxies), Now: h.opt.Now(),
 		Params: map[string]any{},
 	}
 	for k, vs := range query {

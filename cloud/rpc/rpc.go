@@ -8,6 +8,7 @@ package rpc
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -160,7 +161,22 @@ type Call struct {
 	TraceID       string
 	Header        http.Header
 	RemoteAddr    string
-	Now           time.Time
+	// Client is the client's IP address: the peer's, or behind a trusted
+	// proxy the one it forwarded (see Options.TrustedProxies).
+	Client string
+	Now    time.Time
+}
+
+// ClientIP is the client's IP address (Client, or for a Call made without
+// the router the host of RemoteAddr).
+func (c *Call) ClientIP() string {
+	if c.Client != "" {
+		return c.Client
+	}
+	if host, _, err := net.SplitHostPort(c.RemoteAddr); err == nil {
+		return host
+	}
+	return c.RemoteAddr
 }
 
 // RequireUser returns the acting user or a 3001 error saying how to name one.
