@@ -45,18 +45,21 @@ func (s *Server) initTimers(ctx context.Context) error {
 		return err
 	}
 	t.Register(s.Registry)
+	if s.relay != nil {
+		// Before the start: another instance's change that arrives while
+		// this one starts waits in PushNow for the start, instead of
+		// finding no one here to hand the device its timers.
+		s.relay.mu.Lock()
+		s.relay.timers = t.PushNow
+		s.relay.mu.Unlock()
+	}
+	s.closers = append(s.closers, t.Close)
 	if err := t.Start(ctx); err != nil {
 		return err
 	}
 	// taskUpdatePolicy: unbinding freezes tasks (see cloud/timer).
 	s.Devices.OnUnbind(t.OnUnbind)
 	s.parts().timers = t
-	s.closers = append(s.closers, t.Close)
-	if s.relay != nil {
-		s.relay.mu.Lock()
-		s.relay.timers = t.PushNow
-		s.relay.mu.Unlock()
-	}
 	return nil
 }
 

@@ -318,3 +318,49 @@ func TestDeviceTimerAcrossCloudDowntime(t *testing.T) {
 		t.Fatalf("after reconnecting: %s", got)
 	}
 }
+
+// TestPushNowWaitsForTheStart: another instance's change can reach this
+// one while it starts, before its service hosts device timers. The push
+// waits for the start and then succeeds, so the other instance's API call
+// is acknowledged instead of answered "offline" with the device left on
+// its old set until it reconnects.
+func TestPushNowWaitsForTheStart(t *testing.T) {
+	w := newSimWorld(t)
+	w.addDeviceTimer("2027-05-03 16:00:00", "day", 1)
+	w.stop()
+	opt := w.opt
+	opt.Clock = w.clock
+	svc, err := New(Deps{DB: w.db, Devices: w.devices, Products: w.plat, Sender: w.hub, Hosts: w.hub}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	pushed := make(chan error, 1)
+	go func() { pushed <- svc.PushNow(context.Background(), w.key) }()
+	select {
+	case err := <-pushed:
+		t.Fatalf("PushNow answered %v before the service started", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := svc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-pushed; err != nil {
+		t.Fatalf("PushNow after the start: %v, want the device's set handed", err)
+	}
+	if got := w.deviceTimers(); got != "day" {
+		t.Fatalf("device timers: %q", got)
+	}
+
+	// A push whose caller gives up before the start answers offline.
+	idle, err := New(Deps{DB: w.db, Devices: w.devices, Products: w.plat, Sender: w.hub, Hosts: w.hub}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(idle.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := idle.PushNow(ctx, w.key); err != hub.ErrOffline {
+		t.Fatalf("PushNow with its caller gone, service never started: %v, want offline", err)
+	}
+}

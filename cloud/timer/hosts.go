@@ -60,12 +60,15 @@ type hosting struct {
 	done    chan struct{}
 	cancel  func()
 	running bool
+	// started is closed when hosting starts: PushNow waits for it.
+	started chan struct{}
 }
 
 func newHosting() hosting {
 	return hosting{
 		seed: maphash.MakeSeed(), pending: map[hub.Key]bool{}, hosted: map[hub.Key]bool{}, queued: map[hub.Key]bool{},
 		wake: make(chan struct{}, 1), syncReq: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
+		started: make(chan struct{}),
 	}
 }
 
@@ -116,6 +119,7 @@ func (s *Service) startHosting(ctx context.Context) error {
 	}
 	h.mu.Unlock()
 	go s.pushWorker()
+	close(h.started)
 	return nil
 }
 
@@ -183,11 +187,19 @@ func (s *Service) onHubEvent(e hub.Event) {
 // PushNow hands device k, connected here, its set read afresh from the
 // store, and returns once the device took or refused it (pushTimers's
 // error): the set changed through another instance sharing the store,
-// whose API call waits for this push before it answers. A service that is
+// whose API call waits for this push before it answers. A service that
+// has not started yet waits for its start (until ctx ends): a change made
+// through another instance while this one starts reaches the device, and
+// is acknowledged, rather than answered "offline". A service that is
 // stopping pushes nothing and answers hub.ErrOffline: the device gets its
 // set on its next connection.
 func (s *Service) PushNow(ctx context.Context, k hub.Key) error {
 	h := &s.host
+	select {
+	case <-h.started:
+	case <-ctx.Done():
+		return hub.ErrOffline
+	}
 	h.mu.Lock()
 	running := h.running
 	h.mu.Unlock()
