@@ -97,7 +97,7 @@ func TestBindingOwnershipAndUsers(t *testing.T) {
 
 	// Renaming by a bound user shows to every user.
 	must(t, "modifyDevice", alice.c.Bind().ModifyDevice(ctx, "plug", d.DeviceID, "Desk lamp"))
-	if got, _ := bob.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID); got.Name != "Desk lamp" {
+	if got := val(bob.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID))(t, "GetUserDevice"); got.Name != "Desk lamp" {
 		t.Errorf("after rename Bob sees %q", got.Name)
 	}
 
@@ -178,7 +178,7 @@ func TestShareCodes(t *testing.T) {
 	if _, err := carol.c.Bind().BindDeviceWithShareCode(ctx, code); err != nil {
 		t.Fatalf("second use of a live code: %v", err)
 	}
-	users, _ := w.client.Bind().ListUsers(ctx, "plug", d.DeviceID)
+	users := val(w.client.Bind().ListUsers(ctx, "plug", d.DeviceID))(t, "ListUsers")
 	owners := 0
 	for _, u := range users {
 		if u.UserType == 1 {
@@ -285,7 +285,7 @@ func TestGatewayMatchWindowAndSubDevices(t *testing.T) {
 	if w.join("gateway", gwPID, "bulb", late) {
 		t.Fatal("a sub-device joined after the window expired")
 	}
-	if nd, _ := alice.c.Bind().ListNewDevices(ctx, "gateway", g.DeviceID); len(nd) != 2 {
+	if nd := val(alice.c.Bind().ListNewDevices(ctx, "gateway", g.DeviceID))(t, "ListNewDevices"); len(nd) != 2 {
 		t.Fatalf("new devices after the windows: %+v", nd)
 	}
 
@@ -295,7 +295,7 @@ func TestGatewayMatchWindowAndSubDevices(t *testing.T) {
 	if s1.DeviceID == 0 || s1.GatewayDeviceID != g.DeviceID || !s1.IsSubDevice() || s1.Owner != alice.UserID || s1.Name != "Ceiling" || s1.SubDomainName != "bulb" {
 		t.Fatalf("sub-device %+v", s1)
 	}
-	if nd, _ := alice.c.Bind().ListNewDevices(ctx, "gateway", g.DeviceID); len(nd) != 1 || nd[0].PhysicalDeviceID != bulb2 {
+	if nd := val(alice.c.Bind().ListNewDevices(ctx, "gateway", g.DeviceID))(t, "ListNewDevices"); len(nd) != 1 || nd[0].PhysicalDeviceID != bulb2 {
 		t.Fatalf("an added sub-device is still new: %+v", nd)
 	}
 	// A device that never joined cannot be added.
@@ -326,7 +326,7 @@ func TestGatewayMatchWindowAndSubDevices(t *testing.T) {
 	if !sees(t, alice, s1.DeviceID) {
 		t.Error("the gateway's owner does not see its sub-device")
 	}
-	if gws, _ := alice.c.Bind().ListGateways(ctx, "gateway"); !slices.Equal(ids(gws), []int64{g.DeviceID}) {
+	if gws := val(alice.c.Bind().ListGateways(ctx, "gateway"))(t, "ListGateways"); !slices.Equal(ids(gws), []int64{g.DeviceID}) {
 		t.Errorf("listGateways lists sub-devices or plugs: %+v", gws)
 	}
 	// Sub-devices are controlled through the cloud like any device.
@@ -353,14 +353,14 @@ func TestGatewayMatchWindowAndSubDevices(t *testing.T) {
 
 	// Delete and evict.
 	must(t, "deleteSubDevice", alice.c.Bind().DeleteSubDevice(ctx, "bulb", s2.DeviceID))
-	if subs, _ := alice.c.Bind().ListSubDevices(ctx, "gateway", g.DeviceID); !slices.Equal(ids(subs), []int64{s1.DeviceID}) {
+	if subs := val(alice.c.Bind().ListSubDevices(ctx, "gateway", g.DeviceID))(t, "ListSubDevices"); !slices.Equal(ids(subs), []int64{s1.DeviceID}) {
 		t.Fatalf("after deleteSubDevice: %+v", subs)
 	}
 	if sees(t, alice, s2.DeviceID) || sees(t, bob, s2.DeviceID) {
 		t.Error("a deleted sub-device is still listed")
 	}
 	must(t, "evictSubDevice", alice.c.Bind().EvictSubDevice(ctx, "gateway", g.DeviceID, bulb1))
-	if subs, _ := alice.c.Bind().ListSubDevices(ctx, "gateway", g.DeviceID); len(subs) != 0 {
+	if subs := val(alice.c.Bind().ListSubDevices(ctx, "gateway", g.DeviceID))(t, "ListSubDevices"); len(subs) != 0 {
 		t.Fatalf("after evictSubDevice: %+v", subs)
 	}
 	wantCode(t, "stranger evicts", carol.c.Bind().EvictSubDevice(ctx, "gateway", g.DeviceID, bulb1), models.ErrDeviceAbsent, models.ErrNoPermission)
@@ -436,14 +436,14 @@ func TestSendToDeviceRepliesOfflineAndTimeout(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Status == nil || *list[0].Status != 1 {
 		t.Fatalf("listDevices(status) = %+v, %v", list, err)
 	}
-	if list, _ := alice.c.Bind().ListDevices(ctx, false); len(list) != 1 || list[0].Status != nil {
+	if list := val(alice.c.Bind().ListDevices(ctx, false))(t, "ListDevices"); len(list) != 1 || list[0].Status != nil {
 		t.Fatalf("listDevices without status carries one: %+v", list)
 	}
 	w.cloud.Hub.Disconnect(key)
-	if online, _ := alice.c.Bind().IsDeviceOnline(ctx, "plug", d.DeviceID, ""); online {
+	if online := val(alice.c.Bind().IsDeviceOnline(ctx, "plug", d.DeviceID, ""))(t, "IsDeviceOnline"); online {
 		t.Fatal("isDeviceOnline after disconnect")
 	}
-	if list, _ := alice.c.Bind().ListDevices(ctx, true); len(list) != 1 || list[0].Status == nil || *list[0].Status != 0 {
+	if list := val(alice.c.Bind().ListDevices(ctx, true))(t, "ListDevices"); len(list) != 1 || list[0].Status == nil || *list[0].Status != 0 {
 		t.Fatalf("listDevices(status) offline = %+v", list)
 	}
 	_, err = alice.c.Bind().SendToDevice(ctx, "plug", d.DeviceID, "", 66, nil)
@@ -509,7 +509,7 @@ func TestDeviceProfileRenameAndReplace(t *testing.T) {
 	if p, ok := ext[0].Extra["deviceProfile"].(map[string]any); ok && p["room"] != "hall" {
 		t.Errorf("listDevicesExt profile %v (not sanitised?)", p)
 	}
-	if ext, _ := bob.c.Bind().ListDevicesExt(ctx, false); len(ext) != 0 {
+	if ext := val(bob.c.Bind().ListDevicesExt(ctx, false))(t, "ListDevicesExt"); len(ext) != 0 {
 		t.Errorf("a stranger's listDevicesExt = %+v", ext)
 	}
 	_, err = bob.c.Bind().GetDeviceProfile(ctx, "plug", d.DeviceID)
@@ -519,7 +519,7 @@ func TestDeviceProfileRenameAndReplace(t *testing.T) {
 	// A hostile name is refused (3002) or stored; if stored, it reaches
 	// the client clean.
 	if err := alice.c.Bind().ModifyDevice(ctx, "plug", d.DeviceID, "\x1b]0;pwn\x07Lamp\u202e"); err == nil {
-		if got, _ := alice.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID); got.Name != "Lamp" {
+		if got := val(alice.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID))(t, "GetUserDevice"); got.Name != "Lamp" {
 			t.Errorf("name reached the client as %q", got.Name)
 		}
 	} else {
@@ -527,9 +527,9 @@ func TestDeviceProfileRenameAndReplace(t *testing.T) {
 	}
 
 	// updateAccessKey gives the device a new key.
-	before, _ := alice.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID)
+	before := val(alice.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID))(t, "GetUserDevice")
 	must(t, "updateAccessKey", alice.c.Bind().UpdateAccessKey(ctx, "plug", d.DeviceID))
-	after, _ := alice.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID)
+	after := val(alice.c.Bind().GetUserDevice(ctx, "plug", d.DeviceID))(t, "GetUserDevice")
 	if before.AESKey != "" && before.AESKey == after.AESKey {
 		t.Error("updateAccessKey left the key unchanged")
 	}
@@ -545,7 +545,7 @@ func TestDeviceProfileRenameAndReplace(t *testing.T) {
 	if id, err := w.client.Bind().GetDeviceID(ctx, "plug", newPID); err != nil || id != d.DeviceID {
 		t.Fatalf("getDeviceId(new hardware) = %d, %v", id, err)
 	}
-	if bound, _ := w.client.Bind().IsDeviceBound(ctx, "plug", d.PhysicalDeviceID); bound {
+	if bound := val(w.client.Bind().IsDeviceBound(ctx, "plug", d.PhysicalDeviceID))(t, "IsDeviceBound"); bound {
 		t.Error("the replaced hardware is still bound")
 	}
 	// Replacing with hardware that is bound elsewhere is refused.
@@ -627,19 +627,19 @@ func TestHomesRoomsAndMembers(t *testing.T) {
 		t.Fatalf("listRoomDevices = %+v, %v", rd, err)
 	}
 	must(t, "moveDeviceToRoom (move on)", alice.c.Home().MoveDeviceToRoom(ctx, h.HomeID, study.RoomID, kettle.DeviceID))
-	if rd, _ := alice.c.Home().ListRoomDevices(ctx, h.HomeID, kitchen.RoomID, false); len(rd) != 0 {
+	if rd := val(alice.c.Home().ListRoomDevices(ctx, h.HomeID, kitchen.RoomID, false))(t, "ListRoomDevices"); len(rd) != 0 {
 		t.Fatalf("a moved device stays in its old room: %+v", rd)
 	}
 	must(t, "removeDeviceFromRoom", alice.c.Home().RemoveDeviceFromRoom(ctx, h.HomeID, study.RoomID, kettle.DeviceID))
-	if rd, _ := alice.c.Home().ListRoomDevices(ctx, h.HomeID, study.RoomID, false); len(rd) != 0 {
+	if rd := val(alice.c.Home().ListRoomDevices(ctx, h.HomeID, study.RoomID, false))(t, "ListRoomDevices"); len(rd) != 0 {
 		t.Fatalf("removeDeviceFromRoom left %+v", rd)
 	}
-	if hd, _ := alice.c.Home().ListHomeDevices(ctx, h.HomeID, false); len(hd) != 2 {
+	if hd := val(alice.c.Home().ListHomeDevices(ctx, h.HomeID, false))(t, "ListHomeDevices"); len(hd) != 2 {
 		t.Fatalf("removing from a room must keep the device in the home: %+v", hd)
 	}
 	must(t, "moveDeviceToRoom", alice.c.Home().MoveDeviceToRoom(ctx, h.HomeID, kitchen.RoomID, lamp.DeviceID))
 	must(t, "deleteRoom", alice.c.Home().DeleteRoom(ctx, h.HomeID, kitchen.RoomID))
-	if hd, _ := alice.c.Home().ListHomeDevices(ctx, h.HomeID, false); len(hd) != 2 {
+	if hd := val(alice.c.Home().ListHomeDevices(ctx, h.HomeID, false))(t, "ListHomeDevices"); len(hd) != 2 {
 		t.Fatalf("deleting a room must keep its devices in the home: %+v", hd)
 	}
 
@@ -662,7 +662,7 @@ func TestHomesRoomsAndMembers(t *testing.T) {
 	if !sees(t, bob, lamp.DeviceID) || !sees(t, bob, kettle.DeviceID) {
 		t.Fatal("a home member does not see the home's devices")
 	}
-	if homes, _ := bob.c.Home().ListHomes(ctx); len(homes) != 1 || homes[0].HomeID != h.HomeID {
+	if homes := val(bob.c.Home().ListHomes(ctx))(t, "ListHomes"); len(homes) != 1 || homes[0].HomeID != h.HomeID {
 		t.Fatalf("member's listHomes = %+v", homes)
 	}
 	if r, err := bob.c.Bind().SendToDevice(ctx, "plug", lamp.DeviceID, "", 66, []byte("m")); err != nil || string(r.Payload) != "ok:m" {
@@ -689,7 +689,7 @@ func TestHomesRoomsAndMembers(t *testing.T) {
 	if sees(t, bob, late.DeviceID) {
 		t.Fatal("a member keeps a device removed from the home")
 	}
-	if hd, _ := alice.c.Home().ListHomeDevices(ctx, h.HomeID, false); slices.Contains(ids(hd), late.DeviceID) {
+	if hd := val(alice.c.Home().ListHomeDevices(ctx, h.HomeID, false))(t, "ListHomeDevices"); slices.Contains(ids(hd), late.DeviceID) {
 		t.Fatal("deleteDeviceFromHome left the device in the home")
 	}
 
@@ -722,7 +722,7 @@ func TestHomesRoomsAndMembers(t *testing.T) {
 	if sees(t, bob, lamp.DeviceID) || sees(t, bob, kettle.DeviceID) {
 		t.Fatal("a member keeps devices of a deleted home")
 	}
-	if homes, _ := alice.c.Home().ListHomes(ctx); len(homes) != 0 {
+	if homes := val(alice.c.Home().ListHomes(ctx))(t, "ListHomes"); len(homes) != 0 {
 		t.Fatalf("listHomes after delete = %+v", homes)
 	}
 	_, err = alice.c.Home().ListRooms(ctx, h.HomeID)
@@ -819,7 +819,7 @@ func TestWarehouseAndFleet(t *testing.T) {
 	if r, ok := rows[bulb]; !ok || r.Online {
 		t.Errorf("fleet row of an offline bulb: %+v (present %v)", r, ok)
 	}
-	if plugs, _ := w.client.Warehouse().ListDevicesExt(ctx, "plug", 0, 100); int64(len(plugs)) != basePlugs+5 {
+	if plugs := val(w.client.Warehouse().ListDevicesExt(ctx, "plug", 0, 100))(t, "ListDevicesExt"); int64(len(plugs)) != basePlugs+5 {
 		t.Errorf("fleet of plugs has %d rows", len(plugs))
 	}
 
@@ -829,7 +829,7 @@ func TestWarehouseAndFleet(t *testing.T) {
 	appPID := "F0F0F0F0F0F0F0F0"
 	app := w.client.WithUser(alice.UserID, alice.Token)
 	wantCode(t, "activateDevice (user-signed)", app.Warehouse().ActivateDevice(ctx, "plug", acapi.Activation{PhysicalDeviceID: appPID, DevVersion: "1-0-1"}), 3005)
-	if n, _ := w.client.Warehouse().GetDeviceCount(ctx, "plug"); n != basePlugs+5 {
+	if n := val(w.client.Warehouse().GetDeviceCount(ctx, "plug"))(t, "GetDeviceCount"); n != basePlugs+5 {
 		t.Errorf("a refused activation changed the fleet: count %d", n)
 	}
 	must(t, "activateDevice (developer)", w.client.Warehouse().ActivateDevice(ctx, "plug", acapi.Activation{PhysicalDeviceID: appPID, DevVersion: "1-0-1", Latitude: 30.27, Longitude: 120.15}))
@@ -838,10 +838,10 @@ func TestWarehouseAndFleet(t *testing.T) {
 	}
 	// Activating again reports a new version, not a second device.
 	must(t, "re-activate", w.client.Warehouse().ActivateDevice(ctx, "plug", acapi.Activation{PhysicalDeviceID: appPID, DevVersion: "1-0-2"}))
-	if n, _ := w.client.Warehouse().GetDeviceCount(ctx, "plug"); n != basePlugs+6 {
+	if n := val(w.client.Warehouse().GetDeviceCount(ctx, "plug"))(t, "GetDeviceCount"); n != basePlugs+6 {
 		t.Errorf("re-activation added a device: count %d", n)
 	}
-	if info, _ := w.client.Warehouse().GetDeviceInfo(ctx, "plug", appPID); info.DevVersion != "1-0-2" {
+	if info := val(w.client.Warehouse().GetDeviceInfo(ctx, "plug", appPID))(t, "GetDeviceInfo"); info.DevVersion != "1-0-2" {
 		t.Errorf("re-activation kept version %q", info.DevVersion)
 	}
 }

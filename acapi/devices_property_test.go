@@ -260,7 +260,7 @@ func (p *propWorld) step(t *testing.T, step int) {
 		v := p.likely(mids)
 		name, desc = "removeUserFromHome", fmt.Sprintf("u%d removeUserFromHome %d u%d", u.UserID, h, v.UserID)
 		if err = u.c.Home().RemoveUserFromHome(ctx, h, v.UserID); err == nil && v.UserID != p.homeOwner[h] {
-			if hs, _ := v.c.Home().ListHomes(ctx); slices.ContainsFunc(hs, func(x models.Home) bool { return x.HomeID == h }) {
+			if hs := val(v.c.Home().ListHomes(ctx))(t, "ListHomes"); slices.ContainsFunc(hs, func(x models.Home) bool { return x.HomeID == h }) {
 				t.Errorf("step %d: %s succeeded but the user still lists the home", step, desc)
 			}
 		}

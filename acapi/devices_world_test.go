@@ -183,6 +183,19 @@ func wantCode(t testing.TB, what string, err error, codes ...int) {
 	}
 }
 
+// val hands on a call's answer once its error is checked: a failed call
+// fails the test, never passes a check as an empty answer would.
+// Use: subs := val(c.Bind().ListSubDevices(ctx, …))(t, "ListSubDevices").
+func val[T any](v T, err error) func(t testing.TB, what string) T {
+	return func(t testing.TB, what string) T {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+}
+
 func must(t testing.TB, what string, err error) {
 	t.Helper()
 	if err != nil {

@@ -265,3 +265,36 @@ func TestOTAIgnoreUpdateAgainstTheLocalCloud(t *testing.T) {
 		t.Fatalf("read-only ignoreUpdate: %v", err)
 	}
 }
+
+// TestOTAMediaDoneAgainstTheLocalCloud: an app that upgraded a device
+// itself (over BLE) reports it with otaMediaDone; the warehouse then has
+// the new version and the upgrade reads succeeded. Only a user of the
+// device may report it, and a version must look like one.
+func TestOTAMediaDoneAgainstTheLocalCloud(t *testing.T) {
+	w := newWorld(t, cloudtest.Options{Demo: 30, Simulate: true})
+	featuresWired(t, w, "zc-ota")
+	ctx := w.ctx
+	c, id, pid := simDevice(t, w, catalog.SubPlug)
+	before := val(w.client.Warehouse().GetDeviceInfo(ctx, catalog.SubPlug, pid))(t, "getDeviceInfo")
+	const target = "7-3-1" // published nowhere: the app brought it
+	if before.DevVersion == target {
+		t.Fatalf("the simulated plug already runs %s", target)
+	}
+
+	stranger := w.person("Stranger")
+	wantCode(t, "a stranger's otaMediaDone", stranger.c.OTA().OTAMediaDone(ctx, catalog.SubPlug, pid, before.DevVersion, target, 1),
+		models.ErrDeviceAbsent, models.ErrNoPermission)
+	wantCode(t, "otaMediaDone with no version", c.OTA().OTAMediaDone(ctx, catalog.SubPlug, pid, before.DevVersion, "latest", 1), models.ErrInvalidParam)
+	if got := val(w.client.Warehouse().GetDeviceInfo(ctx, catalog.SubPlug, pid))(t, "getDeviceInfo"); got.DevVersion != before.DevVersion {
+		t.Fatalf("refused reports moved the version to %q", got.DevVersion)
+	}
+
+	must(t, "otaMediaDone", c.OTA().OTAMediaDone(ctx, catalog.SubPlug, pid, before.DevVersion, target, 1))
+	if got := val(w.client.Warehouse().GetDeviceInfo(ctx, catalog.SubPlug, pid))(t, "getDeviceInfo"); got.DevVersion != target {
+		t.Fatalf("warehouse version after otaMediaDone: %q, want %s", got.DevVersion, target)
+	}
+	st := val(c.OTA().GetUpgradeStatus(ctx, catalog.SubPlug, id))(t, "getUpgradeStatus")
+	if st.State != models.UpgradeSucceeded || st.Percent != 100 || st.TargetVersion != target {
+		t.Fatalf("upgrade after otaMediaDone: %+v", st)
+	}
+}

@@ -645,3 +645,35 @@ func TestModifyTaskCreatedWithoutCommand(t *testing.T) {
 		t.Fatalf("device got %q", got)
 	}
 }
+
+// Android calls stopTask and startTask closeTask and openTask (PROTOCOL
+// §2.4): the same calls under those names, over HTTP, with the same
+// answers and the same effect on firings.
+func TestAndroidNamesCloseAndOpenTask(t *testing.T) {
+	w := newWorld(t, Options{})
+	tk := w.add(alice, taskParams(plugID, "2027-05-03 15:00:30", "min", 70), []byte("A"))
+	ids := map[string]any{"deviceId": plugID, "taskId": tk.TaskID}
+	w.advance(time.Minute) // 15:00:30: the first firing
+	if n := len(w.plug.commands()); n != 1 {
+		t.Fatalf("before closeTask: %d commands, want 1", n)
+	}
+	w.must(w.call("closeTask", alice, ids, nil))
+	w.wantErr(w.call("closeTask", alice, ids, nil), 4403, "already stopped")
+	if got := w.list(alice, plugID); len(got) != 1 || got[0].Status != models.TaskStopped {
+		t.Fatalf("after closeTask: %+v", got)
+	}
+	w.advance(3 * time.Minute)
+	if n := len(w.plug.commands()); n != 1 {
+		t.Fatalf("a closed task fired: %d commands", n)
+	}
+	w.must(w.call("openTask", alice, ids, nil))
+	w.wantErr(w.call("openTask", alice, ids, nil), 4403, "already running")
+	if got := w.list(alice, plugID); len(got) != 1 || got[0].Status != models.TaskRunning {
+		t.Fatalf("after openTask: %+v", got)
+	}
+	w.advance(time.Minute)
+	if n := len(w.plug.commands()); n != 2 {
+		t.Fatalf("after openTask: %d commands, want 2", n)
+	}
+	w.wantErr(w.call("closeTask", bob, ids, nil), 3005, "only its creator or the device's owner")
+}
