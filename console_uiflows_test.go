@@ -59,6 +59,9 @@ func TestConsoleRefusalsAuditedAndErrorsLogged(t *testing.T) {
 				refused = &entries[i]
 			}
 		}
+		if refused == nil {
+			time.Sleep(20 * time.Millisecond) // the audit line is written off the UI's loop
+		}
 	}
 	if refused == nil {
 		t.Fatal("the refused write is not in the audit log")
